@@ -1,0 +1,353 @@
+"""The scenario: one model for the UI, the planning engine, the store and the CLI.
+
+A scenario file is JSON with this shape (units in brackets; every number ≥ 0; ``null``
+or absent means unlimited for the ``max_*``/``min_*`` limits)::
+
+    name                        str
+    periods                     [str] labels, e.g. "2027-01"; default "1".."T"
+    workforce
+      initial                   workers at the start (W_0)
+      regular_hours_per_worker  [h / worker / period]
+      regular_cost_per_worker   [$ / worker / period]
+      overtime_cost_per_hour    [$ / h]
+      max_overtime_hours_per_worker [h / worker / period]
+      hire_cost, layoff_cost    [$ / worker]
+      min_workers, max_workers, max_hires, max_layoffs   optional limits [workers]
+    families                    one or more
+      name                      str, unique
+      demand                    [units / period], one value per period
+      labor_hours_per_unit      [h / unit]
+      material_cost             [$ / unit produced in house]
+      holding_cost              [$ / unit in stock at the end of a period]
+      backorder_cost            [$ / unit backlogged at the end of a period]
+      subcontract_cost          [$ / unit bought in]
+      max_subcontract           optional [units / period]
+      initial_inventory, initial_backorder  [units], default 0
+      safety_stock              [units], one number or one per period, default 0
+      ending_inventory_min      [units] at the end of the horizon, default 0
+      backorders_allowed        default true
+      price                     optional [$ / unit], for revenue and margin
+    policy
+      strategy                  "optimal" | "level" | "chase", default "optimal"
+      integer_workforce         default false
+      ending_backorders_allowed default false
+
+Validation happens once, here, and raises :class:`~sop_core.errors.InputError` whose
+problems read like ``families[0].holding_cost: must be ≥ 0, got -2``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sop_core.errors import InputError, Problem
+
+Strategy = Literal["optimal", "level", "chase"]
+STRATEGIES: tuple[str, ...] = ("optimal", "level", "chase")
+
+NonNegative = Annotated[float, Field(ge=0)]
+Positive = Annotated[float, Field(gt=0)]
+Limit = Annotated[float | None, Field(ge=0)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=False)
+
+
+class Workforce(_Model):
+    """The shared workforce and its costs (Chopra & Meindl's W, H, L, O)."""
+
+    initial: NonNegative
+    regular_hours_per_worker: Positive
+    regular_cost_per_worker: NonNegative
+    overtime_cost_per_hour: NonNegative
+    max_overtime_hours_per_worker: Limit = None
+    hire_cost: NonNegative
+    layoff_cost: NonNegative
+    min_workers: Limit = None
+    max_workers: Limit = None
+    max_hires: Limit = None
+    max_layoffs: Limit = None
+
+
+class Family(_Model):
+    """One product family: its demand and the costs and limits of supplying it."""
+
+    name: Annotated[str, Field(min_length=1)]
+    demand: Annotated[list[NonNegative], Field(min_length=1)]
+    labor_hours_per_unit: NonNegative
+    material_cost: NonNegative
+    holding_cost: NonNegative
+    backorder_cost: NonNegative
+    subcontract_cost: NonNegative
+    max_subcontract: Limit = None
+    initial_inventory: NonNegative = 0.0
+    initial_backorder: NonNegative = 0.0
+    safety_stock: NonNegative | list[NonNegative] = 0.0
+    ending_inventory_min: NonNegative = 0.0
+    backorders_allowed: bool = True
+    price: Limit = None
+
+    def safety_stock_series(self, horizon: int) -> list[float]:
+        """Safety stock per period as a list of ``horizon`` values."""
+        if isinstance(self.safety_stock, list):
+            return list(self.safety_stock)
+        return [float(self.safety_stock)] * horizon
+
+
+class Policy(_Model):
+    """How the plan is made: the strategy and integrality of the workforce."""
+
+    strategy: Strategy = "optimal"
+    integer_workforce: bool = False
+    ending_backorders_allowed: bool = False
+
+
+class Scenario(_Model):
+    """A complete planning problem; see the module docstring for fields and units."""
+
+    name: Annotated[str, Field(min_length=1)] = "Scenario"
+    periods: list[str] | None = None
+    workforce: Workforce
+    families: Annotated[list[Family], Field(min_length=1)]
+    policy: Policy = Field(default_factory=Policy)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        problems = _cross_field_problems(self)
+        if problems:
+            raise ValueError("\n".join(str(p) for p in problems))
+        return self
+
+    @property
+    def horizon(self) -> int:
+        """Number of periods T."""
+        return len(self.families[0].demand)
+
+    @property
+    def period_labels(self) -> list[str]:
+        """Period labels, ``periods`` when given, else "1".."T"."""
+        return list(self.periods) if self.periods else [str(t) for t in range(1, self.horizon + 1)]
+
+    @property
+    def family_names(self) -> list[str]:
+        return [f.name for f in self.families]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(periods, families): scenarios of one shape share one compiled model."""
+        return (self.horizon, len(self.families))
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The scenario file's JSON text (round-trips through :func:`parse_scenario`)."""
+        return self.model_dump_json(indent=indent)
+
+
+def _cross_field_problems(s: Scenario) -> list[Problem]:
+    problems: list[Problem] = []
+    horizon = s.horizon
+    for i, fam in enumerate(s.families):
+        if len(fam.demand) != horizon:
+            problems.append(
+                Problem(
+                    f"families[{i}].demand",
+                    f"must have {horizon} values, one per period like families[0].demand, "
+                    f"got {len(fam.demand)}",
+                )
+            )
+        if isinstance(fam.safety_stock, list) and len(fam.safety_stock) != horizon:
+            problems.append(
+                Problem(
+                    f"families[{i}].safety_stock",
+                    f"must be one number or {horizon} values (one per period), "
+                    f"got {len(fam.safety_stock)} values",
+                )
+            )
+    seen: dict[str, int] = {}
+    for i, fam in enumerate(s.families):
+        if fam.name in seen:
+            problems.append(
+                Problem(
+                    f"families[{i}].name",
+                    f"must be unique, got {fam.name!r} again (also families[{seen[fam.name]}])",
+                )
+            )
+        seen.setdefault(fam.name, i)
+    if s.periods is not None and len(s.periods) != horizon:
+        problems.append(
+            Problem(
+                "periods",
+                f"must have {horizon} labels, one per demand value, got {len(s.periods)}",
+            )
+        )
+    wf = s.workforce
+    if wf.min_workers is not None and wf.max_workers is not None and wf.min_workers > wf.max_workers:
+        problems.append(
+            Problem(
+                "workforce.min_workers",
+                f"must be ≤ workforce.max_workers ({_num(wf.max_workers)}), got {_num(wf.min_workers)}",
+            )
+        )
+    return problems
+
+
+def _num(x: Any) -> str:
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return repr(x) if isinstance(x, str) else str(x)
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("float", "list[float]", "constrained-float", "list[constrained-float]"):
+            continue  # pydantic's union branch names are noise to a user
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _message(err: dict[str, Any]) -> str:
+    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    got = f", got {_num(value)}"
+    if kind == "greater_than_equal":
+        return f"must be ≥ {_num(ctx['ge'])}{got}"
+    if kind == "greater_than":
+        return f"must be > {_num(ctx['gt'])}{got}"
+    if kind in ("float_type", "float_parsing", "int_type", "int_parsing"):
+        return f"must be a number{got}"
+    if kind == "finite_number":
+        return f"must be a finite number{got}"
+    if kind == "missing":
+        return "is required but missing"
+    if kind == "extra_forbidden":
+        return f"is not a known field (check its spelling){got}"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}{got}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"must be true or false{got}"
+    if kind in ("string_type",):
+        return f"must be text{got}"
+    if kind == "too_short":
+        return f"must have at least {ctx.get('min_length')} item(s){got}"
+    if kind in ("list_type",):
+        return f"must be a list{got}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"must be an object {{...}}{got}"
+    return f"{err['msg']}{got}"
+
+
+def _problems(exc: ValidationError) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for err in exc.errors(include_url=False):
+        if err["type"] == "value_error" and not err["loc"]:
+            # cross-field checks: the message already carries "field: ..." lines
+            text = str(err["ctx"]["error"]) if "error" in err.get("ctx", {}) else err["msg"]
+            for line in text.splitlines():
+                field, _, msg = line.partition(": ")
+                problems.append(Problem(field, msg))
+            continue
+        field = _path(tuple(err["loc"]))
+        # a union (number or list) reports each branch; keep the first per field
+        if field in seen:
+            continue
+        seen.add(field)
+        problems.append(Problem(field, _message(err)))
+    return problems
+
+
+def parse_scenario(data: dict[str, Any] | str | bytes) -> Scenario:
+    """Validate a scenario from a dict or JSON text; raise :class:`InputError` if invalid."""
+    if isinstance(data, (str, bytes)):
+        try:
+            data = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                Problem(
+                    "",
+                    f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}; "
+                    "a scenario file is one JSON object",
+                )
+            ) from None
+    if not isinstance(data, dict):
+        raise InputError(
+            Problem("", f"a scenario must be a JSON object {{...}}, got {type(data).__name__}")
+        )
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(_problems(exc)) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; every failure is an :class:`InputError`."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(Problem(str(p), "no such file; give the path of a scenario .json file"))
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(Problem(str(p), f"cannot be read as UTF-8 text ({exc})")) from None
+    try:
+        return parse_scenario(text)
+    except InputError as exc:
+        raise InputError(
+            [Problem(p.name + (f" {q.field}" if q.field else ""), q.message) for q in exc.problems]
+        ) from None
+
+
+def with_changes(scenario: Scenario, **changes: Any) -> Scenario:
+    """A copy of ``scenario`` with what-if changes applied, without re-validating.
+
+    Keys: ``strategy``, ``integer_workforce`` (policy); any workforce field such as
+    ``max_overtime_hours_per_worker``, ``min_workers``, ``max_workers``; and
+    ``safety_stock_months``: safety stock of each family as months of cover of the
+    next period's demand (the last period repeats its own demand).
+    """
+    policy_keys = set(Policy.model_fields)
+    workforce_keys = set(Workforce.model_fields)
+    unknown = set(changes) - policy_keys - workforce_keys - {"safety_stock_months"}
+    if unknown:
+        raise InputError(Problem(", ".join(sorted(unknown)), "is not a what-if setting"))
+    out = scenario
+    pol = {k: v for k, v in changes.items() if k in policy_keys}
+    if pol:
+        out = out.model_copy(update={"policy": out.policy.model_copy(update=pol)})
+    wf = {k: v for k, v in changes.items() if k in workforce_keys}
+    if wf:
+        out = out.model_copy(update={"workforce": out.workforce.model_copy(update=wf)})
+    months = changes.get("safety_stock_months")
+    if months is not None:
+        fams = [
+            f.model_copy(update={"safety_stock": months_of_cover(f.demand, months)})
+            for f in out.families
+        ]
+        out = out.model_copy(update={"families": fams})
+    return out
+
+
+def months_of_cover(demand: list[float], months: float) -> list[float]:
+    """Safety stock per period covering ``months`` periods of the following demand.
+
+    Whole months cover the next demands in full and a fraction covers part of the one
+    after; beyond the horizon the last period's demand repeats.
+    """
+    horizon = len(demand)
+    out: list[float] = []
+    for t in range(horizon):
+        remaining, level, k = months, 0.0, t + 1
+        while remaining > 1e-12:
+            d = demand[min(k, horizon - 1)]
+            share = min(1.0, remaining)
+            level += share * d
+            remaining -= share
+            k += 1
+        out.append(level)
+    return out
