@@ -185,11 +185,16 @@ def _cross_field_problems(s: Scenario) -> list[Problem]:
             )
         )
     wf = s.workforce
-    if wf.min_workers is not None and wf.max_workers is not None and wf.min_workers > wf.max_workers:
+    if (
+        wf.min_workers is not None
+        and wf.max_workers is not None
+        and wf.min_workers > wf.max_workers
+    ):
         problems.append(
             Problem(
                 "workforce.min_workers",
-                f"must be ≤ workforce.max_workers ({_num(wf.max_workers)}), got {_num(wf.min_workers)}",
+                f"must be ≤ workforce.max_workers ({_num(wf.max_workers)}), "
+                f"got {_num(wf.min_workers)}",
             )
         )
     return problems

@@ -1,0 +1,39 @@
+"""Command line: ``python -m sop_core COMMAND ...``.
+
+Each command lives in its own module with a ``register(subparsers)`` function that adds
+its parser and sets ``func`` (returning the exit code). Exit codes everywhere:
+0 success, 1 a valid input with no feasible plan, 2 invalid input (the message names the
+field, the value and the fix). No traceback reaches the user for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from sop_core import cli_demand, cli_plan, cli_scenarios
+from sop_core.errors import InputError
+
+EXIT_OK, EXIT_INFEASIBLE, EXIT_INVALID = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m sop_core", description="S&OP workbench: forecast, plan, keep scenarios."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (cli_plan, cli_demand, cli_scenarios):
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except InputError as exc:
+        print(f"error: invalid input\n{exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except BrokenPipeError:  # `... | head` closed the pipe: not an error of ours
+        return EXIT_OK

@@ -1,0 +1,291 @@
+"""The aggregate-planning LP (Chopra & Meindl's, with families sharing one workforce).
+
+Indices: periods t = 1..T, families f = 0..F-1. Variables, textbook names:
+
+    W_t  workers                H_t  hired at the start of t    L_t  laid off at the start of t
+    O_t  overtime hours         P_f_t  units made in house      C_f_t  units subcontracted
+    I_f_t  inventory at the end of t                            S_f_t  backlog at the end of t
+
+The model reads top to bottom like the textbook: :func:`model_data` turns a scenario into
+numbers (the strategy and every limit become bounds), :func:`build_problem` declares the
+variables and then calls one ``add_*`` function per constraint family, each stating its
+equation in its docstring. Everything that a what-if may change (bounds, costs, right-hand
+sides and the three parametric coefficients h_f, R and M) is in :class:`ModelData`;
+the structure depends only on :func:`shape_key`. :func:`lp_arrays` maps the same numbers
+onto the compiled model's flat arrays, so a re-solve never rebuilds the model
+(``tests/test_lp.py`` checks that both give the same LP).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pulp
+
+from sop_core.scenario import Scenario
+
+INF = float("inf")
+ShapeKey = tuple[int, int, bool]
+Vars = dict[str, dict]
+
+
+@dataclass(frozen=True)
+class ModelData:
+    """Every number of the LP for one scenario. Arrays are (T,) per period, (F,) per
+    family or (F, T) per family and period; ``inf`` means unlimited."""
+
+    T: int
+    F: int
+    W0: float  # workers before period 1
+    R: float  # regular hours per worker per period
+    M: float  # max overtime hours per worker per period (inf: unlimited)
+    cost_W: float  # regular cost per worker per period
+    cost_O: float  # overtime cost per hour
+    cost_H: float  # hiring cost per worker
+    cost_L: float  # layoff cost per worker
+    W_lb: np.ndarray  # (T,) min workers
+    W_ub: np.ndarray  # (T,) max workers
+    H_ub: np.ndarray  # (T,) max hires (0 after period 1 for the level strategy)
+    L_ub: np.ndarray  # (T,) max layoffs (idem)
+    integer: bool  # W, H, L whole numbers
+    hours: np.ndarray  # (F,) labour hours per unit, h_f
+    cost_P: np.ndarray  # (F,) material cost per unit made
+    cost_I: np.ndarray  # (F,) holding cost per unit per period
+    cost_S: np.ndarray  # (F,) backorder cost per unit per period
+    cost_C: np.ndarray  # (F,) subcontracting cost per unit
+    D: np.ndarray  # (F, T) demand
+    I0: np.ndarray  # (F,) initial inventory
+    S0: np.ndarray  # (F,) initial backlog
+    I_lb: np.ndarray  # (F, T) safety stock; at T also the ending minimum; chase: target
+    I_ub: np.ndarray  # (F, T) inf, or the chase target
+    S_ub: np.ndarray  # (F, T) 0 where backlog is not allowed, else inf
+    C_ub: np.ndarray  # (F, T) max subcontract
+
+
+def _limit(x: float | None) -> float:
+    return INF if x is None else float(x)
+
+
+def shape_key(scenario: Scenario) -> ShapeKey:
+    """Scenarios with the same key share one compiled model: (T, F, overtime limited)."""
+    T, F = scenario.shape
+    return (T, F, scenario.workforce.max_overtime_hours_per_worker is not None)
+
+
+def model_data(s: Scenario) -> ModelData:
+    """Turn a scenario (with its policy) into the LP's numbers."""
+    T, F = s.shape
+    wf, fams, strategy = s.workforce, s.families, s.policy.strategy
+    ones = np.ones(T)
+    H_ub = _limit(wf.max_hires) * ones
+    L_ub = _limit(wf.max_layoffs) * ones
+    if strategy == "level":  # the workforce is set in period 1 and then held
+        H_ub[1:] = 0.0
+        L_ub[1:] = 0.0
+    safety = np.array([f.safety_stock_series(T) for f in fams], dtype=float)
+    I_lb = safety.copy()
+    I_lb[:, -1] = np.maximum(I_lb[:, -1], [f.ending_inventory_min for f in fams])
+    I_ub = np.full((F, T), INF)
+    S_ub = np.array([(INF if f.backorders_allowed else 0.0) * ones for f in fams])
+    if not s.policy.ending_backorders_allowed:
+        S_ub[:, -1] = 0.0
+    if strategy == "chase":  # production follows demand: stock at its target, no backlog
+        I_ub = I_lb.copy()
+        S_ub[:] = 0.0
+    return ModelData(
+        T=T,
+        F=F,
+        W0=float(wf.initial),
+        R=float(wf.regular_hours_per_worker),
+        M=_limit(wf.max_overtime_hours_per_worker),
+        cost_W=float(wf.regular_cost_per_worker),
+        cost_O=float(wf.overtime_cost_per_hour),
+        cost_H=float(wf.hire_cost),
+        cost_L=float(wf.layoff_cost),
+        W_lb=float(wf.min_workers or 0.0) * ones,
+        W_ub=_limit(wf.max_workers) * ones,
+        H_ub=H_ub,
+        L_ub=L_ub,
+        integer=s.policy.integer_workforce,
+        hours=np.array([f.labor_hours_per_unit for f in fams], dtype=float),
+        cost_P=np.array([f.material_cost for f in fams], dtype=float),
+        cost_I=np.array([f.holding_cost for f in fams], dtype=float),
+        cost_S=np.array([f.backorder_cost for f in fams], dtype=float),
+        cost_C=np.array([f.subcontract_cost for f in fams], dtype=float),
+        D=np.array([f.demand for f in fams], dtype=float),
+        I0=np.array([f.initial_inventory for f in fams], dtype=float),
+        S0=np.array([f.initial_backorder for f in fams], dtype=float),
+        I_lb=I_lb,
+        I_ub=I_ub,
+        S_ub=S_ub,
+        C_ub=np.array([_limit(f.max_subcontract) * ones for f in fams]),
+    )
+
+
+# --- the model, in the textbook's order -------------------------------------------------
+
+
+def _bound(x: float) -> float | None:
+    return None if np.isinf(x) else float(x)
+
+
+def add_variables(prob: pulp.LpProblem, d: ModelData) -> Vars:
+    """Declare W, H, L, O per period and P, I, S, C per family and period, with bounds."""
+    ts, fs = range(1, d.T + 1), range(d.F)
+    cat = pulp.LpInteger if d.integer else pulp.LpContinuous
+    v: Vars = {
+        "W": prob.add_variable_dicts("W", ts, lowBound=0, cat=cat),
+        "H": prob.add_variable_dicts("H", ts, lowBound=0, cat=cat),
+        "L": prob.add_variable_dicts("L", ts, lowBound=0, cat=cat),
+        "O": prob.add_variable_dicts("O", ts, lowBound=0),
+    }
+    for name in ("P", "I", "S", "C"):
+        v[name] = prob.add_variable_dicts(name, (fs, ts), lowBound=0)
+    for t in ts:
+        v["W"][t].lowBound, v["W"][t].upBound = d.W_lb[t - 1], _bound(d.W_ub[t - 1])
+        v["H"][t].upBound = _bound(d.H_ub[t - 1])
+        v["L"][t].upBound = _bound(d.L_ub[t - 1])
+        for f in fs:
+            v["I"][f][t].lowBound = d.I_lb[f, t - 1]
+            v["I"][f][t].upBound = _bound(d.I_ub[f, t - 1])
+            v["S"][f][t].upBound = _bound(d.S_ub[f, t - 1])
+            v["C"][f][t].upBound = _bound(d.C_ub[f, t - 1])
+    return v
+
+
+def add_workforce_balance(prob: pulp.LpProblem, v: Vars, d: ModelData) -> None:
+    """W_t = W_{t-1} + H_t − L_t, with W_0 the initial workforce."""
+    W, H, L = v["W"], v["H"], v["L"]
+    prob += (W[1] - H[1] + L[1] == d.W0, "workforce_balance_1")
+    for t in range(2, d.T + 1):
+        prob += (W[t] - W[t - 1] - H[t] + L[t] == 0, f"workforce_balance_{t}")
+
+
+def add_labour_capacity(prob: pulp.LpProblem, v: Vars, d: ModelData) -> None:
+    """Σ_f h_f · P_{f,t} ≤ R · W_t + O_t: hours used fit regular time plus overtime."""
+    for t in range(1, d.T + 1):
+        used = pulp.lpSum(d.hours[f] * v["P"][f][t] for f in range(d.F))
+        prob += (used - d.R * v["W"][t] - v["O"][t] <= 0, f"labour_capacity_{t}")
+
+
+def add_overtime_limit(prob: pulp.LpProblem, v: Vars, d: ModelData) -> None:
+    """O_t ≤ M · W_t: overtime is capped per worker (only when M is finite)."""
+    if np.isinf(d.M):
+        return
+    for t in range(1, d.T + 1):
+        prob += (v["O"][t] - d.M * v["W"][t] <= 0, f"overtime_limit_{t}")
+
+
+def add_inventory_balance(prob: pulp.LpProblem, v: Vars, d: ModelData) -> None:
+    """I_{f,t} − S_{f,t} = I_{f,t−1} − S_{f,t−1} + P_{f,t} + C_{f,t} − D_{f,t},
+    starting from I_{f,0} = initial inventory and S_{f,0} = initial backorder."""
+    P, I, S, C = v["P"], v["I"], v["S"], v["C"]
+    for f in range(d.F):
+        prob += (
+            I[f][1] - S[f][1] - P[f][1] - C[f][1] == d.I0[f] - d.S0[f] - d.D[f, 0],
+            f"inventory_balance_{f}_1",
+        )
+        for t in range(2, d.T + 1):
+            prob += (
+                I[f][t] - S[f][t] - I[f][t - 1] + S[f][t - 1] - P[f][t] - C[f][t] == -d.D[f, t - 1],
+                f"inventory_balance_{f}_{t}",
+            )
+
+
+def set_total_cost(prob: pulp.LpProblem, v: Vars, d: ModelData) -> None:
+    """min Σ_t [c_W W_t + c_O O_t + c_H H_t + c_L L_t
+    + Σ_f (c_P P_{f,t} + c_I I_{f,t} + c_S S_{f,t} + c_C C_{f,t})]."""
+    ts, fs = range(1, d.T + 1), range(d.F)
+    prob += pulp.lpSum(
+        d.cost_W * v["W"][t] + d.cost_O * v["O"][t] + d.cost_H * v["H"][t] + d.cost_L * v["L"][t]
+        for t in ts
+    ) + pulp.lpSum(
+        d.cost_P[f] * v["P"][f][t]
+        + d.cost_I[f] * v["I"][f][t]
+        + d.cost_S[f] * v["S"][f][t]
+        + d.cost_C[f] * v["C"][f][t]
+        for f in fs
+        for t in ts
+    )
+
+
+def build_problem(d: ModelData) -> tuple[pulp.LpProblem, Vars]:
+    """The whole LP for these numbers, as a PuLP problem and its variables."""
+    prob = pulp.LpProblem("aggregate_plan", pulp.LpMinimize)
+    v = add_variables(prob, d)
+    add_workforce_balance(prob, v, d)
+    add_labour_capacity(prob, v, d)
+    add_overtime_limit(prob, v, d)
+    add_inventory_balance(prob, v, d)
+    set_total_cost(prob, v, d)
+    return prob, v
+
+
+# --- the same numbers on the compiled model's flat arrays -------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each variable and constraint sits in the compiled (column/row) model."""
+
+    n_cols: int
+    n_rows: int
+    col: dict[str, np.ndarray]  # "W","H","L","O": (T,); "P","I","S","C": (F, T)
+    row: dict[str, np.ndarray]  # "workforce_balance","labour_capacity","overtime_limit": (T,);
+    #                             "inventory_balance": (F, T); absent families are empty
+
+    @classmethod
+    def of(cls, prob: pulp.LpProblem, v: Vars, d: ModelData) -> Layout:
+        """Read the positions PuLP's HiGHS interface gave (``.index``) after compiling."""
+        ts, fs = range(1, d.T + 1), range(d.F)
+        col = {n: np.array([v[n][t].index for t in ts]) for n in ("W", "H", "L", "O")}
+        col |= {n: np.array([[v[n][f][t].index for t in ts] for f in fs]) for n in "PISC"}
+        cons = prob.constraints
+
+        def rows(prefix: str) -> np.ndarray:
+            return np.array([cons[f"{prefix}_{t}"].index for t in ts if f"{prefix}_{t}" in cons])
+
+        row = {n: rows(n) for n in ("workforce_balance", "labour_capacity", "overtime_limit")}
+        row["inventory_balance"] = np.array(
+            [[cons[f"inventory_balance_{f}_{t}"].index for t in ts] for f in fs]
+        )
+        return cls(len(prob.variables()), len(cons), col, row)
+
+
+@dataclass(frozen=True)
+class LpArrays:
+    """The numeric part of the compiled LP: bounds, costs, row bounds and the parametric
+    coefficients (labour rows: h_f on P and −R on W; overtime rows: −M on W)."""
+
+    col_lb: np.ndarray
+    col_ub: np.ndarray
+    cost: np.ndarray
+    row_lb: np.ndarray
+    row_ub: np.ndarray
+    hours: np.ndarray  # (F,)
+    R: float
+    M: float
+    integer: bool
+
+
+def lp_arrays(d: ModelData, lay: Layout) -> LpArrays:
+    """Place ModelData's numbers at the layout's positions (vectorised; no PuLP)."""
+    c = lay.col
+    lb, ub, cost = np.zeros(lay.n_cols), np.full(lay.n_cols, INF), np.zeros(lay.n_cols)
+    lb[c["W"]], ub[c["W"]] = d.W_lb, d.W_ub
+    ub[c["H"]], ub[c["L"]] = d.H_ub, d.L_ub
+    lb[c["I"]], ub[c["I"]] = d.I_lb, d.I_ub
+    ub[c["S"]], ub[c["C"]] = d.S_ub, d.C_ub
+    cost[c["W"]], cost[c["O"]], cost[c["H"]], cost[c["L"]] = d.cost_W, d.cost_O, d.cost_H, d.cost_L
+    for name, per_family in (("P", d.cost_P), ("I", d.cost_I), ("S", d.cost_S), ("C", d.cost_C)):
+        cost[c[name]] = per_family[:, None]
+    r = lay.row
+    row_lb, row_ub = np.full(lay.n_rows, -INF), np.zeros(lay.n_rows)
+    wb = np.zeros(d.T)
+    wb[0] = d.W0
+    row_lb[r["workforce_balance"]] = row_ub[r["workforce_balance"]] = wb
+    inv = -d.D.copy()
+    inv[:, 0] += d.I0 - d.S0
+    row_lb[r["inventory_balance"]] = row_ub[r["inventory_balance"]] = inv
+    return LpArrays(lb, ub, cost, row_lb, row_ub, d.hours.copy(), d.R, d.M, d.integer)

@@ -1,0 +1,577 @@
+"""Solve the aggregate plan: a compiled model that re-solves in milliseconds, its results,
+KPIs and shadow prices, and a diagnosis in figures when no plan is feasible.
+
+    planner = Planner(scenario)          # PuLP builds the LP once; HiGHS holds it in process
+    result = planner.solve(scenario)     # first solve
+    result = planner.solve(what_if)      # same shape: only changed numbers are pushed,
+                                         # HiGHS re-solves warm from the last basis
+    solve(scenario)                      # one-off: build, solve, return
+
+Result frames (one row per period / per family and period):
+
+``PlanResult.periods``   period, workforce, hires, layoffs, overtime_hours,
+                         regular_hours_available, overtime_hours_available (NaN: unlimited),
+                         hours_used, labour_hour_value ($ saved by one more labour hour)
+``PlanResult.families``  period, family, demand, production, subcontract, inventory, backorder,
+                         safety_stock, demand_marginal_cost ($ one more unit of demand costs)
+
+Shadow prices are LP duals; with an integer workforce they are those of the LP with
+the workforce fixed at its integer optimum, and NaN if that is not available.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+import highspy
+import numpy as np
+import pandas as pd
+import pulp
+
+from sop_core.lp import (
+    INF,
+    Layout,
+    LpArrays,
+    ModelData,
+    ShapeKey,
+    build_problem,
+    lp_arrays,
+    model_data,
+    shape_key,
+)
+from sop_core.scenario import STRATEGIES, Scenario, with_changes
+
+PERIOD_COLUMNS = (
+    "period",
+    "workforce",
+    "hires",
+    "layoffs",
+    "overtime_hours",
+    "regular_hours_available",
+    "overtime_hours_available",
+    "hours_used",
+    "labour_hour_value",
+)
+FAMILY_COLUMNS = (
+    "period",
+    "family",
+    "demand",
+    "production",
+    "subcontract",
+    "inventory",
+    "backorder",
+    "safety_stock",
+    "demand_marginal_cost",
+)
+COST_CATEGORIES = (
+    "regular_labour",
+    "overtime",
+    "hiring",
+    "layoffs",
+    "materials",
+    "holding",
+    "backorders",
+    "subcontracting",
+)
+#: KPI name -> what it means (units); the UI and the CLI label them from here.
+KPI_LABELS: dict[str, str] = {
+    "total_cost": "Total cost ($)",
+    "fill_rate": "Fill rate: share of demand served in its own period",
+    "average_inventory": "Average inventory (units, end of period)",
+    "peak_inventory": "Peak inventory (units)",
+    "peak_backlog": "Peak backlog (units)",
+    "workforce_changes": "Workforce changes: hires + layoffs (workers)",
+    "hires": "Hires (workers)",
+    "layoffs": "Layoffs (workers)",
+    "overtime_share": "Overtime share of hours used",
+    "subcontract_share": "Subcontracted share of supply",
+    "regular_utilisation": "Utilisation of regular hours",
+    "revenue": "Revenue ($, priced families)",
+    "margin": "Margin: revenue − total cost ($, when every family has a price)",
+}
+_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One limit the plan cannot keep, in figures, as found by the elastic re-solve."""
+
+    period: str
+    family: str | None
+    limit: str  # labour_hours | workforce_max | workforce_min | hires | layoffs | stock | backlog
+    amount: float  # how far the limit has to give (hours, workers or units)
+    message: str
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """A solved (or diagnosed) plan; frames and KPIs are empty unless status is optimal."""
+
+    status: str  # optimal | infeasible | unbounded | error
+    strategy: str
+    integer_workforce: bool
+    total_cost: float | None
+    cost_breakdown: dict[str, float]
+    periods: pd.DataFrame
+    families: pd.DataFrame
+    kpis: dict[str, float | None]
+    conflicts: list[Conflict] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def optimal(self) -> bool:
+        return self.status == "optimal"
+
+    @property
+    def diagnosis(self) -> list[str]:
+        """Human sentences naming what conflicts, by period, in figures."""
+        return [c.message for c in self.conflicts]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able: status, total_cost, cost_breakdown, kpis, periods, families, diagnosis."""
+        return {
+            "status": self.status,
+            "strategy": self.strategy,
+            "integer_workforce": self.integer_workforce,
+            "total_cost": _clean(self.total_cost),
+            "cost_breakdown": {k: _clean(v) for k, v in self.cost_breakdown.items()},
+            "kpis": {k: _clean(v) for k, v in self.kpis.items()},
+            "periods": _records(self.periods),
+            "families": _records(self.families),
+            "diagnosis": self.diagnosis,
+            "message": self.message,
+        }
+
+
+def _clean(x: Any) -> Any:
+    if isinstance(x, (float, np.floating)):
+        return None if not math.isfinite(x) else round(float(x), 6)
+    if isinstance(x, np.integer):
+        return int(x)
+    return x
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: _clean(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+
+
+_banner_shown = False
+
+
+def _new_highs() -> highspy.Highs:
+    """A silent Highs. HiGHS prints a banner on stdout at its first construction in a
+    process, which would corrupt ``--format json`` output: send it to stderr."""
+    global _banner_shown
+    if _banner_shown:
+        h = highspy.Highs()
+    else:
+        with _stdout_to_stderr():
+            h = highspy.Highs()
+        _banner_shown = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr():
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+class Planner:
+    """The compiled model for one scenario shape, re-solved in place on every change.
+
+    Not thread-safe: give each session (or thread) its own planner.
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.key: ShapeKey = shape_key(scenario)
+        data = model_data(scenario)
+        self.problem, self.vars = build_problem(data)
+        solver = pulp.HiGHS(msg=False, mip=True)
+        _new_highs()  # HiGHS's banner goes to stderr before PuLP makes its instance
+        solver.createAndConfigureSolver(self.problem)
+        solver.buildSolverModel(self.problem)
+        self.highs: highspy.Highs = self.problem.solverModel
+        self.highs.setOptionValue("output_flag", False)
+        self.highs.setOptionValue("mip_rel_gap", 0.0)
+        self.layout = Layout.of(self.problem, self.vars, data)
+        self._pushed: LpArrays = lp_arrays(data, self.layout)
+        self._int_cols = np.concatenate([self.layout.col[n] for n in ("W", "H", "L")]).astype(
+            np.int32
+        )
+
+    def accepts(self, scenario: Scenario) -> bool:
+        """True if ``scenario`` has this planner's shape (and so re-solves in place)."""
+        return shape_key(scenario) == self.key
+
+    def solve(self, scenario: Scenario) -> PlanResult:
+        """Solve ``scenario`` (of this planner's shape), warm from the previous solve."""
+        if not self.accepts(scenario):
+            raise ValueError(
+                f"scenario shape {shape_key(scenario)} differs from the compiled {self.key}; "
+                "make a new Planner"
+            )
+        data = model_data(scenario)
+        self._push(lp_arrays(data, self.layout))
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            return self._result(scenario, data)
+        if status in (
+            highspy.HighsModelStatus.kInfeasible,
+            highspy.HighsModelStatus.kUnboundedOrInfeasible,
+        ):
+            return self._infeasible(scenario, data)
+        kind = "unbounded" if status == highspy.HighsModelStatus.kUnbounded else "error"
+        return _empty(scenario, kind, f"HiGHS ended with {self.highs.modelStatusToString(status)}")
+
+    def compare_strategies(self, scenario: Scenario) -> dict[str, PlanResult]:
+        """Optimal, level and chase plans of one scenario, on this compiled model."""
+        return {s: self.solve(with_changes(scenario, strategy=s)) for s in STRATEGIES}
+
+    # -- pushing changes ----------------------------------------------------------------
+
+    def _push(self, new: LpArrays) -> None:
+        """Send only what changed since the last solve to HiGHS (the basis is kept)."""
+        h, old, lay = self.highs, self._pushed, self.layout
+        cols = np.flatnonzero((new.col_lb != old.col_lb) | (new.col_ub != old.col_ub))
+        if cols.size:
+            h.changeColsBounds(cols.size, cols.astype(np.int32), new.col_lb[cols], new.col_ub[cols])
+        cols = np.flatnonzero(new.cost != old.cost)
+        if cols.size:
+            h.changeColsCost(cols.size, cols.astype(np.int32), new.cost[cols])
+        rows = np.flatnonzero((new.row_lb != old.row_lb) | (new.row_ub != old.row_ub))
+        if rows.size:
+            h.changeRowsBounds(rows.size, rows.astype(np.int32), new.row_lb[rows], new.row_ub[rows])
+        labour, W = lay.row["labour_capacity"], lay.col["W"]
+        for f in np.flatnonzero(new.hours != old.hours):
+            for t, row in enumerate(labour):
+                h.changeCoeff(int(row), int(lay.col["P"][f, t]), float(new.hours[f]))
+        if new.R != old.R:
+            for t, row in enumerate(labour):
+                h.changeCoeff(int(row), int(W[t]), -new.R)
+        if new.M != old.M:
+            for t, row in enumerate(lay.row["overtime_limit"]):
+                h.changeCoeff(int(row), int(W[t]), -new.M)
+        if new.integer != old.integer:
+            kind = (
+                highspy.HighsVarType.kInteger if new.integer else highspy.HighsVarType.kContinuous
+            )
+            n = self._int_cols.size
+            h.changeColsIntegrality(n, self._int_cols, np.array([kind] * n))
+        self._pushed = new
+
+    # -- reading a solution -------------------------------------------------------------
+
+    def _result(self, scenario: Scenario, d: ModelData) -> PlanResult:
+        sol = self.highs.getSolution()
+        x = np.asarray(sol.col_value)
+        lay = self.layout
+        duals = None if d.integer or not sol.dual_valid else np.asarray(sol.row_dual)
+        v = {name: x[idx] for name, idx in lay.col.items()}
+        return assemble_result(scenario, d, v, _shadow_prices(duals, lay, d))
+
+    def _infeasible(self, scenario: Scenario, d: ModelData) -> PlanResult:
+        conflicts = diagnose(self.highs, self.layout, d, scenario)
+        if not conflicts:
+            msg = "No feasible plan, and no single limit explains it."
+        else:
+            msg = "No feasible plan: " + "; ".join(c.message for c in conflicts[:3])
+            if len(conflicts) > 3:
+                msg += f"; and {len(conflicts) - 3} more"
+        res = _empty(scenario, "infeasible", msg)
+        return PlanResult(**{**res.__dict__, "conflicts": conflicts})
+
+
+def solve(scenario: Scenario) -> PlanResult:
+    """Build, solve and return the plan of one scenario (a fresh compiled model)."""
+    return Planner(scenario).solve(scenario)
+
+
+def _empty(scenario: Scenario, status: str, message: str) -> PlanResult:
+    return PlanResult(
+        status=status,
+        strategy=scenario.policy.strategy,
+        integer_workforce=scenario.policy.integer_workforce,
+        total_cost=None,
+        cost_breakdown={},
+        periods=pd.DataFrame(columns=list(PERIOD_COLUMNS)),
+        families=pd.DataFrame(columns=list(FAMILY_COLUMNS)),
+        kpis={},
+        message=message,
+    )
+
+
+def _shadow_prices(
+    duals: np.ndarray | None, lay: Layout, d: ModelData
+) -> tuple[np.ndarray, np.ndarray]:
+    """($ saved by one more labour hour per period, $ cost of one more unit of demand).
+
+    HiGHS reports y = ∂cost/∂rhs. The labour row is Σ h P − R W − O ≤ 0, so one more hour
+    saves −y; the inventory row's right-hand side is −D_{f,t} + …, so ∂cost/∂D = −y."""
+    if duals is None:
+        return np.full(d.T, np.nan), np.full((d.F, d.T), np.nan)
+    return -duals[lay.row["labour_capacity"]] + 0.0, -duals[lay.row["inventory_balance"]] + 0.0
+
+
+def assemble_result(
+    scenario: Scenario,
+    d: ModelData,
+    v: dict[str, np.ndarray],
+    prices: tuple[np.ndarray, np.ndarray],
+) -> PlanResult:
+    """Frames, cost breakdown and KPIs from variable values ``v`` (name -> array)."""
+    W, H, L, O = v["W"], v["H"], v["L"], v["O"]
+    P, I, S, C = v["P"], v["I"], v["S"], v["C"]
+    labels = scenario.period_labels
+    hours_used = d.hours @ P
+    breakdown = {
+        "regular_labour": d.cost_W * W.sum(),
+        "overtime": d.cost_O * O.sum(),
+        "hiring": d.cost_H * H.sum(),
+        "layoffs": d.cost_L * L.sum(),
+        "materials": float(d.cost_P @ P.sum(axis=1)),
+        "holding": float(d.cost_I @ I.sum(axis=1)),
+        "backorders": float(d.cost_S @ S.sum(axis=1)),
+        "subcontracting": float(d.cost_C @ C.sum(axis=1)),
+    }
+    breakdown = {k: float(val) for k, val in breakdown.items()}
+    total = sum(breakdown.values())
+    periods = pd.DataFrame(
+        {
+            "period": labels,
+            "workforce": W,
+            "hires": H,
+            "layoffs": L,
+            "overtime_hours": O,
+            "regular_hours_available": d.R * W,
+            "overtime_hours_available": d.M * W if math.isfinite(d.M) else np.full(d.T, np.nan),
+            "hours_used": hours_used,
+            "labour_hour_value": prices[0],
+        }
+    )
+    names = scenario.family_names
+    families = pd.DataFrame(
+        {
+            "period": labels * d.F,
+            "family": np.repeat(names, d.T),
+            "demand": d.D.ravel(),
+            "production": P.ravel(),
+            "subcontract": C.ravel(),
+            "inventory": I.ravel(),
+            "backorder": S.ravel(),
+            "safety_stock": np.array(
+                [f.safety_stock_series(d.T) for f in scenario.families]
+            ).ravel(),
+            "demand_marginal_cost": prices[1].ravel(),
+        }
+    )
+    return PlanResult(
+        status="optimal",
+        strategy=scenario.policy.strategy,
+        integer_workforce=d.integer,
+        total_cost=total,
+        cost_breakdown=breakdown,
+        periods=periods,
+        families=families,
+        kpis=compute_kpis(scenario, d, v, total),
+    )
+
+
+def compute_kpis(
+    scenario: Scenario, d: ModelData, v: dict[str, np.ndarray], total_cost: float
+) -> dict[str, float | None]:
+    """The KPIs of a plan (see :data:`KPI_LABELS`).
+
+    Fill rate: backlog is served first in, first out, so the backlog at the end of t is
+    the newest demand; unserved demand of period t is min(D_t, S_t)."""
+    P, I, S, C, O = v["P"], v["I"], v["S"], v["C"], v["O"]
+    demand = d.D.sum()
+    stock, backlog = I.sum(axis=0), S.sum(axis=0)
+    used = float((d.hours @ P).sum())
+    regular = float(d.R * v["W"].sum())
+    supply = float(P.sum() + C.sum())
+    late = float(np.minimum(d.D, S).sum())
+    prices = [f.price for f in scenario.families]
+    delivered = d.D.sum(axis=1) + d.S0 - S[:, -1]
+    revenue = sum(p * q for p, q in zip(prices, delivered, strict=True) if p is not None)
+    priced = any(p is not None for p in prices)
+    return {
+        "total_cost": total_cost,
+        "fill_rate": float(1.0 - late / demand) if demand > 0 else 1.0,
+        "average_inventory": float(stock.mean()),
+        "peak_inventory": float(stock.max()),
+        "peak_backlog": float(backlog.max()),
+        "workforce_changes": float(v["H"].sum() + v["L"].sum()),
+        "hires": float(v["H"].sum()),
+        "layoffs": float(v["L"].sum()),
+        "overtime_share": float(O.sum()) / used if used > _TOL else 0.0,
+        "subcontract_share": float(C.sum()) / supply if supply > _TOL else 0.0,
+        "regular_utilisation": (used - float(O.sum())) / regular if regular > _TOL else None,
+        "revenue": float(revenue) if priced else None,
+        "margin": float(revenue) - total_cost if all(p is not None for p in prices) else None,
+    }
+
+
+# --- infeasibility: an elastic re-solve that says which limits give, and by how much ------
+
+#: Penalty per unit of violation. Labour hours are the cheapest to relax, so a shortage is
+#: explained as "hours short" wherever extra hours would cure it; stock targets and
+#: backlog bans give next; workforce limits last. Negative means the limit is hard.
+PENALTY_HOURS, PENALTY_UNITS, PENALTY_WORKERS, HARD = 1.0, 1e3, 1e4, -1.0
+
+
+def diagnose(highs: highspy.Highs, lay: Layout, d: ModelData, scenario: Scenario) -> list[Conflict]:
+    """Re-solve a copy of the infeasible LP with penalised violations of the soft limits
+    (HiGHS's feasibility relaxation) and describe each violation used, in figures."""
+    h = _new_highs()
+    h.passModel(highs.getLp())  # the continuous LP: no integrality is copied
+    n, m, c = lay.n_cols, lay.n_rows, lay.col
+    lower, upper, rhs = np.full(n, HARD), np.full(n, HARD), np.full(m, HARD)
+    # a shortage is put in the latest period it can cure: where the lack of hours bites
+    rhs[lay.row["labour_capacity"]] = PENALTY_HOURS * (1 + 1e-3 * np.arange(d.T, 0, -1))
+    lower[c["I"]] = np.where(d.I_lb > 0, PENALTY_UNITS, HARD)
+    upper[c["I"]] = np.where(np.isfinite(d.I_ub), PENALTY_UNITS, HARD)
+    upper[c["S"]] = np.where(np.isfinite(d.S_ub), PENALTY_UNITS, HARD)
+    lower[c["W"]] = np.where(d.W_lb > 0, PENALTY_WORKERS, HARD)
+    for name, ub in (("W", d.W_ub), ("H", d.H_ub), ("L", d.L_ub)):
+        upper[c[name]] = np.where(np.isfinite(ub), PENALTY_WORKERS, HARD)
+    h.feasibilityRelaxation(HARD, HARD, HARD, lower, upper, rhs)
+    x = np.asarray(h.getSolution().col_value)
+    if x.size != n:
+        return []
+    return describe_violations(scenario, d, {name: x[idx] for name, idx in c.items()})
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if abs(x - round(x)) < 0.05 or abs(x) >= 100 else f"{x:,.1f}"
+
+
+def describe_violations(
+    scenario: Scenario, d: ModelData, v: dict[str, np.ndarray]
+) -> list[Conflict]:
+    """Compare the relaxed plan ``v`` with every limit and explain each one it breaks."""
+    labels, names, wf = scenario.period_labels, scenario.family_names, scenario.workforce
+    out: list[Conflict] = []
+    W, O = v["W"], v["O"]
+    level = scenario.policy.strategy == "level"
+    for t, label in enumerate(labels):
+        short = float(d.hours @ v["P"][:, t] - d.R * W[t] - O[t])
+        if short > _TOL * max(1.0, d.R * W[t]):
+            staff = (
+                f"at most {_fmt(W[t])} workers"
+                if math.isfinite(d.W_ub[t]) and W[t] >= d.W_ub[t] - _TOL
+                else f"{_fmt(W[t])} workers"
+            )
+            ot = f"{_fmt(d.M)} overtime hours each" if math.isfinite(d.M) else "unlimited overtime"
+            capped = [
+                names[f]
+                for f in range(d.F)
+                if math.isfinite(d.C_ub[f, t]) and v["C"][f, t] >= d.C_ub[f, t] - _TOL
+            ]
+            sub = f", subcontracting at its cap for {', '.join(capped)}" if capped else ""
+            out.append(
+                Conflict(
+                    label,
+                    None,
+                    "labour_hours",
+                    short,
+                    f"{label}: {_fmt(short)} labour hours short with {staff} and {ot}{sub}",
+                )
+            )
+        for name, bound, limit, what in (
+            ("W", d.W_ub, "workforce_max", "max_workers"),
+            ("H", d.H_ub, "hires", "max_hires"),
+            ("L", d.L_ub, "layoffs", "max_layoffs"),
+        ):
+            over = float(v[name][t] - bound[t])
+            if over > _TOL:
+                if level and name in "HL" and t > 0:
+                    why = "the level strategy allows none after the first period"
+                else:
+                    why = f"{what} is {_fmt(bound[t])}"
+                noun = {"W": "workers", "H": "hires", "L": "layoffs"}[name]
+                out.append(
+                    Conflict(
+                        label,
+                        None,
+                        limit,
+                        over,
+                        f"{label}: needs {_fmt(v[name][t])} {noun} but {why}"
+                        + (f" (starting from {_fmt(wf.initial)} workers)" if name == "W" else ""),
+                    )
+                )
+        under = float(d.W_lb[t] - W[t])
+        if under > _TOL:
+            out.append(
+                Conflict(
+                    label,
+                    None,
+                    "workforce_min",
+                    under,
+                    f"{label}: can keep only {_fmt(W[t])} workers but min_workers is "
+                    f"{_fmt(d.W_lb[t])} (starting from {_fmt(wf.initial)} workers)",
+                )
+            )
+        for f in range(d.F):
+            stock, backlog = float(v["I"][f, t]), float(v["S"][f, t])
+            if d.I_lb[f, t] - stock > _TOL:
+                target = "chase target" if math.isfinite(d.I_ub[f, t]) else "required stock"
+                out.append(
+                    Conflict(
+                        label,
+                        names[f],
+                        "stock",
+                        d.I_lb[f, t] - stock,
+                        f"{label}: {names[f]} reaches {_fmt(stock)} units, below its {target} "
+                        f"of {_fmt(d.I_lb[f, t])}",
+                    )
+                )
+            if stock - d.I_ub[f, t] > _TOL:
+                out.append(
+                    Conflict(
+                        label,
+                        names[f],
+                        "stock",
+                        stock - d.I_ub[f, t],
+                        f"{label}: {names[f]} holds {_fmt(stock)} units, above its chase target "
+                        f"of {_fmt(d.I_ub[f, t])} (more stock than the demand takes)",
+                    )
+                )
+            if backlog - d.S_ub[f, t] > _TOL:
+                out.append(
+                    Conflict(
+                        label,
+                        names[f],
+                        "backlog",
+                        backlog - d.S_ub[f, t],
+                        f"{label}: {names[f]} would backlog {_fmt(backlog)} units where no "
+                        "backlog is allowed",
+                    )
+                )
+    return out
+
+
+__all__ = [
+    "COST_CATEGORIES",
+    "FAMILY_COLUMNS",
+    "INF",
+    "KPI_LABELS",
+    "PERIOD_COLUMNS",
+    "Conflict",
+    "PlanResult",
+    "Planner",
+    "solve",
+]
