@@ -241,14 +241,14 @@ class Layout:
         ts, fs = range(1, d.T + 1), range(d.F)
         col = {n: np.array([v[n][t].index for t in ts]) for n in ("W", "H", "L", "O")}
         col |= {n: np.array([[v[n][f][t].index for t in ts] for f in fs]) for n in "PISC"}
-        cons = prob.constraints
+        cons = {c.name: c.index for c in prob.constraints()}
 
         def rows(prefix: str) -> np.ndarray:
-            return np.array([cons[f"{prefix}_{t}"].index for t in ts if f"{prefix}_{t}" in cons])
+            return np.array([cons[f"{prefix}_{t}"] for t in ts if f"{prefix}_{t}" in cons])
 
         row = {n: rows(n) for n in ("workforce_balance", "labour_capacity", "overtime_limit")}
         row["inventory_balance"] = np.array(
-            [[cons[f"inventory_balance_{f}_{t}"].index for t in ts] for f in fs]
+            [[cons[f"inventory_balance_{f}_{t}"] for t in ts] for f in fs]
         )
         return cls(len(prob.variables()), len(cons), col, row)
 

@@ -165,12 +165,12 @@ _banner_shown = False
 
 def _new_highs() -> highspy.Highs:
     """A silent Highs. HiGHS prints a banner on stdout at its first construction in a
-    process, which would corrupt ``--format json`` output: send it to stderr."""
+    process, which would corrupt ``--format json`` output: silence it."""
     global _banner_shown
     if _banner_shown:
         h = highspy.Highs()
     else:
-        with _stdout_to_stderr():
+        with _stdout_silenced():
             h = highspy.Highs()
         _banner_shown = True
     h.setOptionValue("output_flag", False)
@@ -178,15 +178,16 @@ def _new_highs() -> highspy.Highs:
 
 
 @contextlib.contextmanager
-def _stdout_to_stderr():
+def _stdout_silenced():
     sys.stdout.flush()
-    saved = os.dup(1)
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(2, 1)
+        os.dup2(devnull, 1)
         yield
     finally:
         os.dup2(saved, 1)
         os.close(saved)
+        os.close(devnull)
 
 
 class Planner:
@@ -200,7 +201,7 @@ class Planner:
         data = model_data(scenario)
         self.problem, self.vars = build_problem(data)
         solver = pulp.HiGHS(msg=False, mip=True)
-        _new_highs()  # HiGHS's banner goes to stderr before PuLP makes its instance
+        _new_highs()  # HiGHS's banner is silenced before PuLP makes its instance
         solver.createAndConfigureSolver(self.problem)
         solver.buildSolverModel(self.problem)
         self.highs: highspy.Highs = self.problem.solverModel
@@ -429,8 +430,9 @@ def compute_kpis(
 
 #: Penalty per unit of violation. Labour hours are the cheapest to relax, so a shortage is
 #: explained as "hours short" wherever extra hours would cure it; stock targets and
-#: backlog bans give next; workforce limits last. Negative means the limit is hard.
-PENALTY_HOURS, PENALTY_UNITS, PENALTY_WORKERS, HARD = 1.0, 1e3, 1e4, -1.0
+#: backlog bans give next; then workforce bounds, and hiring/layoff caps last (so a clash
+#: between them is told as the bound, with the caps in the sentence). Negative: hard.
+PENALTY_HOURS, PENALTY_UNITS, PENALTY_WORKERS, PENALTY_CHANGES, HARD = 1.0, 1e3, 1e4, 2e4, -1.0
 
 
 def diagnose(highs: highspy.Highs, lay: Layout, d: ModelData, scenario: Scenario) -> list[Conflict]:
@@ -446,8 +448,9 @@ def diagnose(highs: highspy.Highs, lay: Layout, d: ModelData, scenario: Scenario
     upper[c["I"]] = np.where(np.isfinite(d.I_ub), PENALTY_UNITS, HARD)
     upper[c["S"]] = np.where(np.isfinite(d.S_ub), PENALTY_UNITS, HARD)
     lower[c["W"]] = np.where(d.W_lb > 0, PENALTY_WORKERS, HARD)
-    for name, ub in (("W", d.W_ub), ("H", d.H_ub), ("L", d.L_ub)):
-        upper[c[name]] = np.where(np.isfinite(ub), PENALTY_WORKERS, HARD)
+    upper[c["W"]] = np.where(np.isfinite(d.W_ub), PENALTY_WORKERS, HARD)
+    for name, ub in (("H", d.H_ub), ("L", d.L_ub)):
+        upper[c[name]] = np.where(np.isfinite(ub), PENALTY_CHANGES, HARD)
     h.feasibilityRelaxation(HARD, HARD, HARD, lower, upper, rhs)
     x = np.asarray(h.getSolution().col_value)
     if x.size != n:
@@ -459,6 +462,10 @@ def _fmt(x: float) -> str:
     return f"{x:,.0f}" if abs(x - round(x)) < 0.05 or abs(x) >= 100 else f"{x:,.1f}"
 
 
+def _plural(x: float, noun: str) -> str:
+    return f"{_fmt(x)} {noun}" + ("" if _fmt(x) == "1" else "s")
+
+
 def describe_violations(
     scenario: Scenario, d: ModelData, v: dict[str, np.ndarray]
 ) -> list[Conflict]:
@@ -467,15 +474,23 @@ def describe_violations(
     out: list[Conflict] = []
     W, O = v["W"], v["O"]
     level = scenario.policy.strategy == "level"
+    start = f"starting from {_fmt(wf.initial)} workers"
+    if wf.max_hires is not None:
+        start += f", at most {_fmt(wf.max_hires)} hires a period"
+    if wf.max_layoffs is not None:
+        start += f", at most {_fmt(wf.max_layoffs)} layoffs a period"
     for t, label in enumerate(labels):
         short = float(d.hours @ v["P"][:, t] - d.R * W[t] - O[t])
         if short > _TOL * max(1.0, d.R * W[t]):
-            staff = (
-                f"at most {_fmt(W[t])} workers"
-                if math.isfinite(d.W_ub[t]) and W[t] >= d.W_ub[t] - _TOL
-                else f"{_fmt(W[t])} workers"
+            capped_staff = math.isfinite(d.W_ub[t]) and W[t] >= d.W_ub[t] - _TOL
+            staff = ("at most " if capped_staff else "") + _plural(W[t], "worker")
+            ot = (
+                "unlimited overtime"
+                if not math.isfinite(d.M)
+                else "no overtime"
+                if d.M == 0
+                else f"{_fmt(d.M)} overtime hours each"
             )
-            ot = f"{_fmt(d.M)} overtime hours each" if math.isfinite(d.M) else "unlimited overtime"
             capped = [
                 names[f]
                 for f in range(d.F)
@@ -510,7 +525,7 @@ def describe_violations(
                         limit,
                         over,
                         f"{label}: needs {_fmt(v[name][t])} {noun} but {why}"
-                        + (f" (starting from {_fmt(wf.initial)} workers)" if name == "W" else ""),
+                        + (f" ({start})" if name == "W" else ""),
                     )
                 )
         under = float(d.W_lb[t] - W[t])
@@ -522,7 +537,7 @@ def describe_violations(
                     "workforce_min",
                     under,
                     f"{label}: can keep only {_fmt(W[t])} workers but min_workers is "
-                    f"{_fmt(d.W_lb[t])} (starting from {_fmt(wf.initial)} workers)",
+                    f"{_fmt(d.W_lb[t])} ({start})",
                 )
             )
         for f in range(d.F):

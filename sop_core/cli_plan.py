@@ -1,0 +1,93 @@
+"""``python -m sop_core solve SCENARIO.json [--strategy S] [--integer] [--format F]``.
+
+Exit 0 with an optimal plan, 1 when no plan is feasible (the diagnosis says why, in
+figures), 2 for invalid input (raised as InputError, printed by :mod:`sop_core.cli`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import pandas as pd
+
+from sop_core.planner import KPI_LABELS, PlanResult, solve
+from sop_core.scenario import STRATEGIES, Scenario, load_scenario, with_changes
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "solve",
+        help="cost-optimal aggregate plan of a scenario file",
+        description="Solve a scenario file's aggregate plan and print it.",
+    )
+    p.add_argument("scenario", metavar="SCENARIO.json", help="scenario file (JSON)")
+    p.add_argument("--strategy", choices=STRATEGIES, help="override the file's policy.strategy")
+    p.add_argument(
+        "--integer", action="store_true", help="whole workers, hires and layoffs (a MIP)"
+    )
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.set_defaults(func=run_solve)
+
+
+def run_solve(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    changes: dict[str, object] = {}
+    if args.strategy:
+        changes["strategy"] = args.strategy
+    if args.integer:
+        changes["integer_workforce"] = True
+    if changes:
+        scenario = with_changes(scenario, **changes)
+    result = solve(scenario)
+    out = sys.stdout
+    if args.format == "json":
+        json.dump(result.to_dict(), out, indent=2)
+        out.write("\n")
+    elif args.format == "csv":
+        if result.optimal:
+            plan_table(result).to_csv(out, index=False)
+        else:
+            print(result.message, file=sys.stderr)
+    else:
+        out.write(format_table(scenario, result))
+    return 0 if result.optimal else 1
+
+
+def plan_table(result: PlanResult) -> pd.DataFrame:
+    """One row per family and period, with that period's workforce columns alongside."""
+    return result.families.merge(result.periods, on="period", how="left", sort=False)
+
+
+def format_table(scenario: Scenario, result: PlanResult) -> str:
+    """The plan for people: cost, KPIs, the period and family tables, or the diagnosis."""
+    policy = f"strategy {result.strategy}" + (
+        ", integer workforce" if result.integer_workforce else ""
+    )
+    lines = [f"{scenario.name}: {result.status} ({policy})"]
+    if not result.optimal:
+        lines.append(result.message)
+        lines += [f"  - {d}" for d in result.diagnosis]
+        return "\n".join(lines) + "\n"
+    lines.append(f"Total cost: {result.total_cost:,.2f}")
+    lines.append("")
+    lines.append("Cost breakdown")
+    lines += [f"  {k:<16}{v:>16,.2f}" for k, v in result.cost_breakdown.items()]
+    lines.append("")
+    lines.append("KPIs")
+    for key, value in result.kpis.items():
+        if key == "total_cost":
+            continue
+        shown = "n/a" if value is None else _kpi(key, value)
+        lines.append(f"  {KPI_LABELS[key]:<62}{shown:>14}")
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        lines += ["", "Per period", result.periods.round(2).to_string(index=False)]
+        lines += ["", "Per family and period", result.families.round(2).to_string(index=False)]
+    return "\n".join(lines) + "\n"
+
+
+def _kpi(key: str, value: float) -> str:
+    if key in ("fill_rate", "overtime_share", "subcontract_share", "regular_utilisation"):
+        return f"{value:.1%}"
+    return f"{value:,.2f}"

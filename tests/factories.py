@@ -1,0 +1,66 @@
+"""Small scenarios for tests, built from keyword overrides (no files)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from sop_core.scenario import Scenario, parse_scenario
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def red_tomato_dict() -> dict[str, Any]:
+    """The textbook case (Chopra & Meindl, Red Tomato Tools), as a dict to modify."""
+    return json.loads((DATA / "red_tomato.json").read_text())
+
+
+def red_tomato(**policy: Any) -> Scenario:
+    d = red_tomato_dict()
+    d["policy"].update(policy)
+    return parse_scenario(d)
+
+
+def tiny(
+    demand: list[float] | list[list[float]],
+    workforce: dict[str, Any] | None = None,
+    policy: dict[str, Any] | None = None,
+    **family: Any,
+) -> Scenario:
+    """A hand-checkable scenario: by default one worker of 10 regular hours, no overtime,
+    free labour, $1 material, $1 holding, $2 backorder, $5 subcontract per unit, one
+    labour hour per unit; hiring and layoffs cost $1000 each.
+
+    ``demand`` may be a list of lists for several families; ``family`` overrides apply
+    to all families, or give a tuple (one value per family) for per-family values."""
+    demands = demand if demand and isinstance(demand[0], list) else [demand]
+    wf = {
+        "initial": 1,
+        "regular_hours_per_worker": 10,
+        "regular_cost_per_worker": 0,
+        "overtime_cost_per_hour": 0,
+        "max_overtime_hours_per_worker": 0,
+        "hire_cost": 1000,
+        "layoff_cost": 1000,
+    }
+    wf.update(workforce or {})
+    fams = []
+    for i, dem in enumerate(demands):
+        fam = {
+            "name": f"F{i}",
+            "demand": dem,
+            "labor_hours_per_unit": 1,
+            "material_cost": 1,
+            "holding_cost": 1,
+            "backorder_cost": 2,
+            "subcontract_cost": 5,
+        }
+        for key, value in family.items():
+            per = value if isinstance(value, tuple) else None
+            fam[key] = copy.deepcopy(per[i] if per is not None else value)
+        fams.append(fam)
+    return parse_scenario(
+        {"name": "tiny", "workforce": wf, "families": fams, "policy": policy or {}}
+    )

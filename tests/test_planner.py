@@ -1,0 +1,315 @@
+"""The planning engine on published optima and on tiny cases checkable by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from factories import red_tomato, red_tomato_dict, tiny
+
+from sop_core.planner import FAMILY_COLUMNS, PERIOD_COLUMNS, Planner, solve
+from sop_core.scenario import parse_scenario, with_changes
+
+
+def col(result, name, family=None):
+    frame = result.families if family is not None or name in FAMILY_COLUMNS[2:] else result.periods
+    if family is not None:
+        frame = frame[frame["family"] == family]
+    return frame[name].to_numpy()
+
+
+# --- the textbook: Chopra & Meindl, Red Tomato Tools ------------------------------------
+
+
+def test_red_tomato_lp_optimum_to_the_cent():
+    result = solve(red_tomato())
+    assert result.status == "optimal"
+    assert result.total_cost == pytest.approx(422_275, abs=0.005)
+
+
+def test_red_tomato_integer_workforce_optimum_to_the_cent():
+    result = solve(red_tomato(integer_workforce=True))
+    assert result.total_cost == pytest.approx(422_660, abs=0.005)
+    assert np.allclose(col(result, "workforce"), np.round(col(result, "workforce")))
+
+
+def test_red_tomato_plan_matches_the_book():
+    result = solve(red_tomato())
+    # lay off about 15.4 workers in January, then a level 2,583.3 units a month
+    assert col(result, "layoffs")[0] == pytest.approx(15.4167, abs=1e-3)
+    assert col(result, "production") == pytest.approx([2583.33] * 6, abs=0.01)
+    assert col(result, "backorder")[3] == pytest.approx(266.67, abs=0.01)  # April
+    assert col(result, "inventory")[-1] == pytest.approx(500)  # ending minimum
+    k = result.kpis
+    assert k["revenue"] == pytest.approx(640_000)
+    assert k["margin"] == pytest.approx(640_000 - 422_275, abs=0.01)
+    assert k["fill_rate"] == pytest.approx(1 - 266.6667 / 16_000, abs=1e-6)
+    assert k["peak_backlog"] == pytest.approx(266.67, abs=0.01)
+    assert sum(result.cost_breakdown.values()) == pytest.approx(result.total_cost)
+
+
+def test_result_frames_have_the_documented_columns():
+    result = solve(red_tomato())
+    assert tuple(result.periods.columns) == PERIOD_COLUMNS
+    assert tuple(result.families.columns) == FAMILY_COLUMNS
+    assert list(result.periods["period"]) == ["Jan", "Feb", "Mar", "Apr", "May", "Jun"]
+
+
+# --- hand-checkable features -------------------------------------------------------------
+# tiny(): one worker with 10 regular hours, no overtime, 1 hour per unit, material $1,
+# holding $1, backorder $2, subcontract $5; hiring/layoffs $1000 (so the worker stays).
+
+
+def test_capacity_is_used_before_subcontracting():
+    result = solve(tiny([15]))
+    assert col(result, "production") == pytest.approx([10])
+    assert col(result, "subcontract") == pytest.approx([5])
+    assert result.total_cost == pytest.approx(10 * 1 + 5 * 5)
+
+
+def test_subcontract_cap_makes_it_infeasible_and_the_diagnosis_says_by_how_much():
+    result = solve(tiny([15], workforce={"max_workers": 1}, max_subcontract=3))
+    assert result.status == "infeasible"
+    assert result.total_cost is None
+    # 10 made + 3 bought leaves 2 units = 2 labour hours short in period 1
+    assert result.diagnosis == [
+        "1: 2 labour hours short with at most 1 worker and no overtime, "
+        "subcontracting at its cap for F0"
+    ]
+    assert result.conflicts[0].amount == pytest.approx(2)
+
+
+def test_backlog_is_cheaper_than_subcontracting_when_allowed():
+    # period 1 needs 15, period 2 only 5: carry 5 units of backlog ($2) rather than buy ($5)
+    result = solve(tiny([15, 5]))
+    assert col(result, "backorder") == pytest.approx([5, 0])
+    assert col(result, "subcontract") == pytest.approx([0, 0])
+    assert result.kpis["fill_rate"] == pytest.approx(1 - 5 / 20)
+
+
+def test_backorders_off_forces_subcontracting():
+    result = solve(tiny([15, 5], backorders_allowed=False))
+    assert col(result, "backorder") == pytest.approx([0, 0])
+    assert col(result, "subcontract") == pytest.approx([5, 0])
+    assert result.kpis["fill_rate"] == pytest.approx(1.0)
+
+
+def test_ending_backorders_are_refused_unless_allowed():
+    strict = solve(tiny([5, 15]))
+    assert col(strict, "backorder")[-1] == pytest.approx(0)
+    loose = solve(tiny([5, 15], policy={"ending_backorders_allowed": True}))
+    assert col(loose, "backorder")[-1] == pytest.approx(5)  # $2 beats $5 of subcontracting
+
+
+def test_safety_stock_is_held_every_period():
+    result = solve(tiny([4, 4], safety_stock=3))
+    assert col(result, "inventory") == pytest.approx([3, 3])
+    assert col(result, "production") == pytest.approx([7, 4])
+
+
+def test_safety_stock_per_period_list():
+    result = solve(tiny([4, 4, 4], safety_stock=[0, 5, 1]))
+    assert col(result, "inventory") == pytest.approx([0, 5, 1])
+
+
+def test_ending_inventory_minimum():
+    result = solve(tiny([4, 4], ending_inventory_min=6))
+    assert col(result, "inventory") == pytest.approx([0, 6])
+
+
+def test_min_workers_keeps_idle_workers():
+    wf = {"initial": 3, "hire_cost": 0, "layoff_cost": 0, "regular_cost_per_worker": 2}
+    free = solve(tiny([10], workforce=wf))
+    assert col(free, "workforce") == pytest.approx([1])
+    floor = solve(tiny([10], workforce={**wf, "min_workers": 2}))
+    assert col(floor, "workforce") == pytest.approx([2])
+    assert floor.total_cost - free.total_cost == pytest.approx(2)
+
+
+def test_max_workers_and_overtime():
+    wf = {"hire_cost": 0, "overtime_cost_per_hour": 1, "max_overtime_hours_per_worker": 4}
+    wf |= {"max_workers": 2}
+    result = solve(tiny([28], workforce=wf))
+    # 2 workers × 10 h + 8 h overtime (4 each) = 28 units
+    assert col(result, "workforce") == pytest.approx([2])
+    assert col(result, "overtime_hours") == pytest.approx([8])
+    assert col(result, "subcontract") == pytest.approx([0])
+
+
+def test_hire_cap_spreads_hiring_over_periods():
+    wf = {"hire_cost": 1, "max_hires": 1, "regular_cost_per_worker": 1}
+    result = solve(tiny([10, 20, 30, 30], workforce=wf, subcontract_cost=1000))
+    assert np.all(col(result, "hires") <= 1 + 1e-9)
+    assert col(result, "workforce")[-1] == pytest.approx(3)
+
+
+def test_layoff_cap():
+    wf = {"initial": 5, "layoff_cost": 0, "max_layoffs": 2, "regular_cost_per_worker": 4}
+    result = solve(tiny([10, 10, 10], workforce=wf))
+    assert col(result, "layoffs") == pytest.approx([2, 2, 0])
+    assert col(result, "workforce") == pytest.approx([3, 1, 1])
+
+
+def test_level_strategy_holds_the_workforce_after_period_one():
+    wf = {"hire_cost": 1, "layoff_cost": 1, "regular_cost_per_worker": 1}
+    s = tiny([10, 30, 10], workforce=wf, subcontract_cost=1000, holding_cost=0.1)
+    optimal = solve(s)
+    level = solve(with_changes(s, strategy="level"))
+    assert col(level, "hires")[1:] == pytest.approx([0, 0])
+    assert col(level, "layoffs")[1:] == pytest.approx([0, 0])
+    assert optimal.total_cost <= level.total_cost + 1e-6
+
+
+def test_chase_strategy_keeps_stock_at_target_and_no_backlog():
+    wf = {"hire_cost": 1, "layoff_cost": 1}
+    s = tiny([10, 30, 10], workforce=wf, safety_stock=2, ending_inventory_min=4)
+    chase = solve(with_changes(s, strategy="chase"))
+    assert col(chase, "inventory") == pytest.approx([2, 2, 4])
+    assert col(chase, "backorder") == pytest.approx([0, 0, 0])
+    assert col(chase, "production") + col(chase, "subcontract") == pytest.approx([12, 30, 12])
+
+
+def test_two_families_share_one_workforce():
+    # 10 hours: A takes 1 h/unit, B 2 h/unit; demand A 4, B 4 needs 12 h: 2 h short.
+    # Subcontracting A costs $5, B $100: buy 2 units of A.
+    s = tiny([[4], [4]], labor_hours_per_unit=(1, 2), subcontract_cost=(5, 100))
+    result = solve(s)
+    assert col(result, "production", "F0") == pytest.approx([2])
+    assert col(result, "subcontract", "F0") == pytest.approx([2])
+    assert col(result, "production", "F1") == pytest.approx([4])
+    assert col(result, "hours_used") == pytest.approx([10])
+
+
+def test_three_families_hours_never_exceed_capacity():
+    s = tiny(
+        [[3, 5], [2, 2], [4, 1]],
+        labor_hours_per_unit=(1, 2, 0.5),
+        subcontract_cost=(5, 6, 7),
+        workforce={"max_overtime_hours_per_worker": 2, "overtime_cost_per_hour": 3},
+    )
+    result = solve(s)
+    used = col(result, "hours_used")
+    cap = col(result, "regular_hours_available") + col(result, "overtime_hours")
+    assert np.all(used <= cap + 1e-9)
+    assert np.all(col(result, "overtime_hours") <= 2 + 1e-9)
+    fam = result.families
+    supplied = fam.groupby("family")[["production", "subcontract"]].sum().sum(axis=1)
+    demand = fam.groupby("family")["demand"].sum()
+    assert (supplied - demand).abs().max() == pytest.approx(0, abs=1e-6)
+
+
+def test_initial_inventory_and_backorder_enter_the_first_balance():
+    result = solve(tiny([5, 5], initial_inventory=3, initial_backorder=1))
+    # period 1: I - S = 3 - 1 + P + C - 5
+    fam = result.families
+    net = fam["inventory"] - fam["backorder"]
+    assert net.iloc[0] == pytest.approx(3 - 1 + fam["production"].iloc[0] - 5)
+
+
+# --- shadow prices -------------------------------------------------------------------------
+
+
+def test_shadow_prices_in_money():
+    # the 11th unit is bought at $5 instead of made for $1 with one hour: an hour saves $4
+    result = solve(tiny([15]))
+    assert col(result, "labour_hour_value") == pytest.approx([4])
+    assert col(result, "demand_marginal_cost") == pytest.approx([5])  # bought in
+
+
+def test_slack_capacity_has_no_labour_value():
+    result = solve(tiny([4]))
+    assert col(result, "labour_hour_value") == pytest.approx([0])
+    assert col(result, "demand_marginal_cost") == pytest.approx([1])  # material only
+
+
+def test_integer_plans_report_no_shadow_prices():
+    result = solve(red_tomato(integer_workforce=True))
+    assert np.isnan(col(result, "labour_hour_value")).all()
+    assert result.to_dict()["periods"][0]["labour_hour_value"] is None
+
+
+# --- infeasible plans: a diagnosis, never a traceback -----------------------------------------
+
+
+def test_red_tomato_with_a_workforce_cap_names_the_month_and_the_hours():
+    d = red_tomato_dict()
+    d["workforce"]["max_workers"] = 60
+    d["families"][0] |= {"max_subcontract": 0, "backorders_allowed": False}
+    result = solve(parse_scenario(d))
+    assert result.status == "infeasible"
+    # by April 11,600 units are due; 1,000 in stock plus 4 × 2,550 made leaves 400 = 1,600 h
+    assert result.diagnosis == [
+        "Apr: 1,600 labour hours short with at most 60 workers and 10 overtime hours each, "
+        "subcontracting at its cap for Garden tools"
+    ]
+    assert "Apr: 1,600 labour hours short" in result.message
+
+
+def test_layoff_cap_against_workforce_ceiling():
+    d = red_tomato_dict()
+    d["workforce"] |= {"max_workers": 70, "max_layoffs": 5}
+    result = solve(parse_scenario(d))
+    assert result.status == "infeasible"
+    assert result.diagnosis == [
+        "Jan: needs 75 workers but max_workers is 70 "
+        "(starting from 80 workers, at most 5 layoffs a period)"
+    ]
+
+
+def test_level_strategy_with_unreachable_floor():
+    # level sets the workforce in period 1; capped at 2 workers it cannot meet the peak
+    s = tiny(
+        [10, 40],
+        workforce={"hire_cost": 0, "max_workers": 2},
+        backorders_allowed=False,
+        max_subcontract=0,
+        policy={"strategy": "level"},
+    )
+    result = solve(s)
+    assert result.status == "infeasible"
+    assert any("labour hours short with at most 2 workers" in m for m in result.diagnosis)
+
+
+def test_chase_with_too_much_initial_stock():
+    s = tiny([2, 2], initial_inventory=10, policy={"strategy": "chase"})
+    result = solve(s)
+    assert result.status == "infeasible"
+    assert result.diagnosis[0] == (
+        "1: F0 holds 8 units, above its chase target of 0 (more stock than the demand takes)"
+    )
+
+
+def test_safety_stock_beyond_capacity():
+    s = tiny([5], workforce={"max_workers": 1}, safety_stock=50, max_subcontract=0)
+    result = solve(s)
+    assert result.status == "infeasible"
+    assert result.conflicts[0].limit == "labour_hours"
+    assert result.conflicts[0].amount == pytest.approx(45)
+
+
+def test_infeasible_then_feasible_on_the_same_compiled_model():
+    base = tiny([15], workforce={"max_workers": 1}, max_subcontract=10)
+    planner = Planner(base)
+    assert planner.solve(base).optimal
+    tight = parse_scenario(
+        {**base.model_dump(), "families": [{**base.families[0].model_dump(), "max_subcontract": 1}]}
+    )
+    assert planner.solve(tight).status == "infeasible"
+    again = planner.solve(base)
+    assert again.optimal and math.isclose(again.total_cost, solve(base).total_cost)
+
+
+def test_planner_refuses_another_shape():
+    planner = Planner(tiny([1, 2]))
+    with pytest.raises(ValueError, match="differs from the compiled"):
+        planner.solve(tiny([1, 2, 3]))
+
+
+def test_strategy_comparison_on_one_model():
+    s = red_tomato()
+    plans = Planner(s).compare_strategies(s)
+    assert set(plans) == {"optimal", "level", "chase"}
+    assert plans["optimal"].total_cost == pytest.approx(422_275, abs=0.005)
+    assert plans["chase"].total_cost >= plans["optimal"].total_cost
+    assert plans["level"].total_cost >= plans["optimal"].total_cost - 1e-6
