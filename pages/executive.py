@@ -1,0 +1,121 @@
+"""Executive: one balance chart a board can read from across the room, five KPIs, and
+this session's what-ifs against the baseline (and the approved plan, when there is one).
+
+``?present=1`` (the Present button) hides the sidebar and every control, in large type.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pages._common import (
+    WHATIF_KEYS,
+    WhatIf,
+    balance_chart,
+    cost_chart,
+    current_scenario,
+    get_store,
+    kpi_tiles,
+    money,
+    pct,
+    present_css,
+    session_whatif,
+    solve_whatif,
+    units,
+)
+from sop_core.planner import PlanResult
+
+presenting = st.session_state.get("presenting", False)
+s = current_scenario()
+whatif = session_whatif(s)
+baseline = solve_whatif(s, WhatIf())
+result = solve_whatif(s, whatif)
+
+if presenting:
+    present_css()
+st.title(f"{s.name}: supply vs demand")
+st.caption(
+    f"{s.period_labels[0]} – {s.period_labels[-1]} · what-if: {whatif.describe(s)} · "
+    f"baseline: the scenario as planned"
+)
+
+if not result.optimal:
+    st.error(f"**This what-if has no feasible plan.** {result.message}")
+    if result.diagnosis:
+        st.markdown("\n".join(f"- {line}" for line in result.diagnosis[:6]))
+    result = baseline
+    st.info("Showing the baseline plan instead.")
+if not result.optimal:
+    st.stop()
+
+kpi_tiles(result, baseline, large=presenting)
+st.altair_chart(
+    balance_chart(result, s.period_labels, large=presenting, height=560 if presenting else 430),
+    key="exec_balance",
+)
+
+
+def comparison_rows(named: dict[str, PlanResult], base: PlanResult) -> pd.DataFrame:
+    rows = []
+    for label, res in named.items():
+        if not res.optimal:
+            rows.append({"Scenario": label, "Total cost": "infeasible"})
+            continue
+        k = res.kpis
+        delta = (res.total_cost or 0) - (base.total_cost or 0)
+        rows.append(
+            {
+                "Scenario": label,
+                "Total cost": money(res.total_cost),
+                "vs baseline": "–"
+                if abs(delta) < 0.5
+                else ("+" if delta > 0 else "−") + money(abs(delta)),
+                "Fill rate": pct(k.get("fill_rate")),
+                "Avg inventory": units(k.get("average_inventory")),
+                "Workforce change": units(k.get("workforce_changes")),
+                "Margin": money(k.get("margin")),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+named: dict[str, PlanResult] = {"Baseline": baseline}
+if any(st.session_state.get("whatif") or {}) or any(k in st.query_params for k in WHATIF_KEYS):
+    named["Current what-if"] = result
+for label, saved in st.session_state.whatifs.items():
+    named[label] = solve_whatif(s, WhatIf(**saved))
+approved_note = None
+try:
+    approved = get_store().approved()
+except Exception as exc:  # the store is optional for this page: say so, don't fail
+    approved, approved_note = None, f"Scenario store not available ({exc.__class__.__name__})."
+if approved is not None:
+    named[f"Approved: {approved.label}"] = solve_whatif(approved.scenario, WhatIf())
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.subheader("What-ifs vs the baseline")
+    st.dataframe(comparison_rows(named, baseline), hide_index=True)
+    if approved_note and not presenting:
+        st.caption(approved_note)
+    if len(named) == 1 and not presenting:
+        st.caption("Keep what-ifs from the Plan page to compare them here.")
+with right:
+    st.subheader("Where the money goes")
+    st.altair_chart(cost_chart(result, large=presenting))
+
+if presenting:
+    st.markdown("[Exit presentation](executive)")
+else:
+    params = "&".join(f"{k}={st.query_params[k]}" for k in WHATIF_KEYS if k in st.query_params)
+    saved = st.session_state.get("whatif") or {}
+    if not params and saved:
+        params = "&".join(
+            f"{k}={v}" for k, v in saved.items() if v is not None and v != float("inf")
+        )
+    st.link_button(
+        "Present (full screen, large type)",
+        f"executive?present=1{'&' + params if params else ''}",
+        icon=":material/slideshow:",
+    )

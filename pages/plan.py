@@ -1,0 +1,268 @@
+"""Plan: move the levers, the plan re-solves live on the compiled model.
+
+The sliders are bound to the URL (``?overtime=15&safety_months=1``), so a copied link
+reproduces the what-if. Everything below the levers lives in one ``st.fragment``: a
+slider move reruns the fragment only, which re-solves the session's compiled model warm.
+"""
+
+from __future__ import annotations
+
+import math
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from pages._common import (
+    STRATEGY_NAMES,
+    WHATIF_KEYS,
+    WhatIf,
+    balance_chart,
+    cost_chart,
+    current_scenario,
+    download_buttons,
+    kpi_tiles,
+    money,
+    pct,
+    planner_for,
+    plan_table,
+    units,
+)
+from sop_core.planner import PlanResult
+from sop_core.scenario import STRATEGIES, Scenario
+
+
+def lever_ranges(s: Scenario) -> dict[str, float]:
+    """Slider bounds wide enough for any sensible what-if on this scenario."""
+    wf = s.workforce
+    peak_hours = max(
+        sum(f.demand[t] * f.labor_hours_per_unit for f in s.families) for t in range(s.horizon)
+    )
+    peak_workers = peak_hours / wf.regular_hours_per_worker
+    top = max(wf.initial, peak_workers, wf.max_workers or 0, wf.min_workers or 0) * 1.5
+    step = 1 if top < 200 else 5 if top < 1000 else 10
+    top = step * math.ceil(top / step)
+    ot = wf.max_overtime_hours_per_worker
+    ot_top = max(40.0, 2 * (ot or 0.0))
+    return {"workers_top": float(top), "workers_step": float(step), "overtime_top": ot_top}
+
+
+def baseline_result(s: Scenario) -> PlanResult:
+    """The scenario's own plan, solved once per scenario and kept in the session."""
+    cached = st.session_state.get("plan_baseline")
+    if cached is not None and cached[0] is s:
+        return cached[1]
+    result = planner_for(s).solve(s)
+    st.session_state.plan_baseline = (s, result)
+    return result
+
+
+def restore_levers(defaults: dict[str, object]) -> None:
+    """Coming back from another page: put the levers where the user left them."""
+    saved = st.session_state.get("whatif") or {}
+    for key in WHATIF_KEYS:
+        value = saved.get(key)
+        if key not in st.session_state and key not in st.query_params and value is not None:
+            if key == "workers_max" and not math.isfinite(value):
+                continue
+            if value != defaults[key]:
+                st.session_state[key] = value
+
+
+def levers(s: Scenario) -> WhatIf:
+    wf = s.workforce
+    r = lever_ranges(s)
+    top = r["workers_top"]
+    defaults = {
+        "overtime": float(min(wf.max_overtime_hours_per_worker or r["overtime_top"], 1e9)),
+        "workers_min": float(wf.min_workers or 0.0),
+        "workers_max": float(min(wf.max_workers, top) if wf.max_workers is not None else top),
+        "safety_months": 0.0,
+        "strategy": s.policy.strategy,
+    }
+    restore_levers(defaults)
+    overtime = st.slider(
+        "Max overtime (hours per worker per period)",
+        0.0,
+        r["overtime_top"],
+        defaults["overtime"],
+        step=1.0,
+        key="overtime",
+        bind="query-params",
+        format="%.0f h",
+    )
+    workers_min = st.slider(
+        "Workforce floor (workers)",
+        0.0,
+        top,
+        defaults["workers_min"],
+        step=r["workers_step"],
+        key="workers_min",
+        bind="query-params",
+        format="%.0f",
+    )
+    workers_max = st.slider(
+        "Workforce ceiling (workers; right end = no limit)",
+        0.0,
+        top,
+        defaults["workers_max"],
+        step=r["workers_step"],
+        key="workers_max",
+        bind="query-params",
+        format="%.0f",
+    )
+    safety = st.slider(
+        "Safety stock (months of next period's demand; 0 = scenario's own)",
+        0.0,
+        3.0,
+        0.0,
+        step=0.25,
+        key="safety_months",
+        bind="query-params",
+        format="%.2f",
+    )
+    strategy = st.radio(
+        "Strategy",
+        STRATEGIES,
+        index=STRATEGIES.index(defaults["strategy"]),
+        format_func=STRATEGY_NAMES.get,
+        horizontal=True,
+        key="strategy",
+        bind="query-params",
+    )
+    whatif = WhatIf(
+        overtime=overtime,
+        workers_min=workers_min,
+        workers_max=math.inf if workers_max >= top and wf.max_workers is None else workers_max,
+        safety_months=safety,
+        strategy=strategy,
+    )
+    st.session_state.whatif = whatif.to_dict()
+    return whatif
+
+
+def shadow_price_sentences(result: PlanResult, limit: int = 4) -> list[str]:
+    """The binding labour hours, in words: 'One more labour hour in Apr would save $12'."""
+    per = result.periods.dropna(subset=["labour_hour_value"])
+    per = per[per["labour_hour_value"] > 0.005].nlargest(limit, "labour_hour_value")
+    out = [
+        f"One more labour hour in **{row.period}** would save **${row.labour_hour_value:,.2f}**."
+        for row in per.itertuples()
+    ]
+    fam = result.families.dropna(subset=["demand_marginal_cost"])
+    fam = fam[fam["demand_marginal_cost"] > 0.005].nlargest(2, "demand_marginal_cost")
+    out += [
+        f"One more unit of **{row.family}** demand in **{row.period}** would cost "
+        f"**${row.demand_marginal_cost:,.2f}**."
+        for row in fam.itertuples()
+    ]
+    return out
+
+
+def strategies_table(results: dict[str, PlanResult]) -> pd.DataFrame:
+    rows = []
+    for name, res in results.items():
+        k = res.kpis
+        rows.append(
+            {
+                "Strategy": STRATEGY_NAMES[name],
+                "Total cost": money(res.total_cost) if res.optimal else "infeasible",
+                "Fill rate": pct(k.get("fill_rate")),
+                "Avg inventory": units(k.get("average_inventory")),
+                "Hires + layoffs": units(k.get("workforce_changes")),
+                "Overtime share": pct(k.get("overtime_share")),
+                "Subcontracted": pct(k.get("subcontract_share")),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def strategies_chart(results: dict[str, PlanResult]) -> alt.Chart:
+    rows = [
+        {"strategy": STRATEGY_NAMES[name], "category": cat, "cost": value}
+        for name, res in results.items()
+        if res.optimal
+        for cat, value in res.cost_breakdown.items()
+    ]
+    df = pd.DataFrame(rows)
+    return (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=alt.X("sum(cost):Q", title="Total cost ($)", axis=alt.Axis(format="~s")),
+            y=alt.Y("strategy:N", title=None),
+            color=alt.Color("category:N", title="Cost"),
+            tooltip=["strategy:N", "category:N", alt.Tooltip("sum(cost):Q", format="$,.0f")],
+        )
+        .properties(height=170)
+    )
+
+
+@st.fragment
+def live_plan() -> None:
+    s = current_scenario()
+    left, right = st.columns([1, 3], gap="large")
+    with left:
+        st.subheader("Levers")
+        whatif = levers(s)
+        st.caption(f"What-if: {whatif.describe(s)}")
+        name = st.text_input(
+            "Name this what-if", key="plan_whatif_name", placeholder="e.g. More OT"
+        )
+        if st.button("Keep for the Executive view", icon=":material/bookmark_add:"):
+            label = name.strip() or f"What-if {len(st.session_state.whatifs) + 1}"
+            st.session_state.whatifs[label] = whatif.to_dict()
+            st.toast(f"Kept “{label}”: see the Executive page")
+    scenario = whatif.apply(s)
+    planner = planner_for(scenario)
+    result = planner.solve(scenario)
+    baseline = baseline_result(s)
+    with right:
+        if not result.optimal:
+            st.error(f"**No feasible plan with these levers.** {result.message}")
+            if result.diagnosis:
+                st.markdown("\n".join(f"- {line}" for line in result.diagnosis[:8]))
+            st.info(
+                "Loosen a lever: more overtime, a higher workforce ceiling or less safety stock."
+            )
+            return
+        kpi_tiles(result, baseline)
+        families = ["All families", *s.family_names]
+        family = st.selectbox("Show", families, key="plan_family", label_visibility="collapsed")
+        st.altair_chart(
+            balance_chart(
+                result, s.period_labels, family=None if family == families[0] else family
+            ),
+            key="plan_balance",
+        )
+    tabs = st.tabs(["Cost breakdown", "Plan table", "Optimal vs level vs chase", "Shadow prices"])
+    with tabs[0]:
+        c1, c2 = st.columns([2, 1])
+        c1.altair_chart(cost_chart(result))
+        c2.dataframe(
+            pd.DataFrame(
+                {"Cost": [money(v) for v in result.cost_breakdown.values()]},
+                index=[k.replace("_", " ").capitalize() for k in result.cost_breakdown],
+            ),
+        )
+    with tabs[1]:
+        st.dataframe(plan_table(result).round(1), hide_index=True, height=320)
+        download_buttons(result, scenario, key="plan_dl")
+    with tabs[2]:
+        compared = planner.compare_strategies(scenario)
+        st.dataframe(strategies_table(compared), hide_index=True)
+        st.altair_chart(strategies_chart(compared))
+    with tabs[3]:
+        sentences = shadow_price_sentences(result)
+        if sentences:
+            st.markdown("\n".join(f"- {s}" for s in sentences))
+        else:
+            st.write("No labour hour is scarce: one more hour would save nothing.")
+
+
+st.title("Plan")
+st.caption(
+    "Move a lever and the plan re-solves at once. The URL keeps the levers: copy it to "
+    "share this what-if."
+)
+live_plan()
