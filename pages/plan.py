@@ -24,8 +24,8 @@ from pages._common import (
     kpi_tiles,
     money,
     pct,
-    planner_for,
     plan_table,
+    planner_for,
     units,
 )
 from sop_core.planner import PlanResult
