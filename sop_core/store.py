@@ -45,9 +45,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
-import pandas as pd
 from sqlalchemy import Engine, create_engine, delete, event, func, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
@@ -56,6 +55,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sop_core.errors import InputError, Problem
 from sop_core.scenario import Scenario, parse_scenario
 from sop_core.store_schema import AUTHOR_MAX, NAME_MAX, STATUSES, Base, ScenarioRow, VersionRow
+
+if TYPE_CHECKING:  # pandas is imported where frames are built: saving stays light
+    import pandas as pd
 
 ENV_VAR = "SOP_DATABASE_URL"
 DEFAULT_SQLITE_PATH = Path(__file__).resolve().parent.parent / "data" / "scenarios.sqlite"
@@ -553,6 +555,8 @@ class Store:
         ``note`` (of the latest version), ``created_by``, ``created_at``, ``total_cost``
         (float, NaN when not solved).
         """
+        import pandas as pd
+
         columns = [
             "name",
             "status",
@@ -933,6 +937,8 @@ def comparison_frame(
     the order of ``scenarios``. For a side-by-side table:
     ``frame.pivot(index=["section", "metric"], columns="label", values="value")``.
     """
+    import pandas as pd
+
     if not 2 <= len(scenarios) <= 4:
         raise InputError(
             Problem("scenarios", f"compare needs 2 to 4 scenarios, got {len(scenarios)}")
