@@ -1,0 +1,218 @@
+"""Invariants of every plan, over random valid scenarios (hypothesis)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from sop_core.planner import Planner, PlanResult, solve
+from sop_core.scenario import Scenario, parse_scenario, with_changes
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+money = st.floats(0, 50, allow_nan=False).map(lambda x: round(x, 2))
+limit = st.one_of(st.none(), st.integers(0, 40).map(float))
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> Scenario:
+    T = draw(st.integers(1, 5))
+    F = draw(st.integers(1, 3))
+    fams = []
+    for f in range(F):
+        fams.append(
+            {
+                "name": f"F{f}",
+                "demand": draw(st.lists(st.integers(0, 120).map(float), min_size=T, max_size=T)),
+                "labor_hours_per_unit": draw(st.sampled_from([0.5, 1, 2, 4])),
+                "material_cost": draw(money),
+                "holding_cost": draw(money),
+                "backorder_cost": draw(money),
+                "subcontract_cost": draw(money),
+                "max_subcontract": draw(limit),
+                "initial_inventory": draw(st.integers(0, 50).map(float)),
+                "initial_backorder": draw(st.integers(0, 10).map(float)),
+                "safety_stock": draw(
+                    st.one_of(
+                        st.integers(0, 20).map(float),
+                        st.lists(st.integers(0, 20).map(float), min_size=T, max_size=T),
+                    )
+                ),
+                "ending_inventory_min": draw(st.integers(0, 20).map(float)),
+                "backorders_allowed": draw(st.booleans()),
+                "price": draw(st.one_of(st.none(), money)),
+            }
+        )
+    lo = draw(limit)
+    hi = draw(limit)
+    if lo is not None and hi is not None and lo > hi:
+        lo, hi = hi, lo
+    wf = {
+        "initial": draw(st.integers(0, 30).map(float)),
+        "regular_hours_per_worker": draw(st.sampled_from([8.0, 10.0, 160.0])),
+        "regular_cost_per_worker": draw(money),
+        "overtime_cost_per_hour": draw(money),
+        "max_overtime_hours_per_worker": draw(limit),
+        "hire_cost": draw(money),
+        "layoff_cost": draw(money),
+        "min_workers": lo,
+        "max_workers": hi,
+        "max_hires": draw(limit),
+        "max_layoffs": draw(limit),
+    }
+    policy = {
+        "strategy": draw(st.sampled_from(["optimal", "level", "chase"])),
+        "ending_backorders_allowed": draw(st.booleans()),
+    }
+    return parse_scenario({"name": "random", "workforce": wf, "families": fams, "policy": policy})
+
+
+def _tol(*arrays: np.ndarray) -> float:
+    scale = max([1.0] + [float(np.max(np.abs(a))) for a in arrays if np.size(a)])
+    return 1e-6 * scale
+
+
+def check_plan(s: Scenario, r: PlanResult) -> None:
+    """Every equation and bound of the model holds in the reported plan."""
+    T = s.horizon
+    wf, p = s.workforce, r.periods
+    W, H, L, O = (p[c].to_numpy() for c in ("workforce", "hires", "layoffs", "overtime_hours"))
+    tol = _tol(W, H, L, O)
+    prev = np.concatenate([[wf.initial], W[:-1]])
+    assert np.allclose(W, prev + H - L, atol=tol), "workforce balance"
+    for name, x in (("W", W), ("H", H), ("L", L), ("O", O)):
+        assert np.all(x >= -tol), f"{name} ≥ 0"
+    if wf.min_workers is not None:
+        assert np.all(wf.min_workers - tol <= W)
+    if wf.max_workers is not None:
+        assert np.all(wf.max_workers + tol >= W)
+    if wf.max_hires is not None:
+        assert np.all(wf.max_hires + tol >= H)
+    if wf.max_layoffs is not None:
+        assert np.all(wf.max_layoffs + tol >= L)
+    if s.policy.strategy == "level":
+        assert np.allclose(H[1:], 0, atol=tol) and np.allclose(L[1:], 0, atol=tol)
+    if wf.max_overtime_hours_per_worker is not None:
+        assert np.all(wf.max_overtime_hours_per_worker * W + tol >= O), "overtime limit"
+    fam = r.families
+    used = np.zeros(T)
+    for family in s.families:
+        rows = fam[fam["family"] == family.name]
+        P, C, I, S, D = (
+            rows[c].to_numpy()
+            for c in ("production", "subcontract", "inventory", "backorder", "demand")
+        )
+        t2 = _tol(P, C, I, S, D)
+        assert np.allclose(D, family.demand)
+        net_prev = np.concatenate(
+            [[family.initial_inventory - family.initial_backorder], (I - S)[:-1]]
+        )
+        assert np.allclose(I - S, net_prev + P + C - D, atol=t2), "inventory balance"
+        for x in (P, C, I, S):
+            assert np.all(x >= -t2)
+        target = np.array(family.safety_stock_series(T))
+        target[-1] = max(target[-1], family.ending_inventory_min)
+        assert np.all(target - t2 <= I), "safety stock / ending inventory"
+        if family.max_subcontract is not None:
+            assert np.all(family.max_subcontract + t2 >= C)
+        if not family.backorders_allowed or s.policy.strategy == "chase":
+            assert np.allclose(S, 0, atol=t2)
+        if not s.policy.ending_backorders_allowed:
+            assert S[-1] == pytest.approx(0, abs=t2)
+        if s.policy.strategy == "chase":
+            assert np.allclose(I, target, atol=t2)
+        used += family.labor_hours_per_unit * P
+    assert np.allclose(p["hours_used"], used, atol=tol)
+    assert np.all(used <= wf.regular_hours_per_worker * W + O + _tol(used)), "labour capacity"
+
+
+def recomputed_cost(s: Scenario, r: PlanResult) -> float:
+    """The objective, recomputed from the plan tables and the scenario's costs."""
+    wf, p = s.workforce, r.periods
+    total = (
+        wf.regular_cost_per_worker * p["workforce"].sum()
+        + wf.overtime_cost_per_hour * p["overtime_hours"].sum()
+        + wf.hire_cost * p["hires"].sum()
+        + wf.layoff_cost * p["layoffs"].sum()
+    )
+    for family in s.families:
+        rows = r.families[r.families["family"] == family.name]
+        total += (
+            family.material_cost * rows["production"].sum()
+            + family.holding_cost * rows["inventory"].sum()
+            + family.backorder_cost * rows["backorder"].sum()
+            + family.subcontract_cost * rows["subcontract"].sum()
+        )
+    return float(total)
+
+
+@SETTINGS
+@given(scenarios())
+def test_every_equation_and_bound_holds_and_cost_adds_up(s: Scenario) -> None:
+    r = solve(s)
+    assume(r.optimal)
+    check_plan(s, r)
+    assert r.total_cost == pytest.approx(recomputed_cost(s, r), rel=1e-9, abs=1e-6)
+    assert sum(r.cost_breakdown.values()) == pytest.approx(r.total_cost)
+    assert 0 <= r.kpis["fill_rate"] <= 1 + 1e-9
+
+
+@SETTINGS
+@given(scenarios())
+def test_integer_workforce_plans_hold_too(s: Scenario) -> None:
+    s = with_changes(s, integer_workforce=True)
+    r = solve(s)
+    assume(r.optimal)
+    check_plan(s, r)
+    W = r.periods["workforce"].to_numpy()
+    assert np.allclose(W, np.round(W), atol=1e-6)
+
+
+def _changed(s: Scenario, which: int, amount: float) -> Scenario:
+    """One slider-style change of a scenario, keeping its shape."""
+    if which == 0:
+        return with_changes(s, safety_stock_months=amount / 20)
+    if which == 1:
+        return with_changes(s, max_overtime_hours_per_worker=amount)
+    if which == 2:
+        return with_changes(s, strategy=["optimal", "level", "chase"][int(amount) % 3])
+    if which == 3:
+        return with_changes(s, regular_hours_per_worker=8 + amount, hire_cost=amount)
+    fams = [
+        f.model_copy(
+            update={
+                "demand": [d + amount for d in f.demand],
+                "labor_hours_per_unit": f.labor_hours_per_unit + amount / 10,
+                "holding_cost": amount / 4,
+            }
+        )
+        for f in s.families
+    ]
+    return s.model_copy(update={"families": fams})
+
+
+@SETTINGS
+@given(scenarios(), st.integers(0, 4), st.integers(0, 30).map(float))
+def test_warm_resolve_equals_a_cold_solve(s: Scenario, which: int, amount: float) -> None:
+    changed = _changed(s, which, amount)
+    planner = Planner(s)
+    assume(planner.accepts(changed))
+    planner.solve(s)
+    warm = planner.solve(changed)
+    cold = solve(changed)
+    assert warm.status == cold.status
+    if cold.optimal:
+        assert warm.total_cost == pytest.approx(cold.total_cost, rel=1e-7, abs=1e-6)
+        check_plan(changed, warm)
+
+
+@SETTINGS
+@given(scenarios())
+def test_optimal_is_never_worse_than_level_or_chase(s: Scenario) -> None:
+    plans = Planner(s).compare_strategies(s)
+    best = plans["optimal"]
+    for name in ("level", "chase"):
+        if plans[name].optimal:
+            assert best.optimal
+            assert best.total_cost <= plans[name].total_cost + 1e-6 * max(1, best.total_cost)
