@@ -1,0 +1,82 @@
+"""Forecast accuracy: rolling-origin backtest windows and error measures.
+
+A backtest cuts one series at several origins; at each, a model is fitted on the
+periods before the cut and forecasts the ``holdout`` periods after it. Errors
+e = forecast − actual pooled over every origin give (all as fractions, 0.12 = 12 %):
+
+- ``mape`` = mean(|e| / y) over periods with y > 0
+- ``wape`` = Σ|e| / Σy (weighted absolute percentage error)
+- ``bias`` = Σe / Σy (positive: over-forecast)
+- ``mase`` = mean(|e| / s), s the mean absolute seasonal difference |y(t) − y(t−m)|
+  of the training periods before each origin (Hyndman & Koehler 2006): below 1 beats
+  the in-sample seasonal naive forecast.
+- ``mae``  = mean |e| [units]; within one series it ranks models exactly as WAPE does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Window:
+    """One backtest origin: fit on ``y[:train]``, score on ``y[train:train + holdout]``."""
+
+    train: int
+    holdout: int
+
+
+def backtest_windows(
+    n: int, holdout: int, *, min_train: int, origins: int = 3, step: int | None = None
+) -> list[Window]:
+    """Rolling origins for a series of ``n`` periods, latest last.
+
+    Keeps ``origins`` origins ``step`` periods apart (default half the holdout) when the
+    history allows; otherwise shortens the holdout, then uses fewer origins. Returns
+    an empty list when not even one origin leaves ``min_train`` periods to fit on.
+    """
+    for o in range(max(1, origins), 0, -1):
+        for h in range(holdout, 0, -1):
+            s = step if step is not None else max(1, h // 2)
+            first = n - h - (o - 1) * s
+            if first >= min_train:
+                return [Window(first + k * s, h) for k in range(o)]
+    return []
+
+
+def seasonal_scale(train: np.ndarray, season: int) -> float:
+    """Mean absolute seasonal difference of the training data (lag 1 if too short)."""
+    lag = season if len(train) > season else 1
+    if len(train) <= lag:
+        return float("nan")
+    return float(np.mean(np.abs(train[lag:] - train[:-lag])))
+
+
+def error_measures(
+    actual: np.ndarray, forecast: np.ndarray, scale: np.ndarray | None = None
+) -> dict[str, float]:
+    """MAPE, WAPE, bias, MASE and MAE of pooled backtest points (see module docstring).
+
+    ``scale`` holds each point's MASE scale; NaN or 0 scales are left out of MASE.
+    """
+    actual = np.asarray(actual, dtype=float)
+    forecast = np.asarray(forecast, dtype=float)
+    err = forecast - actual
+    abs_err = np.abs(err)
+    total = float(actual.sum())
+    positive = actual > 0
+    out = {
+        "mape": float(np.mean(abs_err[positive] / actual[positive])) if positive.any() else np.nan,
+        "wape": float(abs_err.sum() / total) if total > 0 else np.nan,
+        "bias": float(err.sum() / total) if total > 0 else np.nan,
+        "mase": np.nan,
+        "mae": float(abs_err.mean()) if len(abs_err) else np.nan,
+    }
+    if scale is not None:
+        scale = np.asarray(scale, dtype=float)
+        ok = np.isfinite(scale) & (scale > 0)
+        if ok.any():
+            out["mase"] = float(np.mean(abs_err[ok] / scale[ok]))
+    return out

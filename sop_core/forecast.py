@@ -1,0 +1,468 @@
+"""Per-series forecasts with automatic model choice by rolling-origin backtest.
+
+:func:`forecast` takes a validated history (see :mod:`sop_core.history`), forecasts
+every family (or every SKU) and returns a :class:`ForecastResult`:
+
+``forecast``: one row per series and future period::
+
+    family    str
+    sku       str          only at SKU level
+    period    datetime64   first day of the month (monthly) or the week's date
+    forecast  float        point forecast [units]
+    lower     float        lower bound of the interval (80 % by default) [units]
+    upper     float        upper bound [units]
+    model     str          the model that made it (see :mod:`sop_core.models`)
+
+``accuracy``: one row per series and candidate model, from the backtest::
+
+    family, [sku], model, mape, wape, bias, mase, mae, origins, holdout, points, chosen
+
+(measures defined in :mod:`sop_core.accuracy`; ``chosen`` marks the model used).
+
+``notes``: plain sentences about series handled specially (too short for seasonal
+models, all zero, a model that failed to fit).
+
+Model choice (``model=``): ``auto`` backtests every candidate (seasonal naive, ETS,
+damped ETS, Prophet additive and multiplicative) and keeps, per series, the one with
+the lowest error (MAE, which ranks like WAPE); ``prophet`` and ``ets`` choose between
+their own variants the same way; ``naive`` or one variant name uses that model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from sop_core.accuracy import Window, backtest_windows, error_measures, seasonal_scale
+from sop_core.errors import InputError, Problem
+from sop_core.history import family_totals, infer_freq, season_length
+from sop_core.models import MODELS, SEASONAL_MODELS, fit_predict
+from sop_core.parallel import Backend, Progress, run_batches
+
+CANDIDATES: dict[str, tuple[str, ...]] = {
+    "auto": SEASONAL_MODELS,
+    "prophet": ("prophet-additive", "prophet-multiplicative"),
+    "ets": ("ets", "ets-damped"),
+    "naive": ("naive",),
+}
+"""Candidate models behind each ``model=`` choice, simplest first (ties go to it)."""
+
+MODEL_CHOICES: tuple[str, ...] = (*CANDIDATES, *(m for m in SEASONAL_MODELS if m != "naive"))
+
+FORECAST_COLUMNS = ("period", "forecast", "lower", "upper", "model")
+ACCURACY_COLUMNS = (
+    "model",
+    "mape",
+    "wape",
+    "bias",
+    "mase",
+    "mae",
+    "origins",
+    "holdout",
+    "points",
+    "chosen",
+)
+
+
+@dataclass(frozen=True)
+class SeriesTask:
+    """Everything needed to forecast one series, small enough to ship to a worker."""
+
+    key: tuple[str, ...]
+    y: np.ndarray
+    dates: pd.DatetimeIndex
+    horizon: int
+    candidates: tuple[str, ...]
+    freq: str = "MS"
+    season: int = 12
+    coverage: float = 0.8
+    holdout: int = 12
+    origins: int = 3
+    backtest: bool = True
+    seed: int = 0
+    label: str = ""
+
+
+@dataclass
+class SeriesResult:
+    """The forecast of one series, its backtest rows and any note about it."""
+
+    key: tuple[str, ...]
+    model: str
+    mean: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    accuracy: list[dict[str, Any]] = field(default_factory=list)
+    note: str | None = None
+
+
+@dataclass
+class ForecastResult:
+    """What :func:`forecast` returns; see the module docstring for the columns."""
+
+    forecast: pd.DataFrame
+    accuracy: pd.DataFrame
+    notes: list[str]
+    freq: str
+
+
+# --------------------------------------------------------------------------- one series
+
+
+def backtest_series(task: SeriesTask, windows: list[Window]) -> list[dict[str, Any]]:
+    """Backtest each candidate of ``task`` at ``windows``; one accuracy row per candidate."""
+    rows: list[dict[str, Any]] = []
+    for model in task.candidates:
+        actual: list[np.ndarray] = []
+        predicted: list[np.ndarray] = []
+        scale: list[np.ndarray] = []
+        error = None
+        for w in windows:
+            train = task.y[: w.train]
+            try:
+                pred = fit_predict(
+                    model,
+                    train,
+                    task.dates[: w.train],
+                    w.holdout,
+                    freq=task.freq,
+                    season=task.season,
+                    intervals=False,
+                    seed=task.seed,
+                )
+            except Exception as exc:  # a model that cannot fit this series is reported
+                error = f"{type(exc).__name__}: {exc}"
+                break
+            actual.append(task.y[w.train : w.train + w.holdout])
+            predicted.append(pred.mean)
+            scale.append(np.full(w.holdout, seasonal_scale(train, task.season)))
+        if error is None:
+            measures = error_measures(
+                np.concatenate(actual), np.concatenate(predicted), np.concatenate(scale)
+            )
+        else:
+            measures = dict.fromkeys(("mape", "wape", "bias", "mase", "mae"), np.nan)
+        rows.append(
+            {
+                "model": model,
+                **measures,
+                "origins": len(windows),
+                "holdout": windows[0].holdout if windows else 0,
+                "points": sum(w.holdout for w in windows) if error is None else 0,
+                "chosen": False,
+                "error": error,
+            }
+        )
+    return rows
+
+
+def choose(rows: list[dict[str, Any]]) -> str | None:
+    """The candidate with the lowest backtest MAE (first listed on ties), None if none fit."""
+    best, best_mae = None, np.inf
+    for row in rows:
+        if np.isfinite(row["mae"]) and row["mae"] < best_mae:
+            best, best_mae = row["model"], row["mae"]
+    return best
+
+
+def forecast_series(task: SeriesTask) -> SeriesResult:
+    """Forecast one series: fallbacks for hard cases, else backtest, choose, refit."""
+    n, label = len(task.y), task.label or "/".join(task.key)
+    if n < 2:
+        raise ValueError(f"{label}: a forecast needs at least two periods of history")
+
+    def run(model: str) -> SeriesResult:
+        p = fit_predict(
+            model,
+            task.y,
+            task.dates,
+            task.horizon,
+            freq=task.freq,
+            season=task.season,
+            level=task.coverage,
+            seed=task.seed,
+        )
+        return SeriesResult(task.key, model, p.mean, p.lower, p.upper)
+
+    if not np.any(task.y > 0):
+        out = run("zero")
+        out.note = f"{label}: all {n} periods of history are zero; forecast 0"
+        return out
+    if n < 2 * task.season:
+        model = "ses" if n >= 4 else "last"
+        out = run(model)
+        what = "simple exponential smoothing" if model == "ses" else "the last value"
+        out.note = (
+            f"{label}: {n} periods of history, fewer than two seasons ({2 * task.season}); "
+            f"forecast with {what} ({model}), without seasonality"
+        )
+        return out
+    rows: list[dict[str, Any]] = []
+    if len(task.candidates) > 1 or task.backtest:
+        windows = backtest_windows(n, task.holdout, min_train=2 * task.season, origins=task.origins)
+        if windows:
+            rows = backtest_series(task, windows)
+    chosen = choose(rows) if rows else task.candidates[0]
+    notes = [f"{r['model']} failed to fit ({r['error']})" for r in rows if r["error"]]
+    if chosen is None:
+        chosen = "naive"
+        notes.append("no candidate fitted in the backtest; fell back to seasonal naive")
+    try:
+        out = run(chosen)
+    except Exception as exc:
+        notes.append(f"{chosen} failed to fit ({type(exc).__name__}: {exc}); used seasonal naive")
+        out = run("naive")
+    for r in rows:
+        r["chosen"] = r["model"] == out.model
+    out.accuracy = rows
+    out.note = f"{label}: " + "; ".join(notes) if notes else None
+    return out
+
+
+def forecast_batch(tasks: list[SeriesTask]) -> list[SeriesResult]:
+    """Forecast a batch of series (the unit of work sent to a pool or cluster)."""
+    return [forecast_series(t) for t in tasks]
+
+
+# --------------------------------------------------------------------------- many series
+
+
+def _check_options(horizon: int, model: str, level: str, coverage: float) -> None:
+    problems = []
+    if not isinstance(horizon, (int, np.integer)) or horizon < 1:
+        problems.append(Problem("horizon", f"must be a whole number ≥ 1, got {horizon!r}"))
+    if model not in MODEL_CHOICES:
+        problems.append(
+            Problem("model", f"must be one of {', '.join(MODEL_CHOICES)}, got {model!r}")
+        )
+    if level not in ("family", "sku"):
+        problems.append(Problem("level", f"must be 'family' or 'sku', got {level!r}"))
+    if not 0 < coverage < 1:
+        problems.append(Problem("coverage", f"must be between 0 and 1, got {coverage!r}"))
+    if problems:
+        raise InputError(problems)
+
+
+def _label(keys: list[str], key: tuple[str, ...]) -> str:
+    return ", ".join(f"{k} {v!r}" for k, v in zip(keys, key, strict=True))
+
+
+def make_tasks(
+    history: pd.DataFrame,
+    *,
+    horizon: int = 12,
+    model: str = "auto",
+    level: Literal["family", "sku"] = "family",
+    coverage: float = 0.8,
+    holdout: int | None = None,
+    origins: int = 3,
+    backtest: bool = True,
+    seed: int = 0,
+    time_col: str = "period",
+    id_col: str = "family",
+    sku_col: str = "sku",
+    target_col: str = "demand",
+) -> tuple[list[SeriesTask], list[str], str]:
+    """One :class:`SeriesTask` per series; also the key columns and the frequency.
+
+    Refuses (InputError) any series with a single period of history.
+    """
+    _check_options(horizon, model, level, coverage)
+    if history.empty:
+        raise InputError(Problem("history", "is empty; give at least two periods per series"))
+    freq = infer_freq(history, time_col=time_col)
+    season = season_length(freq)
+    if level == "sku":
+        if sku_col not in history.columns:
+            raise InputError(
+                Problem("level", "is 'sku' but the history has no sku column; use level family")
+            )
+        data, keys = history, [id_col, sku_col]
+    else:
+        data = family_totals(history, time_col=time_col, id_col=id_col, target_col=target_col)
+        keys = [id_col]
+    candidates = CANDIDATES.get(model, (model,))
+    holdout = holdout or min(horizon, season)
+    tasks: list[SeriesTask] = []
+    problems: list[Problem] = []
+    for key, grp in data.sort_values([*keys, time_col]).groupby(keys, sort=True):
+        key_t = tuple(str(k) for k in (key if isinstance(key, tuple) else (key,)))
+        label = _label(keys, key_t)
+        dates = pd.DatetimeIndex(grp[time_col])
+        if len(grp) < 2:
+            problems.append(
+                Problem(
+                    label,
+                    f"has only one period of history ({dates[0].strftime('%Y-%m-%d')}); "
+                    "a forecast needs at least two periods",
+                )
+            )
+            continue
+        tasks.append(
+            SeriesTask(
+                key=key_t,
+                y=grp[target_col].to_numpy(dtype=float),
+                dates=dates,
+                horizon=int(horizon),
+                candidates=candidates,
+                freq=freq,
+                season=season,
+                coverage=coverage,
+                holdout=int(holdout),
+                origins=origins,
+                backtest=backtest,
+                seed=seed,
+                label=label,
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    return tasks, keys, freq
+
+
+def forecast(
+    history: pd.DataFrame,
+    *,
+    horizon: int = 12,
+    model: str = "auto",
+    level: Literal["family", "sku"] = "family",
+    coverage: float = 0.8,
+    holdout: int | None = None,
+    origins: int = 3,
+    backtest: bool = True,
+    scheduler: str | Any | None = None,
+    backend: Backend = "processes",
+    workers: int | None = None,
+    progress: Progress | None = None,
+    seed: int = 0,
+    time_col: str = "period",
+    id_col: str = "family",
+    sku_col: str = "sku",
+    target_col: str = "demand",
+) -> ForecastResult:
+    """Forecast every family (or SKU) of a validated history.
+
+    Args:
+        history: validated history (:func:`sop_core.history.read_history`).
+        horizon: periods to forecast.
+        model: "auto", "prophet", "ets", "naive", or one model of
+            :data:`sop_core.models.SEASONAL_MODELS`.
+        level: "family" (SKUs summed) or "sku".
+        coverage: interval coverage (0.8 = 80 %).
+        holdout: periods forecast at each backtest origin (default min(horizon, 1 season)).
+        origins: backtest origins (fewer when the history is short).
+        backtest: backtest even a single candidate (for the accuracy table).
+        scheduler: dask scheduler address or ``distributed.Client``; None runs locally.
+        backend: local backend, "processes" (pool, default) or "sequential".
+        workers: local pool size (default: available CPUs).
+        progress: ``progress(done, total)`` called as series finish.
+        seed: seed of the models' randomness; equal seeds give equal numbers everywhere.
+
+    Raises:
+        InputError: bad options, or a series with a single period of history.
+    """
+    tasks, keys, freq = make_tasks(
+        history,
+        horizon=horizon,
+        model=model,
+        level=level,
+        coverage=coverage,
+        holdout=holdout,
+        origins=origins,
+        backtest=backtest,
+        seed=seed,
+        time_col=time_col,
+        id_col=id_col,
+        sku_col=sku_col,
+        target_col=target_col,
+    )
+    results = run_batches(
+        forecast_batch,
+        tasks,
+        scheduler=scheduler,
+        backend=backend,
+        workers=workers,
+        progress=progress,
+    )
+    return assemble(tasks, results, keys, freq, time_col=time_col)
+
+
+def assemble(
+    tasks: list[SeriesTask],
+    results: list[SeriesResult],
+    keys: list[str],
+    freq: str,
+    *,
+    time_col: str = "period",
+) -> ForecastResult:
+    """Stack per-series results into the forecast and accuracy frames."""
+    parts: list[pd.DataFrame] = []
+    acc_rows: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for task, res in zip(tasks, results, strict=True):
+        periods = pd.date_range(task.dates[-1], periods=task.horizon + 1, freq=task.freq)[1:]
+        part = pd.DataFrame({k: v for k, v in zip(keys, task.key, strict=True)}, index=periods)
+        part[time_col] = periods
+        part["forecast"] = res.mean
+        part["lower"] = np.minimum(res.lower, res.mean)
+        part["upper"] = np.maximum(res.upper, res.mean)
+        part["model"] = res.model
+        parts.append(part.reset_index(drop=True))
+        for row in res.accuracy:
+            acc_rows.append(
+                {**dict(zip(keys, task.key, strict=True)), **{c: row[c] for c in ACCURACY_COLUMNS}}
+            )
+        if res.note:
+            notes.append(res.note)
+    fc_cols = [*keys, time_col, *FORECAST_COLUMNS[1:]]
+    fc = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=fc_cols)
+    acc = pd.DataFrame(acc_rows, columns=[*keys, *ACCURACY_COLUMNS])
+    return ForecastResult(forecast=fc[fc_cols], accuracy=acc, notes=notes, freq=freq)
+
+
+def accuracy_table(
+    history: pd.DataFrame,
+    *,
+    model: str = "auto",
+    level: Literal["family", "sku"] = "family",
+    holdout: int | None = None,
+    origins: int = 3,
+    **kwargs: Any,
+) -> ForecastResult:
+    """Backtest every candidate of ``model`` for every series (the accuracy view).
+
+    Same arguments as :func:`forecast`; the result's ``accuracy`` frame is the table.
+    """
+    return forecast(
+        history,
+        model=model,
+        level=level,
+        holdout=holdout,
+        origins=origins,
+        backtest=True,
+        horizon=kwargs.pop("horizon", holdout or 12),
+        **kwargs,
+    )
+
+
+def label_periods(periods: pd.Series, freq: str) -> pd.Series:
+    """Period labels: "YYYY-MM" for monthly, "YYYY-MM-DD" for weekly."""
+    fmt = "%Y-%m" if freq.upper().startswith("M") else "%Y-%m-%d"
+    return pd.to_datetime(periods).dt.strftime(fmt)
+
+
+__all__ = [
+    "CANDIDATES",
+    "MODELS",
+    "ForecastResult",
+    "SeriesResult",
+    "SeriesTask",
+    "accuracy_table",
+    "forecast",
+    "forecast_series",
+    "label_periods",
+    "make_tasks",
+]
