@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._common import current_scenario, init_session
+from pages._common import current_scenario, init_session, presenting
 
 st.set_page_config(
     page_title="S&OP workbench",
@@ -19,8 +19,6 @@ st.set_page_config(
 )
 
 init_session()
-presenting = st.query_params.get("present") in ("1", "true", "yes")
-st.session_state.presenting = presenting
 
 pages = {
     "Plan": [
@@ -49,9 +47,9 @@ pages = {
         ),
     ],
 }
-page = st.navigation(pages, position="hidden" if presenting else "sidebar")
+page = st.navigation(pages, position="hidden" if presenting() else "sidebar")
 
-if presenting:
+if presenting():
     st.html(
         "<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'],"
         " [data-testid='stToolbar'] { display: none !important; }</style>"

@@ -91,7 +91,11 @@ def init_session() -> None:
     st.session_state.setdefault("planners", {})
     st.session_state.setdefault("whatif", None)
     st.session_state.setdefault("whatifs", {})
-    st.session_state.setdefault("presenting", False)
+
+
+def presenting() -> bool:
+    """Presentation mode: ``?present=1`` in the URL (wide, large type, no controls)."""
+    return st.query_params.get("present") in ("1", "true", "yes")
 
 
 def current_scenario() -> Scenario:
@@ -459,7 +463,7 @@ def present_css() -> None:
 
 
 @st.cache_resource(max_entries=2)
-def _store(url: str | None):
+def _store(url: str):
     from sop_core.store import Store
 
     return Store(url)
@@ -475,7 +479,9 @@ def store_url() -> str | None:
 
 def get_store() -> Any:
     """The scenario store (thread-safe, shared by sessions); raises StoreUnavailable."""
-    return _store(store_url())
+    from sop_core.store import database_url
+
+    return _store(database_url(store_url()))
 
 
 def solve_whatif(scenario: Scenario, whatif: WhatIf) -> PlanResult:

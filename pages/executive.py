@@ -24,9 +24,12 @@ from pages._common import (
     solve_whatif,
     units,
 )
+from pages._common import (
+    presenting as is_presenting,
+)
 from sop_core.planner import PlanResult
 
-presenting = st.session_state.get("presenting", False)
+presenting = is_presenting()
 s = current_scenario()
 whatif = session_whatif(s)
 baseline = solve_whatif(s, WhatIf())
@@ -81,7 +84,7 @@ def comparison_rows(named: dict[str, PlanResult], base: PlanResult) -> pd.DataFr
 
 
 named: dict[str, PlanResult] = {"Baseline": baseline}
-if any(st.session_state.get("whatif") or {}) or any(k in st.query_params for k in WHATIF_KEYS):
+if whatif.describe(s) != "as in the scenario":
     named["Current what-if"] = result
 for label, saved in st.session_state.whatifs.items():
     named[label] = solve_whatif(s, WhatIf(**saved))

@@ -125,7 +125,7 @@ def levers(s: Scenario) -> WhatIf:
         "Strategy",
         STRATEGIES,
         index=STRATEGIES.index(defaults["strategy"]),
-        format_func=STRATEGY_NAMES.get,
+        captions=["lowest total cost", "steady workforce", "make each period's demand"],
         horizontal=True,
         key="strategy",
         bind="query-params",

@@ -1,0 +1,114 @@
+"""AppTest of the Plan page: renders, levers move the KPIs the expected way, URL levers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGE = "pages/plan.py"
+
+
+@pytest.fixture(autouse=True)
+def _tmp_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOP_DATABASE_URL", f"sqlite:///{tmp_path / 'store.sqlite'}")
+
+
+def open_plan(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def kpi(at: AppTest, label: str) -> float:
+    text = next(m.value for m in at.metric if m.label == label)
+    return float(text.replace("$", "").replace(",", "").replace("%", "").replace("−", "-"))
+
+
+def test_entry_point_opens_on_the_sample_with_no_setup():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert at.sidebar.markdown, "the sidebar names the current scenario"
+    assert any("Embedded sample" in c.value for c in at.sidebar.caption)
+    assert [m.label for m in at.metric][:2] == ["Total cost", "Fill rate"]
+
+
+def test_plan_page_renders_kpis_chart_and_levers():
+    at = open_plan()
+    labels = [m.label for m in at.metric]
+    assert labels == ["Total cost", "Fill rate", "Average inventory", "Workforce change", "Margin"]
+    assert {s.key for s in at.slider} >= {"overtime", "workers_min", "workers_max", "safety_months"}
+    assert at.radio(key="strategy").value == "optimal"
+    assert not at.error
+
+
+def test_more_safety_stock_means_more_inventory_and_more_cost():
+    at = open_plan()
+    inv0, cost0 = kpi(at, "Average inventory"), kpi(at, "Total cost")
+    at.slider(key="safety_months").set_value(1.0).run()
+    assert not at.exception
+    assert kpi(at, "Average inventory") > inv0
+    assert kpi(at, "Total cost") >= cost0
+    at.slider(key="safety_months").set_value(2.0).run()
+    assert kpi(at, "Average inventory") > inv0
+
+
+def test_less_overtime_never_lowers_the_cost():
+    at = open_plan()
+    cost0 = kpi(at, "Total cost")
+    at.slider(key="overtime").set_value(0.0).run()
+    assert kpi(at, "Total cost") >= cost0 - 0.5
+    at.slider(key="overtime").set_value(at.slider(key="overtime").max).run()
+    assert kpi(at, "Total cost") <= cost0 + 0.5
+
+
+def test_level_strategy_changes_the_workforce_less():
+    at = open_plan()
+    changes0 = kpi(at, "Workforce change")
+    at.radio(key="strategy").set_value("level").run()
+    assert not at.exception
+    assert kpi(at, "Workforce change") <= changes0
+
+
+def test_an_infeasible_ceiling_shows_the_diagnosis_not_a_traceback():
+    at = open_plan()
+    at.slider(key="overtime").set_value(0.0)
+    at.slider(key="workers_max").set_value(1.0).run()
+    assert not at.exception
+    assert at.error, "an infeasible what-if is explained"
+    text = at.error[0].value + " ".join(m.value for m in at.markdown)
+    assert "No feasible plan" in text
+    assert "labour hours short" in text or "workers" in text
+
+
+def test_levers_come_from_the_url():
+    at = open_plan(overtime="20", safety_months="1.5", strategy="level")
+    assert at.slider(key="overtime").value == 20
+    assert at.slider(key="safety_months").value == 1.5
+    assert at.radio(key="strategy").value == "level"
+    plain = open_plan()
+    assert kpi(at, "Average inventory") > kpi(plain, "Average inventory")
+
+
+def test_a_bad_url_value_is_ignored():
+    at = open_plan(overtime="lots", safety_months="-3")
+    assert not at.exception
+    assert kpi(at, "Total cost") > 0
+
+
+def test_kept_what_if_reaches_the_executive_page():
+    at = open_plan()
+    at.slider(key="safety_months").set_value(1.0).run()
+    at.text_input(key="plan_whatif_name").input("One month of cover").run()
+    at.button[0].click().run()
+    assert "One month of cover" in at.session_state.whatifs
+    at.switch_page("pages/executive.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert "One month of cover" in set(table["Scenario"])
