@@ -101,7 +101,9 @@ def start_server() -> PostgresServer:
     if bindir is None:
         raise FileNotFoundError(f"no /usr/lib/postgresql/*/bin/initdb; {INSTALL_HINT}")
     as_user: list[str] = []
-    root = Path(tempfile.mkdtemp(prefix="sop-pg-"))
+    # as root the server runs as `postgres`, who must reach the directory: use /tmp, not
+    # a $TMPDIR that may sit in root's home
+    root = Path(tempfile.mkdtemp(prefix="sop-pg-", dir="/tmp" if os.geteuid() == 0 else None))
     if os.geteuid() == 0:
         user = pwd.getpwnam("postgres")  # created by the Debian package
         os.chown(root, user.pw_uid, user.pw_gid)
