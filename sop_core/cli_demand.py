@@ -1,7 +1,176 @@
-"""Placeholder: filled in by its own issue."""
+"""``forecast`` and ``accuracy`` commands: demand forecasts from a sales history.
+
+    python -m sop_core forecast HISTORY [--horizon N] [--model auto|prophet|ets|naive]
+        [--level family|sku] [--format table|json|csv] [--scheduler ADDRESS]
+        [--workers N] [--freq MS|W] [--fill-gaps] [--seed N]
+    python -m sop_core accuracy HISTORY [--holdout N] [--origins N] [--model ...]
+        [--level family|sku] [--format table|json|csv] [--scheduler ADDRESS]
+
+HISTORY is a .csv or .xlsx file (see :mod:`sop_core.history`). Results go to stdout;
+progress and notes go to stderr. Invalid input raises :class:`InputError` (exit 2).
+"""
+
+from __future__ import annotations
 
 import argparse
+import json
+import sys
+from typing import Any
+
+import pandas as pd
+
+from sop_core.errors import InputError, Problem
+
+FORMATS = ("table", "json", "csv")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    return None
+    """Add the ``forecast`` and ``accuracy`` commands."""
+    fc = subparsers.add_parser(
+        "forecast",
+        help="forecast each family (or SKU) of a sales history",
+        description="Forecast each family (or SKU) of a sales history (.csv or .xlsx).",
+    )
+    _common(fc)
+    fc.add_argument("--horizon", type=int, default=12, help="periods to forecast (default 12)")
+    fc.set_defaults(func=run_forecast)
+
+    acc = subparsers.add_parser(
+        "accuracy",
+        help="backtest table: MAPE, WAPE, bias and MASE per family and model",
+        description="Rolling-origin backtest of every candidate model per family (or SKU).",
+    )
+    _common(acc)
+    acc.add_argument(
+        "--holdout", type=int, default=None, help="periods forecast at each origin (default 12)"
+    )
+    acc.add_argument("--origins", type=int, default=3, help="backtest origins (default 3)")
+    acc.set_defaults(func=run_accuracy)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("history", metavar="HISTORY", help="sales history, .csv or .xlsx")
+    p.add_argument(
+        "--model",
+        default="auto",
+        help="auto (default: best by backtest), prophet, ets, naive, or a variant name",
+    )
+    p.add_argument("--level", default="family", choices=("family", "sku"))
+    p.add_argument("--format", default="table", choices=FORMATS, dest="fmt")
+    p.add_argument("--scheduler", default=None, help="dask scheduler address (tcp://host:8786)")
+    p.add_argument("--workers", type=int, default=None, help="local worker processes")
+    p.add_argument("--freq", default=None, help="MS (monthly) or W (weekly); detected if absent")
+    p.add_argument("--fill-gaps", action="store_true", help="fill missing periods with 0")
+    p.add_argument("--seed", type=int, default=0, help="seed of the models (default 0)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+class _Bar:
+    """A progress bar on stderr (tqdm), fed by the forecast's progress callback."""
+
+    def __init__(self, enabled: bool, desc: str) -> None:
+        self.enabled, self.desc = enabled, desc
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=self.desc, unit="series", file=sys.stderr)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _load(args: argparse.Namespace) -> pd.DataFrame:
+    from sop_core.history import read_history
+
+    return read_history(args.history, freq=args.freq, fill_gaps=args.fill_gaps)
+
+
+def _check_positive(name: str, value: int | None) -> None:
+    if value is not None and value < 1:
+        raise InputError(Problem(f"--{name}", f"must be a whole number ≥ 1, got {value}"))
+
+
+def run_forecast(args: argparse.Namespace) -> int:
+    from sop_core.forecast import forecast, label_periods
+
+    _check_positive("horizon", args.horizon)
+    _check_positive("workers", args.workers)
+    history = _load(args)
+    bar = _Bar(not args.quiet, "forecast")
+    try:
+        result = forecast(
+            history,
+            horizon=args.horizon,
+            model=args.model,
+            level=args.level,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            backtest=False,
+            progress=bar,
+            seed=args.seed,
+        )
+    finally:
+        bar.close()
+    out = result.forecast.copy()
+    out["period"] = label_periods(out["period"], result.freq)
+    for c in ("forecast", "lower", "upper"):
+        out[c] = out[c].round(2)
+    _emit(out, args.fmt)
+    _notes(result.notes)
+    return 0
+
+
+def run_accuracy(args: argparse.Namespace) -> int:
+    from sop_core.forecast import accuracy_table
+
+    _check_positive("holdout", args.holdout)
+    _check_positive("origins", args.origins)
+    _check_positive("workers", args.workers)
+    history = _load(args)
+    bar = _Bar(not args.quiet, "backtest")
+    try:
+        result = accuracy_table(
+            history,
+            model=args.model,
+            level=args.level,
+            holdout=args.holdout,
+            origins=args.origins,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            progress=bar,
+            seed=args.seed,
+        )
+    finally:
+        bar.close()
+    table = result.accuracy.copy()
+    if args.fmt == "table":
+        for c in ("mape", "wape", "bias"):
+            table[c] = table[c].map(lambda x: "" if pd.isna(x) else f"{100 * x:.1f}%")
+        table["mase"] = table["mase"].map(lambda x: "" if pd.isna(x) else f"{x:.2f}")
+        table["mae"] = table["mae"].map(lambda x: "" if pd.isna(x) else f"{x:.1f}")
+        table["chosen"] = table["chosen"].map(lambda x: "*" if x else "")
+    _emit(table, args.fmt)
+    _notes(result.notes)
+    return 0
+
+
+def _emit(frame: pd.DataFrame, fmt: str) -> None:
+    if fmt == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    elif fmt == "json":
+        records = json.loads(frame.to_json(orient="records", double_precision=6))
+        sys.stdout.write(json.dumps(records, indent=1, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(frame.to_string(index=False) + "\n")
+
+
+def _notes(notes: list[str]) -> None:
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)

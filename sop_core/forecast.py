@@ -39,7 +39,7 @@ import pandas as pd
 from sop_core.accuracy import Window, backtest_windows, error_measures, seasonal_scale
 from sop_core.errors import InputError, Problem
 from sop_core.history import family_totals, infer_freq, season_length
-from sop_core.models import MODELS, SEASONAL_MODELS, fit_predict
+from sop_core.models import MODELS, SEASONAL_MODELS, fit_predict, warm_up
 from sop_core.parallel import Backend, Progress, run_batches
 
 CANDIDATES: dict[str, tuple[str, ...]] = {
@@ -379,6 +379,8 @@ def forecast(
         sku_col=sku_col,
         target_col=target_col,
     )
+    if scheduler is None:
+        warm_up()  # once here rather than once per worker process
     results = run_batches(
         forecast_batch,
         tasks,

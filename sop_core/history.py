@@ -18,6 +18,7 @@ Nothing uploaded is executed or unpickled: CSV is parsed as text, .xlsx by openp
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
@@ -128,21 +129,31 @@ def _parse_csv(data: bytes, name: str) -> pd.DataFrame:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("latin-1")
-    header = text.split("\n", 1)[0]
-    sep = ";" if header.count(";") > header.count(",") else ","
+    header_line = text.split("\n", 1)[0]
+    sep = ";" if header_line.count(";") > header_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     try:
-        return pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=True,
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        msg = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unreadable"
-        raise InputError(
-            Problem(name, f"cannot be read as CSV ({msg}); every row needs the header's columns")
-        ) from None
+        header = next(reader)
+        rows, numbers, problems = [], [], []
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                problems.append(
+                    Problem(
+                        f"row {reader.line_num}",
+                        f"has {len(row)} fields but the header has {len(header)}; every row "
+                        f"needs the header's columns, separated by {sep!r}",
+                    )
+                )
+            rows.append(row)
+            numbers.append(reader.line_num)
+    except csv.Error as exc:
+        raise InputError(Problem(name, f"cannot be read as CSV ({exc})")) from None
+    _raise(problems)
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    frame.index = pd.Index(numbers, name="row")
+    return frame
 
 
 def _parse_xlsx(data: bytes, name: str) -> pd.DataFrame:
@@ -163,7 +174,9 @@ def _parse_xlsx(data: bytes, name: str) -> pd.DataFrame:
         raise InputError(
             Problem(name, f"cannot be read as an Excel .xlsx workbook ({type(exc).__name__})")
         ) from None
-    return raw.dropna(how="all")
+    raw = raw.dropna(how="all")
+    raw.index = pd.Index(raw.index.to_numpy() + 2, name="row")  # header is row 1
+    return raw
 
 
 # --------------------------------------------------------------------------- validation
@@ -192,7 +205,9 @@ def validate_history(
         raw: the table as read (cells as text or numbers/dates).
         freq: "MS" monthly, "W" weekly (any weekday), or None to detect.
         fill_gaps: fill calendar gaps with demand 0 instead of refusing them.
-        first_row: spreadsheet row number of ``raw``'s first row (header is row 1).
+        first_row: spreadsheet row number of ``raw``'s first row (header is row 1),
+            used unless ``raw``'s index is named "row" and holds the row numbers
+            (as :func:`parse_table` returns it).
 
     Returns:
         Columns ``time_col, id_col, [sku_col,] target_col`` sorted by series and period.
@@ -215,7 +230,10 @@ def validate_history(
             Problem("", "the file has a header but no data rows; add one row per period and family")
         )
     has_sku = sku_col in cols
-    rows = np.arange(first_row, first_row + len(raw))
+    if raw.index.name == "row":
+        rows = raw.index.to_numpy(dtype=int)
+    else:
+        rows = np.arange(first_row, first_row + len(raw))
     problems: list[Problem] = []
 
     family = _names(raw[cols[id_col]], rows, id_col, problems)
@@ -353,7 +371,7 @@ def _apply_frequency(
 ) -> pd.DatetimeIndex:
     """Check every row shares one frequency and put monthly periods on the 1st."""
     monthly = month_text | period.is_month_start | period.is_month_end
-    weekday = period.weekday.to_numpy()
+    weekday = period.day_of_week.to_numpy()
     wanted = None if freq is None else _normalise_freq(freq)
     if wanted is None:
         top_day = int(np.bincount(weekday, minlength=7).argmax())
@@ -472,7 +490,7 @@ def infer_freq(history: pd.DataFrame, *, time_col: str = "period") -> str:
     periods = pd.DatetimeIndex(history[time_col].unique())
     if len(periods) == 0 or bool(periods.is_month_start.all()):
         return MONTHLY
-    day = int(np.bincount(periods.weekday.to_numpy(), minlength=7).argmax())
+    day = int(np.bincount(periods.day_of_week.to_numpy(), minlength=7).argmax())
     return f"W-{WEEKDAYS[day]}"
 
 

@@ -170,6 +170,13 @@ def silence_prophet() -> None:
     get_logger().setLevel(logging.ERROR)  # cmdstanpy sets DEBUG once, when first created
 
 
+def warm_up() -> None:
+    """Import the model libraries now (a forked pool then starts with them loaded)."""
+    silence_prophet()
+    import prophet  # noqa: F401
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: F401
+
+
 def prophet_yearly_order(n: int, season: int) -> int:
     """Fourier order of the yearly seasonality: low for short series."""
     if n < 3 * season:
