@@ -357,12 +357,15 @@ def _version_info(name: str, row: VersionRow) -> VersionInfo:
 class Store:
     """A scenario store on one database; safe to share between threads and processes.
 
-    ``Store()`` uses :func:`database_url`; ``Store(url)`` an explicit URL. Raises
+    ``Store()`` uses :func:`database_url`; ``Store(url)`` an explicit URL.
+    ``busy_timeout`` [s] is how long a SQLite write waits for another writer. Raises
     :class:`~sop_core.errors.InputError` for a malformed URL and :class:`StoreUnavailable`
     when the database cannot be opened.
     """
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(
+        self, url: str | None = None, *, busy_timeout: float = SQLITE_BUSY_TIMEOUT_S
+    ) -> None:
         self._url = database_url(url)
         try:
             parsed = make_url(self._url)
@@ -380,10 +383,8 @@ class Store:
             if self.is_sqlite:
                 if parsed.database and parsed.database != ":memory:":
                     Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-                self.engine: Engine = create_engine(
-                    parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}
-                )
-                _configure_sqlite(self.engine)
+                self.engine: Engine = create_engine(parsed, connect_args={"timeout": busy_timeout})
+                _configure_sqlite(self.engine, busy_timeout)
             else:
                 self.engine = create_engine(parsed, pool_pre_ping=True)
         except (NoSuchModuleError, ImportError) as exc:
@@ -419,6 +420,14 @@ class Store:
 
     def _unavailable(self, exc: Exception) -> StoreUnavailable:
         orig = getattr(exc, "orig", None) or exc
+        busy = str(getattr(orig, "sqlstate", "") or "").startswith("40") or (
+            "database is locked" in str(orig)
+        )
+        if busy:  # deadlock, serialization failure, SQLite lock held past the timeout
+            return StoreUnavailable(
+                f"the scenario database {self.url} is busy ({str(orig).strip()}); "
+                "nothing was written, try again"
+            )
         return StoreUnavailable(
             f"cannot open the scenario database {self.url}: {str(orig).strip()}; "
             f"check {ENV_VAR} and that the database server is running"
@@ -1027,7 +1036,7 @@ def _taken(new_name: str) -> InputError:
     )
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
     """Foreign keys on, WAL, a busy timeout, and BEGIN IMMEDIATE for write transactions.
 
     pysqlite's own transaction handling is switched off so that a write transaction
@@ -1040,7 +1049,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -434,6 +435,37 @@ def test_the_database_itself_refuses_a_second_approved_scenario(store: Store) ->
         conn.execute(text("UPDATE sop_scenario SET status = 'approved' WHERE name = 'B'"))
 
 
+def test_simultaneous_approvals_leave_exactly_one_approved(db_url: str) -> None:
+    with Store(db_url) as setup:
+        for name in ("A", "B", "C"):
+            setup.save(make(name), author="Ann")
+    stores = [Store(db_url) for _ in range(3)]
+    barrier = threading.Barrier(3)
+    outcomes: list[str] = []
+
+    def approve(i: int) -> None:
+        barrier.wait()
+        try:
+            stores[i].approve("ABC"[i], author=f"boss{i}")
+            outcomes.append("approved")
+        except StoreConflict as exc:
+            assert str(exc).startswith("status: another scenario was approved at the same moment")
+            outcomes.append("conflict")
+        except Exception as exc:
+            outcomes.append(repr(exc))
+
+    threads = [threading.Thread(target=approve, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    for s in stores:
+        s.close()
+    assert len(outcomes) == 3 and set(outcomes) <= {"approved", "conflict"}, outcomes
+    with Store(db_url) as check:
+        assert [r.status for r in check.list_scenarios()].count("approved") == 1
+
+
 def test_the_approved_version_stays_pinned_when_newer_versions_are_saved(store: Store) -> None:
     store.save(make(demand=[1, 1]), author="Ann")
     store.approve("Base", author="Boss")
@@ -687,6 +719,25 @@ def test_sqlite_runs_with_foreign_keys_and_wal(tmp_path: Path) -> None:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
+
+
+def test_a_sqlite_writer_holding_the_lock_too_long_is_reported_as_busy(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    with Store(f"sqlite:///{path}", busy_timeout=0.2) as store:
+        store.save(make(), author="Ann")
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a long write
+        try:
+            with pytest.raises(StoreUnavailable) as caught:
+                store.save(make(), author="Bob", base_version=1)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert str(caught.value) == (
+            f"the scenario database sqlite:///{path} is busy (database is locked); "
+            "nothing was written, try again"
+        )
+        assert store.save(make(), author="Bob", base_version=1).version == 2
 
 
 def test_a_malformed_url_is_bad_input() -> None:
