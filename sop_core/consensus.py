@@ -138,7 +138,7 @@ def adjust_forecast(
             continue
         mask = (out[id_col].astype(str) == adj.family).to_numpy()
         if adj.period is not None:
-            mask &= (labels == adj.period).to_numpy()
+            mask = mask & (labels == adj.period).to_numpy()
             if not mask.any():
                 shown = ", ".join(sorted(set(labels)))
                 problems.append(Problem(where, f"no such period in the forecast; periods: {shown}"))

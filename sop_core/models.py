@@ -208,7 +208,10 @@ def _prophet(
         interval_width=level,
         uncertainty_samples=0,
     )
-    m.fit(pd.DataFrame({"ds": dates, "y": y}), algorithm="LBFGS", seed=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # Prophet's own pandas deprecations
+        warnings.simplefilter("ignore", DeprecationWarning)
+        m.fit(pd.DataFrame({"ds": dates, "y": y}), algorithm="LBFGS", seed=seed)
     future = pd.date_range(dates[-1], periods=horizon + 1, freq=freq)[1:]
     return prophet_predict(m, future, order, mode, level, intervals, seed)
 
