@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import pulp
 
@@ -130,6 +131,16 @@ def _bound(x: float) -> float | None:
     return None if np.isinf(x) else float(x)
 
 
+def _row(prob: pulp.LpProblem, terms: list[tuple], sense: int, rhs: float, name: str) -> None:
+    """Add Σ coef·var (sense) rhs. Explicit (variable, coefficient) lists build several
+    times faster in PuLP than operator arithmetic on numpy numbers."""
+    expr = pulp.LpAffineExpression([(var, float(c)) for var, c in terms])
+    prob.addConstraint(pulp.LpConstraint(expr, sense, name, float(rhs)))
+
+
+EQ, LE = pulp.LpConstraintEQ, pulp.LpConstraintLE
+
+
 def add_variables(prob: pulp.LpProblem, d: ModelData) -> Vars:
     """Declare W, H, L, O per period and P, I, S, C per family and period, with bounds."""
     ts, fs = range(1, d.T + 1), range(d.F)
@@ -143,11 +154,11 @@ def add_variables(prob: pulp.LpProblem, d: ModelData) -> Vars:
     for name in ("P", "I", "S", "C"):
         v[name] = prob.add_variable_dicts(name, (fs, ts), lowBound=0)
     for t in ts:
-        v["W"][t].lowBound, v["W"][t].upBound = d.W_lb[t - 1], _bound(d.W_ub[t - 1])
+        v["W"][t].lowBound, v["W"][t].upBound = float(d.W_lb[t - 1]), _bound(d.W_ub[t - 1])
         v["H"][t].upBound = _bound(d.H_ub[t - 1])
         v["L"][t].upBound = _bound(d.L_ub[t - 1])
         for f in fs:
-            v["I"][f][t].lowBound = d.I_lb[f, t - 1]
+            v["I"][f][t].lowBound = float(d.I_lb[f, t - 1])
             v["I"][f][t].upBound = _bound(d.I_ub[f, t - 1])
             v["S"][f][t].upBound = _bound(d.S_ub[f, t - 1])
             v["C"][f][t].upBound = _bound(d.C_ub[f, t - 1])
@@ -157,16 +168,17 @@ def add_variables(prob: pulp.LpProblem, d: ModelData) -> Vars:
 def add_workforce_balance(prob: pulp.LpProblem, v: Vars, d: ModelData) -> None:
     """W_t = W_{t-1} + H_t − L_t, with W_0 the initial workforce."""
     W, H, L = v["W"], v["H"], v["L"]
-    prob += (W[1] - H[1] + L[1] == d.W0, "workforce_balance_1")
+    _row(prob, [(W[1], 1), (H[1], -1), (L[1], 1)], EQ, d.W0, "workforce_balance_1")
     for t in range(2, d.T + 1):
-        prob += (W[t] - W[t - 1] - H[t] + L[t] == 0, f"workforce_balance_{t}")
+        terms = [(W[t], 1), (W[t - 1], -1), (H[t], -1), (L[t], 1)]
+        _row(prob, terms, EQ, 0, f"workforce_balance_{t}")
 
 
 def add_labour_capacity(prob: pulp.LpProblem, v: Vars, d: ModelData) -> None:
     """Σ_f h_f · P_{f,t} ≤ R · W_t + O_t: hours used fit regular time plus overtime."""
     for t in range(1, d.T + 1):
-        used = pulp.lpSum(d.hours[f] * v["P"][f][t] for f in range(d.F))
-        prob += (used - d.R * v["W"][t] - v["O"][t] <= 0, f"labour_capacity_{t}")
+        used = [(v["P"][f][t], d.hours[f]) for f in range(d.F)]
+        _row(prob, [*used, (v["W"][t], -d.R), (v["O"][t], -1)], LE, 0, f"labour_capacity_{t}")
 
 
 def add_overtime_limit(prob: pulp.LpProblem, v: Vars, d: ModelData) -> None:
@@ -174,7 +186,7 @@ def add_overtime_limit(prob: pulp.LpProblem, v: Vars, d: ModelData) -> None:
     if np.isinf(d.M):
         return
     for t in range(1, d.T + 1):
-        prob += (v["O"][t] - d.M * v["W"][t] <= 0, f"overtime_limit_{t}")
+        _row(prob, [(v["O"][t], 1), (v["W"][t], -d.M)], LE, 0, f"overtime_limit_{t}")
 
 
 def add_inventory_balance(prob: pulp.LpProblem, v: Vars, d: ModelData) -> None:
@@ -182,32 +194,32 @@ def add_inventory_balance(prob: pulp.LpProblem, v: Vars, d: ModelData) -> None:
     starting from I_{f,0} = initial inventory and S_{f,0} = initial backorder."""
     P, I, S, C = v["P"], v["I"], v["S"], v["C"]
     for f in range(d.F):
-        prob += (
-            I[f][1] - S[f][1] - P[f][1] - C[f][1] == d.I0[f] - d.S0[f] - d.D[f, 0],
-            f"inventory_balance_{f}_1",
-        )
-        for t in range(2, d.T + 1):
-            prob += (
-                I[f][t] - S[f][t] - I[f][t - 1] + S[f][t - 1] - P[f][t] - C[f][t] == -d.D[f, t - 1],
-                f"inventory_balance_{f}_{t}",
-            )
+        for t in range(1, d.T + 1):
+            terms = [(I[f][t], 1), (S[f][t], -1), (P[f][t], -1), (C[f][t], -1)]
+            if t == 1:
+                rhs = d.I0[f] - d.S0[f] - d.D[f, 0]
+            else:
+                terms += [(I[f][t - 1], -1), (S[f][t - 1], 1)]
+                rhs = -d.D[f, t - 1]
+            _row(prob, terms, EQ, rhs, f"inventory_balance_{f}_{t}")
 
 
 def set_total_cost(prob: pulp.LpProblem, v: Vars, d: ModelData) -> None:
     """min Σ_t [c_W W_t + c_O O_t + c_H H_t + c_L L_t
     + Σ_f (c_P P_{f,t} + c_I I_{f,t} + c_S S_{f,t} + c_C C_{f,t})]."""
     ts, fs = range(1, d.T + 1), range(d.F)
-    prob += pulp.lpSum(
-        d.cost_W * v["W"][t] + d.cost_O * v["O"][t] + d.cost_H * v["H"][t] + d.cost_L * v["L"][t]
+    terms = [
+        (v[name][t], cost)
+        for name, cost in (("W", d.cost_W), ("O", d.cost_O), ("H", d.cost_H), ("L", d.cost_L))
         for t in ts
-    ) + pulp.lpSum(
-        d.cost_P[f] * v["P"][f][t]
-        + d.cost_I[f] * v["I"][f][t]
-        + d.cost_S[f] * v["S"][f][t]
-        + d.cost_C[f] * v["C"][f][t]
+    ]
+    terms += [
+        (v[name][f][t], float(cost[f]))
+        for name, cost in (("P", d.cost_P), ("I", d.cost_I), ("S", d.cost_S), ("C", d.cost_C))
         for f in fs
         for t in ts
-    )
+    ]
+    prob.setObjective(pulp.LpAffineExpression(terms))
 
 
 def build_problem(d: ModelData) -> tuple[pulp.LpProblem, Vars]:
@@ -220,6 +232,52 @@ def build_problem(d: ModelData) -> tuple[pulp.LpProblem, Vars]:
     add_inventory_balance(prob, v, d)
     set_total_cost(prob, v, d)
     return prob, v
+
+
+def compile_to_highs(prob: pulp.LpProblem, highs: highspy.Highs) -> tuple[dict, dict]:
+    """Pass a PuLP problem to an in-process HiGHS model in one call (row-wise matrix).
+
+    Returns the column index of each variable and the row index of each constraint, by
+    name. PuLP's own HiGHS adapter adds columns and rows one call at a time; one
+    ``passModel`` is several times faster and keeps the first solve cheap."""
+    variables = prob.variables()
+    col = {var.name: j for j, var in enumerate(variables)}
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(variables)
+    lp.col_lower_ = np.array([-INF if x.lowBound is None else x.lowBound for x in variables])
+    lp.col_upper_ = np.array([INF if x.upBound is None else x.upBound for x in variables])
+    cost = np.zeros(len(variables))
+    for var, c in prob.objective.items():
+        cost[col[var.name]] = c
+    lp.col_cost_ = cost
+    constraints = prob.constraints()
+    row = {c.name: i for i, c in enumerate(constraints)}
+    starts, index, value, lower, upper = [0], [], [], [], []
+    for c in constraints:
+        for var, coef in c.items():
+            if coef != 0:
+                index.append(col[var.name])
+                value.append(coef)
+        starts.append(len(index))
+        lb, ub = c.getLb(), c.getUb()
+        lower.append(-INF if lb is None else lb)
+        upper.append(INF if ub is None else ub)
+    lp.num_row_ = len(constraints)
+    lp.row_lower_, lp.row_upper_ = np.array(lower), np.array(upper)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = lp.num_col_, lp.num_row_
+    lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+    lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.array(value, dtype=float)
+    if any(x.cat == pulp.LpInteger for x in variables):
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger
+            if x.cat == pulp.LpInteger
+            else highspy.HighsVarType.kContinuous
+            for x in variables
+        ]
+    highs.passModel(lp)
+    return col, row
 
 
 # --- the same numbers on the compiled model's flat arrays -------------------------------
@@ -236,21 +294,20 @@ class Layout:
     #                             "inventory_balance": (F, T); absent families are empty
 
     @classmethod
-    def of(cls, prob: pulp.LpProblem, v: Vars, d: ModelData) -> Layout:
-        """Read the positions PuLP's HiGHS interface gave (``.index``) after compiling."""
+    def of(cls, v: Vars, d: ModelData, col: dict[str, int], row: dict[str, int]) -> Layout:
+        """Positions by name, as :func:`compile_to_highs` returned them."""
         ts, fs = range(1, d.T + 1), range(d.F)
-        col = {n: np.array([v[n][t].index for t in ts]) for n in ("W", "H", "L", "O")}
-        col |= {n: np.array([[v[n][f][t].index for t in ts] for f in fs]) for n in "PISC"}
-        cons = {c.name: c.index for c in prob.constraints()}
+        cols = {n: np.array([col[v[n][t].name] for t in ts]) for n in ("W", "H", "L", "O")}
+        cols |= {n: np.array([[col[v[n][f][t].name] for t in ts] for f in fs]) for n in "PISC"}
 
         def rows(prefix: str) -> np.ndarray:
-            return np.array([cons[f"{prefix}_{t}"] for t in ts if f"{prefix}_{t}" in cons])
+            return np.array([row[f"{prefix}_{t}"] for t in ts if f"{prefix}_{t}" in row])
 
-        row = {n: rows(n) for n in ("workforce_balance", "labour_capacity", "overtime_limit")}
-        row["inventory_balance"] = np.array(
-            [[cons[f"inventory_balance_{f}_{t}"] for t in ts] for f in fs]
+        rws = {n: rows(n) for n in ("workforce_balance", "labour_capacity", "overtime_limit")}
+        rws["inventory_balance"] = np.array(
+            [[row[f"inventory_balance_{f}_{t}"] for t in ts] for f in fs]
         )
-        return cls(len(prob.variables()), len(cons), col, row)
+        return cls(len(col), len(row), cols, rws)
 
 
 @dataclass(frozen=True)

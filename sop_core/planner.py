@@ -25,13 +25,13 @@ import contextlib
 import math
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import highspy
 import numpy as np
 import pandas as pd
-import pulp
 
 from sop_core.lp import (
     INF,
@@ -40,6 +40,7 @@ from sop_core.lp import (
     ModelData,
     ShapeKey,
     build_problem,
+    compile_to_highs,
     lp_arrays,
     model_data,
     shape_key,
@@ -109,23 +110,79 @@ class Conflict:
 
 
 @dataclass(frozen=True)
+class _PlanValues:
+    """What the result tables are made of: the variable values and the shadow prices."""
+
+    labels: list[str]
+    names: list[str]
+    data: ModelData
+    v: dict[str, np.ndarray]
+    labour_value: np.ndarray  # (T,)
+    demand_value: np.ndarray  # (F, T)
+    safety_stock: np.ndarray  # (F, T)
+
+
+@dataclass(frozen=True)
 class PlanResult:
-    """A solved (or diagnosed) plan; frames and KPIs are empty unless status is optimal."""
+    """A solved (or diagnosed) plan; tables and KPIs are empty unless status is optimal.
+
+    ``periods`` and ``families`` are built on first access, so a slider move that only
+    shows cost and KPIs does not pay for them."""
 
     status: str  # optimal | infeasible | unbounded | error
     strategy: str
     integer_workforce: bool
     total_cost: float | None
     cost_breakdown: dict[str, float]
-    periods: pd.DataFrame
-    families: pd.DataFrame
     kpis: dict[str, float | None]
     conflicts: list[Conflict] = field(default_factory=list)
     message: str = ""
+    values: _PlanValues | None = field(default=None, repr=False, compare=False)
 
     @property
     def optimal(self) -> bool:
         return self.status == "optimal"
+
+    @cached_property
+    def periods(self) -> pd.DataFrame:
+        """One row per period, columns :data:`PERIOD_COLUMNS`."""
+        if self.values is None:
+            return pd.DataFrame(columns=list(PERIOD_COLUMNS))
+        x, d = self.values, self.values.data
+        W = x.v["W"]
+        return pd.DataFrame(
+            {
+                "period": x.labels,
+                "workforce": W,
+                "hires": x.v["H"],
+                "layoffs": x.v["L"],
+                "overtime_hours": x.v["O"],
+                "regular_hours_available": d.R * W,
+                "overtime_hours_available": d.M * W if math.isfinite(d.M) else np.nan,
+                "hours_used": d.hours @ x.v["P"],
+                "labour_hour_value": x.labour_value,
+            }
+        )
+
+    @cached_property
+    def families(self) -> pd.DataFrame:
+        """One row per family and period (family-major), columns :data:`FAMILY_COLUMNS`."""
+        if self.values is None:
+            return pd.DataFrame(columns=list(FAMILY_COLUMNS))
+        x, d = self.values, self.values.data
+        return pd.DataFrame(
+            {
+                "period": x.labels * d.F,
+                "family": np.repeat(x.names, d.T),
+                "demand": d.D.ravel(),
+                "production": x.v["P"].ravel(),
+                "subcontract": x.v["C"].ravel(),
+                "inventory": x.v["I"].ravel(),
+                "backorder": x.v["S"].ravel(),
+                "safety_stock": x.safety_stock.ravel(),
+                "demand_marginal_cost": x.demand_value.ravel(),
+            }
+        )
 
     @property
     def diagnosis(self) -> list[str]:
@@ -200,14 +257,10 @@ class Planner:
         self.key: ShapeKey = shape_key(scenario)
         data = model_data(scenario)
         self.problem, self.vars = build_problem(data)
-        solver = pulp.HiGHS(msg=False, mip=True)
-        _new_highs()  # HiGHS's banner is silenced before PuLP makes its instance
-        solver.createAndConfigureSolver(self.problem)
-        solver.buildSolverModel(self.problem)
-        self.highs: highspy.Highs = self.problem.solverModel
-        self.highs.setOptionValue("output_flag", False)
+        self.highs: highspy.Highs = _new_highs()
         self.highs.setOptionValue("mip_rel_gap", 0.0)
-        self.layout = Layout.of(self.problem, self.vars, data)
+        cols, rows = compile_to_highs(self.problem, self.highs)
+        self.layout = Layout.of(self.vars, data, cols, rows)
         self._pushed: LpArrays = lp_arrays(data, self.layout)
         self._int_cols = np.concatenate([self.layout.col[n] for n in ("W", "H", "L")]).astype(
             np.int32
@@ -292,8 +345,7 @@ class Planner:
             msg = "No feasible plan: " + "; ".join(c.message for c in conflicts[:3])
             if len(conflicts) > 3:
                 msg += f"; and {len(conflicts) - 3} more"
-        res = _empty(scenario, "infeasible", msg)
-        return PlanResult(**{**res.__dict__, "conflicts": conflicts})
+        return replace(_empty(scenario, "infeasible", msg), conflicts=conflicts)
 
 
 def solve(scenario: Scenario) -> PlanResult:
@@ -308,8 +360,6 @@ def _empty(scenario: Scenario, status: str, message: str) -> PlanResult:
         integer_workforce=scenario.policy.integer_workforce,
         total_cost=None,
         cost_breakdown={},
-        periods=pd.DataFrame(columns=list(PERIOD_COLUMNS)),
-        families=pd.DataFrame(columns=list(FAMILY_COLUMNS)),
         kpis={},
         message=message,
     )
@@ -333,11 +383,9 @@ def assemble_result(
     v: dict[str, np.ndarray],
     prices: tuple[np.ndarray, np.ndarray],
 ) -> PlanResult:
-    """Frames, cost breakdown and KPIs from variable values ``v`` (name -> array)."""
+    """Cost breakdown, KPIs and (lazily) tables from variable values ``v`` (name -> array)."""
     W, H, L, O = v["W"], v["H"], v["L"], v["O"]
     P, I, S, C = v["P"], v["I"], v["S"], v["C"]
-    labels = scenario.period_labels
-    hours_used = d.hours @ P
     breakdown = {
         "regular_labour": d.cost_W * W.sum(),
         "overtime": d.cost_O * O.sum(),
@@ -350,34 +398,14 @@ def assemble_result(
     }
     breakdown = {k: float(val) for k, val in breakdown.items()}
     total = sum(breakdown.values())
-    periods = pd.DataFrame(
-        {
-            "period": labels,
-            "workforce": W,
-            "hires": H,
-            "layoffs": L,
-            "overtime_hours": O,
-            "regular_hours_available": d.R * W,
-            "overtime_hours_available": d.M * W if math.isfinite(d.M) else np.full(d.T, np.nan),
-            "hours_used": hours_used,
-            "labour_hour_value": prices[0],
-        }
-    )
-    names = scenario.family_names
-    families = pd.DataFrame(
-        {
-            "period": labels * d.F,
-            "family": np.repeat(names, d.T),
-            "demand": d.D.ravel(),
-            "production": P.ravel(),
-            "subcontract": C.ravel(),
-            "inventory": I.ravel(),
-            "backorder": S.ravel(),
-            "safety_stock": np.array(
-                [f.safety_stock_series(d.T) for f in scenario.families]
-            ).ravel(),
-            "demand_marginal_cost": prices[1].ravel(),
-        }
+    values = _PlanValues(
+        labels=scenario.period_labels,
+        names=scenario.family_names,
+        data=d,
+        v=v,
+        labour_value=prices[0],
+        demand_value=prices[1],
+        safety_stock=np.array([f.safety_stock_series(d.T) for f in scenario.families]),
     )
     return PlanResult(
         status="optimal",
@@ -385,9 +413,8 @@ def assemble_result(
         integer_workforce=d.integer,
         total_cost=total,
         cost_breakdown=breakdown,
-        periods=periods,
-        families=families,
         kpis=compute_kpis(scenario, d, v, total),
+        values=values,
     )
 
 
