@@ -27,9 +27,9 @@ import pulp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sop_core.lp import build_problem, model_data  # noqa: E402
-from sop_core.planner import Planner, _new_highs  # noqa: E402
-from sop_core.scenario import Scenario, parse_scenario, with_changes  # noqa: E402
+from sop_core.lp import build_problem, model_data
+from sop_core.planner import Planner, _new_highs
+from sop_core.scenario import Scenario, parse_scenario, with_changes
 
 
 def synthetic(periods: int, families: int, seed: int = 7) -> Scenario:
@@ -94,6 +94,50 @@ def naive(s: Scenario) -> float:
     return pulp.value(prob.objective)
 
 
+def measure(s: Scenario, reps: dict[str, int]) -> tuple[float, ...]:
+    """(a, b, c, c with tables, d) in ms, and the LP's columns and rows."""
+    first = s.families[0]
+    variants = [
+        with_changes(s, max_overtime_hours_per_worker=15),
+        s.model_copy(
+            update={
+                "families": [
+                    first.model_copy(update={"safety_stock": 0.2 * first.demand[0]}),
+                    *s.families[1:],
+                ]
+            }
+        ),
+        s,
+    ]
+    planner = Planner(s)
+    reference = planner.solve(s).total_cost
+    assert abs(naive(s) - reference) <= 1e-6 * max(1.0, reference), "CBC disagrees"
+    moves = iter(range(10**9))
+
+    def move(tables: bool = False) -> None:
+        result = planner.solve(variants[next(moves) % len(variants)])
+        assert result.optimal
+        if tables:  # what a page that draws the plan also pays
+            _ = result.periods, result.families
+
+    lp = planner.highs.getLp()
+
+    def highs_alone() -> None:
+        h = _new_highs()
+        h.passModel(lp)
+        h.run()
+
+    return (
+        median_ms(lambda: naive(s), reps["a"]),
+        median_ms(lambda: Planner(s).solve(s), reps["b"]),
+        median_ms(move, reps["c"]),
+        median_ms(lambda: move(tables=True), reps["c"]),
+        median_ms(highs_alone, reps["d"]),
+        planner.layout.n_cols,
+        planner.layout.n_rows,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
@@ -110,47 +154,10 @@ def main() -> None:
     worst = {"a/c": float("inf"), "c_52x20": 0.0, "b<=a": True}
     for periods in (12, 24, 52):
         for families in (1, 5, 20):
-            s = synthetic(periods, families)
-            variants = [
-                with_changes(s, max_overtime_hours_per_worker=15),
-                s.model_copy(
-                    update={
-                        "families": [
-                            s.families[0].model_copy(
-                                update={"safety_stock": 0.2 * s.families[0].demand[0]}
-                            ),
-                            *s.families[1:],
-                        ]
-                    }
-                ),
-                s,
-            ]
-            planner = Planner(s)
-            reference = planner.solve(s).total_cost
-            assert abs(naive(s) - reference) <= 1e-6 * max(1.0, reference), "CBC disagrees"
-            a = median_ms(lambda s=s: naive(s), reps["a"])
-            b = median_ms(lambda s=s: Planner(s).solve(s), reps["b"])
-            moves = iter(range(10**9))
-
-            def move(planner: Planner = planner, variants: list = variants, tables=False) -> None:
-                result = planner.solve(variants[next(moves) % len(variants)])
-                assert result.optimal
-                if tables:  # what a page that draws the plan also pays
-                    _ = result.periods, result.families
-
-            c = median_ms(move, reps["c"])
-            c_tables = median_ms(lambda: move(tables=True), reps["c"])
-            lp = planner.highs.getLp()
-
-            def highs_alone(lp: object = lp) -> None:
-                h = _new_highs()
-                h.passModel(lp)
-                h.run()
-
-            d = median_ms(highs_alone, reps["d"])
-            lay = planner.layout
+            row = measure(synthetic(periods, families), reps)
+            a, b, c, c_tables, d, cols, rows = row
             print(
-                f"{periods:>7} {families:>8} {lay.n_cols:>6} {lay.n_rows:>6} | {a:>10.1f} "
+                f"{periods:>7} {families:>8} {cols:>6} {rows:>6} | {a:>10.1f} "
                 f"{b:>9.1f} {c:>12.2f} {c_tables:>10.2f} {d:>11.2f} | {a / c:>7.0f} {d / c:>6.2f}"
             )
             worst["a/c"] = min(worst["a/c"], a / c)
