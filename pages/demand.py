@@ -1,0 +1,265 @@
+"""Demand: history and forecast per family with the 80 % interval, the accuracy of each
+model, the consensus adjustments, and the hand-over of the adjusted forecast to the plan."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from pages._common import DATA, current_scenario, set_scenario, show_input_error
+from sop_core.consensus import ADJUSTMENT_COLUMNS, adjust_forecast, scenario_with_forecast
+from sop_core.errors import InputError
+from sop_core.forecast import MODEL_CHOICES, forecast, label_periods
+from sop_core.history import read_history
+
+SAMPLE_HISTORY = DATA / "sample_history.csv"
+MODEL_HELP = {
+    "auto": "Auto: the most accurate model per family (backtest)",
+    "prophet": "Prophet (best of additive / multiplicative)",
+    "ets": "Exponential smoothing (best of plain / damped)",
+    "naive": "Seasonal naive: same month last year",
+}
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def sample_history(path: str, mtime: float) -> pd.DataFrame:
+    return read_history(path)
+
+
+FORECASTS_KEPT = 8
+
+
+@st.cache_resource
+def _forecasts() -> tuple[OrderedDict, threading.Lock]:
+    """Process-wide forecasts by (history digest, model, horizon), newest last.
+
+    Not st.cache_data: the progress bar lives outside the computation, which cache_data
+    cannot replay. Results are never mutated by the pages (adjust_forecast copies)."""
+    return OrderedDict(), threading.Lock()
+
+
+def run_forecast(digest: str, history: pd.DataFrame, model: str, horizon: int, progress):
+    """The forecast of one history, model and horizon, computed once per process.
+
+    Sequential in this process: forking a worker pool from a threaded web server is unsafe."""
+    kept, lock = _forecasts()
+    key = (digest, model, horizon)
+    with lock:
+        if key in kept:
+            kept.move_to_end(key)
+            return kept[key]
+    result = forecast(
+        history, horizon=horizon, model=model, backend="sequential", progress=progress
+    )
+    with lock:
+        kept[key] = result
+        while len(kept) > FORECASTS_KEPT:
+            kept.popitem(last=False)
+    return result
+
+
+def digest_of(history: pd.DataFrame) -> str:
+    return hashlib.sha1(pd.util.hash_pandas_object(history).to_numpy().tobytes()).hexdigest()
+
+
+def current_history() -> tuple[pd.DataFrame, str]:
+    if "demand_history" in st.session_state:
+        return st.session_state.demand_history, st.session_state.demand_history_name
+    return (
+        sample_history(str(SAMPLE_HISTORY), SAMPLE_HISTORY.stat().st_mtime),
+        f"data/{SAMPLE_HISTORY.name}",
+    )
+
+
+def forecast_chart(hist: pd.DataFrame, fc: pd.DataFrame, family: str) -> alt.LayerChart:
+    h = hist[hist["family"] == family].groupby("period", as_index=False)["demand"].sum()
+    h = h[h["period"] >= h["period"].max() - pd.DateOffset(years=3)]
+    f = fc[fc["family"] == family]
+    x = alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y"))
+    band = (
+        alt.Chart(f)
+        .mark_area(opacity=0.25, color="#ff7f0e")
+        .encode(x=x, y=alt.Y("lower:Q", title="Units per period"), y2="upper:Q")
+    )
+    lines = pd.concat(
+        [
+            h.assign(series="History").rename(columns={"demand": "units"}),
+            f.assign(series="Statistical forecast").rename(columns={"forecast": "units"}),
+            f.assign(series="Consensus (plan uses)").rename(columns={"adjusted": "units"}),
+        ]
+    )[["period", "units", "series"]]
+    line = (
+        alt.Chart(lines)
+        .mark_line(strokeWidth=3)
+        .encode(
+            x=x,
+            y="units:Q",
+            color=alt.Color(
+                "series:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=["History", "Statistical forecast", "Consensus (plan uses)"],
+                    range=["#1f77b4", "#ff7f0e", "#111111"],
+                ),
+                legend=alt.Legend(orient="top"),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                scale=alt.Scale(
+                    domain=["History", "Statistical forecast", "Consensus (plan uses)"],
+                    range=[[1, 0], [6, 3], [1, 0]],
+                ),
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip("period:T", format="%b %Y"),
+                "series:N",
+                alt.Tooltip("units:Q", format=",.0f"),
+            ],
+        )
+    )
+    return alt.layer(band, line).properties(height=340)
+
+
+st.title("Demand")
+history, history_name = current_history()
+
+with st.expander("Upload your own sales history (CSV or Excel)", icon=":material/upload:"):
+    st.caption(
+        "Columns: period (YYYY-MM or a date), family, demand; optional sku. "
+        "One row per period and family (or SKU)."
+    )
+    upload = st.file_uploader(
+        "History file", type=["csv", "xlsx"], key="demand_upload", label_visibility="collapsed"
+    )
+    if upload is not None and upload.file_id != st.session_state.get("demand_upload_id"):
+        try:
+            loaded = read_history(upload.getvalue(), filename=upload.name)
+        except InputError as exc:
+            show_input_error(exc, f"{upload.name} cannot be used")
+        else:
+            st.session_state.demand_history = loaded
+            st.session_state.demand_history_name = upload.name
+            st.session_state.demand_upload_id = upload.file_id
+            history, history_name = loaded, upload.name
+            st.success(f"Loaded {upload.name}: {len(loaded):,} rows.")
+    if "demand_history" in st.session_state and st.button("Back to the sample history"):
+        for key in ("demand_history", "demand_history_name", "demand_upload_id"):
+            st.session_state.pop(key, None)
+        st.rerun()
+
+scenario = current_scenario()
+families = sorted(history["family"].astype(str).unique())
+c1, c2 = st.columns([1, 2])
+model = c1.selectbox(
+    "Forecast model",
+    list(dict.fromkeys(MODEL_CHOICES)),
+    help="; ".join(MODEL_HELP.values()),
+    key="demand_model",
+    bind="query-params",
+)
+family = c2.selectbox("Family", families, key="demand_family")
+st.caption(f"History: {history_name} · {len(families)} families · horizon {scenario.horizon}")
+
+bar = st.progress(0.0, text="Forecasting…")
+
+
+def _progress(done: int, total: int) -> None:
+    bar.progress(done / max(total, 1), text=f"Forecasting… {done} of {total} series")
+
+
+try:
+    result = run_forecast(digest_of(history), history, model, scenario.horizon, _progress)
+except InputError as exc:
+    bar.empty()
+    show_input_error(exc, "No forecast for this history")
+    st.stop()
+bar.empty()
+fc = result.forecast
+
+st.subheader("Consensus adjustments")
+st.caption(
+    "One row per change: +10 % or +500 units for a family, in one period or all (blank). "
+    "The comment says why. The adjusted forecast is what the plan uses."
+)
+period_labels = list(label_periods(fc["period"].drop_duplicates(), result.freq))
+edits = st.data_editor(
+    pd.DataFrame(
+        {
+            "family": pd.Series(dtype="str"),
+            "period": pd.Series(dtype="str"),
+            "change": pd.Series(dtype="float"),
+            "unit": pd.Series(dtype="str"),
+            "comment": pd.Series(dtype="str"),
+        }
+    ),
+    num_rows="dynamic",
+    key="demand_adjustments",
+    column_config={
+        "family": st.column_config.SelectboxColumn("Family", options=families, required=True),
+        "period": st.column_config.SelectboxColumn("Period (blank: all)", options=period_labels),
+        "change": st.column_config.NumberColumn("Change", required=True, format="%+g"),
+        "unit": st.column_config.SelectboxColumn("Unit", options=["%", "units"], default="%"),
+        "comment": st.column_config.TextColumn("Comment"),
+    },
+    hide_index=True,
+)
+edits = edits.dropna(subset=["family", "change"])[list(ADJUSTMENT_COLUMNS)]
+try:
+    adjusted = adjust_forecast(fc, edits)
+except InputError as exc:
+    show_input_error(exc, "These adjustments cannot be applied")
+    adjusted = fc.assign(adjusted=fc["forecast"], comment="")
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.subheader(f"{family}: history and forecast")
+    st.altair_chart(forecast_chart(history, adjusted, family), key="demand_chart")
+    st.caption("Shaded: the 80 % interval of the statistical forecast.")
+with right:
+    st.subheader("Forecast accuracy (backtest)")
+    acc = result.accuracy[result.accuracy["family"] == family]
+    st.dataframe(
+        acc[["model", "wape", "mape", "bias", "mase", "chosen"]].rename(
+            columns={"wape": "WAPE", "mape": "MAPE", "bias": "Bias", "mase": "MASE"}
+        ),
+        hide_index=True,
+        column_config={
+            "WAPE": st.column_config.NumberColumn(format="percent"),
+            "MAPE": st.column_config.NumberColumn(format="percent"),
+            "Bias": st.column_config.NumberColumn(format="percent"),
+            "MASE": st.column_config.NumberColumn(format="%.2f"),
+        },
+    )
+    chosen = fc.loc[fc["family"] == family, "model"].iloc[0]
+    st.caption(f"Model used for {family}: **{chosen}** (lowest error in the backtest).")
+    for note in result.notes:
+        st.info(note)
+
+view = adjusted[adjusted["family"] == family].assign(
+    period=lambda d: label_periods(d["period"], result.freq)
+)
+st.dataframe(
+    view[["period", "forecast", "lower", "upper", "adjusted", "comment"]].round(0),
+    hide_index=True,
+)
+
+if st.button("Use the consensus forecast in the plan", type="primary", icon=":material/send:"):
+    try:
+        planned = scenario_with_forecast(scenario, adjusted)
+    except InputError as exc:
+        show_input_error(exc, "The forecast does not fit the current scenario")
+    else:
+        set_scenario(planned, f"Consensus forecast ({model}) from {history_name}")
+        st.session_state.provenance = {
+            "history": history_name,
+            "forecast": model,
+            "adjustments": edits.to_dict(orient="records"),
+        }
+        st.toast("The plan now uses the consensus forecast.", icon=":material/check:")
+        st.rerun()
