@@ -15,8 +15,8 @@ Result frames (one row per period / per family and period):
 ``PlanResult.families``  period, family, demand, production, subcontract, inventory, backorder,
                          safety_stock, demand_marginal_cost ($ one more unit of demand costs)
 
-Shadow prices are LP duals; with an integer workforce they are those of the LP with
-the workforce fixed at its integer optimum, and NaN if that is not available.
+Shadow prices are the LP's duals, in money; an integer-workforce plan (a MIP) has none,
+and reports NaN.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ import numpy as np
 import pandas as pd
 
 from sop_core.lp import (
-    INF,
     Layout,
     LpArrays,
     ModelData,
@@ -609,7 +608,6 @@ def describe_violations(
 __all__ = [
     "COST_CATEGORIES",
     "FAMILY_COLUMNS",
-    "INF",
     "KPI_LABELS",
     "PERIOD_COLUMNS",
     "Conflict",
