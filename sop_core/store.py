@@ -49,7 +49,13 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from sqlalchemy import Engine, create_engine, delete, event, func, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+    ProgrammingError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from sop_core.errors import InputError, Problem
@@ -438,7 +444,7 @@ class Store:
             try:
                 Base.metadata.create_all(self.engine, checkfirst=True)
                 return
-            except IntegrityError:
+            except (IntegrityError, ProgrammingError):
                 # two processes creating the tables at once (PostgreSQL): the other won
                 if attempt:
                     raise
