@@ -1,0 +1,247 @@
+"""Scenarios: save the current what-if, open, duplicate, rename, delete, approve,
+import/export the scenario JSON, and compare 2–4 saved scenarios against the approved one."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from pages._common import (
+    COST_NAMES,
+    current_scenario,
+    get_store,
+    money,
+    planner_for,
+    session_whatif,
+    set_scenario,
+    show_input_error,
+    supply_by_source,
+)
+from sop_core.errors import InputError
+from sop_core.planner import KPI_LABELS
+from sop_core.scenario import parse_scenario
+from sop_core.store import StoreConflict, StoreUnavailable, comparison_frame, solved_fields
+
+st.title("Scenarios")
+try:
+    store = get_store()
+    listing = store.list_frame()
+except (StoreUnavailable, InputError) as exc:
+    st.error(f"The scenario store cannot be opened: {exc}")
+    st.stop()
+
+author = st.text_input("Your name (recorded with every change)", key="scen_author", value="planner")
+s = current_scenario()
+whatif = session_whatif(s)
+
+# ----------------------------------------------------------------- save
+with st.container(border=True):
+    st.subheader("Save the current what-if")
+    st.caption(f"{s.name} · what-if: {whatif.describe(s)} · {st.session_state.scenario_source}")
+    c1, c2 = st.columns([1, 2])
+    name = c1.text_input("Name", key="scen_save_name", value=s.name)
+    note = c2.text_input("Note", key="scen_save_note", placeholder="what changed and why")
+    exists = name.strip() in set(listing["name"])
+    if exists:
+        st.caption(f"“{name.strip()}” exists: saving adds a new version of it.")
+    if st.button("Save", type="primary", icon=":material/save:", key="scen_save"):
+        planned = whatif.apply(s).model_copy(update={"name": name.strip() or s.name})
+        result = planner_for(planned).solve(planned)
+        base = None
+        if exists:
+            base = int(listing.loc[listing["name"] == name.strip(), "latest_version"].iloc[0])
+        try:
+            info = store.save(
+                planned,
+                author=author,
+                name=name.strip() or None,
+                base_version=base,
+                note=note,
+                provenance=st.session_state.get("provenance"),
+                **solved_fields(result),
+            )
+        except StoreConflict as exc:
+            latest = f" (now at v{exc.latest.version} by {exc.latest.author})" if exc.latest else ""
+            st.error(
+                f"Not saved: someone saved “{exc.name}” first{latest}. Save again to add yours."
+            )
+        except InputError as exc:
+            show_input_error(exc, "Not saved")
+        else:
+            st.success(f"Saved {info.name} v{info.version}.")
+            listing = store.list_frame()
+
+# ----------------------------------------------------------------- list and actions
+st.subheader("Saved scenarios")
+if listing.empty:
+    st.info("No saved scenarios yet: save the current what-if above, or import a scenario file.")
+else:
+    shown = listing[["name", "status", "latest_version", "approved_version", "total_cost"]]
+    shown = shown.assign(
+        total_cost=[money(x) if pd.notna(x) else "–" for x in shown["total_cost"]],
+        saved=listing["saved_at"].dt.strftime("%Y-%m-%d %H:%M"),
+        author=listing["author"],
+        note=listing["note"],
+    )
+    st.dataframe(shown, hide_index=True)
+
+    names = list(listing["name"])
+    chosen = st.selectbox("Scenario", names, key="scen_chosen")
+    row = listing.loc[listing["name"] == chosen].iloc[0]
+    a1, a2, a3, a4 = st.columns(4)
+    if a1.button("Open in the plan", icon=":material/open_in_new:", key="scen_open"):
+        stored = store.open(chosen)
+        set_scenario(stored.scenario, f"Scenario store: {stored.label}")
+        st.session_state.provenance = stored.provenance
+        st.toast(f"Opened {stored.label}: every page now plans it.")
+        st.rerun()
+    if a2.button("Mark approved", icon=":material/verified:", key="scen_approve"):
+        try:
+            store.approve(chosen, author=author)
+        except InputError as exc:
+            show_input_error(exc, "Not approved")
+        else:
+            st.toast(f"{chosen} v{row['latest_version']} is the approved plan.")
+            st.rerun()
+    a3.download_button(
+        "Export JSON",
+        data=lambda: store.open(chosen).scenario.to_json(),
+        file_name=f"{chosen}.json",
+        mime="application/json",
+        on_click="ignore",
+        key="scen_export",
+        icon=":material/download:",
+    )
+    with a4.popover("Delete…", icon=":material/delete:"):
+        st.write(f"Delete **{chosen}** and all its {row['latest_version']} version(s)?")
+        if st.button("Yes, delete it", type="primary", key="scen_delete"):
+            try:
+                store.delete(chosen, expected_version=int(row["latest_version"]))
+            except InputError as exc:
+                show_input_error(exc, "Not deleted")
+            else:
+                st.toast(f"Deleted {chosen}.")
+                st.rerun()
+    d1, d2 = st.columns(2)
+    with d1.form("scen_duplicate_form", border=False):
+        new_name = st.text_input("Duplicate as", key="scen_dup_name")
+        if st.form_submit_button("Duplicate", icon=":material/content_copy:"):
+            try:
+                store.duplicate(chosen, new_name, author=author)
+            except InputError as exc:
+                show_input_error(exc, "Not duplicated")
+            else:
+                st.toast(f"Duplicated {chosen} as {new_name}.")
+                st.rerun()
+    with d2.form("scen_rename_form", border=False):
+        renamed = st.text_input("Rename to", key="scen_new_name")
+        if st.form_submit_button("Rename", icon=":material/edit:"):
+            try:
+                store.rename(chosen, renamed)
+            except InputError as exc:
+                show_input_error(exc, "Not renamed")
+            else:
+                st.toast(f"Renamed {chosen} to {renamed}.")
+                st.rerun()
+
+# ----------------------------------------------------------------- import
+with st.expander("Import a scenario file (JSON)", icon=":material/upload_file:"):
+    upload = st.file_uploader("Scenario file", type=["json"], key="scen_import")
+    if upload is not None and st.button("Import", key="scen_import_go"):
+        try:
+            imported = parse_scenario(upload.getvalue())
+            result = planner_for(imported).solve(imported)
+            info = store.save(
+                imported,
+                author=author,
+                note=f"imported from {upload.name}",
+                **solved_fields(result),
+            )
+        except InputError as exc:
+            show_input_error(exc, f"{upload.name} cannot be imported")
+        else:
+            st.toast(f"Imported {info.name} v{info.version}.")
+            st.rerun()
+
+# ----------------------------------------------------------------- compare
+st.subheader("Compare")
+if len(listing) < 2:
+    st.caption("Save two or more scenarios to compare them.")
+    st.stop()
+picked = st.multiselect(
+    "2 to 4 scenarios",
+    list(listing["name"]),
+    default=list(listing["name"])[:2],
+    max_selections=4,
+    key="scen_compare",
+)
+if len(picked) < 2:
+    st.warning("Pick at least two scenarios to compare.")
+    st.stop()
+opened = [store.open(n) for n in picked]
+approved = store.approved()
+frame = comparison_frame(opened, approved)
+kpis = frame[frame["section"] == "kpi"]
+side = kpis.pivot_table(index="metric", columns="label", values="value", sort=False)
+side.index = [KPI_LABELS.get(m, m) for m in side.index]
+st.markdown(
+    "**KPIs side by side**"
+    + (f" · deltas vs the approved plan **{approved.label}**" if approved else " · none approved")
+)
+st.dataframe(side.style.format("{:,.2f}", na_rep="–"))
+if approved is not None:
+    delta = kpis.pivot_table(index="metric", columns="label", values="delta", sort=False)
+    delta.index = [KPI_LABELS.get(m, m) for m in delta.index]
+    st.caption(f"Change vs {approved.label}")
+    st.dataframe(delta.style.format("{:+,.2f}", na_rep="–"))
+
+costs = frame[frame["section"] == "cost"].assign(
+    category=lambda d: d["metric"].map(lambda m: COST_NAMES.get(m, m))
+)
+c1, c2 = st.columns(2)
+with c1:
+    st.markdown("**Cost breakdown**")
+    st.altair_chart(
+        alt.Chart(costs)
+        .mark_bar()
+        .encode(
+            x=alt.X("value:Q", title="$", axis=alt.Axis(format="~s")),
+            y=alt.Y("label:N", title=None),
+            color=alt.Color("category:N", title=None),
+            tooltip=["label:N", "category:N", alt.Tooltip("value:Q", format="$,.0f")],
+        )
+        .properties(height=60 + 40 * len(opened)),
+    )
+with c2:
+    st.markdown("**Supply and inventory, overlaid** (all families, units)")
+    lines = []
+    for stored in opened:
+        res = planner_for(stored.scenario).solve(stored.scenario)
+        if not res.optimal:
+            st.warning(f"{stored.label} has no feasible plan: {res.message}")
+            continue
+        df = supply_by_source(res)
+        df = df.assign(
+            supply=df["regular"] + df["overtime"] + df["subcontract"], scenario=stored.label
+        )
+        lines.append(df.melt(["period", "scenario"], ["supply", "inventory", "demand"], "series"))
+    if lines:
+        data = pd.concat(lines)
+        st.altair_chart(
+            alt.Chart(data)
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("period:O", title=None),
+                y=alt.Y("value:Q", title="Units"),
+                color=alt.Color("scenario:N", title=None, legend=alt.Legend(orient="top")),
+                strokeDash=alt.StrokeDash("series:N", title=None),
+                tooltip=[
+                    "scenario:N",
+                    "series:N",
+                    "period:O",
+                    alt.Tooltip("value:Q", format=",.0f"),
+                ],
+            )
+            .properties(height=300),
+        )
