@@ -1,0 +1,82 @@
+"""One code path for in-process, local pool and dask: same results, ordered, with progress."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sop_core.forecast import forecast
+from sop_core.history import read_history
+from sop_core.parallel import batches, run_batches
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def _square_all(xs: list[int]) -> list[int]:
+    return [x * x for x in xs]
+
+
+def _fail_on_seven(xs: list[int]) -> list[int]:
+    if 7 in xs:
+        raise ValueError("seven")
+    return xs
+
+
+def test_batches_cover_every_item_once() -> None:
+    parts = batches(10, 4)
+    assert [len(r) for r in parts] == [3, 3, 2, 2]
+    assert [i for r in parts for i in r] == list(range(10))
+    assert batches(2, 8) == [range(0, 1), range(1, 2)]
+
+
+@pytest.mark.parametrize("backend", ["sequential", "processes"])
+def test_results_keep_item_order_and_progress_reaches_total(backend: str) -> None:
+    seen: list[tuple[int, int]] = []
+    out = run_batches(
+        _square_all,
+        list(range(23)),
+        backend=backend,
+        workers=2,
+        progress=lambda d, n: seen.append((d, n)),
+    )
+    assert out == [x * x for x in range(23)]
+    assert seen[0] == (0, 23) and seen[-1] == (23, 23)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_errors_in_workers_reach_the_caller() -> None:
+    with pytest.raises(ValueError, match="seven"):
+        run_batches(_fail_on_seven, list(range(10)), backend="processes", workers=2)
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_the_same_numbers_as_the_local_pool() -> None:
+    from distributed import Client, LocalCluster
+
+    history = read_history(DATA / "sample_history.csv")
+    history = history[history["family"] == "Watering"]  # 3 SKUs
+    options = dict(horizon=6, model="auto", level="sku", seed=3, origins=1)
+    pool = forecast(history, backend="processes", workers=2, **options)
+    progress: list[int] = []
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        remote = forecast(
+            history, scheduler=client, progress=lambda d, n: progress.append(d), **options
+        )
+        by_address = forecast(
+            history, scheduler=cluster.scheduler_address, **{**options, "model": "naive"}
+        )
+    assert len(pool.forecast) == 3 * 6
+    pd.testing.assert_frame_equal(remote.forecast, pool.forecast, rtol=1e-9)
+    pd.testing.assert_frame_equal(remote.accuracy, pool.accuracy, rtol=1e-9)
+    naive = forecast(history, backend="processes", workers=2, **{**options, "model": "naive"})
+    pd.testing.assert_frame_equal(by_address.forecast, naive.forecast, rtol=1e-9)
+    assert progress[-1] == 3
+    sequential = forecast(history, backend="sequential", **options)
+    pd.testing.assert_frame_equal(sequential.forecast, pool.forecast, rtol=1e-9)
