@@ -64,11 +64,18 @@ def adjustments_from_frame(frame: pd.DataFrame) -> list[Adjustment]:
                 family=str(row["family"]),
                 period=None if period is None else _period_text(period),
                 change=row["change"],
-                unit=row.get("unit") or "%",
-                comment=str(row.get("comment") or ""),
+                unit=_text(row.get("unit")) or "%",  # type: ignore[arg-type]
+                comment=_text(row.get("comment")),
             )
         )
     return out
+
+
+def _text(value: object) -> str:
+    """A table cell as text; empty for None, NaN and blanks (an edited table's gaps)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value).strip()
 
 
 def _period_text(value: object) -> str:

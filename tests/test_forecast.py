@@ -244,6 +244,12 @@ def test_adjustments_in_percent_and_units_keep_the_statistical_forecast() -> Non
         {"family": ["A"], "period": ["2026-03"], "change": [1], "unit": ["units"], "comment": [""]}
     )
     assert adjust_forecast(_small_forecast(), frame)["adjusted"].iloc[2] == 301.0
+    blanks = pd.DataFrame(  # an edited table's empty cells: unit defaults to %, no comment
+        {"family": ["B"], "period": [None], "change": [10.0], "unit": [np.nan], "comment": [None]}
+    )
+    out = adjust_forecast(_small_forecast(), blanks)
+    assert out["adjusted"].tolist()[3:] == pytest.approx([11.0, 22.0, 33.0])
+    assert out["comment"].tolist() == [""] * 6
 
 
 def test_adjustment_errors_name_the_adjustment() -> None:
