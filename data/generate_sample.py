@@ -44,7 +44,7 @@ FAMILIES: dict[str, dict[str, object]] = {
         material=9.0,
         holding=1.5,
         backorder=6.0,
-        subcontract=24.0,
+        subcontract=63.0,
         price=34.0,
     ),
     "Power Tools": dict(
@@ -57,7 +57,7 @@ FAMILIES: dict[str, dict[str, object]] = {
         material=38.0,
         holding=5.0,
         backorder=18.0,
-        subcontract=95.0,
+        subcontract=150.0,
         price=129.0,
     ),
     "Hand Tools": dict(
@@ -70,7 +70,7 @@ FAMILIES: dict[str, dict[str, object]] = {
         material=4.0,
         holding=0.8,
         backorder=3.0,
-        subcontract=11.0,
+        subcontract=31.0,
         price=16.0,
     ),
     "Watering": dict(
@@ -83,7 +83,7 @@ FAMILIES: dict[str, dict[str, object]] = {
         material=7.0,
         holding=1.2,
         backorder=4.0,
-        subcontract=18.0,
+        subcontract=47.0,
         price=25.0,
     ),
     "Outdoor Lighting": dict(
@@ -96,7 +96,7 @@ FAMILIES: dict[str, dict[str, object]] = {
         material=15.0,
         holding=2.5,
         backorder=9.0,
-        subcontract=45.0,
+        subcontract=96.0,
         price=59.0,
     ),
 }
