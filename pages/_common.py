@@ -93,6 +93,25 @@ def init_session() -> None:
     st.session_state.setdefault("whatifs", {})
 
 
+def ensure_entry_point() -> None:
+    """Run this page through ``app.py`` even on a server's very first visit to its URL.
+
+    Streamlit 1.67 treats an app with a ``pages/`` folder as an old-style multipage app
+    until the entry file has called ``st.navigation`` once in the process: a first visit
+    straight to ``/capacity`` would run the page alone (no sidebar, no shared state, the
+    folder's helper modules listed as pages). Clear that flag and rerun through app.py.
+    Proposed proper fix: rename ``pages/`` to ``views/`` (see the report)."""
+    from streamlit import config
+    from streamlit.runtime.pages_manager import PagesManager
+
+    # AppTest resets the flag before every run, so a rerun there would only drop clicks
+    if config.get_option("global.appTest"):
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def presenting() -> bool:
     """Presentation mode: ``?present=1`` in the URL (wide, large type, no controls)."""
     return st.query_params.get("present") in ("1", "true", "yes")

@@ -9,6 +9,7 @@ import streamlit as st
 
 from pages._common import (
     current_scenario,
+    ensure_entry_point,
     pct,
     session_whatif,
     set_scenario,
@@ -18,6 +19,8 @@ from pages._common import (
 from pages._edit import edited_scenario, families_frame, workforce_frame
 from sop_core.errors import InputError
 from sop_core.planner import PlanResult
+
+ensure_entry_point()
 
 
 def capacity_chart(result: PlanResult, periods: list[str]) -> alt.LayerChart:

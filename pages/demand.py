@@ -11,11 +11,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages._common import DATA, current_scenario, set_scenario, show_input_error
+from pages._common import DATA, current_scenario, ensure_entry_point, set_scenario, show_input_error
 from sop_core.consensus import ADJUSTMENT_COLUMNS, adjust_forecast, scenario_with_forecast
 from sop_core.errors import InputError
 from sop_core.forecast import MODEL_CHOICES, forecast, label_periods
 from sop_core.history import read_history
+
+ensure_entry_point()
 
 SAMPLE_HISTORY = DATA / "sample_history.csv"
 MODEL_HELP = {
@@ -249,7 +251,12 @@ st.dataframe(
     hide_index=True,
 )
 
-if st.button("Use the consensus forecast in the plan", type="primary", icon=":material/send:"):
+if st.button(
+    "Use the consensus forecast in the plan",
+    type="primary",
+    icon=":material/send:",
+    key="demand_use",
+):
     try:
         planned = scenario_with_forecast(scenario, adjusted)
     except InputError as exc:

@@ -15,6 +15,7 @@ from pages._common import (
     balance_chart,
     cost_chart,
     current_scenario,
+    ensure_entry_point,
     get_store,
     kpi_tiles,
     money,
@@ -28,6 +29,8 @@ from pages._common import (
     presenting as is_presenting,
 )
 from sop_core.planner import PlanResult
+
+ensure_entry_point()
 
 presenting = is_presenting()
 s = current_scenario()

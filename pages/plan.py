@@ -21,6 +21,7 @@ from pages._common import (
     cost_chart,
     current_scenario,
     download_buttons,
+    ensure_entry_point,
     kpi_tiles,
     money,
     pct,
@@ -30,6 +31,8 @@ from pages._common import (
 )
 from sop_core.planner import PlanResult
 from sop_core.scenario import STRATEGIES, Scenario
+
+ensure_entry_point()
 
 
 def lever_ranges(s: Scenario) -> dict[str, float]:
@@ -209,7 +212,9 @@ def live_plan() -> None:
         name = st.text_input(
             "Name this what-if", key="plan_whatif_name", placeholder="e.g. More OT"
         )
-        if st.button("Keep for the Executive view", icon=":material/bookmark_add:"):
+        if st.button(
+            "Keep for the Executive view", icon=":material/bookmark_add:", key="plan_keep"
+        ):
             label = name.strip() or f"What-if {len(st.session_state.whatifs) + 1}"
             st.session_state.whatifs[label] = whatif.to_dict()
             st.toast(f"Kept “{label}”: see the Executive page")

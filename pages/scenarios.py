@@ -10,6 +10,7 @@ import streamlit as st
 from pages._common import (
     COST_NAMES,
     current_scenario,
+    ensure_entry_point,
     get_store,
     money,
     planner_for,
@@ -22,6 +23,8 @@ from sop_core.errors import InputError
 from sop_core.planner import KPI_LABELS
 from sop_core.scenario import parse_scenario
 from sop_core.store import StoreConflict, StoreUnavailable, comparison_frame, solved_fields
+
+ensure_entry_point()
 
 st.title("Scenarios")
 try:

@@ -78,7 +78,7 @@ def test_a_valid_excel_upload_replaces_the_history():
 
 def test_the_forecast_goes_to_the_plan():
     at = open_demand()
-    at.button[0].click().run()  # "Use the consensus forecast in the plan"
+    at.button(key="demand_use").click().run()
     assert not at.exception
     assert at.session_state.scenario_source.startswith("Consensus forecast (naive)")
     at.switch_page("pages/plan.py").run()

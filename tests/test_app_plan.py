@@ -106,7 +106,7 @@ def test_kept_what_if_reaches_the_executive_page():
     at = open_plan()
     at.slider(key="safety_months").set_value(1.0).run()
     at.text_input(key="plan_whatif_name").input("One month of cover").run()
-    at.button[0].click().run()
+    at.button(key="plan_keep").click().run()
     assert "One month of cover" in at.session_state.whatifs
     at.switch_page("pages/executive.py").run()
     assert not at.exception
