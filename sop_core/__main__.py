@@ -4,4 +4,5 @@ import sys
 
 from sop_core.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # spawned worker processes import this module: do not run then
+    sys.exit(main())
