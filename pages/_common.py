@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,12 @@ def _sample_scenario(path: str, mtime: float) -> Scenario:
 
 
 def sample_path() -> Path:
-    """The embedded sample: the sample company when present, else Red Tomato Tools."""
+    """The embedded sample: the sample company when present, else Red Tomato Tools.
+
+    ``$SOP_SAMPLE_SCENARIO`` (a scenario file) replaces it, e.g. for the latency benchmark."""
+    override = os.environ.get("SOP_SAMPLE_SCENARIO", "").strip()
+    if override:
+        return Path(override)
     for name in SAMPLE_FILES:
         if (DATA / name).is_file():
             return DATA / name
@@ -78,7 +84,8 @@ def sample_scenario() -> tuple[Scenario, str]:
     Scenarios are immutable (pydantic models copied by ``with_changes``), so sharing the
     cached object between sessions is safe."""
     path = sample_path()
-    return _sample_scenario(str(path), path.stat().st_mtime), f"Embedded sample: data/{path.name}"
+    label = f"data/{path.name}" if path.parent == DATA else str(path)
+    return _sample_scenario(str(path), path.stat().st_mtime), f"Embedded sample: {label}"
 
 
 def init_session() -> None:

@@ -1,0 +1,180 @@
+"""End-to-end: the workbench in a real headless Chromium (Debian's, through Playwright).
+
+Opens every page, moves the overtime and safety-stock sliders with the keyboard, opens a
+shared URL, downloads the plan and saves a screenshot of each page to
+artifacts/screenshots/ (copied to docs/screenshots/ for the README)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+
+import pytest
+from e2e_server import CHROMIUM_ARGS, ROOT, chromium_path, serve
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+SHOTS = ROOT / "artifacts" / "screenshots"
+DOCS = ROOT / "docs" / "screenshots"
+TIMEOUT_MS = 60_000
+
+
+def _chromium() -> str:
+    path = chromium_path()
+    if path is None:
+        message = "Debian's chromium is missing: run `bash scripts/system_deps.sh`"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    _chromium()
+    with serve() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = _chromium()
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def wait_idle(page) -> None:
+    """Until the script run ends (Streamlit shows its status widget while running)."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT_MS
+    )
+
+
+def no_exception(page) -> None:
+    assert page.get_by_test_id("stException").count() == 0, page.get_by_test_id(
+        "stException"
+    ).first.inner_text()
+
+
+def metric(page, label: str) -> str:
+    tile = page.get_by_test_id("stMetric").filter(has_text=label).first
+    return tile.get_by_test_id("stMetricValue").inner_text()
+
+
+def number(text: str) -> float:
+    return float(re.sub(r"[^0-9.\-]", "", text.replace("−", "-")))
+
+
+def shoot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    DOCS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    shutil.copyfile(path, DOCS / path.name)
+
+
+def open_page(page, url: str, ready: str) -> None:
+    page.goto(url)
+    page.get_by_text(ready).first.wait_for(timeout=TIMEOUT_MS)
+    wait_idle(page)
+    no_exception(page)
+
+
+def move(page, slider_label: str, presses: int = 1, key: str = "ArrowRight") -> None:
+    slider = page.get_by_role("slider", name=slider_label)
+    slider.focus()
+    for _ in range(presses):
+        page.keyboard.press(key)
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "ready"),
+    [
+        ("plan", "/", "Total cost"),
+        ("executive", "/executive", "What-ifs vs the baseline"),
+        ("capacity", "/capacity", "Utilisation of regular hours"),
+        ("demand", "/demand?demand_model=naive", "Forecast accuracy (backtest)"),
+        ("scenarios", "/scenarios", "Save the current what-if"),
+        ("executive_present", "/executive?present=1&safety_months=1", "What-ifs vs the baseline"),
+    ],
+)
+def test_every_page_opens_without_an_exception(page, app_url, name, path, ready):
+    open_page(page, app_url + path, ready)
+    if name == "executive_present":
+        assert (
+            page.get_by_test_id("stSidebar").count() == 0
+            or not page.get_by_test_id("stSidebar").is_visible()
+        )
+        assert page.get_by_role("slider").count() == 0
+    page.wait_for_timeout(500)  # let the charts draw
+    shoot(page, name)
+
+
+def test_sliders_re_plan_live_and_the_url_keeps_them(page, app_url):
+    # the sample company hires rather than pay overtime unless the workforce is capped
+    open_page(page, app_url + "/?workers_max=111", "Total cost")
+    cost0, inv0 = metric(page, "Total cost"), number(metric(page, "Average inventory"))
+    chart0 = page.get_by_test_id("stVegaLiteChart").first.inner_html()
+    move(page, "Max overtime (hours per worker per period)", 5, "ArrowLeft")  # 20 h -> 15 h
+    page.wait_for_function(
+        "(c) => [...document.querySelectorAll('[data-testid=stMetric]')].some("
+        "m => m.innerText.includes('Total cost') && !m.innerText.includes(c))",
+        arg=cost0,
+        timeout=TIMEOUT_MS,
+    )
+    assert "overtime=15" in page.url
+    move(page, "Safety stock (months of next period's demand; 0 = scenario's own)", 8)
+    page.wait_for_url(re.compile(r"safety_months=2"), timeout=TIMEOUT_MS)
+    wait_idle(page)
+    page.wait_for_function(
+        "(v) => { const m = [...document.querySelectorAll('[data-testid=stMetric]')]"
+        ".find(m => m.innerText.includes('Average inventory'));"
+        " return m && parseFloat(m.querySelector('[data-testid=stMetricValue]').innerText"
+        ".replace(/,/g, '')) > v; }",
+        arg=inv0,
+        timeout=TIMEOUT_MS,
+    )
+    no_exception(page)
+    assert page.get_by_test_id("stVegaLiteChart").first.inner_html() != chart0
+    shared = page.url
+    cost = metric(page, "Total cost")
+
+    # the shared link, in a fresh tab, reproduces the what-if
+    other = page.context.new_page()
+    open_page(other, shared, "Total cost")
+    assert metric(other, "Total cost") == cost
+    assert other.get_by_role("slider", name=re.compile("^Safety stock")).get_attribute(
+        "aria-valuenow"
+    ) in ("2", "2.0", "2.00", None)
+    assert number(metric(other, "Average inventory")) > inv0
+
+
+def test_the_plan_downloads_as_csv(page, app_url, tmp_path):
+    open_page(page, app_url + "/", "Total cost")
+    page.get_by_role("tab", name="Plan table").click()
+    with page.expect_download(timeout=TIMEOUT_MS) as info:
+        page.get_by_role("button", name=re.compile("Download plan \\(CSV\\)")).click()
+    target = tmp_path / "plan.csv"
+    info.value.save_as(target)
+    rows = list(csv.DictReader(io.StringIO(target.read_text())))
+    assert rows and {"period", "family", "production", "inventory"} <= set(rows[0])
+    with page.expect_download(timeout=TIMEOUT_MS) as info:
+        page.get_by_role("button", name=re.compile("Download plan \\(Excel\\)")).click()
+    xlsx = tmp_path / "plan.xlsx"
+    info.value.save_as(xlsx)
+    assert xlsx.read_bytes()[:2] == b"PK"
