@@ -58,6 +58,7 @@ class ModelData:
     D: np.ndarray  # (F, T) demand
     I0: np.ndarray  # (F,) initial inventory
     S0: np.ndarray  # (F,) initial backlog
+    safety: np.ndarray  # (F, T) safety stock
     I_lb: np.ndarray  # (F, T) safety stock; at T also the ending minimum; chase: target
     I_ub: np.ndarray  # (F, T) inf, or the chase target
     S_ub: np.ndarray  # (F, T) 0 where backlog is not allowed, else inf
@@ -117,6 +118,7 @@ def model_data(s: Scenario) -> ModelData:
         D=np.array([f.demand for f in fams], dtype=float),
         I0=np.array([f.initial_inventory for f in fams], dtype=float),
         S0=np.array([f.initial_backorder for f in fams], dtype=float),
+        safety=safety,
         I_lb=I_lb,
         I_ub=I_ub,
         S_ub=S_ub,

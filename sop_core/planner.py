@@ -68,6 +68,8 @@ FAMILY_COLUMNS = (
     "safety_stock",
     "demand_marginal_cost",
 )
+#: The variable behind each cost category, in COST_CATEGORIES order.
+CATEGORY_VARIABLES = ("W", "O", "H", "L", "P", "I", "S", "C")
 COST_CATEGORIES = (
     "regular_labour",
     "overtime",
@@ -261,6 +263,9 @@ class Planner:
         cols, rows = compile_to_highs(self.problem, self.highs)
         self.layout = Layout.of(self.vars, data, cols, rows)
         self._pushed: LpArrays = lp_arrays(data, self.layout)
+        self._kind = np.empty(self.layout.n_cols, dtype=np.intp)  # column -> variable
+        for i, name in enumerate(CATEGORY_VARIABLES):
+            self._kind[self.layout.col[name].ravel()] = i
         self._int_cols = np.concatenate([self.layout.col[n] for n in ("W", "H", "L")]).astype(
             np.int32
         )
@@ -334,7 +339,9 @@ class Planner:
         lay = self.layout
         duals = None if d.integer or not sol.dual_valid else np.asarray(sol.row_dual)
         v = {name: x[idx] for name, idx in lay.col.items()}
-        return assemble_result(scenario, d, v, _shadow_prices(duals, lay, d))
+        totals = np.bincount(self._kind, weights=x, minlength=len(CATEGORY_VARIABLES))
+        spend = np.bincount(self._kind, weights=self._pushed.cost * x, minlength=totals.size)
+        return assemble_result(scenario, d, v, _shadow_prices(duals, lay, d), totals, spend)
 
     def _infeasible(self, scenario: Scenario, d: ModelData) -> PlanResult:
         conflicts = diagnose(self.highs, self.layout, d, scenario)
@@ -381,22 +388,15 @@ def assemble_result(
     d: ModelData,
     v: dict[str, np.ndarray],
     prices: tuple[np.ndarray, np.ndarray],
+    totals: np.ndarray,
+    spend: np.ndarray,
 ) -> PlanResult:
-    """Cost breakdown, KPIs and (lazily) tables from variable values ``v`` (name -> array)."""
-    W, H, L, O = v["W"], v["H"], v["L"], v["O"]
-    P, I, S, C = v["P"], v["I"], v["S"], v["C"]
-    breakdown = {
-        "regular_labour": d.cost_W * W.sum(),
-        "overtime": d.cost_O * O.sum(),
-        "hiring": d.cost_H * H.sum(),
-        "layoffs": d.cost_L * L.sum(),
-        "materials": float(d.cost_P @ P.sum(axis=1)),
-        "holding": float(d.cost_I @ I.sum(axis=1)),
-        "backorders": float(d.cost_S @ S.sum(axis=1)),
-        "subcontracting": float(d.cost_C @ C.sum(axis=1)),
-    }
-    breakdown = {k: float(val) for k, val in breakdown.items()}
-    total = sum(breakdown.values())
+    """Cost breakdown, KPIs and (lazily) tables of a solved plan.
+
+    ``v`` maps W, H, L, O, P, I, S, C to their values; ``totals`` and ``spend`` are each
+    variable's sum over the plan and its cost, in :data:`CATEGORY_VARIABLES` order."""
+    breakdown = dict(zip(COST_CATEGORIES, spend.tolist(), strict=True))
+    total = float(spend.sum())
     values = _PlanValues(
         labels=scenario.period_labels,
         names=scenario.family_names,
@@ -404,7 +404,7 @@ def assemble_result(
         v=v,
         labour_value=prices[0],
         demand_value=prices[1],
-        safety_stock=np.array([f.safety_stock_series(d.T) for f in scenario.families]),
+        safety_stock=d.safety,
     )
     return PlanResult(
         status="optimal",
@@ -412,43 +412,49 @@ def assemble_result(
         integer_workforce=d.integer,
         total_cost=total,
         cost_breakdown=breakdown,
-        kpis=compute_kpis(scenario, d, v, total),
+        kpis=compute_kpis(
+            scenario, d, v, total, dict(zip(CATEGORY_VARIABLES, totals, strict=True))
+        ),
         values=values,
     )
 
 
 def compute_kpis(
-    scenario: Scenario, d: ModelData, v: dict[str, np.ndarray], total_cost: float
+    scenario: Scenario,
+    d: ModelData,
+    v: dict[str, np.ndarray],
+    total_cost: float,
+    sums: dict[str, float],
 ) -> dict[str, float | None]:
-    """The KPIs of a plan (see :data:`KPI_LABELS`).
+    """The KPIs of a plan (see :data:`KPI_LABELS`); ``sums`` holds each variable's total.
 
     Fill rate: backlog is served first in, first out, so the backlog at the end of t is
     the newest demand; unserved demand of period t is min(D_t, S_t)."""
-    P, I, S, C, O = v["P"], v["I"], v["S"], v["C"], v["O"]
+    sums = {k: float(x) for k, x in sums.items()}
+    S = v["S"]
     demand = d.D.sum()
-    stock, backlog = I.sum(axis=0), S.sum(axis=0)
-    used = float((d.hours @ P).sum())
-    regular = float(d.R * v["W"].sum())
-    supply = float(P.sum() + C.sum())
+    stock, backlog = v["I"].sum(axis=0), S.sum(axis=0)
+    used = float(d.hours @ v["P"].sum(axis=1))
+    regular = d.R * sums["W"]
+    supply = sums["P"] + sums["C"]
     late = float(np.minimum(d.D, S).sum())
     prices = [f.price for f in scenario.families]
     delivered = d.D.sum(axis=1) + d.S0 - S[:, -1]
     revenue = sum(p * q for p, q in zip(prices, delivered, strict=True) if p is not None)
-    priced = any(p is not None for p in prices)
     return {
         "total_cost": total_cost,
         "fill_rate": float(1.0 - late / demand) if demand > 0 else 1.0,
         "average_inventory": float(stock.mean()),
         "peak_inventory": float(stock.max()),
         "peak_backlog": float(backlog.max()),
-        "workforce_changes": float(v["H"].sum() + v["L"].sum()),
-        "hires": float(v["H"].sum()),
-        "layoffs": float(v["L"].sum()),
-        "overtime_share": float(O.sum()) / used if used > _TOL else 0.0,
-        "subcontract_share": float(C.sum()) / supply if supply > _TOL else 0.0,
-        "regular_utilisation": (used - float(O.sum())) / regular if regular > _TOL else None,
-        "revenue": float(revenue) if priced else None,
-        "margin": float(revenue) - total_cost if all(p is not None for p in prices) else None,
+        "workforce_changes": sums["H"] + sums["L"],
+        "hires": sums["H"],
+        "layoffs": sums["L"],
+        "overtime_share": sums["O"] / used if used > _TOL else 0.0,
+        "subcontract_share": sums["C"] / supply if supply > _TOL else 0.0,
+        "regular_utilisation": (used - sums["O"]) / regular if regular > _TOL else None,
+        "revenue": float(revenue) if any(p is not None for p in prices) else None,
+        "margin": float(revenue) - total_cost if None not in prices else None,
     }
 
 
