@@ -185,6 +185,39 @@ class PlanResult:
             }
         )
 
+    def supply_by_source(self, family: str | None = None) -> pd.DataFrame:
+        """Per period, units by source against demand (all families, or one).
+
+        Columns: period, regular, overtime, subcontract, demand, inventory, backorder.
+        Production is split between regular time and overtime by the period's share of
+        overtime in the hours used (the same share for every family)."""
+        columns = ["period", "regular", "overtime", "subcontract", "demand", "inventory"]
+        columns.append("backorder")
+        if self.values is None:
+            return pd.DataFrame(columns=columns)
+        x, d = self.values, self.values.data
+        if family is None:
+            rows = slice(None)
+        elif family in x.names:
+            rows = [x.names.index(family)]
+        else:
+            raise ValueError(f"family {family!r} is not in this plan; known: {x.names}")
+        used = d.hours @ x.v["P"]
+        share = np.divide(x.v["O"], used, out=np.zeros(d.T), where=used > _TOL).clip(0, 1)
+        made = x.v["P"][rows].sum(axis=0)
+        return pd.DataFrame(
+            {
+                "period": x.labels,
+                "regular": made * (1 - share),
+                "overtime": made * share,
+                "subcontract": x.v["C"][rows].sum(axis=0),
+                "demand": d.D[rows].sum(axis=0),
+                "inventory": x.v["I"][rows].sum(axis=0),
+                "backorder": x.v["S"][rows].sum(axis=0),
+            },
+            columns=columns,
+        )
+
     @property
     def diagnosis(self) -> list[str]:
         """Human sentences naming what conflicts, by period, in figures."""

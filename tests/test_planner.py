@@ -313,3 +313,22 @@ def test_strategy_comparison_on_one_model():
     assert plans["optimal"].total_cost == pytest.approx(422_275, abs=0.005)
     assert plans["chase"].total_cost >= plans["optimal"].total_cost
     assert plans["level"].total_cost >= plans["optimal"].total_cost - 1e-6
+
+
+def test_supply_by_source_splits_production_by_overtime_share():
+    wf = {"hire_cost": 0, "overtime_cost_per_hour": 1, "max_overtime_hours_per_worker": 4}
+    wf |= {"max_workers": 2}
+    s = tiny([[14], [14]], workforce=wf, labor_hours_per_unit=(1, 1), subcontract_cost=(5, 6))
+    result = solve(s)
+    # 28 hours used: 20 regular + 8 overtime; 28 units made, none bought
+    both = result.supply_by_source()
+    assert both[["regular", "overtime", "subcontract"]].iloc[0].tolist() == pytest.approx(
+        [20, 8, 0]
+    )
+    one = result.supply_by_source("F0")
+    assert one[["regular", "overtime", "demand"]].iloc[0].tolist() == pytest.approx([10, 4, 14])
+    with pytest.raises(ValueError, match="'Nope' is not in this plan"):
+        result.supply_by_source("Nope")
+    assert (
+        solve(tiny([15], workforce={"max_workers": 1}, max_subcontract=0)).supply_by_source().empty
+    )
