@@ -64,3 +64,30 @@ def tiny(
     return parse_scenario(
         {"name": "tiny", "workforce": wf, "families": fams, "policy": policy or {}}
     )
+
+
+def two_period_dict(name: str = "Base", demand: list[float] | None = None) -> dict[str, Any]:
+    """A small valid scenario file (two periods, one family), as a dict."""
+    return {
+        "name": name,
+        "periods": ["Jan", "Feb"],
+        "workforce": {
+            "initial": 10,
+            "regular_hours_per_worker": 160,
+            "regular_cost_per_worker": 640,
+            "overtime_cost_per_hour": 6,
+            "hire_cost": 300,
+            "layoff_cost": 500,
+        },
+        "families": [
+            {
+                "name": "Garden tools",
+                "demand": demand or [100.0, 200.0],
+                "labor_hours_per_unit": 4,
+                "material_cost": 10,
+                "holding_cost": 2,
+                "backorder_cost": 5,
+                "subcontract_cost": 30,
+            }
+        ],
+    }

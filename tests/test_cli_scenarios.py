@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from factories import two_period_dict
 from postgres_server import PostgresServer, fresh_database, postgres_server  # noqa: F401
 from sqlalchemy import create_engine
 
@@ -24,29 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 def scenario_dict(name: str = "Base") -> dict[str, Any]:
     """A small valid scenario file (two periods, one family)."""
-    return {
-        "name": name,
-        "periods": ["Jan", "Feb"],
-        "workforce": {
-            "initial": 10,
-            "regular_hours_per_worker": 160,
-            "regular_cost_per_worker": 640,
-            "overtime_cost_per_hour": 6,
-            "hire_cost": 300,
-            "layoff_cost": 500,
-        },
-        "families": [
-            {
-                "name": "Garden tools",
-                "demand": [300.0, 500.0],
-                "labor_hours_per_unit": 4,
-                "material_cost": 10,
-                "holding_cost": 2,
-                "backorder_cost": 5,
-                "subcontract_cost": 30,
-            }
-        ],
-    }
+    return two_period_dict(name, [300.0, 500.0])
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from factories import two_period_dict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from postgres_server import PostgresServer, fresh_database, postgres_server  # noqa: F401
@@ -41,31 +42,7 @@ from sop_core.store_schema import Base
 REPO = Path(__file__).resolve().parent.parent
 
 
-def scenario_dict(name: str = "Base", demand: list[float] | None = None) -> dict[str, Any]:
-    """A small valid scenario file (two periods, one family)."""
-    return {
-        "name": name,
-        "periods": ["Jan", "Feb"],
-        "workforce": {
-            "initial": 10,
-            "regular_hours_per_worker": 160,
-            "regular_cost_per_worker": 640,
-            "overtime_cost_per_hour": 6,
-            "hire_cost": 300,
-            "layoff_cost": 500,
-        },
-        "families": [
-            {
-                "name": "Garden tools",
-                "demand": demand or [100.0, 200.0],
-                "labor_hours_per_unit": 4,
-                "material_cost": 10,
-                "holding_cost": 2,
-                "backorder_cost": 5,
-                "subcontract_cost": 30,
-            }
-        ],
-    }
+scenario_dict = two_period_dict
 
 
 def make(name: str = "Base", demand: list[float] | None = None) -> Scenario:
