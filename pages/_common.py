@@ -1,7 +1,6 @@
 """Shared UI helpers of the workbench pages: session state, the what-if, formatting, charts.
 
-Presentation only. Every number shown comes from ``sop_core``; the one small piece of
-arithmetic done here (:func:`supply_by_source`) is marked as a candidate for the core.
+Presentation only: every number shown comes from ``sop_core``.
 
 Shared session-state keys (initialised once in ``app.py``):
 
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -297,66 +297,53 @@ def show_input_error(exc: InputError, what: str) -> None:
 # --------------------------------------------------------------------------- balance
 
 
-def supply_by_source(result: PlanResult, family: str | None = None) -> pd.DataFrame:
-    """Per period: units made on regular time and on overtime, and units bought in.
+BALANCE_SERIES = {  # supply_by_source column -> (legend name, layer, stacking order)
+    "regular": ("Regular time", "supply", 0),
+    "overtime": ("Overtime", "supply", 1),
+    "subcontract": ("Subcontracting", "supply", 2),
+    "demand": ("Demand (consensus)", "level", 0),
+    "inventory": ("Inventory", "level", 1),
+    "backorder": ("Backlog", "level", 2),
+}
 
-    CANDIDATE FOR sop_core (see the report): production is split between regular time
-    and overtime in proportion to the hours, overtime_hours / hours_used of the period,
-    the same share for every family. Columns: period, regular, overtime, subcontract,
-    demand, inventory, backorder (units; all families unless ``family`` is given)."""
-    fam = result.families
-    if family is not None:
-        fam = fam[fam["family"] == family]
-    per = result.periods.set_index("period")
-    share = (per["overtime_hours"] / per["hours_used"].where(per["hours_used"] > 1e-9)).fillna(0.0)
-    share = share.clip(0.0, 1.0)
-    grouped = fam.groupby("period", sort=False)[
-        ["demand", "production", "subcontract", "inventory", "backorder"]
-    ].sum()
-    ot = grouped["production"] * share.reindex(grouped.index).fillna(0.0)
+
+def balance_frame(result: PlanResult, family: str | None = None) -> pd.DataFrame:
+    """The balance chart's data: one row per period and series (units), long format.
+
+    Columns: period, source (legend name), layer ("supply": stacked bars, "level": lines),
+    order (stacking order), units. Built from :meth:`PlanResult.supply_by_source`."""
+    df = result.supply_by_source(family)
+    n = len(df)
     return pd.DataFrame(
         {
-            "period": grouped.index,
-            "regular": (grouped["production"] - ot).to_numpy(),
-            "overtime": ot.to_numpy(),
-            "subcontract": grouped["subcontract"].to_numpy(),
-            "demand": grouped["demand"].to_numpy(),
-            "inventory": grouped["inventory"].to_numpy(),
-            "backorder": grouped["backorder"].to_numpy(),
+            "period": np.tile(df["period"].to_numpy(), len(BALANCE_SERIES)),
+            "source": np.repeat([v[0] for v in BALANCE_SERIES.values()], n),
+            "layer": np.repeat([v[1] for v in BALANCE_SERIES.values()], n),
+            "order": np.repeat([v[2] for v in BALANCE_SERIES.values()], n),
+            "units": np.concatenate([df[c].to_numpy(dtype=float) for c in BALANCE_SERIES]),
         }
     )
 
 
-def balance_chart(
-    result: PlanResult,
-    periods: list[str],
-    *,
-    family: str | None = None,
-    large: bool = False,
-    height: int = 380,
-) -> alt.LayerChart:
-    """Demand (line) against supply stacked by source, with inventory and backlog (dashed)."""
-    df = supply_by_source(result, family)
-    bars = df.melt("period", ["regular", "overtime", "subcontract"], "source", "units")
-    bars["source"] = bars["source"].map(
-        {"regular": "Regular time", "overtime": "Overtime", "subcontract": "Subcontracting"}
-    )
-    bars["order"] = bars["source"].map({"Regular time": 0, "Overtime": 1, "Subcontracting": 2})
-    lines = df.melt("period", ["demand", "inventory", "backorder"], "source", "units")
-    lines["source"] = lines["source"].map(
-        {"demand": "Demand (consensus)", "inventory": "Inventory", "backorder": "Backlog"}
-    )
+@st.cache_data(max_entries=32, show_spinner=False)
+def balance_spec(periods: tuple[str, ...], y_title: str, large: bool, height: int) -> dict:
+    """The balance chart's Vega-Lite spec without its data, built once per layout.
+
+    Demand (line) against supply stacked by source, with inventory and backlog (dashed).
+    A slider move changes only the data (:func:`balance_frame`): validating an Altair
+    chart costs ~100 ms, more than the whole re-solve, so the spec is built once. The
+    cache hands out a fresh copy on every call (Streamlit edits the spec it is given)."""
     colour = alt.Color(
         "source:N",
         title=None,
         scale=alt.Scale(domain=list(SOURCE_COLOURS), range=list(SOURCE_COLOURS.values())),
         legend=alt.Legend(orient="top", labelFontSize=18 if large else 13, symbolSize=200),
     )
-    x = alt.X("period:O", sort=periods, title=None)
-    y_title = "Units per period" + (f" – {family}" if family else "")
+    x = alt.X("period:O", sort=list(periods), title=None)
     tooltip = ["period:O", "source:N", alt.Tooltip("units:Q", format=",.0f")]
+    base = alt.Chart()  # the data comes with each render
     stacked = (
-        alt.Chart(bars)
+        base.transform_filter(alt.datum.layer == "supply")
         .mark_bar(opacity=0.9)
         .encode(
             x=x,
@@ -374,19 +361,37 @@ def balance_chart(
         legend=None,
     )
     line = (
-        alt.Chart(lines)
+        base.transform_filter(alt.datum.layer == "level")
         .mark_line(
             strokeWidth=5 if large else 3, point=alt.OverlayMarkDef(size=90 if large else 40)
         )
         .encode(x=x, y=alt.Y("units:Q"), color=colour, strokeDash=dash, tooltip=tooltip)
     )
     font = 20 if large else 13
-    return (
+    spec = (
         alt.layer(stacked, line)
         .properties(height=height)
         .configure_axis(labelFontSize=font, titleFontSize=font, grid=True)
         .configure_view(strokeWidth=0)
+        .to_dict()
     )
+    spec.pop("datasets", None)
+    return spec
+
+
+def balance_chart(
+    result: PlanResult,
+    periods: list[str],
+    *,
+    family: str | None = None,
+    large: bool = False,
+    height: int = 380,
+    key: str | None = None,
+) -> None:
+    """Show the balance chart of ``result``: supply by source against demand, in units."""
+    y_title = "Units per period" + (f" – {family}" if family else "")
+    spec = balance_spec(tuple(periods), y_title, large, height)
+    st.vega_lite_chart(balance_frame(result, family), spec, key=key)
 
 
 def cost_chart(result: PlanResult, *, large: bool = False) -> alt.Chart:

@@ -56,9 +56,8 @@ if not result.optimal:
     st.stop()
 
 kpi_tiles(result, baseline, large=presenting)
-st.altair_chart(
-    balance_chart(result, s.period_labels, large=presenting, height=560 if presenting else 430),
-    key="exec_balance",
+balance_chart(
+    result, s.period_labels, large=presenting, height=560 if presenting else 430, key="exec_balance"
 )
 
 

@@ -17,7 +17,6 @@ from pages._common import (
     session_whatif,
     set_scenario,
     show_input_error,
-    supply_by_source,
 )
 from sop_core.errors import InputError
 from sop_core.planner import KPI_LABELS
@@ -224,7 +223,7 @@ with c2:
         if not res.optimal:
             st.warning(f"{stored.label} has no feasible plan: {res.message}")
             continue
-        df = supply_by_source(res)
+        df = res.supply_by_source()
         df = df.assign(
             supply=df["regular"] + df["overtime"] + df["subcontract"], scenario=stored.label
         )
