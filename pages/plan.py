@@ -8,6 +8,8 @@ slider move reruns the fragment only, which re-solves the session's compiled mod
 from __future__ import annotations
 
 import math
+import time
+from collections import OrderedDict
 
 import altair as alt
 import pandas as pd
@@ -201,8 +203,65 @@ def strategies_chart(results: dict[str, PlanResult]) -> alt.Chart:
     )
 
 
+STRATEGIES_KEPT = 16
+DETAILS = ("Cost breakdown", "Plan table", "Optimal vs level vs chase", "Shadow prices")
+
+
+def compared_strategies(s: Scenario, whatif: WhatIf) -> dict[str, PlanResult]:
+    """Optimal, level and chase plans of a what-if, solved once per what-if and scenario.
+
+    Kept in the session (a Planner is per session); the strategy lever itself does not
+    change the comparison, so it is not part of the key."""
+    kept: OrderedDict = st.session_state.setdefault("plan_strategies", OrderedDict())
+    key = (id(s), tuple(sorted((k, v) for k, v in whatif.changes().items() if k != "strategy")))
+    hit = kept.get(key)
+    if hit is not None and hit[0] is s:
+        kept.move_to_end(key)
+        return hit[1]
+    scenario = whatif.apply(s)
+    compared = planner_for(scenario).compare_strategies(scenario)
+    kept[key] = (s, compared)
+    while len(kept) > STRATEGIES_KEPT:
+        kept.popitem(last=False)
+    return compared
+
+
+def details(view: str | None, s: Scenario, whatif: WhatIf, result: PlanResult) -> None:
+    """The one detail view the user chose; the others cost nothing on a slider move."""
+    if view is None:
+        st.caption("Choose a view above: each is computed only while it is shown.")
+    elif view == "Cost breakdown":
+        c1, c2 = st.columns([2, 1])
+        c1.altair_chart(cost_chart(result))
+        c2.dataframe(
+            pd.DataFrame(
+                {"Cost": [money(v) for v in result.cost_breakdown.values()]},
+                index=[k.replace("_", " ").capitalize() for k in result.cost_breakdown],
+            ),
+        )
+    elif view == "Plan table":
+        st.dataframe(plan_table(result).round(1), hide_index=True, height=320)
+        download_buttons(result, whatif.apply(s), key="plan_dl")
+    elif view == "Optimal vs level vs chase":
+        compared = compared_strategies(s, whatif)
+        st.dataframe(strategies_table(compared), hide_index=True)
+        st.altair_chart(strategies_chart(compared))
+    else:
+        sentences = shadow_price_sentences(result)
+        if sentences:
+            st.markdown("\n".join(f"- {line}" for line in sentences))
+        else:
+            st.write("No labour hour is scarce: one more hour would save nothing.")
+
+
 @st.fragment
 def live_plan() -> None:
+    """Levers, KPI tiles, the balance chart and the chosen detail view.
+
+    A lever move reruns this fragment only: one warm re-solve, the tiles, the chart's data
+    (its spec is cached) and the open detail view, if any. The status line under the tiles
+    is written last, so it changes when the whole update has been sent."""
+    started = time.perf_counter()
     s = current_scenario()
     left, right = st.columns([1, 3], gap="large")
     with left:
@@ -219,50 +278,39 @@ def live_plan() -> None:
             st.session_state.whatifs[label] = whatif.to_dict()
             st.toast(f"Kept “{label}”: see the Executive page")
     scenario = whatif.apply(s)
-    planner = planner_for(scenario)
-    result = planner.solve(scenario)
+    t0 = time.perf_counter()
+    result = planner_for(scenario).solve(scenario)
+    solve_ms = 1000 * (time.perf_counter() - t0)
     baseline = baseline_result(s)
     with right:
         if not result.optimal:
+            status = st.empty()
             st.error(f"**No feasible plan with these levers.** {result.message}")
             if result.diagnosis:
                 st.markdown("\n".join(f"- {line}" for line in result.diagnosis[:8]))
             st.info(
                 "Loosen a lever: more overtime, a higher workforce ceiling or less safety stock."
             )
-            return
-        kpi_tiles(result, baseline)
-        families = ["All families", *s.family_names]
-        family = st.selectbox("Show", families, key="plan_family", label_visibility="collapsed")
-        st.altair_chart(
-            balance_chart(
-                result, s.period_labels, family=None if family == families[0] else family
-            ),
-            key="plan_balance",
-        )
-    tabs = st.tabs(["Cost breakdown", "Plan table", "Optimal vs level vs chase", "Shadow prices"])
-    with tabs[0]:
-        c1, c2 = st.columns([2, 1])
-        c1.altair_chart(cost_chart(result))
-        c2.dataframe(
-            pd.DataFrame(
-                {"Cost": [money(v) for v in result.cost_breakdown.values()]},
-                index=[k.replace("_", " ").capitalize() for k in result.cost_breakdown],
-            ),
-        )
-    with tabs[1]:
-        st.dataframe(plan_table(result).round(1), hide_index=True, height=320)
-        download_buttons(result, scenario, key="plan_dl")
-    with tabs[2]:
-        compared = planner.compare_strategies(scenario)
-        st.dataframe(strategies_table(compared), hide_index=True)
-        st.altair_chart(strategies_chart(compared))
-    with tabs[3]:
-        sentences = shadow_price_sentences(result)
-        if sentences:
-            st.markdown("\n".join(f"- {s}" for s in sentences))
         else:
-            st.write("No labour hour is scarce: one more hour would save nothing.")
+            kpi_tiles(result, baseline)
+            status = st.container(key="plan_status").empty()
+            families = ["All families", *s.family_names]
+            family = st.selectbox("Show", families, key="plan_family", label_visibility="collapsed")
+            balance_chart(
+                result,
+                s.period_labels,
+                family=None if family == families[0] else family,
+                key="plan_balance",
+            )
+    if result.optimal:
+        view = st.segmented_control("Details", DETAILS, key="plan_view")
+        details(view, s, whatif, result)
+    run = st.session_state.get("plan_runs", 0) + 1
+    st.session_state.plan_runs = run
+    status.caption(
+        f"Plan solved in {solve_ms:.1f} ms · page updated in "
+        f"{1000 * (time.perf_counter() - started):.0f} ms · run {run}"
+    )
 
 
 st.title("Plan")

@@ -112,3 +112,34 @@ def test_kept_what_if_reaches_the_executive_page():
     assert not at.exception
     table = at.dataframe[0].value
     assert "One month of cover" in set(table["Scenario"])
+
+
+def test_detail_views_are_computed_only_when_chosen():
+    at = open_plan()
+    assert at.button_group(key="plan_view").value is None
+    assert not at.dataframe, "no detail view is built until one is chosen"
+    assert "plan_strategies" not in at.session_state
+    assert any(c.value.startswith("Plan solved in") for c in at.caption)
+
+    at.button_group(key="plan_view").set_value("Optimal vs level vs chase").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["Strategy"]) == ["Optimal (cost)", "Level workforce", "Chase demand"]
+    kept = len(at.session_state.plan_strategies)
+    at.radio(key="strategy").set_value("level").run()  # same what-if otherwise: not re-solved
+    assert len(at.session_state.plan_strategies) == kept
+
+    at.button_group(key="plan_view").set_value("Plan table").run()
+    assert {"period", "family", "production"} <= set(at.dataframe[0].value.columns)
+    at.button_group(key="plan_view").set_value("Cost breakdown").run()
+    assert "Cost" in at.dataframe[0].value.columns
+    at.button_group(key="plan_view").set_value("Shadow prices").run()
+    assert not at.exception and not at.dataframe
+
+
+def test_every_rerun_says_how_long_the_plan_took():
+    at = open_plan()
+    runs = at.session_state.plan_runs
+    at.slider(key="overtime").set_value(10.0).run()
+    assert at.session_state.plan_runs == runs + 1
+    assert any(f"run {runs + 1}" in c.value for c in at.caption)
