@@ -4,8 +4,6 @@ model, the consensus adjustments, and the hand-over of the adjusted forecast to 
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 
 import altair as alt
 import pandas as pd
@@ -14,7 +12,7 @@ import streamlit as st
 from pages._common import DATA, current_scenario, ensure_entry_point, set_scenario, show_input_error
 from sop_core.consensus import ADJUSTMENT_COLUMNS, adjust_forecast, scenario_with_forecast
 from sop_core.errors import InputError
-from sop_core.forecast import MODEL_CHOICES, forecast, label_periods
+from sop_core.forecast import MODEL_CHOICES, ForecastResult, forecast, label_periods
 from sop_core.history import read_history
 
 ensure_entry_point()
@@ -33,36 +31,29 @@ def sample_history(path: str, mtime: float) -> pd.DataFrame:
     return read_history(path)
 
 
-FORECASTS_KEPT = 8
+@st.cache_data(max_entries=8, show_spinner=False)
+def run_forecast(digest: str, model: str, horizon: int, _history: pd.DataFrame) -> ForecastResult:
+    """The forecast of one history (``digest``: its content), model and horizon.
 
-
-@st.cache_resource
-def _forecasts() -> tuple[OrderedDict, threading.Lock]:
-    """Process-wide forecasts by (history digest, model, horizon), newest last.
-
-    Not st.cache_data: the progress bar lives outside the computation, which cache_data
-    cannot replay. Results are never mutated by the pages (adjust_forecast copies)."""
-    return OrderedDict(), threading.Lock()
-
-
-def run_forecast(digest: str, history: pd.DataFrame, model: str, horizon: int, progress):
-    """The forecast of one history, model and horizon, computed once per process.
-
+    Cached across sessions: the sample company's forecast is fitted once per process and
+    every later visit is instant. The progress bar is made in here, so that a cache hit
+    replays it (and its removal) instead of pointing at an element of another run.
     Sequential in this process: forking a worker pool from a threaded web server is unsafe."""
-    kept, lock = _forecasts()
-    key = (digest, model, horizon)
-    with lock:
-        if key in kept:
-            kept.move_to_end(key)
-            return kept[key]
-    result = forecast(
-        history, horizon=horizon, model=model, backend="sequential", progress=progress
-    )
-    with lock:
-        kept[key] = result
-        while len(kept) > FORECASTS_KEPT:
-            kept.popitem(last=False)
-    return result
+    bar = st.progress(0.0, text="Forecasting…")
+    shown = [-1]
+
+    def progress(done: int, total: int) -> None:
+        step = int(50 * done / max(total, 1))  # at most 50 updates, replayed on a hit
+        if step != shown[0]:
+            shown[0] = step
+            bar.progress(done / max(total, 1), text=f"Forecasting… {done} of {total} series")
+
+    try:
+        return forecast(
+            _history, horizon=horizon, model=model, backend="sequential", progress=progress
+        )
+    finally:
+        bar.empty()
 
 
 def digest_of(history: pd.DataFrame) -> str:
@@ -78,9 +69,16 @@ def current_history() -> tuple[pd.DataFrame, str]:
     )
 
 
-def forecast_chart(hist: pd.DataFrame, fc: pd.DataFrame, family: str) -> alt.LayerChart:
+def forecast_chart(hist: pd.DataFrame, fc: pd.DataFrame | None, family: str) -> alt.LayerChart:
+    """The last three years of history, the forecast with its 80 % band and the consensus.
+
+    ``fc=None``: the history alone, shown while the forecast is being fitted."""
     h = hist[hist["family"] == family].groupby("period", as_index=False)["demand"].sum()
     h = h[h["period"] >= h["period"].max() - pd.DateOffset(years=3)]
+    if fc is None:
+        fc = pd.DataFrame(
+            {c: pd.Series(dtype=float) for c in ("forecast", "adjusted", "lower", "upper")}
+        ).assign(period=pd.Series(dtype="datetime64[ns]"), family=pd.Series(dtype=str))
     f = fc[fc["family"] == family]
     x = alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y"))
     band = (
@@ -168,21 +166,37 @@ model = c1.selectbox(
 family = c2.selectbox("Family", families, key="demand_family")
 st.caption(f"History: {history_name} · {len(families)} families · horizon {scenario.horizon}")
 
-bar = st.progress(0.0, text="Forecasting…")
-
-
-def _progress(done: int, total: int) -> None:
-    bar.progress(done / max(total, 1), text=f"Forecasting… {done} of {total} series")
-
-
-try:
-    result = run_forecast(digest_of(history), history, model, scenario.horizon, _progress)
-except InputError as exc:
-    bar.empty()
-    show_input_error(exc, "No forecast for this history")
-    st.stop()
-bar.empty()
-fc = result.forecast
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.subheader(f"{family}: history and forecast")
+    chart = st.empty()
+    chart.altair_chart(forecast_chart(history, None, family))  # at once, while fitting
+    st.caption("Shaded: the 80 % interval of the statistical forecast.")
+with right:
+    st.subheader("Forecast accuracy (backtest)")
+    try:
+        result = run_forecast(digest_of(history), model, scenario.horizon, history)
+    except InputError as exc:
+        show_input_error(exc, "No forecast for this history")
+        st.stop()
+    fc = result.forecast
+    acc = result.accuracy[result.accuracy["family"] == family]
+    st.dataframe(
+        acc[["model", "wape", "mape", "bias", "mase", "chosen"]].rename(
+            columns={"wape": "WAPE", "mape": "MAPE", "bias": "Bias", "mase": "MASE"}
+        ),
+        hide_index=True,
+        column_config={
+            "WAPE": st.column_config.NumberColumn(format="percent"),
+            "MAPE": st.column_config.NumberColumn(format="percent"),
+            "Bias": st.column_config.NumberColumn(format="percent"),
+            "MASE": st.column_config.NumberColumn(format="%.2f"),
+        },
+    )
+    chosen = fc.loc[fc["family"] == family, "model"].iloc[0]
+    st.caption(f"Model used for {family}: **{chosen}** (lowest error in the backtest).")
+    for note in result.notes:
+        st.info(note)
 
 st.subheader("Consensus adjustments")
 st.caption(
@@ -217,31 +231,7 @@ try:
 except InputError as exc:
     show_input_error(exc, "These adjustments cannot be applied")
     adjusted = fc.assign(adjusted=fc["forecast"], comment="")
-
-left, right = st.columns([3, 2], gap="large")
-with left:
-    st.subheader(f"{family}: history and forecast")
-    st.altair_chart(forecast_chart(history, adjusted, family), key="demand_chart")
-    st.caption("Shaded: the 80 % interval of the statistical forecast.")
-with right:
-    st.subheader("Forecast accuracy (backtest)")
-    acc = result.accuracy[result.accuracy["family"] == family]
-    st.dataframe(
-        acc[["model", "wape", "mape", "bias", "mase", "chosen"]].rename(
-            columns={"wape": "WAPE", "mape": "MAPE", "bias": "Bias", "mase": "MASE"}
-        ),
-        hide_index=True,
-        column_config={
-            "WAPE": st.column_config.NumberColumn(format="percent"),
-            "MAPE": st.column_config.NumberColumn(format="percent"),
-            "Bias": st.column_config.NumberColumn(format="percent"),
-            "MASE": st.column_config.NumberColumn(format="%.2f"),
-        },
-    )
-    chosen = fc.loc[fc["family"] == family, "model"].iloc[0]
-    st.caption(f"Model used for {family}: **{chosen}** (lowest error in the backtest).")
-    for note in result.notes:
-        st.info(note)
+chart.altair_chart(forecast_chart(history, adjusted, family), key="demand_chart")
 
 view = adjusted[adjusted["family"] == family].assign(
     period=lambda d: label_periods(d["period"], result.freq)
