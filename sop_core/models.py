@@ -25,7 +25,9 @@ from __future__ import annotations
 import logging
 import warnings
 from dataclasses import dataclass
+from functools import cache
 from statistics import NormalDist
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -171,9 +173,12 @@ def silence_prophet() -> None:
 
 
 def warm_up() -> None:
-    """Import the model libraries now (a forked pool then starts with them loaded)."""
-    silence_prophet()
-    import prophet  # noqa: F401
+    """Import what the models use (cmdstanpy, statsmodels' ETS) and load Prophet's Stan model.
+
+    Prophet itself (its class pulls in matplotlib) is not imported: fits go straight
+    to Prophet's compiled Stan program, see :func:`fit_prophet`.
+    """
+    _stan_model()
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: F401
 
 
@@ -182,6 +187,199 @@ def prophet_yearly_order(n: int, season: int) -> int:
     if n < 3 * season:
         return 3
     return 5 if season <= 12 else 10
+
+
+# --------------------------------------------------------------------------- Prophet
+
+PROPHET_CHANGEPOINTS = 25
+"""Prophet's default number of potential trend changepoints."""
+PROPHET_CHANGEPOINT_RANGE = 0.8
+"""Share of the history in which Prophet places changepoints (its default)."""
+PROPHET_CHANGEPOINT_PRIOR = 0.05
+"""Prophet's default changepoint prior scale (τ)."""
+PROPHET_SEASONALITY_PRIOR = 10.0
+"""Prophet's default seasonality prior scale (σ of each Fourier coefficient)."""
+YEAR_DAYS = 365.25
+_NS_PER_DAY = 86_400 * 10**9
+
+
+@dataclass(frozen=True)
+class ProphetFit:
+    """A fitted Prophet model (linear growth, yearly seasonality only): what forecasts need.
+
+    Times are scaled as Prophet scales them: t = (date − start) / t_scale, so the
+    history spans t ∈ [0, 1]; demand is scaled by ``y_scale`` (max |y|).
+    """
+
+    k: float
+    m: float
+    delta: np.ndarray
+    beta: np.ndarray
+    sigma_obs: float
+    start: int
+    """First date of the history [ns since the epoch]."""
+    t_scale: float
+    """Span of the history [ns]."""
+    y_scale: float
+    changepoints_t: np.ndarray
+    order: int
+    mode: str
+    t_history: np.ndarray
+
+    @classmethod
+    def from_prophet(cls, m: Any, order: int, mode: str) -> ProphetFit:
+        """The same fit, taken from a fitted ``prophet.Prophet`` (for comparisons)."""
+        history_t = np.asarray(m.history["t"], dtype=float)
+        return cls(
+            k=float(np.asarray(m.params["k"]).ravel()[0]),
+            m=float(np.asarray(m.params["m"]).ravel()[0]),
+            delta=np.asarray(m.params["delta"], dtype=float)[0],
+            beta=np.asarray(m.params["beta"], dtype=float)[0],
+            sigma_obs=float(np.asarray(m.params["sigma_obs"]).ravel()[0]),
+            start=int(pd.Timestamp(m.start).as_unit("ns").value),
+            t_scale=float(pd.Timedelta(m.t_scale).as_unit("ns").value),
+            y_scale=float(m.y_scale),
+            changepoints_t=np.asarray(m.changepoints_t, dtype=float),
+            order=order,
+            mode=mode,
+            t_history=history_t,
+        )
+
+
+def _ns(dates: pd.DatetimeIndex) -> np.ndarray:
+    return np.asarray(pd.DatetimeIndex(dates).as_unit("ns").asi8)
+
+
+def fourier_features(dates: pd.DatetimeIndex, order: int, period: float = YEAR_DAYS) -> np.ndarray:
+    """Prophet's Fourier features: columns sin(2πjt/P), cos(2πjt/P), j = 1…order, t in days."""
+    days = (_ns(dates) / 1e9) / 86_400.0
+    x = 2 * np.pi * days
+    out = np.empty((len(days), 2 * order))
+    for i in range(order):
+        c = (i + 1) / period * x
+        out[:, 2 * i] = np.sin(c)
+        out[:, 2 * i + 1] = np.cos(c)
+    return out
+
+
+@cache
+def _stan_model() -> Any:
+    """Prophet's compiled Stan program (found without importing Prophet), loaded once."""
+    import importlib.util
+    from pathlib import Path
+
+    import cmdstanpy
+
+    silence_prophet()
+    spec = importlib.util.find_spec("prophet")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("prophet is not installed")
+    stan_dir = Path(next(iter(spec.submodule_search_locations))) / "stan_model"
+    bundled = sorted(stan_dir.glob("cmdstan-*"))
+    if bundled:  # as Prophet does: its own CmdStan, not a system one
+        cmdstanpy.set_cmdstan_path(str(bundled[-1]))
+    return cmdstanpy.CmdStanModel(exe_file=str(stan_dir / "prophet_model.bin"))
+
+
+def fit_prophet(
+    y: np.ndarray, dates: pd.DatetimeIndex, order: int, mode: str, seed: int = 0
+) -> ProphetFit:
+    """Fit Prophet (linear growth, yearly seasonality of ``order``, ``mode``) by L-BFGS.
+
+    The same Stan program, data, initial values and optimiser settings as
+    ``Prophet(...).fit(df, algorithm="LBFGS", seed=seed)`` with Prophet's defaults
+    (25 changepoints in the first 80 % of the history, τ = 0.05, seasonality prior
+    10, absmax scaling), without Prophet's per-fit pandas bookkeeping; the tests
+    check the parameters against Prophet's own fit.
+    """
+    y = np.asarray(y, dtype=float)
+    ns = _ns(dates)
+    n = len(y)
+    start, t_scale = int(ns[0]), float(ns[-1] - ns[0])
+    t = (ns - start).astype(float) / t_scale
+    y_scale = float(np.max(np.abs(y))) or 1.0
+    y_scaled = y / y_scale
+    hist_size = int(np.floor(n * PROPHET_CHANGEPOINT_RANGE))
+    n_cp = min(PROPHET_CHANGEPOINTS, hist_size - 1)
+    if n_cp > 0:
+        idx = np.linspace(0, hist_size - 1, n_cp + 1).round().astype(int)[1:]
+        changepoints_t = np.sort(t[idx])
+    else:
+        changepoints_t = np.array([0.0])  # Prophet's dummy changepoint
+    X = fourier_features(dates, order)
+    K, S = X.shape[1], len(changepoints_t)
+    additive = 1.0 if mode == "additive" else 0.0
+    k0 = (y_scaled[-1] - y_scaled[0]) / (t[-1] - t[0])
+    m0 = y_scaled[0] - k0 * t[0]
+    init = {
+        "k": float(k0),
+        "m": float(m0),
+        "delta": [0.0] * S,
+        "beta": [0.0] * K,
+        "sigma_obs": 1.0,
+    }
+    if y.min() == y.max():  # Prophet skips the optimiser for a constant series
+        params = {**init, "sigma_obs": 1e-9}
+    else:
+        data = {
+            "T": n,
+            "S": S,
+            "K": K,
+            "tau": PROPHET_CHANGEPOINT_PRIOR,
+            "trend_indicator": 0,  # linear
+            "y": y_scaled.tolist(),
+            "t": t.tolist(),
+            "cap": [0.0] * n,
+            "t_change": changepoints_t.tolist(),
+            "s_a": [additive] * K,
+            "s_m": [1.0 - additive] * K,
+            "X": X.tolist(),
+            "sigmas": [PROPHET_SEASONALITY_PRIOR] * K,
+        }
+        params = _optimize(data, init, seed)
+    delta = np.asarray(params["delta"], dtype=float).ravel()
+    k = float(np.asarray(params["k"]).ravel()[0])
+    if n_cp <= 0:  # no real changepoints: fold the dummy's slope change into k
+        k, delta = k + float(delta[0]), np.zeros(1)
+    return ProphetFit(
+        k=k,
+        m=float(np.asarray(params["m"]).ravel()[0]),
+        delta=delta,
+        beta=np.asarray(params["beta"], dtype=float).ravel(),
+        sigma_obs=float(np.asarray(params["sigma_obs"]).ravel()[0]),
+        start=start,
+        t_scale=t_scale,
+        y_scale=y_scale,
+        changepoints_t=changepoints_t,
+        order=order,
+        mode=mode,
+        t_history=t,
+    )
+
+
+def _optimize(data: dict[str, Any], init: dict[str, Any], seed: int) -> dict[str, np.ndarray]:
+    """Run Stan's L-BFGS (Newton if it fails, as Prophet does); remove its output files."""
+    from pathlib import Path
+
+    model = _stan_model()
+    args: dict[str, Any] = {
+        "data": data,
+        "inits": init,
+        "algorithm": "LBFGS",
+        "iter": 10_000,
+        "seed": seed,
+    }
+    try:
+        fit = model.optimize(**args)
+    except RuntimeError:
+        fit = model.optimize(**{**args, "algorithm": "Newton"})
+    try:
+        return {name: np.asarray(fit.stan_variable(name)) for name in init}
+    finally:
+        runset = fit.runset
+        for name in (*runset.csv_files, *runset.stdout_files, *runset.diagnostic_files):
+            if name and Path(name).is_file():
+                Path(name).unlink()
 
 
 def _prophet(
@@ -195,61 +393,58 @@ def _prophet(
     intervals: bool,
     seed: int,
 ) -> Prediction:
-    silence_prophet()
-    from prophet import Prophet
-
     order = prophet_yearly_order(len(y), season)
-    m = Prophet(
-        growth="linear",
-        yearly_seasonality=order,
-        weekly_seasonality=False,
-        daily_seasonality=False,
-        seasonality_mode=mode,
-        interval_width=level,
-        uncertainty_samples=0,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)  # Prophet's own pandas deprecations
-        warnings.simplefilter("ignore", DeprecationWarning)
-        m.fit(pd.DataFrame({"ds": dates, "y": y}), algorithm="LBFGS", seed=seed)
+    fitted = fit_prophet(y, dates, order, mode, seed)
     future = pd.date_range(dates[-1], periods=horizon + 1, freq=freq)[1:]
-    return prophet_predict(m, future, order, mode, level, intervals, seed)
+    return prophet_predict(fitted, future, level, intervals, seed)
 
 
 def prophet_predict(
-    m: object,
+    fit: ProphetFit,
     future: pd.DatetimeIndex,
-    order: int,
-    mode: str,
     level: float = 0.8,
     intervals: bool = True,
     seed: int = 0,
     samples: int = PROPHET_UNCERTAINTY_SAMPLES,
 ) -> Prediction:
-    """Prophet's forecast for a model with only yearly seasonality, without its overhead.
+    """Prophet's forecast and interval for a :class:`ProphetFit`, as ``Prophet.predict``.
 
-    ``Prophet.predict`` rebuilds every component table with pandas pivots, which costs
-    more than the fit on short series. With one seasonality the forecast is
-    trend·(1 + X·β) (multiplicative) or trend + X·β·y_scale (additive), X the Fourier
-    features; the interval simulates future trend changes and observation noise the
-    way ``Prophet.sample_model_vectorized`` does, with ``samples`` paths.
+    The forecast is trend·(1 + X·β) (multiplicative) or trend + X·β·y_scale
+    (additive), X the Fourier features, trend Prophet's piecewise-linear trend. The
+    interval simulates ``samples`` paths of future trend changes (Laplace slope
+    changes as frequent as the fitted changepoints) plus observation noise σ, the
+    way ``Prophet.sample_model_vectorized`` does, drawn from a generator seeded
+    with ``seed`` (the draws equal Prophet's after ``np.random.seed(seed)``).
     """
-    from prophet import Prophet
-
-    df = m.setup_dataframe(pd.DataFrame({"ds": future}))  # type: ignore[attr-defined]
-    trend = np.asarray(m.predict_trend(df), dtype=float)  # type: ignore[attr-defined]
-    features = Prophet.fourier_series(df["ds"], 365.25, order)
-    beta = np.asarray(m.params["beta"], dtype=float)[0]  # type: ignore[attr-defined]
-    y_scale = float(m.y_scale)  # type: ignore[attr-defined]
-    xb = features @ beta
-    xb_a, xb_m = (xb * y_scale, np.zeros_like(xb)) if mode == "additive" else (0.0 * xb, xb)
+    t = (_ns(future) - fit.start).astype(float) / fit.t_scale
+    cp = fit.changepoints_t
+    deltas_t = (cp[None, :] <= t[:, None]) * fit.delta
+    trend_scaled = (deltas_t.sum(axis=1) + fit.k) * t + (deltas_t * -cp).sum(axis=1) + fit.m
+    trend = trend_scaled * fit.y_scale
+    xb = fourier_features(future, fit.order) @ fit.beta
+    if fit.mode == "additive":
+        xb_a, xb_m = xb * fit.y_scale, np.zeros_like(xb)
+    else:
+        xb_a, xb_m = np.zeros_like(xb), xb
     mean = trend * (1 + xb_m) + xb_a
     if not intervals:
         return Prediction(mean, mean, mean)
-    np.random.seed(seed)  # Prophet samples from numpy's global generator
-    trends = m.sample_predictive_trend_vectorized(df, samples, 0)  # type: ignore[attr-defined]
-    sigma = float(np.asarray(m.params["sigma_obs"]).ravel()[0])  # type: ignore[attr-defined]
-    noise = np.random.normal(0, sigma, trends.shape) * y_scale
+    rng = np.random.RandomState(seed)  # the legacy stream Prophet draws from
+    ahead = t > 1
+    n_ahead = int(ahead.sum())
+    shifts = np.zeros((samples, len(t)))
+    if n_ahead:
+        step = (
+            float(np.diff(t[ahead]).mean()) if n_ahead > 1 else float(np.diff(fit.t_history).mean())
+        )
+        likelihood = len(cp) * step
+        mean_delta = float(np.mean(np.abs(fit.delta))) + 1e-8
+        change = rng.uniform(size=(samples, n_ahead)) < likelihood
+        mat = rng.laplace(0, mean_delta, size=change.shape) * change
+        mat = (np.hstack([np.zeros((samples, 1)), mat])[:, :-1] + mat) / 2
+        shifts[:, ahead] = mat.cumsum(axis=1).cumsum(axis=1) * step
+    trends = (trend_scaled + shifts) * fit.y_scale
+    noise = rng.normal(0, fit.sigma_obs, trends.shape) * fit.y_scale
     sims = trends * (1 + xb_m) + xb_a + noise
     lower = np.percentile(sims, 100 * (1 - level) / 2, axis=0)
     upper = np.percentile(sims, 100 * (1 + level) / 2, axis=0)
