@@ -30,6 +30,7 @@ their own variants the same way; ``naive`` or one variant name uses that model.
 
 from __future__ import annotations
 
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -39,8 +40,8 @@ import pandas as pd
 from sop_core.accuracy import Window, backtest_windows, error_measures, seasonal_scale
 from sop_core.errors import InputError, Problem
 from sop_core.history import family_totals, infer_freq, season_length
-from sop_core.models import MODELS, SEASONAL_MODELS, fit_predict, warm_up
-from sop_core.parallel import Backend, Progress, run_batches
+from sop_core.models import MODELS, SEASONAL_MODELS, fit_predict
+from sop_core.parallel import Backend, Progress, batches, default_workers, executor_for
 
 CANDIDATES: dict[str, tuple[str, ...]] = {
     "auto": SEASONAL_MODELS,
@@ -50,7 +51,16 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
 }
 """Candidate models behind each ``model=`` choice, simplest first (ties go to it)."""
 
-MODEL_CHOICES: tuple[str, ...] = (*CANDIDATES, *(m for m in SEASONAL_MODELS if m != "naive"))
+MODEL_CHOICES: tuple[str, ...] = tuple(dict.fromkeys((*CANDIDATES, *SEASONAL_MODELS)))
+"""Every ``model=`` value: the choices above, then each variant by name (once each)."""
+
+PRELOAD: tuple[str, ...] = (
+    "sop_core.forecast",
+    "statsmodels.tsa.exponential_smoothing.ets",
+    "cmdstanpy",
+)
+"""Modules a fresh worker process imports before its first task (see
+:func:`sop_core.parallel.executor_for`)."""
 
 FORECAST_COLUMNS = ("period", "forecast", "lower", "upper", "model")
 ACCURACY_COLUMNS = (
@@ -112,51 +122,51 @@ class ForecastResult:
 # --------------------------------------------------------------------------- one series
 
 
+def backtest_model(task: SeriesTask, model: str, windows: list[Window]) -> dict[str, Any]:
+    """Backtest one candidate ``model`` of ``task`` at ``windows``: its accuracy row."""
+    actual: list[np.ndarray] = []
+    predicted: list[np.ndarray] = []
+    scale: list[np.ndarray] = []
+    error = None
+    for w in windows:
+        train = task.y[: w.train]
+        try:
+            pred = fit_predict(
+                model,
+                train,
+                task.dates[: w.train],
+                w.holdout,
+                freq=task.freq,
+                season=task.season,
+                intervals=False,
+                seed=task.seed,
+            )
+        except Exception as exc:  # a model that cannot fit this series is reported
+            error = f"{type(exc).__name__}: {exc}"
+            break
+        actual.append(task.y[w.train : w.train + w.holdout])
+        predicted.append(pred.mean)
+        scale.append(np.full(w.holdout, seasonal_scale(train, task.season)))
+    if error is None:
+        measures = error_measures(
+            np.concatenate(actual), np.concatenate(predicted), np.concatenate(scale)
+        )
+    else:
+        measures = dict.fromkeys(("mape", "wape", "bias", "mase", "mae"), np.nan)
+    return {
+        "model": model,
+        **measures,
+        "origins": len(windows),
+        "holdout": windows[0].holdout if windows else 0,
+        "points": sum(w.holdout for w in windows) if error is None else 0,
+        "chosen": False,
+        "error": error,
+    }
+
+
 def backtest_series(task: SeriesTask, windows: list[Window]) -> list[dict[str, Any]]:
     """Backtest each candidate of ``task`` at ``windows``; one accuracy row per candidate."""
-    rows: list[dict[str, Any]] = []
-    for model in task.candidates:
-        actual: list[np.ndarray] = []
-        predicted: list[np.ndarray] = []
-        scale: list[np.ndarray] = []
-        error = None
-        for w in windows:
-            train = task.y[: w.train]
-            try:
-                pred = fit_predict(
-                    model,
-                    train,
-                    task.dates[: w.train],
-                    w.holdout,
-                    freq=task.freq,
-                    season=task.season,
-                    intervals=False,
-                    seed=task.seed,
-                )
-            except Exception as exc:  # a model that cannot fit this series is reported
-                error = f"{type(exc).__name__}: {exc}"
-                break
-            actual.append(task.y[w.train : w.train + w.holdout])
-            predicted.append(pred.mean)
-            scale.append(np.full(w.holdout, seasonal_scale(train, task.season)))
-        if error is None:
-            measures = error_measures(
-                np.concatenate(actual), np.concatenate(predicted), np.concatenate(scale)
-            )
-        else:
-            measures = dict.fromkeys(("mape", "wape", "bias", "mase", "mae"), np.nan)
-        rows.append(
-            {
-                "model": model,
-                **measures,
-                "origins": len(windows),
-                "holdout": windows[0].holdout if windows else 0,
-                "points": sum(w.holdout for w in windows) if error is None else 0,
-                "chosen": False,
-                "error": error,
-            }
-        )
-    return rows
+    return [backtest_model(task, model, windows) for model in task.candidates]
 
 
 def choose(rows: list[dict[str, Any]]) -> str | None:
@@ -168,8 +178,20 @@ def choose(rows: list[dict[str, Any]]) -> str | None:
     return best
 
 
-def forecast_series(task: SeriesTask) -> SeriesResult:
-    """Forecast one series: fallbacks for hard cases, else backtest, choose, refit."""
+def series_windows(task: SeriesTask) -> list[Window]:
+    """The backtest origins of ``task``; none for the fallback cases or a lone candidate
+    without ``backtest``."""
+    n = len(task.y)
+    if n < 2 * task.season or not np.any(task.y > 0):
+        return []
+    if len(task.candidates) > 1 or task.backtest:
+        return backtest_windows(n, task.holdout, min_train=2 * task.season, origins=task.origins)
+    return []
+
+
+def finish_series(task: SeriesTask, rows: list[dict[str, Any]]) -> SeriesResult:
+    """Forecast one series from its backtest ``rows``: fallbacks for hard cases, else
+    the candidate with the lowest backtest error, refitted on the whole history."""
     n, label = len(task.y), task.label or "/".join(task.key)
     if n < 2:
         raise ValueError(f"{label}: a forecast needs at least two periods of history")
@@ -200,11 +222,7 @@ def forecast_series(task: SeriesTask) -> SeriesResult:
             f"forecast with {what} ({model}), without seasonality"
         )
         return out
-    rows: list[dict[str, Any]] = []
-    if len(task.candidates) > 1 or task.backtest:
-        windows = backtest_windows(n, task.holdout, min_train=2 * task.season, origins=task.origins)
-        if windows:
-            rows = backtest_series(task, windows)
+    rows = [dict(r) for r in rows]
     chosen = choose(rows) if rows else task.candidates[0]
     notes = [f"{r['model']} failed to fit ({r['error']})" for r in rows if r["error"]]
     if chosen is None:
@@ -222,9 +240,103 @@ def forecast_series(task: SeriesTask) -> SeriesResult:
     return out
 
 
+def forecast_series(task: SeriesTask) -> SeriesResult:
+    """Forecast one series in this process: backtest every candidate, choose, refit."""
+    windows = series_windows(task)
+    return finish_series(task, backtest_series(task, windows) if windows else [])
+
+
 def forecast_batch(tasks: list[SeriesTask]) -> list[SeriesResult]:
-    """Forecast a batch of series (the unit of work sent to a pool or cluster)."""
+    """Forecast a batch of whole series (backtests included) in one worker."""
     return [forecast_series(t) for t in tasks]
+
+
+@dataclass(frozen=True)
+class BacktestJob:
+    """One candidate's backtest on one series: the finest unit of work."""
+
+    task: SeriesTask
+    model: str
+    windows: tuple[Window, ...]
+
+
+def backtest_batch(jobs: list[BacktestJob]) -> list[dict[str, Any]]:
+    """Run a batch of backtest jobs in one worker; one accuracy row each."""
+    return [backtest_model(j.task, j.model, list(j.windows)) for j in jobs]
+
+
+def finish_batch(jobs: list[tuple[SeriesTask, list[dict[str, Any]]]]) -> list[SeriesResult]:
+    """Finish a batch of series from their backtest rows (:func:`finish_series`)."""
+    return [finish_series(task, rows) for task, rows in jobs]
+
+
+def run_tasks(
+    tasks: list[SeriesTask],
+    executor: Executor,
+    *,
+    slots: int,
+    progress: Progress | None = None,
+) -> list[SeriesResult]:
+    """Forecast ``tasks`` on ``executor``, one job per (series, candidate) backtest.
+
+    The backtests go out in about four batches per worker slot; a series' final fit
+    is sent as soon as its last backtest is back (ready series travel together), so
+    both cores stay busy even with a handful of series and no step waits for all.
+    ``progress(done, total)`` counts finished series. Every job is seeded and
+    independent, so the numbers do not depend on the executor or the batching.
+    """
+    total = len(tasks)
+    if not total:
+        if progress is not None:
+            progress(0, 0)
+        return []
+    windows = [tuple(series_windows(t)) for t in tasks]
+    jobs = [(i, m) for i, t in enumerate(tasks) if windows[i] for m in t.candidates]
+    rows: list[list[dict[str, Any] | None]] = [[None] * len(t.candidates) for t in tasks]
+    waiting = [len(t.candidates) if windows[i] else 0 for i, t in enumerate(tasks)]
+    results: list[SeriesResult | None] = [None] * total
+    chunk = max(1, -(-total // (4 * slots)))
+    pending: dict[Future[Any], tuple[str, list[Any]]] = {}
+
+    def send_finish(idx: list[int]) -> None:
+        for part in batches(len(idx), -(-len(idx) // chunk)):
+            sel = [idx[k] for k in part]
+            payload = [(tasks[i], [r for r in rows[i] if r is not None]) for i in sel]
+            pending[executor.submit(finish_batch, payload)] = ("finish", sel)
+
+    for part in batches(len(jobs), 4 * slots) if jobs else []:
+        sel = [jobs[k] for k in part]
+        payload = [BacktestJob(tasks[i], m, windows[i]) for i, m in sel]
+        pending[executor.submit(backtest_batch, payload)] = ("backtest", sel)
+    send_finish([i for i in range(total) if not waiting[i]])
+    if progress is not None:  # after the first submissions: a pool has forked by now
+        progress(0, total)
+    done = 0
+    try:
+        while pending:
+            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for fut in finished:
+                kind, sel = pending.pop(fut)
+                out = fut.result()
+                if kind == "backtest":
+                    ready = []
+                    for (i, m), row in zip(sel, out, strict=True):
+                        rows[i][tasks[i].candidates.index(m)] = row
+                        waiting[i] -= 1
+                        if not waiting[i]:
+                            ready.append(i)
+                    if ready:
+                        send_finish(ready)
+                else:
+                    for i, res in zip(sel, out, strict=True):
+                        results[i] = res
+                    done += len(sel)
+                    if progress is not None:
+                        progress(done, total)
+    finally:
+        for fut in pending:
+            fut.cancel()
+    return results  # type: ignore[return-value]
 
 
 # --------------------------------------------------------------------------- many series
@@ -379,16 +491,8 @@ def forecast(
         sku_col=sku_col,
         target_col=target_col,
     )
-    if scheduler is None:
-        warm_up()  # once here rather than once per worker process
-    results = run_batches(
-        forecast_batch,
-        tasks,
-        scheduler=scheduler,
-        backend=backend,
-        workers=workers,
-        progress=progress,
-    )
+    with executor_for(scheduler, backend=backend, workers=workers, preload=PRELOAD) as ex:
+        results = run_tasks(tasks, ex, slots=workers or default_workers(), progress=progress)
     return assemble(tasks, results, keys, freq, time_col=time_col)
 
 

@@ -13,8 +13,9 @@ Model names (``MODELS``):
   (damped for ``ets-damped``) and additive season; analytic prediction intervals.
 - ``prophet-additive``, ``prophet-multiplicative``: Prophet, linear growth, yearly
   seasonality only (Fourier order 3 below three seasons of history, else 5 monthly and
-  10 weekly), fitted by L-BFGS; the interval is Prophet's own simulation (trend
-  changes + observation noise).
+  10 weekly), fitted by L-BFGS with Prophet's own Stan program, called directly
+  (:func:`fit_prophet`); the interval is Prophet's simulation (future trend changes +
+  observation noise), see :func:`prophet_predict`.
 - Fallbacks, used when a series is too short or flat for the above: ``ses`` (simple
   exponential smoothing, no trend or season), ``last`` (last value repeated, random-walk
   interval) and ``zero`` (all-zero history).

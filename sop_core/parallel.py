@@ -4,14 +4,18 @@ process pool, or on a dask.distributed cluster, through one code path.
 Every backend is a :class:`concurrent.futures.Executor` (dask's via
 ``Client.get_executor()``); :func:`run_batches` submits one future per batch, collects
 them as they complete, reports progress after each, and returns the results in the
-order of the items.
+order of the items. The local pool is kept for the process's later runs
+(:func:`shared_pool`) and starts its workers in a way that suits the process
+(:data:`START_METHOD`: ``fork`` when single-threaded, else a fork server).
 """
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -46,12 +50,79 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _mp_context() -> multiprocessing.context.BaseContext:
-    """Fork on Linux: workers start warm (models already imported) and nothing re-runs
-    the main module (``python -m sop_core`` has no ``__main__`` guard); spawn elsewhere."""
-    if sys.platform.startswith("linux"):
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")  # pragma: no cover
+START_METHOD: str = "auto"
+"""How the local pool starts its workers:
+
+- ``fork``: a copy of this process, with everything it imported: the fastest start,
+  but unsafe when other threads run (a copied lock held by another thread never
+  opens again: a web server's threads, say);
+- ``forkserver``: workers fork from a small single-threaded server process that
+  imported the ``preload`` modules once; safe from a threaded server, costs one
+  fresh Python (about the imports' time) the first time;
+- ``spawn``: a fresh Python per worker;
+- ``auto`` (default): ``fork`` on Linux when this process runs no other thread,
+  else ``forkserver`` on Linux, else ``spawn``.
+
+Except with ``fork``, the main module is imported again in each worker: scripts need
+the ``if __name__ == "__main__":`` guard.
+"""
+
+
+def start_method_for(method: str | None = None) -> str:
+    """The start method that ``method`` (default :data:`START_METHOD`) means here and now."""
+    method = method or START_METHOD
+    if method != "auto":
+        return method
+    if not sys.platform.startswith("linux"):
+        return "spawn"  # pragma: no cover
+    return "fork" if threading.active_count() == 1 else "forkserver"
+
+
+_POOLS: dict[tuple[int, str], ProcessPoolExecutor] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def _mp_context(method: str, preload: Sequence[str] = ()) -> multiprocessing.context.BaseContext:
+    """The multiprocessing context for ``method``; a forkserver imports ``preload``."""
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver" and preload:
+        # takes effect when this process first starts its fork server (then fixed)
+        ctx.set_forkserver_preload(list(preload))  # type: ignore[attr-defined]
+    elif method == "fork":
+        for name in preload:  # imported once here, inherited by every worker
+            importlib.import_module(name)
+    return ctx
+
+
+def shared_pool(
+    workers: int, *, start_method: str | None = None, preload: Sequence[str] = ()
+) -> ProcessPoolExecutor:
+    """A process-wide pool of ``workers`` processes, started on first use and kept.
+
+    Reusing it saves the workers' start-up (a fresh Python, imports) on every call
+    after the first; a pool whose worker died is replaced. Thread-safe.
+    """
+    method = start_method_for(start_method)
+    key = (workers, method)
+    with _POOLS_LOCK:
+        pool = _POOLS.get(key)
+        if (
+            pool is None
+            or getattr(pool, "_broken", False)
+            or getattr(pool, "_shutdown_thread", False)
+        ):
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(method, preload))
+            _POOLS[key] = pool
+        return pool
+
+
+def shutdown_pools() -> None:
+    """Stop every shared pool (their workers exit)."""
+    with _POOLS_LOCK:
+        pools = list(_POOLS.values())
+        _POOLS.clear()
+    for pool in pools:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 @contextmanager
@@ -60,6 +131,9 @@ def executor_for(
     *,
     backend: Backend = "processes",
     workers: int | None = None,
+    preload: Sequence[str] = (),
+    start_method: str | None = None,
+    reuse: bool = True,
 ) -> Iterator[Executor]:
     """The executor for a run.
 
@@ -69,6 +143,12 @@ def executor_for(
         backend: "sequential" (this process) or "processes" (local pool) when no
             scheduler is given.
         workers: local pool size (default: available CPUs).
+        preload: modules the local workers start with: imported here before a
+            ``fork``, or by the fork server (the first time this process starts one).
+        start_method: "auto", "fork", "forkserver" or "spawn" (default
+            :data:`START_METHOD`).
+        reuse: keep the local pool for later runs (:func:`shared_pool`); False starts
+            one for this run and stops it after.
     """
     if scheduler is not None:
         from distributed import Client
@@ -81,10 +161,15 @@ def executor_for(
             if own:
                 client.close()
         return
-    if backend == "sequential" or (workers or default_workers()) <= 1:
+    n = workers or default_workers()
+    if backend == "sequential" or n <= 1:
         yield InlineExecutor()
         return
-    pool = ProcessPoolExecutor(max_workers=workers or default_workers(), mp_context=_mp_context())
+    if reuse:
+        yield shared_pool(n, start_method=start_method, preload=preload)
+        return
+    method = start_method_for(start_method)
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=_mp_context(method, preload))
     try:
         yield pool
     finally:
@@ -132,14 +217,18 @@ def run_batches(
     done = 0
     with executor_for(scheduler, backend=backend, workers=workers) as ex:
         futures = {ex.submit(fn, [items[i] for i in r]): r for r in ranges}
-        for fut in as_completed(futures):
-            r = futures[fut]
-            out = fut.result()
-            if len(out) != len(r):
-                raise RuntimeError(f"batch returned {len(out)} results for {len(r)} items")
-            for i, res in zip(r, out, strict=True):
-                results[i] = res
-            done += len(r)
-            if progress is not None:
-                progress(done, total)
+        try:
+            for fut in as_completed(futures):
+                r = futures[fut]
+                out = fut.result()
+                if len(out) != len(r):
+                    raise RuntimeError(f"batch returned {len(out)} results for {len(r)} items")
+                for i, res in zip(r, out, strict=True):
+                    results[i] = res
+                done += len(r)
+                if progress is not None:
+                    progress(done, total)
+        finally:  # a failed batch: the others not yet started are dropped
+            for fut in futures:
+                fut.cancel()
     return results  # type: ignore[return-value]

@@ -11,9 +11,15 @@ import pytest
 from sop_core.accuracy import backtest_windows, error_measures, seasonal_scale
 from sop_core.consensus import Adjustment, adjust_forecast, scenario_with_forecast
 from sop_core.errors import InputError
-from sop_core.forecast import forecast
+from sop_core.forecast import MODEL_CHOICES, forecast
 from sop_core.history import read_history
-from sop_core.models import fit_predict, prophet_predict, silence_prophet
+from sop_core.models import (
+    ProphetFit,
+    fit_predict,
+    fit_prophet,
+    prophet_predict,
+    silence_prophet,
+)
 from sop_core.scenario import load_scenario
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -65,28 +71,42 @@ def test_seasonal_naive_repeats_last_season_and_widens_each_year() -> None:
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
-def test_lean_prophet_forecast_equals_prophet_predict() -> None:
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+def test_direct_stan_fit_and_forecast_equal_prophets_own() -> None:
     silence_prophet()
     from prophet import Prophet
 
-    n = 48
-    dates = pd.date_range("2020-01-01", periods=n, freq="MS")
-    y = _known(n, noise=5.0)
-    future = pd.date_range(dates[-1], periods=7, freq="MS")[1:]
-    for mode in ("additive", "multiplicative"):
+    future = pd.date_range("2024-12-01", periods=7, freq="MS")[1:]
+    for n, order, mode in ((48, 5, "additive"), (48, 5, "multiplicative"), (30, 3, "additive")):
+        dates = pd.date_range(future[0] - pd.DateOffset(months=n), periods=n, freq="MS")
+        y = _known(n, noise=5.0)
         m = Prophet(
-            yearly_seasonality=5,
+            yearly_seasonality=order,
             weekly_seasonality=False,
             daily_seasonality=False,
             seasonality_mode=mode,
             uncertainty_samples=500,
         )
-        m.fit(pd.DataFrame({"ds": dates, "y": y}), algorithm="LBFGS", seed=0)
+        m.fit(pd.DataFrame({"ds": dates, "y": y}), algorithm="LBFGS", seed=4)
         ref = m.predict(pd.DataFrame({"ds": future}))
-        mine = prophet_predict(m, future, 5, mode, 0.8, True, 0, 500)
-        assert mine.mean == pytest.approx(ref["yhat"].to_numpy(), rel=1e-9)
-        assert mine.lower == pytest.approx(ref["yhat_lower"].to_numpy(), rel=0.05)
-        assert mine.upper == pytest.approx(ref["yhat_upper"].to_numpy(), rel=0.05)
+        mine = fit_prophet(y, dates, order, mode, seed=4)
+        theirs = ProphetFit.from_prophet(m, order, mode)
+        for name in ("k", "m", "sigma_obs", "delta", "beta", "changepoints_t"):
+            assert getattr(mine, name) == pytest.approx(getattr(theirs, name), rel=1e-9), name
+        pred = prophet_predict(mine, future, 0.8, True, 0, 500)
+        assert pred.mean == pytest.approx(ref["yhat"].to_numpy(), rel=1e-9)
+        assert pred.lower == pytest.approx(ref["yhat_lower"].to_numpy(), rel=0.05)
+        assert pred.upper == pytest.approx(ref["yhat_upper"].to_numpy(), rel=0.05)
+        again = prophet_predict(theirs, future, 0.8, True, 0, 500)
+        assert again.lower == pytest.approx(pred.lower, rel=1e-9)  # seeded: reproducible
+
+
+def test_prophet_on_a_constant_series_skips_the_optimiser() -> None:
+    dates = pd.date_range("2020-01-01", periods=30, freq="MS")
+    fit = fit_prophet(np.full(30, 7.0), dates, 3, "additive")
+    assert fit.sigma_obs == 1e-9 and np.all(fit.delta == 0) and np.all(fit.beta == 0)
+    pred = fit_predict("prophet-additive", np.full(30, 7.0), dates, 3)
+    assert pred.mean == pytest.approx([7.0, 7.0, 7.0])
 
 
 # --------------------------------------------------------------------------- accuracy
@@ -184,10 +204,11 @@ def test_bad_options_are_reported_together() -> None:
         forecast(_history({"A": _known(30)}), horizon=0, model="arima", level="store")
     assert [str(p) for p in exc.value.problems] == [
         "horizon: must be a whole number ≥ 1, got 0",
-        "model: must be one of auto, prophet, ets, naive, ets, ets-damped, prophet-additive, "
+        "model: must be one of auto, prophet, ets, naive, ets-damped, prophet-additive, "
         "prophet-multiplicative, got 'arima'",
         "level: must be 'family' or 'sku', got 'store'",
     ]
+    assert len(MODEL_CHOICES) == len(set(MODEL_CHOICES))
     with pytest.raises(InputError, match="no sku column"):
         forecast(_history({"A": _known(30)}), level="sku")
 

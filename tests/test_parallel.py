@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -9,7 +10,7 @@ import pytest
 
 from sop_core.forecast import forecast
 from sop_core.history import read_history
-from sop_core.parallel import batches, run_batches
+from sop_core.parallel import batches, run_batches, shared_pool, start_method_for
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -49,6 +50,39 @@ def test_results_keep_item_order_and_progress_reaches_total(backend: str) -> Non
 def test_errors_in_workers_reach_the_caller() -> None:
     with pytest.raises(ValueError, match="seven"):
         run_batches(_fail_on_seven, list(range(10)), backend="processes", workers=2)
+
+
+def test_start_method_suits_the_process() -> None:
+    assert start_method_for("spawn") == "spawn"
+    assert start_method_for("auto") == ("fork" if threading.active_count() == 1 else "forkserver")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:  # another thread runs: forking would copy its held locks
+        assert start_method_for("auto") == "forkserver"
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_shared_pool_is_kept_and_forkserver_workers_compute() -> None:
+    pool = shared_pool(2, start_method="forkserver", preload=["sop_core.parallel"])
+    assert shared_pool(2, start_method="forkserver") is pool
+    assert pool.submit(_square_all, [3, 4]).result(timeout=120) == [9, 16]
+
+
+def test_forecast_on_a_forkserver_pool_equals_sequential(monkeypatch) -> None:
+    import sop_core.parallel
+
+    monkeypatch.setattr(sop_core.parallel, "START_METHOD", "forkserver")
+    history = read_history(DATA / "sample_history.csv")
+    history = history[history["family"].isin(["Watering", "Hand Tools"])]
+    options = dict(horizon=3, model="ets", seed=1, origins=2)
+    pool = forecast(history, backend="processes", workers=2, **options)
+    sequential = forecast(history, backend="sequential", **options)
+    pd.testing.assert_frame_equal(pool.forecast, sequential.forecast)
+    pd.testing.assert_frame_equal(pool.accuracy, sequential.accuracy)
+    assert pool.accuracy.groupby("family")["chosen"].sum().tolist() == [1, 1]
 
 
 @pytest.mark.slow
