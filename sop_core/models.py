@@ -23,6 +23,7 @@ Model names (``MODELS``):
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import warnings
 from dataclasses import dataclass
@@ -378,9 +379,14 @@ def _optimize(data: dict[str, Any], init: dict[str, Any], seed: int) -> dict[str
         return {name: np.asarray(fit.stan_variable(name)) for name in init}
     finally:
         runset = fit.runset
-        for name in (*runset.csv_files, *runset.stdout_files, *runset.diagnostic_files):
-            if name and Path(name).is_file():
-                Path(name).unlink()
+        names = [
+            n for n in (*runset.csv_files, *runset.stdout_files, *runset.diagnostic_files) if n
+        ]
+        for name in names:
+            Path(name).unlink(missing_ok=True)
+        for folder in {Path(n).parent for n in names}:
+            with contextlib.suppress(OSError):  # cmdstanpy's per-run folder, if now empty
+                folder.rmdir()
 
 
 def _prophet(
