@@ -102,18 +102,23 @@ def shared_pool(
     Reusing it saves the workers' start-up (a fresh Python, imports) on every call
     after the first; a pool whose worker died is replaced. Thread-safe.
     """
-    method = start_method_for(start_method)
-    key = (workers, method)
     with _POOLS_LOCK:
-        pool = _POOLS.get(key)
-        if (
-            pool is None
-            or getattr(pool, "_broken", False)
-            or getattr(pool, "_shutdown_thread", False)
-        ):
+        if start_method in (None, "auto"):  # any kept pool of this size will do
+            # (its own manager thread would otherwise turn "auto" into forkserver)
+            live = [p for (n, _), p in _POOLS.items() if n == workers and _alive(p)]
+            if live:
+                return live[0]
+        method = start_method_for(start_method)
+        pool = _POOLS.get((workers, method))
+        if pool is None or not _alive(pool):
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(method, preload))
-            _POOLS[key] = pool
+            _POOLS[(workers, method)] = pool
         return pool
+
+
+def _alive(pool: ProcessPoolExecutor) -> bool:
+    """Whether ``pool`` still takes work (not broken by a dead worker, not shut down)."""
+    return not (getattr(pool, "_broken", False) or getattr(pool, "_shutdown_thread", False))
 
 
 def shutdown_pools() -> None:
