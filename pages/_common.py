@@ -310,7 +310,7 @@ BALANCE_SERIES = {  # supply_by_source column -> (legend name, layer, stacking o
 def balance_frame(result: PlanResult, family: str | None = None) -> pd.DataFrame:
     """The balance chart's data: one row per period and series (units), long format.
 
-    Columns: period, source (legend name), layer ("supply": stacked bars, "level": lines),
+    Columns: period, source (legend name), kind ("supply": stacked bars, "level": lines),
     order (stacking order), units. Built from :meth:`PlanResult.supply_by_source`."""
     df = result.supply_by_source(family)
     n = len(df)
@@ -318,7 +318,7 @@ def balance_frame(result: PlanResult, family: str | None = None) -> pd.DataFrame
         {
             "period": np.tile(df["period"].to_numpy(), len(BALANCE_SERIES)),
             "source": np.repeat([v[0] for v in BALANCE_SERIES.values()], n),
-            "layer": np.repeat([v[1] for v in BALANCE_SERIES.values()], n),
+            "kind": np.repeat([v[1] for v in BALANCE_SERIES.values()], n),
             "order": np.repeat([v[2] for v in BALANCE_SERIES.values()], n),
             "units": np.concatenate([df[c].to_numpy(dtype=float) for c in BALANCE_SERIES]),
         }
@@ -343,7 +343,7 @@ def balance_spec(periods: tuple[str, ...], y_title: str, large: bool, height: in
     tooltip = ["period:O", "source:N", alt.Tooltip("units:Q", format=",.0f")]
     base = alt.Chart()  # the data comes with each render
     stacked = (
-        base.transform_filter(alt.datum.layer == "supply")
+        base.transform_filter(alt.datum.kind == "supply")
         .mark_bar(opacity=0.9)
         .encode(
             x=x,
@@ -361,9 +361,9 @@ def balance_spec(periods: tuple[str, ...], y_title: str, large: bool, height: in
         legend=None,
     )
     line = (
-        base.transform_filter(alt.datum.layer == "level")
-        .mark_line(
-            strokeWidth=5 if large else 3, point=alt.OverlayMarkDef(size=90 if large else 40)
+        base.transform_filter(alt.datum.kind == "level")
+        .mark_line(  # points only for projection: fewer marks to redraw on a slider move
+            strokeWidth=5 if large else 3, point=alt.OverlayMarkDef(size=90) if large else False
         )
         .encode(x=x, y=alt.Y("units:Q"), color=colour, strokeDash=dash, tooltip=tooltip)
     )
@@ -375,7 +375,9 @@ def balance_spec(periods: tuple[str, ...], y_title: str, large: bool, height: in
         .configure_view(strokeWidth=0)
         .to_dict()
     )
-    spec.pop("datasets", None)
+    spec.pop("datasets", None)  # Altair names an empty dataset for data-less charts:
+    for layer in spec["layer"]:  # drop it, so that the layers use the rendered data
+        layer.pop("data", None)
     return spec
 
 
