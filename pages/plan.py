@@ -130,7 +130,8 @@ def levers(s: Scenario) -> WhatIf:
         "Strategy",
         STRATEGIES,
         index=STRATEGIES.index(defaults["strategy"]),
-        captions=["lowest total cost", "steady workforce", "make each period's demand"],
+        help="Optimal: lowest total cost. Level: a steady workforce. "
+        "Chase: make each period's demand.",
         horizontal=True,
         key="strategy",
         bind="query-params",
@@ -228,9 +229,7 @@ def compared_strategies(s: Scenario, whatif: WhatIf) -> dict[str, PlanResult]:
 
 def details(view: str | None, s: Scenario, whatif: WhatIf, result: PlanResult) -> None:
     """The one detail view the user chose; the others cost nothing on a slider move."""
-    if view is None:
-        st.caption("Choose a view above: each is computed only while it is shown.")
-    elif view == "Cost breakdown":
+    if view == "Cost breakdown":
         c1, c2 = st.columns([2, 1])
         c1.altair_chart(cost_chart(result))
         c2.dataframe(
@@ -259,24 +258,14 @@ def live_plan() -> None:
     """Levers, KPI tiles, the balance chart and the chosen detail view.
 
     A lever move reruns this fragment only: one warm re-solve, the tiles, the chart's data
-    (its spec is cached) and the open detail view, if any. The status line under the tiles
-    is written last, so it changes when the whole update has been sent."""
+    (its spec is cached) and the open detail view, if any. It holds as few elements as it
+    can, since the browser redraws each of them on every move. The status line under the
+    tiles is written last, so it changes when the whole update has been sent."""
     started = time.perf_counter()
     s = current_scenario()
     left, right = st.columns([1, 3], gap="large")
     with left:
-        st.subheader("Levers")
         whatif = levers(s)
-        st.caption(f"What-if: {whatif.describe(s)}")
-        name = st.text_input(
-            "Name this what-if", key="plan_whatif_name", placeholder="e.g. More OT"
-        )
-        if st.button(
-            "Keep for the Executive view", icon=":material/bookmark_add:", key="plan_keep"
-        ):
-            label = name.strip() or f"What-if {len(st.session_state.whatifs) + 1}"
-            st.session_state.whatifs[label] = whatif.to_dict()
-            st.toast(f"Kept “{label}”: see the Executive page")
     scenario = whatif.apply(s)
     t0 = time.perf_counter()
     result = planner_for(scenario).solve(scenario)
@@ -284,7 +273,7 @@ def live_plan() -> None:
     baseline = baseline_result(s)
     with right:
         if not result.optimal:
-            status = st.empty()
+            status = st.container(key="plan_status")
             st.error(f"**No feasible plan with these levers.** {result.message}")
             if result.diagnosis:
                 st.markdown("\n".join(f"- {line}" for line in result.diagnosis[:8]))
@@ -293,7 +282,7 @@ def live_plan() -> None:
             )
         else:
             kpi_tiles(result, baseline)
-            status = st.container(key="plan_status").empty()
+            status = st.container(key="plan_status")
             families = ["All families", *s.family_names]
             family = st.selectbox("Show", families, key="plan_family", label_visibility="collapsed")
             balance_chart(
@@ -303,14 +292,32 @@ def live_plan() -> None:
                 key="plan_balance",
             )
     if result.optimal:
-        view = st.segmented_control("Details", DETAILS, key="plan_view")
+        view = st.segmented_control(
+            "Details",
+            DETAILS,
+            key="plan_view",
+            help="Each view is computed only while it is shown.",
+        )
         details(view, s, whatif, result)
     run = st.session_state.get("plan_runs", 0) + 1
     st.session_state.plan_runs = run
     status.caption(
-        f"Plan solved in {solve_ms:.1f} ms · page updated in "
-        f"{1000 * (time.perf_counter() - started):.0f} ms · run {run}"
+        f"What-if: {whatif.describe(s)} · plan solved in {solve_ms:.1f} ms · page updated "
+        f"in {1000 * (time.perf_counter() - started):.0f} ms · run {run}"
     )
+
+
+def keep_whatif() -> None:
+    """Name the current what-if and keep it for the Executive page (outside the fragment:
+    a rare click may rerun the page, a slider move should not redraw these)."""
+    with st.popover("Keep this what-if…", icon=":material/bookmark_add:"):
+        name = st.text_input(
+            "Name this what-if", key="plan_whatif_name", placeholder="e.g. More OT"
+        )
+        if st.button("Keep for the Executive view", key="plan_keep"):
+            label = name.strip() or f"What-if {len(st.session_state.whatifs) + 1}"
+            st.session_state.whatifs[label] = dict(st.session_state.whatif or {})
+            st.toast(f"Kept “{label}”: see the Executive page")
 
 
 st.title("Plan")
@@ -318,4 +325,5 @@ st.caption(
     "Move a lever and the plan re-solves at once. The URL keeps the levers: copy it to "
     "share this what-if."
 )
+keep_whatif()
 live_plan()

@@ -119,7 +119,7 @@ def test_detail_views_are_computed_only_when_chosen():
     assert at.button_group(key="plan_view").value is None
     assert not at.dataframe, "no detail view is built until one is chosen"
     assert "plan_strategies" not in at.session_state
-    assert any(c.value.startswith("Plan solved in") for c in at.caption)
+    assert any("plan solved in" in c.value for c in at.caption)
 
     at.button_group(key="plan_view").set_value("Optimal vs level vs chase").run()
     assert not at.exception
