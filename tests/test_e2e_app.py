@@ -95,6 +95,11 @@ def open_page(page, url: str, ready: str) -> None:
     no_exception(page)
 
 
+def status_line(page) -> str:
+    """The Plan page's last line of a rerun: 'What-if: … · plan solved in x ms · run n'."""
+    return page.locator(".st-key-plan_status").inner_text()
+
+
 def move(page, slider_label: str, presses: int = 1, key: str = "ArrowRight") -> None:
     slider = page.get_by_role("slider", name=slider_label)
     slider.focus()
@@ -151,6 +156,7 @@ def test_sliders_re_plan_live_and_the_url_keeps_them(page, app_url):
     )
     no_exception(page)
     assert page.get_by_test_id("stVegaLiteChart").first.inner_html() != chart0
+    assert re.search(r"plan solved in [0-9.]+ ms .* run \d+", status_line(page))
     shared = page.url
     cost = metric(page, "Total cost")
 
@@ -166,7 +172,8 @@ def test_sliders_re_plan_live_and_the_url_keeps_them(page, app_url):
 
 def test_the_plan_downloads_as_csv(page, app_url, tmp_path):
     open_page(page, app_url + "/", "Total cost")
-    page.get_by_role("tab", name="Plan table").click()
+    assert page.get_by_role("button", name=re.compile("Download plan")).count() == 0
+    page.get_by_test_id("stButtonGroup").get_by_text("Plan table").click()
     with page.expect_download(timeout=TIMEOUT_MS) as info:
         page.get_by_role("button", name=re.compile("Download plan \\(CSV\\)")).click()
     target = tmp_path / "plan.csv"
@@ -178,3 +185,13 @@ def test_the_plan_downloads_as_csv(page, app_url, tmp_path):
     xlsx = tmp_path / "plan.xlsx"
     info.value.save_as(xlsx)
     assert xlsx.read_bytes()[:2] == b"PK"
+
+
+def test_strategies_are_compared_only_when_shown(page, app_url):
+    open_page(page, app_url + "/", "Total cost")
+    assert page.get_by_text("Level workforce").count() == 0
+    page.get_by_test_id("stButtonGroup").get_by_text("Optimal vs level vs chase").click()
+    page.get_by_text("Level workforce").first.wait_for(timeout=TIMEOUT_MS)
+    wait_idle(page)
+    no_exception(page)
+    assert page.get_by_test_id("stVegaLiteChart").count() == 2  # balance + strategies
