@@ -3,9 +3,15 @@
     .venv/bin/python benchmarks/ui_latency.py [--moves 30]
 
 For the sample company and a generated 52-period × 20-family scenario: p50 and p95 of
-the time from an ArrowLeft/ArrowRight on the overtime slider to the changed "Total cost"
-tile, over ``--moves`` moves; and each page's time to first render (navigation to its
-first content). Targets: p50 < 200 ms, p95 < 400 ms (sample company); first render < 3 s.
+the time from an ArrowLeft/ArrowRight on the overtime slider until the changed "Total
+cost" tile is on screen, over ``--moves`` moves, and until the whole rerun is. Every move
+is a sample: the page's status line ("plan solved in x ms · run n") is written last in
+the fragment a lever reruns, so its change marks the end of that rerun in the browser
+(tiles, chart and all); a move that leaves the total cost unchanged (none does for the
+sample between 10 and 20 h) counts until then, and is reported. Then each page's time to
+first render (navigation to its first content), and the Demand page's time until its
+forecast is filled in, cold (first visit to a new server) and cached (a second visit).
+Targets: p50 < 200 ms, p95 < 400 ms (sample company); first render < 3 s.
 """
 
 from __future__ import annotations
@@ -27,12 +33,14 @@ PAGES = {
     "Plan": ("/", "Total cost"),
     "Executive": ("/executive", "What-ifs vs the baseline"),
     "Capacity": ("/capacity", "Utilisation of regular hours"),
-    "Demand": ("/demand?demand_model=naive", "Forecast accuracy (backtest)"),
+    "Demand": ("/demand?demand_model=naive", "history and forecast"),
     "Scenarios": ("/scenarios", "Save the current what-if"),
 }
+STATUS_JS = """() => { const e = document.querySelector('.st-key-plan_status');
+  return e ? e.textContent : null; }"""
 COST_JS = """() => { const m = [...document.querySelectorAll('[data-testid=stMetric]')]
-  .find(m => m.innerText.includes('Total cost'));
-  return m ? m.querySelector('[data-testid=stMetricValue]').innerText : null; }"""
+  .find(m => m.textContent.includes('Total cost'));
+  return m ? m.querySelector('[data-testid=stMetricValue]').textContent : null; }"""
 
 
 def big_scenario(periods: int = 52, families: int = 20) -> dict:
@@ -78,6 +86,23 @@ def big_scenario(periods: int = 52, families: int = 20) -> dict:
     }
 
 
+WATCH_JS = """([costBefore, statusBefore]) => {
+  const cost = COST_JS, status = STATUS_JS;
+  const run = (text) => { const m = /run (\\d+)/.exec(text || ""); return m ? +m[1] : -1; };
+  const runBefore = run(statusBefore);
+  const seen = window.__seen = {cost: null, status: null};
+  const tick = () => {
+    const now = performance.now();
+    if (seen.cost === null && cost() !== costBefore) seen.cost = now;
+    if (seen.status === null && run(status()) > runBefore) seen.status = now;
+    if (seen.status === null) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  return performance.now();
+}""".replace("COST_JS", COST_JS).replace("STATUS_JS", STATUS_JS)
+FILLED = "Model used for"  # the Demand page's forecast is in
+
+
 def first_renders(page, url: str) -> dict[str, float]:
     out = {}
     for name, (path, ready) in PAGES.items():
@@ -85,40 +110,45 @@ def first_renders(page, url: str) -> dict[str, float]:
         page.goto(url + path)
         page.get_by_text(ready).first.wait_for(timeout=120_000)
         out[name] = time.perf_counter() - t0
+        if name == "Demand":
+            page.get_by_text(FILLED).first.wait_for(timeout=300_000)
+            out["Demand, forecast filled in (cold)"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    page.goto(url + PAGES["Demand"][0])
+    page.get_by_text(FILLED).first.wait_for(timeout=120_000)
+    out["Demand, forecast filled in (cached)"] = time.perf_counter() - t0
     return out
 
 
-def slider_latency(page, url: str, moves: int) -> list[float]:
-    page.goto(url)
-    page.get_by_text("Total cost").first.wait_for(timeout=120_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
-    )
-    slider = page.get_by_role("slider", name="Max overtime (hours per worker per period)")
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+def wait_status(page) -> None:
+    page.wait_for_function(f"() => ({STATUS_JS})() !== null", timeout=120_000)
 
-    times: list[float] = []
-    unchanged: list[int] = []
+
+def slider_latency(page, url: str, moves: int) -> tuple[list[float], list[float]]:
+    """Per move, in seconds: key press -> total cost updated on screen, and key press ->
+    the whole rerun on screen (the status line, written last: tiles, chart and all)."""
+    page.goto(url)
+    wait_status(page)
+    page.wait_for_timeout(1000)  # let the first chart draw
+    slider = page.get_by_role("slider", name="Max overtime (hours per worker per period)")
+    updated: list[float] = []
+    cost: list[float] = []
+    changed = 0
     for i in range(moves):
         key = "ArrowLeft" if (i // 10) % 2 == 0 else "ArrowRight"  # 20 h -> 10 h -> 20 h …
-        before = page.evaluate(COST_JS)
         slider.focus()
-        t0 = time.perf_counter()
+        before = [page.evaluate(COST_JS), page.evaluate(STATUS_JS)]
+        t0 = page.evaluate(WATCH_JS, before)
         page.keyboard.press(key)
-        try:
-            page.wait_for_function(
-                f"(b) => ({COST_JS})() !== b", arg=before, timeout=5_000, polling="raf"
-            )
-        except PlaywrightTimeout:  # this hour step did not change the optimum: not a sample
-            unchanged.append(i)
-        else:
-            times.append(time.perf_counter() - t0)
-        page.wait_for_function(
-            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
-        )
-    if unchanged:
-        print(f"{url}: {len(unchanged)} of {moves} moves left the total cost unchanged")
-    return times
+        page.wait_for_function("() => window.__seen.status !== null", timeout=30_000)
+        seen = page.evaluate("() => window.__seen")
+        updated.append((seen["status"] - t0) / 1000)
+        # a move that leaves the total cost as it was counts until the rerun is on screen
+        cost.append((seen["cost"] if seen["cost"] is not None else seen["status"]) - t0)
+        changed += seen["cost"] is not None
+    if changed < moves:
+        print(f"{url}: {moves - changed} of {moves} moves left the total cost unchanged")
+    return [x / 1000 for x in cost], updated
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -150,22 +180,21 @@ def main() -> int:
                 page.get_by_text("Total cost").first.wait_for(timeout=120_000)
                 renders = first_renders(browser.new_page(), url)
                 # the sample hires instead of paying overtime unless the workforce is capped
-                sample = slider_latency(page, url + "/?workers_max=111", args.moves)
-                rows.append(("Sample company (12 × 5)", sample, 0.200, 0.400))
+                cost, whole = slider_latency(page, url + "/?workers_max=111", args.moves)
+                rows.append(("Sample company (12 × 5)", cost, whole, 0.200, 0.400))
             with serve(env={"SOP_SAMPLE_SCENARIO": str(big)}) as url:
                 page = browser.new_page(viewport={"width": 1600, "height": 1000})
                 page.goto(url)
                 page.get_by_text("Total cost").first.wait_for(timeout=120_000)
-                big_times = slider_latency(page, url, args.moves)
-                rows.append(("Generated 52 × 20", big_times, None, None))
+                cost, whole = slider_latency(page, url, args.moves)
+                rows.append(("Generated 52 × 20", cost, whole, None, None))
             browser.close()
 
-    print(f"\nSlider key press -> updated total cost ({args.moves} moves)")
-    print(f"{'scenario':<26}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}  target")
-    for name, xs, t50, t95 in rows:
-        if not xs:
-            print(f"{name:<26}{'no move changed the total cost':>30}")
-            continue
+    print(f"\nSlider key press -> on screen ({args.moves} moves, every one a sample)")
+    print(f"{'':<26}{'updated total cost':>27}{'whole rerun':>18}")
+    heads = ("p50 ms", "p95 ms", "max ms", "p50 ms", "p95 ms")
+    print(f"{'scenario':<26}" + "".join(f"{h:>9}" for h in heads) + "  target")
+    for name, xs, whole, t50, t95 in rows:
         target = f"p50 < {t50 * 1000:.0f}, p95 < {t95 * 1000:.0f}" if t50 else "–"
         ok = (
             ""
@@ -173,13 +202,15 @@ def main() -> int:
             else (" OK" if pct(xs, 0.5) < t50 and pct(xs, 0.95) < t95 else " MISSED")
         )
         print(
-            f"{name:<26}{pct(xs, 0.5) * 1000:>10.0f}{pct(xs, 0.95) * 1000:>10.0f}"
-            f"{max(xs) * 1000:>10.0f}  {target}{ok}"
+            f"{name:<26}{pct(xs, 0.5) * 1000:>9.0f}{pct(xs, 0.95) * 1000:>9.0f}"
+            f"{max(xs) * 1000:>9.0f}{pct(whole, 0.5) * 1000:>9.0f}{pct(whole, 0.95) * 1000:>9.0f}"
+            f"  {target}{ok}"
         )
     print("\nFirst render of each page (navigation -> first content)")
-    print(f"{'page':<26}{'seconds':>10}  target < 3 s")
+    print(f"{'page':<36}{'seconds':>10}  target < 3 s")
     for name, sec in renders.items():
-        print(f"{name:<26}{sec:>10.2f}  {'OK' if sec < 3 else 'MISSED'}")
+        verdict = "–" if "filled in" in name else ("OK" if sec < 3 else "MISSED")
+        print(f"{name:<36}{sec:>10.2f}  {verdict}")
     return 0
 
 
