@@ -41,7 +41,14 @@ from sop_core.accuracy import Window, backtest_windows, error_measures, seasonal
 from sop_core.errors import InputError, Problem
 from sop_core.history import family_totals, infer_freq, season_length
 from sop_core.models import MODELS, SEASONAL_MODELS, fit_predict
-from sop_core.parallel import Backend, Progress, batches, default_workers, executor_for
+from sop_core.parallel import (
+    Backend,
+    InlineExecutor,
+    Progress,
+    batches,
+    default_workers,
+    executor_for,
+)
 
 CANDIDATES: dict[str, tuple[str, ...]] = {
     "auto": SEASONAL_MODELS,
@@ -278,14 +285,24 @@ def run_tasks(
     The backtests go out in about four batches per worker slot; a series' final fit
     is sent as soon as its last backtest is back (ready series travel together), so
     both cores stay busy even with a handful of series and no step waits for all.
-    ``progress(done, total)`` counts finished series. Every job is seeded and
-    independent, so the numbers do not depend on the executor or the batching.
+    ``progress(done, total)`` counts finished series. On the in-process executor the
+    series simply run one after the other. Every job is seeded and independent, so
+    the numbers do not depend on the executor or the batching.
     """
     total = len(tasks)
     if not total:
         if progress is not None:
             progress(0, 0)
         return []
+    if isinstance(executor, InlineExecutor):  # in this process: series by series
+        if progress is not None:
+            progress(0, total)
+        out = []
+        for i, task in enumerate(tasks, start=1):
+            out.append(forecast_series(task))
+            if progress is not None:
+                progress(i, total)
+        return out
     windows = [tuple(series_windows(t)) for t in tasks]
     jobs = [(i, m) for i, t in enumerate(tasks) if windows[i] for m in t.candidates]
     rows: list[list[dict[str, Any] | None]] = [[None] * len(t.candidates) for t in tasks]
@@ -478,8 +495,10 @@ def forecast(
         origins: backtest origins (fewer when the history is short).
         backtest: backtest even a single candidate (for the accuracy table).
         scheduler: dask scheduler address or ``distributed.Client``; None runs locally.
-        backend: local backend, "processes" (pool, default) or "sequential".
-        workers: local pool size (default: available CPUs).
+        backend: local backend, "processes" (pool, default) or "sequential". The pool
+            is kept for later calls and starts by fork, or from a fork server when
+            this process runs other threads (:mod:`sop_core.parallel`).
+        workers: local pool size (default: available CPUs); 1 runs in this process.
         progress: ``progress(done, total)`` called as series finish.
         seed: seed of the models' randomness; equal seeds give equal numbers everywhere.
 

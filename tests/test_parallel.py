@@ -81,6 +81,18 @@ def test_a_kept_pool_is_reused_although_its_own_manager_thread_runs() -> None:
     assert kept == sop_core.parallel._POOLS
 
 
+@pytest.mark.parametrize("backend", ["sequential", "processes"])
+def test_forecast_progress_counts_series(backend: str) -> None:
+    history = read_history(DATA / "sample_history.csv")
+    history = history[history["family"].isin(["Watering", "Hand Tools", "Power Tools"])]
+    seen: list[tuple[int, int]] = []
+    forecast(history, model="naive", backend=backend, workers=2, progress=lambda *p: seen.append(p))
+    assert seen[0] == (0, 3) and seen[-1] == (3, 3)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    if backend == "sequential":
+        assert seen == [(0, 3), (1, 3), (2, 3), (3, 3)]
+
+
 def test_workers_preload_only_the_libraries_the_models_need() -> None:
     history = read_history(DATA / "sample_history.csv")
     tasks = make_tasks(history, model="prophet")[0]
