@@ -249,11 +249,6 @@ def forecast_series(task: SeriesTask) -> SeriesResult:
     return finish_series(task, backtest_series(task, windows) if windows else [])
 
 
-def forecast_batch(tasks: list[SeriesTask]) -> list[SeriesResult]:
-    """Forecast a batch of whole series (backtests included) in one worker."""
-    return [forecast_series(t) for t in tasks]
-
-
 @dataclass(frozen=True)
 class BacktestJob:
     """One candidate's backtest on one series: the finest unit of work."""
