@@ -147,7 +147,10 @@ def slider_latency(page, url: str, moves: int) -> tuple[list[float], list[float]
         cost.append((seen["cost"] if seen["cost"] is not None else seen["status"]) - t0)
         changed += seen["cost"] is not None
     if changed < moves:
-        print(f"{url}: {moves - changed} of {moves} moves left the total cost unchanged")
+        print(
+            f"{url}: {moves - changed} of {moves} moves left the total cost tile unchanged "
+            "(counted until the whole rerun was on screen)"
+        )
     return [x / 1000 for x in cost], updated
 
 
