@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench system-deps clean
+.PHONY: run test lint bench screenshots system-deps clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ test: $(STAMP) system-deps
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+screenshots: $(STAMP) system-deps
+	SOP_UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q -m e2e tests/test_e2e_app.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/plan_speed.py

@@ -259,10 +259,12 @@ def live_plan() -> None:
 
     A lever move reruns this fragment only: one warm re-solve, the tiles, the chart's data
     (its spec is cached) and the open detail view, if any. It holds as few elements as it
-    can, since the browser redraws each of them on every move. The status line under the
-    tiles is written last, so it changes when the whole update has been sent."""
+    can, since the browser redraws each of them on every move. The tiles span the page
+    above levers and chart (written after the solve, into a container placed first); the
+    status line under them is written last, so it changes when the whole update is sent."""
     started = time.perf_counter()
     s = current_scenario()
+    tiles = st.container()  # full width above levers and chart, so the figures fit
     left, right = st.columns([1, 3], gap="large")
     with left:
         whatif = levers(s)
@@ -273,7 +275,7 @@ def live_plan() -> None:
     baseline = baseline_result(s)
     with right:
         if not result.optimal:
-            status = st.container(key="plan_status")
+            status = tiles.container(key="plan_status")
             st.error(f"**No feasible plan with these levers.** {result.message}")
             if result.diagnosis:
                 st.markdown("\n".join(f"- {line}" for line in result.diagnosis[:8]))
@@ -281,8 +283,9 @@ def live_plan() -> None:
                 "Loosen a lever: more overtime, a higher workforce ceiling or less safety stock."
             )
         else:
-            kpi_tiles(result, baseline)
-            status = st.container(key="plan_status")
+            with tiles:
+                kpi_tiles(result, baseline)
+                status = st.container(key="plan_status")
             families = ["All families", *s.family_names]
             family = st.selectbox("Show", families, key="plan_family", label_visibility="collapsed")
             balance_chart(

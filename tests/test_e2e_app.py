@@ -2,7 +2,7 @@
 
 Opens every page, moves the overtime and safety-stock sliders with the keyboard, opens a
 shared URL, downloads the plan and saves a screenshot of each page to
-artifacts/screenshots/ (copied to docs/screenshots/ for the README)."""
+artifacts/screenshots/ (``make screenshots`` copies them to docs/screenshots/ for the README)."""
 
 from __future__ import annotations
 
@@ -81,11 +81,13 @@ def number(text: str) -> float:
 
 
 def shoot(page, name: str) -> None:
+    """Screenshot into artifacts/; ``make screenshots`` also refreshes the README's copies."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    DOCS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
-    shutil.copyfile(path, DOCS / path.name)
+    if os.environ.get("SOP_UPDATE_SCREENSHOTS") == "1":
+        DOCS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, DOCS / path.name)
 
 
 def open_page(page, url: str, ready: str) -> None:
