@@ -1,11 +1,12 @@
 """Generate the sample company: data/sample_history.csv and data/sample_company.json.
 
 "Red Tomato Outdoor" sells five product families (18 SKUs) with six years of monthly
-history (2020-01 … 2025-12): a trend per family, yearly seasonality peaking in a
+history (2020-11 … 2026-10): a trend per family, yearly seasonality peaking in a
 family's own season, two promotions (a price promotion with a post-promotion dip),
 and multiplicative noise. The scenario file's demand is the next 12 months of the
-company's ``auto`` forecast; its workforce and costs make peak season tight, so the
-optimal plan builds stock, hires and uses overtime.
+company's ``auto`` forecast (2026-11 … 2027-10); its workforce and costs make peak
+season tight, and the plant has room for only a few more workers, so the optimal plan
+builds stock, hires up to that ceiling and uses overtime in the peak.
 
 Run from the repository root (fixed seed; the outputs are committed)::
 
@@ -28,7 +29,7 @@ from sop_core.history import read_history  # noqa: E402
 from sop_core.scenario import parse_scenario  # noqa: E402
 
 SEED = 20260101
-START, MONTHS, HORIZON = "2020-01-01", 72, 12
+START, MONTHS, HORIZON = "2020-11-01", 72, 12
 
 # name: (units/month at start, growth/year, seasonal amplitude, peak month, SKUs,
 #        labour h/unit, material $/unit, holding $/unit/month, backorder $/unit/month,
@@ -171,6 +172,7 @@ def make_scenario(fc: pd.DataFrame) -> dict[str, object]:
             "max_overtime_hours_per_worker": 20.0,
             "hire_cost": 2500.0,
             "layoff_cost": 4000.0,
+            "max_workers": initial + 3,  # floor space: a few more workers at most
             "max_hires": 8.0,
             "max_layoffs": 8.0,
         },
