@@ -193,7 +193,9 @@ def test_strategies_are_compared_only_when_shown(page, app_url):
     open_page(page, app_url + "/", "Total cost")
     assert page.get_by_text("Level workforce").count() == 0
     page.get_by_test_id("stButtonGroup").get_by_text("Optimal vs level vs chase").click()
-    page.get_by_text("Level workforce").first.wait_for(timeout=TIMEOUT_MS)
+    # the name sits in a data-grid cell, which the grid keeps in the DOM but draws on a
+    # canvas: wait for it to be attached, not "visible"
+    page.get_by_text("Level workforce").first.wait_for(state="attached", timeout=TIMEOUT_MS)
     wait_idle(page)
     no_exception(page)
     assert page.get_by_test_id("stVegaLiteChart").count() == 2  # balance + strategies
