@@ -103,20 +103,30 @@ WATCH_JS = """([costBefore, statusBefore]) => {
 FILLED = "Model used for"  # the Demand page's forecast is in
 
 
-def first_renders(page, url: str) -> dict[str, float]:
+def first_renders(browser, url: str) -> dict[str, tuple[float, float]]:
+    """Seconds from navigation to first content, per page: (in a fresh browser context,
+    i.e. a first visit that also boots Streamlit's front end; in a tab where the app is
+    already loaded, i.e. moving between pages)."""
+    fresh = {}
+    for name, (path, ready) in PAGES.items():
+        page = browser.new_page()  # a new context: nothing cached
+        t0 = time.perf_counter()
+        page.goto(url + path)
+        page.get_by_text(ready).first.wait_for(timeout=120_000)
+        fresh[name] = time.perf_counter() - t0
+        page.close()
+    page = browser.new_page()
+    page.goto(url)
+    page.get_by_text("Total cost").first.wait_for(timeout=120_000)
     out = {}
     for name, (path, ready) in PAGES.items():
         t0 = time.perf_counter()
         page.goto(url + path)
         page.get_by_text(ready).first.wait_for(timeout=120_000)
-        out[name] = time.perf_counter() - t0
+        out[name] = (fresh[name], time.perf_counter() - t0)
         if name == "Demand":
             page.get_by_text(FILLED).first.wait_for(timeout=300_000)
-            out["Demand, forecast filled in (cold)"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    page.goto(url + PAGES["Demand"][0])
-    page.get_by_text(FILLED).first.wait_for(timeout=120_000)
-    out["Demand, forecast filled in (cached)"] = time.perf_counter() - t0
+            out["Demand, forecast filled in"] = (float("nan"), time.perf_counter() - t0)
     return out
 
 
@@ -181,7 +191,7 @@ def main() -> int:
                 page = browser.new_page(viewport={"width": 1600, "height": 1000})
                 page.goto(url)  # warm the server (first import, sample load)
                 page.get_by_text("Total cost").first.wait_for(timeout=120_000)
-                renders = first_renders(browser.new_page(), url)
+                renders = first_renders(browser, url)
                 # the sample hires instead of paying overtime unless the workforce is capped
                 cost, whole = slider_latency(page, url + "/?workers_max=111", args.moves)
                 rows.append(("Sample company (12 × 5)", cost, whole, 0.200, 0.400))
@@ -209,11 +219,12 @@ def main() -> int:
             f"{max(xs) * 1000:>9.0f}{pct(whole, 0.5) * 1000:>9.0f}{pct(whole, 0.95) * 1000:>9.0f}"
             f"  {target}{ok}"
         )
-    print("\nFirst render of each page (navigation -> first content)")
-    print(f"{'page':<36}{'seconds':>10}  target < 3 s")
-    for name, sec in renders.items():
-        verdict = "–" if "filled in" in name else ("OK" if sec < 3 else "MISSED")
-        print(f"{name:<36}{sec:>10.2f}  {verdict}")
+    print("\nFirst render of each page (navigation -> first content), seconds")
+    print(f"{'page':<28}{'fresh browser':>14}{'app loaded':>12}  target < 3 s")
+    for name, (cold, warm) in renders.items():
+        verdicts = ["–" if x != x else ("OK" if x < 3 else "MISSED") for x in (cold, warm)]
+        shown = "–" if cold != cold else f"{cold:.2f}"
+        print(f"{name:<28}{shown:>14}{warm:>12.2f}  {' / '.join(verdicts)}")
     return 0
 
 
