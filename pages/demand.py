@@ -13,7 +13,7 @@ from pages._common import DATA, current_scenario, ensure_entry_point, set_scenar
 from sop_core.consensus import ADJUSTMENT_COLUMNS, adjust_forecast, scenario_with_forecast
 from sop_core.errors import InputError
 from sop_core.forecast import MODEL_CHOICES, ForecastResult, forecast, label_periods
-from sop_core.history import read_history
+from sop_core.history import family_totals, read_history
 
 ensure_entry_point()
 
@@ -73,7 +73,7 @@ def forecast_chart(hist: pd.DataFrame, fc: pd.DataFrame | None, family: str) -> 
     """The last three years of history, the forecast with its 80 % band and the consensus.
 
     ``fc=None``: the history alone, shown while the forecast is being fitted."""
-    h = hist[hist["family"] == family].groupby("period", as_index=False)["demand"].sum()
+    h = family_totals(hist[hist["family"] == family])
     h = h[h["period"] >= h["period"].max() - pd.DateOffset(years=3)]
     if fc is None:
         fc = pd.DataFrame(
