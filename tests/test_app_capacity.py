@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from apptests import open_app_page
 from streamlit.testing.v1 import AppTest
 
 from pages._edit import edited_scenario, families_frame, workforce_frame
@@ -21,12 +22,7 @@ def _tmp_store(tmp_path, monkeypatch):
 
 
 def open_capacity(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page("pages/capacity.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app_page("pages/capacity.py", **query)
 
 
 def test_capacity_page_renders_chart_utilisation_and_tables():

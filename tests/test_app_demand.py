@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from apptests import open_app_page
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,11 +22,7 @@ def _tmp_store(tmp_path, monkeypatch):
 
 def open_demand(model: str = "naive") -> AppTest:
     """The Demand page with a quick model (the URL chooses it, as a shared link would)."""
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.query_params["demand_model"] = model
-    at.switch_page("pages/demand.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app_page("pages/demand.py", timeout=180, demand_model=model)
 
 
 def test_demand_page_shows_forecast_interval_and_accuracy():

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from apptests import open_app_page
 from streamlit.testing.v1 import AppTest
 
 from sop_core.planner import solve
@@ -23,12 +24,7 @@ def store_url(tmp_path, monkeypatch) -> str:
 
 
 def open_exec(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page(PAGE).run()  # as if the browser opened /executive?…
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app_page(PAGE, **query)  # as if the browser opened /executive?…
 
 
 def test_executive_page_shows_five_kpis_the_chart_and_the_baseline():

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from apptests import open_app_page
 from streamlit.testing.v1 import AppTest
 
 from sop_core.store import Store
@@ -23,12 +24,7 @@ def store_url(tmp_path, monkeypatch) -> str:
 
 
 def open_page(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page("pages/scenarios.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app_page("pages/scenarios.py", **query)
 
 
 def save(at: AppTest, name: str) -> AppTest:
