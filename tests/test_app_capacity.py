@@ -13,7 +13,6 @@ from sop_core.errors import InputError
 from sop_core.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 
 
 @pytest.fixture(autouse=True)

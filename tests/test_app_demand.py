@@ -4,15 +4,11 @@ their validation messages, and the hand-over of the forecast to the plan."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from apptests import open_app_page
 from streamlit.testing.v1 import AppTest
-
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 
 
 @pytest.fixture(autouse=True)

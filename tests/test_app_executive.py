@@ -3,16 +3,13 @@ the approved plan from the store, and presentation mode."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from apptests import open_app_page
+from apptests import APP, open_app_page
 from streamlit.testing.v1 import AppTest
 
 from sop_core.planner import solve
 from sop_core.store import Store, solved_fields
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/executive.py"
 
 

@@ -13,7 +13,6 @@ from streamlit.testing.v1 import AppTest
 from sop_core.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 
 
 @pytest.fixture(autouse=True)
