@@ -42,7 +42,7 @@ import math
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
@@ -572,18 +572,7 @@ class Store:
         """
         import pandas as pd
 
-        columns = [
-            "name",
-            "status",
-            "latest_version",
-            "approved_version",
-            "author",
-            "saved_at",
-            "note",
-            "created_by",
-            "created_at",
-            "total_cost",
-        ]
+        columns = [f.name for f in fields(ScenarioSummary)]
         rows = [{c: getattr(s, c) for c in columns} for s in self.list_scenarios()]
         frame = pd.DataFrame(rows, columns=columns)
         frame["latest_version"] = frame["latest_version"].astype("int64")
@@ -680,15 +669,7 @@ class Store:
                             ),
                             name,
                         )
-                    header = ScenarioRow(
-                        name=name,
-                        status="draft",
-                        latest_version=1,
-                        created_by=author,
-                        created_at=now,
-                    )
-                    session.add(header)
-                    session.flush()
+                    header = _new_header(session, name, author, now)
                     new_version = 1
                 else:
                     if base_version != header.latest_version:
@@ -763,15 +744,7 @@ class Store:
                 header = self._header(session, name)
                 source = self._version_row(session, header, version)
                 self._refuse_taken(session, new_name)
-                copy = ScenarioRow(
-                    name=new_name,
-                    status="draft",
-                    latest_version=1,
-                    created_by=author,
-                    created_at=now,
-                )
-                session.add(copy)
-                session.flush()
+                copy = _new_header(session, new_name, author, now)
                 data = dict(source.scenario)
                 data["name"] = new_name
                 row = VersionRow(
@@ -1008,6 +981,16 @@ def comparison_frame(
 
 def _as_float(value: Any) -> float:
     return math.nan if value is None else float(value)
+
+
+def _new_header(session: Session, name: str, author: str, now: datetime) -> ScenarioRow:
+    """Insert a new scenario's header: a draft whose latest version is 1."""
+    header = ScenarioRow(
+        name=name, status="draft", latest_version=1, created_by=author, created_at=now
+    )
+    session.add(header)
+    session.flush()
+    return header
 
 
 def _conflict(name: str, base_version: int | None, latest: VersionInfo | None) -> StoreConflict:
