@@ -79,22 +79,54 @@ def model_data(s: Scenario) -> ModelData:
     """Turn a scenario (with its policy) into the LP's numbers."""
     T, F = s.shape
     wf, fams, strategy = s.workforce, s.families, s.policy.strategy
-    ones = np.ones(T)
-    H_ub = _limit(wf.max_hires) * ones
-    L_ub = _limit(wf.max_layoffs) * ones
+    # one array per kind of number, built in a single call each: a slider move pays for this
+    per_family = np.array(
+        [
+            (
+                f.labor_hours_per_unit,
+                f.material_cost,
+                f.holding_cost,
+                f.backorder_cost,
+                f.subcontract_cost,
+                f.initial_inventory,
+                f.initial_backorder,
+                f.ending_inventory_min,
+                _limit(f.max_subcontract),
+                0.0 if f.backorders_allowed else 1.0,
+            )
+            for f in fams
+        ],
+        dtype=float,
+    ).T.copy()
+    hours, cost_P, cost_I, cost_S, cost_C, I0, S0, ending_min, max_sub, no_backlog = per_family
+    per_period = (
+        np.array(
+            [
+                float(wf.min_workers or 0.0),
+                _limit(wf.max_workers),
+                _limit(wf.max_hires),
+                _limit(wf.max_layoffs),
+            ]
+        )
+        .repeat(T)
+        .reshape(4, T)
+    )
+    W_lb, W_ub, H_ub, L_ub = per_period
     if strategy == "level":  # the workforce is set in period 1 and then held
         H_ub[1:] = 0.0
         L_ub[1:] = 0.0
     safety = np.array([f.safety_stock_series(T) for f in fams], dtype=float)
     I_lb = safety.copy()
-    I_lb[:, -1] = np.maximum(I_lb[:, -1], [f.ending_inventory_min for f in fams])
-    I_ub = np.full((F, T), INF)
-    S_ub = np.array([(INF if f.backorders_allowed else 0.0) * ones for f in fams])
+    I_lb[:, -1] = np.maximum(I_lb[:, -1], ending_min)
+    S_ub = np.full((F, T), INF)
+    S_ub[no_backlog > 0] = 0.0
     if not s.policy.ending_backorders_allowed:
         S_ub[:, -1] = 0.0
     if strategy == "chase":  # production follows demand: stock at its target, no backlog
         I_ub = I_lb.copy()
         S_ub[:] = 0.0
+    else:
+        I_ub = np.full((F, T), INF)
     return ModelData(
         T=T,
         F=F,
@@ -105,24 +137,24 @@ def model_data(s: Scenario) -> ModelData:
         cost_O=float(wf.overtime_cost_per_hour),
         cost_H=float(wf.hire_cost),
         cost_L=float(wf.layoff_cost),
-        W_lb=float(wf.min_workers or 0.0) * ones,
-        W_ub=_limit(wf.max_workers) * ones,
+        W_lb=W_lb,
+        W_ub=W_ub,
         H_ub=H_ub,
         L_ub=L_ub,
         integer=s.policy.integer_workforce,
-        hours=np.array([f.labor_hours_per_unit for f in fams], dtype=float),
-        cost_P=np.array([f.material_cost for f in fams], dtype=float),
-        cost_I=np.array([f.holding_cost for f in fams], dtype=float),
-        cost_S=np.array([f.backorder_cost for f in fams], dtype=float),
-        cost_C=np.array([f.subcontract_cost for f in fams], dtype=float),
+        hours=hours,
+        cost_P=cost_P,
+        cost_I=cost_I,
+        cost_S=cost_S,
+        cost_C=cost_C,
         D=np.array([f.demand for f in fams], dtype=float),
-        I0=np.array([f.initial_inventory for f in fams], dtype=float),
-        S0=np.array([f.initial_backorder for f in fams], dtype=float),
+        I0=I0,
+        S0=S0,
         safety=safety,
         I_lb=I_lb,
         I_ub=I_ub,
         S_ub=S_ub,
-        C_ub=np.array([_limit(f.max_subcontract) * ones for f in fams]),
+        C_ub=max_sub.repeat(T).reshape(F, T),
     )
 
 
@@ -236,14 +268,43 @@ def build_problem(d: ModelData) -> tuple[pulp.LpProblem, Vars]:
     return prob, v
 
 
-def compile_to_highs(prob: pulp.LpProblem, highs: highspy.Highs) -> tuple[dict, dict]:
+# --- the compiled model -------------------------------------------------------------------
+
+#: Column blocks of the compiled model, in order (also the cost categories' order).
+BLOCKS = ("W", "O", "H", "L", "P", "I", "S", "C")
+#: Row blocks, in the order ``build_problem`` adds them.
+ROW_BLOCKS = ("workforce_balance", "labour_capacity", "overtime_limit", "inventory_balance")
+
+
+def block_order(v: Vars) -> list[pulp.LpVariable]:
+    """The variables block by block (:data:`BLOCKS`), per period, families one after another.
+
+    Columns in this order make every variable kind a contiguous slice of the compiled model,
+    so a re-solve writes its arrays by concatenation and reads the plan back as views."""
+    out: list[pulp.LpVariable] = []
+    for name in BLOCKS:
+        block = v[name]
+        if name in "WOHL":
+            out += block.values()
+        else:
+            for per_family in block.values():
+                out += per_family.values()
+    return out
+
+
+def compile_to_highs(
+    prob: pulp.LpProblem, highs: highspy.Highs, columns: list[pulp.LpVariable] | None = None
+) -> tuple[dict, dict]:
     """Pass a PuLP problem to an in-process HiGHS model in one call (row-wise matrix).
 
-    Returns the column index of each variable and the row index of each constraint, by
-    name. PuLP's own HiGHS adapter adds columns and rows one call at a time; one
-    ``passModel`` is several times faster and keeps the first solve cheap."""
-    variables = prob.variables()
+    ``columns`` orders the variables (default: PuLP's own order); rows keep the order they
+    were added in. Returns the column index of each variable and the row index of each
+    constraint, by name. PuLP's own HiGHS adapter adds columns and rows one call at a time;
+    one ``passModel`` is several times faster and keeps the first solve cheap."""
+    variables = prob.variables() if columns is None else columns
     col = {var.name: j for j, var in enumerate(variables)}
+    if len(col) != len(prob.variables()):
+        raise ValueError("columns must list each of the problem's variables once")
     lp = highspy.HighsLp()
     lp.num_col_ = len(variables)
     lp.col_lower_ = np.array([-INF if x.lowBound is None else x.lowBound for x in variables])
@@ -287,41 +348,72 @@ def compile_to_highs(prob: pulp.LpProblem, highs: highspy.Highs) -> tuple[dict, 
 
 @dataclass(frozen=True)
 class Layout:
-    """Where each variable and constraint sits in the compiled (column/row) model."""
+    """Where each variable and constraint sits in a model compiled in block order.
 
+    Each block of :data:`BLOCKS` and :data:`ROW_BLOCKS` is a contiguous run: ``col`` and
+    ``row`` give the indices ((T,) per period, (F, T) per family and period; the overtime
+    rows are empty when overtime is unlimited), ``col_slice``/``row_slice`` the runs."""
+
+    T: int
+    F: int
     n_cols: int
     n_rows: int
-    col: dict[str, np.ndarray]  # "W","H","L","O": (T,); "P","I","S","C": (F, T)
-    row: dict[str, np.ndarray]  # "workforce_balance","labour_capacity","overtime_limit": (T,);
-    #                             "inventory_balance": (F, T); absent families are empty
+    col: dict[str, np.ndarray]
+    row: dict[str, np.ndarray]
+    col_slice: dict[str, slice]
+    row_slice: dict[str, slice]
+
+    @property
+    def col_starts(self) -> np.ndarray:
+        """First column of each block, in :data:`BLOCKS` order (for ``np.add.reduceat``)."""
+        return np.array([self.col_slice[n].start for n in BLOCKS])
 
     @classmethod
-    def of(cls, v: Vars, d: ModelData, col: dict[str, int], row: dict[str, int]) -> Layout:
-        """Positions by name, as :func:`compile_to_highs` returned them."""
-        ts, fs = range(1, d.T + 1), range(d.F)
-        cols = {n: np.array([col[v[n][t].name] for t in ts]) for n in ("W", "H", "L", "O")}
-        cols |= {n: np.array([[col[v[n][f][t].name] for t in ts] for f in fs]) for n in "PISC"}
+    def blocked(cls, T: int, F: int, overtime_limited: bool) -> Layout:
+        """The layout of ``build_problem``'s LP compiled with :func:`block_order` columns."""
+        sizes = {n: T if n in "WOHL" else F * T for n in BLOCKS}
+        rows = {
+            "workforce_balance": T,
+            "labour_capacity": T,
+            "overtime_limit": T if overtime_limited else 0,
+            "inventory_balance": F * T,
+        }
 
-        def rows(prefix: str) -> np.ndarray:
-            return np.array([row[f"{prefix}_{t}"] for t in ts if f"{prefix}_{t}" in row])
+        def runs(counts: dict[str, int]) -> dict[str, slice]:
+            out, start = {}, 0
+            for name, n in counts.items():
+                out[name] = slice(start, start + n)
+                start += n
+            return out
 
-        rws = {n: rows(n) for n in ("workforce_balance", "labour_capacity", "overtime_limit")}
-        rws["inventory_balance"] = np.array(
-            [[row[f"inventory_balance_{f}_{t}"] for t in ts] for f in fs]
-        )
-        return cls(len(col), len(row), cols, rws)
+        cs, rs = runs(sizes), runs(rows)
+        col = {n: np.arange(s.start, s.stop) for n, s in cs.items()}
+        row = {n: np.arange(s.start, s.stop) for n, s in rs.items()}
+        for n in "PISC":
+            col[n] = col[n].reshape(F, T)
+        row["inventory_balance"] = row["inventory_balance"].reshape(F, T)
+        return cls(T, F, sum(sizes.values()), sum(rows.values()), col, row, cs, rs)
+
+    def check(self, col: dict[str, int], row: dict[str, int]) -> None:
+        """Raise if the compiled model's names (as :func:`compile_to_highs` returned them)
+        are not where this layout says they are."""
+        ts, fs = range(1, self.T + 1), range(self.F)
+        cols = [f"{n}_{t}" for n in "WOHL" for t in ts]
+        cols += [f"{n}_{f}_{t}" for n in "PISC" for f in fs for t in ts]
+        rows = [f"{n}_{t}" for n in ROW_BLOCKS[:3] if self.row[n].size for t in ts]
+        rows += [f"inventory_balance_{f}_{t}" for f in fs for t in ts]
+        if list(col) != cols or list(row) != rows:
+            raise ValueError("the compiled model is not in block order")
 
 
 @dataclass(frozen=True)
 class LpArrays:
-    """The numeric part of the compiled LP: bounds, costs, row bounds and the parametric
-    coefficients (labour rows: h_f on P and −R on W; overtime rows: −M on W)."""
+    """The numeric part of the compiled LP: column bounds and costs, row bounds, and the
+    parametric coefficients (labour rows: h_f on P and −R on W; overtime rows: −M on W)."""
 
-    col_lb: np.ndarray
-    col_ub: np.ndarray
-    cost: np.ndarray
-    row_lb: np.ndarray
-    row_ub: np.ndarray
+    col_bounds: np.ndarray  # (2, n_cols): lower, upper
+    cost: np.ndarray  # (n_cols,)
+    row_bounds: np.ndarray  # (2, n_rows): lower, upper
     hours: np.ndarray  # (F,)
     R: float
     M: float
@@ -329,22 +421,35 @@ class LpArrays:
 
 
 def lp_arrays(d: ModelData, lay: Layout) -> LpArrays:
-    """Place ModelData's numbers at the layout's positions (vectorised; no PuLP)."""
-    c = lay.col
-    lb, ub, cost = np.zeros(lay.n_cols), np.full(lay.n_cols, INF), np.zeros(lay.n_cols)
-    lb[c["W"]], ub[c["W"]] = d.W_lb, d.W_ub
-    ub[c["H"]], ub[c["L"]] = d.H_ub, d.L_ub
-    lb[c["I"]], ub[c["I"]] = d.I_lb, d.I_ub
-    ub[c["S"]], ub[c["C"]] = d.S_ub, d.C_ub
-    cost[c["W"]], cost[c["O"]], cost[c["H"]], cost[c["L"]] = d.cost_W, d.cost_O, d.cost_H, d.cost_L
-    for name, per_family in (("P", d.cost_P), ("I", d.cost_I), ("S", d.cost_S), ("C", d.cost_C)):
-        cost[c[name]] = per_family[:, None]
-    r = lay.row
-    row_lb, row_ub = np.full(lay.n_rows, -INF), np.zeros(lay.n_rows)
-    wb = np.zeros(d.T)
-    wb[0] = d.W0
-    row_lb[r["workforce_balance"]] = row_ub[r["workforce_balance"]] = wb
-    inv = -d.D.copy()
-    inv[:, 0] += d.I0 - d.S0
-    row_lb[r["inventory_balance"]] = row_ub[r["inventory_balance"]] = inv
-    return LpArrays(lb, ub, cost, row_lb, row_ub, d.hours.copy(), d.R, d.M, d.integer)
+    """ModelData's numbers as the compiled model's flat arrays (block order; no PuLP)."""
+    T, FT = d.T, d.F * d.T
+    col_bounds = np.concatenate(
+        (
+            # lower: W, then O H L P at 0, I, then S C at 0
+            d.W_lb,
+            np.zeros(3 * T + FT),
+            d.I_lb.ravel(),
+            np.zeros(2 * FT),
+            # upper: W, O (capped by the overtime rows instead), H, L, P, I, S, C
+            d.W_ub,
+            np.full(T, INF),
+            d.H_ub,
+            d.L_ub,
+            np.full(FT, INF),
+            d.I_ub.ravel(),
+            d.S_ub.ravel(),
+            d.C_ub.ravel(),
+        )
+    ).reshape(2, lay.n_cols)
+    per_unit = (d.cost_W, d.cost_O, d.cost_H, d.cost_L)
+    cost = np.concatenate((per_unit, d.cost_P, d.cost_I, d.cost_S, d.cost_C)).repeat(T)
+    balance = np.zeros(T)
+    balance[0] = d.W0
+    inventory = -d.D
+    inventory[:, 0] += d.I0 - d.S0
+    inventory = inventory.ravel()
+    capacity = lay.n_rows - T - FT  # labour and overtime rows: Σ … ≤ 0
+    row_bounds = np.concatenate(
+        (balance, np.full(capacity, -INF), inventory, balance, np.zeros(capacity), inventory)
+    ).reshape(2, lay.n_rows)
+    return LpArrays(col_bounds, cost, row_bounds, d.hours.copy(), d.R, d.M, d.integer)

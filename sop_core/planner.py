@@ -34,10 +34,12 @@ import numpy as np
 import pandas as pd
 
 from sop_core.lp import (
+    BLOCKS,
     Layout,
     LpArrays,
     ModelData,
     ShapeKey,
+    block_order,
     build_problem,
     compile_to_highs,
     lp_arrays,
@@ -68,8 +70,8 @@ FAMILY_COLUMNS = (
     "safety_stock",
     "demand_marginal_cost",
 )
-#: The variable behind each cost category, in COST_CATEGORIES order.
-CATEGORY_VARIABLES = ("W", "O", "H", "L", "P", "I", "S", "C")
+#: The variable behind each cost category, in COST_CATEGORIES order (the column blocks).
+CATEGORY_VARIABLES = BLOCKS
 COST_CATEGORIES = (
     "regular_labour",
     "overtime",
@@ -112,15 +114,26 @@ class Conflict:
 
 @dataclass(frozen=True)
 class _PlanValues:
-    """What the result tables are made of: the variable values and the shadow prices."""
+    """What the result tables are made of: the variable values and the shadow prices
+    (worked out from the row duals on first use: a slider move that shows only KPIs
+    doesn't need them)."""
 
     labels: list[str]
     names: list[str]
     data: ModelData
     v: dict[str, np.ndarray]
-    labour_value: np.ndarray  # (T,)
-    demand_value: np.ndarray  # (F, T)
-    safety_stock: np.ndarray  # (F, T)
+    row_dual: list[float] | None  # None: no duals (an integer plan)
+    layout: Layout
+
+    @cached_property
+    def labour_value(self) -> np.ndarray:
+        """(T,) $ saved by one more labour hour in each period."""
+        return _shadow_prices(self.row_dual, self.layout, self.data)[0]
+
+    @cached_property
+    def demand_value(self) -> np.ndarray:
+        """(F, T) $ one more unit of demand costs, per family and period."""
+        return _shadow_prices(self.row_dual, self.layout, self.data)[1]
 
 
 @dataclass(frozen=True)
@@ -180,7 +193,7 @@ class PlanResult:
                 "subcontract": x.v["C"].ravel(),
                 "inventory": x.v["I"].ravel(),
                 "backorder": x.v["S"].ravel(),
-                "safety_stock": x.safety_stock.ravel(),
+                "safety_stock": d.safety.ravel(),
                 "demand_marginal_cost": x.demand_value.ravel(),
             }
         )
@@ -254,9 +267,17 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 _banner_shown = False
 
 
+#: HiGHS threads per solve. Our LPs are small (a few thousand columns at most); HiGHS's
+#: parallel workers cost more in start-up and hand-over than they save (a re-solve takes
+#: about half the time on one thread), and a server solving for several sessions at once
+#: is better served by one thread each. HiGHS's scheduler is process-wide: every Highs we
+#: make asks for the same count.
+HIGHS_THREADS = 1
+
+
 def _new_highs() -> highspy.Highs:
-    """A silent Highs. HiGHS prints a banner on stdout at its first construction in a
-    process, which would corrupt ``--format json`` output: silence it."""
+    """A silent, single-threaded Highs. HiGHS prints a banner on stdout at its first
+    construction in a process, which would corrupt ``--format json`` output: silence it."""
     global _banner_shown
     if _banner_shown:
         h = highspy.Highs()
@@ -265,7 +286,18 @@ def _new_highs() -> highspy.Highs:
             h = highspy.Highs()
         _banner_shown = True
     h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", HIGHS_THREADS)
     return h
+
+
+def _run(h: highspy.Highs) -> None:
+    """``h.run()``; if HiGHS's process-wide scheduler was started with another thread count
+    (by a Highs made outside this module), solve with that count instead of failing."""
+    if h.run() == highspy.HighsStatus.kError and (
+        h.getModelStatus() == highspy.HighsModelStatus.kNotset
+    ):
+        h.setOptionValue("threads", 0)  # 0: whatever the running scheduler uses
+        h.run()
 
 
 @contextlib.contextmanager
@@ -293,15 +325,18 @@ class Planner:
         self.problem, self.vars = build_problem(data)
         self.highs: highspy.Highs = _new_highs()
         self.highs.setOptionValue("mip_rel_gap", 0.0)
-        cols, rows = compile_to_highs(self.problem, self.highs)
-        self.layout = Layout.of(self.vars, data, cols, rows)
+        cols, rows = compile_to_highs(self.problem, self.highs, block_order(self.vars))
+        self.layout = Layout.blocked(*self.key)
+        self.layout.check(cols, rows)
         self._pushed: LpArrays = lp_arrays(data, self.layout)
-        self._kind = np.empty(self.layout.n_cols, dtype=np.intp)  # column -> variable
-        for i, name in enumerate(CATEGORY_VARIABLES):
-            self._kind[self.layout.col[name].ravel()] = i
-        self._int_cols = np.concatenate([self.layout.col[n] for n in ("W", "H", "L")]).astype(
-            np.int32
-        )
+        lay = self.layout
+        self._starts = lay.col_starts
+        # the coefficients a what-if may change, as plain ints for changeCoeff
+        self._labour_rows: list[int] = lay.row["labour_capacity"].tolist()
+        self._overtime_rows: list[int] = lay.row["overtime_limit"].tolist()
+        self._W_cols: list[int] = lay.col["W"].tolist()
+        self._P_cols: list[list[int]] = lay.col["P"].tolist()
+        self._int_cols = np.concatenate([lay.col[n] for n in ("W", "H", "L")]).astype(np.int32)
 
     def accepts(self, scenario: Scenario) -> bool:
         """True if ``scenario`` has this planner's shape (and so re-solves in place)."""
@@ -316,7 +351,7 @@ class Planner:
             )
         data = model_data(scenario)
         self._push(lp_arrays(data, self.layout))
-        self.highs.run()
+        _run(self.highs)
         status = self.highs.getModelStatus()
         if status == highspy.HighsModelStatus.kOptimal:
             return self._result(scenario, data)
@@ -336,26 +371,28 @@ class Planner:
 
     def _push(self, new: LpArrays) -> None:
         """Send only what changed since the last solve to HiGHS (the basis is kept)."""
-        h, old, lay = self.highs, self._pushed, self.layout
-        cols = np.flatnonzero((new.col_lb != old.col_lb) | (new.col_ub != old.col_ub))
-        if cols.size:
-            h.changeColsBounds(cols.size, cols.astype(np.int32), new.col_lb[cols], new.col_ub[cols])
-        cols = np.flatnonzero(new.cost != old.cost)
-        if cols.size:
-            h.changeColsCost(cols.size, cols.astype(np.int32), new.cost[cols])
-        rows = np.flatnonzero((new.row_lb != old.row_lb) | (new.row_ub != old.row_ub))
-        if rows.size:
-            h.changeRowsBounds(rows.size, rows.astype(np.int32), new.row_lb[rows], new.row_ub[rows])
-        labour, W = lay.row["labour_capacity"], lay.col["W"]
-        for f in np.flatnonzero(new.hours != old.hours):
-            for t, row in enumerate(labour):
-                h.changeCoeff(int(row), int(lay.col["P"][f, t]), float(new.hours[f]))
+        h, old = self.highs, self._pushed
+        cols = _differ(new.col_bounds, old.col_bounds)
+        if cols is not None:
+            lower, upper = new.col_bounds[:, cols]
+            h.changeColsBounds(cols.size, cols, lower, upper)
+        cols = _differ(new.cost, old.cost)
+        if cols is not None:
+            h.changeColsCost(cols.size, cols, new.cost[cols])
+        rows = _differ(new.row_bounds, old.row_bounds)
+        if rows is not None:
+            lower, upper = new.row_bounds[:, rows]
+            h.changeRowsBounds(rows.size, rows, lower, upper)
+        for f in np.flatnonzero(new.hours != old.hours).tolist():
+            h_f = float(new.hours[f])
+            for row, col in zip(self._labour_rows, self._P_cols[f], strict=True):
+                h.changeCoeff(row, col, h_f)
         if new.R != old.R:
-            for t, row in enumerate(labour):
-                h.changeCoeff(int(row), int(W[t]), -new.R)
+            for row, col in zip(self._labour_rows, self._W_cols, strict=True):
+                h.changeCoeff(row, col, -new.R)
         if new.M != old.M:
-            for t, row in enumerate(lay.row["overtime_limit"]):
-                h.changeCoeff(int(row), int(W[t]), -new.M)
+            for row, col in zip(self._overtime_rows, self._W_cols, strict=True):
+                h.changeCoeff(row, col, -new.M)
         if new.integer != old.integer:
             kind = (
                 highspy.HighsVarType.kInteger if new.integer else highspy.HighsVarType.kContinuous
@@ -369,12 +406,17 @@ class Planner:
     def _result(self, scenario: Scenario, d: ModelData) -> PlanResult:
         sol = self.highs.getSolution()
         x = np.asarray(sol.col_value)
+        # every variable is ≥ 0: drop the solver's tolerance-sized negatives (and −0.0)
+        np.maximum(x, 0.0, out=x)
+        x += 0.0
         lay = self.layout
-        duals = None if d.integer or not sol.dual_valid else np.asarray(sol.row_dual)
-        v = {name: x[idx] for name, idx in lay.col.items()}
-        totals = np.bincount(self._kind, weights=x, minlength=len(CATEGORY_VARIABLES))
-        spend = np.bincount(self._kind, weights=self._pushed.cost * x, minlength=totals.size)
-        return assemble_result(scenario, d, v, _shadow_prices(duals, lay, d), totals, spend)
+        duals = None if d.integer or not sol.dual_valid else sol.row_dual
+        v = {name: x[lay.col_slice[name]] for name in BLOCKS}  # views, one per block
+        for name in "PISC":
+            v[name] = v[name].reshape(d.F, d.T)
+        totals = np.add.reduceat(x, self._starts)
+        spend = np.add.reduceat(self._pushed.cost * x, self._starts)
+        return assemble_result(scenario, d, v, duals, lay, totals, spend)
 
     def _infeasible(self, scenario: Scenario, d: ModelData) -> PlanResult:
         conflicts = diagnose(self.highs, self.layout, d, scenario)
@@ -385,6 +427,18 @@ class Planner:
             if len(conflicts) > 3:
                 msg += f"; and {len(conflicts) - 3} more"
         return replace(_empty(scenario, "infeasible", msg), conflicts=conflicts)
+
+
+def _differ(new: np.ndarray, old: np.ndarray) -> np.ndarray | None:
+    """Positions (int32, along the last axis) where ``new`` and ``old`` differ, or None.
+
+    Comparing the raw bytes first makes the common case (this array did not change with
+    this slider) one memory compare instead of several array operations."""
+    if new.tobytes() == old.tobytes():
+        return None
+    neq = new != old
+    at = np.flatnonzero(neq if neq.ndim == 1 else neq.any(axis=0)).astype(np.int32)
+    return at if at.size else None
 
 
 def solve(scenario: Scenario) -> PlanResult:
@@ -405,7 +459,7 @@ def _empty(scenario: Scenario, status: str, message: str) -> PlanResult:
 
 
 def _shadow_prices(
-    duals: np.ndarray | None, lay: Layout, d: ModelData
+    duals: list[float] | None, lay: Layout, d: ModelData
 ) -> tuple[np.ndarray, np.ndarray]:
     """($ saved by one more labour hour per period, $ cost of one more unit of demand).
 
@@ -413,31 +467,35 @@ def _shadow_prices(
     saves −y; the inventory row's right-hand side is −D_{f,t} + …, so ∂cost/∂D = −y."""
     if duals is None:
         return np.full(d.T, np.nan), np.full((d.F, d.T), np.nan)
-    return -duals[lay.row["labour_capacity"]] + 0.0, -duals[lay.row["inventory_balance"]] + 0.0
+    duals = np.asarray(duals)
+    labour = -duals[lay.row_slice["labour_capacity"]] + 0.0
+    demand = -duals[lay.row_slice["inventory_balance"]].reshape(d.F, d.T) + 0.0
+    return labour, demand
 
 
 def assemble_result(
     scenario: Scenario,
     d: ModelData,
     v: dict[str, np.ndarray],
-    prices: tuple[np.ndarray, np.ndarray],
+    row_dual: list[float] | None,
+    layout: Layout,
     totals: np.ndarray,
     spend: np.ndarray,
 ) -> PlanResult:
-    """Cost breakdown, KPIs and (lazily) tables of a solved plan.
+    """Cost breakdown, KPIs and (lazily) tables and shadow prices of a solved plan.
 
-    ``v`` maps W, H, L, O, P, I, S, C to their values; ``totals`` and ``spend`` are each
-    variable's sum over the plan and its cost, in :data:`CATEGORY_VARIABLES` order."""
+    ``v`` maps W, H, L, O, P, I, S, C to their values; ``row_dual`` holds the LP's row
+    duals (None for an integer plan); ``totals`` and ``spend`` are each variable's sum
+    over the plan and its cost, in :data:`CATEGORY_VARIABLES` order."""
     breakdown = dict(zip(COST_CATEGORIES, spend.tolist(), strict=True))
-    total = float(spend.sum())
+    total = math.fsum(breakdown.values())
     values = _PlanValues(
         labels=scenario.period_labels,
         names=scenario.family_names,
         data=d,
         v=v,
-        labour_value=prices[0],
-        demand_value=prices[1],
-        safety_stock=d.safety,
+        row_dual=row_dual,
+        layout=layout,
     )
     return PlanResult(
         status="optimal",
@@ -446,7 +504,7 @@ def assemble_result(
         total_cost=total,
         cost_breakdown=breakdown,
         kpis=compute_kpis(
-            scenario, d, v, total, dict(zip(CATEGORY_VARIABLES, totals, strict=True))
+            scenario, d, v, total, dict(zip(CATEGORY_VARIABLES, totals.tolist(), strict=True))
         ),
         values=values,
     )
@@ -463,21 +521,21 @@ def compute_kpis(
 
     Fill rate: backlog is served first in, first out, so the backlog at the end of t is
     the newest demand; unserved demand of period t is min(D_t, S_t)."""
-    sums = {k: float(x) for k, x in sums.items()}
-    S = v["S"]
-    demand = d.D.sum()
-    stock, backlog = v["I"].sum(axis=0), S.sum(axis=0)
+    I, S, D = v["I"], v["S"], d.D
+    stock, backlog = I.sum(axis=0), S.sum(axis=0)
+    demand_by_family = D.sum(axis=1)
+    demand = float(demand_by_family.sum())
     used = float(d.hours @ v["P"].sum(axis=1))
     regular = d.R * sums["W"]
     supply = sums["P"] + sums["C"]
-    late = float(np.minimum(d.D, S).sum())
+    late = float(np.minimum(D, S).sum())
     prices = [f.price for f in scenario.families]
-    delivered = d.D.sum(axis=1) + d.S0 - S[:, -1]
+    delivered = (demand_by_family + d.S0 - S[:, -1]).tolist()
     revenue = sum(p * q for p, q in zip(prices, delivered, strict=True) if p is not None)
     return {
         "total_cost": total_cost,
-        "fill_rate": float(1.0 - late / demand) if demand > 0 else 1.0,
-        "average_inventory": float(stock.mean()),
+        "fill_rate": 1.0 - late / demand if demand > 0 else 1.0,
+        "average_inventory": sums["I"] / d.T,
         "peak_inventory": float(stock.max()),
         "peak_backlog": float(backlog.max()),
         "workforce_changes": sums["H"] + sums["L"],
