@@ -11,14 +11,15 @@ numbers (the strategy and every limit become bounds), :func:`build_problem` decl
 variables and then calls one ``add_*`` function per constraint family, each stating its
 equation in its docstring. Everything that a what-if may change (bounds, costs, right-hand
 sides and the three parametric coefficients h_f, R and M) is in :class:`ModelData`;
-the structure depends only on :func:`shape_key`. :func:`lp_arrays` maps the same numbers
-onto the compiled model's flat arrays, so a re-solve never rebuilds the model
-(``tests/test_lp.py`` checks that both give the same LP).
+the structure depends only on :func:`shape_key`. :func:`period_bounds`, :func:`cell_bounds`,
+:func:`column_costs` and :func:`inventory_rhs` map the same numbers onto the compiled
+model's flat arrays, so a re-solve never rebuilds the model (``tests/test_lp.py`` checks
+that both give the same LP).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
@@ -97,7 +98,7 @@ def model_data(s: Scenario) -> ModelData:
             for f in fams
         ],
         dtype=float,
-    ).T.copy()
+    ).T
     hours, cost_P, cost_I, cost_S, cost_C, I0, S0, ending_min, max_sub, no_backlog = per_family
     per_period = (
         np.array(
@@ -362,11 +363,24 @@ class Layout:
     row: dict[str, np.ndarray]
     col_slice: dict[str, slice]
     row_slice: dict[str, slice]
+    # constant runs of the flat arrays, made once per layout (a re-solve reuses them)
+    zeros_OHL: np.ndarray = field(init=False, repr=False, compare=False)
+    zeros_FT: np.ndarray = field(init=False, repr=False, compare=False)
+    zeros_2FT: np.ndarray = field(init=False, repr=False, compare=False)
+    inf_T: np.ndarray = field(init=False, repr=False, compare=False)
+    inf_FT: np.ndarray = field(init=False, repr=False, compare=False)
 
-    @property
-    def col_starts(self) -> np.ndarray:
-        """First column of each block, in :data:`BLOCKS` order (for ``np.add.reduceat``)."""
-        return np.array([self.col_slice[n].start for n in BLOCKS])
+    def __post_init__(self) -> None:
+        T, FT = self.T, self.F * self.T
+        for name, value in (
+            ("zeros_OHL", np.zeros(3 * T)),
+            ("zeros_FT", np.zeros(FT)),
+            ("zeros_2FT", np.zeros(2 * FT)),
+            ("inf_T", np.full(T, INF)),
+            ("inf_FT", np.full(FT, INF)),
+        ):
+            value.flags.writeable = False
+            object.__setattr__(self, name, value)
 
     @classmethod
     def blocked(cls, T: int, F: int, overtime_limited: bool) -> Layout:
@@ -406,50 +420,42 @@ class Layout:
             raise ValueError("the compiled model is not in block order")
 
 
-@dataclass(frozen=True)
-class LpArrays:
-    """The numeric part of the compiled LP: column bounds and costs, row bounds, and the
-    parametric coefficients (labour rows: h_f on P and −R on W; overtime rows: −M on W)."""
-
-    col_bounds: np.ndarray  # (2, n_cols): lower, upper
-    cost: np.ndarray  # (n_cols,)
-    row_bounds: np.ndarray  # (2, n_rows): lower, upper
-    hours: np.ndarray  # (F,)
-    R: float
-    M: float
-    integer: bool
+# Each function below gives one group of the compiled model's numbers; a re-solve
+# recomputes and pushes only the groups whose ModelData fields changed.
 
 
-def lp_arrays(d: ModelData, lay: Layout) -> LpArrays:
-    """ModelData's numbers as the compiled model's flat arrays (block order; no PuLP)."""
-    T, FT = d.T, d.F * d.T
-    col_bounds = np.concatenate(
+def period_bounds(d: ModelData, lay: Layout) -> np.ndarray:
+    """(2, 4T): lower and upper bounds of the W, O, H, L columns."""
+    return np.concatenate(
+        # O is capped by the overtime rows (O_t ≤ M·W_t), not by a column bound
+        (d.W_lb, lay.zeros_OHL, d.W_ub, lay.inf_T, d.H_ub, d.L_ub)
+    ).reshape(2, 4 * d.T)
+
+
+def cell_bounds(d: ModelData, lay: Layout) -> np.ndarray:
+    """(2, 4FT): lower and upper bounds of the P, I, S, C columns."""
+    return np.concatenate(
         (
-            # lower: W, then O H L P at 0, I, then S C at 0
-            d.W_lb,
-            np.zeros(3 * T + FT),
+            lay.zeros_FT,
             d.I_lb.ravel(),
-            np.zeros(2 * FT),
-            # upper: W, O (capped by the overtime rows instead), H, L, P, I, S, C
-            d.W_ub,
-            np.full(T, INF),
-            d.H_ub,
-            d.L_ub,
-            np.full(FT, INF),
+            lay.zeros_2FT,
+            lay.inf_FT,
             d.I_ub.ravel(),
             d.S_ub.ravel(),
             d.C_ub.ravel(),
         )
-    ).reshape(2, lay.n_cols)
-    per_unit = (d.cost_W, d.cost_O, d.cost_H, d.cost_L)
-    cost = np.concatenate((per_unit, d.cost_P, d.cost_I, d.cost_S, d.cost_C)).repeat(T)
-    balance = np.zeros(T)
-    balance[0] = d.W0
-    inventory = -d.D
-    inventory[:, 0] += d.I0 - d.S0
-    inventory = inventory.ravel()
-    capacity = lay.n_rows - T - FT  # labour and overtime rows: Σ … ≤ 0
-    row_bounds = np.concatenate(
-        (balance, np.full(capacity, -INF), inventory, balance, np.zeros(capacity), inventory)
-    ).reshape(2, lay.n_rows)
-    return LpArrays(col_bounds, cost, row_bounds, d.hours.copy(), d.R, d.M, d.integer)
+    ).reshape(2, 4 * d.F * d.T)
+
+
+def column_costs(d: ModelData) -> np.ndarray:
+    """(n_cols,): each column's cost, c_W c_O c_H c_L per period, then c_P c_I c_S c_C."""
+    per_period = (d.cost_W, d.cost_O, d.cost_H, d.cost_L)
+    return np.concatenate((per_period, d.cost_P, d.cost_I, d.cost_S, d.cost_C)).repeat(d.T)
+
+
+def inventory_rhs(d: ModelData) -> np.ndarray:
+    """(FT,): right-hand side of the inventory balance rows: I_{f,0} − S_{f,0} − D_{f,1}
+    in the first period, −D_{f,t} after."""
+    rhs = -d.D
+    rhs[:, 0] += d.I0 - d.S0
+    return rhs.ravel()

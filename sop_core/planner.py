@@ -36,14 +36,16 @@ import pandas as pd
 from sop_core.lp import (
     BLOCKS,
     Layout,
-    LpArrays,
     ModelData,
     ShapeKey,
     block_order,
     build_problem,
+    cell_bounds,
+    column_costs,
     compile_to_highs,
-    lp_arrays,
+    inventory_rhs,
     model_data,
+    period_bounds,
     shape_key,
 )
 from sop_core.scenario import STRATEGIES, Scenario, with_changes
@@ -118,12 +120,19 @@ class _PlanValues:
     (worked out from the row duals on first use: a slider move that shows only KPIs
     doesn't need them)."""
 
-    labels: list[str]
-    names: list[str]
+    scenario: Scenario
     data: ModelData
     v: dict[str, np.ndarray]
     row_dual: list[float] | None  # None: no duals (an integer plan)
     layout: Layout
+
+    @cached_property
+    def labels(self) -> list[str]:
+        return self.scenario.period_labels
+
+    @cached_property
+    def names(self) -> list[str]:
+        return self.scenario.family_names
 
     @cached_property
     def labour_value(self) -> np.ndarray:
@@ -328,9 +337,16 @@ class Planner:
         cols, rows = compile_to_highs(self.problem, self.highs, block_order(self.vars))
         self.layout = Layout.blocked(*self.key)
         self.layout.check(cols, rows)
-        self._pushed: LpArrays = lp_arrays(data, self.layout)
         lay = self.layout
-        self._starts = lay.col_starts
+        # what HiGHS holds now, group by group, to send only what a what-if changes
+        self._data = data
+        self._period_bounds = period_bounds(data, lay)
+        self._cell_bounds = cell_bounds(data, lay)
+        self._costs = column_costs(data)
+        self._inventory_rhs = inventory_rhs(data)
+        self._period_cols = np.arange(4 * data.T, dtype=np.int32)
+        self._cell_cols = np.arange(4 * data.T, lay.n_cols, dtype=np.int32)
+        self._inventory_rows = lay.row["inventory_balance"].ravel().astype(np.int32)
         # the coefficients a what-if may change, as plain ints for changeCoeff
         self._labour_rows: list[int] = lay.row["labour_capacity"].tolist()
         self._overtime_rows: list[int] = lay.row["overtime_limit"].tolist()
@@ -350,7 +366,7 @@ class Planner:
                 "make a new Planner"
             )
         data = model_data(scenario)
-        self._push(lp_arrays(data, self.layout))
+        self._push(data)
         _run(self.highs)
         status = self.highs.getModelStatus()
         if status == highspy.HighsModelStatus.kOptimal:
@@ -369,20 +385,41 @@ class Planner:
 
     # -- pushing changes ----------------------------------------------------------------
 
-    def _push(self, new: LpArrays) -> None:
+    def _push(self, new: ModelData) -> None:
         """Send only what changed since the last solve to HiGHS (the basis is kept)."""
-        h, old = self.highs, self._pushed
-        cols = _differ(new.col_bounds, old.col_bounds)
-        if cols is not None:
-            lower, upper = new.col_bounds[:, cols]
-            h.changeColsBounds(cols.size, cols, lower, upper)
-        cols = _differ(new.cost, old.cost)
-        if cols is not None:
-            h.changeColsCost(cols.size, cols, new.cost[cols])
-        rows = _differ(new.row_bounds, old.row_bounds)
-        if rows is not None:
-            lower, upper = new.row_bounds[:, rows]
-            h.changeRowsBounds(rows.size, rows, lower, upper)
+        h, old, lay = self.highs, self._data, self.layout
+        if _changed(
+            (new.W_lb, new.W_ub, new.H_ub, new.L_ub), (old.W_lb, old.W_ub, old.H_ub, old.L_ub)
+        ):
+            bounds = period_bounds(new, lay)
+            self._send_bounds(self._period_cols, self._period_bounds, bounds)
+            self._period_bounds = bounds
+        if _changed(
+            (new.I_lb, new.I_ub, new.S_ub, new.C_ub), (old.I_lb, old.I_ub, old.S_ub, old.C_ub)
+        ):
+            bounds = cell_bounds(new, lay)
+            self._send_bounds(self._cell_cols, self._cell_bounds, bounds)
+            self._cell_bounds = bounds
+        if (new.cost_W, new.cost_O, new.cost_H, new.cost_L) != (
+            old.cost_W,
+            old.cost_O,
+            old.cost_H,
+            old.cost_L,
+        ) or _changed(
+            (new.cost_P, new.cost_I, new.cost_S, new.cost_C),
+            (old.cost_P, old.cost_I, old.cost_S, old.cost_C),
+        ):
+            costs = column_costs(new)
+            cols = np.flatnonzero(costs != self._costs).astype(np.int32)
+            h.changeColsCost(cols.size, cols, costs[cols])
+            self._costs = costs
+        if new.W0 != old.W0:  # workforce_balance_1: W_1 − H_1 + L_1 = W_0
+            h.changeRowBounds(int(lay.row["workforce_balance"][0]), new.W0, new.W0)
+        if _changed((new.D, new.I0, new.S0), (old.D, old.I0, old.S0)):
+            rhs = inventory_rhs(new)
+            at = np.flatnonzero(rhs != self._inventory_rhs)
+            h.changeRowsBounds(at.size, self._inventory_rows[at], rhs[at], rhs[at])
+            self._inventory_rhs = rhs
         for f in np.flatnonzero(new.hours != old.hours).tolist():
             h_f = float(new.hours[f])
             for row, col in zip(self._labour_rows, self._P_cols[f], strict=True):
@@ -399,7 +436,15 @@ class Planner:
             )
             n = self._int_cols.size
             h.changeColsIntegrality(n, self._int_cols, np.array([kind] * n))
-        self._pushed = new
+        self._data = new
+
+    def _send_bounds(self, cols: np.ndarray, old: np.ndarray, new: np.ndarray) -> None:
+        """Push the (2, n) lower/upper bounds ``new`` of columns ``cols`` where they differ
+        from ``old``."""
+        at = np.flatnonzero((new != old).any(axis=0))
+        if at.size:
+            lower, upper = new[:, at]
+            self.highs.changeColsBounds(at.size, cols[at], lower, upper)
 
     # -- reading a solution -------------------------------------------------------------
 
@@ -411,12 +456,9 @@ class Planner:
         x += 0.0
         lay = self.layout
         duals = None if d.integer or not sol.dual_valid else sol.row_dual
-        v = {name: x[lay.col_slice[name]] for name in BLOCKS}  # views, one per block
-        for name in "PISC":
-            v[name] = v[name].reshape(d.F, d.T)
-        totals = np.add.reduceat(x, self._starts)
-        spend = np.add.reduceat(self._pushed.cost * x, self._starts)
-        return assemble_result(scenario, d, v, duals, lay, totals, spend)
+        per_period = x[: 4 * d.T].reshape(4, d.T)  # W, O, H, L: views into x
+        per_cell = x[4 * d.T :].reshape(4, d.F, d.T)  # P, I, S, C
+        return assemble_result(scenario, d, per_period, per_cell, duals, lay)
 
     def _infeasible(self, scenario: Scenario, d: ModelData) -> PlanResult:
         conflicts = diagnose(self.highs, self.layout, d, scenario)
@@ -429,16 +471,11 @@ class Planner:
         return replace(_empty(scenario, "infeasible", msg), conflicts=conflicts)
 
 
-def _differ(new: np.ndarray, old: np.ndarray) -> np.ndarray | None:
-    """Positions (int32, along the last axis) where ``new`` and ``old`` differ, or None.
-
-    Comparing the raw bytes first makes the common case (this array did not change with
-    this slider) one memory compare instead of several array operations."""
-    if new.tobytes() == old.tobytes():
-        return None
-    neq = new != old
-    at = np.flatnonzero(neq if neq.ndim == 1 else neq.any(axis=0)).astype(np.int32)
-    return at if at.size else None
+def _changed(new: tuple[np.ndarray, ...], old: tuple[np.ndarray, ...]) -> bool:
+    """True if any array differs from its counterpart. Raw bytes are compared: one
+    memory compare each, cheaper than array operations (a −0.0 for a 0.0 only costs a
+    needless push)."""
+    return any(a.tobytes() != b.tobytes() for a, b in zip(new, old, strict=True))
 
 
 def solve(scenario: Scenario) -> PlanResult:
@@ -476,27 +513,27 @@ def _shadow_prices(
 def assemble_result(
     scenario: Scenario,
     d: ModelData,
-    v: dict[str, np.ndarray],
+    per_period: np.ndarray,
+    per_cell: np.ndarray,
     row_dual: list[float] | None,
     layout: Layout,
-    totals: np.ndarray,
-    spend: np.ndarray,
 ) -> PlanResult:
     """Cost breakdown, KPIs and (lazily) tables and shadow prices of a solved plan.
 
-    ``v`` maps W, H, L, O, P, I, S, C to their values; ``row_dual`` holds the LP's row
-    duals (None for an integer plan); ``totals`` and ``spend`` are each variable's sum
-    over the plan and its cost, in :data:`CATEGORY_VARIABLES` order."""
-    breakdown = dict(zip(COST_CATEGORIES, spend.tolist(), strict=True))
-    total = math.fsum(breakdown.values())
-    values = _PlanValues(
-        labels=scenario.period_labels,
-        names=scenario.family_names,
-        data=d,
-        v=v,
-        row_dual=row_dual,
-        layout=layout,
-    )
+    ``per_period`` holds W, O, H, L as (4, T) and ``per_cell`` P, I, S, C as (4, F, T),
+    in :data:`BLOCKS` order; ``row_dual`` the LP's row duals (None for an integer plan)."""
+    v = dict(zip(BLOCKS, (*per_period, *per_cell), strict=True))
+    period_totals = per_period.sum(axis=1)  # W, O, H, L over the plan
+    family_totals = per_cell.sum(axis=2)  # (4, F): P, I, S, C of each family
+    unit_costs = np.array((d.cost_P, d.cost_I, d.cost_S, d.cost_C))
+    spend = [
+        *(period_totals * (d.cost_W, d.cost_O, d.cost_H, d.cost_L)).tolist(),
+        *(family_totals * unit_costs).sum(axis=1).tolist(),
+    ]
+    totals = [*period_totals.tolist(), *family_totals.sum(axis=1).tolist()]
+    breakdown = dict(zip(COST_CATEGORIES, spend, strict=True))
+    total = math.fsum(spend)
+    values = _PlanValues(scenario=scenario, data=d, v=v, row_dual=row_dual, layout=layout)
     return PlanResult(
         status="optimal",
         strategy=scenario.policy.strategy,
@@ -504,7 +541,7 @@ def assemble_result(
         total_cost=total,
         cost_breakdown=breakdown,
         kpis=compute_kpis(
-            scenario, d, v, total, dict(zip(CATEGORY_VARIABLES, totals.tolist(), strict=True))
+            scenario, d, v, total, dict(zip(CATEGORY_VARIABLES, totals, strict=True))
         ),
         values=values,
     )

@@ -7,7 +7,7 @@ from factories import red_tomato, tiny
 from hypothesis import given, settings
 from test_planner_properties import _changed, scenarios
 
-from sop_core.lp import build_problem, lp_arrays, model_data, shape_key
+from sop_core.lp import build_problem, model_data, shape_key
 from sop_core.planner import Planner
 from sop_core.scenario import Scenario
 
@@ -64,7 +64,7 @@ def test_pushing_a_scenario_into_a_compiled_model_gives_the_lp_pulp_builds(
     if shape_key(first) != shape_key(second):
         second = _changed(first, 4, 3.0)
     planner = Planner(first)
-    planner._push(lp_arrays(model_data(second), planner.layout))
+    planner._push(model_data(second))
     fresh = Planner(second)
     got, want = _dense(planner.highs), _dense(fresh.highs)
     for key in want:
