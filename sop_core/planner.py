@@ -386,8 +386,11 @@ class Planner:
     # -- pushing changes ----------------------------------------------------------------
 
     def _push(self, new: ModelData) -> None:
-        """Send only what changed since the last solve to HiGHS (the basis is kept)."""
-        h, old, lay = self.highs, self._data, self.layout
+        """Send only what changed since the last solve to HiGHS (the basis is kept).
+
+        Each group of numbers is compared with what HiGHS holds; a group that differs is
+        rebuilt and only its changed entries are pushed (a slider move touches one)."""
+        old, lay = self._data, self.layout
         if _changed(
             (new.W_lb, new.W_ub, new.H_ub, new.L_ub), (old.W_lb, old.W_ub, old.H_ub, old.L_ub)
         ):
@@ -400,26 +403,26 @@ class Planner:
             bounds = cell_bounds(new, lay)
             self._send_bounds(self._cell_cols, self._cell_bounds, bounds)
             self._cell_bounds = bounds
-        if (new.cost_W, new.cost_O, new.cost_H, new.cost_L) != (
-            old.cost_W,
-            old.cost_O,
-            old.cost_H,
-            old.cost_L,
-        ) or _changed(
-            (new.cost_P, new.cost_I, new.cost_S, new.cost_C),
-            (old.cost_P, old.cost_I, old.cost_S, old.cost_C),
-        ):
+        if _unit_costs(new) != _unit_costs(old) or _changed(_cell_costs(new), _cell_costs(old)):
             costs = column_costs(new)
             cols = np.flatnonzero(costs != self._costs).astype(np.int32)
-            h.changeColsCost(cols.size, cols, costs[cols])
+            self.highs.changeColsCost(cols.size, cols, costs[cols])
             self._costs = costs
         if new.W0 != old.W0:  # workforce_balance_1: W_1 − H_1 + L_1 = W_0
-            h.changeRowBounds(int(lay.row["workforce_balance"][0]), new.W0, new.W0)
+            row = int(lay.row["workforce_balance"][0])
+            self.highs.changeRowBounds(row, new.W0, new.W0)
         if _changed((new.D, new.I0, new.S0), (old.D, old.I0, old.S0)):
             rhs = inventory_rhs(new)
             at = np.flatnonzero(rhs != self._inventory_rhs)
-            h.changeRowsBounds(at.size, self._inventory_rows[at], rhs[at], rhs[at])
+            self.highs.changeRowsBounds(at.size, self._inventory_rows[at], rhs[at], rhs[at])
             self._inventory_rhs = rhs
+        self._push_coefficients(new, old)
+        self._data = new
+
+    def _push_coefficients(self, new: ModelData, old: ModelData) -> None:
+        """h_f on P and −R on W in the labour rows, −M on W in the overtime rows, and
+        the integrality of W, H, L."""
+        h = self.highs
         for f in np.flatnonzero(new.hours != old.hours).tolist():
             h_f = float(new.hours[f])
             for row, col in zip(self._labour_rows, self._P_cols[f], strict=True):
@@ -436,7 +439,6 @@ class Planner:
             )
             n = self._int_cols.size
             h.changeColsIntegrality(n, self._int_cols, np.array([kind] * n))
-        self._data = new
 
     def _send_bounds(self, cols: np.ndarray, old: np.ndarray, new: np.ndarray) -> None:
         """Push the (2, n) lower/upper bounds ``new`` of columns ``cols`` where they differ
@@ -469,6 +471,14 @@ class Planner:
             if len(conflicts) > 3:
                 msg += f"; and {len(conflicts) - 3} more"
         return replace(_empty(scenario, "infeasible", msg), conflicts=conflicts)
+
+
+def _unit_costs(d: ModelData) -> tuple[float, float, float, float]:
+    return (d.cost_W, d.cost_O, d.cost_H, d.cost_L)
+
+
+def _cell_costs(d: ModelData) -> tuple[np.ndarray, ...]:
+    return (d.cost_P, d.cost_I, d.cost_S, d.cost_C)
 
 
 def _changed(new: tuple[np.ndarray, ...], old: tuple[np.ndarray, ...]) -> bool:
@@ -525,10 +535,9 @@ def assemble_result(
     v = dict(zip(BLOCKS, (*per_period, *per_cell), strict=True))
     period_totals = per_period.sum(axis=1)  # W, O, H, L over the plan
     family_totals = per_cell.sum(axis=2)  # (4, F): P, I, S, C of each family
-    unit_costs = np.array((d.cost_P, d.cost_I, d.cost_S, d.cost_C))
     spend = [
-        *(period_totals * (d.cost_W, d.cost_O, d.cost_H, d.cost_L)).tolist(),
-        *(family_totals * unit_costs).sum(axis=1).tolist(),
+        *(period_totals * _unit_costs(d)).tolist(),
+        *(family_totals * np.array(_cell_costs(d))).sum(axis=1).tolist(),
     ]
     totals = [*period_totals.tolist(), *family_totals.sum(axis=1).tolist()]
     breakdown = dict(zip(COST_CATEGORIES, spend, strict=True))
