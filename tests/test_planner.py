@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -332,3 +335,30 @@ def test_supply_by_source_splits_production_by_overtime_share():
     assert (
         solve(tiny([15], workforce={"max_workers": 1}, max_subcontract=0)).supply_by_source().empty
     )
+
+
+def test_plans_even_when_another_highs_started_the_scheduler_with_more_threads():
+    """HiGHS's thread scheduler is process-wide: a Highs made elsewhere with its default
+    thread count must not make our single-threaded solves fail. In a fresh process, as
+    the scheduler lives as long as the process does."""
+    script = """
+import highspy
+other = highspy.Highs()
+other.setOptionValue("output_flag", False)
+other.addVar(0.0, 1.0)
+other.run()  # starts the scheduler with HiGHS's default thread count
+from factories import red_tomato
+from sop_core.planner import solve
+result = solve(red_tomato())
+print(result.status, round(result.total_cost, 2))
+"""
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={"PYTHONPATH": f"{root}:{root / 'tests'}"},
+        check=True,
+    )
+    assert out.stdout.split()[-2:] == ["optimal", "422275.0"]
