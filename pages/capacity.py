@@ -71,6 +71,11 @@ s = current_scenario()
 result = solve_whatif(s, session_whatif(s))
 
 if result.optimal:
+    # the tiles first: they are cheap and on screen while the chart's code still loads
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Utilisation of regular hours", pct(result.kpis.get("regular_utilisation")))
+    c2.metric("Overtime share of hours", pct(result.kpis.get("overtime_share")))
+    c3.metric("Subcontracted share of supply", pct(result.kpis.get("subcontract_share")))
     st.subheader("Labour hours: what the plan needs against capacity")
     st.caption(
         "Bars: hours the current plan uses. Lines: the workforce's regular hours, and "
@@ -81,10 +86,6 @@ if result.optimal:
     util = per["hours_used"] / per["regular_hours_available"].where(
         per["regular_hours_available"] > 0
     )
-    c1, c2, c3 = st.columns(3)
-    c1.metric("Utilisation of regular hours", pct(result.kpis.get("regular_utilisation")))
-    c2.metric("Overtime share of hours", pct(result.kpis.get("overtime_share")))
-    c3.metric("Subcontracted share of supply", pct(result.kpis.get("subcontract_share")))
     table = pd.DataFrame(
         {
             "Workers": [f"{x:,.1f}" for x in per["workforce"]],
