@@ -36,7 +36,7 @@ presenting = is_presenting()
 s = current_scenario()
 whatif = session_whatif(s)
 baseline = solve_whatif(s, WhatIf())
-result = solve_whatif(s, whatif)
+result = baseline if whatif.apply(s) == s else solve_whatif(s, whatif)  # no second solve
 
 if presenting:
     present_css()

@@ -52,14 +52,17 @@ def lever_ranges(s: Scenario) -> dict[str, float]:
     return {"workers_top": float(top), "workers_step": float(step), "overtime_top": ot_top}
 
 
-def baseline_result(s: Scenario) -> PlanResult:
-    """The scenario's own plan, solved once per scenario and kept in the session."""
+def baseline_result(s: Scenario, scenario: Scenario, result: PlanResult) -> PlanResult:
+    """The scenario's own plan, solved once per scenario and kept in the session.
+
+    ``result`` is the plan of ``scenario`` (the what-if); when the levers leave the
+    scenario as it is, as on a first visit, it is the baseline too: no second solve."""
     cached = st.session_state.get("plan_baseline")
     if cached is not None and cached[0] is s:
         return cached[1]
-    result = planner_for(s).solve(s)
-    st.session_state.plan_baseline = (s, result)
-    return result
+    baseline = result if scenario == s else planner_for(s).solve(s)
+    st.session_state.plan_baseline = (s, baseline)
+    return baseline
 
 
 def restore_levers(defaults: dict[str, object]) -> None:
@@ -272,7 +275,7 @@ def live_plan() -> None:
     t0 = time.perf_counter()
     result = planner_for(scenario).solve(scenario)
     solve_ms = 1000 * (time.perf_counter() - t0)
-    baseline = baseline_result(s)
+    baseline = baseline_result(s, scenario, result)
     with right:
         if not result.optimal:
             status = tiles.container(key="plan_status")
