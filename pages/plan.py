@@ -248,12 +248,14 @@ def details(view: str | None, s: Scenario, whatif: WhatIf, result: PlanResult) -
         compared = compared_strategies(s, whatif)
         st.dataframe(strategies_table(compared), hide_index=True)
         st.altair_chart(strategies_chart(compared))
-    else:
+    elif view == "Shadow prices":
         sentences = shadow_price_sentences(result)
         if sentences:
             st.markdown("\n".join(f"- {line}" for line in sentences))
         else:
             st.write("No labour hour is scarce: one more hour would save nothing.")
+    else:
+        st.caption("Pick a view above to see more of the plan.")
 
 
 @st.fragment
@@ -301,6 +303,7 @@ def live_plan() -> None:
         view = st.segmented_control(
             "Details",
             DETAILS,
+            default="Shadow prices",
             key="plan_view",
             help="Each view is computed only while it is shown.",
         )

@@ -108,10 +108,15 @@ def test_kept_what_if_reaches_the_executive_page():
 
 def test_detail_views_are_computed_only_when_chosen():
     at = open_plan()
-    assert at.button_group(key="plan_view").value is None
-    assert not at.dataframe, "no detail view is built until one is chosen"
+    assert at.button_group(key="plan_view").value == "Shadow prices"
+    assert any("labour hour" in m.value for m in at.markdown), "shadow prices in words"
+    assert not at.dataframe, "no other detail view is built until one is chosen"
     assert "plan_strategies" not in at.session_state
     assert any("plan solved in" in c.value for c in at.caption)
+
+    at.button_group(key="plan_view").set_value(None).run()
+    assert not any("labour hour" in m.value for m in at.markdown)
+    assert any("Pick a view" in c.value for c in at.caption)
 
     at.button_group(key="plan_view").set_value("Optimal vs level vs chase").run()
     assert not at.exception
