@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import highspy
 import numpy as np
+import pytest
 from factories import red_tomato, tiny
 from hypothesis import given, settings
 from test_planner_properties import _changed, scenarios
 
-from sop_core.lp import build_problem, model_data, shape_key
+from sop_core.lp import Layout, block_order, build_problem, compile_to_highs, model_data, shape_key
 from sop_core.planner import Planner
 from sop_core.scenario import Scenario
 
@@ -69,3 +71,12 @@ def test_pushing_a_scenario_into_a_compiled_model_gives_the_lp_pulp_builds(
     got, want = _dense(planner.highs), _dense(fresh.highs)
     for key in want:
         assert np.array_equal(got[key], want[key]), key
+
+
+def test_the_layout_refuses_a_model_not_compiled_in_block_order():
+    s = tiny([3, 4, 5], workforce={"max_overtime_hours_per_worker": None})
+    prob, v = build_problem(model_data(s))
+    layout = Layout.blocked(*shape_key(s))
+    layout.check(*compile_to_highs(prob, highspy.Highs(), block_order(v)))
+    with pytest.raises(ValueError, match="block order"):
+        layout.check(*compile_to_highs(prob, highspy.Highs()))  # PuLP's order: by name
