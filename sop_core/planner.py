@@ -135,14 +135,18 @@ class _PlanValues:
         return self.scenario.family_names
 
     @cached_property
+    def _prices(self) -> tuple[np.ndarray, np.ndarray]:
+        return _shadow_prices(self.row_dual, self.layout, self.data)
+
+    @property
     def labour_value(self) -> np.ndarray:
         """(T,) $ saved by one more labour hour in each period."""
-        return _shadow_prices(self.row_dual, self.layout, self.data)[0]
+        return self._prices[0]
 
-    @cached_property
+    @property
     def demand_value(self) -> np.ndarray:
         """(F, T) $ one more unit of demand costs, per family and period."""
-        return _shadow_prices(self.row_dual, self.layout, self.data)[1]
+        return self._prices[1]
 
 
 @dataclass(frozen=True)
@@ -344,8 +348,9 @@ class Planner:
         self._cell_bounds = cell_bounds(data, lay)
         self._costs = column_costs(data)
         self._inventory_rhs = inventory_rhs(data)
-        self._period_cols = np.arange(4 * data.T, dtype=np.int32)
-        self._cell_cols = np.arange(4 * data.T, lay.n_cols, dtype=np.int32)
+        self._first_cell = lay.col_slice["P"].start  # W, O, H, L before; P, I, S, C from
+        self._period_cols = np.arange(self._first_cell, dtype=np.int32)
+        self._cell_cols = np.arange(self._first_cell, lay.n_cols, dtype=np.int32)
         self._inventory_rows = lay.row["inventory_balance"].ravel().astype(np.int32)
         # the coefficients a what-if may change, as plain ints for changeCoeff
         self._labour_rows: list[int] = lay.row["labour_capacity"].tolist()
@@ -458,8 +463,8 @@ class Planner:
         x += 0.0
         lay = self.layout
         duals = None if d.integer or not sol.dual_valid else sol.row_dual
-        per_period = x[: 4 * d.T].reshape(4, d.T)  # W, O, H, L: views into x
-        per_cell = x[4 * d.T :].reshape(4, d.F, d.T)  # P, I, S, C
+        per_period = x[: self._first_cell].reshape(4, d.T)  # W, O, H, L: views into x
+        per_cell = x[self._first_cell :].reshape(4, d.F, d.T)  # P, I, S, C
         return assemble_result(scenario, d, per_period, per_cell, duals, lay)
 
     def _infeasible(self, scenario: Scenario, d: ModelData) -> PlanResult:
