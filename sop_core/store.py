@@ -4,7 +4,7 @@ Where it lives. :func:`database_url` picks the URL: an explicit one (the app pas
 one from Streamlit secrets), else the environment variable ``SOP_DATABASE_URL``, else
 the SQLite file ``data/scenarios.sqlite`` of the project. Any SQLAlchemy URL works the
 same way, e.g. ``postgresql+psycopg://user:password@host:5432/sop``. Tables are created
-on first use (see :mod:`sop_core.store_schema`).
+or upgraded on first use by migrations (:mod:`sop_core.migrate`, :mod:`sop_core.store_schema`).
 
 What it keeps. Each named scenario has a status (``draft``, ``proposed`` or
 ``approved``; at most one scenario is approved) and a list of immutable versions
@@ -54,13 +54,12 @@ from sqlalchemy.exc import (
     IntegrityError,
     NoSuchModuleError,
     OperationalError,
-    ProgrammingError,
 )
 from sqlalchemy.orm import Session, sessionmaker
 
 from sop_core.errors import InputError, Problem
 from sop_core.scenario import Scenario, parse_scenario
-from sop_core.store_schema import AUTHOR_MAX, NAME_MAX, STATUSES, Base, ScenarioRow, VersionRow
+from sop_core.store_schema import AUTHOR_MAX, NAME_MAX, STATUSES, ScenarioRow, VersionRow
 
 if TYPE_CHECKING:  # pandas is imported where frames are built: saving stays light
     import pandas as pd
@@ -440,16 +439,13 @@ class Store:
         )
 
     def _create_tables(self) -> None:
-        for attempt in range(2):
-            try:
-                Base.metadata.create_all(self.engine, checkfirst=True)
-                return
-            except (IntegrityError, ProgrammingError):
-                # two processes creating the tables at once (PostgreSQL): the other won
-                if attempt:
-                    raise
-            except OperationalError as exc:
-                raise self._unavailable(exc) from None
+        """Create or upgrade the tables (migrations; see :mod:`sop_core.migrate`)."""
+        from sop_core import migrate
+
+        try:
+            migrate.upgrade(self.engine, write_options={"sop_write": True})
+        except OperationalError as exc:
+            raise self._unavailable(exc) from None
 
     @contextmanager
     def _session(self, write: bool = False) -> Iterator[Session]:

@@ -1,17 +1,38 @@
 """Tables of the scenario store (SQLAlchemy 2 ORM); the API is in :mod:`sop_core.store`.
 
-Two tables, prefixed ``sop_`` so the store can share a PostgreSQL database:
+Tables, prefixed ``sop_`` so the store can share a PostgreSQL database. They are created
+and upgraded by migrations (:mod:`sop_core.migrate`); a change here needs a new script in
+``sop_core/migrations/versions``.
 
 ``sop_scenario`` — one row per named scenario, the mutable header:
     id, name (unique), status (draft | proposed | approved), latest_version,
     approved_version / approved_by / approved_at (set while approved),
-    created_by, created_at.
+    created_by, created_at, workspace_id (the company it belongs to; null: every company's).
 
 ``sop_scenario_version`` — one immutable row per save:
     id, scenario_id → sop_scenario.id (ON DELETE CASCADE), version (1, 2, …; unique per
     scenario), scenario (the scenario file's JSON object), provenance (JSON object),
     kpis (JSON object name → number or null, or null when not solved), cost_breakdown
     (JSON object name → number, or null), solve_status, note, author, created_at.
+
+``sop_workspace`` — one row per company: id, name (unique), revision (0, 1, 2, …: raised
+by every change, so a reader can tell in one query whether anything changed),
+created_by, created_at.
+
+``sop_workspace_item`` — the company's current master data, one row per item:
+    workspace_id, kind (``workforce``, ``policy``, ``plan``, ``family``, ``adjustment``,
+    ``history``), key (stable within the kind: a family keeps its key when renamed),
+    position (display order), value (JSON object), revision / updated_by / updated_at of
+    its last change.
+
+``sop_workspace_change`` — append-only log of every change, the undo history: one row
+    per item changed; the rows of one user action share a revision. kind, key, field
+    (the one field changed, or null for the whole item), before / after (JSON; null
+    before = added, null after = removed), summary (in words), undoes (the revision this
+    change reverted, or null), author, created_at.
+
+``sop_history_upload`` — every demand history uploaded, kept as CSV text (immutable):
+    workspace_id, name (the file's name), rows, content, uploaded_by, uploaded_at.
 
 At most one scenario is approved: a partial unique index on ``status`` where
 ``status = 'approved'`` enforces it in the database itself (SQLite and PostgreSQL).
@@ -65,6 +86,8 @@ class ScenarioRow(Base):
     created_by: Mapped[str] = mapped_column(String(AUTHOR_MAX))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
+    workspace_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+
     versions: Mapped[list[VersionRow]] = relationship(
         back_populates="header",
         cascade="all, delete-orphan",
@@ -110,3 +133,72 @@ class VersionRow(Base):
         UniqueConstraint("scenario_id", "version", name="sop_scenario_version_unique"),
         CheckConstraint("version >= 1", name="sop_scenario_version_positive"),
     )
+
+
+class WorkspaceRow(Base):
+    """A company's workspace: its name and its revision counter."""
+
+    __tablename__ = "sop_workspace"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX), unique=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(AUTHOR_MAX))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (CheckConstraint("revision >= 0", name="sop_workspace_revision"),)
+
+
+class ItemRow(Base):
+    """One item of a workspace's current master data (a family, the workforce, …)."""
+
+    __tablename__ = "sop_workspace_item"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("sop_workspace.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(NAME_MAX))
+    position: Mapped[int] = mapped_column(Integer)
+    value: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    revision: Mapped[int] = mapped_column(Integer)
+    updated_by: Mapped[str] = mapped_column(String(AUTHOR_MAX))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "kind", "key", name="sop_workspace_item_unique"),
+    )
+
+
+class ChangeRow(Base):
+    """One logged change of one item (append-only)."""
+
+    __tablename__ = "sop_workspace_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("sop_workspace.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(NAME_MAX))
+    field: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    before: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    after: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    summary: Mapped[str] = mapped_column(Text)
+    undoes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    author: Mapped[str] = mapped_column(String(AUTHOR_MAX))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_sop_workspace_change_revision", "workspace_id", "revision"),)
+
+
+class HistoryUploadRow(Base):
+    """One uploaded demand history, kept as CSV text."""
+
+    __tablename__ = "sop_history_upload"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("sop_workspace.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    rows: Mapped[int] = mapped_column(Integer)
+    content: Mapped[str] = mapped_column(Text)
+    uploaded_by: Mapped[str] = mapped_column(String(AUTHOR_MAX))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
