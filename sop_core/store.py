@@ -530,18 +530,25 @@ class Store:
         with self._session() as session:
             return list(session.scalars(select(ScenarioRow.name).order_by(ScenarioRow.name)))
 
-    def list_scenarios(self) -> list[ScenarioSummary]:
-        """Every scenario with its status and latest version, sorted by name."""
+    def list_scenarios(self, workspace_id: int | None = None) -> list[ScenarioSummary]:
+        """Every scenario with its status and latest version, sorted by name.
+
+        With ``workspace_id``: that company's scenarios and those of no company."""
+        query = (
+            select(ScenarioRow, VersionRow)
+            .join(
+                VersionRow,
+                (VersionRow.scenario_id == ScenarioRow.id)
+                & (VersionRow.version == ScenarioRow.latest_version),
+            )
+            .order_by(ScenarioRow.name)
+        )
+        if workspace_id is not None:
+            query = query.where(
+                (ScenarioRow.workspace_id == workspace_id) | ScenarioRow.workspace_id.is_(None)
+            )
         with self._session() as session:
-            rows = session.execute(
-                select(ScenarioRow, VersionRow)
-                .join(
-                    VersionRow,
-                    (VersionRow.scenario_id == ScenarioRow.id)
-                    & (VersionRow.version == ScenarioRow.latest_version),
-                )
-                .order_by(ScenarioRow.name)
-            ).all()
+            rows = session.execute(query).all()
             return [
                 ScenarioSummary(
                     name=h.name,
@@ -558,7 +565,7 @@ class Store:
                 for h, v in rows
             ]
 
-    def list_frame(self) -> pd.DataFrame:
+    def list_frame(self, workspace_id: int | None = None) -> pd.DataFrame:
         """:meth:`list_scenarios` as a DataFrame, one row per scenario.
 
         Columns: ``name``, ``status``, ``latest_version``, ``approved_version`` (Int64,
@@ -569,7 +576,7 @@ class Store:
         import pandas as pd
 
         columns = [f.name for f in fields(ScenarioSummary)]
-        rows = [{c: getattr(s, c) for c in columns} for s in self.list_scenarios()]
+        rows = [{c: getattr(s, c) for c in columns} for s in self.list_scenarios(workspace_id)]
         frame = pd.DataFrame(rows, columns=columns)
         frame["latest_version"] = frame["latest_version"].astype("int64")
         frame["approved_version"] = frame["approved_version"].astype("Int64")
@@ -619,8 +626,12 @@ class Store:
         kpis: Mapping[str, float | None] | None = None,
         cost_breakdown: Mapping[str, float | None] | None = None,
         solve_status: str | None = None,
+        workspace_id: int | None = None,
     ) -> VersionInfo:
         """Save ``scenario`` as a new version of ``name`` (default ``scenario.name``).
+
+        ``workspace_id``: the company a new scenario belongs to (see
+        :mod:`sop_core.workspace_store`); ignored for a new version of an existing one.
 
         ``base_version`` is the version the user started from: ``None`` to create a new
         scenario (version 1, status draft), else the version opened. Raises
@@ -665,7 +676,7 @@ class Store:
                             ),
                             name,
                         )
-                    header = _new_header(session, name, author, now)
+                    header = _new_header(session, name, author, now, workspace_id)
                     new_version = 1
                 else:
                     if base_version != header.latest_version:
@@ -979,10 +990,17 @@ def _as_float(value: Any) -> float:
     return math.nan if value is None else float(value)
 
 
-def _new_header(session: Session, name: str, author: str, now: datetime) -> ScenarioRow:
+def _new_header(
+    session: Session, name: str, author: str, now: datetime, workspace_id: int | None = None
+) -> ScenarioRow:
     """Insert a new scenario's header: a draft whose latest version is 1."""
     header = ScenarioRow(
-        name=name, status="draft", latest_version=1, created_by=author, created_at=now
+        name=name,
+        status="draft",
+        latest_version=1,
+        created_by=author,
+        created_at=now,
+        workspace_id=workspace_id,
     )
     session.add(header)
     session.flush()

@@ -27,7 +27,8 @@ created_by, created_at.
 
 ``sop_workspace_change`` — append-only log of every change, the undo history: one row
     per item changed; the rows of one user action share a revision. kind, key, field
-    (the one field changed, or null for the whole item), before / after (JSON; null
+    (the one field changed, or null for the whole item), position (of the item, so
+    that undoing a removal puts it back in its place), before / after (JSON; null
     before = added, null after = removed), summary (in words), undoes (the revision this
     change reverted, or null), author, created_at.
 
@@ -180,6 +181,7 @@ class ChangeRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     key: Mapped[str] = mapped_column(String(NAME_MAX))
     field: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    position: Mapped[int | None] = mapped_column(Integer, nullable=True)
     before: Mapped[Any] = mapped_column(JsonType, nullable=True)
     after: Mapped[Any] = mapped_column(JsonType, nullable=True)
     summary: Mapped[str] = mapped_column(Text)

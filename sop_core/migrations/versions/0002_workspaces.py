@@ -63,6 +63,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(32), nullable=False),
         sa.Column("key", sa.String(200), nullable=False),
         sa.Column("field", sa.String(100), nullable=True),
+        sa.Column("position", sa.Integer, nullable=True),
         sa.Column("before", JSON, nullable=True),
         sa.Column("after", JSON, nullable=True),
         sa.Column("summary", sa.Text, nullable=False),

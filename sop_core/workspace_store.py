@@ -1,0 +1,391 @@
+"""Workspaces in the store: each company's master data, saved edit by edit, with undo.
+
+Built on the scenario store's database (:class:`~sop_core.store.Store`: SQLite by
+default, PostgreSQL by URL); the items and edits are described in
+:mod:`sop_core.workspace`.
+
+Saving. :meth:`Workspaces.apply` writes a list of edits as one action in one
+transaction: the workspace row is locked (PostgreSQL ``SELECT … FOR UPDATE``; SQLite
+``BEGIN IMMEDIATE``), every edit's ``before`` is compared with what is stored, and only
+if all still hold are the items written, the revision raised and one change row per
+edit appended to the log. Otherwise nothing is written and :class:`WorkspaceConflict`
+names each item, its value now, and who changed it when. Family, workforce and policy
+values are validated as the scenario they make (:class:`~sop_core.errors.InputError`
+names the family and field).
+
+Undo. :meth:`Workspaces.undo` reverts the newest action not yet undone (undos
+themselves are not undone again: undo repeatedly to go further back), as a new action
+whose ``undoes`` names the reverted revision; it is refused, like any edit, when someone
+changed one of those items since.
+
+Histories. :meth:`Workspaces.add_history` keeps an uploaded history as CSV text
+(immutable); the ``history`` item points at the one in use, so undo can go back to the
+previous upload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sop_core.errors import InputError, Problem
+from sop_core.scenario import Scenario
+from sop_core.store import Store, _check_author, _check_name, _utc
+from sop_core.store_schema import ChangeRow, HistoryUploadRow, ItemRow, WorkspaceRow
+from sop_core.workspace import (
+    Change,
+    Edit,
+    Item,
+    WorkspaceState,
+    canonical,
+    describe,
+    seed_edits,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class WorkspaceNotFound(InputError):
+    """No workspace of that name."""
+
+
+class WorkspaceConflict(InputError):
+    """Someone changed an item first; nothing was written. Each problem names the item."""
+
+
+class Workspaces:
+    """The workspaces of one store; safe to share between threads like the store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # -- reading
+
+    def names(self) -> list[str]:
+        """Names of all workspaces, oldest first."""
+        with self.store._session() as s:
+            return list(s.scalars(select(WorkspaceRow.name).order_by(WorkspaceRow.id)))
+
+    def _row(self, session: Session, name: str, *, lock: bool = False) -> WorkspaceRow:
+        query = select(WorkspaceRow).where(WorkspaceRow.name == name)
+        row = session.scalar(query.with_for_update() if lock else query)
+        if row is None:
+            known = ", ".join(repr(n) for n in session.scalars(select(WorkspaceRow.name)))
+            raise WorkspaceNotFound(
+                Problem("company", f"{name!r} not found; companies: {known or 'none yet'}")
+            )
+        return row
+
+    def id_of(self, name: str) -> int:
+        """The workspace's id (what a saved scenario records as its company)."""
+        with self.store._session() as s:
+            return self._row(s, name).id
+
+    def revision(self, name: str) -> int:
+        """The workspace's revision: one cheap query to tell whether anything changed."""
+        with self.store._session() as s:
+            return self._row(s, name).revision
+
+    def state(self, name: str) -> WorkspaceState:
+        """The workspace's items at its current revision."""
+        with self.store._session() as s:
+            ws = self._row(s, name)
+            return _state(s, ws)
+
+    def changes(self, name: str, limit: int = 50) -> list[Change]:
+        """The newest ``limit`` logged changes, newest first."""
+        with self.store._session() as s:
+            ws = self._row(s, name)
+            rows = s.scalars(
+                select(ChangeRow)
+                .where(ChangeRow.workspace_id == ws.id)
+                .order_by(ChangeRow.id.desc())
+                .limit(limit)
+            )
+            return [_change(r) for r in rows]
+
+    def history(self, upload_id: int) -> pd.DataFrame:
+        """An uploaded history (validated again, as any file is)."""
+        from sop_core.history import read_history
+
+        with self.store._session() as s:
+            row = s.get(HistoryUploadRow, upload_id)
+            if row is None:
+                raise InputError(Problem("history", f"upload {upload_id} not found"))
+            content, name = row.content, row.name
+        return read_history(content.encode("utf-8"), filename=_csv_name(name))
+
+    # -- writing
+
+    def create(self, name: str, *, author: str, scenario: Scenario | None = None) -> WorkspaceState:
+        """A new workspace; with ``scenario``, holding its workforce, families and policy.
+
+        Raises :class:`InputError` when the name is taken."""
+        name, author = _check_name(name, "company"), _check_author(author)
+        try:
+            with self.store._session(write=True) as s:
+                s.add(
+                    WorkspaceRow(
+                        name=name, revision=0, created_by=author, created_at=datetime.now(UTC)
+                    )
+                )
+        except IntegrityError:
+            raise InputError(
+                Problem("company", f"{name!r} exists already; open it or pick another name")
+            ) from None
+        if scenario is not None:
+            self.apply(name, seed_edits(scenario), author=author, summary="created")
+        return self.state(name)
+
+    def add_history(self, name: str, history: pd.DataFrame, filename: str, *, author: str) -> dict:
+        """Keep an uploaded history; returns the ``history`` item's value for it
+        (``{"upload_id", "name", "rows"}``), to be set by an edit (see
+        :func:`~sop_core.workspace.mapping_edits`)."""
+        author = _check_author(author)
+        content = history_csv(history)
+        with self.store._session(write=True) as s:
+            ws = self._row(s, name)
+            row = HistoryUploadRow(
+                workspace_id=ws.id,
+                name=filename[:200],
+                rows=len(history),
+                content=content,
+                uploaded_by=author,
+                uploaded_at=datetime.now(UTC),
+            )
+            s.add(row)
+            s.flush()
+            return {"upload_id": row.id, "name": row.name, "rows": row.rows}
+
+    def apply(
+        self,
+        name: str,
+        edits: Sequence[Edit],
+        *,
+        author: str,
+        summary: str | None = None,
+        undoes: int | None = None,
+    ) -> WorkspaceState:
+        """Apply ``edits`` as one action (see the module docstring); returns the new state.
+
+        No edits: nothing is written and the current state is returned."""
+        author = _check_author(author)
+        if not edits:
+            return self.state(name)
+        now = datetime.now(UTC)
+        with self.store._session(write=True) as s:
+            ws = self._row(s, name, lock=True)
+            items = {
+                (i.kind, i.key): i
+                for i in s.scalars(select(ItemRow).where(ItemRow.workspace_id == ws.id))
+            }
+            revision = ws.revision + 1
+            problems: list[Problem] = []
+            before_state = _state_of(ws, items.values())
+            positions: list[int | None] = []
+            for e in edits:
+                row = items.get((e.kind, e.key))
+                problem = _check(e, row)
+                if problem is not None:
+                    problems.append(problem)
+                    positions.append(None)
+                    continue
+                positions.append(e.position if row is None else row.position)
+                if e.field is not None:
+                    assert row is not None
+                    row.value = {**row.value, e.field: canonical(e.after)}
+                elif e.before is None:
+                    row = ItemRow(
+                        workspace_id=ws.id,
+                        kind=e.kind,
+                        key=e.key,
+                        position=e.position if e.position is not None else len(items) + 1,
+                        value=canonical(e.after),
+                        revision=revision,
+                        updated_by=author,
+                        updated_at=now,
+                    )
+                    s.add(row)
+                    items[(e.kind, e.key)] = row
+                    continue
+                elif e.after is None:
+                    assert row is not None
+                    s.delete(row)
+                    del items[(e.kind, e.key)]
+                    continue
+                else:
+                    assert row is not None
+                    row.value = canonical(e.after)
+                row.revision, row.updated_by, row.updated_at = revision, author, now
+            if problems:
+                raise WorkspaceConflict(problems)
+            _validate(_state_of(ws, items.values()), edits)
+            ws.revision = revision
+            for e, position in zip(edits, positions, strict=True):
+                s.add(
+                    ChangeRow(
+                        workspace_id=ws.id,
+                        revision=revision,
+                        kind=e.kind,
+                        key=e.key,
+                        field=e.field,
+                        position=position,
+                        before=canonical(e.before),
+                        after=canonical(e.after),
+                        summary=summary or describe(e, before_state),
+                        undoes=undoes,
+                        author=author,
+                        created_at=now,
+                    )
+                )
+            s.flush()
+            return _state(s, ws)
+
+    def undo(self, name: str, *, author: str) -> tuple[WorkspaceState, str]:
+        """Revert the newest action not undone yet; returns the new state and what was
+        undone, in words. Raises :class:`InputError` when there is nothing to undo and
+        :class:`WorkspaceConflict` when someone changed those items since."""
+        with self.store._session() as s:
+            ws = self._row(s, name)
+            undone = select(ChangeRow.undoes).where(
+                ChangeRow.workspace_id == ws.id, ChangeRow.undoes.is_not(None)
+            )
+            target = s.scalar(
+                select(func.max(ChangeRow.revision)).where(
+                    ChangeRow.workspace_id == ws.id,
+                    ChangeRow.undoes.is_(None),
+                    ChangeRow.revision.not_in(undone),
+                )
+            )
+            if target is None:
+                raise InputError(Problem("undo", "nothing to undo in this company"))
+            rows = list(
+                s.scalars(
+                    select(ChangeRow)
+                    .where(ChangeRow.workspace_id == ws.id, ChangeRow.revision == target)
+                    .order_by(ChangeRow.id.desc())
+                )
+            )
+        edits = [
+            Edit(r.kind, r.key, before=r.after, after=r.before, field=r.field, position=r.position)
+            for r in rows
+        ]
+        what = "; ".join(dict.fromkeys(r.summary for r in reversed(rows)))
+        try:
+            state = self.apply(name, edits, author=author, summary=f"undo: {what}", undoes=target)
+        except WorkspaceConflict as exc:
+            raise WorkspaceConflict(
+                [Problem(p.field, f"cannot undo “{what}”: {p.message}") for p in exc.problems]
+            ) from None
+        return state, what
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _csv_name(name: str) -> str:
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return f"{stem}.csv"
+
+
+def _when(dt: datetime) -> str:
+    return _utc(dt).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _label(e: Edit, row: ItemRow | None) -> str:
+    value = row.value if row is not None else (e.after or e.before)
+    name = value.get("name") if isinstance(value, dict) else None
+    what = f"{e.kind} {name!r}" if name else f"{e.kind} {e.key}"
+    return f"{what}.{e.field}" if e.field else what
+
+
+def _check(e: Edit, row: ItemRow | None) -> Problem | None:
+    """Whether edit ``e`` still applies to the stored ``row`` (compare-and-set)."""
+    if e.field is not None:
+        if row is None:
+            return Problem(_label(e, row), "was removed meanwhile; reload to see it")
+        now = row.value.get(e.field)
+        if canonical(now) != canonical(e.before):
+            return Problem(
+                _label(e, row),
+                f"is now {now!r} (changed by {row.updated_by} at {_when(row.updated_at)}), "
+                f"not {e.before!r} as you saw it; nothing was saved, reload and edit again",
+            )
+        return None
+    if e.before is None:
+        if row is not None:
+            return Problem(_label(e, row), f"exists already (added by {row.updated_by})")
+        return None
+    if row is None:
+        return Problem(_label(e, row), "was removed meanwhile; reload to see it")
+    if canonical(row.value) != canonical(e.before):
+        return Problem(
+            _label(e, row),
+            f"was changed by {row.updated_by} at {_when(row.updated_at)} after you loaded it; "
+            "nothing was saved, reload and edit again",
+        )
+    return None
+
+
+def _validate(state: WorkspaceState, edits: Sequence[Edit]) -> None:
+    """The edited workspace must still make a valid scenario (once it has families and a
+    workforce); problems name the family by its name rather than its index."""
+    if not any(e.kind in ("family", "workforce", "policy", "plan") for e in edits):
+        return
+    if state.value("workforce") is None or not state.families:
+        return
+    try:
+        state.scenario()
+    except InputError as exc:
+        names = state.family_names
+        problems = []
+        for p in exc.problems:
+            field = p.field
+            for i, n in enumerate(names):
+                field = field.replace(f"families[{i}]", f"family {n!r}")
+            problems.append(Problem(field, p.message))
+        raise InputError(problems) from None
+
+
+def _item(r: ItemRow) -> Item:
+    return Item(
+        r.kind, r.key, r.position, dict(r.value), r.revision, r.updated_by, _utc(r.updated_at)
+    )
+
+
+def _state_of(ws: WorkspaceRow, rows: Any) -> WorkspaceState:
+    items = sorted((_item(r) for r in rows), key=lambda i: (i.kind, i.position, i.key))
+    return WorkspaceState(ws.name, ws.revision, tuple(items))
+
+
+def _state(s: Session, ws: WorkspaceRow) -> WorkspaceState:
+    rows = s.scalars(select(ItemRow).where(ItemRow.workspace_id == ws.id))
+    return _state_of(ws, rows)
+
+
+def _change(r: ChangeRow) -> Change:
+    return Change(
+        r.revision,
+        r.kind,
+        r.key,
+        r.field,
+        r.before,
+        r.after,
+        r.summary,
+        r.undoes,
+        r.author,
+        _utc(r.created_at),
+    )
+
+
+def history_csv(history: pd.DataFrame) -> str:
+    """A history frame as the CSV text the store keeps (periods as dates)."""
+    frame = history.copy()
+    frame["period"] = frame["period"].dt.strftime("%Y-%m-%d")
+    return frame.to_csv(index=False)

@@ -1,0 +1,217 @@
+"""Workspaces: items saved edit by edit, conflicts told, every kind of edit undone.
+
+On SQLite and on a real PostgreSQL server, like the scenario store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from factories import red_tomato
+from postgres_server import PostgresServer, fresh_database, postgres_server  # noqa: F401
+from sqlalchemy import create_engine, text
+
+from sop_core.errors import InputError
+from sop_core.store import Store
+from sop_core.workspace import (
+    TEXTBOOK_FAMILY,
+    Edit,
+    WorkspaceState,
+    adjustment_edits,
+    mapping_edits,
+    remove_family_edits,
+    rename_edits,
+    suggest_mapping,
+)
+from sop_core.workspace_store import WorkspaceConflict, Workspaces
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="module")
+def pg_database(request: pytest.FixtureRequest) -> str:
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return fresh_database(server, "test_workspace")
+
+
+@pytest.fixture(params=BACKENDS)
+def spaces(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspaces]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'ws.sqlite'}"
+    else:
+        url = request.getfixturevalue("pg_database")
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            conn.execute(
+                text(
+                    "DROP TABLE IF EXISTS sop_workspace_change, sop_workspace_item, "
+                    "sop_history_upload, sop_workspace, sop_scenario_version, sop_scenario "
+                    "CASCADE"
+                )
+            )
+        engine.dispose()
+    with Store(url) as store:
+        yield Workspaces(store)
+
+
+def history(names: list[str], months: int = 12) -> pd.DataFrame:
+    periods = pd.date_range("2025-01-01", periods=months, freq="MS")
+    return pd.DataFrame(
+        [
+            {"period": p, "family": n, "demand": 100.0 + i}
+            for n in names
+            for i, p in enumerate(periods)
+        ]
+    )
+
+
+def test_a_workspace_holds_the_scenario_it_was_created_from(spaces: Workspaces) -> None:
+    scenario = red_tomato()
+    state = spaces.create("Red Tomato", author="ann", scenario=scenario)
+    assert state.scenario() == scenario
+    assert spaces.names() == ["Red Tomato"]
+    assert state.revision == spaces.revision("Red Tomato") == 1
+
+
+def test_a_field_edit_is_saved_and_logged_with_its_author(spaces: Workspaces) -> None:
+    state = spaces.create("Co", author="ann", scenario=red_tomato())
+    key = state.families[0].key
+    state = spaces.apply("Co", [Edit("family", key, 2.0, 3.0, field="holding_cost")], author="bob")
+    assert state.scenario().families[0].holding_cost == 3.0
+    assert spaces.state("Co").scenario().families[0].holding_cost == 3.0
+    last = spaces.changes("Co")[0]
+    assert (last.author, last.field, last.before, last.after) == ("bob", "holding_cost", 2.0, 3.0)
+    assert "holding_cost 2 → 3" in last.summary
+
+
+def test_a_stale_edit_of_the_same_cell_is_refused_and_names_who_changed_it(
+    spaces: Workspaces,
+) -> None:
+    key = spaces.create("Co", author="ann", scenario=red_tomato()).families[0].key
+    spaces.apply("Co", [Edit("family", key, 2.0, 3.0, field="holding_cost")], author="bob")
+    with pytest.raises(WorkspaceConflict) as err:  # a second tab that still saw 2.0
+        spaces.apply("Co", [Edit("family", key, 2.0, 4.0, field="holding_cost")], author="cy")
+    assert "holding_cost" in str(err.value) and "bob" in str(err.value)
+    assert spaces.state("Co").scenario().families[0].holding_cost == 3.0
+    # another cell of the same family, edited from the same stale view, goes through
+    spaces.apply("Co", [Edit("family", key, 5.0, 6.0, field="backorder_cost")], author="cy")
+    assert spaces.state("Co").scenario().families[0].backorder_cost == 6.0
+
+
+def test_an_invalid_value_is_refused_naming_the_family_and_field(spaces: Workspaces) -> None:
+    key = spaces.create("Co", author="ann", scenario=red_tomato()).families[0].key
+    with pytest.raises(InputError) as err:
+        spaces.apply("Co", [Edit("family", key, 2.0, -2.0, field="holding_cost")], author="a")
+    assert "family 'Garden tools'.holding_cost" in str(err.value)
+    assert "-2" in str(err.value)
+    assert spaces.revision("Co") == 1  # nothing written
+
+
+def _undo_restores(spaces: Workspaces, edits: list[Edit]) -> tuple[WorkspaceState, WorkspaceState]:
+    before = spaces.state("Co")
+    after = spaces.apply("Co", edits, author="bob")
+    assert after.items != before.items
+    undone, what = spaces.undo("Co", author="bob")
+    assert what
+    strip = lambda s: [(i.kind, i.key, i.position, i.value) for i in s.items]  # noqa: E731
+    assert strip(undone) == strip(before)
+    return before, after
+
+
+def test_undo_restores_each_kind_of_edit(spaces: Workspaces) -> None:
+    state = spaces.create("Co", author="ann", scenario=red_tomato())
+    key = state.families[0].key
+    _undo_restores(spaces, [Edit("family", key, 2.0, 9.0, field="holding_cost")])
+    _undo_restores(spaces, [Edit("workforce", "workforce", 80.0, 70.0, field="initial")])
+    _undo_restores(spaces, rename_edits(spaces.state("Co"), key, "Hand tools"))
+    spaces.apply(
+        "Co",
+        adjustment_edits(
+            spaces.state("Co"),
+            pd.DataFrame([{"family": "Garden tools", "period": None, "change": 10.0}]),
+        ),
+        author="ann",
+    )
+    adj = spaces.state("Co").adjustments
+    assert list(adj["change"]) == [10.0]
+    edited = adj.assign(change=[20.0])
+    _undo_restores(spaces, adjustment_edits(spaces.state("Co"), edited))  # edit
+    _undo_restores(spaces, adjustment_edits(spaces.state("Co"), adj.iloc[0:0]))  # remove
+    _undo_restores(spaces, remove_family_edits(spaces.state("Co"), key))  # family + its adj.
+    upload = spaces.add_history("Co", history(["Garden tools"]), "h.csv", author="ann")
+    _undo_restores(spaces, [Edit("history", "history", None, upload)])
+
+
+def test_undo_walks_back_action_by_action_and_says_when_there_is_nothing_left(
+    spaces: Workspaces,
+) -> None:
+    key = spaces.create("Co", author="ann", scenario=red_tomato()).families[0].key
+    spaces.apply("Co", [Edit("family", key, 2.0, 3.0, field="holding_cost")], author="a")
+    spaces.apply("Co", [Edit("family", key, 3.0, 4.0, field="holding_cost")], author="a")
+    assert spaces.undo("Co", author="a")[0].scenario().families[0].holding_cost == 3.0
+    assert spaces.undo("Co", author="a")[0].scenario().families[0].holding_cost == 2.0
+    assert spaces.undo("Co", author="a")[0].families == []  # the creation itself
+    with pytest.raises(InputError, match="nothing to undo"):
+        spaces.undo("Co", author="a")
+
+
+def test_an_upload_with_other_names_is_mapped_and_new_families_get_stated_defaults(
+    spaces: Workspaces,
+) -> None:
+    state = spaces.create("Co", author="ann", scenario=red_tomato())
+    mapping = suggest_mapping(["GARDEN-TOOLS", "Hoses"], state)
+    assert list(mapping["family"]) == ["Garden tools", "Hoses"]
+    assert list(mapping["action"]) == ["match", "new"]
+    upload = spaces.add_history("Co", history(["GARDEN-TOOLS", "Hoses"]), "h.csv", author="ann")
+    state = spaces.apply("Co", mapping_edits(state, mapping, upload), author="ann")
+    assert state.family_names == ["Garden tools", "Hoses"]
+    hoses = state.item("family", state.family_key("Hoses")).value
+    assert hoses["needs_review"] is True
+    assert hoses["labor_hours_per_unit"] == 4.0  # the median of the one other family's
+    assert state.history_names()["GARDEN-TOOLS"] == "Garden tools"
+    assert (
+        spaces.history(upload["upload_id"])["demand"].sum()
+        == history(["GARDEN-TOOLS", "Hoses"])["demand"].sum()
+    )
+    # the next upload with the same names matches without asking
+    again = suggest_mapping(["GARDEN-TOOLS", "Hoses"], state)
+    assert list(again["action"]) == ["match", "match"]
+
+
+def test_a_new_company_without_families_gets_textbook_defaults(spaces: Workspaces) -> None:
+    state = spaces.create("Empty", author="ann")
+    with pytest.raises(InputError, match="no product family yet"):
+        state.scenario()
+    upload = spaces.add_history("Empty", history(["A"]), "a.csv", author="ann")
+    state = spaces.apply(
+        "Empty", mapping_edits(state, suggest_mapping(["A"], state), upload), author="ann"
+    )
+    value = state.item("family", state.family_key("A")).value
+    assert {k: value[k] for k in TEXTBOOK_FAMILY} == TEXTBOOK_FAMILY
+
+
+def test_rename_keeps_the_old_name_for_histories_and_moves_adjustments(
+    spaces: Workspaces,
+) -> None:
+    state = spaces.create("Co", author="ann", scenario=red_tomato())
+    spaces.apply(
+        "Co",
+        adjustment_edits(state, pd.DataFrame([{"family": "Garden tools", "change": 5.0}])),
+        author="ann",
+    )
+    state = spaces.state("Co")
+    state = spaces.apply("Co", rename_edits(state, state.families[0].key, "Tools"), author="a")
+    assert state.family_names == ["Tools"]
+    assert list(state.adjustments["family"]) == ["Tools"]
+    assert state.history_names()["Garden tools"] == "Tools"
+    with pytest.raises(InputError, match="blank"):
+        rename_edits(state, state.families[0].key, "  ")
+
+
+def test_a_taken_company_name_is_refused(spaces: Workspaces) -> None:
+    spaces.create("Co", author="ann")
+    with pytest.raises(InputError, match="exists already"):
+        spaces.create("Co", author="bob")
