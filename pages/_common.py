@@ -14,9 +14,7 @@ Shared session-state keys (initialised once in ``app.py``):
 from __future__ import annotations
 
 import io
-import math
 import os
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +24,14 @@ import pandas as pd
 import streamlit as st
 
 from sop_core.errors import InputError
+from sop_core.kpis import KPIS, TILES, delta, delta_colour, show
 from sop_core.planner import KPI_LABELS, Planner, PlanResult
-from sop_core.scenario import STRATEGIES, Scenario, load_scenario, with_changes
+from sop_core.scenario import Scenario, load_scenario
+from sop_core.whatif import WHATIF_KEYS, WhatIf, whatif_from_params
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 SAMPLE_FILES = ("sample_company.json", "red_tomato.json")
-
-# URL / widget keys of the what-if; a shared link like ?overtime=15&safety_months=1 reproduces it
-WHATIF_KEYS = ("overtime", "workers_min", "workers_max", "safety_months", "strategy")
 
 SOURCE_COLOURS = {
     "Regular time": "#1f77b4",
@@ -54,7 +51,6 @@ COST_NAMES = {
     "backorders": "Backorders",
     "subcontracting": "Subcontracting",
 }
-STRATEGY_NAMES = {"optimal": "Optimal (cost)", "level": "Level workforce", "chase": "Chase demand"}
 
 
 # --------------------------------------------------------------------------- scenario
@@ -155,75 +151,9 @@ def planner_for(scenario: Scenario) -> Planner:
 # --------------------------------------------------------------------------- the what-if
 
 
-@dataclass(frozen=True)
-class WhatIf:
-    """The Plan page's levers. ``None`` keeps the scenario's own value."""
-
-    overtime: float | None = None  # max overtime hours per worker per period
-    workers_min: float | None = None
-    workers_max: float | None = None  # None: unlimited
-    safety_months: float = 0.0  # 0: the scenario's own safety stock
-    strategy: str | None = None
-
-    def changes(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if self.overtime is not None:
-            out["max_overtime_hours_per_worker"] = float(self.overtime)
-        if self.workers_min is not None:
-            out["min_workers"] = float(self.workers_min) if self.workers_min > 0 else None
-        out_max = self.workers_max
-        if out_max is not None:
-            out["max_workers"] = float(out_max) if math.isfinite(out_max) else None
-        if self.safety_months > 0:
-            out["safety_stock_months"] = float(self.safety_months)
-        if self.strategy is not None:
-            out["strategy"] = self.strategy
-        return out
-
-    def apply(self, scenario: Scenario) -> Scenario:
-        return with_changes(scenario, **self.changes())
-
-    def describe(self, scenario: Scenario) -> str:
-        wf = scenario.workforce
-        parts = []
-        if self.overtime is not None and self.overtime != wf.max_overtime_hours_per_worker:
-            parts.append(f"overtime ≤ {self.overtime:g} h/worker")
-        if self.workers_min is not None and (self.workers_min or None) != wf.min_workers:
-            parts.append(f"≥ {self.workers_min:g} workers")
-        if self.workers_max is not None and (
-            (self.workers_max if math.isfinite(self.workers_max) else None) != wf.max_workers
-        ):
-            top = f"{self.workers_max:g}" if math.isfinite(self.workers_max) else "no limit"
-            parts.append(f"≤ {top} workers")
-        if self.safety_months > 0:
-            parts.append(f"safety stock {self.safety_months:g} months")
-        if self.strategy and self.strategy != scenario.policy.strategy:
-            parts.append(STRATEGY_NAMES[self.strategy].lower())
-        return ", ".join(parts) or "as in the scenario"
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
 def whatif_from_query(scenario: Scenario) -> WhatIf:
     """The what-if of a shared URL (?overtime=…&safety_months=…), ignoring bad values."""
-    qp = st.query_params
-
-    def num(key: str) -> float | None:
-        try:
-            value = float(qp[key])
-        except (KeyError, ValueError):
-            return None
-        return value if math.isfinite(value) and value >= 0 else None
-
-    strategy = qp.get("strategy")
-    return WhatIf(
-        overtime=num("overtime"),
-        workers_min=num("workers_min"),
-        workers_max=num("workers_max"),
-        safety_months=num("safety_months") or 0.0,
-        strategy=strategy if strategy in STRATEGIES else None,
-    )
+    return whatif_from_params(st.query_params.to_dict())
 
 
 def session_whatif(scenario: Scenario) -> WhatIf:
@@ -237,55 +167,19 @@ def session_whatif(scenario: Scenario) -> WhatIf:
 # --------------------------------------------------------------------------- formatting
 
 
-def money(x: float | None) -> str:
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "–"
-    sign = "−" if x < 0 else ""
-    x = abs(x)
-    if x >= 10e6:
-        return f"{sign}${x / 1e6:,.1f}M"
-    return f"{sign}${x:,.0f}"
-
-
-def pct(x: float | None) -> str:
-    return "–" if x is None else f"{100 * x:.1f}%"
-
-
-def units(x: float | None) -> str:
-    return "–" if x is None else f"{x:,.0f}"
-
-
-KPI_TILES = (
-    ("total_cost", "Total cost", money, "inverse"),
-    ("fill_rate", "Fill rate", pct, "normal"),
-    ("average_inventory", "Average inventory", units, "off"),
-    ("workforce_changes", "Workforce change", units, "inverse"),
-    ("margin", "Margin", money, "normal"),
-)
-
-
-def _delta(key: str, value: float | None, base: float | None, fmt: Any) -> str | None:
-    if value is None or base is None or abs(value - base) < 1e-6 * max(1.0, abs(base)):
-        return None
-    d = value - base
-    if fmt is pct:
-        return f"{100 * d:+.1f} pts"
-    text = fmt(abs(d))
-    return ("+" if d > 0 else "−") + text
-
-
 def kpi_tiles(result: PlanResult, baseline: PlanResult | None = None, *, large: bool = False):
-    """The five KPI tiles, each with its change vs the baseline plan."""
-    cols = st.columns(len(KPI_TILES))
+    """The KPI tiles (:data:`sop_core.kpis.TILES`), each with its change vs the baseline:
+    the arrow follows the sign, the colour whether that change is good."""
+    cols = st.columns(len(TILES))
     base = baseline.kpis if baseline is not None and baseline.optimal else {}
-    for col, (key, label, fmt, colour) in zip(cols, KPI_TILES, strict=True):
+    for col, key in zip(cols, TILES, strict=True):
         value = result.kpis.get(key)
         col.metric(
-            label,
-            fmt(value),
-            delta=_delta(key, value, base.get(key), fmt) if base else None,
-            delta_color=colour,
-            help=KPI_LABELS.get(key),
+            KPIS[key].label,
+            show(key, value, compact=True),
+            delta=delta(key, value, base.get(key), compact=True) if base else None,
+            delta_color=delta_colour(key),
+            help=f"{KPI_LABELS.get(key, key)}: {show(key, value)}",
             border=True,
         )
 

@@ -10,7 +10,6 @@ import streamlit as st
 from pages._common import (
     current_scenario,
     ensure_entry_point,
-    pct,
     session_whatif,
     set_scenario,
     show_input_error,
@@ -18,6 +17,7 @@ from pages._common import (
 )
 from pages._edit import edited_scenario, families_frame, workforce_frame
 from sop_core.errors import InputError
+from sop_core.kpis import pct
 from sop_core.planner import PlanResult
 
 ensure_entry_point()

@@ -10,25 +10,22 @@ import pandas as pd
 import streamlit as st
 
 from pages._common import (
-    WHATIF_KEYS,
-    WhatIf,
     balance_chart,
     cost_chart,
     current_scenario,
     ensure_entry_point,
     get_store,
     kpi_tiles,
-    money,
-    pct,
     present_css,
     session_whatif,
     solve_whatif,
-    units,
 )
 from pages._common import (
     presenting as is_presenting,
 )
+from sop_core.kpis import money, pct, units
 from sop_core.planner import PlanResult
+from sop_core.whatif import WHATIF_KEYS, WhatIf
 
 ensure_entry_point()
 

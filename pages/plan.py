@@ -16,23 +16,19 @@ import pandas as pd
 import streamlit as st
 
 from pages._common import (
-    STRATEGY_NAMES,
-    WHATIF_KEYS,
-    WhatIf,
     balance_chart,
     cost_chart,
     current_scenario,
     download_buttons,
     ensure_entry_point,
     kpi_tiles,
-    money,
-    pct,
     plan_table,
     planner_for,
-    units,
 )
+from sop_core.kpis import money, pct, units
 from sop_core.planner import PlanResult
 from sop_core.scenario import STRATEGIES, Scenario
+from sop_core.whatif import STRATEGY_NAMES, WHATIF_KEYS, WhatIf
 
 ensure_entry_point()
 

@@ -12,13 +12,13 @@ from pages._common import (
     current_scenario,
     ensure_entry_point,
     get_store,
-    money,
     planner_for,
     session_whatif,
     set_scenario,
     show_input_error,
 )
 from sop_core.errors import InputError
+from sop_core.kpis import money
 from sop_core.planner import KPI_LABELS
 from sop_core.scenario import parse_scenario
 from sop_core.store import StoreConflict, StoreUnavailable, comparison_frame, solved_fields

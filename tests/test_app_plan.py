@@ -19,7 +19,8 @@ def open_plan(**query: str) -> AppTest:
 
 
 def kpi(at: AppTest, label: str) -> float:
-    text = next(m.value for m in at.metric if m.label == label)
+    """A tile's exact value: the tile shows it compact ($7.20M), its help in full."""
+    text = next(m.help for m in at.metric if m.label == label).rsplit(": ", 1)[1]
     return float(text.replace("$", "").replace(",", "").replace("%", "").replace("−", "-"))
 
 
