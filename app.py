@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._common import current_scenario, init_session, presenting
+from pages._common import presenting
+from pages._sidebar import company_sidebar
+from pages._workspace import init_session, show_flash, state
+from sop_core.errors import InputError
+from sop_core.store import StoreUnavailable
 
 st.set_page_config(
     page_title="S&OP workbench",
@@ -18,7 +22,11 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-init_session()
+try:
+    init_session()
+except (StoreUnavailable, InputError) as exc:  # the store is the system of record
+    st.error(f"The workbench's database cannot be opened: {exc}")
+    st.stop()
 
 pages = {
     "Plan": [
@@ -55,17 +63,8 @@ if presenting():
         " [data-testid='stToolbar'] { display: none !important; }</style>"
     )
 else:
-    scenario = current_scenario()
     with st.sidebar:
-        st.caption("Current scenario")
-        st.markdown(f"**{scenario.name}**")
-        periods = scenario.period_labels
-        st.caption(
-            f"{len(scenario.families)} families · {len(periods)} periods "
-            f"({periods[0]} – {periods[-1]})"
-        )
-        st.caption(f"Data: {st.session_state.scenario_source}")
-        if st.session_state.whatifs:
-            st.caption(f"{len(st.session_state.whatifs)} what-if(s) kept this session")
+        company_sidebar(state())
+show_flash()
 
 page.run()

@@ -2,20 +2,15 @@
 
 Presentation only: every number shown comes from ``sop_core``.
 
-Shared session-state keys (initialised once in ``app.py``):
+Shared session-state keys (the company's are documented in :mod:`pages._workspace`):
 
-``scenario``         the current base scenario (demand = the consensus forecast)
-``scenario_source``  where it came from, for the sidebar ("Embedded sample: …")
 ``planners``         shape -> :class:`~sop_core.planner.Planner`, this session's compiled models
 ``whatif``           the Plan page's last what-if settings (a :class:`WhatIf` as a dict)
-``whatifs``          what-ifs kept in this session: name -> WhatIf dict, for the Executive page
 """
 
 from __future__ import annotations
 
 import io
-import os
-from pathlib import Path
 from typing import Any
 
 import altair as alt
@@ -26,12 +21,8 @@ import streamlit as st
 from sop_core.errors import InputError
 from sop_core.kpis import KPIS, TILES, delta, delta_colour, show
 from sop_core.planner import KPI_LABELS, Planner, PlanResult
-from sop_core.scenario import Scenario, load_scenario
+from sop_core.scenario import Scenario
 from sop_core.whatif import WHATIF_KEYS, WhatIf, whatif_from_params
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
-SAMPLE_FILES = ("sample_company.json", "red_tomato.json")
 
 SOURCE_COLOURS = {
     "Regular time": "#1f77b4",
@@ -53,47 +44,7 @@ COST_NAMES = {
 }
 
 
-# --------------------------------------------------------------------------- scenario
-
-
-@st.cache_resource(max_entries=4)
-def _sample_scenario(path: str, mtime: float) -> Scenario:
-    return load_scenario(path)
-
-
-def sample_path() -> Path:
-    """The embedded sample: the sample company when present, else Red Tomato Tools.
-
-    ``$SOP_SAMPLE_SCENARIO`` (a scenario file) replaces it, e.g. for the latency benchmark."""
-    override = os.environ.get("SOP_SAMPLE_SCENARIO", "").strip()
-    if override:
-        return Path(override)
-    for name in SAMPLE_FILES:
-        if (DATA / name).is_file():
-            return DATA / name
-    raise FileNotFoundError(f"none of {SAMPLE_FILES} in {DATA}")
-
-
-def sample_scenario() -> tuple[Scenario, str]:
-    """The embedded sample scenario (validated once per process) and its source label.
-
-    Scenarios are immutable (pydantic models copied by ``with_changes``), so sharing the
-    cached object between sessions is safe."""
-    path = sample_path()
-    label = f"data/{path.name}" if path.parent == DATA else str(path)
-    return _sample_scenario(str(path), path.stat().st_mtime), f"Embedded sample: {label}"
-
-
-def init_session() -> None:
-    """Set the shared session keys once (called by ``app.py`` on every run)."""
-    if "scenario" not in st.session_state:
-        scenario, source = sample_scenario()
-        st.session_state.scenario = scenario
-        st.session_state.scenario_source = source
-    st.session_state.setdefault("baseline", st.session_state.scenario)
-    st.session_state.setdefault("planners", {})
-    st.session_state.setdefault("whatif", None)
-    st.session_state.setdefault("whatifs", {})
+# --------------------------------------------------------------------------- session
 
 
 def ensure_entry_point() -> None:
@@ -118,18 +69,6 @@ def ensure_entry_point() -> None:
 def presenting() -> bool:
     """Presentation mode: ``?present=1`` in the URL (wide, large type, no controls)."""
     return st.query_params.get("present") in ("1", "true", "yes")
-
-
-def current_scenario() -> Scenario:
-    init_session()
-    return st.session_state.scenario
-
-
-def set_scenario(scenario: Scenario, source: str) -> None:
-    """Make ``scenario`` the one every page plans; kept what-ifs stay (they are settings)."""
-    st.session_state.scenario = scenario
-    st.session_state.scenario_source = source
-    st.session_state.whatif = None
 
 
 def planner_for(scenario: Scenario) -> Planner:
@@ -384,31 +323,6 @@ def present_css() -> None:
         p, li { font-size: 1.3rem; }
         </style>"""
     )
-
-
-# --------------------------------------------------------------------------- the store
-
-
-@st.cache_resource(max_entries=2)
-def _store(url: str):
-    from sop_core.store import Store
-
-    return Store(url)
-
-
-def store_url() -> str | None:
-    """The database URL from Streamlit secrets (``database_url``), if any."""
-    try:
-        return st.secrets.get("database_url")
-    except Exception:  # no secrets file: the store uses $SOP_DATABASE_URL or SQLite
-        return None
-
-
-def get_store() -> Any:
-    """The scenario store (thread-safe, shared by sessions); raises StoreUnavailable."""
-    from sop_core.store import database_url
-
-    return _store(database_url(store_url()))
 
 
 def solve_whatif(scenario: Scenario, whatif: WhatIf) -> PlanResult:

@@ -8,17 +8,16 @@ import pandas as pd
 import streamlit as st
 
 from pages._common import (
-    current_scenario,
     ensure_entry_point,
     session_whatif,
-    set_scenario,
-    show_input_error,
     solve_whatif,
 )
-from pages._edit import edited_scenario, families_frame, workforce_frame
-from sop_core.errors import InputError
+from pages._edit import families_frame, family_edits, workforce_edits, workforce_frame
+from pages._workspace import commit, saved_editor, state
 from sop_core.kpis import pct
 from sop_core.planner import PlanResult
+from sop_core.text import md_escape
+from sop_core.workspace import Edit, WorkspaceState, remove_family_edits
 
 ensure_entry_point()
 
@@ -66,11 +65,58 @@ def capacity_chart(result: PlanResult, periods: list[str]) -> alt.LayerChart:
     return alt.layer(bars, caps).properties(height=340)
 
 
-st.title("Capacity")
-s = current_scenario()
-result = solve_whatif(s, session_whatif(s))
+def review_banner(ws: WorkspaceState) -> None:
+    """New families carry stated defaults until someone confirms them."""
+    pending = [i for i in ws.families if i.value.get("needs_review")]
+    if not pending:
+        return
+    names = ", ".join(i.value["name"] for i in pending)
+    shown = ", ".join(md_escape(i.value["name"]) for i in pending)
+    st.warning(
+        f"New families with default hours and costs: **{shown}**. The defaults are the "
+        "median of your other families (or the textbook's: 4 h/unit, material $10, holding "
+        "$2, backorder $5, subcontract $30, price $40). Check their rows below, then confirm.",
+        icon=":material/rule:",
+    )
+    if st.button("These values are right", key="cap_confirm", icon=":material/check:"):
+        commit(
+            [Edit("family", i.key, True, False, field="needs_review") for i in pending],
+            summary=f"confirmed the values of {names}",
+        )
+        st.rerun()
 
-if result.optimal:
+
+def remove_family(ws: WorkspaceState) -> None:
+    """Remove a family, after saying what goes with it."""
+    with st.popover("Remove a family…", icon=":material/delete:"):
+        if not ws.families:
+            st.write("No family to remove.")
+            return
+        keys = {i.value["name"]: i.key for i in ws.families}
+        name = st.selectbox("Family", list(keys), key="cap_remove_family")
+        said = []
+        adjustments = int((ws.adjustments["family"] == name).sum())
+        if adjustments:
+            said.append(f"its {adjustments} consensus adjustment(s) go with it")
+        if ws.history_upload:
+            said.append("its sales history stays in the uploaded file but is no longer planned")
+        st.write(
+            f"Remove **{md_escape(name)}** from the plan? "
+            + "; ".join(said)
+            + ". Undo brings it back."
+        )
+        if st.button("Yes, remove it", type="primary", key="cap_remove_go"):
+            commit(remove_family_edits(ws, keys[name]), summary=f"removed family {name}")
+            st.rerun()
+
+
+st.title("Capacity")
+ws = state()
+s = st.session_state.get("scenario")
+review_banner(ws)
+result = solve_whatif(s, session_whatif(s)) if s is not None else None
+
+if result is not None and result.optimal:
     # the tiles first: they are cheap and on screen while the chart's code still loads
     c1, c2, c3 = st.columns(3)
     c1.metric("Utilisation of regular hours", pct(result.kpis.get("regular_utilisation")))
@@ -97,33 +143,35 @@ if result.optimal:
         index=per["period"],
     )
     st.dataframe(table.T)
-else:
+elif result is not None:
     st.warning(f"The current what-if has no feasible plan: {result.message}")
+else:
+    problem = st.session_state.get("scenario_problem")
+    st.info(
+        "Nothing to plan yet: " + "; ".join(p.message for p in problem.problems)
+        if problem
+        else "Nothing to plan yet."
+    )
 
 st.subheader("Workforce, costs and limits")
-st.caption("Edit the values, then apply: every page plans with them.")
-with st.form("cap_edit", border=False):
-    wf_df = st.data_editor(
-        workforce_frame(s),
-        hide_index=True,
-        disabled=["Setting", "Unit"],
-        key="cap_workforce",
-        column_config={"Value": st.column_config.NumberColumn(min_value=0.0, format="%g")},
-    )
-    fam_df = st.data_editor(
-        families_frame(s),
-        hide_index=True,
-        num_rows="fixed",
-        key="cap_families",
-    )
-    applied = st.form_submit_button("Apply to the plan", type="primary")
-if applied:
-    try:
-        new = edited_scenario(s, wf_df, fam_df)
-    except InputError as exc:
-        show_input_error(exc, "These values cannot be planned")
-    else:
-        source = st.session_state.scenario_source
-        set_scenario(new, source if "capacity edited" in source else f"{source} (capacity edited)")
-        st.toast("Applied: every page now plans with these values.", icon=":material/check:")
-        st.rerun()
+st.caption(
+    "Every change is saved as you make it and planned at once; Undo in the sidebar takes "
+    "it back. Add a family in the last row of its table."
+)
+saved_editor(
+    "cap_workforce",
+    workforce_frame(ws),
+    lambda edited: workforce_edits(ws, edited),
+    hide_index=True,
+    disabled=["Setting", "Unit"],
+    column_config={"Value": st.column_config.NumberColumn(min_value=0.0, format="%g")},
+)
+saved_editor(
+    "cap_families",
+    families_frame(ws),
+    lambda edited: family_edits(ws, edited),
+    hide_index=True,
+    num_rows="add",
+    column_config={"key": None},
+)
+remove_family(ws)

@@ -9,15 +9,23 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages._common import DATA, current_scenario, ensure_entry_point, set_scenario, show_input_error
-from sop_core.consensus import ADJUSTMENT_COLUMNS, adjust_forecast, scenario_with_forecast
+from pages._common import ensure_entry_point, show_input_error
+from pages._workspace import author, commit, saved_editor, state, workspaces
+from sop_core.consensus import ADJUSTMENT_COLUMNS, adjust_forecast
 from sop_core.errors import InputError
 from sop_core.forecast import MODEL_CHOICES, ForecastResult, forecast, label_periods
 from sop_core.history import family_totals, read_history
+from sop_core.text import md_escape
+from sop_core.workspace import (
+    WorkspaceState,
+    adjustment_edits,
+    forecast_edits,
+    mapping_edits,
+    suggest_mapping,
+)
 
 ensure_entry_point()
 
-SAMPLE_HISTORY = DATA / "sample_history.csv"
 MODEL_HELP = {
     "auto": "Auto: the most accurate model per family (backtest)",
     "prophet": "Prophet (best of additive / multiplicative)",
@@ -26,9 +34,10 @@ MODEL_HELP = {
 }
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def sample_history(path: str, mtime: float) -> pd.DataFrame:
-    return read_history(path)
+@st.cache_data(max_entries=8, show_spinner=False)
+def stored_history(upload_id: int) -> pd.DataFrame:
+    """An uploaded history as kept in the store (immutable, so cached by its id)."""
+    return workspaces().history(upload_id)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -60,13 +69,67 @@ def digest_of(history: pd.DataFrame) -> str:
     return hashlib.sha1(pd.util.hash_pandas_object(history).to_numpy().tobytes()).hexdigest()
 
 
-def current_history() -> tuple[pd.DataFrame, str]:
-    if "demand_history" in st.session_state:
-        return st.session_state.demand_history, st.session_state.demand_history_name
-    return (
-        sample_history(str(SAMPLE_HISTORY), SAMPLE_HISTORY.stat().st_mtime),
-        f"data/{SAMPLE_HISTORY.name}",
+def current_history(ws: WorkspaceState) -> tuple[pd.DataFrame | None, str]:
+    """The company's history in use, its families named as the company names them."""
+    upload = ws.history_upload
+    if not upload:
+        return None, ""
+    return ws.planned_history(stored_history(int(upload["upload_id"]))), str(upload["name"])
+
+
+def upload_step(ws: WorkspaceState) -> None:
+    """Upload a history, then map its families to the company's (or create them)."""
+    st.caption(
+        "Columns: period (YYYY-MM or a date), family, demand; optional sku. One row per "
+        "period and family (or SKU). Families are matched to yours by name; new ones are "
+        "created with default costs you confirm on the Capacity page."
     )
+    upload = st.file_uploader(
+        "History file", type=["csv", "xlsx"], key="demand_upload", label_visibility="collapsed"
+    )
+    if upload is not None and upload.file_id != st.session_state.get("demand_upload_id"):
+        try:
+            loaded = read_history(upload.getvalue(), filename=upload.name)
+        except InputError as exc:
+            show_input_error(exc, f"{md_escape(upload.name)} cannot be used")
+        else:
+            st.session_state.demand_pending = (upload.name, loaded)
+            st.session_state.demand_upload_id = upload.file_id
+    pending = st.session_state.get("demand_pending")
+    if pending is None:
+        return
+    name, loaded = pending
+    names = sorted(loaded["family"].astype(str).unique())
+    st.markdown(
+        f"**{md_escape(name)}**: {len(loaded):,} rows, {len(names)} families. "
+        "Check how they meet your families (type another name to map or rename):"
+    )
+    mapping = st.data_editor(
+        suggest_mapping(names, ws),
+        key="demand_mapping",
+        hide_index=True,
+        disabled=["history_name", "action"],
+        column_config={
+            "history_name": st.column_config.TextColumn("In the file"),
+            "family": st.column_config.TextColumn("Your family", required=True),
+            "action": st.column_config.TextColumn("Now"),
+        },
+    )
+    new = [f for f in mapping["family"] if f not in ws.family_names]
+    if new:
+        st.caption("New families: " + ", ".join(md_escape(n) for n in dict.fromkeys(new)))
+    if st.button("Use this history", type="primary", key="demand_use_history"):
+        try:
+            ws = state()
+            stored = workspaces().add_history(ws.name, loaded, name, author=author())
+            edits = mapping_edits(ws, mapping, stored)
+        except InputError as exc:
+            show_input_error(exc, "The mapping cannot be used")
+            return
+        if commit(edits, summary=f"history {name}"):
+            st.session_state.pop("demand_pending", None)
+            st.toast(f"Loaded {name}.", icon=":material/check:")
+            st.rerun()
 
 
 def forecast_chart(hist: pd.DataFrame, fc: pd.DataFrame | None, family: str) -> alt.LayerChart:
@@ -127,33 +190,20 @@ def forecast_chart(hist: pd.DataFrame, fc: pd.DataFrame | None, family: str) -> 
 
 
 st.title("Demand")
-history, history_name = current_history()
+ws = state()
+history, history_name = current_history(ws)
+with st.expander(
+    "Upload your own sales history (CSV or Excel)",
+    icon=":material/upload:",
+    expanded=history is None or "demand_pending" in st.session_state,
+):
+    upload_step(ws)
+if history is None or history.empty:
+    st.info("No sales history yet: upload one above to forecast your families.")
+    st.stop()
 
-with st.expander("Upload your own sales history (CSV or Excel)", icon=":material/upload:"):
-    st.caption(
-        "Columns: period (YYYY-MM or a date), family, demand; optional sku. "
-        "One row per period and family (or SKU)."
-    )
-    upload = st.file_uploader(
-        "History file", type=["csv", "xlsx"], key="demand_upload", label_visibility="collapsed"
-    )
-    if upload is not None and upload.file_id != st.session_state.get("demand_upload_id"):
-        try:
-            loaded = read_history(upload.getvalue(), filename=upload.name)
-        except InputError as exc:
-            show_input_error(exc, f"{upload.name} cannot be used")
-        else:
-            st.session_state.demand_history = loaded
-            st.session_state.demand_history_name = upload.name
-            st.session_state.demand_upload_id = upload.file_id
-            history, history_name = loaded, upload.name
-            st.success(f"Loaded {upload.name}: {len(loaded):,} rows.")
-    if "demand_history" in st.session_state and st.button("Back to the sample history"):
-        for key in ("demand_history", "demand_history_name", "demand_upload_id"):
-            st.session_state.pop(key, None)
-        st.rerun()
-
-scenario = current_scenario()
+scenario = st.session_state.get("scenario")
+horizon = scenario.horizon if scenario is not None else 12
 families = sorted(history["family"].astype(str).unique())
 c1, c2 = st.columns([1, 2])
 model = c1.selectbox(
@@ -164,7 +214,7 @@ model = c1.selectbox(
     bind="query-params",
 )
 family = c2.selectbox("Family", families, key="demand_family")
-st.caption(f"History: {history_name} · {len(families)} families · horizon {scenario.horizon}")
+st.caption(f"History: {md_escape(history_name)} · {len(families)} families · horizon {horizon}")
 
 left, right = st.columns([3, 2], gap="large")
 with left:
@@ -175,7 +225,7 @@ with left:
 with right:
     st.subheader("Forecast accuracy (backtest)")
     try:
-        result = run_forecast(digest_of(history), model, scenario.horizon, history)
+        result = run_forecast(digest_of(history), model, horizon, history)
     except InputError as exc:
         show_input_error(exc, "No forecast for this history")
         st.stop()
@@ -194,7 +244,7 @@ with right:
         },
     )
     chosen = fc.loc[fc["family"] == family, "model"].iloc[0]
-    st.caption(f"Model used for {family}: **{chosen}** (lowest error in the backtest).")
+    st.caption(f"Model used for {md_escape(family)}: **{chosen}** (lowest error in the backtest).")
     for note in result.notes:
         st.info(note)
 
@@ -204,19 +254,13 @@ st.caption(
     "The comment says why. The adjusted forecast is what the plan uses."
 )
 period_labels = list(label_periods(fc["period"].drop_duplicates(), result.freq))
-edits = st.data_editor(
-    pd.DataFrame(
-        {
-            "family": pd.Series(dtype="str"),
-            "period": pd.Series(dtype="str"),
-            "change": pd.Series(dtype="float"),
-            "unit": pd.Series(dtype="str"),
-            "comment": pd.Series(dtype="str"),
-        }
-    ),
+saved_editor(
+    "demand_adjustments",
+    ws.adjustments,
+    lambda edited: adjustment_edits(ws, edited),
     num_rows="dynamic",
-    key="demand_adjustments",
     column_config={
+        "key": None,
         "family": st.column_config.SelectboxColumn("Family", options=families, required=True),
         "period": st.column_config.SelectboxColumn("Period (blank: all)", options=period_labels),
         "change": st.column_config.NumberColumn("Change", required=True, format="%+g"),
@@ -225,7 +269,7 @@ edits = st.data_editor(
     },
     hide_index=True,
 )
-edits = edits.dropna(subset=["family", "change"])[list(ADJUSTMENT_COLUMNS)]
+edits = ws.adjustments[list(ADJUSTMENT_COLUMNS)]
 try:
     adjusted = adjust_forecast(fc, edits)
 except InputError as exc:
@@ -247,16 +291,9 @@ if st.button(
     icon=":material/send:",
     key="demand_use",
 ):
-    try:
-        planned = scenario_with_forecast(scenario, adjusted)
-    except InputError as exc:
-        show_input_error(exc, "The forecast does not fit the current scenario")
-    else:
-        set_scenario(planned, f"Consensus forecast ({model}) from {history_name}")
-        st.session_state.provenance = {
-            "history": history_name,
-            "forecast": model,
-            "adjustments": edits.to_dict(orient="records"),
-        }
+    handover, notes = forecast_edits(state(), adjusted)
+    if commit(handover, summary=f"consensus forecast ({model}) from {history_name} in the plan"):
+        for note in notes:
+            st.session_state.flash.append(("info", note))
         st.toast("The plan now uses the consensus forecast.", icon=":material/check:")
         st.rerun()

@@ -12,9 +12,7 @@ import streamlit as st
 from pages._common import (
     balance_chart,
     cost_chart,
-    current_scenario,
     ensure_entry_point,
-    get_store,
     kpi_tiles,
     present_css,
     session_whatif,
@@ -23,9 +21,10 @@ from pages._common import (
 from pages._common import (
     presenting as is_presenting,
 )
+from pages._workspace import current_scenario, get_store, state
 from sop_core.kpis import money, pct, units
 from sop_core.planner import PlanResult
-from sop_core.whatif import WHATIF_KEYS, WhatIf
+from sop_core.whatif import WHATIF_KEYS, WhatIf, whatif_from_dict
 
 ensure_entry_point()
 
@@ -85,8 +84,8 @@ def comparison_rows(named: dict[str, PlanResult], base: PlanResult) -> pd.DataFr
 named: dict[str, PlanResult] = {"Baseline": baseline}
 if whatif.describe(s) != "as in the scenario":
     named["Current what-if"] = result
-for label, saved in st.session_state.whatifs.items():
-    named[label] = solve_whatif(s, WhatIf(**saved))
+for label, kept in state().whatifs.items():
+    named[label] = solve_whatif(s, whatif_from_dict(kept.get("settings")))
 approved_note = None
 try:
     approved = get_store().approved()

@@ -18,17 +18,20 @@ import streamlit as st
 from pages._common import (
     balance_chart,
     cost_chart,
-    current_scenario,
     download_buttons,
     ensure_entry_point,
     kpi_tiles,
     plan_table,
     planner_for,
 )
+from pages._workspace import author, current_scenario, set_state, state, workspaces
+from sop_core.errors import InputError
 from sop_core.kpis import money, pct, units
 from sop_core.planner import PlanResult
 from sop_core.scenario import STRATEGIES, Scenario
+from sop_core.store import solved_fields
 from sop_core.whatif import STRATEGY_NAMES, WHATIF_KEYS, WhatIf
+from sop_core.workspace_store import keep_whatif
 
 ensure_entry_point()
 
@@ -312,17 +315,36 @@ def live_plan() -> None:
     )
 
 
-def keep_whatif() -> None:
-    """Name the current what-if and keep it for the Executive page (outside the fragment:
-    a rare click may rerun the page, a slider move should not redraw these)."""
+def keep_current_whatif() -> None:
+    """Name the current what-if and keep it: a draft in the scenario store, listed on the
+    Executive and Scenarios pages, undoable (outside the fragment: a rare click may rerun
+    the page, a slider move should not redraw these)."""
     with st.popover("Keep this what-if…", icon=":material/bookmark_add:"):
         name = st.text_input(
             "Name this what-if", key="plan_whatif_name", placeholder="e.g. More OT"
         )
-        if st.button("Keep for the Executive view", key="plan_keep"):
-            label = name.strip() or f"What-if {len(st.session_state.whatifs) + 1}"
-            st.session_state.whatifs[label] = dict(st.session_state.whatif or {})
-            st.toast(f"Kept “{label}”: see the Executive page")
+        note = st.text_input("Why (optional)", key="plan_whatif_note")
+        if st.button("Keep it", key="plan_keep", icon=":material/bookmark_add:"):
+            s = current_scenario()
+            whatif = WhatIf(**(st.session_state.whatif or {}))
+            label = name.strip() or f"{s.name} – what-if {len(state().whatifs) + 1}"
+            planned = whatif.apply(s)
+            try:
+                new = keep_whatif(
+                    workspaces(),
+                    state().name,
+                    label,
+                    planned,
+                    whatif.to_dict(),
+                    author=author(),
+                    note=note.strip() or whatif.describe(s),
+                    solved=solved_fields(planner_for(planned).solve(planned)),
+                )
+            except InputError as exc:
+                st.error("Not kept: " + "; ".join(p.message for p in exc.problems))
+            else:
+                set_state(new)
+                st.toast(f"Kept “{label}”: see the Executive and Scenarios pages")
 
 
 st.title("Plan")
@@ -330,5 +352,5 @@ st.caption(
     "Move a lever and the plan re-solves at once. The URL keeps the levers: copy it to "
     "share this what-if."
 )
-keep_whatif()
+keep_current_whatif()
 live_plan()

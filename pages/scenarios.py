@@ -9,38 +9,64 @@ import streamlit as st
 
 from pages._common import (
     COST_NAMES,
-    current_scenario,
     ensure_entry_point,
-    get_store,
     planner_for,
     session_whatif,
-    set_scenario,
     show_input_error,
 )
+from pages._workspace import author as current_author
+from pages._workspace import commit, current_scenario, get_store, state, workspaces
 from sop_core.errors import InputError
-from sop_core.kpis import money
-from sop_core.planner import KPI_LABELS
+from sop_core.kpis import KPIS, money, show
+from sop_core.kpis import delta as kpi_delta
 from sop_core.scenario import parse_scenario
 from sop_core.store import StoreConflict, StoreUnavailable, comparison_frame, solved_fields
+from sop_core.text import md_escape
+from sop_core.workspace import replace_edits
 
 ensure_entry_point()
+
+
+def kpi_table(kpis: pd.DataFrame, column: str) -> pd.DataFrame:
+    """KPIs (rows) by scenario (columns), each formatted as the KPI table says; deltas
+    with their sign."""
+    wide = kpis.pivot_table(
+        index="metric", columns="label", values=column, sort=False, dropna=False
+    )
+    out = pd.DataFrame(index=[KPIS[m].label if m in KPIS else m for m in wide.index])
+    for label in wide.columns:
+        values = wide[label].tolist()
+        if column == "delta":
+            out[label] = [
+                kpi_delta(m, v, 0.0) or "–" if pd.notna(v) else "–"
+                for m, v in zip(wide.index, values, strict=True)
+            ]
+        else:
+            out[label] = [
+                show(m, v) if pd.notna(v) else "–" for m, v in zip(wide.index, values, strict=True)
+            ]
+    return out
+
 
 st.title("Scenarios")
 try:
     store = get_store()
-    listing = store.list_frame()
+    company_id = workspaces().id_of(state().name)
+    listing = store.list_frame(company_id)
 except (StoreUnavailable, InputError) as exc:
     st.error(f"The scenario store cannot be opened: {exc}")
     st.stop()
 
-author = st.text_input("Your name (recorded with every change)", key="scen_author", value="planner")
+author = current_author()
 s = current_scenario()
 whatif = session_whatif(s)
 
 # ----------------------------------------------------------------- save
 with st.container(border=True):
     st.subheader("Save the current what-if")
-    st.caption(f"{s.name} · what-if: {whatif.describe(s)} · {st.session_state.scenario_source}")
+    st.caption(
+        f"{md_escape(s.name)} · what-if: {whatif.describe(s)} · company {md_escape(state().name)}"
+    )
     c1, c2 = st.columns([1, 2])
     name = c1.text_input("Name", key="scen_save_name", value=s.name)
     note = c2.text_input("Note", key="scen_save_note", placeholder="what changed and why")
@@ -60,7 +86,8 @@ with st.container(border=True):
                 name=name.strip() or None,
                 base_version=base,
                 note=note,
-                provenance=st.session_state.get("provenance"),
+                provenance={"company": state().name, "whatif": whatif.to_dict()},
+                workspace_id=company_id,
                 **solved_fields(result),
             )
         except StoreConflict as exc:
@@ -72,19 +99,26 @@ with st.container(border=True):
             show_input_error(exc, "Not saved")
         else:
             st.success(f"Saved {info.name} v{info.version}.")
-            listing = store.list_frame()
+            listing = store.list_frame(company_id)
 
 # ----------------------------------------------------------------- list and actions
 st.subheader("Saved scenarios")
 if listing.empty:
     st.info("No saved scenarios yet: save the current what-if above, or import a scenario file.")
 else:
-    shown = listing[["name", "status", "latest_version", "approved_version", "total_cost"]]
-    shown = shown.assign(
-        total_cost=[money(x) if pd.notna(x) else "–" for x in shown["total_cost"]],
-        saved=listing["saved_at"].dt.strftime("%Y-%m-%d %H:%M"),
-        author=listing["author"],
-        note=listing["note"],
+    shown = pd.DataFrame(
+        {
+            "Scenario": listing["name"],
+            "Status": listing["status"].str.capitalize(),
+            "Versions": listing["latest_version"],
+            "Approved version": [
+                f"v{v}" if pd.notna(v) else "–" for v in listing["approved_version"]
+            ],
+            "Total cost": [money(x) if pd.notna(x) else "–" for x in listing["total_cost"]],
+            "Saved": listing["saved_at"].dt.strftime("%Y-%m-%d %H:%M"),
+            "By": listing["author"],
+            "Note": listing["note"],
+        }
     )
     st.dataframe(shown, hide_index=True)
 
@@ -94,9 +128,8 @@ else:
     a1, a2, a3, a4 = st.columns(4)
     if a1.button("Open in the plan", icon=":material/open_in_new:", key="scen_open"):
         stored = store.open(chosen)
-        set_scenario(stored.scenario, f"Scenario store: {stored.label}")
-        st.session_state.provenance = stored.provenance
-        st.toast(f"Opened {stored.label}: every page now plans it.")
+        if commit(replace_edits(state(), stored.scenario), summary=f"opened {stored.label}"):
+            st.toast(f"Opened {stored.label}: every page now plans it (Undo takes it back).")
         st.rerun()
     if a2.button("Mark approved", icon=":material/verified:", key="scen_approve"):
         try:
@@ -158,6 +191,7 @@ with st.expander("Import a scenario file (JSON)", icon=":material/upload_file:")
                 imported,
                 author=author,
                 note=f"imported from {upload.name}",
+                workspace_id=company_id,
                 **solved_fields(result),
             )
         except InputError as exc:
@@ -185,18 +219,14 @@ opened = [store.open(n) for n in picked]
 approved = store.approved()
 frame = comparison_frame(opened, approved)
 kpis = frame[frame["section"] == "kpi"]
-side = kpis.pivot_table(index="metric", columns="label", values="value", sort=False)
-side.index = [KPI_LABELS.get(m, m) for m in side.index]
 st.markdown(
     "**KPIs side by side**"
     + (f" · deltas vs the approved plan **{approved.label}**" if approved else " · none approved")
 )
-st.dataframe(side.style.format("{:,.2f}", na_rep="–"))
+st.dataframe(kpi_table(kpis, "value"))
 if approved is not None:
-    delta = kpis.pivot_table(index="metric", columns="label", values="delta", sort=False)
-    delta.index = [KPI_LABELS.get(m, m) for m in delta.index]
     st.caption(f"Change vs {approved.label}")
-    st.dataframe(delta.style.format("{:+,.2f}", na_rep="–"))
+    st.dataframe(kpi_table(kpis, "delta"))
 
 costs = frame[frame["section"] == "cost"].assign(
     category=lambda d: d["metric"].map(lambda m: COST_NAMES.get(m, m))

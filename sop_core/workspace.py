@@ -17,6 +17,8 @@ kind            key           value
                               created with default costs until someone confirms them)
 ``adjustment``  ``a1``, …     a consensus adjustment: family, period, change, unit, comment
 ``history``     ``history``   ``{"upload_id": int, "name": str}``: the history in use
+``whatif``      its name      ``{"scenario": str, "settings": {...}}``: a kept what-if, saved
+                              as a draft in the scenario store under that name
 ==============  ============  ===============================================================
 
 A family's key never changes, so a rename is one field edit and the change log still
@@ -45,7 +47,15 @@ import pandas as pd
 from sop_core.errors import InputError, Problem
 from sop_core.scenario import Family, Scenario, parse_scenario
 
-KINDS: tuple[str, ...] = ("plan", "workforce", "policy", "family", "adjustment", "history")
+KINDS: tuple[str, ...] = (
+    "plan",
+    "workforce",
+    "policy",
+    "family",
+    "adjustment",
+    "history",
+    "whatif",
+)
 FAMILY_EXTRAS: tuple[str, ...] = ("history_names", "needs_review")
 ADJUSTMENT_FIELDS: tuple[str, ...] = ("family", "period", "change", "unit", "comment")
 
@@ -166,6 +176,11 @@ class WorkspaceState:
         return pd.DataFrame(rows, columns=["key", *ADJUSTMENT_FIELDS])
 
     @property
+    def whatifs(self) -> dict[str, dict[str, Any]]:
+        """Kept what-ifs: name → ``{"scenario", "settings"}``, in the order kept."""
+        return {i.key: i.value for i in self._of("whatif")}
+
+    @property
     def history_upload(self) -> dict[str, Any] | None:
         """``{"upload_id", "name"}`` of the history in use, or ``None``."""
         return self.value("history")
@@ -178,6 +193,13 @@ class WorkspaceState:
                 out[str(alias)] = str(item.value["name"])
             out[str(item.value["name"])] = str(item.value["name"])
         return out
+
+    def planned_history(self, history: pd.DataFrame) -> pd.DataFrame:
+        """``history`` with its family names as the workspace calls them (the aliases of
+        the mapping step) and only the families the workspace plans."""
+        names = self.history_names()
+        out = history.assign(family=history["family"].astype(str).map(names))
+        return out[out["family"].notna()].reset_index(drop=True)
 
     def scenario(self) -> Scenario:
         """The scenario these items describe; :class:`InputError` says what is missing."""
@@ -466,3 +488,80 @@ def describe(edit: Edit, state: WorkspaceState | None = None) -> str:
     if edit.after is None:
         return f"removed {edit.kind} {name}"
     return f"changed {edit.kind} {name}"
+
+
+# --------------------------------------------------------------------------- whole plans
+
+
+def forecast_edits(
+    state: WorkspaceState, forecast: pd.DataFrame, *, value_col: str | None = None
+) -> tuple[list[Edit], list[str]]:
+    """Hand a (consensus) forecast over to the plan: the edits that set the plan's
+    periods and each family's demand, and notes for the planner.
+
+    ``forecast`` is long format (family, period, and ``adjusted`` or ``forecast``; SKU
+    rows are summed). A family the forecast does not cover keeps its demand when the
+    horizon is unchanged, else gets zero demand (a note says so); a per-period safety
+    stock of another length becomes its largest value (noted too)."""
+    from sop_core.consensus import _labels
+
+    col = value_col or ("adjusted" if "adjusted" in forecast.columns else "forecast")
+    totals = forecast.groupby(["family", "period"], sort=True)[col].sum().unstack("period")
+    labels = list(_labels(pd.Series(list(totals.columns))))
+    horizon = len(labels)
+    plan = state.value("plan") or {}
+    edits = [
+        Edit("plan", "plan", plan.get("periods"), labels, field="periods")
+        if state.item("plan", "plan") is not None
+        else Edit("plan", "plan", None, {"name": state.name, "periods": labels})
+    ]
+    notes: list[str] = []
+    for item in state.families:
+        name, demand = str(item.value["name"]), list(item.value["demand"])
+        if name in totals.index and not totals.loc[name].isna().any():
+            new = [round(float(v), 6) for v in totals.loc[name]]
+        elif len(demand) == horizon:
+            new = demand
+            notes.append(f"{name} has no forecast: it keeps the demand it had.")
+        else:
+            new = [0.0] * horizon
+            notes.append(f"{name} has no forecast: its demand is 0 until you enter one.")
+        if new != demand:
+            edits.append(Edit("family", item.key, demand, new, field="demand"))
+        safety = item.value.get("safety_stock")
+        if isinstance(safety, list) and len(safety) != horizon:
+            top = max(safety, default=0.0)
+            edits.append(Edit("family", item.key, safety, top, field="safety_stock"))
+            notes.append(f"{name}: safety stock per period became {top:g} in every period.")
+    return edits, notes
+
+
+def replace_edits(state: WorkspaceState, scenario: Scenario) -> list[Edit]:
+    """The edits that make the workspace plan ``scenario``: its name, periods,
+    workforce, policy and families (matched by name; others added or removed)."""
+    data = scenario.model_dump(mode="json")
+    edits: list[Edit] = []
+    for kind, new in (
+        ("plan", {"name": data["name"], "periods": data["periods"]}),
+        ("workforce", data["workforce"]),
+        ("policy", data["policy"]),
+    ):
+        old = state.value(kind)
+        edits += [Edit(kind, kind, None, new)] if old is None else field_edits(kind, kind, old, new)
+    wanted = {f["name"]: f for f in data["families"]}
+    for item in state.families:
+        name = item.value["name"]
+        if name in wanted:
+            edits += field_edits("family", item.key, item.value, wanted[name])
+        else:
+            edits += remove_family_edits(state, item.key)
+    taken: list[str] = []
+    position = max((i.position for i in state.families), default=0)
+    for name, fam in wanted.items():
+        if name not in state.family_names:
+            key = next_key(state, "family", taken)
+            taken.append(key)
+            position += 1
+            value = {**fam, "history_names": [], "needs_review": False}
+            edits.append(Edit("family", key, None, value, position=position))
+    return edits

@@ -389,3 +389,53 @@ def history_csv(history: pd.DataFrame) -> str:
     frame = history.copy()
     frame["period"] = frame["period"].dt.strftime("%Y-%m-%d")
     return frame.to_csv(index=False)
+
+
+# --------------------------------------------------------------------------- what-ifs
+
+
+def keep_whatif(
+    spaces: Workspaces,
+    company: str,
+    name: str,
+    scenario: Scenario,
+    settings: dict[str, Any],
+    *,
+    author: str,
+    note: str = "",
+    solved: dict[str, Any] | None = None,
+) -> WorkspaceState:
+    """Keep a what-if: save ``scenario`` (the what-if applied) as a draft of the company
+    in the scenario store, and list it in the workspace (an undoable ``whatif`` item
+    ``{"scenario": name, "settings": …}``). Raises :class:`InputError` for a taken name."""
+    store = spaces.store
+    name = _check_name(name)
+    store.save(
+        scenario,
+        author=author,
+        name=name,
+        note=note,
+        provenance={"company": company, "whatif": settings},
+        workspace_id=spaces.id_of(company),
+        **(solved or {}),
+    )
+    value = {"scenario": name, "settings": settings}
+    return spaces.apply(
+        company, [Edit("whatif", name, None, value)], author=author, summary=f"kept what-if {name}"
+    )
+
+
+def undo_action(
+    spaces: Workspaces, store: Store, company: str, *, author: str
+) -> tuple[WorkspaceState, str]:
+    """:meth:`Workspaces.undo`, and a kept what-if whose keeping is undone leaves the
+    scenario store too, unless someone saved a newer version of it meanwhile."""
+    before = spaces.state(company)
+    state, what = spaces.undo(company, author=author)
+    for item in before.items:
+        if item.kind == "whatif" and state.item("whatif", item.key) is None:
+            try:
+                store.delete(item.value["scenario"], expected_version=1)
+            except InputError:
+                what += f" (the saved scenario {item.value['scenario']!r} has newer versions: kept)"
+    return state, what

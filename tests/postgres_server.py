@@ -192,3 +192,17 @@ def postgres_server() -> Iterator[PostgresServer]:
         _users[0] -= 1
         if _users[0] == 0:
             _shared.pop("server").stop()
+
+
+def drop_store_tables(url: str) -> None:
+    """Empty a store database completely: its tables and its migration version, so that
+    the next store opened on it creates everything again."""
+    from sqlalchemy import create_engine, text
+
+    from sop_core.store_schema import Base
+
+    engine = create_engine(url)
+    Base.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from apptests import open_app_page
+from apptests import APP, open_app_page
+from factories import red_tomato
 from streamlit.testing.v1 import AppTest
 
-from pages._edit import edited_scenario, families_frame, workforce_frame
+from pages._edit import families_frame, family_edits, workforce_edits, workforce_frame
 from sop_core.errors import InputError
-from sop_core.scenario import load_scenario
+from sop_core.store import Store
+from sop_core.workspace_store import Workspaces
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,18 +41,58 @@ def test_capacity_follows_the_what_if_of_the_url():
     assert util == "0.0%"
 
 
-def test_tables_round_trip_and_an_edit_changes_the_scenario():
-    s = load_scenario(ROOT / "data" / "red_tomato.json")
-    assert edited_scenario(s, workforce_frame(s), families_frame(s)) == s
-    wf = workforce_frame(s)
+def workspace(tmp_path: Path) -> Workspaces:
+    return Workspaces(Store(f"sqlite:///{tmp_path / 'ws.sqlite'}"))
+
+
+def test_tables_round_trip_and_an_edit_becomes_one_field_edit(tmp_path: Path):
+    spaces = workspace(tmp_path)
+    ws = spaces.create("Co", author="a", scenario=red_tomato())
+    assert workforce_edits(ws, workforce_frame(ws)) == []
+    assert family_edits(ws, families_frame(ws)) == []
+    wf = workforce_frame(ws)
     wf.loc[wf["Setting"] == "Overtime cost", "Value"] = 99.0
-    assert edited_scenario(s, wf, families_frame(s)).workforce.overtime_cost_per_hour == 99.0
+    edits = workforce_edits(ws, wf)
+    assert [(e.field, e.before, e.after) for e in edits] == [("overtime_cost_per_hour", 6.0, 99.0)]
+    ws = spaces.apply("Co", edits, author="a")
+    assert ws.scenario().workforce.overtime_cost_per_hour == 99.0
 
 
-def test_a_bad_edit_names_the_field():
-    s = load_scenario(ROOT / "data" / "red_tomato.json")
-    fam = families_frame(s)
+def test_a_renamed_row_renames_and_a_new_row_adds_a_family_to_review(tmp_path: Path):
+    spaces = workspace(tmp_path)
+    ws = spaces.create("Co", author="a", scenario=red_tomato())
+    fam = families_frame(ws)
+    fam.loc[0, "Family"] = "Hand tools"
+    fam = pd.concat([fam, pd.DataFrame([{"Family": "Hoses", "Hours / unit": 2.0}])])
+    ws = spaces.apply("Co", family_edits(ws, fam), author="a")
+    assert ws.family_names == ["Hand tools", "Hoses"]
+    hoses = ws.item("family", ws.family_key("Hoses")).value
+    assert hoses["labor_hours_per_unit"] == 2.0 and hoses["needs_review"]
+    assert hoses["material_cost"] == 10.0  # the other family's, as stated
+
+
+def test_a_bad_edit_names_the_family_and_field(tmp_path: Path):
+    spaces = workspace(tmp_path)
+    ws = spaces.create("Co", author="a", scenario=red_tomato())
+    fam = families_frame(ws)
     fam.loc[0, "Hours / unit"] = -1.0
     with pytest.raises(InputError) as err:
-        edited_scenario(s, workforce_frame(s), fam)
-    assert "families[0].labor_hours_per_unit" in str(err.value)
+        spaces.apply("Co", family_edits(ws, fam), author="a")
+    assert "family 'Garden tools'.labor_hours_per_unit" in str(err.value)
+
+
+def test_removing_a_family_asks_first_and_undo_brings_it_back():
+    at = open_capacity()
+    n = len(at.session_state["ws_state"].families)
+    family = at.selectbox(key="cap_remove_family").value
+    assert any("Remove" in m.value and "Undo brings it back" in m.value for m in at.markdown)
+    at.button(key="cap_remove_go").click().run()
+    assert not at.exception
+    assert family not in at.session_state["ws_state"].family_names
+    assert len(at.session_state["ws_state"].families) == n - 1
+    # the sidebar's Undo (AppTest shows the entry script's elements on a first run only)
+    home = AppTest.from_file(APP, default_timeout=60).run()
+    assert family not in home.session_state["ws_state"].family_names  # saved, not per session
+    home.sidebar.button(key="sidebar_undo").click().run()
+    assert not home.exception
+    assert family in home.session_state["ws_state"].family_names

@@ -27,8 +27,8 @@ def kpi(at: AppTest, label: str) -> float:
 def test_entry_point_opens_on_the_sample_with_no_setup():
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
-    assert at.sidebar.markdown, "the sidebar names the current scenario"
-    assert any("Embedded sample" in c.value for c in at.sidebar.caption)
+    assert at.sidebar.selectbox(key="sidebar_company").value == "Sample company"
+    assert any("sample_history.csv" in c.value for c in at.sidebar.caption)
     assert [m.label for m in at.metric][:2] == ["Total cost", "Fill rate"]
 
 
@@ -100,7 +100,7 @@ def test_kept_what_if_reaches_the_executive_page():
     at.slider(key="safety_months").set_value(1.0).run()
     at.text_input(key="plan_whatif_name").input("One month of cover").run()
     at.button(key="plan_keep").click().run()
-    assert "One month of cover" in at.session_state.whatifs
+    assert "One month of cover" in at.session_state["ws_state"].whatifs  # in the store
     at.switch_page("pages/executive.py").run()
     assert not at.exception
     table = at.dataframe[0].value

@@ -11,6 +11,7 @@ from apptests import open_app_page
 from streamlit.testing.v1 import AppTest
 
 from sop_core.store import Store
+from sop_core.workspace_store import Workspaces
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,4 +103,9 @@ def test_open_makes_it_the_current_scenario(store_url):
     at.button(key="scen_open").click().run()
     assert not at.exception
     assert at.session_state.scenario.name == "Red Tomato Tools"
-    assert "Scenario store" in at.session_state.scenario_source
+    assert at.session_state.scenario == load_scenario(ROOT / "data" / "red_tomato.json")
+    # the company now plans it, for every session, and the change is logged
+    again = open_page()
+    assert again.session_state.scenario.name == "Red Tomato Tools"
+    changes = Workspaces(Store(store_url)).changes("Sample company", limit=100)
+    assert any(c.summary == "opened Red Tomato Tools v1" for c in changes)

@@ -12,13 +12,11 @@ from typing import Any
 
 import pytest
 from factories import two_period_dict
-from postgres_server import PostgresServer, fresh_database, postgres_server  # noqa: F401
-from sqlalchemy import create_engine
+from postgres_server import PostgresServer, drop_store_tables, fresh_database, postgres_server  # noqa: F401
 
 from sop_core.cli import main
 from sop_core.scenario import load_scenario, parse_scenario
 from sop_core.store import ENV_VAR, Store
-from sop_core.store_schema import Base
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -41,9 +39,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
         url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
     else:
         url = request.getfixturevalue("pg_database")
-        engine = create_engine(url)
-        Base.metadata.drop_all(engine)
-        engine.dispose()
+        drop_store_tables(url)
     monkeypatch.setenv(ENV_VAR, url)
     monkeypatch.setenv("SOP_AUTHOR", "Tester")
     return url

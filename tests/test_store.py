@@ -19,7 +19,7 @@ import pytest
 from factories import two_period_dict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from postgres_server import PostgresServer, fresh_database, postgres_server  # noqa: F401
+from postgres_server import PostgresServer, drop_store_tables, fresh_database, postgres_server  # noqa: F401
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.exc import IntegrityError
 
@@ -37,7 +37,6 @@ from sop_core.store import (
     database_url,
     solved_fields,
 )
-from sop_core.store_schema import Base
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -92,8 +91,8 @@ PROVENANCE = {
 
 
 def test_tables_are_created_on_first_use(db_url: str) -> None:
+    drop_store_tables(db_url)
     engine = create_engine(db_url)
-    Base.metadata.drop_all(engine)
     assert "sop_scenario" not in inspect(engine).get_table_names()
     Store(db_url).close()
     assert {"sop_scenario", "sop_scenario_version"} <= set(inspect(engine).get_table_names())

@@ -10,8 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from factories import red_tomato
-from postgres_server import PostgresServer, fresh_database, postgres_server  # noqa: F401
-from sqlalchemy import create_engine, text
+from postgres_server import PostgresServer, drop_store_tables, fresh_database, postgres_server  # noqa: F401
 
 from sop_core.errors import InputError
 from sop_core.store import Store
@@ -42,17 +41,7 @@ def spaces(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace
         url = f"sqlite:///{tmp_path / 'ws.sqlite'}"
     else:
         url = request.getfixturevalue("pg_database")
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-            conn.execute(
-                text(
-                    "DROP TABLE IF EXISTS sop_workspace_change, sop_workspace_item, "
-                    "sop_history_upload, sop_workspace, sop_scenario_version, sop_scenario "
-                    "CASCADE"
-                )
-            )
-        engine.dispose()
+        drop_store_tables(url)
     with Store(url) as store:
         yield Workspaces(store)
 

@@ -1,0 +1,86 @@
+"""The sidebar on every page: the company, who you are, undo and the latest changes."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages._workspace import author, switch_company, undo, workspaces
+from sop_core.errors import InputError
+from sop_core.workspace import WorkspaceState, replace_edits
+
+
+def _switch() -> None:
+    switch_company(st.session_state.sidebar_company)
+
+
+def _set_author() -> None:
+    st.session_state.author = st.session_state.sidebar_author.strip()
+
+
+def _new_company() -> None:
+    ss = st.session_state
+    name = (ss.get("sidebar_new_name") or "").strip()
+    spaces = workspaces()
+    try:
+        spaces.create(name, author=author())
+        if ss.get("sidebar_new_from") == "A copy of this company" and ss.get("scenario"):
+            new = spaces.state(name)
+            spaces.apply(
+                name,
+                replace_edits(new, ss.scenario),
+                author=author(),
+                summary=f"copied from {ss.company}",
+            )
+    except InputError as exc:
+        ss.flash.append(("error", "\n".join(str(p) for p in exc.problems)))
+        return
+    switch_company(name)
+    ss.flash.append(("success", f"Started {name}."))
+
+
+def company_sidebar(ws: WorkspaceState) -> None:
+    """Draw the sidebar for the company ``ws``."""
+    spaces = workspaces()
+    names = spaces.names()
+    st.selectbox(
+        "Company",
+        names,
+        index=names.index(ws.name) if ws.name in names else 0,
+        key="sidebar_company",
+        on_change=_switch,
+    )
+    scenario = st.session_state.get("scenario")
+    if scenario is not None:
+        periods = scenario.period_labels
+        st.caption(
+            f"{len(scenario.families)} families · {len(periods)} periods "
+            f"({periods[0]} – {periods[-1]})"
+        )
+    upload = ws.history_upload
+    st.caption(f"History: {upload['name']}" if upload else "No sales history yet")
+    if ws.whatifs:
+        st.caption(f"{len(ws.whatifs)} what-if(s) kept")
+    st.text_input(
+        "Your name (recorded with every change)",
+        value=author(),
+        key="sidebar_author",
+        on_change=_set_author,
+    )
+    changes = spaces.changes(ws.name, limit=8)
+    c1, c2 = st.columns(2)
+    c1.button(
+        "Undo",
+        icon=":material/undo:",
+        on_click=undo,
+        disabled=not changes,
+        help="Undo the newest change to this company (again to go further back)",
+        key="sidebar_undo",
+    )
+    with c2.popover("New…", icon=":material/add_business:"):
+        st.text_input("Company name", key="sidebar_new_name")
+        st.radio("Start with", ["Nothing", "A copy of this company"], key="sidebar_new_from")
+        st.button("Start the company", on_click=_new_company, key="sidebar_new_go")
+    if changes:
+        with st.expander("Latest changes"):
+            for c in changes:
+                st.caption(f"{c.created_at:%d %b %H:%M} · {c.author}: {c.summary}")

@@ -1,0 +1,270 @@
+"""The session's company: which workspace it works in, its state, and saving edits.
+
+Every edit a page makes goes through :func:`commit` straight into the store (no save
+button): a reload, a second tab or the next day shows what was saved. Pages read the
+workspace through :func:`state` and plan :func:`current_scenario`.
+
+Shared session-state keys (set by :func:`init_session`, called by ``app.py`` on every
+full run; fragment reruns keep what they find):
+
+``company``      the workspace's name (the sidebar's company selector; ``?company=`` in
+                 the URL opens another)
+``author``       who edits (the sidebar's "Your name"), recorded with every change
+``ws_state``     the :class:`~sop_core.workspace.WorkspaceState` last read; refreshed
+                 when the store's revision moved on (one cheap query per full run)
+``scenario``     the scenario of that state (the same object while the revision holds,
+                 so caches keyed on it stay warm), or ``None`` when it is incomplete
+``flash``        messages of edits saved or refused by widget callbacks, shown once
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from sop_core.errors import InputError
+from sop_core.history import read_history
+from sop_core.scenario import Scenario, load_scenario
+from sop_core.store import Store, database_url
+from sop_core.workspace import Edit, WorkspaceState, mapping_edits, suggest_mapping
+from sop_core.workspace_store import Workspaces
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+SAMPLE_FILES = ("sample_company.json", "red_tomato.json")
+SAMPLE_HISTORY = DATA / "sample_history.csv"
+SAMPLE_COMPANY = "Sample company"
+DEFAULT_AUTHOR = "planner"
+
+
+# --------------------------------------------------------------------------- the store
+
+
+@st.cache_resource(max_entries=2)
+def _store(url: str) -> Store:
+    return Store(url)
+
+
+def store_url() -> str | None:
+    """The database URL from Streamlit secrets (``database_url``), if any."""
+    try:
+        return st.secrets.get("database_url")
+    except Exception:  # no secrets file: the store uses $SOP_DATABASE_URL or SQLite
+        return None
+
+
+def get_store() -> Store:
+    """The store (thread-safe, shared by sessions); raises StoreUnavailable."""
+    return _store(database_url(store_url()))
+
+
+def workspaces() -> Workspaces:
+    return Workspaces(get_store())
+
+
+# --------------------------------------------------------------------------- the sample
+
+
+def sample_path() -> Path:
+    """The embedded sample: the sample company when present, else Red Tomato Tools.
+
+    ``$SOP_SAMPLE_SCENARIO`` (a scenario file) replaces it, e.g. for the latency benchmark."""
+    override = os.environ.get("SOP_SAMPLE_SCENARIO", "").strip()
+    if override:
+        return Path(override)
+    for name in SAMPLE_FILES:
+        if (DATA / name).is_file():
+            return DATA / name
+    raise FileNotFoundError(f"none of {SAMPLE_FILES} in {DATA}")
+
+
+def sample_company() -> str:
+    """The name of the workspace a fresh store opens on."""
+    override = os.environ.get("SOP_SAMPLE_SCENARIO", "").strip()
+    return f"Sample: {Path(override).stem}" if override else SAMPLE_COMPANY
+
+
+def seed_sample(spaces: Workspaces, author: str = "sample") -> None:
+    """Create the sample company (its scenario and, for the embedded one, its sales
+    history) unless it exists; two sessions racing to do it is harmless."""
+    name = sample_company()
+    if name in spaces.names():
+        return
+    scenario = load_scenario(sample_path())
+    try:
+        state = spaces.create(name, author=author, scenario=scenario)
+    except InputError:
+        return  # another session created it first
+    if not os.environ.get("SOP_SAMPLE_SCENARIO") and SAMPLE_HISTORY.is_file():
+        history = read_history(SAMPLE_HISTORY)
+        upload = spaces.add_history(name, history, f"data/{SAMPLE_HISTORY.name}", author=author)
+        mapping = suggest_mapping(sorted(history["family"].unique()), state)
+        spaces.apply(
+            name,
+            mapping_edits(state, mapping, upload),
+            author=author,
+            summary="sample sales history",
+        )
+
+
+# --------------------------------------------------------------------------- the session
+
+
+def init_session() -> None:
+    """Pick the company, refresh its state if the store moved on (once per full run)."""
+    ss = st.session_state
+    ss.setdefault("planners", {})
+    ss.setdefault("whatif", None)
+    ss.setdefault("flash", [])
+    ss.setdefault("author", DEFAULT_AUTHOR)
+    spaces = workspaces()
+    if "company" not in ss:
+        seed_sample(spaces)
+        wanted = st.query_params.get("company")
+        names = spaces.names()
+        ss.company = wanted if wanted in names else sample_company()
+    cached: WorkspaceState | None = ss.get("ws_state")
+    if (
+        cached is None
+        or cached.name != ss.company
+        or spaces.revision(ss.company) != cached.revision
+    ):
+        set_state(spaces.state(ss.company))
+
+
+def set_state(state: WorkspaceState) -> None:
+    ss = st.session_state
+    ss.ws_state = state
+    try:
+        scenario: Scenario | None = state.scenario()
+        ss.scenario_problem = None
+    except InputError as exc:
+        scenario, ss.scenario_problem = None, exc
+    old = ss.get("scenario")
+    # keep the same object when nothing that plans changed, so caches keyed on it hold
+    ss.scenario = old if old is not None and old == scenario else scenario
+
+
+def state() -> WorkspaceState:
+    """The company's workspace as last read (see :func:`init_session`)."""
+    if "ws_state" not in st.session_state:
+        init_session()
+    return st.session_state.ws_state
+
+
+def author() -> str:
+    return (st.session_state.get("author") or DEFAULT_AUTHOR).strip() or DEFAULT_AUTHOR
+
+
+def current_scenario() -> Scenario:
+    """The scenario every page plans. When the company's data is incomplete (no family
+    yet), says what is missing and stops the page."""
+    state()
+    scenario = st.session_state.get("scenario")
+    if scenario is None:
+        problem = st.session_state.get("scenario_problem")
+        st.info(
+            "This company cannot be planned yet:\n\n"
+            + "\n".join(f"- {p}" for p in (problem.problems if problem else []))
+        )
+        st.stop()
+    return scenario
+
+
+def switch_company(name: str) -> None:
+    ss = st.session_state
+    ss.company = name
+    ss.whatif = None
+    set_state(workspaces().state(name))
+
+
+def flash(kind: str, text: str) -> None:
+    """A message to show at the top of the next run (widget callbacks can't draw)."""
+    st.session_state.setdefault("flash", []).append((kind, text))
+
+
+def show_flash() -> None:
+    for kind, text in st.session_state.pop("flash", []) or []:
+        getattr(st, kind)(text)
+    st.session_state.flash = []
+
+
+def commit(edits: list[Edit], summary: str | None = None) -> bool:
+    """Save ``edits`` as one action; a refusal (someone else changed a cell first, an
+    invalid value) is flashed with the store's message. Returns whether it was saved."""
+    if not edits:
+        return True
+    try:
+        new = workspaces().apply(st.session_state.company, edits, author=author(), summary=summary)
+    except InputError as exc:
+        flash("error", "Not saved:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+        return False
+    set_state(new)
+    return True
+
+
+def undo() -> None:
+    """Undo the company's newest action (a button callback)."""
+    from sop_core.workspace_store import undo_action
+
+    try:
+        new, what = undo_action(
+            workspaces(), get_store(), st.session_state.company, author=author()
+        )
+    except InputError as exc:
+        flash("warning", "\n".join(str(p.message) for p in exc.problems))
+        return
+    set_state(new)
+    flash("success", f"Undone: {what}")
+
+
+# --------------------------------------------------------------------------- editors
+
+
+def apply_editor_delta(frame: pd.DataFrame, delta: dict[str, Any]) -> pd.DataFrame:
+    """The table a ``st.data_editor`` shows after the user's edits (its session value:
+    ``edited_rows`` by position, ``added_rows``, ``deleted_rows``)."""
+    out = frame.reset_index(drop=True).copy()
+    for pos, changes in (delta.get("edited_rows") or {}).items():
+        for col, value in changes.items():
+            if col in out.columns:
+                out.loc[int(pos), col] = value
+    deleted = set(int(i) for i in delta.get("deleted_rows") or [])
+    out = out.drop(index=[i for i in deleted if i in out.index])
+    added = [r for r in delta.get("added_rows") or [] if r]
+    if added:
+        out = pd.concat([out, pd.DataFrame(added)], ignore_index=True)
+    return out
+
+
+def saved_editor(
+    name: str,
+    frame: pd.DataFrame,
+    to_edits: Callable[[pd.DataFrame], list[Edit]],
+    *,
+    summary: str | None = None,
+    **kwargs: Any,
+) -> None:
+    """A ``st.data_editor`` whose every edit is saved as it is made.
+
+    ``to_edits`` turns the edited table into edits against the state the table was
+    drawn from (its ``before`` values), so an edit of a cell someone else changed
+    meanwhile is refused and told, never written over theirs. The key carries the
+    revision, so after a save the table is drawn afresh from the store."""
+    key = f"{name}_{state().revision}"
+
+    def save() -> None:
+        edited = apply_editor_delta(frame, st.session_state.get(key) or {})
+        try:
+            edits = to_edits(edited)
+        except InputError as exc:
+            flash("error", "Not saved:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+            return
+        commit(edits, summary)
+
+    st.data_editor(frame, key=key, on_change=save, **kwargs)
