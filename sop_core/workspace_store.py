@@ -407,19 +407,30 @@ def keep_whatif(
 ) -> WorkspaceState:
     """Keep a what-if: save ``scenario`` (the what-if applied) as a draft of the company
     in the scenario store, and list it in the workspace (an undoable ``whatif`` item
-    ``{"scenario": name, "settings": …}``). Raises :class:`InputError` for a taken name."""
+    ``{"scenario": stored name, "settings": …}`` under ``name``).
+
+    Scenario names are unique across companies: when another company's scenario has the
+    name, the draft is saved as "name (company)". Raises :class:`InputError` when this
+    company already keeps a what-if of that name."""
     store = spaces.store
     name = _check_name(name)
+    if name in spaces.state(company).whatifs:
+        raise InputError(
+            Problem(
+                "name", f"this company already keeps a what-if called {name!r}; pick another name"
+            )
+        )
+    stored = name if name not in store.names() else f"{name} ({company})"
     store.save(
         scenario,
         author=author,
-        name=name,
+        name=stored,
         note=note,
         provenance={"company": company, "whatif": settings},
         workspace_id=spaces.id_of(company),
         **(solved or {}),
     )
-    value = {"scenario": name, "settings": settings}
+    value = {"scenario": stored, "settings": settings}
     return spaces.apply(
         company, [Edit("whatif", name, None, value)], author=author, summary=f"kept what-if {name}"
     )

@@ -1,0 +1,408 @@
+"""A whole company in one Excel workbook, out and back in.
+
+Sheets and their columns (the first row of each sheet is its header):
+
+``Families``      one row per family: the labels of :data:`sop_core.fields.FAMILY_FIELDS`
+                  (``Family``, ``Hours / unit``, …), ``Safety stock`` (one number; blank
+                  when it differs by period: see Plan demand), ``Names in histories``
+                  (other names the family has in sales files, separated by ``; ``) and
+                  ``Values confirmed`` (yes / no)
+``Plan demand``   ``Family``, ``Period``, ``Demand``, ``Safety stock``: the demand the plan
+                  uses per family and period, and the safety stock when it varies
+``Workforce``     ``Setting``, ``Value``, ``Unit`` (:data:`sop_core.fields.WORKFORCE_FIELDS`;
+                  blank value: no limit)
+``Policy``        ``Setting``, ``Value``: ``Plan name`` and
+                  :data:`sop_core.fields.POLICY_FIELDS`
+``History``       the sales history in use, as uploaded: ``period``, ``family``,
+                  optionally ``sku``, ``demand`` (the history file format)
+``Adjustments``   ``Family``, ``Period`` (blank: all), ``Change``, ``Unit`` (% or units),
+                  ``Comment``
+``What-ifs``      ``What-if`` (its name) and one column per lever
+                  (:data:`WHATIF_COLUMNS`)
+
+Text is written as text, never as a formula, so a name such as ``=HYPERLINK(…)`` stays
+a harmless string in Excel and comes back as typed. :func:`read_workbook` validates like
+every other input (:class:`~sop_core.errors.InputError` names the sheet, row and
+column); reading what :func:`write_workbook` wrote gives back the same company.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+
+from sop_core.errors import InputError, Problem
+from sop_core.fields import FAMILY_FIELDS, POLICY_FIELDS, WORKFORCE_FIELDS
+from sop_core.scenario import Scenario, parse_scenario
+from sop_core.workspace import ADJUSTMENT_FIELDS, Edit, WorkspaceState
+
+#: lever -> column of the What-ifs sheet
+WHATIF_COLUMNS: dict[str, str] = {
+    "overtime": "Max overtime (h / worker)",
+    "workers_min": "Workforce floor",
+    "workers_max": "Workforce ceiling",
+    "safety_months": "Safety stock (months)",
+    "strategy": "Strategy",
+}
+SHEETS = ("Families", "Plan demand", "Workforce", "Policy", "History", "Adjustments", "What-ifs")
+_ADJ_HEADERS = {f: f.capitalize() for f in ADJUSTMENT_FIELDS}
+MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class Company:
+    """What a workbook holds: the scenario, the family extras, history, adjustments and
+    kept what-ifs (name → lever settings)."""
+
+    scenario: Scenario
+    history_names: dict[str, list[str]] = field(default_factory=dict)
+    confirmed: dict[str, bool] = field(default_factory=dict)
+    history: pd.DataFrame | None = None
+    history_name: str = ""
+    adjustments: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(ADJUSTMENT_FIELDS))
+    )
+    whatifs: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def company_of(state: WorkspaceState, history: pd.DataFrame | None) -> Company:
+    """The company a workspace holds (``history``: its history in use, as uploaded)."""
+    upload = state.history_upload or {}
+    return Company(
+        scenario=state.scenario(),
+        history_names={
+            i.value["name"]: list(i.value.get("history_names", [])) for i in state.families
+        },
+        confirmed={i.value["name"]: not i.value.get("needs_review") for i in state.families},
+        history=history,
+        history_name=str(upload.get("name", "")),
+        adjustments=state.adjustments[list(ADJUSTMENT_FIELDS)],
+        whatifs={k: dict(v.get("settings") or {}) for k, v in state.whatifs.items()},
+    )
+
+
+def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
+    ws = wb.create_sheet(title)
+    ws.append(header)
+    for row in rows:
+        ws.append([_cell_out(v) for v in row])
+    for cells in ws.iter_rows(min_row=1):
+        for cell in cells:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, even when it starts with "=": never a formula
+    for i, name in enumerate(header, start=1):
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = max(12, len(name) + 2)
+
+
+def _cell_out(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, float) and math.isinf(value):
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+def write_workbook(company: Company) -> bytes:
+    """The company as an .xlsx workbook (see the module docstring for its sheets)."""
+    s = company.scenario
+    wb = Workbook()
+    wb.remove(wb.active)
+    fam_rows, demand_rows = [], []
+    for fam in s.families:
+        data = fam.model_dump()
+        per_period = isinstance(fam.safety_stock, list)
+        fam_rows.append(
+            [data[k] for k in FAMILY_FIELDS]
+            + [
+                None if per_period else fam.safety_stock,
+                "; ".join(company.history_names.get(fam.name, [])),
+                company.confirmed.get(fam.name, True),
+            ]
+        )
+        safety = fam.safety_stock_series(s.horizon)
+        for t, label in enumerate(s.period_labels):
+            demand_rows.append([fam.name, label, fam.demand[t], safety[t] if per_period else None])
+    _sheet(
+        wb,
+        "Families",
+        [*FAMILY_FIELDS.values(), "Safety stock", "Names in histories", "Values confirmed"],
+        fam_rows,
+    )
+    _sheet(wb, "Plan demand", ["Family", "Period", "Demand", "Safety stock"], demand_rows)
+    wf = s.workforce.model_dump()
+    _sheet(
+        wb,
+        "Workforce",
+        ["Setting", "Value", "Unit"],
+        [[label, wf[f], unit] for f, label, unit in WORKFORCE_FIELDS],
+    )
+    pol = s.policy.model_dump()
+    _sheet(
+        wb,
+        "Policy",
+        ["Setting", "Value"],
+        [["Plan name", s.name]] + [[label, pol[k]] for k, label in POLICY_FIELDS.items()],
+    )
+    hist = company.history
+    if hist is not None:
+        cols = [c for c in ("period", "family", "sku", "demand") if c in hist.columns]
+        rows = hist[cols].assign(period=hist["period"].dt.strftime("%Y-%m-%d")).values.tolist()
+        _sheet(wb, "History", cols, rows)
+    else:
+        _sheet(wb, "History", ["period", "family", "demand"], [])
+    adj = company.adjustments
+    _sheet(
+        wb,
+        "Adjustments",
+        list(_ADJ_HEADERS.values()),
+        [[r.get(f) for f in ADJUSTMENT_FIELDS] for r in adj.to_dict("records")],
+    )
+    _sheet(
+        wb,
+        "What-ifs",
+        ["What-if", *WHATIF_COLUMNS.values()],
+        [[name, *(w.get(k) for k in WHATIF_COLUMNS)] for name, w in company.whatifs.items()],
+    )
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _blank(v: Any) -> bool:
+    return (
+        v is None
+        or (isinstance(v, float) and math.isnan(v))
+        or (isinstance(v, str) and not v.strip())
+    )
+
+
+def _yes(v: Any) -> bool:
+    return str(v).strip().lower() in ("yes", "true", "1", "y")
+
+
+def _number(v: Any) -> Any:
+    if _blank(v):
+        return None
+    if isinstance(v, bool):
+        return v
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return v  # the scenario's validation names the field and the value
+
+
+def _rows(book: dict[str, pd.DataFrame], sheet: str, need: list[str]) -> list[dict[str, Any]]:
+    if sheet not in book:
+        raise InputError(
+            Problem(sheet, "sheet missing; a company workbook has the sheets " + ", ".join(SHEETS))
+        )
+    frame = book[sheet]
+    missing = [c for c in need if c not in frame.columns]
+    if missing:
+        raise InputError(
+            Problem(sheet, f"missing column(s) {', '.join(missing)}; columns: {', '.join(need)}")
+        )
+    frame = frame.astype(object).where(frame.notna(), None)
+    return frame.to_dict("records")
+
+
+def _frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+    """A sheet's rows as a frame, the first row its header (empty trailing rows dropped)."""
+    if not rows:
+        return pd.DataFrame()
+    body = [r for r in rows[1:] if any(not _blank(v) for v in r)]
+    return pd.DataFrame(body, columns=[str(c) for c in rows[0]])
+
+
+def read_workbook(data: bytes, name: str = "company.xlsx") -> Company:
+    """The company in a workbook written by :func:`write_workbook` (or typed by hand in
+    the same columns). Raises :class:`InputError` naming the sheet, row and column."""
+    if len(data) > MAX_BYTES:
+        raise InputError(Problem(name, f"is {len(data) / 1e6:.1f} MB; the limit is 20 MB"))
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = {ws.title: _frame(list(ws.values)) for ws in wb.worksheets}
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise InputError(
+            Problem(name, f"cannot be read as an Excel workbook (.xlsx): {exc}")
+        ) from None
+    by_label = {label: k for k, label in FAMILY_FIELDS.items()}
+    fam_rows = _rows(book, "Families", ["Family"])
+    demand_rows = _rows(book, "Plan demand", ["Family", "Period", "Demand"])
+    periods = list(dict.fromkeys(str(r["Period"]) for r in demand_rows))
+    demand: dict[str, dict[str, Any]] = {}
+    safety: dict[str, dict[str, Any]] = {}
+    for r in demand_rows:
+        demand.setdefault(str(r["Family"]), {})[str(r["Period"])] = _number(r["Demand"])
+        if not _blank(r.get("Safety stock")):
+            safety.setdefault(str(r["Family"]), {})[str(r["Period"])] = _number(r["Safety stock"])
+    families, aliases, confirmed = [], {}, {}
+    for i, r in enumerate(fam_rows, start=2):
+        fam = {by_label[c]: _number(v) for c, v in r.items() if c in by_label and c != "Family"}
+        name_ = str(r["Family"] or "").strip()
+        if not name_:
+            raise InputError(Problem(f"Families row {i}", "the family name is blank"))
+        fam = {k: v for k, v in fam.items() if v is not None}
+        if "backorders_allowed" in fam:
+            fam["backorders_allowed"] = _yes(r[FAMILY_FIELDS["backorders_allowed"]])
+        fam["name"] = name_
+        fam["demand"] = [demand.get(name_, {}).get(p) for p in periods]
+        if name_ in safety:
+            fam["safety_stock"] = [safety[name_].get(p) for p in periods]
+        elif not _blank(r.get("Safety stock")):
+            fam["safety_stock"] = _number(r["Safety stock"])
+        families.append(fam)
+        aliases[name_] = [
+            a.strip() for a in str(r.get("Names in histories") or "").split(";") if a.strip()
+        ]
+        confirmed[name_] = _blank(r.get("Values confirmed")) or _yes(r["Values confirmed"])
+    wf_rows = _rows(book, "Workforce", ["Setting", "Value"])
+    wf_by_label = {label: f for f, label, _ in WORKFORCE_FIELDS}
+    workforce = {
+        wf_by_label[str(r["Setting"])]: _number(r["Value"])
+        for r in wf_rows
+        if str(r["Setting"]) in wf_by_label
+    }
+    pol_rows = _rows(book, "Policy", ["Setting", "Value"])
+    pol_by_label = {label: k for k, label in POLICY_FIELDS.items()}
+    policy: dict[str, Any] = {}
+    plan_name = "Scenario"
+    for r in pol_rows:
+        label = str(r["Setting"])
+        if label == "Plan name" and not _blank(r["Value"]):
+            plan_name = str(r["Value"])
+        elif label in pol_by_label and not _blank(r["Value"]):
+            key = pol_by_label[label]
+            policy[key] = _yes(r["Value"]) if key != "strategy" else str(r["Value"])
+    try:
+        scenario = parse_scenario(
+            {
+                "name": plan_name,
+                "periods": periods or None,
+                "workforce": workforce,
+                "families": families,
+                "policy": policy,
+            }
+        )
+    except InputError as exc:
+        names = [f["name"] for f in families]
+        problems = []
+        for p in exc.problems:
+            where = p.field
+            for i, n in enumerate(names):
+                where = where.replace(f"families[{i}]", f"Families {n!r}")
+            problems.append(Problem(where.replace("workforce.", "Workforce "), p.message))
+        raise InputError(problems) from None
+    history = None
+    hist_frame = book.get("History")
+    if hist_frame is not None and len(hist_frame):
+        from sop_core.history import read_history
+
+        history = read_history(
+            hist_frame.to_csv(index=False).encode("utf-8"), filename="History.csv"
+        )
+    adj_rows = _rows(book, "Adjustments", list(_ADJ_HEADERS.values()))
+    adjustments = pd.DataFrame(
+        [
+            {
+                "family": r["Family"],
+                "period": None if _blank(r["Period"]) else str(r["Period"]),
+                "change": _number(r["Change"]),
+                "unit": r["Unit"] or "%",
+                "comment": r["Comment"] or "",
+            }
+            for r in adj_rows
+            if not _blank(r["Family"])
+        ],
+        columns=list(ADJUSTMENT_FIELDS),
+    )
+    whatifs = {}
+    for r in _rows(book, "What-ifs", ["What-if"]):
+        if _blank(r["What-if"]):
+            continue
+        w = {
+            k: (r.get(col) if k == "strategy" else _number(r.get(col)))
+            for k, col in WHATIF_COLUMNS.items()
+        }
+        w["safety_months"] = w["safety_months"] or 0.0
+        whatifs[str(r["What-if"])] = w
+    return Company(
+        scenario=scenario,
+        history_names=aliases,
+        confirmed=confirmed,
+        history=history,
+        history_name=name,
+        adjustments=adjustments,
+        whatifs=whatifs,
+    )
+
+
+def company_edits(state: WorkspaceState, company: Company) -> list[Edit]:
+    """After :func:`~sop_core.workspace.seed_edits` of the scenario: the edits that add
+    the family extras and the adjustments of ``company`` to ``state``."""
+    from sop_core.workspace import adjustment_edits
+
+    edits = []
+    for item in state.families:
+        name = item.value["name"]
+        names = sorted(company.history_names.get(name, []))
+        if names != item.value.get("history_names", []):
+            edits.append(
+                Edit(
+                    "family",
+                    item.key,
+                    item.value.get("history_names", []),
+                    names,
+                    field="history_names",
+                )
+            )
+        if not company.confirmed.get(name, True):
+            edits.append(Edit("family", item.key, False, True, field="needs_review"))
+    edits += adjustment_edits(state, company.adjustments.assign(key=None))
+    return edits
+
+
+def import_company(spaces: Any, name: str, company: Company, *, author: str) -> WorkspaceState:
+    """Create company ``name`` from a workbook's content: master data, history (as an
+    upload), adjustments and kept what-ifs (each solved and saved as a draft)."""
+    from sop_core.planner import Planner
+    from sop_core.store import solved_fields
+    from sop_core.whatif import whatif_from_dict
+    from sop_core.workspace_store import keep_whatif
+
+    spaces.create(name, author=author, scenario=company.scenario)
+    state = spaces.state(name)
+    edits = company_edits(state, company)
+    if company.history is not None:
+        upload = spaces.add_history(name, company.history, company.history_name, author=author)
+        edits.append(Edit("history", "history", None, upload))
+    state = spaces.apply(name, edits, author=author, summary=f"imported {company.history_name}")
+    planner: Planner | None = None
+    for whatif_name, settings in company.whatifs.items():
+        whatif = whatif_from_dict(settings)
+        planned = whatif.apply(company.scenario)
+        planner = planner if planner is not None and planner.accepts(planned) else Planner(planned)
+        state = keep_whatif(
+            spaces,
+            name,
+            whatif_name,
+            planned,
+            whatif.to_dict(),
+            author=author,
+            note=f"imported from {company.history_name}",
+            solved=solved_fields(planner.solve(planned)),
+        )
+    return state

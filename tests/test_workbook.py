@@ -1,0 +1,120 @@
+"""The company workbook: one file out, the same company back in, formulas kept as text."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from factories import red_tomato
+from openpyxl import load_workbook
+
+from sop_core.errors import InputError
+from sop_core.history import read_history
+from sop_core.planner import Planner
+from sop_core.store import Store
+from sop_core.workbook import company_of, import_company, read_workbook, write_workbook
+from sop_core.workspace import Edit, adjustment_edits, mapping_edits, suggest_mapping
+from sop_core.workspace_store import Workspaces, keep_whatif
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def spaces(tmp_path: Path) -> Workspaces:
+    return Workspaces(Store(f"sqlite:///{tmp_path / 'wb.sqlite'}"))
+
+
+def _company(spaces: Workspaces, name: str = "Acme") -> None:
+    """A company with a history under other names, an adjustment, a what-if, a per-period
+    safety stock and a family whose name looks like a spreadsheet formula."""
+    scenario = red_tomato()
+    data = scenario.model_dump()
+    data["families"].append(
+        {**data["families"][0], "name": '=HYPERLINK("x")', "safety_stock": [1, 2, 3, 4, 5, 6]}
+    )
+    from sop_core.scenario import parse_scenario
+
+    state = spaces.create(name, author="ann", scenario=parse_scenario(data))
+    history = read_history(ROOT / "data" / "sample_history.csv")
+    history = history[history["family"] == "Garden Tools"]
+    upload = spaces.add_history(name, history, "sales.csv", author="ann")
+    mapping = suggest_mapping(["Garden Tools"], state).assign(family=["Garden tools"])
+    state = spaces.apply(name, mapping_edits(state, mapping, upload), author="ann")
+    adj = pd.DataFrame(
+        [
+            {
+                "family": "Garden tools",
+                "period": "Mar",
+                "change": 5.0,
+                "unit": "%",
+                "comment": "promo; =1+1",
+            }
+        ]
+    )
+    state = spaces.apply(name, adjustment_edits(state, adj), author="ann")
+    key = state.family_key("Garden tools")
+    spaces.apply(name, [Edit("family", key, False, True, field="needs_review")], author="ann")
+    keep_whatif(
+        spaces, name, "More OT", scenario, {"overtime": 20.0, "safety_months": 0.0}, author="ann"
+    )
+
+
+def _export(spaces: Workspaces, name: str) -> bytes:
+    state = spaces.state(name)
+    upload = state.history_upload
+    history = spaces.history(upload["upload_id"]) if upload else None
+    return write_workbook(company_of(state, history))
+
+
+def _sheets(data: bytes) -> dict[str, pd.DataFrame]:
+    return pd.read_excel(io.BytesIO(data), sheet_name=None)
+
+
+def test_a_round_trip_changes_nothing(spaces: Workspaces) -> None:
+    _company(spaces)
+    first = _export(spaces, "Acme")
+    state = import_company(spaces, "Acme 2", read_workbook(first, "acme.xlsx"), author="bob")
+    second = _export(spaces, "Acme 2")
+    a, b = _sheets(first), _sheets(second)
+    assert list(a) == list(b)
+    for sheet in a:
+        pd.testing.assert_frame_equal(a[sheet], b[sheet], check_dtype=False, obj=sheet)
+    original = spaces.state("Acme")
+    assert state.scenario() == original.scenario()
+    assert state.history_names() == original.history_names()
+    cost = lambda s: Planner(s.scenario()).solve(s.scenario()).total_cost  # noqa: E731
+    assert cost(state) == pytest.approx(cost(original), abs=0.005)  # to the cent
+    assert set(state.whatifs) == {"More OT"}
+
+
+def test_text_that_looks_like_a_formula_is_stored_as_text(spaces: Workspaces) -> None:
+    _company(spaces)
+    wb = load_workbook(io.BytesIO(_export(spaces, "Acme")))
+    cells = [c for row in wb["Families"].iter_rows() for c in row if c.value == '=HYPERLINK("x")']
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_a_bad_workbook_names_the_sheet_and_field() -> None:
+    with pytest.raises(InputError, match="cannot be read as an Excel workbook"):
+        read_workbook(b"not a workbook", "x.xlsx")
+    data = write_workbook(company_of_red_tomato())
+    wb = load_workbook(io.BytesIO(data))
+    wb["Families"]["D2"] = -3  # holding cost
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(InputError) as err:
+        read_workbook(buf.getvalue())
+    assert "Families 'Garden tools'.holding_cost" in str(err.value)
+    del wb["Workforce"]
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(InputError, match="Workforce: sheet missing"):
+        read_workbook(buf.getvalue())
+
+
+def company_of_red_tomato():
+    from sop_core.workbook import Company
+
+    return Company(scenario=red_tomato())
