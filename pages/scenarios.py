@@ -15,16 +15,27 @@ from pages._common import (
     show_input_error,
 )
 from pages._workspace import author as current_author
-from pages._workspace import commit, current_scenario, get_store, state, workspaces
+from pages._workspace import commit, current_scenario, get_store, state, switch_company, workspaces
 from sop_core.errors import InputError
 from sop_core.kpis import KPIS, money, show
 from sop_core.kpis import delta as kpi_delta
 from sop_core.scenario import parse_scenario
 from sop_core.store import StoreConflict, StoreUnavailable, comparison_frame, solved_fields
 from sop_core.text import md_escape
-from sop_core.workspace import replace_edits
+from sop_core.workbook import company_of, import_company, read_workbook, write_workbook
+from sop_core.workspace import WorkspaceState, replace_edits
 
 ensure_entry_point()
+
+
+def slug(name: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in name).strip("_").lower() or "company"
+
+
+def company_workbook(ws: WorkspaceState) -> bytes:
+    upload = ws.history_upload
+    history = workspaces().history(int(upload["upload_id"])) if upload else None
+    return write_workbook(company_of(ws, history))
 
 
 def kpi_table(kpis: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -198,6 +209,39 @@ with st.expander("Import a scenario file (JSON)", icon=":material/upload_file:")
             show_input_error(exc, f"{upload.name} cannot be imported")
         else:
             st.toast(f"Imported {info.name} v{info.version}.")
+            st.rerun()
+
+# ----------------------------------------------------------------- the company workbook
+with st.expander("The whole company as one Excel workbook", icon=":material/table_view:"):
+    st.caption(
+        "Sheets: Families, Plan demand, Workforce, Policy, History, Adjustments, What-ifs "
+        "(columns as in the README). Edit it in Excel and import it as a new company."
+    )
+    ws = state()
+    st.download_button(
+        "Export this company (.xlsx)",
+        data=lambda: company_workbook(ws),
+        file_name=f"{slug(ws.name)}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        key="scen_wb_export",
+        icon=":material/download:",
+    )
+    book = st.file_uploader("Import a company workbook", type=["xlsx"], key="scen_wb_upload")
+    new_company = st.text_input("New company's name", key="scen_wb_name")
+    if book is not None and st.button("Import as a new company", key="scen_wb_go"):
+        try:
+            content = read_workbook(book.getvalue(), book.name)
+            import_company(
+                workspaces(),
+                new_company.strip() or book.name.rsplit(".", 1)[0],
+                content,
+                author=author,
+            )
+        except InputError as exc:
+            show_input_error(exc, f"{md_escape(book.name)} cannot be imported")
+        else:
+            switch_company(new_company.strip() or book.name.rsplit(".", 1)[0])
             st.rerun()
 
 # ----------------------------------------------------------------- compare
