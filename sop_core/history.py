@@ -99,9 +99,12 @@ def _read_bytes(
         name = filename or path.name
         if not path.is_file():
             raise InputError(Problem(str(path), "no such file; give a .csv or .xlsx history"))
-        if path.stat().st_size > max_bytes:
-            raise InputError(Problem(name, too_big.format(limit=_size(max_bytes))))
-        return path.read_bytes(), name
+        try:
+            if path.stat().st_size > max_bytes:
+                raise InputError(Problem(name, too_big.format(limit=_size(max_bytes))))
+            return path.read_bytes(), name
+        except OSError as exc:
+            raise InputError(Problem(name, f"cannot be read ({exc.strerror})")) from None
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         name = filename or "history.csv"
