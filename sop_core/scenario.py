@@ -483,6 +483,10 @@ def _loads(text: str | bytes) -> Any:
             raise InputError(
                 Problem("", f"is not UTF-8 text (byte {exc.start}); save the scenario as UTF-8")
             ) from None
+    if text.startswith("PK\x03\x04"):
+        raise InputError(
+            Problem("", "this looks like a zip file (an Excel workbook?), not a scenario's JSON")
+        )
     deep = _depth_problem(text)
     if deep is not None:
         raise InputError(deep)
