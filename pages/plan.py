@@ -242,8 +242,8 @@ def details(view: str | None, s: Scenario, whatif: WhatIf, result: PlanResult) -
             ),
         )
     elif view == "Plan table":
-        st.dataframe(plan_table(result).round(1), hide_index=True, height=320)
-        download_buttons(result, whatif.apply(s), key="plan_dl")
+        st.dataframe(plan_table(result), hide_index=True, height=320)
+        download_buttons(result, s, whatif, key="plan_dl")
     elif view == "Optimal vs level vs chase":
         compared = compared_strategies(s, whatif)
         st.dataframe(strategies_table(compared), hide_index=True)

@@ -127,7 +127,7 @@ def test_detail_views_are_computed_only_when_chosen():
     assert len(at.session_state.plan_strategies) == kept
 
     at.button_group(key="plan_view").set_value("Plan table").run()
-    assert {"period", "family", "production"} <= set(at.dataframe[0].value.columns)
+    assert {"Period", "Family", "Production (units)"} <= set(at.dataframe[0].value.columns)
     at.button_group(key="plan_view").set_value("Cost breakdown").run()
     assert "Cost" in at.dataframe[0].value.columns
     at.button_group(key="plan_view").set_value("Shadow prices").run()
