@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages._common import current_scenario, init_session, presenting
+from sop_core.text import md_escape
 
 st.set_page_config(
     page_title="S&OP workbench",
@@ -58,13 +59,13 @@ else:
     scenario = current_scenario()
     with st.sidebar:
         st.caption("Current scenario")
-        st.markdown(f"**{scenario.name}**")
+        st.markdown(f"**{md_escape(scenario.name)}**")
         periods = scenario.period_labels
         st.caption(
             f"{len(scenario.families)} families · {len(periods)} periods "
-            f"({periods[0]} – {periods[-1]})"
+            f"({md_escape(periods[0])} – {md_escape(periods[-1])})"
         )
-        st.caption(f"Data: {st.session_state.scenario_source}")
+        st.caption(f"Data: {md_escape(st.session_state.scenario_source)}")
         if st.session_state.whatifs:
             st.caption(f"{len(st.session_state.whatifs)} what-if(s) kept this session")
 

@@ -33,6 +33,7 @@ from pages._common import (
 )
 from sop_core.planner import PlanResult
 from sop_core.scenario import STRATEGIES, Scenario
+from sop_core.text import md_escape
 
 ensure_entry_point()
 
@@ -251,7 +252,7 @@ def details(view: str | None, s: Scenario, whatif: WhatIf, result: PlanResult) -
     elif view == "Shadow prices":
         sentences = shadow_price_sentences(result)
         if sentences:
-            st.markdown("\n".join(f"- {line}" for line in sentences))
+            st.markdown("\n".join(f"- {md_escape(line)}" for line in sentences))
         else:
             st.write("No labour hour is scarce: one more hour would save nothing.")
     else:
@@ -281,9 +282,9 @@ def live_plan() -> None:
     with right:
         if not result.optimal:
             status = tiles.container(key="plan_status")
-            st.error(f"**No feasible plan with these levers.** {result.message}")
+            st.error(f"**No feasible plan with these levers.** {md_escape(result.message)}")
             if result.diagnosis:
-                st.markdown("\n".join(f"- {line}" for line in result.diagnosis[:8]))
+                st.markdown("\n".join(f"- {md_escape(line)}" for line in result.diagnosis[:8]))
             st.info(
                 "Loosen a lever: more overtime, a higher workforce ceiling or less safety stock."
             )
@@ -326,7 +327,7 @@ def keep_whatif() -> None:
         if st.button("Keep for the Executive view", key="plan_keep"):
             label = name.strip() or f"What-if {len(st.session_state.whatifs) + 1}"
             st.session_state.whatifs[label] = dict(st.session_state.whatif or {})
-            st.toast(f"Kept “{label}”: see the Executive page")
+            st.toast(f"Kept “{md_escape(label)}”: see the Executive page")
 
 
 st.title("Plan")

@@ -19,9 +19,11 @@ from pages._common import (
     show_input_error,
 )
 from sop_core.errors import InputError
+from sop_core.exports import slug
 from sop_core.planner import KPI_LABELS
 from sop_core.scenario import parse_scenario
 from sop_core.store import StoreConflict, StoreUnavailable, comparison_frame, solved_fields
+from sop_core.text import md_escape
 
 ensure_entry_point()
 
@@ -30,7 +32,7 @@ try:
     store = get_store()
     listing = store.list_frame()
 except (StoreUnavailable, InputError) as exc:
-    st.error(f"The scenario store cannot be opened: {exc}")
+    st.error(f"The scenario store cannot be opened: {md_escape(exc)}")
     st.stop()
 
 author = st.text_input("Your name (recorded with every change)", key="scen_author", value="planner")
@@ -40,13 +42,16 @@ whatif = session_whatif(s)
 # ----------------------------------------------------------------- save
 with st.container(border=True):
     st.subheader("Save the current what-if")
-    st.caption(f"{s.name} · what-if: {whatif.describe(s)} · {st.session_state.scenario_source}")
+    st.caption(
+        f"{md_escape(s.name)} · what-if: {md_escape(whatif.describe(s))} · "
+        f"{md_escape(st.session_state.scenario_source)}"
+    )
     c1, c2 = st.columns([1, 2])
     name = c1.text_input("Name", key="scen_save_name", value=s.name)
     note = c2.text_input("Note", key="scen_save_note", placeholder="what changed and why")
     exists = name.strip() in set(listing["name"])
     if exists:
-        st.caption(f"“{name.strip()}” exists: saving adds a new version of it.")
+        st.caption(f"“{md_escape(name.strip())}” exists: saving adds a new version of it.")
     if st.button("Save", type="primary", icon=":material/save:", key="scen_save"):
         planned = whatif.apply(s).model_copy(update={"name": name.strip() or s.name})
         result = planner_for(planned).solve(planned)
@@ -64,14 +69,19 @@ with st.container(border=True):
                 **solved_fields(result),
             )
         except StoreConflict as exc:
-            latest = f" (now at v{exc.latest.version} by {exc.latest.author})" if exc.latest else ""
+            latest = (
+                f" (now at v{exc.latest.version} by {md_escape(exc.latest.author)})"
+                if exc.latest
+                else ""
+            )
             st.error(
-                f"Not saved: someone saved “{exc.name}” first{latest}. Save again to add yours."
+                f"Not saved: someone saved “{md_escape(exc.name)}” first{latest}. "
+                "Save again to add yours."
             )
         except InputError as exc:
             show_input_error(exc, "Not saved")
         else:
-            st.success(f"Saved {info.name} v{info.version}.")
+            st.success(f"Saved {md_escape(info.name)} v{info.version}.")
             listing = store.list_frame()
 
 # ----------------------------------------------------------------- list and actions
@@ -96,7 +106,7 @@ else:
         stored = store.open(chosen)
         set_scenario(stored.scenario, f"Scenario store: {stored.label}")
         st.session_state.provenance = stored.provenance
-        st.toast(f"Opened {stored.label}: every page now plans it.")
+        st.toast(f"Opened {md_escape(stored.label)}: every page now plans it.")
         st.rerun()
     if a2.button("Mark approved", icon=":material/verified:", key="scen_approve"):
         try:
@@ -104,26 +114,28 @@ else:
         except InputError as exc:
             show_input_error(exc, "Not approved")
         else:
-            st.toast(f"{chosen} v{row['latest_version']} is the approved plan.")
+            st.toast(f"{md_escape(chosen)} v{row['latest_version']} is the approved plan.")
             st.rerun()
     a3.download_button(
         "Export JSON",
         data=lambda: store.open(chosen).scenario.to_json(),
-        file_name=f"{chosen}.json",
+        file_name=f"{slug(chosen) or 'scenario'}.json",
         mime="application/json",
         on_click="ignore",
         key="scen_export",
         icon=":material/download:",
     )
     with a4.popover("Delete…", icon=":material/delete:"):
-        st.write(f"Delete **{chosen}** and all its {row['latest_version']} version(s)?")
+        st.markdown(
+            f"Delete **{md_escape(chosen)}** and all its {row['latest_version']} version(s)?"
+        )
         if st.button("Yes, delete it", type="primary", key="scen_delete"):
             try:
                 store.delete(chosen, expected_version=int(row["latest_version"]))
             except InputError as exc:
                 show_input_error(exc, "Not deleted")
             else:
-                st.toast(f"Deleted {chosen}.")
+                st.toast(f"Deleted {md_escape(chosen)}.")
                 st.rerun()
     d1, d2 = st.columns(2)
     with d1.form("scen_duplicate_form", border=False):
@@ -134,7 +146,7 @@ else:
             except InputError as exc:
                 show_input_error(exc, "Not duplicated")
             else:
-                st.toast(f"Duplicated {chosen} as {new_name}.")
+                st.toast(f"Duplicated {md_escape(chosen)} as {md_escape(new_name)}.")
                 st.rerun()
     with d2.form("scen_rename_form", border=False):
         renamed = st.text_input("Rename to", key="scen_new_name")
@@ -144,7 +156,7 @@ else:
             except InputError as exc:
                 show_input_error(exc, "Not renamed")
             else:
-                st.toast(f"Renamed {chosen} to {renamed}.")
+                st.toast(f"Renamed {md_escape(chosen)} to {md_escape(renamed)}.")
                 st.rerun()
 
 # ----------------------------------------------------------------- import
@@ -161,9 +173,9 @@ with st.expander("Import a scenario file (JSON)", icon=":material/upload_file:")
                 **solved_fields(result),
             )
         except InputError as exc:
-            show_input_error(exc, f"{upload.name} cannot be imported")
+            show_input_error(exc, f"{md_escape(upload.name)} cannot be imported")
         else:
-            st.toast(f"Imported {info.name} v{info.version}.")
+            st.toast(f"Imported {md_escape(info.name)} v{info.version}.")
             st.rerun()
 
 # ----------------------------------------------------------------- compare
@@ -189,13 +201,17 @@ side = kpis.pivot_table(index="metric", columns="label", values="value", sort=Fa
 side.index = [KPI_LABELS.get(m, m) for m in side.index]
 st.markdown(
     "**KPIs side by side**"
-    + (f" · deltas vs the approved plan **{approved.label}**" if approved else " · none approved")
+    + (
+        f" · deltas vs the approved plan **{md_escape(approved.label)}**"
+        if approved
+        else " · none approved"
+    )
 )
 st.dataframe(side.style.format("{:,.2f}", na_rep="–"))
 if approved is not None:
     delta = kpis.pivot_table(index="metric", columns="label", values="delta", sort=False)
     delta.index = [KPI_LABELS.get(m, m) for m in delta.index]
-    st.caption(f"Change vs {approved.label}")
+    st.caption(f"Change vs {md_escape(approved.label)}")
     st.dataframe(delta.style.format("{:+,.2f}", na_rep="–"))
 
 costs = frame[frame["section"] == "cost"].assign(
@@ -221,7 +237,7 @@ with c2:
     for stored in opened:
         res = planner_for(stored.scenario).solve(stored.scenario)
         if not res.optimal:
-            st.warning(f"{stored.label} has no feasible plan: {res.message}")
+            st.warning(f"{md_escape(stored.label)} has no feasible plan: {md_escape(res.message)}")
             continue
         df = res.supply_by_source()
         df = df.assign(
