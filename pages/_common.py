@@ -10,7 +10,6 @@ Shared session-state keys (the company's are documented in :mod:`pages._workspac
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import altair as alt
@@ -18,10 +17,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from sop_core import exports
 from sop_core.errors import InputError
 from sop_core.kpis import KPIS, TILES, delta, delta_colour, show
 from sop_core.planner import KPI_LABELS, Planner, PlanResult
 from sop_core.scenario import Scenario
+from sop_core.text import md_escape
 from sop_core.whatif import WHATIF_KEYS, WhatIf, whatif_from_params
 
 SOURCE_COLOURS = {
@@ -124,7 +125,7 @@ def kpi_tiles(result: PlanResult, baseline: PlanResult | None = None, *, large: 
 
 
 def show_input_error(exc: InputError, what: str) -> None:
-    st.error(f"{what}:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+    st.error(f"{what}:\n\n" + "\n".join(f"- {md_escape(p)}" for p in exc.problems))
 
 
 # --------------------------------------------------------------------------- balance
@@ -255,46 +256,27 @@ def cost_chart(result: PlanResult, *, large: bool = False) -> alt.Chart:
 
 
 def plan_table(result: PlanResult) -> pd.DataFrame:
-    """The plan as one readable table: per family and period, with the period's labour."""
-    per = result.periods.drop(columns=["labour_hour_value"])
-    return result.families.merge(per, on="period", how="left", sort=False)
+    """The plan as one readable table (see :func:`sop_core.exports.plan_table`)."""
+    return exports.plan_table(result)
 
 
-def plan_csv(result: PlanResult) -> bytes:
-    return plan_table(result).to_csv(index=False).encode("utf-8")
-
-
-def plan_excel(result: PlanResult, scenario: Scenario) -> bytes:
-    """The plan as an Excel workbook: KPIs, costs, periods, families."""
-    buf = io.BytesIO()
-    kpis = pd.DataFrame(
-        [{"kpi": KPI_LABELS.get(k, k), "value": v} for k, v in result.kpis.items() if v is not None]
+def whatif_settings(scenario: Scenario, whatif: WhatIf) -> pd.DataFrame:
+    """The downloads' what-if block: the levers as applied to ``scenario``."""
+    months = whatif.safety_months
+    safety = f"{months:g} months of cover" if months > 0 else "as in the scenario"
+    return exports.whatif_settings(
+        whatif.apply(scenario), whatif.describe(scenario), {"Safety stock": safety}
     )
-    costs = pd.DataFrame(
-        {
-            "category": [COST_NAMES.get(k, k) for k in result.cost_breakdown],
-            "cost ($)": list(result.cost_breakdown.values()),
-        }
-    )
-    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        pd.DataFrame(
-            {"scenario": [scenario.name], "strategy": [result.strategy], "status": [result.status]}
-        ).to_excel(xl, sheet_name="Summary", index=False)
-        kpis.to_excel(xl, sheet_name="KPIs", index=False)
-        costs.to_excel(xl, sheet_name="Costs", index=False)
-        result.periods.to_excel(xl, sheet_name="Periods", index=False)
-        result.families.to_excel(xl, sheet_name="Families", index=False)
-    return buf.getvalue()
 
 
-def download_buttons(result: PlanResult, scenario: Scenario, key: str) -> None:
-    """CSV and Excel downloads, generated only when clicked (no cost on every rerun)."""
-    stem = "".join(c if c.isalnum() else "_" for c in scenario.name).strip("_").lower() or "plan"
+def download_buttons(result: PlanResult, scenario: Scenario, whatif: WhatIf, key: str) -> None:
+    """CSV and Excel downloads of the what-if's plan, built only when clicked."""
+    stem = exports.file_stem(scenario.name, whatif.describe(scenario))
     c1, c2 = st.columns(2)
     c1.download_button(
         "Download plan (CSV)",
-        data=lambda: plan_csv(result),
-        file_name=f"{stem}_plan.csv",
+        data=lambda: exports.plan_csv(result, whatif_settings(scenario, whatif)),
+        file_name=f"{stem}.csv",
         mime="text/csv",
         on_click="ignore",
         key=f"{key}_csv",
@@ -302,8 +284,8 @@ def download_buttons(result: PlanResult, scenario: Scenario, key: str) -> None:
     )
     c2.download_button(
         "Download plan (Excel)",
-        data=lambda: plan_excel(result, scenario),
-        file_name=f"{stem}_plan.xlsx",
+        data=lambda: exports.plan_excel(result, whatif_settings(scenario, whatif)),
+        file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
         key=f"{key}_xlsx",

@@ -6,6 +6,7 @@ import streamlit as st
 
 from pages._workspace import author, switch_company, undo, workspaces
 from sop_core.errors import InputError
+from sop_core.text import md_escape
 from sop_core.workspace import WorkspaceState, replace_edits
 
 
@@ -32,7 +33,7 @@ def _new_company() -> None:
                 summary=f"copied from {ss.company}",
             )
     except InputError as exc:
-        ss.flash.append(("error", "\n".join(str(p) for p in exc.problems)))
+        ss.flash.append(("error", "\n".join(md_escape(p) for p in exc.problems)))
         return
     switch_company(name)
     ss.flash.append(("success", f"Started {name}."))
@@ -57,7 +58,7 @@ def company_sidebar(ws: WorkspaceState) -> None:
             f"({periods[0]} – {periods[-1]})"
         )
     upload = ws.history_upload
-    st.caption(f"History: {upload['name']}" if upload else "No sales history yet")
+    st.caption(f"History: {md_escape(upload['name'])}" if upload else "No sales history yet")
     if ws.whatifs:
         st.caption(f"{len(ws.whatifs)} what-if(s) kept")
     st.text_input(
@@ -83,4 +84,6 @@ def company_sidebar(ws: WorkspaceState) -> None:
     if changes:
         with st.expander("Latest changes"):
             for c in changes:
-                st.caption(f"{c.created_at:%d %b %H:%M} · {c.author}: {c.summary}")
+                st.caption(
+                    f"{c.created_at:%d %b %H:%M} · {md_escape(c.author)}: {md_escape(c.summary)}"
+                )

@@ -31,6 +31,7 @@ from sop_core.errors import InputError
 from sop_core.history import read_history
 from sop_core.scenario import Scenario, load_scenario
 from sop_core.store import Store, database_url
+from sop_core.text import md_escape
 from sop_core.workspace import Edit, WorkspaceState, mapping_edits, suggest_mapping
 from sop_core.workspace_store import Workspaces
 
@@ -170,7 +171,7 @@ def current_scenario() -> Scenario:
         problem = st.session_state.get("scenario_problem")
         st.info(
             "This company cannot be planned yet:\n\n"
-            + "\n".join(f"- {p}" for p in (problem.problems if problem else []))
+            + "\n".join(f"- {md_escape(p)}" for p in (problem.problems if problem else []))
         )
         st.stop()
     return scenario
@@ -202,7 +203,7 @@ def commit(edits: list[Edit], summary: str | None = None) -> bool:
     try:
         new = workspaces().apply(st.session_state.company, edits, author=author(), summary=summary)
     except InputError as exc:
-        flash("error", "Not saved:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+        flash("error", "Not saved:\n\n" + "\n".join(f"- {md_escape(p)}" for p in exc.problems))
         return False
     set_state(new)
     return True
@@ -217,10 +218,10 @@ def undo() -> None:
             workspaces(), get_store(), st.session_state.company, author=author()
         )
     except InputError as exc:
-        flash("warning", "\n".join(str(p.message) for p in exc.problems))
+        flash("warning", "\n".join(md_escape(p.message) for p in exc.problems))
         return
     set_state(new)
-    flash("success", f"Undone: {what}")
+    flash("success", f"Undone: {md_escape(what)}")
 
 
 # --------------------------------------------------------------------------- editors
@@ -263,7 +264,7 @@ def saved_editor(
         try:
             edits = to_edits(edited)
         except InputError as exc:
-            flash("error", "Not saved:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+            flash("error", "Not saved:\n\n" + "\n".join(f"- {md_escape(p)}" for p in exc.problems))
             return
         commit(edits, summary)
 

@@ -24,6 +24,7 @@ from pages._common import (
 from pages._workspace import current_scenario, get_store, state
 from sop_core.kpis import money, pct, units
 from sop_core.planner import PlanResult
+from sop_core.text import md_escape
 from sop_core.whatif import WHATIF_KEYS, WhatIf, whatif_from_dict
 
 ensure_entry_point()
@@ -36,16 +37,17 @@ result = baseline if whatif.apply(s) == s else solve_whatif(s, whatif)  # no sec
 
 if presenting:
     present_css()
-st.title(f"{s.name}: supply vs demand")
+st.title(f"{md_escape(s.name)}: supply vs demand")
 st.caption(
-    f"{s.period_labels[0]} – {s.period_labels[-1]} · what-if: {whatif.describe(s)} · "
+    f"{md_escape(s.period_labels[0])} – {md_escape(s.period_labels[-1])} · "
+    f"what-if: {md_escape(whatif.describe(s))} · "
     f"baseline: the scenario as planned"
 )
 
 if not result.optimal:
-    st.error(f"**This what-if has no feasible plan.** {result.message}")
+    st.error(f"**This what-if has no feasible plan.** {md_escape(result.message)}")
     if result.diagnosis:
-        st.markdown("\n".join(f"- {line}" for line in result.diagnosis[:6]))
+        st.markdown("\n".join(f"- {md_escape(line)}" for line in result.diagnosis[:6]))
     result = baseline
     st.info("Showing the baseline plan instead.")
 if not result.optimal:

@@ -30,6 +30,7 @@ from sop_core.kpis import money, pct, units
 from sop_core.planner import PlanResult
 from sop_core.scenario import STRATEGIES, Scenario
 from sop_core.store import solved_fields
+from sop_core.text import md_escape
 from sop_core.whatif import STRATEGY_NAMES, WHATIF_KEYS, WhatIf
 from sop_core.workspace_store import keep_whatif
 
@@ -241,8 +242,8 @@ def details(view: str | None, s: Scenario, whatif: WhatIf, result: PlanResult) -
             ),
         )
     elif view == "Plan table":
-        st.dataframe(plan_table(result).round(1), hide_index=True, height=320)
-        download_buttons(result, whatif.apply(s), key="plan_dl")
+        st.dataframe(plan_table(result), hide_index=True, height=320)
+        download_buttons(result, s, whatif, key="plan_dl")
     elif view == "Optimal vs level vs chase":
         compared = compared_strategies(s, whatif)
         st.dataframe(strategies_table(compared), hide_index=True)
@@ -250,7 +251,7 @@ def details(view: str | None, s: Scenario, whatif: WhatIf, result: PlanResult) -
     elif view == "Shadow prices":
         sentences = shadow_price_sentences(result)
         if sentences:
-            st.markdown("\n".join(f"- {line}" for line in sentences))
+            st.markdown("\n".join(f"- {md_escape(line)}" for line in sentences))
         else:
             st.write("No labour hour is scarce: one more hour would save nothing.")
     else:
@@ -280,9 +281,9 @@ def live_plan() -> None:
     with right:
         if not result.optimal:
             status = tiles.container(key="plan_status")
-            st.error(f"**No feasible plan with these levers.** {result.message}")
+            st.error(f"**No feasible plan with these levers.** {md_escape(result.message)}")
             if result.diagnosis:
-                st.markdown("\n".join(f"- {line}" for line in result.diagnosis[:8]))
+                st.markdown("\n".join(f"- {md_escape(line)}" for line in result.diagnosis[:8]))
             st.info(
                 "Loosen a lever: more overtime, a higher workforce ceiling or less safety stock."
             )
@@ -344,7 +345,7 @@ def keep_current_whatif() -> None:
                 st.error("Not kept: " + "; ".join(p.message for p in exc.problems))
             else:
                 set_state(new)
-                st.toast(f"Kept “{label}”: see the Executive and Scenarios pages")
+                st.toast(f"Kept “{md_escape(label)}”: see the Executive and Scenarios pages")
 
 
 st.title("Plan")

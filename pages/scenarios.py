@@ -17,6 +17,7 @@ from pages._common import (
 from pages._workspace import author as current_author
 from pages._workspace import commit, current_scenario, get_store, state, switch_company, workspaces
 from sop_core.errors import InputError
+from sop_core.exports import slug
 from sop_core.kpis import KPIS, money, show
 from sop_core.kpis import delta as kpi_delta
 from sop_core.scenario import parse_scenario
@@ -26,10 +27,6 @@ from sop_core.workbook import company_of, import_company, read_workbook, write_w
 from sop_core.workspace import WorkspaceState, replace_edits
 
 ensure_entry_point()
-
-
-def slug(name: str) -> str:
-    return "".join(c if c.isalnum() else "_" for c in name).strip("_").lower() or "company"
 
 
 def company_workbook(ws: WorkspaceState) -> bytes:
@@ -65,7 +62,7 @@ try:
     company_id = workspaces().id_of(state().name)
     listing = store.list_frame(company_id)
 except (StoreUnavailable, InputError) as exc:
-    st.error(f"The scenario store cannot be opened: {exc}")
+    st.error(f"The scenario store cannot be opened: {md_escape(exc)}")
     st.stop()
 
 author = current_author()
@@ -76,14 +73,15 @@ whatif = session_whatif(s)
 with st.container(border=True):
     st.subheader("Save the current what-if")
     st.caption(
-        f"{md_escape(s.name)} · what-if: {whatif.describe(s)} · company {md_escape(state().name)}"
+        f"{md_escape(s.name)} · what-if: {md_escape(whatif.describe(s))} · "
+        f"company {md_escape(state().name)}"
     )
     c1, c2 = st.columns([1, 2])
     name = c1.text_input("Name", key="scen_save_name", value=s.name)
     note = c2.text_input("Note", key="scen_save_note", placeholder="what changed and why")
     exists = name.strip() in set(listing["name"])
     if exists:
-        st.caption(f"“{name.strip()}” exists: saving adds a new version of it.")
+        st.caption(f"“{md_escape(name.strip())}” exists: saving adds a new version of it.")
     if st.button("Save", type="primary", icon=":material/save:", key="scen_save"):
         planned = whatif.apply(s).model_copy(update={"name": name.strip() or s.name})
         result = planner_for(planned).solve(planned)
@@ -102,14 +100,19 @@ with st.container(border=True):
                 **solved_fields(result),
             )
         except StoreConflict as exc:
-            latest = f" (now at v{exc.latest.version} by {exc.latest.author})" if exc.latest else ""
+            latest = (
+                f" (now at v{exc.latest.version} by {md_escape(exc.latest.author)})"
+                if exc.latest
+                else ""
+            )
             st.error(
-                f"Not saved: someone saved “{exc.name}” first{latest}. Save again to add yours."
+                f"Not saved: someone saved “{md_escape(exc.name)}” first{latest}. "
+                "Save again to add yours."
             )
         except InputError as exc:
             show_input_error(exc, "Not saved")
         else:
-            st.success(f"Saved {info.name} v{info.version}.")
+            st.success(f"Saved {md_escape(info.name)} v{info.version}.")
             listing = store.list_frame(company_id)
 
 # ----------------------------------------------------------------- list and actions
@@ -140,7 +143,9 @@ else:
     if a1.button("Open in the plan", icon=":material/open_in_new:", key="scen_open"):
         stored = store.open(chosen)
         if commit(replace_edits(state(), stored.scenario), summary=f"opened {stored.label}"):
-            st.toast(f"Opened {stored.label}: every page now plans it (Undo takes it back).")
+            st.toast(
+                f"Opened {md_escape(stored.label)}: every page now plans it (Undo takes it back)."
+            )
         st.rerun()
     if a2.button("Mark approved", icon=":material/verified:", key="scen_approve"):
         try:
@@ -148,26 +153,28 @@ else:
         except InputError as exc:
             show_input_error(exc, "Not approved")
         else:
-            st.toast(f"{chosen} v{row['latest_version']} is the approved plan.")
+            st.toast(f"{md_escape(chosen)} v{row['latest_version']} is the approved plan.")
             st.rerun()
     a3.download_button(
         "Export JSON",
         data=lambda: store.open(chosen).scenario.to_json(),
-        file_name=f"{chosen}.json",
+        file_name=f"{slug(chosen) or 'scenario'}.json",
         mime="application/json",
         on_click="ignore",
         key="scen_export",
         icon=":material/download:",
     )
     with a4.popover("Delete…", icon=":material/delete:"):
-        st.write(f"Delete **{chosen}** and all its {row['latest_version']} version(s)?")
+        st.markdown(
+            f"Delete **{md_escape(chosen)}** and all its {row['latest_version']} version(s)?"
+        )
         if st.button("Yes, delete it", type="primary", key="scen_delete"):
             try:
                 store.delete(chosen, expected_version=int(row["latest_version"]))
             except InputError as exc:
                 show_input_error(exc, "Not deleted")
             else:
-                st.toast(f"Deleted {chosen}.")
+                st.toast(f"Deleted {md_escape(chosen)}.")
                 st.rerun()
     d1, d2 = st.columns(2)
     with d1.form("scen_duplicate_form", border=False):
@@ -178,7 +185,7 @@ else:
             except InputError as exc:
                 show_input_error(exc, "Not duplicated")
             else:
-                st.toast(f"Duplicated {chosen} as {new_name}.")
+                st.toast(f"Duplicated {md_escape(chosen)} as {md_escape(new_name)}.")
                 st.rerun()
     with d2.form("scen_rename_form", border=False):
         renamed = st.text_input("Rename to", key="scen_new_name")
@@ -188,7 +195,7 @@ else:
             except InputError as exc:
                 show_input_error(exc, "Not renamed")
             else:
-                st.toast(f"Renamed {chosen} to {renamed}.")
+                st.toast(f"Renamed {md_escape(chosen)} to {md_escape(renamed)}.")
                 st.rerun()
 
 # ----------------------------------------------------------------- import
@@ -206,9 +213,9 @@ with st.expander("Import a scenario file (JSON)", icon=":material/upload_file:")
                 **solved_fields(result),
             )
         except InputError as exc:
-            show_input_error(exc, f"{upload.name} cannot be imported")
+            show_input_error(exc, f"{md_escape(upload.name)} cannot be imported")
         else:
-            st.toast(f"Imported {info.name} v{info.version}.")
+            st.toast(f"Imported {md_escape(info.name)} v{info.version}.")
             st.rerun()
 
 # ----------------------------------------------------------------- the company workbook
@@ -221,7 +228,7 @@ with st.expander("The whole company as one Excel workbook", icon=":material/tabl
     st.download_button(
         "Export this company (.xlsx)",
         data=lambda: company_workbook(ws),
-        file_name=f"{slug(ws.name)}.xlsx",
+        file_name=f"{slug(ws.name) or 'company'}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
         key="scen_wb_export",
@@ -265,11 +272,15 @@ frame = comparison_frame(opened, approved)
 kpis = frame[frame["section"] == "kpi"]
 st.markdown(
     "**KPIs side by side**"
-    + (f" · deltas vs the approved plan **{approved.label}**" if approved else " · none approved")
+    + (
+        f" · deltas vs the approved plan **{md_escape(approved.label)}**"
+        if approved
+        else " · none approved"
+    )
 )
 st.dataframe(kpi_table(kpis, "value"))
 if approved is not None:
-    st.caption(f"Change vs {approved.label}")
+    st.caption(f"Change vs {md_escape(approved.label)}")
     st.dataframe(kpi_table(kpis, "delta"))
 
 costs = frame[frame["section"] == "cost"].assign(
@@ -295,7 +306,7 @@ with c2:
     for stored in opened:
         res = planner_for(stored.scenario).solve(stored.scenario)
         if not res.optimal:
-            st.warning(f"{stored.label} has no feasible plan: {res.message}")
+            st.warning(f"{md_escape(stored.label)} has no feasible plan: {md_escape(res.message)}")
             continue
         df = res.supply_by_source()
         df = df.assign(

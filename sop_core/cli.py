@@ -3,12 +3,14 @@
 Each command lives in its own module with a ``register(subparsers)`` function that adds
 its parser and sets ``func`` (returning the exit code). Exit codes everywhere:
 0 success, 1 a valid input with no feasible plan, 2 invalid input (the message names the
-field, the value and the fix). No traceback reaches the user for bad input.
+field or option, the value and the fix). No traceback reaches the user: an unexpected
+failure (a bug) is one line naming the input, exit 2; ``SOP_DEBUG=1`` shows the traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -29,7 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse printed the usage and what is wrong (or --help)
+        return exc.code if isinstance(exc.code, int) else EXIT_INVALID
     try:
         return int(args.func(args))
     except InputError as exc:
@@ -37,3 +42,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     except BrokenPipeError:  # `... | head` closed the pipe: not an error of ours
         return EXIT_OK
+    except (Exception, RecursionError) as exc:  # a bug of ours: one line, not a traceback
+        if os.environ.get("SOP_DEBUG"):
+            raise
+        inputs = " ".join(str(v) for k, v in vars(args).items() if k in _INPUT_ARGS and v)
+        print(
+            f"error: unexpected failure on {inputs or 'this input'} "
+            f"({type(exc).__name__}: {str(exc)[:200]}); this is a bug of the workbench: "
+            "please report it with the file (SOP_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+
+
+_INPUT_ARGS = ("scenario", "history", "file", "name")

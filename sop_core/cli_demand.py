@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -92,30 +94,73 @@ def _load(args: argparse.Namespace) -> pd.DataFrame:
     return read_history(args.history, freq=args.freq, fill_gaps=args.fill_gaps)
 
 
-def _check_positive(name: str, value: int | None) -> None:
-    if value is not None and value < 1:
-        raise InputError(Problem(f"--{name}", f"must be a whole number ≥ 1, got {value}"))
+def _check_positive(name: str, value: int | None, limit: int) -> None:
+    if value is not None and not 1 <= value <= limit:
+        raise InputError(
+            Problem(f"--{name}", f"must be a whole number from 1 to {limit:,}, got {value}")
+        )
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Options checked before any work, each error naming its option."""
+    from sop_core.limits import MAX_PERIODS
+
+    _check_positive("workers", args.workers, MAX_WORKERS)
+    if not 0 <= args.seed < 2**32:
+        raise InputError(
+            Problem("--seed", f"must be a whole number from 0 to 2**32-1, got {args.seed}")
+        )
+    for name in ("horizon", "holdout"):
+        if hasattr(args, name):
+            _check_positive(name, getattr(args, name), MAX_PERIODS)
+    if hasattr(args, "origins"):
+        _check_positive("origins", args.origins, 100)
+
+
+MAX_WORKERS = 256
+"""Most local worker processes (--workers)."""
+
+_OPTIONS = {
+    "scheduler": "--scheduler",
+    "freq": "--freq",
+    "model": "--model",
+    "horizon": "--horizon",
+}
+
+
+@contextmanager
+def _options_named() -> Iterator[None]:
+    """Name the command line's options (``--scheduler``) in the core's errors (``scheduler``)."""
+    try:
+        yield
+    except InputError as exc:
+        if not any(p.field in _OPTIONS for p in exc.problems):
+            raise
+        raise InputError(
+            [Problem(_OPTIONS.get(p.field, p.field), p.message) for p in exc.problems]
+        ) from None
 
 
 def run_forecast(args: argparse.Namespace) -> int:
     from sop_core.forecast import forecast, label_periods
 
-    _check_positive("horizon", args.horizon)
-    _check_positive("workers", args.workers)
-    history = _load(args)
+    _check_options(args)
+    with _options_named():
+        history = _load(args)
     bar = _Bar(not args.quiet, "forecast")
     try:
-        result = forecast(
-            history,
-            horizon=args.horizon,
-            model=args.model,
-            level=args.level,
-            scheduler=args.scheduler,
-            workers=args.workers,
-            backtest=False,
-            progress=bar,
-            seed=args.seed,
-        )
+        with _options_named():
+            result = forecast(
+                history,
+                horizon=args.horizon,
+                model=args.model,
+                level=args.level,
+                scheduler=args.scheduler,
+                workers=args.workers,
+                backtest=False,
+                progress=bar,
+                seed=args.seed,
+            )
     finally:
         bar.close()
     out = result.forecast.copy()
@@ -130,23 +175,23 @@ def run_forecast(args: argparse.Namespace) -> int:
 def run_accuracy(args: argparse.Namespace) -> int:
     from sop_core.forecast import accuracy_table
 
-    _check_positive("holdout", args.holdout)
-    _check_positive("origins", args.origins)
-    _check_positive("workers", args.workers)
-    history = _load(args)
+    _check_options(args)
+    with _options_named():
+        history = _load(args)
     bar = _Bar(not args.quiet, "backtest")
     try:
-        result = accuracy_table(
-            history,
-            model=args.model,
-            level=args.level,
-            holdout=args.holdout,
-            origins=args.origins,
-            scheduler=args.scheduler,
-            workers=args.workers,
-            progress=bar,
-            seed=args.seed,
-        )
+        with _options_named():
+            result = accuracy_table(
+                history,
+                model=args.model,
+                level=args.level,
+                holdout=args.holdout,
+                origins=args.origins,
+                scheduler=args.scheduler,
+                workers=args.workers,
+                progress=bar,
+                seed=args.seed,
+            )
     finally:
         bar.close()
     table = result.accuracy.copy()

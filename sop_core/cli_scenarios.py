@@ -228,18 +228,19 @@ def _cmd_show(args: argparse.Namespace) -> int:
 def _provenance(text: str | None, path: Path) -> dict[str, Any]:
     if text is None:
         return {"imported_from": path.name}
+    shown = text if len(text) <= 60 else text[:57] + "..."
     try:
         value = json.loads(text)
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise InputError(
             Problem(
                 "--provenance",
-                f"not valid JSON ({exc.msg}), got {text!r}; "
+                f"not valid JSON ({getattr(exc, 'msg', 'nested too deep')}), got {shown!r}; "
                 'give an object such as \'{"history": "h.csv", "forecast": "auto"}\'',
             )
         ) from None
     if not isinstance(value, dict):
-        raise InputError(Problem("--provenance", f"must be a JSON object {{...}}, got {text!r}"))
+        raise InputError(Problem("--provenance", f"must be a JSON object {{...}}, got {shown!r}"))
     return value
 
 

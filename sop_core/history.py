@@ -14,6 +14,10 @@ header is row 1, the first data row is row 2.
 
 Nothing uploaded is executed or unpickled: CSV is parsed as text, .xlsx by openpyxl
 (values only, no macros), and both are refused above :data:`MAX_BYTES`.
+
+Limits (:mod:`sop_core.limits`): files up to 20 MB, at most 1,000,000 data rows and
+10,000 series (families, or family and SKU pairs), a calendar of at most 1,040 periods
+from the first to the last, and demand values up to 1e12.
 """
 
 from __future__ import annotations
@@ -30,8 +34,16 @@ import numpy as np
 import pandas as pd
 
 from sop_core.errors import InputError, Problem
+from sop_core.limits import (
+    MAX_HISTORY_BYTES,
+    MAX_HISTORY_PERIODS,
+    MAX_HISTORY_ROWS,
+    MAX_MAGNITUDE,
+    MAX_SERIES,
+    limit_text,
+)
 
-MAX_BYTES: int = 20 * 1024 * 1024
+MAX_BYTES: int = MAX_HISTORY_BYTES
 """Largest history file accepted [bytes]."""
 
 MAX_UNZIPPED_BYTES: int = 200 * 1024 * 1024
@@ -87,9 +99,12 @@ def _read_bytes(
         name = filename or path.name
         if not path.is_file():
             raise InputError(Problem(str(path), "no such file; give a .csv or .xlsx history"))
-        if path.stat().st_size > max_bytes:
-            raise InputError(Problem(name, too_big.format(limit=_size(max_bytes))))
-        return path.read_bytes(), name
+        try:
+            if path.stat().st_size > max_bytes:
+                raise InputError(Problem(name, too_big.format(limit=_size(max_bytes))))
+            return path.read_bytes(), name
+        except OSError as exc:
+            raise InputError(Problem(name, f"cannot be read ({exc.strerror})")) from None
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         name = filename or "history.csv"
@@ -124,7 +139,34 @@ def parse_table(data: bytes, name: str = "history.csv") -> pd.DataFrame:
     return _parse_csv(data, name)
 
 
+_XLSX_AS_CSV = (
+    "this looks like an Excel workbook (.xlsx); save it as CSV or upload it with the "
+    ".xlsx extension"
+)
+
+
+def _binary_problem(data: bytes, name: str) -> Problem | None:
+    """A file named .csv that is a workbook or other binary data, said as such."""
+    head = data[:8]
+    if head.startswith(b"PK\x03\x04"):
+        return Problem(name, _XLSX_AS_CSV)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return Problem(
+            name, "this looks like an old Excel workbook (.xls); save it as .xlsx or CSV"
+        )
+    if b"\x00" in data[:4096]:
+        return Problem(
+            name,
+            "this is not a text file (it holds binary data); a CSV history is text with a "
+            "header row period,family,demand",
+        )
+    return None
+
+
 def _parse_csv(data: bytes, name: str) -> pd.DataFrame:
+    binary = _binary_problem(data, name)
+    if binary is not None:
+        raise InputError(binary)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -148,6 +190,8 @@ def _parse_csv(data: bytes, name: str) -> pd.DataFrame:
                 )
             rows.append(row)
             numbers.append(reader.line_num)
+            if len(rows) > MAX_HISTORY_ROWS:
+                raise InputError(_too_many_rows(name))
     except csv.Error as exc:
         raise InputError(Problem(name, f"cannot be read as CSV ({exc})")) from None
     _raise(problems)
@@ -156,14 +200,26 @@ def _parse_csv(data: bytes, name: str) -> pd.DataFrame:
     return frame
 
 
+def _too_many_rows(name: str) -> Problem:
+    return Problem(
+        name,
+        f"has more than {MAX_HISTORY_ROWS:,} data rows; aggregate it (e.g. to families or "
+        "months) or split it",
+    )
+
+
 def _parse_xlsx(data: bytes, name: str) -> pd.DataFrame:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             unzipped = sum(info.file_size for info in zf.infolist())
     except zipfile.BadZipFile:
-        raise InputError(
-            Problem(name, "cannot be read as an Excel .xlsx workbook; save it as .xlsx or .csv")
-        ) from None
+        if data[:4] == b"\xd0\xcf\x11\xe0":
+            why = "this looks like an old Excel workbook (.xls); save it as .xlsx or CSV"
+        elif b"\x00" not in data[:4096] and b"," in data[:4096]:
+            why = "this looks like a CSV text file; upload it with the .csv extension"
+        else:
+            why = "cannot be read as an Excel .xlsx workbook; save it as .xlsx or .csv"
+        raise InputError(Problem(name, why)) from None
     if unzipped > MAX_UNZIPPED_BYTES:
         raise InputError(
             Problem(name, f"unpacks to more than {_size(MAX_UNZIPPED_BYTES)}; save it as .csv")
@@ -175,6 +231,8 @@ def _parse_xlsx(data: bytes, name: str) -> pd.DataFrame:
             Problem(name, f"cannot be read as an Excel .xlsx workbook ({type(exc).__name__})")
         ) from None
     raw = raw.dropna(how="all")
+    if len(raw) > MAX_HISTORY_ROWS:
+        raise InputError(_too_many_rows(name))
     raw.index = pd.Index(raw.index.to_numpy() + 2, name="row")  # header is row 1
     return raw
 
@@ -244,6 +302,18 @@ def validate_history(
 
     period = _apply_frequency(period, monthly_like, rows, time_col, freq, problems)
     _raise(problems)
+    _check_span(period, time_col, problems)
+    n_series = len(set(zip(family, sku, strict=True)) if sku is not None else set(family))
+    if n_series > MAX_SERIES:
+        what = f"{id_col} and {sku_col} pairs" if sku is not None else f"{id_col} names"
+        problems.append(
+            Problem(
+                f"column {sku_col if sku is not None else id_col}",
+                f"the file has {n_series:,} different {what}; at most {MAX_SERIES:,} series "
+                "are accepted (forecast families, or split the file)",
+            )
+        )
+    _raise(problems)
 
     out = pd.DataFrame({time_col: period, id_col: family})
     keys = [id_col]
@@ -275,10 +345,13 @@ def _show(value: Any) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "an empty cell"
     if isinstance(value, str):
-        return "an empty cell" if not value.strip() else repr(value)
-    if isinstance(value, float) and value.is_integer():
+        if not value.strip():
+            return "an empty cell"
+        return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         return str(int(value))
-    return str(value)
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _names(col: pd.Series, rows: np.ndarray, name: str, problems: list[Problem]) -> np.ndarray:
@@ -356,6 +429,14 @@ def _demand(col: pd.Series, rows: np.ndarray, name: str, problems: list[Problem]
             problems.append(
                 Problem(f"row {rows[i]}, column {name}", f"must be a number ≥ 0, got {_show(v)}")
             )
+        elif x > MAX_MAGNITUDE:
+            problems.append(
+                Problem(
+                    f"row {rows[i]}, column {name}",
+                    f"must be ≤ {limit_text(MAX_MAGNITUDE)} (the largest demand accepted), "
+                    f"got {_show(v)}",
+                )
+            )
         else:
             out[i] = x
     return out
@@ -400,6 +481,26 @@ def _apply_frequency(
             )
         )
     return period
+
+
+def _check_span(period: pd.DatetimeIndex, name: str, problems: list[Problem]) -> None:
+    """Refuse a calendar longer than :data:`MAX_HISTORY_PERIODS` (first to last period)."""
+    first, last = period.min(), period.max()
+    monthly = bool(period.is_month_start.all())
+    if monthly:
+        span = (last.year - first.year) * 12 + last.month - first.month + 1
+    else:
+        span = (last - first).days // 7 + 1
+    if span > MAX_HISTORY_PERIODS:
+        unit = "months" if monthly else "weeks"
+        problems.append(
+            Problem(
+                f"column {name}",
+                f"runs from {_label_period(first)} to {_label_period(last)}, {span:,} {unit}; "
+                f"a history covers at most {MAX_HISTORY_PERIODS:,} periods (check for a "
+                "mistyped year, or drop the oldest rows)",
+            )
+        )
 
 
 def _normalise_freq(freq: str) -> str:

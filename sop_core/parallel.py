@@ -130,6 +130,43 @@ def shutdown_pools() -> None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+CONNECT_TIMEOUT: float = 5.0
+"""Seconds to wait for a dask scheduler to answer before giving up (distributed's own
+default is 30 s: too long to learn that an address is wrong)."""
+
+
+def connect(address: str, timeout: float | None = None) -> Any:
+    """A ``distributed.Client`` of the scheduler at ``address``.
+
+    Raises:
+        InputError: naming ``scheduler`` when the address is malformed or nothing
+            answers there within ``timeout`` seconds (default :data:`CONNECT_TIMEOUT`).
+    """
+    from distributed import Client
+
+    from sop_core.errors import InputError, Problem
+
+    wait = CONNECT_TIMEOUT if timeout is None else timeout
+    fix = "give a dask scheduler's address such as tcp://host:8786, or none to run locally"
+    if not isinstance(address, str) or not address.strip():
+        raise InputError(Problem("scheduler", f"must be an address, got {address!r}; {fix}"))
+    try:
+        return Client(address, timeout=wait)
+    except ValueError as exc:  # malformed: "::::", a missing port, an unknown scheme
+        raise InputError(
+            Problem("scheduler", f"{address!r} is not a scheduler address ({exc}); {fix}")
+        ) from None
+    except (OSError, TimeoutError) as exc:
+        raise InputError(
+            Problem(
+                "scheduler",
+                f"no dask scheduler answered at {address!r} within {wait:g} s "
+                f"({type(exc).__name__}); start one there (`dask scheduler`), or leave the "
+                "scheduler out to run locally",
+            )
+        ) from None
+
+
 @contextmanager
 def executor_for(
     scheduler: str | Any | None = None,
@@ -159,7 +196,7 @@ def executor_for(
         from distributed import Client
 
         own = not isinstance(scheduler, Client)
-        client = Client(scheduler) if own else scheduler
+        client = connect(scheduler) if own else scheduler
         try:
             yield client.get_executor(pure=False)
         finally:

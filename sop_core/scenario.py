@@ -32,6 +32,15 @@ or absent means unlimited for the ``max_*``/``min_*`` limits)::
       integer_workforce         default false
       ending_backorders_allowed default false
 
+Limits (:mod:`sop_core.limits`), so that no file can hang or crash the workbench:
+
+- every number is a JSON number (``true``/``false`` and text such as ``"5"`` are
+  refused), finite, and ≤ 1e12 (1,000,000,000,000) in its unit;
+- at most 520 periods, 200 families and 20,000 family-periods (periods × families);
+- names and labels at most 200 characters;
+- the file at most 5 MB, nesting ``[``/``{`` at most 20 deep, integer literals at most
+  30 digits.
+
 Validation happens once, here, and raises :class:`~sop_core.errors.InputError` whose
 problems read like ``families[0].holding_cost: must be ≥ 0, got -2``.
 """
@@ -39,19 +48,48 @@ problems read like ``families[0].holding_cost: must be ≥ 0, got -2``.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+import numpy as np
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from sop_core.errors import InputError, Problem
+from sop_core.limits import (
+    MAX_FAMILIES,
+    MAX_INT_DIGITS,
+    MAX_JSON_DEPTH,
+    MAX_MAGNITUDE,
+    MAX_PERIODS,
+    MAX_PLAN_CELLS,
+    MAX_SCENARIO_BYTES,
+    MAX_TEXT_CHARS,
+    limit_text,
+)
 
 Strategy = Literal["optimal", "level", "chase"]
 STRATEGIES: tuple[str, ...] = ("optimal", "level", "chase")
 
-NonNegative = Annotated[float, Field(ge=0)]
-Positive = Annotated[float, Field(gt=0)]
-Limit = Annotated[float | None, Field(ge=0)]
+
+def _strict_number(value: Any) -> Any:
+    """Refuse JSON ``true``/``false`` and text where a number is expected (no coercion)."""
+    if isinstance(value, (bool, str)):
+        raise PydanticCustomError("strict_number", "must be a number", {"value": value})
+    return value
+
+
+NonNegative = Annotated[float, Field(ge=0, le=MAX_MAGNITUDE), BeforeValidator(_strict_number)]
+Positive = Annotated[float, Field(gt=0, le=MAX_MAGNITUDE), BeforeValidator(_strict_number)]
+Limit = NonNegative | None
 
 
 class _Model(BaseModel):
@@ -201,9 +239,16 @@ def _cross_field_problems(s: Scenario) -> list[Problem]:
 
 
 def _num(x: Any) -> str:
-    if isinstance(x, float) and x.is_integer():
+    if isinstance(x, bool):
+        return "true" if x else "false"  # as written in JSON
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e16:
         return str(int(x))
-    return repr(x) if isinstance(x, str) else str(x)
+    if isinstance(x, str):
+        return repr(x if len(x) <= 60 else x[:57] + "...")
+    if isinstance(x, (list, dict)):
+        text = json.dumps(x, default=str)
+        return text if len(text) <= 60 else text[:57] + "..."
+    return str(x)
 
 
 def _path(loc: tuple[Any, ...]) -> str:
@@ -211,11 +256,14 @@ def _path(loc: tuple[Any, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("float", "list[float]", "constrained-float", "list[constrained-float]"):
-            continue  # pydantic's union branch names are noise to a user
+        elif not str(part).isidentifier():
+            continue  # pydantic's union branch names ("list[constrained-float]") are noise
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+_TOO_BIG = "must be ≤ {limit} (the largest number accepted; see the scenario file's limits)"
 
 
 def _message(err: dict[str, Any]) -> str:
@@ -225,10 +273,12 @@ def _message(err: dict[str, Any]) -> str:
         return f"must be ≥ {_num(ctx['ge'])}{got}"
     if kind == "greater_than":
         return f"must be > {_num(ctx['gt'])}{got}"
-    if kind in ("float_type", "float_parsing", "int_type", "int_parsing"):
+    if kind == "less_than_equal":
+        return _TOO_BIG.format(limit=limit_text(ctx["le"])) + got
+    if kind in ("float_type", "float_parsing", "int_type", "int_parsing", "strict_number"):
         return f"must be a number{got}"
     if kind == "finite_number":
-        return f"must be a finite number{got}"
+        return f"must be a finite number ≤ {limit_text(MAX_MAGNITUDE)}{got}"
     if kind == "missing":
         return "is required but missing"
     if kind == "extra_forbidden":
@@ -265,30 +315,193 @@ def _problems(exc: ValidationError) -> list[Problem]:
             continue
         seen.add(field)
         problems.append(Problem(field, _message(err)))
-    return problems
+    # a union's "must be a number, got [1, true]" says less than its item's own problem
+    deeper = {p.field.rsplit("[", 1)[0] for p in problems if p.field.endswith("]")}
+    return [p for p in problems if p.field not in deeper or p.field.endswith("]")]
+
+
+MAX_LISTED = 20
+"""Problems listed in one error before the rest are counted."""
+
+
+def _listed(problems: list[Problem]) -> list[Problem]:
+    if len(problems) <= MAX_LISTED:
+        return problems
+    more = Problem("", f"… and {len(problems) - MAX_LISTED} more problem(s) like these")
+    return [*problems[:MAX_LISTED], more]
+
+
+class _HugeInt:
+    """An integer literal longer than :data:`MAX_INT_DIGITS`, kept as text (not converted)."""
+
+    def __init__(self, text: str) -> None:
+        self.digits = len(text.lstrip("-"))
+
+
+def _parse_int(text: str) -> int | _HugeInt:
+    return int(text) if len(text) <= MAX_INT_DIGITS else _HugeInt(text)
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},]', re.S)
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+
+
+def _max_depth(text: str) -> int:
+    """How deep ``[``/``{`` nest in JSON text (strings skipped), at C speed."""
+    marks = np.frombuffer(_JSON_STRING.sub("", text).encode("utf-8"), dtype=np.uint8)
+    step = np.isin(marks, (91, 123)).astype(np.int32) - np.isin(marks, (93, 125))
+    return int(np.cumsum(step).max(initial=0))
+
+
+def _depth_problem(text: str) -> Problem | None:
+    """The first place ``text`` nests ``[``/``{`` deeper than :data:`MAX_JSON_DEPTH`."""
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH or _max_depth(text) <= MAX_JSON_DEPTH:
+        return None
+    stack: list[list[Any]] = []  # [kind, key or index, expecting a key]
+    for m in _JSON_TOKEN.finditer(text):
+        tok = m.group()
+        if tok in "[{":
+            stack.append(["[", 0, False] if tok == "[" else ["{", None, True])
+            if len(stack) > MAX_JSON_DEPTH:
+                where = ""
+                for kind, key, _ in stack[:-1][:6]:
+                    where += f"[{key}]" if kind == "[" else (f".{key}" if where else str(key))
+                line = text.count("\n", 0, m.start()) + 1
+                return Problem(
+                    where + ("…" if len(stack) > 7 else ""),
+                    f"nests [ and {{ more than {MAX_JSON_DEPTH} levels deep (at line {line}); "
+                    "a scenario file nests at most 4 deep (families[0].safety_stock[0])",
+                )
+        elif tok in "]}":
+            if stack:
+                stack.pop()
+        elif tok == ",":
+            if stack and stack[-1][0] == "[":
+                stack[-1][1] += 1
+            elif stack:
+                stack[-1][2] = True
+        elif stack and stack[-1][0] == "{" and stack[-1][2]:
+            stack[-1][1], stack[-1][2] = json.loads(tok), False
+    return None
+
+
+def _size_problems(data: dict[str, Any]) -> list[Problem]:
+    """Limits on the parsed file, checked before validation so that none can hang it:
+    list lengths (periods, families), text lengths, integer literals."""
+    problems: list[Problem] = []
+    todo: list[tuple[str, Any]] = [("", data)]
+    while todo:
+        path, value = todo.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                name = str(key)
+                if len(name) > MAX_TEXT_CHARS:
+                    problems.append(
+                        Problem(path, f"has a key of {len(name):,} characters; not a known field")
+                    )
+                    continue
+                todo.append((f"{path}.{name}" if path else name, item))
+        elif isinstance(value, list):
+            limit = MAX_FAMILIES if path == "families" else MAX_PERIODS
+            what = "families" if path == "families" else "values (periods)"
+            if len(value) > limit:
+                problems.append(
+                    Problem(
+                        path, f"has {len(value):,} items; at most {limit:,} {what} are accepted"
+                    )
+                )
+                continue
+            todo.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+        elif isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+            problems.append(
+                Problem(
+                    path,
+                    f"is {len(value):,} characters long; names and labels are at most "
+                    f"{MAX_TEXT_CHARS} characters",
+                )
+            )
+        elif isinstance(value, _HugeInt):
+            problems.append(
+                Problem(
+                    path,
+                    _TOO_BIG.format(limit=limit_text(MAX_MAGNITUDE))
+                    + f", got a number with {value.digits:,} digits",
+                )
+            )
+    families = data.get("families")
+    if not problems and isinstance(families, list) and families:
+        first = families[0]
+        demand = first.get("demand") if isinstance(first, dict) else None
+        horizon = len(demand) if isinstance(demand, list) else 0
+        if horizon * len(families) > MAX_PLAN_CELLS:
+            problems.append(
+                Problem(
+                    "families",
+                    f"{len(families):,} families × {horizon:,} periods = "
+                    f"{len(families) * horizon:,} family-periods; at most {MAX_PLAN_CELLS:,} "
+                    "are accepted (fewer families, or a coarser calendar)",
+                )
+            )
+    return sorted(problems, key=lambda p: p.field)
 
 
 def parse_scenario(data: dict[str, Any] | str | bytes) -> Scenario:
-    """Validate a scenario from a dict or JSON text; raise :class:`InputError` if invalid."""
+    """Validate a scenario from a dict or JSON text; raise :class:`InputError` if invalid.
+
+    The limits of the module docstring are checked first, so that no input hangs or
+    crashes validation: every failure is an :class:`InputError` naming its field."""
     if isinstance(data, (str, bytes)):
-        try:
-            data = json.loads(data)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                Problem(
-                    "",
-                    f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}; "
-                    "a scenario file is one JSON object",
-                )
-            ) from None
+        data = _loads(data)
     if not isinstance(data, dict):
         raise InputError(
             Problem("", f"a scenario must be a JSON object {{...}}, got {type(data).__name__}")
         )
+    problems = _size_problems(data)
+    if problems:
+        raise InputError(_listed(problems))
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise InputError(_problems(exc)) from None
+        raise InputError(_listed(_problems(exc))) from None
+
+
+def _too_big(size: int) -> Problem:
+    return Problem(
+        "",
+        f"the file is {size / 1024 / 1024:.1f} MB; a scenario file is at most "
+        f"{MAX_SCENARIO_BYTES // 1024 // 1024} MB",
+    )
+
+
+def _loads(text: str | bytes) -> Any:
+    if len(text) > MAX_SCENARIO_BYTES:
+        raise InputError(_too_big(len(text)))
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                Problem("", f"is not UTF-8 text (byte {exc.start}); save the scenario as UTF-8")
+            ) from None
+    if text.startswith("PK\x03\x04"):
+        raise InputError(
+            Problem("", "this looks like a zip file (an Excel workbook?), not a scenario's JSON")
+        )
+    deep = _depth_problem(text)
+    if deep is not None:
+        raise InputError(deep)
+    try:
+        return json.loads(text, parse_int=_parse_int)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            Problem(
+                "",
+                f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}; "
+                "a scenario file is one JSON object",
+            )
+        ) from None
+    except RecursionError:  # pragma: no cover - the depth check comes first
+        raise InputError(Problem("", "nests [ and { too deep to read")) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -297,6 +510,9 @@ def load_scenario(path: str | Path) -> Scenario:
     if not p.is_file():
         raise InputError(Problem(str(p), "no such file; give the path of a scenario .json file"))
     try:
+        size = p.stat().st_size
+        if size > MAX_SCENARIO_BYTES:
+            raise InputError(Problem(p.name, _too_big(size).message))
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(Problem(str(p), f"cannot be read as UTF-8 text ({exc})")) from None

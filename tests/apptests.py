@@ -22,3 +22,11 @@ def open_app_page(
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of Markdown that escapes user text (md_escape): no backslashes
+    before punctuation, no invisible word joiners."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")

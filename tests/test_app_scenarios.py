@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from apptests import open_app_page
+from apptests import open_app_page, shown
 from streamlit.testing.v1 import AppTest
 
 from sop_core.store import Store
@@ -81,7 +81,7 @@ def test_an_invalid_scenario_file_shows_its_problems():
     at.file_uploader(key="scen_import").upload("bad.json", json.dumps(bad).encode()).run()
     at.button(key="scen_import_go").click().run()
     assert not at.exception
-    assert at.error and "holding_cost" in at.error[0].value
+    assert at.error and "holding_cost" in shown(at.error[0].value)
 
 
 def test_a_valid_scenario_file_is_imported(store_url):

@@ -111,11 +111,11 @@ def test_invalid_history_exits_2_with_the_message(tmp_path: Path, capsys) -> Non
 
 def test_invalid_options_exit_2(history_csv, capsys) -> None:
     assert main(["forecast", str(history_csv), "--horizon", "0"]) == 2
-    assert "--horizon: must be a whole number ≥ 1, got 0" in capsys.readouterr().err
+    assert "--horizon: must be a whole number from 1 to 520, got 0" in capsys.readouterr().err
     assert main(["forecast", str(history_csv), "--model", "arima", "--quiet"]) == 2
-    assert "model: must be one of auto, prophet, ets, naive" in capsys.readouterr().err
+    assert "--model: must be one of auto, prophet, ets, naive" in capsys.readouterr().err
     assert main(["accuracy", str(history_csv), "--holdout", "-1"]) == 2
-    assert "--holdout: must be a whole number ≥ 1, got -1" in capsys.readouterr().err
+    assert "--holdout: must be a whole number from 1 to 520, got -1" in capsys.readouterr().err
 
 
 def test_module_entry_point_refuses_a_missing_file_without_traceback(tmp_path: Path) -> None:

@@ -178,10 +178,13 @@ def test_the_plan_downloads_as_csv(page, app_url, tmp_path):
     page.get_by_test_id("stButtonGroup").get_by_text("Plan table").click()
     with page.expect_download(timeout=TIMEOUT_MS) as info:
         page.get_by_role("button", name=re.compile("Download plan \\(CSV\\)")).click()
+    assert info.value.suggested_filename.endswith("__as_in_the_scenario_plan.csv")
     target = tmp_path / "plan.csv"
     info.value.save_as(target)
-    rows = list(csv.DictReader(io.StringIO(target.read_text())))
-    assert rows and {"period", "family", "production", "inventory"} <= set(rows[0])
+    settings, _, table = target.read_text(encoding="utf-8-sig").partition("\n\n")
+    assert settings.startswith("Setting,Value\nScenario,")  # the what-if block first
+    rows = list(csv.DictReader(io.StringIO(table)))
+    assert rows and {"Period", "Family", "Production (units)"} <= set(rows[0])
     with page.expect_download(timeout=TIMEOUT_MS) as info:
         page.get_by_role("button", name=re.compile("Download plan \\(Excel\\)")).click()
     xlsx = tmp_path / "plan.xlsx"

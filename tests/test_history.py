@@ -231,6 +231,11 @@ def test_xlsx_round_trip_and_not_a_workbook(tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
         read_history(b"period,family\n", filename="h.xlsx")
     assert _messages(exc) == [
+        "h.xlsx: this looks like a CSV text file; upload it with the .csv extension"
+    ]
+    with pytest.raises(InputError) as exc:
+        read_history(b"\x01\x02 not a zip", filename="h.xlsx")
+    assert _messages(exc) == [
         "h.xlsx: cannot be read as an Excel .xlsx workbook; save it as .xlsx or .csv"
     ]
 
@@ -289,3 +294,39 @@ def test_blank_lines_are_skipped_and_rows_keep_their_file_line_numbers() -> None
     with pytest.raises(InputError) as exc:
         _csv("period,family,demand\n2024-01,A,1\n\n2024-02,A,oops\n")
     assert _messages(exc) == ["row 4, column demand: must be a number ≥ 0, got 'oops'"]
+
+
+# --------------------------------------------------------------------------- limits
+
+
+def test_excel_workbook_named_csv_says_so(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"period": ["2024-01"], "family": ["A"], "demand": [1]})
+    path = tmp_path / "h.xlsx"
+    frame.to_excel(path, index=False)
+    with pytest.raises(InputError) as exc:
+        read_history(path.read_bytes(), filename="h.csv")
+    assert _messages(exc) == [
+        "h.csv: this looks like an Excel workbook (.xlsx); save it as CSV or upload it "
+        "with the .xlsx extension"
+    ]
+
+
+def test_demand_beyond_the_magnitude_limit() -> None:
+    with pytest.raises(InputError) as exc:
+        read_history(b"period,family,demand\n2024-01,A,1e308\n2024-02,A,1e12\n")
+    assert _messages(exc) == [
+        "row 2, column demand: must be ≤ 1,000,000,000,000 (the largest demand accepted), "
+        "got '1e308'"
+    ]
+
+
+def test_calendar_span_and_series_count_limits(monkeypatch) -> None:
+    with pytest.raises(InputError) as exc:
+        read_history(b"period,family,demand\n1800-01,A,1\n2024-02,A,1\n")
+    (msg,) = _messages(exc)
+    assert msg.startswith("column period: runs from 1800-01 to 2024-02, 2,690 months")
+    monkeypatch.setattr("sop_core.history.MAX_SERIES", 2)
+    body = "".join(f"2024-01,F{i},1\n" for i in range(3))
+    with pytest.raises(InputError) as exc:
+        read_history(("period,family,demand\n" + body).encode())
+    assert _messages(exc)[0].startswith("column family: the file has 3 different family names")

@@ -116,7 +116,9 @@ def test_not_json_and_not_an_object():
 def test_nan_and_infinity_are_refused():
     d = red_tomato_dict()
     d["families"][0]["demand"][0] = float("nan")
-    assert problems(d) == ["families[0].demand[0]: must be a finite number, got nan"]
+    assert problems(d) == [
+        "families[0].demand[0]: must be a finite number ≤ 1,000,000,000,000, got nan"
+    ]
 
 
 def test_load_scenario_names_the_file(tmp_path):
@@ -146,3 +148,78 @@ def test_with_changes_leaves_the_original_alone():
     assert s.workforce.max_overtime_hours_per_worker == 10 and s.policy.strategy == "optimal"
     with pytest.raises(InputError, match="overtime: is not a what-if setting"):
         with_changes(s, overtime=3)
+
+
+# --------------------------------------------------------------------------- limits
+
+
+def test_booleans_and_text_are_not_numbers():
+    d = red_tomato_dict()
+    d["workforce"]["initial"] = True
+    d["families"][0]["demand"][2] = False
+    d["families"][0]["holding_cost"] = "2"
+    assert problems(d) == [
+        "workforce.initial: must be a number, got true",
+        "families[0].demand[2]: must be a number, got false",
+        "families[0].holding_cost: must be a number, got '2'",
+    ]
+
+
+def test_a_number_beyond_the_magnitude_limit_names_its_field():
+    d = red_tomato_dict()
+    d["workforce"]["initial"] = 1e308
+    (msg,) = problems(d)
+    assert msg.startswith("workforce.initial: must be ≤ 1,000,000,000,000")
+    assert msg.endswith("got 1e+308")
+    d = red_tomato_dict()
+    d["families"][0]["demand"][0] = 1e12  # the limit itself is accepted
+    assert parse_scenario(d).families[0].demand[0] == 1e12
+
+
+def test_safety_stock_list_item_is_named_not_the_union():
+    d = red_tomato_dict()
+    d["families"][0]["safety_stock"] = [0, 0, True, 0, 0, 0]
+    assert problems(d) == ["families[0].safety_stock[2]: must be a number, got true"]
+
+
+def test_giant_integer_literal_names_its_field():
+    text = json.dumps(red_tomato_dict()).replace('"initial": 80', '"initial": ' + "7" * 5000)
+    (msg,) = problems(text)
+    assert msg.startswith("workforce.initial: must be ≤ 1,000,000,000,000")
+    assert "a number with 5,000 digits" in msg
+
+
+def test_deep_nesting_is_refused_with_where_it_starts():
+    d = red_tomato_dict()
+    text = json.dumps(d).replace('"strategy":', '"deep": ' + "[" * 5000 + "]" * 5000 + ', "x":')
+    (msg,) = problems(text)
+    assert msg.startswith("policy.deep[0][0][0][0]…: nests [ and { more than 20 levels deep")
+
+
+def test_sizes_are_refused_before_validation():
+    d = red_tomato_dict()
+    d.pop("periods", None)
+    d["families"][0]["demand"] = [1.0] * 1_250_000
+    assert problems(d) == [
+        "families[0].demand: has 1,250,000 items; at most 520 values (periods) are accepted"
+    ]
+    d = red_tomato_dict()
+    d["families"] = [dict(d["families"][0], name=f"F{i}") for i in range(45_000)]
+    assert problems(d) == ["families: has 45,000 items; at most 200 families are accepted"]
+    d = red_tomato_dict()
+    d["families"] = [dict(d["families"][0], name=f"F{i}", demand=[1.0] * 500) for i in range(41)]
+    d.pop("periods", None)
+    (msg,) = problems(d)
+    assert msg.startswith("families: 41 families × 500 periods = 20,500 family-periods")
+    d = red_tomato_dict()
+    d["families"][0]["name"] = "x" * 201
+    assert problems(d) == [
+        "families[0].name: is 201 characters long; names and labels are at most 200 characters"
+    ]
+
+
+def test_file_size_limit(tmp_path):
+    big = tmp_path / "big.json"
+    big.write_text(" " * (5 * 1024 * 1024 + 1))
+    with pytest.raises(InputError, match=r"big\.json: the file is 5\.0 MB; .* at most 5 MB"):
+        load_scenario(big)
