@@ -11,7 +11,7 @@ import streamlit as st
 
 from pages._common import presenting
 from pages._sidebar import company_sidebar
-from pages._workspace import init_session, show_flash, state
+from pages._workspace import init_session, show_flash, state, sync_company_url
 from sop_core.errors import InputError
 from sop_core.store import StoreUnavailable
 
@@ -56,6 +56,7 @@ pages = {
     ],
 }
 page = st.navigation(pages, position="hidden" if presenting() else "sidebar")
+sync_company_url()
 
 if presenting():
     st.html(

@@ -38,6 +38,7 @@ def workforce_frame(state: WorkspaceState) -> pd.DataFrame:
     wf = state.value("workforce") or {}
     return pd.DataFrame(
         {
+            "key": [f for f, _, _ in WORKFORCE_FIELDS],
             "Setting": [label for _, label, _ in WORKFORCE_FIELDS],
             "Value": [wf.get(f) for f, _, _ in WORKFORCE_FIELDS],
             "Unit": [unit for _, _, unit in WORKFORCE_FIELDS],
@@ -55,7 +56,7 @@ def workforce_edits(state: WorkspaceState, edited: pd.DataFrame) -> list[Edit]:
 
 
 def families_frame(state: WorkspaceState) -> pd.DataFrame:
-    """One row per family (its stable key in the hidden ``key`` column)."""
+    """One row per family (its stable key in the ``key`` column)."""
     rows = [
         {"key": i.key, **{label: i.value.get(k) for k, label in FAMILY_FIELDS.items()}}
         for i in state.families

@@ -67,7 +67,7 @@ def company_sidebar(ws: WorkspaceState) -> None:
         key="sidebar_author",
         on_change=_set_author,
     )
-    changes = spaces.changes(ws.name, limit=8)
+    changes = spaces.changes(ws.name, limit=60)
     c1, c2 = st.columns(2)
     c1.button(
         "Undo",

@@ -138,6 +138,17 @@ def init_session() -> None:
         set_state(spaces.state(ss.company))
 
 
+def sync_company_url() -> None:
+    """Name the company in the URL (unless it is the sample), so that a reload or a
+    shared link opens it (called by ``app.py`` after ``st.navigation``)."""
+    company = st.session_state.get("company")
+    if company is not None and company != sample_company():
+        if st.query_params.get("company") != company:
+            st.query_params["company"] = company
+    elif "company" in st.query_params:
+        del st.query_params["company"]
+
+
 def set_state(state: WorkspaceState) -> None:
     ss = st.session_state
     ss.ws_state = state
@@ -229,17 +240,19 @@ def undo() -> None:
 
 def apply_editor_delta(frame: pd.DataFrame, delta: dict[str, Any]) -> pd.DataFrame:
     """The table a ``st.data_editor`` shows after the user's edits (its session value:
-    ``edited_rows`` by position, ``added_rows``, ``deleted_rows``)."""
-    out = frame.reset_index(drop=True).copy()
+    ``edited_rows`` and ``deleted_rows`` by position, ``added_rows``). Added rows get
+    a missing index value."""
+    out = frame.copy()
     for pos, changes in (delta.get("edited_rows") or {}).items():
         for col, value in changes.items():
             if col in out.columns:
-                out.loc[int(pos), col] = value
-    deleted = set(int(i) for i in delta.get("deleted_rows") or [])
-    out = out.drop(index=[i for i in deleted if i in out.index])
+                out.iloc[int(pos), out.columns.get_loc(col)] = value
+    deleted = {int(i) for i in delta.get("deleted_rows") or []}
+    out = out.iloc[[i for i in range(len(out)) if i not in deleted]]
     added = [r for r in delta.get("added_rows") or [] if r]
     if added:
-        out = pd.concat([out, pd.DataFrame(added)], ignore_index=True)
+        new = pd.DataFrame(added, index=pd.Index([None] * len(added), name=out.index.name))
+        out = pd.concat([out, new])
     return out
 
 
@@ -253,14 +266,17 @@ def saved_editor(
 ) -> None:
     """A ``st.data_editor`` whose every edit is saved as it is made.
 
+    ``frame`` has a ``key`` column (each row's item key, blank for none): it becomes the
+    hidden index, so that no hidden column shifts the editor's column positions.
     ``to_edits`` turns the edited table into edits against the state the table was
     drawn from (its ``before`` values), so an edit of a cell someone else changed
     meanwhile is refused and told, never written over theirs. The key carries the
     revision, so after a save the table is drawn afresh from the store."""
     key = f"{name}_{state().revision}"
+    shown = frame.set_index("key")
 
     def save() -> None:
-        edited = apply_editor_delta(frame, st.session_state.get(key) or {})
+        edited = apply_editor_delta(shown, st.session_state.get(key) or {}).reset_index()
         try:
             edits = to_edits(edited)
         except InputError as exc:
@@ -268,4 +284,4 @@ def saved_editor(
             return
         commit(edits, summary)
 
-    st.data_editor(frame, key=key, on_change=save, **kwargs)
+    st.data_editor(shown, key=key, on_change=save, hide_index=True, **kwargs)

@@ -66,7 +66,21 @@ def capacity_chart(result: PlanResult, periods: list[str]) -> alt.LayerChart:
 
 
 def review_banner(ws: WorkspaceState) -> None:
-    """New families carry stated defaults until someone confirms them."""
+    """A new company's workforce and new families carry stated defaults until someone
+    confirms them."""
+    if (ws.value("plan") or {}).get("workforce_to_review"):
+        st.warning(
+            "The workforce has a new company's defaults, the textbook's: 80 workers of 160 "
+            "regular hours at $640 a period, overtime $6/h up to 10 h each, hiring $300, "
+            "layoffs $500. Type yours in the table below, then confirm.",
+            icon=":material/rule:",
+        )
+        if st.button("The workforce is right", key="cap_confirm_workforce"):
+            commit(
+                [Edit("plan", "plan", True, False, field="workforce_to_review")],
+                summary="confirmed the workforce",
+            )
+            st.rerun()
     pending = [i for i in ws.families if i.value.get("needs_review")]
     if not pending:
         return
@@ -162,7 +176,6 @@ saved_editor(
     "cap_workforce",
     workforce_frame(ws),
     lambda edited: workforce_edits(ws, edited),
-    hide_index=True,
     disabled=["Setting", "Unit"],
     column_config={"Value": st.column_config.NumberColumn(min_value=0.0, format="%g")},
 )
@@ -170,8 +183,6 @@ saved_editor(
     "cap_families",
     families_frame(ws),
     lambda edited: family_edits(ws, edited),
-    hide_index=True,
     num_rows="add",
-    column_config={"key": None},
 )
 remove_family(ws)

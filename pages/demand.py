@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from pages._common import ensure_entry_point, show_input_error
-from pages._workspace import author, commit, saved_editor, state, workspaces
+from pages._workspace import author, commit, flash, saved_editor, state, workspaces
 from sop_core.consensus import ADJUSTMENT_COLUMNS, adjust_forecast
 from sop_core.errors import InputError
 from sop_core.forecast import MODEL_CHOICES, ForecastResult, forecast, label_periods
@@ -128,7 +128,7 @@ def upload_step(ws: WorkspaceState) -> None:
             return
         if commit(edits, summary=f"history {name}"):
             st.session_state.pop("demand_pending", None)
-            st.toast(f"Loaded {name}.", icon=":material/check:")
+            flash("success", f"Loaded {md_escape(name)}.")
             st.rerun()
 
 
@@ -254,20 +254,36 @@ st.caption(
     "The comment says why. The adjusted forecast is what the plan uses."
 )
 period_labels = list(label_periods(fc["period"].drop_duplicates(), result.freq))
+with st.form("demand_add_adjustment", clear_on_submit=True, border=False):
+    a1, a2, a3, a4, a5, a6 = st.columns([2, 2, 1, 1, 3, 1], vertical_alignment="bottom")
+    new_family = a1.selectbox("Family", families, index=families.index(family), key="adj_family")
+    new_period = a2.selectbox("Period", ["all", *period_labels], key="adj_period")
+    new_change = a3.number_input("Change", value=0.0, step=1.0, format="%g", key="adj_change")
+    new_unit = a4.selectbox("Unit", ["%", "units"], key="adj_unit")
+    new_comment = a5.text_input("Comment (why)", key="adj_comment")
+    if a6.form_submit_button("Add", icon=":material/add:") and new_change:
+        row = {
+            "family": new_family,
+            "period": None if new_period == "all" else new_period,
+            "change": new_change,
+            "unit": new_unit,
+            "comment": new_comment,
+        }
+        table = pd.concat([ws.adjustments, pd.DataFrame([row])], ignore_index=True)
+        if commit(adjustment_edits(ws, table), summary=f"adjusted {new_family}"):
+            st.rerun()
 saved_editor(
     "demand_adjustments",
     ws.adjustments,
     lambda edited: adjustment_edits(ws, edited),
     num_rows="dynamic",
     column_config={
-        "key": None,
         "family": st.column_config.SelectboxColumn("Family", options=families, required=True),
         "period": st.column_config.SelectboxColumn("Period (blank: all)", options=period_labels),
         "change": st.column_config.NumberColumn("Change", required=True, format="%+g"),
         "unit": st.column_config.SelectboxColumn("Unit", options=["%", "units"], default="%"),
         "comment": st.column_config.TextColumn("Comment"),
     },
-    hide_index=True,
 )
 edits = ws.adjustments[list(ADJUSTMENT_COLUMNS)]
 try:
@@ -294,6 +310,6 @@ if st.button(
     handover, notes = forecast_edits(state(), adjusted)
     if commit(handover, summary=f"consensus forecast ({model}) from {history_name} in the plan"):
         for note in notes:
-            st.session_state.flash.append(("info", note))
-        st.toast("The plan now uses the consensus forecast.", icon=":material/check:")
+            flash("info", md_escape(note))
+        flash("success", "The plan now uses the consensus forecast.")
         st.rerun()

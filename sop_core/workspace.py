@@ -7,8 +7,10 @@ object addressed by ``(kind, key)``:
 ==============  ============  ===============================================================
 kind            key           value
 ==============  ============  ===============================================================
-``plan``        ``plan``      ``{"name": str, "periods": [str] | null}``: the plan's name and
-                              period labels (set when a consensus forecast is handed over)
+``plan``        ``plan``      ``{"name": str, "periods": [str] | null, "workforce_to_review":
+                              bool}``: the plan's name, its period labels (set when a
+                              consensus forecast is handed over), and whether the workforce
+                              still has a new company's textbook defaults
 ``workforce``   ``workforce`` the scenario file's ``workforce`` object
 ``policy``      ``policy``    the scenario file's ``policy`` object
 ``family``      ``f1``, …     the scenario file's family object (``demand`` is the plan's
@@ -255,6 +257,16 @@ def seed_edits(scenario: Scenario) -> list[Edit]:
         value = {**fam, "history_names": [], "needs_review": False}
         edits.append(Edit("family", f"f{i}", None, value, position=i))
     return edits
+
+
+def empty_edits(name: str) -> list[Edit]:
+    """The edits that start a company from nothing: the plan's name, the textbook
+    workforce (:data:`TEXTBOOK_WORKFORCE`, marked for review), default policy."""
+    return [
+        Edit("plan", "plan", None, {"name": name, "periods": None, "workforce_to_review": True}),
+        Edit("workforce", "workforce", None, dict(TEXTBOOK_WORKFORCE)),
+        Edit("policy", "policy", None, {}),
+    ]
 
 
 def default_family(name: str, others: Sequence[Mapping[str, Any]], horizon: int) -> dict[str, Any]:

@@ -44,6 +44,7 @@ from sop_core.workspace import (
     WorkspaceState,
     canonical,
     describe,
+    empty_edits,
     seed_edits,
 )
 
@@ -124,7 +125,9 @@ class Workspaces:
     # -- writing
 
     def create(self, name: str, *, author: str, scenario: Scenario | None = None) -> WorkspaceState:
-        """A new workspace; with ``scenario``, holding its workforce, families and policy.
+        """A new workspace; with ``scenario``, holding its workforce, families and policy;
+        without, the textbook workforce to review and no family yet (see
+        :func:`~sop_core.workspace.empty_edits`).
 
         Raises :class:`InputError` when the name is taken."""
         name, author = _check_name(name, "company"), _check_author(author)
@@ -139,9 +142,8 @@ class Workspaces:
             raise InputError(
                 Problem("company", f"{name!r} exists already; open it or pick another name")
             ) from None
-        if scenario is not None:
-            self.apply(name, seed_edits(scenario), author=author, summary="created")
-        return self.state(name)
+        edits = seed_edits(scenario) if scenario is not None else empty_edits(name)
+        return self.apply(name, edits, author=author, summary="created")
 
     def add_history(self, name: str, history: pd.DataFrame, filename: str, *, author: str) -> dict:
         """Keep an uploaded history; returns the ``history`` item's value for it
