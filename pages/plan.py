@@ -350,8 +350,9 @@ def keep_current_whatif() -> None:
 
 st.title("Plan")
 st.caption(
-    "Move a lever and the plan re-solves at once. The URL keeps the levers: copy it to "
-    "share this what-if."
+    "The S&OP workbench balances your forecast demand per product family with capacity "
+    "in the cheapest plan: move a lever and it re-plans at once; the URL keeps the "
+    "levers, so a copied link shares the what-if."
 )
 keep_current_whatif()
 live_plan()

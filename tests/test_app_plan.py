@@ -28,6 +28,7 @@ def test_entry_point_opens_on_the_sample_with_no_setup():
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert at.sidebar.selectbox(key="sidebar_company").value == "Sample company"
+    assert "S&OP workbench balances" in at.caption[0].value  # what it is for, in one line
     assert any("sample_history.csv" in c.value.replace("\\", "") for c in at.sidebar.caption)
     assert [m.label for m in at.metric][:2] == ["Total cost", "Fill rate"]
 
