@@ -10,7 +10,7 @@ import json
 import pytest
 from e2e_server import serve
 from factories import red_tomato_dict
-from test_e2e_app import TIMEOUT_MS, _chromium, browser, no_exception, page, wait_idle  # noqa: F401
+from test_e2e_app import TIMEOUT_MS, _chromium, no_exception, wait_idle
 
 from sop_core.text import WORD_JOINER
 
@@ -39,7 +39,7 @@ def hostile_url(tmp_path_factory):
     "path,ready",
     [("/", "Total cost"), ("/executive", "What-ifs vs the baseline"), ("/scenarios", "Save")],
 )
-def test_names_render_as_text(page, hostile_url, path: str, ready: str) -> None:  # noqa: F811
+def test_names_render_as_text(page, hostile_url, path: str, ready: str) -> None:
     page.goto(hostile_url + path)
     page.get_by_text(ready).first.wait_for(timeout=TIMEOUT_MS)
     wait_idle(page)

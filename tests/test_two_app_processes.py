@@ -17,7 +17,7 @@ import textwrap
 import pytest
 from e2e_server import ROOT, serve
 from postgres_server import fresh_database, postgres_server  # noqa: F401
-from test_e2e_app import TIMEOUT_MS, _chromium, browser, no_exception, page, wait_idle  # noqa: F401
+from test_e2e_app import TIMEOUT_MS, _chromium, no_exception, wait_idle
 
 from sop_core.store import Store
 
@@ -30,7 +30,7 @@ def pg_url(postgres_server) -> str:  # noqa: F811
 
 
 @pytest.mark.e2e
-def test_a_scenario_saved_in_one_process_is_seen_in_the_other(browser, pg_url):  # noqa: F811
+def test_a_scenario_saved_in_one_process_is_seen_in_the_other(browser, pg_url):
     _chromium()
     env = {"SOP_DATABASE_URL": pg_url}
     with serve(env=env) as first, serve(env=env) as second:
