@@ -12,6 +12,7 @@ import time
 from collections import OrderedDict
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -151,21 +152,32 @@ def levers(s: Scenario) -> WhatIf:
 
 
 def shadow_price_sentences(result: PlanResult, limit: int = 4) -> list[str]:
-    """The binding labour hours, in words: 'One more labour hour in Apr would save $12'."""
-    per = result.periods.dropna(subset=["labour_hour_value"])
-    per = per[per["labour_hour_value"] > 0.005].nlargest(limit, "labour_hour_value")
+    """The binding labour hours, in words: 'One more labour hour in Apr would save $12'.
+
+    The ``limit`` most valuable hours, then the two dearest units of demand, each above
+    half a cent. Read from the result's arrays, not its tables: building and ranking
+    DataFrames took ~20 ms per slider move, 30× the re-solve (benchmarks/load.py)."""
+    x = result.values
+    if x is None or not result.optimal:
+        return []
     out = [
-        f"One more labour hour in **{row.period}** would save **${row.labour_hour_value:,.2f}**."
-        for row in per.itertuples()
+        f"One more labour hour in **{md_escape(x.labels[t])}** would save **${value:,.2f}**."
+        for t, value in _largest(np.asarray(x.labour_value, dtype=float), limit)
     ]
-    fam = result.families.dropna(subset=["demand_marginal_cost"])
-    fam = fam[fam["demand_marginal_cost"] > 0.005].nlargest(2, "demand_marginal_cost")
+    periods = len(x.labels)
     out += [
-        f"One more unit of **{row.family}** demand in **{row.period}** would cost "
-        f"**${row.demand_marginal_cost:,.2f}**."
-        for row in fam.itertuples()
+        f"One more unit of **{md_escape(x.names[i // periods])}** demand in "
+        f"**{md_escape(x.labels[i % periods])}** would cost **${value:,.2f}**."
+        for i, value in _largest(np.asarray(x.demand_value, dtype=float).ravel(), 2)
     ]
     return out
+
+
+def _largest(values: np.ndarray, n: int, floor: float = 0.005) -> list[tuple[int, float]]:
+    """The ``n`` largest values above ``floor`` with their positions, first ones first
+    among equals (as ``DataFrame.nlargest``); NaN never counts."""
+    order = np.argsort(-np.nan_to_num(values, nan=-np.inf), kind="stable")
+    return [(int(i), float(values[i])) for i in order[:n] if values[i] > floor]
 
 
 def strategies_table(results: dict[str, PlanResult]) -> pd.DataFrame:
@@ -251,7 +263,7 @@ def details(view: str | None, s: Scenario, whatif: WhatIf, result: PlanResult) -
     elif view == "Shadow prices":
         sentences = shadow_price_sentences(result)
         if sentences:
-            st.markdown("\n".join(f"- {md_escape(line)}" for line in sentences))
+            st.markdown("\n".join(f"- {line}" for line in sentences))
         else:
             st.write("No labour hour is scarce: one more hour would save nothing.")
     else:

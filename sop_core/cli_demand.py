@@ -208,7 +208,9 @@ def run_accuracy(args: argparse.Namespace) -> int:
 
 def _emit(frame: pd.DataFrame, fmt: str) -> None:
     if fmt == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        from sop_core.text import neutralise_frame
+
+        sys.stdout.write(neutralise_frame(frame).to_csv(index=False))  # no formulas in cells
     elif fmt == "json":
         records = json.loads(frame.to_json(orient="records", double_precision=6))
         sys.stdout.write(json.dumps(records, indent=1, ensure_ascii=False) + "\n")

@@ -14,6 +14,7 @@ import pandas as pd
 
 from sop_core.planner import KPI_LABELS, PlanResult, solve
 from sop_core.scenario import STRATEGIES, Scenario, load_scenario, with_changes
+from sop_core.text import neutralise_frame
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -47,7 +48,7 @@ def run_solve(args: argparse.Namespace) -> int:
         out.write("\n")
     elif args.format == "csv":
         if result.optimal:
-            plan_table(result).to_csv(out, index=False)
+            neutralise_frame(plan_table(result)).to_csv(out, index=False)
         else:
             print(result.message, file=sys.stderr)
     else:

@@ -25,6 +25,9 @@ import pandas as pd
 
 from sop_core.planner import KPI_LABELS, PlanResult
 from sop_core.scenario import Scenario
+from sop_core.text import FORMULA_STARTS, neutralise, neutralise_frame
+
+__all__ = ["FORMULA_STARTS", "neutralise", "neutralise_frame"]  # re-exported: cells
 
 PERIOD_HEADERS: dict[str, str] = {
     "period": "Period",
@@ -58,32 +61,10 @@ COST_LABELS: dict[str, str] = {
     "backorders": "Backorders",
     "subcontracting": "Subcontracting",
 }
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""First characters that make a spreadsheet read a cell as a formula (OWASP)."""
-
 DECIMALS = 2
 
 
 # --------------------------------------------------------------------------- cells
-
-
-def neutralise(value: Any) -> Any:
-    """A text cell that cannot run as a formula: ``'=HYPERLINK(…)`` for ``=HYPERLINK(…)``.
-
-    Only text is changed (numbers, including negative ones, stay numbers)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with :func:`neutralise` applied to every text cell and header."""
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(neutralise)
-    out.columns = [neutralise(c) for c in out.columns]
-    return out
 
 
 def rounded(frame: pd.DataFrame, decimals: int = DECIMALS) -> pd.DataFrame:

@@ -1,15 +1,23 @@
-"""User text shown as text: escaping for the Markdown that page headings and captions use.
+"""User text shown as text: in the pages' Markdown, and in spreadsheets.
 
 Family names, scenario names, file names, notes and comments come from users and files.
 Streamlit renders most elements' strings as Markdown (GitHub-flavoured, plus its own
 ``:red[…]`` colours, ``:material/…:`` icons, ``:emoji:`` codes and ``$…$`` maths), so a
 family named ``[click](https://evil.example)`` would become a live link in a heading.
 :func:`md_escape` makes such text display as typed.
+
+Spreadsheets run a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return as a formula (``=HYPERLINK(…)`` in a family name): :func:`neutralise` prefixes
+such text with ``'`` (OWASP's rule against CSV injection), for every CSV or Excel file
+the workbench writes (plan downloads, the command line's ``--format csv``).
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
+
+import pandas as pd
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'^/%@])")
 _BREAKS = re.compile(r"[\r\n\t\v\f\u2028\u2029]+")
@@ -36,3 +44,28 @@ def md_escape(text: object) -> str:
     flat = _BREAKS.sub(" ", str(text))
     unlinked = _AUTOLINK.sub(lambda m: m.group() + WORD_JOINER, flat)
     return _SPECIAL.sub(r"\\\1", unlinked)
+
+
+# --------------------------------------------------------------------------- spreadsheets
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP)."""
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell that cannot run as a formula: ``'=HYPERLINK(…)`` for ``=HYPERLINK(…)``.
+
+    Only text is changed (numbers, including negative ones, stay numbers)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with :func:`neutralise` applied to every text cell and header."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    out.columns = [neutralise(c) for c in out.columns]
+    return out

@@ -51,14 +51,18 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(timeout: float = 60.0, env: dict[str, str] | None = None) -> Iterator[str]:
-    """The app's base URL while a Streamlit server runs it (stopped on exit)."""
+def serve(
+    timeout: float = 60.0, env: dict[str, str] | None = None, root: Path = ROOT
+) -> Iterator[str]:
+    """The app's base URL while a Streamlit server runs it (stopped on exit).
+
+    ``root`` is the checkout to serve (another version's, for a benchmark's baseline)."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="sop-e2e-") as tmp:
         environ = {
             **os.environ,
             "SOP_DATABASE_URL": f"sqlite:///{Path(tmp) / 'store.sqlite'}",
-            "PYTHONPATH": str(ROOT),
+            "PYTHONPATH": str(root),
             **(env or {}),
         }
         log = open(Path(tmp) / "streamlit.log", "w+b")  # noqa: SIM115 (closed below)
@@ -68,7 +72,7 @@ def serve(timeout: float = 60.0, env: dict[str, str] | None = None) -> Iterator[
                 "-m",
                 "streamlit",
                 "run",
-                str(ROOT / "app.py"),
+                str(root / "app.py"),
                 "--server.headless",
                 "true",
                 "--server.address",
@@ -78,7 +82,7 @@ def serve(timeout: float = 60.0, env: dict[str, str] | None = None) -> Iterator[
                 "--browser.gatherUsageStats",
                 "false",
             ],
-            cwd=ROOT,
+            cwd=root,
             env=environ,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -142,3 +142,30 @@ def test_every_rerun_says_how_long_the_plan_took():
     at.slider(key="overtime").set_value(10.0).run()
     assert at.session_state.plan_runs == runs + 1
     assert any(f"run {runs + 1}" in c.value for c in at.caption)
+
+
+def test_shadow_price_sentences_match_the_plan_tables():
+    """The page reads the prices from arrays; the tables' ranking must say the same."""
+    from pages._common import sample_path
+    from sop_core.planner import solve
+    from sop_core.scenario import load_scenario
+    from sop_core.text import md_escape
+
+    at = open_plan()
+    shown = next(m.value for m in at.markdown if "One more labour hour" in m.value)
+    result = solve(load_scenario(sample_path()))
+    per = result.periods.dropna(subset=["labour_hour_value"])
+    per = per[per["labour_hour_value"] > 0.005].nlargest(4, "labour_hour_value")
+    fam = result.families.dropna(subset=["demand_marginal_cost"])
+    fam = fam[fam["demand_marginal_cost"] > 0.005].nlargest(2, "demand_marginal_cost")
+    expected = [
+        f"- One more labour hour in **{md_escape(r.period)}** would save "
+        f"**${r.labour_hour_value:,.2f}**."
+        for r in per.itertuples()
+    ] + [
+        f"- One more unit of **{md_escape(r.family)}** demand in **{md_escape(r.period)}** "
+        f"would cost **${r.demand_marginal_cost:,.2f}**."
+        for r in fam.itertuples()
+    ]
+    assert len(per) > 0
+    assert shown.splitlines() == expected

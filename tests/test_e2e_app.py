@@ -13,7 +13,7 @@ import re
 import shutil
 
 import pytest
-from e2e_server import CHROMIUM_ARGS, ROOT, chromium_path, serve
+from e2e_server import ROOT, chromium_path, serve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -39,23 +39,7 @@ def app_url():
         yield url
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = _chromium()
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
-    pg = context.new_page()
-    yield pg
-    context.close()
+# browser and page: tests/conftest.py (one Chromium shared by every browser test)
 
 
 def wait_idle(page) -> None:

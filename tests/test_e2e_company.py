@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import chromium_or_skip
 from e2e_server import serve
-from test_e2e_app import TIMEOUT_MS, _chromium, no_exception, shoot, wait_idle
+from test_e2e_app import TIMEOUT_MS, no_exception, shoot, wait_idle
 
 from sop_core.planner import Planner
 from sop_core.store import Store
@@ -48,22 +49,11 @@ def company_history() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    _chromium()
+    chromium_or_skip()
     db = tmp_path_factory.mktemp("company") / "store.sqlite"
     url_db = f"sqlite:///{db}"
     with serve(env={"SOP_DATABASE_URL": url_db}) as url:
         yield url, url_db
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from e2e_server import CHROMIUM_ARGS
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def new_page(browser):

@@ -6,11 +6,12 @@ formulas and Streamlit colour directives); every page must show them as typed.""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from e2e_server import serve
 from factories import red_tomato_dict
-from test_e2e_app import TIMEOUT_MS, _chromium, browser, no_exception, page, wait_idle  # noqa: F401
+from test_e2e_app import TIMEOUT_MS, _chromium, no_exception, wait_idle
 
 from sop_core.text import WORD_JOINER
 
@@ -39,7 +40,7 @@ def hostile_url(tmp_path_factory):
     "path,ready",
     [("/", "Total cost"), ("/executive", "What-ifs vs the baseline"), ("/scenarios", "Save")],
 )
-def test_names_render_as_text(page, hostile_url, path: str, ready: str) -> None:  # noqa: F811
+def test_names_render_as_text(page, hostile_url, path: str, ready: str) -> None:
     page.goto(hostile_url + path)
     page.get_by_text(ready).first.wait_for(timeout=TIMEOUT_MS)
     wait_idle(page)
@@ -51,3 +52,73 @@ def test_names_render_as_text(page, hostile_url, path: str, ready: str) -> None:
     assert LINK in text  # the scenario's name, as typed (sidebar, title or caption)
     if path == "/executive":
         assert f"{LINK}: supply vs demand" in text and PERIOD in text
+
+
+# --------------------------------------------------------------------------- uploads
+
+
+@pytest.fixture(scope="module")
+def plain_url():
+    _chromium()
+    with serve() as url:
+        yield url
+
+
+def _xlsx_bytes() -> bytes:
+    import io
+
+    import pandas as pd
+
+    buf = io.BytesIO()
+    pd.DataFrame({"period": ["2024-01"], "family": ["A"], "demand": [1]}).to_excel(buf, index=False)
+    return buf.getvalue()
+
+
+def _upload(page, files: dict) -> None:
+    page.locator("input[type=file]").first.set_input_files(files)
+
+
+def test_history_upload_of_an_excel_file_named_csv(page, plain_url) -> None:
+    page.goto(plain_url + "/demand?demand_model=naive")
+    page.get_by_text("Forecast accuracy (backtest)").first.wait_for(timeout=TIMEOUT_MS)
+    wait_idle(page)
+    page.get_by_text("Upload your own sales history").click()
+    _upload(page, {"name": "sales.csv", "mimeType": "text/csv", "buffer": _xlsx_bytes()})
+    page.get_by_text("this looks like an Excel workbook (.xlsx)").wait_for(timeout=TIMEOUT_MS)
+    no_exception(page)
+    text = page.get_by_test_id("stAlert").first.inner_text()
+    assert "sales.csv" in text and "row" not in text  # one line, not "row N has 3 fields"
+
+
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("deep.json", b'{"name": ' + b"[" * 5000 + b"]" * 5000 + b"}", "20 levels deep"),
+        ("big.json", b" " * (5 * 1024 * 1024 + 10) + b"{}", "at most 5 MB"),
+        ("true.json", None, "must be a number, got true"),
+    ],
+)
+def test_scenario_import_refusals(page, plain_url, name: str, content, message: str) -> None:
+    if content is None:
+        d = red_tomato_dict()
+        d["workforce"]["initial"] = True
+        content = json.dumps(d).encode()
+    page.goto(plain_url + "/scenarios")
+    page.get_by_text("Save the current what-if", exact=True).wait_for(timeout=TIMEOUT_MS)
+    wait_idle(page)
+    page.get_by_text("Import a scenario file (JSON)").click()
+    _upload(page, {"name": name, "mimeType": "application/json", "buffer": content})
+    page.get_by_role("button", name="Import", exact=True).click()
+    page.get_by_text(message).first.wait_for(timeout=TIMEOUT_MS)
+    no_exception(page)
+
+
+def test_the_server_refuses_uploads_above_the_apps_limit(page, plain_url) -> None:
+    page.goto(plain_url + "/scenarios")
+    page.get_by_text("Save the current what-if", exact=True).wait_for(timeout=TIMEOUT_MS)
+    wait_idle(page)
+    page.get_by_text("Import a scenario file (JSON)").click()
+    big = b"{}" + b" " * (21 * 1024 * 1024)
+    _upload(page, {"name": "huge.json", "mimeType": "application/json", "buffer": big})
+    page.get_by_text(re.compile(r"20(\.0)?\s*MB")).first.wait_for(timeout=TIMEOUT_MS)
+    no_exception(page)

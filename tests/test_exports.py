@@ -110,3 +110,53 @@ def test_file_names_differ_per_whatif():
     assert a == "red_tomato_tools__overtime_max_15_h_worker_safety_stock_1.5_months_plan"
     assert b == "red_tomato_tools__as_in_the_scenario_plan"
     assert file_stem("../../etc/passwd", "=cmd|' /C calc'!A0") == "etc_passwd__cmd_c_calc_a0_plan"
+
+
+def test_command_line_csv_has_no_formula_cells(tmp_path):
+    import json
+
+    from sop_core.cli import main
+
+    d = red_tomato_dict()
+    d["families"][0]["name"] = HOSTILE[0]
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(d))
+    out = io.StringIO()
+    import contextlib
+
+    with contextlib.redirect_stdout(out):
+        assert main(["solve", str(path), "--format", "csv"]) == 0
+    cells = [c for row in csv.reader(io.StringIO(out.getvalue())) for c in row]
+    assert "'" + HOSTILE[0] in cells and HOSTILE[0] not in cells
+
+
+def test_forecast_csv_has_no_formula_cells(tmp_path):
+    import contextlib
+
+    from sop_core.cli import main
+
+    rows = ["period,family,demand"] + [
+        f'{2023 + m // 12}-{m % 12 + 1:02d},"=1+2",{100 + m}' for m in range(24)
+    ]
+    path = tmp_path / "h.csv"
+    path.write_text("\n".join(rows) + "\n")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        code = main(
+            [
+                "forecast",
+                str(path),
+                "--model",
+                "naive",
+                "--horizon",
+                "2",
+                "--quiet",
+                "--workers",
+                "1",
+                "--format",
+                "csv",
+            ]
+        )
+    assert code == 0
+    families = [row["family"] for row in csv.DictReader(io.StringIO(out.getvalue()))]
+    assert families == ["'=1+2"] * 2
