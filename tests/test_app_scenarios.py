@@ -55,6 +55,11 @@ def test_save_approve_compare_and_manage(store_url):
     at.multiselect(key="scen_compare").set_value(["More cover", "Baseline"]).run()
     assert not at.exception
     assert len(at.dataframe) >= 3
+    listing = at.dataframe[0].value
+    assert "Versions" in listing.columns and "latest_version" not in listing.columns
+    side = next(d.value for d in at.dataframe if "More cover v1" in d.value.columns)
+    assert side.loc["Fill rate", "Baseline v1"].endswith("%")  # not "1.00"
+    assert side.loc["Total cost", "Baseline v1"].startswith("$")
     # save again under the same name: a new version, not an error
     at = save(at, "More cover")
     assert "More cover v2" in at.success[0].value

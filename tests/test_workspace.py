@@ -24,7 +24,7 @@ from sop_core.workspace import (
     rename_edits,
     suggest_mapping,
 )
-from sop_core.workspace_store import WorkspaceConflict, Workspaces
+from sop_core.workspace_store import WorkspaceConflict, Workspaces, keep_whatif, undo_action
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -204,3 +204,23 @@ def test_a_taken_company_name_is_refused(spaces: Workspaces) -> None:
     spaces.create("Co", author="ann")
     with pytest.raises(InputError, match="exists already"):
         spaces.create("Co", author="bob")
+
+
+def test_keeping_a_what_if_saves_a_draft_that_undo_takes_back(spaces: Workspaces) -> None:
+    spaces.create("Co", author="ann", scenario=red_tomato())
+    other = spaces.create("Other", author="ann", scenario=red_tomato())
+    state = keep_whatif(spaces, "Co", "More OT", red_tomato(), {"overtime": 20.0}, author="ann")
+    assert state.whatifs["More OT"]["scenario"] == "More OT"
+    store = spaces.store
+    assert store.open("More OT").provenance["whatif"] == {"overtime": 20.0}
+    assert [s.name for s in store.list_scenarios(spaces.id_of("Co"))] == ["More OT"]
+    # the same name in another company is kept too, under a name that says whose it is
+    kept = keep_whatif(spaces, "Other", "More OT", red_tomato(), {}, author="bob")
+    assert kept.whatifs["More OT"]["scenario"] == "More OT (Other)"
+    assert [s.name for s in store.list_scenarios(spaces.id_of("Other"))] == ["More OT (Other)"]
+    with pytest.raises(InputError, match="already keeps"):
+        keep_whatif(spaces, "Co", "More OT", red_tomato(), {}, author="ann")
+    state, what = undo_action(spaces, store, "Co", author="ann")
+    assert "kept what-if More OT" in what
+    assert state.whatifs == {} and "More OT" not in store.names()
+    assert other.name == "Other"
