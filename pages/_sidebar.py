@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._workspace import author, switch_company, undo, workspaces
+from pages._workspace import author, flash, switch_company, undo, workspaces
 from sop_core.errors import InputError
 from sop_core.text import md_escape
 from sop_core.workspace import WorkspaceState, replace_edits
@@ -33,10 +33,10 @@ def _new_company() -> None:
                 summary=f"copied from {ss.company}",
             )
     except InputError as exc:
-        ss.flash.append(("error", "\n".join(md_escape(p) for p in exc.problems)))
+        flash("error", "\n".join(md_escape(p) for p in exc.problems))
         return
     switch_company(name)
-    ss.flash.append(("success", f"Started {name}."))
+    flash("success", f"Started {md_escape(name)}.")
 
 
 def company_sidebar(ws: WorkspaceState) -> None:
@@ -54,8 +54,8 @@ def company_sidebar(ws: WorkspaceState) -> None:
     if scenario is not None:
         periods = scenario.period_labels
         st.caption(
-            f"{len(scenario.families)} families · {len(periods)} periods "
-            f"({periods[0]} – {periods[-1]})"
+            f"Plan: **{md_escape(scenario.name)}** · {len(scenario.families)} families · {len(periods)} periods "
+            f"({md_escape(periods[0])} – {md_escape(periods[-1])})"
         )
     upload = ws.history_upload
     st.caption(f"History: {md_escape(upload['name'])}" if upload else "No sales history yet")

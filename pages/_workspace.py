@@ -33,7 +33,7 @@ from sop_core.scenario import Scenario, load_scenario
 from sop_core.store import Store, database_url
 from sop_core.text import md_escape
 from sop_core.workspace import Edit, WorkspaceState, mapping_edits, suggest_mapping
-from sop_core.workspace_store import Workspaces
+from sop_core.workspace_store import Workspaces, undo_action
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -222,8 +222,6 @@ def commit(edits: list[Edit], summary: str | None = None) -> bool:
 
 def undo() -> None:
     """Undo the company's newest action (a button callback)."""
-    from sop_core.workspace_store import undo_action
-
     try:
         new, what = undo_action(
             workspaces(), get_store(), st.session_state.company, author=author()

@@ -15,7 +15,15 @@ from pages._common import (
     show_input_error,
 )
 from pages._workspace import author as current_author
-from pages._workspace import commit, current_scenario, get_store, state, switch_company, workspaces
+from pages._workspace import (
+    commit,
+    current_scenario,
+    flash,
+    get_store,
+    state,
+    switch_company,
+    workspaces,
+)
 from sop_core.errors import InputError
 from sop_core.exports import slug
 from sop_core.kpis import KPIS, money, show
@@ -143,8 +151,9 @@ else:
     if a1.button("Open in the plan", icon=":material/open_in_new:", key="scen_open"):
         stored = store.open(chosen)
         if commit(replace_edits(state(), stored.scenario), summary=f"opened {stored.label}"):
-            st.toast(
-                f"Opened {md_escape(stored.label)}: every page now plans it (Undo takes it back)."
+            flash(
+                "success",
+                f"Opened {md_escape(stored.label)}: every page plans it now (Undo takes it back).",
             )
         st.rerun()
     if a2.button("Mark approved", icon=":material/verified:", key="scen_approve"):

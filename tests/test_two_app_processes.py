@@ -50,7 +50,7 @@ def test_a_scenario_saved_in_one_process_is_seen_in_the_other(browser, pg_url):
         b.get_by_text("Saved scenarios").wait_for(timeout=TIMEOUT_MS)
         wait_idle(b)
         b.get_by_role("button", name="Open in the plan").click()
-        b.get_by_test_id("stSidebar").get_by_text("Scenario store: Shared plan").wait_for(
+        b.get_by_text("Opened Shared plan v1: every page").wait_for(
             timeout=TIMEOUT_MS
         )  # every page of the second process now plans what the first one saved
         wait_idle(b)
