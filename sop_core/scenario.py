@@ -27,10 +27,21 @@ or absent means unlimited for the ``max_*``/``min_*`` limits)::
       ending_inventory_min      [units] at the end of the horizon, default 0
       backorders_allowed        default true
       price                     optional [$ / unit], for revenue and margin
+      safety_stock_shortfall_cost  optional [$ / unit below safety stock / period];
+                                default halfway between holding and backorder cost
+      resource_hours            {resource name: [h / unit]}, default {}
+    resources                   rough-cut resources (lines, machines, a key supplier), default []
+      name                      str, unique
+      hours_available           [h / period], one number or one per period
+      overtime_hours_max        [h / period], one number or one per period, default 0
+      overtime_cost_per_hour    [$ / h], default 0
     policy
       strategy                  "optimal" | "level" | "chase", default "optimal"
       integer_workforce         default false
       ending_backorders_allowed default false
+      frozen_periods            [periods] the planning time fence, default 0: production
+                                and subcontracting of the first k periods stay as in the
+                                last approved plan
 
 Validation happens once, here, and raises :class:`~sop_core.errors.InputError` whose
 problems read like ``families[0].holding_cost: must be ≥ 0, got -2``.
@@ -91,6 +102,8 @@ class Family(_Model):
     ending_inventory_min: NonNegative = 0.0
     backorders_allowed: bool = True
     price: Limit = None
+    safety_stock_shortfall_cost: Limit = None
+    resource_hours: dict[str, NonNegative] = Field(default_factory=dict)
 
     def safety_stock_series(self, horizon: int) -> list[float]:
         """Safety stock per period as a list of ``horizon`` values."""
@@ -105,6 +118,29 @@ class Policy(_Model):
     strategy: Strategy = "optimal"
     integer_workforce: bool = False
     ending_backorders_allowed: bool = False
+    frozen_periods: Annotated[int, Field(ge=0)] = 0
+
+
+class Resource(_Model):
+    """A rough-cut resource: a line, a machine or a critical supplier, in hours."""
+
+    name: Annotated[str, Field(min_length=1)]
+    hours_available: NonNegative | list[NonNegative]
+    overtime_hours_max: NonNegative | list[NonNegative] = 0.0
+    overtime_cost_per_hour: NonNegative = 0.0
+
+    def hours_series(self, horizon: int, factors: list[float] | None = None) -> list[float]:
+        """Hours available per period; one number scales with the working-day
+        ``factors`` (a list per period is taken as given)."""
+        if isinstance(self.hours_available, list):
+            return list(self.hours_available)
+        factors = factors if factors is not None else [1.0] * horizon
+        return [float(self.hours_available) * float(k) for k in factors]
+
+    def overtime_series(self, horizon: int) -> list[float]:
+        if isinstance(self.overtime_hours_max, list):
+            return list(self.overtime_hours_max)
+        return [float(self.overtime_hours_max)] * horizon
 
 
 class Scenario(_Model):
@@ -115,6 +151,7 @@ class Scenario(_Model):
     workforce: Workforce
     families: Annotated[list[Family], Field(min_length=1)]
     policy: Policy = Field(default_factory=Policy)
+    resources: list[Resource] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -141,6 +178,10 @@ class Scenario(_Model):
     def shape(self) -> tuple[int, int]:
         """(periods, families): scenarios of one shape share one compiled model."""
         return (self.horizon, len(self.families))
+
+    def working_day_factors(self) -> list[float]:
+        """Per period, the share of a standard period's hours that can be worked."""
+        return [1.0] * self.horizon
 
     def to_json(self, indent: int | None = 2) -> str:
         """The scenario file's JSON text (round-trips through :func:`parse_scenario`)."""
@@ -184,6 +225,7 @@ def _cross_field_problems(s: Scenario) -> list[Problem]:
                 f"must have {horizon} labels, one per demand value, got {len(s.periods)}",
             )
         )
+    problems += _resource_problems(s)
     wf = s.workforce
     if (
         wf.min_workers is not None
@@ -195,6 +237,48 @@ def _cross_field_problems(s: Scenario) -> list[Problem]:
                 "workforce.min_workers",
                 f"must be ≤ workforce.max_workers ({_num(wf.max_workers)}), "
                 f"got {_num(wf.min_workers)}",
+            )
+        )
+    return problems
+
+
+def _resource_problems(s: Scenario) -> list[Problem]:
+    problems: list[Problem] = []
+    horizon, names = s.horizon, [r.name for r in s.resources]
+    for i, res in enumerate(s.resources):
+        if res.name in names[:i]:
+            problems.append(
+                Problem(
+                    f"resources[{i}].name",
+                    f"must be unique, got {res.name!r} again (also resources"
+                    f"[{names.index(res.name)}])",
+                )
+            )
+        for key in ("hours_available", "overtime_hours_max"):
+            value = getattr(res, key)
+            if isinstance(value, list) and len(value) != horizon:
+                problems.append(
+                    Problem(
+                        f"resources[{i}].{key}",
+                        f"must be one number or {horizon} values (one per period), "
+                        f"got {len(value)} values",
+                    )
+                )
+    for i, fam in enumerate(s.families):
+        for name in fam.resource_hours:
+            if name not in names:
+                known = ", ".join(repr(n) for n in names) or "none: add it under resources"
+                problems.append(
+                    Problem(
+                        f"families[{i}].resource_hours",
+                        f"names resource {name!r}, which is not in resources (known: {known})",
+                    )
+                )
+    if s.policy.frozen_periods > horizon:
+        problems.append(
+            Problem(
+                "policy.frozen_periods",
+                f"must be at most the {horizon} periods of the plan, got {s.policy.frozen_periods}",
             )
         )
     return problems

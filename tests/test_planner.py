@@ -105,14 +105,37 @@ def test_ending_backorders_are_refused_unless_allowed():
     assert col(loose, "backorder")[-1] == pytest.approx(5)  # $2 beats $5 of subcontracting
 
 
-def test_safety_stock_is_held_every_period():
+def test_safety_stock_is_a_target_paid_for_when_missed():
+    # the default penalty is $1.50 a unit short per period (halfway between $1 holding
+    # and $2 backorder): in period 1 holding 3 units ($1 each) beats it; in the last
+    # period 3 extra units would cost $1 material + $1 holding each, so it is missed
     result = solve(tiny([4, 4], safety_stock=3))
+    assert col(result, "inventory") == pytest.approx([3, 0])
+    assert col(result, "below_safety_stock") == pytest.approx([0, 3])
+    assert result.total_cost == pytest.approx(8 + 3 + 3 * 1.5)
+    assert result.cost_breakdown["safety_stock_shortfall"] == pytest.approx(4.5)
+    assert list(result.periods["safety_stock_met"]) == [1.0, 0.0]
+    assert result.kpis["safety_stock_met"] == pytest.approx(0.5)
+
+
+def test_a_dear_shortfall_holds_safety_stock_every_period():
+    result = solve(tiny([4, 4], safety_stock=3, safety_stock_shortfall_cost=10))
     assert col(result, "inventory") == pytest.approx([3, 3])
     assert col(result, "production") == pytest.approx([7, 4])
+    assert result.kpis["safety_stock_met"] == pytest.approx(1.0)
+
+
+def test_no_customer_is_backlogged_to_fill_the_warehouse():
+    # 10 hours a period make 10 units, demand is 10: stock of 5 could only be had by
+    # holding 5 units while 5 customers wait ($1 + $2 a period); short of stock costs $1.50
+    result = solve(tiny([10, 10], safety_stock=5, subcontract_cost=50))
+    assert col(result, "backorder") == pytest.approx([0, 0])
+    assert col(result, "below_safety_stock") == pytest.approx([5, 5])
+    assert result.kpis["fill_rate"] == pytest.approx(1.0)
 
 
 def test_safety_stock_per_period_list():
-    result = solve(tiny([4, 4, 4], safety_stock=[0, 5, 1]))
+    result = solve(tiny([4, 4, 4], safety_stock=[0, 5, 1], safety_stock_shortfall_cost=10))
     assert col(result, "inventory") == pytest.approx([0, 5, 1])
 
 
@@ -283,8 +306,12 @@ def test_chase_with_too_much_initial_stock():
     )
 
 
-def test_safety_stock_beyond_capacity():
+def test_ending_stock_beyond_capacity_is_infeasible_but_safety_stock_only_falls_short():
     s = tiny([5], workforce={"max_workers": 1}, safety_stock=50, max_subcontract=0)
+    short = solve(s)
+    # in the last period a unit of stock costs $1 material + $1 holding, more than the $1.50
+    assert short.optimal and col(short, "below_safety_stock") == pytest.approx([50])
+    s = tiny([5], workforce={"max_workers": 1}, ending_inventory_min=50, max_subcontract=0)
     result = solve(s)
     assert result.status == "infeasible"
     assert result.conflicts[0].limit == "labour_hours"
@@ -362,3 +389,16 @@ print(result.status, round(result.total_cost, 2))
         check=True,
     )
     assert out.stdout.split()[-2:] == ["optimal", "422275.0"]
+
+
+def test_months_of_cover_never_lowers_the_sample_companys_fill_rate():
+    """Every position of the Plan page's months-of-cover lever (0 to 3 in quarters)."""
+    from sop_core.scenario import load_scenario
+
+    s = load_scenario(Path(__file__).resolve().parent.parent / "data" / "sample_company.json")
+    planner = Planner(s)
+    base = planner.solve(s).kpis["fill_rate"]
+    for months in np.arange(0.25, 3.01, 0.25):
+        result = planner.solve(with_changes(s, safety_stock_months=float(months)))
+        assert result.optimal
+        assert result.kpis["fill_rate"] >= base - 1e-9, months

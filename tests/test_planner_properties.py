@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from sop_core.lp import shortfall_cost
 from sop_core.planner import Planner, PlanResult, solve
 from sop_core.scenario import Scenario, parse_scenario, with_changes
 
@@ -99,9 +100,16 @@ def check_plan(s: Scenario, r: PlanResult) -> None:
     used = np.zeros(T)
     for family in s.families:
         rows = fam[fam["family"] == family.name]
-        P, C, I, S, D = (
+        P, C, I, S, D, B = (
             rows[c].to_numpy()
-            for c in ("production", "subcontract", "inventory", "backorder", "demand")
+            for c in (
+                "production",
+                "subcontract",
+                "inventory",
+                "backorder",
+                "demand",
+                "below_safety_stock",
+            )
         )
         t2 = _tol(P, C, I, S, D)
         assert np.allclose(D, family.demand)
@@ -109,11 +117,13 @@ def check_plan(s: Scenario, r: PlanResult) -> None:
             [[family.initial_inventory - family.initial_backorder], (I - S)[:-1]]
         )
         assert np.allclose(I - S, net_prev + P + C - D, atol=t2), "inventory balance"
-        for x in (P, C, I, S):
+        for x in (P, C, I, S, B):
             assert np.all(x >= -t2)
-        target = np.array(family.safety_stock_series(T))
+        safety = np.array(family.safety_stock_series(T))
+        assert np.all(safety - t2 <= I + B), "safety stock target (soft)"
+        assert I[-1] >= family.ending_inventory_min - t2, "ending inventory"
+        target = safety.copy()
         target[-1] = max(target[-1], family.ending_inventory_min)
-        assert np.all(target - t2 <= I), "safety stock / ending inventory"
         if family.max_subcontract is not None:
             assert np.all(family.max_subcontract + t2 >= C)
         if not family.backorders_allowed or s.policy.strategy == "chase":
@@ -143,6 +153,10 @@ def recomputed_cost(s: Scenario, r: PlanResult) -> float:
             + family.holding_cost * rows["inventory"].sum()
             + family.backorder_cost * rows["backorder"].sum()
             + family.subcontract_cost * rows["subcontract"].sum()
+            + shortfall_cost(
+                family.holding_cost, family.backorder_cost, family.safety_stock_shortfall_cost
+            )
+            * rows["below_safety_stock"].sum()
         )
     return float(total)
 

@@ -1,0 +1,198 @@
+"""Why no plan fits: an elastic re-solve that says which limits give, and by how much.
+
+The relaxation reads from the block table of :mod:`sop_core.lp` which bounds and rows may
+give and at what penalty per unit; :func:`describe_violations` puts each violation of the
+relaxed plan in plain words, in figures and by period.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from sop_core.lp import COLUMNS, ROWS, Layout, ModelData, col_numbers
+from sop_core.scenario import Scenario
+
+HARD = -1.0  # feasibilityRelaxation: a negative penalty keeps a bound or row hard
+_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One limit the plan cannot keep, in figures, as found by the elastic re-solve."""
+
+    period: str
+    family: str | None  # the family, or the resource for limit "resource_hours"
+    limit: str  # labour_hours | resource_hours | workforce_max | workforce_min | hires |
+    # layoffs | stock | backlog
+    amount: float  # how far the limit has to give (hours, workers or units)
+    message: str
+
+
+def relaxed_plan(highs: highspy.Highs, lay: Layout, d: ModelData) -> np.ndarray | None:
+    """Re-solve a copy of the infeasible LP with penalised violations of the limits the
+    block table lets give (HiGHS's feasibility relaxation); the relaxed column values in
+    block order, or None if even that fails."""
+    from sop_core.planner import _new_highs  # one place makes a silent Highs
+
+    h = _new_highs()
+    h.passModel(highs.getLp())  # the continuous LP: no integrality is copied
+    n, m = lay.n_cols, lay.n_rows
+    lower, upper, rhs = np.full(n, HARD), np.full(n, HARD), np.full(m, HARD)
+    for b in COLUMNS:
+        cols = lay.col_slice[b.name]
+        lo, up, _ = col_numbers(b, d)
+        if b.relax_lower is not None:
+            lower[cols] = np.where(lo > 0, b.relax_lower, HARD)
+        if b.relax_upper is not None:
+            upper[cols] = np.where(np.isfinite(up), b.relax_upper, HARD)
+    for r in ROWS:
+        rows = lay.row[r.name]
+        if r.relax is not None and rows.size:
+            # a shortage is put in the latest period it can cure: where the lack bites
+            later = 1 + 1e-3 * np.arange(d.T, 0, -1)
+            rhs[rows] = r.relax * np.broadcast_to(later, rows.shape)
+    h.feasibilityRelaxation(HARD, HARD, HARD, lower, upper, rhs)
+    x = np.asarray(h.getSolution().col_value)
+    return x if x.size == n else None
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if abs(x - round(x)) < 0.05 or abs(x) >= 100 else f"{x:,.1f}"
+
+
+def _plural(x: float, noun: str) -> str:
+    return f"{_fmt(x)} {noun}" + ("" if _fmt(x) == "1" else "s")
+
+
+def describe_violations(
+    scenario: Scenario, d: ModelData, v: dict[str, np.ndarray]
+) -> list[Conflict]:
+    """Compare the relaxed plan ``v`` with every limit and explain each one it breaks."""
+    labels, names, wf = scenario.period_labels, scenario.family_names, scenario.workforce
+    out: list[Conflict] = []
+    W, O = v["W"], v["O"]
+    level = scenario.policy.strategy == "level"
+    start = f"starting from {_fmt(wf.initial)} workers"
+    if wf.max_hires is not None:
+        start += f", at most {_fmt(wf.max_hires)} hires a period"
+    if wf.max_layoffs is not None:
+        start += f", at most {_fmt(wf.max_layoffs)} layoffs a period"
+    res_names = [r.name for r in scenario.resources]
+    for t, label in enumerate(labels):
+        short = float(d.hours @ v["P"][:, t] - d.R[t] * W[t] - O[t])
+        if short > _TOL * max(1.0, d.R[t] * W[t]):
+            capped_staff = math.isfinite(d.W_ub[t]) and W[t] >= d.W_ub[t] - _TOL
+            staff = ("at most " if capped_staff else "") + _plural(W[t], "worker")
+            ot = (
+                "unlimited overtime"
+                if not math.isfinite(d.M)
+                else "no overtime"
+                if d.M == 0
+                else f"{_fmt(d.M)} overtime hours each"
+            )
+            capped = [
+                names[f]
+                for f in range(d.F)
+                if math.isfinite(d.C_ub[f, t]) and v["C"][f, t] >= d.C_ub[f, t] - _TOL
+            ]
+            sub = f", subcontracting at its cap for {', '.join(capped)}" if capped else ""
+            out.append(
+                Conflict(
+                    label,
+                    None,
+                    "labour_hours",
+                    short,
+                    f"{label}: {_fmt(short)} labour hours short with {staff} and {ot}{sub}",
+                )
+            )
+        for r, res in enumerate(res_names):
+            load = float(d.res_hours[r] @ v["P"][:, t])
+            cap = float(d.res_avail[r, t] + v["OR"][r, t])
+            if load - cap > _TOL * max(1.0, cap):
+                ot = float(d.OR_ub[r, t])
+                extra = f" and {_fmt(ot)} overtime hours" if ot > 0 else ""
+                out.append(
+                    Conflict(
+                        label,
+                        res,
+                        "resource_hours",
+                        load - cap,
+                        f"{label}: {res} is {_fmt(load - cap)} hours short: the plan needs "
+                        f"{_fmt(load)} hours, it has {_fmt(d.res_avail[r, t])}{extra}",
+                    )
+                )
+        for name, bound, limit, what in (
+            ("W", d.W_ub, "workforce_max", "max_workers"),
+            ("H", d.H_ub, "hires", "max_hires"),
+            ("L", d.L_ub, "layoffs", "max_layoffs"),
+        ):
+            over = float(v[name][t] - bound[t])
+            if over > _TOL:
+                if level and name in "HL" and t > 0:
+                    why = "the level strategy allows none after the first period"
+                else:
+                    why = f"{what} is {_fmt(bound[t])}"
+                noun = {"W": "workers", "H": "hires", "L": "layoffs"}[name]
+                out.append(
+                    Conflict(
+                        label,
+                        None,
+                        limit,
+                        over,
+                        f"{label}: needs {_fmt(v[name][t])} {noun} but {why}"
+                        + (f" ({start})" if name == "W" else ""),
+                    )
+                )
+        under = float(d.W_lb[t] - W[t])
+        if under > _TOL:
+            out.append(
+                Conflict(
+                    label,
+                    None,
+                    "workforce_min",
+                    under,
+                    f"{label}: can keep only {_fmt(W[t])} workers but min_workers is "
+                    f"{_fmt(d.W_lb[t])} ({start})",
+                )
+            )
+        for f in range(d.F):
+            stock, backlog = float(v["I"][f, t]), float(v["S"][f, t])
+            if d.I_lb[f, t] - stock > _TOL:
+                target = "chase target" if math.isfinite(d.I_ub[f, t]) else "required stock"
+                out.append(
+                    Conflict(
+                        label,
+                        names[f],
+                        "stock",
+                        d.I_lb[f, t] - stock,
+                        f"{label}: {names[f]} reaches {_fmt(stock)} units, below its {target} "
+                        f"of {_fmt(d.I_lb[f, t])}",
+                    )
+                )
+            if stock - d.I_ub[f, t] > _TOL:
+                out.append(
+                    Conflict(
+                        label,
+                        names[f],
+                        "stock",
+                        stock - d.I_ub[f, t],
+                        f"{label}: {names[f]} holds {_fmt(stock)} units, above its chase target "
+                        f"of {_fmt(d.I_ub[f, t])} (more stock than the demand takes)",
+                    )
+                )
+            if backlog - d.S_ub[f, t] > _TOL:
+                out.append(
+                    Conflict(
+                        label,
+                        names[f],
+                        "backlog",
+                        backlog - d.S_ub[f, t],
+                        f"{label}: {names[f]} would backlog {_fmt(backlog)} units where no "
+                        "backlog is allowed",
+                    )
+                )
+    return out
