@@ -65,7 +65,7 @@ def test_pushing_a_scenario_into_a_compiled_model_gives_the_lp_pulp_builds(
 ) -> None:
     """Planner(first) updated with second's numbers is the LP that PuLP builds for second."""
     if shape_key(first) != shape_key(second):
-        second = _changed(first, 4, 3.0)
+        second = _changed(_changed(first, 4, 3.0), 5, 3.0)
     planner = Planner(first)
     planner._push(model_data(second))
     fresh = Planner(second)

@@ -402,3 +402,97 @@ def test_months_of_cover_never_lowers_the_sample_companys_fill_rate():
         result = planner.solve(with_changes(s, safety_stock_months=float(months)))
         assert result.optimal
         assert result.kpis["fill_rate"] >= base - 1e-9, months
+
+
+# --- rough-cut resources ------------------------------------------------------------------
+# tiny() with 100 regular hours per worker, so labour never binds: the resource does.
+
+ROOMY = {"regular_hours_per_worker": 100}
+
+
+def line(hours, **more):
+    return [{"name": "Line 1", "hours_available": hours, **more}]
+
+
+def with_resources(scenario, resources, *hours):
+    """``scenario`` with ``resources`` and per-family ``resource_hours`` dicts."""
+    fams = [
+        f.model_copy(update={"resource_hours": h})
+        for f, h in zip(scenario.families, hours, strict=True)
+    ]
+    return parse_scenario(
+        {
+            **scenario.model_dump(),
+            "families": [f.model_dump() for f in fams],
+            "resources": resources,
+        }
+    )
+
+
+def test_a_resource_caps_production_and_the_rest_is_bought_in():
+    s = with_resources(tiny([15], workforce=ROOMY), line(8), {"Line 1": 1})
+    result = solve(s)
+    assert col(result, "production") == pytest.approx([8])
+    assert col(result, "subcontract") == pytest.approx([7])
+    assert result.total_cost == pytest.approx(8 * 1 + 7 * 5)
+    res = result.resources
+    assert list(res["load"]) == pytest.approx([8]) and list(res["utilisation"]) == [1.0]
+    # one more hour of the line makes one more unit instead of buying it: $5 − $1
+    assert list(res["hour_value"]) == pytest.approx([4])
+
+
+def test_hours_per_unit_weigh_the_load_of_each_family():
+    # F0 takes 2 line hours a unit, F1 none: the 8 hours make 4 of F0; F1 is made freely
+    s = with_resources(tiny([[6], [6]], workforce=ROOMY), line(8), {"Line 1": 2}, {})
+    result = solve(s)
+    assert col(result, "production", "F0") == pytest.approx([4])
+    assert col(result, "production", "F1") == pytest.approx([6])
+    load = result.resource_load()
+    assert list(load["hours"]) == pytest.approx([8, 0])
+
+
+def test_resource_overtime_is_used_when_cheaper_than_buying():
+    s = with_resources(
+        tiny([15], workforce=ROOMY),
+        line(8, overtime_hours_max=3, overtime_cost_per_hour=2),
+        {"Line 1": 1},
+    )
+    result = solve(s)
+    assert col(result, "production") == pytest.approx([11])  # 8 + 3 overtime hours
+    assert list(result.resources["overtime_hours"]) == pytest.approx([3])
+    assert result.cost_breakdown["resource_overtime"] == pytest.approx(6)
+    assert result.total_cost == pytest.approx(11 * 1 + 3 * 2 + 4 * 5)
+
+
+def test_resource_hours_per_period():
+    s = with_resources(tiny([10, 10], workforce=ROOMY), line([4, 10]), {"Line 1": 1})
+    result = solve(s)
+    # 4 made and 6 bought in period 1 ($5 each) beats making ahead: nothing can be
+    assert col(result, "production") == pytest.approx([4, 10])
+    assert list(result.resources["hours_available"]) == [4, 10]
+
+
+def test_old_files_without_resources_have_no_resource_rows_or_costs():
+    result = solve(red_tomato())
+    assert "resource_overtime" not in result.cost_breakdown
+    assert result.resources.empty
+    assert "resources" not in result.to_dict()
+
+
+def test_a_resource_short_is_named_with_its_hours():
+    s = with_resources(tiny([15], workforce=ROOMY, max_subcontract=0), line(8), {"Line 1": 1})
+    result = solve(s)
+    assert result.status == "infeasible"
+    c = result.conflicts[0]
+    assert (c.limit, c.family, c.period) == ("resource_hours", "Line 1", "1")
+    assert c.amount == pytest.approx(7)
+    assert "Line 1" in c.message and "7 hours short" in c.message
+
+
+def test_unknown_resource_names_are_refused_with_the_field():
+    from sop_core.errors import InputError
+
+    data = tiny([1]).model_dump()
+    data["families"][0]["resource_hours"] = {"Press": 1}
+    with pytest.raises(InputError, match=r"families\[0\]\.resource_hours.*'Press'"):
+        parse_scenario(data)

@@ -66,7 +66,31 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         "strategy": draw(st.sampled_from(["optimal", "level", "chase"])),
         "ending_backorders_allowed": draw(st.booleans()),
     }
-    return parse_scenario({"name": "random", "workforce": wf, "families": fams, "policy": policy})
+    hours = st.integers(0, 200).map(float)
+    resources = [
+        {
+            "name": f"R{r}",
+            "hours_available": draw(st.one_of(hours, st.lists(hours, min_size=T, max_size=T))),
+            "overtime_hours_max": draw(st.integers(0, 20).map(float)),
+            "overtime_cost_per_hour": draw(money),
+        }
+        for r in range(draw(st.integers(0, 2)))
+    ]
+    for fam in fams:
+        fam["resource_hours"] = {
+            res["name"]: draw(st.sampled_from([0.5, 1.0, 3.0]))
+            for res in resources
+            if draw(st.booleans())
+        }
+    return parse_scenario(
+        {
+            "name": "random",
+            "workforce": wf,
+            "families": fams,
+            "policy": policy,
+            "resources": resources,
+        }
+    )
 
 
 def _tol(*arrays: np.ndarray) -> float:
@@ -134,6 +158,18 @@ def check_plan(s: Scenario, r: PlanResult) -> None:
             assert np.allclose(I, target, atol=t2)
         used += family.labor_hours_per_unit * P
     assert np.allclose(p["hours_used"], used, atol=tol)
+    for k, res in enumerate(s.resources):
+        load = sum(
+            f.resource_hours.get(res.name, 0.0)
+            * fam[fam["family"] == f.name]["production"].to_numpy()
+            for f in s.families
+        )
+        rows = r.resources[r.resources["resource"] == res.name]
+        extra = rows["overtime_hours"].to_numpy()
+        available = np.array(res.hours_series(T))
+        assert np.all(extra <= np.array(res.overtime_series(T)) + tol), "resource overtime"
+        assert np.all(load <= available + extra + _tol(load, available)), "resource capacity"
+        assert np.allclose(rows["load"], load, atol=_tol(load)), k
     assert np.all(used <= wf.regular_hours_per_worker * W + O + _tol(used)), "labour capacity"
 
 
@@ -146,6 +182,9 @@ def recomputed_cost(s: Scenario, r: PlanResult) -> float:
         + wf.hire_cost * p["hires"].sum()
         + wf.layoff_cost * p["layoffs"].sum()
     )
+    for res in s.resources:
+        rows = r.resources[r.resources["resource"] == res.name]
+        total += res.overtime_cost_per_hour * rows["overtime_hours"].sum()
     for family in s.families:
         rows = r.families[r.families["family"] == family.name]
         total += (
@@ -193,6 +232,14 @@ def _changed(s: Scenario, which: int, amount: float) -> Scenario:
         return with_changes(s, strategy=["optimal", "level", "chase"][int(amount) % 3])
     if which == 3:
         return with_changes(s, regular_hours_per_worker=8 + amount, hire_cost=amount)
+    if which == 5:  # resources: hours available, overtime and hours per unit
+        data = s.model_dump()
+        for res in data["resources"]:
+            res["hours_available"] = 10 * amount
+            res["overtime_cost_per_hour"] = amount / 2
+        for fam in data["families"]:
+            fam["resource_hours"] = {k: v + amount / 10 for k, v in fam["resource_hours"].items()}
+        return parse_scenario(data)
     fams = [
         f.model_copy(
             update={
@@ -207,7 +254,7 @@ def _changed(s: Scenario, which: int, amount: float) -> Scenario:
 
 
 @SETTINGS
-@given(scenarios(), st.integers(0, 4), st.integers(0, 30).map(float))
+@given(scenarios(), st.integers(0, 5), st.integers(0, 30).map(float))
 def test_warm_resolve_equals_a_cold_solve(s: Scenario, which: int, amount: float) -> None:
     changed = _changed(s, which, amount)
     planner = Planner(s)
