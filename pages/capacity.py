@@ -17,6 +17,7 @@ from pages._common import (
     solve_whatif,
 )
 from pages._edit import edited_scenario, families_frame, workforce_frame
+from pages._supply import resources_section
 from sop_core.errors import InputError
 from sop_core.planner import PlanResult
 
@@ -127,3 +128,5 @@ if applied:
         set_scenario(new, source if "capacity edited" in source else f"{source} (capacity edited)")
         st.toast("Applied: every page now plans with these values.", icon=":material/check:")
         st.rerun()
+
+resources_section(s, result)

@@ -32,6 +32,7 @@ from pages._common import (
     units,
 )
 from sop_core.planner import PlanResult
+from sop_core.results import binding_resources
 from sop_core.scenario import STRATEGIES, Scenario
 
 ensure_entry_point()
@@ -158,6 +159,7 @@ def shadow_price_sentences(result: PlanResult, limit: int = 4) -> list[str]:
         f"One more labour hour in **{row.period}** would save **${row.labour_hour_value:,.2f}**."
         for row in per.itertuples()
     ]
+    out += [f"{line}." for line in binding_resources(result)]
     fam = result.families.dropna(subset=["demand_marginal_cost"])
     fam = fam[fam["demand_marginal_cost"] > 0.005].nlargest(2, "demand_marginal_cost")
     out += [
@@ -253,7 +255,7 @@ def details(view: str | None, s: Scenario, whatif: WhatIf, result: PlanResult) -
         if sentences:
             st.markdown("\n".join(f"- {line}" for line in sentences))
         else:
-            st.write("No labour hour is scarce: one more hour would save nothing.")
+            st.write("No labour or resource hour is scarce: one more would save nothing.")
     else:
         st.caption("Pick a view above to see more of the plan.")
 

@@ -303,6 +303,30 @@ class PlanResult:
         return out
 
 
+def _money(x: float) -> str:
+    return f"${x:,.2f}" if x < 100 else f"${x:,.0f}"
+
+
+def binding_resources(result: PlanResult, limit: int = 3) -> list[str]:
+    """The resources that bind, in words, dearest first: "Line 2 is full in 2027-04: one
+    more hour saves $41". Empty without resources or duals (an integer plan)."""
+    res = result.resources
+    if res.empty:
+        return []
+    res = res.dropna(subset=["hour_value"])
+    res = res[res["hour_value"] > 0.005].nlargest(limit, "hour_value")
+    out = []
+    for row in res.itertuples():
+        full = "full" if row.overtime_hours <= _TOL else "full, overtime included"
+        if row.overtime_hours > _TOL and row.overtime_hours < row.overtime_hours_max - _TOL:
+            full = "full on regular hours and working overtime"
+        out.append(
+            f"{row.resource} is {full} in {row.period}: one more hour saves "
+            f"{_money(row.hour_value)}"
+        )
+    return out
+
+
 def _clean(x: Any) -> Any:
     if isinstance(x, (float, np.floating)):
         return None if not math.isfinite(x) else round(float(x), 6)

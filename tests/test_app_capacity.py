@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,41 @@ def test_a_bad_edit_names_the_field():
     with pytest.raises(InputError) as err:
         edited_scenario(s, workforce_frame(s), fam)
     assert "families[0].labor_hours_per_unit" in str(err.value)
+
+
+def sample_with_lines(tmp_path: Path) -> Path:
+    """The sample company with two lines and a supplier; Line 2 is tight."""
+    data = load_scenario(ROOT / "data" / "sample_company.json").model_dump()
+    data["resources"] = [
+        {"name": "Line 1", "hours_available": 9000},
+        {"name": "Line 2", "hours_available": 8600, "overtime_hours_max": 500,
+         "overtime_cost_per_hour": 45},
+        {"name": "Supplier A", "hours_available": 20000},
+    ]  # fmt: skip
+    for k, fam in enumerate(data["families"]):
+        fam["resource_hours"] = {"Line 1" if k % 2 else "Line 2": 0.9, "Supplier A": 1.0}
+    path = tmp_path / "lines.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_rough_cut_capacity_per_resource(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOP_SAMPLE_SCENARIO", str(sample_with_lines(tmp_path)))
+    at = open_capacity()
+    assert "Rough-cut capacity per resource" in [h.value for h in at.subheader]
+    assert {"**Line 1**", "**Line 2**", "**Supplier A**"} <= {m.value for m in at.markdown}
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    assert len(charts) >= 4  # labour hours, then one per resource
+    assert not at.error
+
+
+def test_without_resources_the_section_says_how_to_add_them():
+    at = open_capacity()
+    assert any("no resources besides the workforce" in c.value for c in at.caption)
+
+
+def test_the_plan_names_the_binding_resource(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOP_SAMPLE_SCENARIO", str(sample_with_lines(tmp_path)))
+    at = open_app_page("pages/plan.py", run_entry_first=True)
+    text = "\n".join(m.value for m in at.markdown)
+    assert re.search(r"Line 2 is full[^:]* in \S+: one more hour saves \$", text), text

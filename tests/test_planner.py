@@ -496,3 +496,12 @@ def test_unknown_resource_names_are_refused_with_the_field():
     data["families"][0]["resource_hours"] = {"Press": 1}
     with pytest.raises(InputError, match=r"families\[0\]\.resource_hours.*'Press'"):
         parse_scenario(data)
+
+
+def test_the_binding_resource_in_words():
+    from sop_core.results import binding_resources
+
+    s = with_resources(tiny([15], workforce=ROOMY), line(8), {"Line 1": 1})
+    assert binding_resources(solve(s)) == ["Line 1 is full in 1: one more hour saves $4.00"]
+    roomy = with_resources(tiny([5], workforce=ROOMY), line(8), {"Line 1": 1})
+    assert binding_resources(solve(roomy)) == []

@@ -1,0 +1,100 @@
+"""Supply-review sections of the Capacity page: rough-cut capacity per resource and the
+working-day calendar. Presentation only: every number comes from ``sop_core``."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from sop_core.planner import PlanResult
+from sop_core.scenario import Scenario
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def rough_cut_frame(result: PlanResult, resource: str) -> pd.DataFrame:
+    """Per period, the hours each family loads on ``resource``: period, family, hours."""
+    load = result.resource_load()
+    return load[load["resource"] == resource][["period", "family", "hours"]]
+
+
+def rough_cut_chart(result: PlanResult, resource: str, periods: list[str]) -> alt.LayerChart:
+    """Load by family (stacked bars) against the hours available and available plus
+    overtime allowed (lines)."""
+    res = result.resources
+    res = res[res["resource"] == resource]
+    caps = pd.DataFrame(
+        {
+            "period": list(res["period"]) * 2,
+            "capacity": ["Available"] * len(res) + ["Available + overtime allowed"] * len(res),
+            "hours": list(res["hours_available"])
+            + list(res["hours_available"] + res["overtime_hours_max"]),
+        }
+    )
+    x = alt.X("period:O", sort=periods, title=None)
+    bars = (
+        alt.Chart(rough_cut_frame(result, resource))
+        .mark_bar(opacity=0.85)
+        .encode(
+            x=x,
+            y=alt.Y("sum(hours):Q", title=f"{resource}: hours per period"),
+            color=alt.Color("family:N", title="Load by family", legend=alt.Legend(orient="top")),
+            tooltip=["period:O", "family:N", alt.Tooltip("sum(hours):Q", format=",.0f")],
+        )
+    )
+    lines = (
+        alt.Chart(caps)
+        .mark_line(strokeWidth=3, point=True, color="#111111")
+        .encode(
+            x=x,
+            y="hours:Q",
+            strokeDash=alt.StrokeDash("capacity:N", title=None, legend=alt.Legend(orient="top")),
+            tooltip=["period:O", "capacity:N", alt.Tooltip("hours:Q", format=",.0f")],
+        )
+    )
+    return alt.layer(bars, lines).resolve_scale(color="independent").properties(height=300)
+
+
+def utilisation_table(result: PlanResult, resource: str) -> pd.DataFrame:
+    """One column per period: load, hours available, overtime used, utilisation and what
+    one more hour would save."""
+    res = result.resources
+    res = res[res["resource"] == resource]
+    return pd.DataFrame(
+        {
+            "Load (h)": [_fmt(x) for x in res["load"]],
+            "Available (h)": [_fmt(x) for x in res["hours_available"]],
+            "Overtime used (h)": [_fmt(x) for x in res["overtime_hours"]],
+            "Utilisation": [f"{u:.0%}" if pd.notna(u) else "–" for u in res["utilisation"]],
+            "One more hour saves": [
+                f"${v:,.2f}" if pd.notna(v) and v > 0.005 else "–" for v in res["hour_value"]
+            ],
+        },
+        index=res["period"],
+    ).T
+
+
+def resources_section(s: Scenario, result: PlanResult) -> None:
+    """Rough-cut capacity: per resource, the plan's load by family against the hours."""
+    st.subheader("Rough-cut capacity per resource")
+    if not s.resources:
+        st.caption(
+            "This scenario has no resources besides the workforce. Add lines, machines or a "
+            "critical supplier under `resources` in the scenario file, with each family's "
+            "`resource_hours`, to check their load here."
+        )
+        return
+    if not result.optimal:
+        st.caption("No feasible plan: the load cannot be shown.")
+        return
+    st.caption(
+        "Bars: hours the current plan loads on the resource, by family. Lines: hours "
+        "available (scaled by the working days), and with the overtime allowed."
+    )
+    for k, res in enumerate(s.resources):
+        st.markdown(f"**{res.name}**")
+        st.altair_chart(rough_cut_chart(result, res.name, s.period_labels), key=f"rcc_{k}")
+        st.dataframe(utilisation_table(result, res.name))
