@@ -282,6 +282,10 @@ def live_plan() -> None:
     baseline = baseline_result(s, scenario, result)
     with right:
         if not result.optimal:
+            relaxed = result.relaxed_plan
+            if relaxed is not None:  # the best plan with the limits relaxed: shown, marked
+                with tiles:
+                    kpi_tiles(relaxed)
             status = tiles.container(key="plan_status")
             st.error(f"**No feasible plan with these levers.** {result.message}")
             if result.diagnosis:
@@ -289,6 +293,12 @@ def live_plan() -> None:
             st.info(
                 "Loosen a lever: more overtime, a higher workforce ceiling or less safety stock."
             )
+            if relaxed is not None:
+                st.caption(
+                    "**Not feasible:** the tiles and the chart show the best plan with the "
+                    "limits relaxed as listed above."
+                )
+                balance_chart(relaxed, s.period_labels, key="plan_balance")
         else:
             with tiles:
                 kpi_tiles(result, baseline)

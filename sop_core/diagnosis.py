@@ -68,32 +68,77 @@ def _plural(x: float, noun: str) -> str:
     return f"{_fmt(x)} {noun}" + ("" if _fmt(x) == "1" else "s")
 
 
-def describe_violations(
-    scenario: Scenario, d: ModelData, v: dict[str, np.ndarray]
-) -> list[Conflict]:
-    """Compare the relaxed plan ``v`` with every limit and explain each one it breaks."""
-    labels, names, wf = scenario.period_labels, scenario.family_names, scenario.workforce
-    out: list[Conflict] = []
-    W, O = v["W"], v["O"]
-    level = scenario.policy.strategy == "level"
+#: The limits in the words of the Capacity and Plan pages.
+LIMIT_NAMES = {
+    "max_workers": "the workforce ceiling",
+    "min_workers": "the workforce floor",
+    "max_hires": "the hiring cap",
+    "max_layoffs": "the layoff cap",
+}
+
+
+def _workforce_path(scenario: Scenario) -> str:
+    wf = scenario.workforce
     start = f"starting from {_fmt(wf.initial)} workers"
     if wf.max_hires is not None:
         start += f", at most {_fmt(wf.max_hires)} hires a period"
     if wf.max_layoffs is not None:
         start += f", at most {_fmt(wf.max_layoffs)} layoffs a period"
+    return start
+
+
+def _overtime(d: ModelData) -> str:
+    if not math.isfinite(d.M):
+        return "unlimited overtime"
+    return "no overtime" if d.M == 0 else f"{_fmt(d.M)} overtime hours each"
+
+
+def _staff(d: ModelData, v: dict[str, np.ndarray], t: int, scenario: Scenario) -> str:
+    """Why the workforce is what it is in period t, in words: the ceiling, the hiring cap
+    (when every period up to t hired its most) or the level strategy."""
+    W, H = v["W"], v["H"]
+    if math.isfinite(d.W_ub[t]) and W[t] >= d.W_ub[t] - _TOL:
+        return f"at most {_plural(W[t], 'worker')} (the workforce ceiling)"
+    capped = np.isfinite(d.H_ub[: t + 1]) & (H[: t + 1] >= d.H_ub[: t + 1] - _TOL)
+    if capped.all():
+        if scenario.policy.strategy == "level" and t > 0:
+            why = "the level strategy hires only in the first period"
+        else:
+            why = f"hiring is capped at {_fmt(d.H_ub[0])} a period"
+        return (
+            f"{_plural(W[t], 'worker')} ({why}: from {_plural(d.W0, 'worker')} that is all "
+            "the workforce can reach by then)"
+        )
+    return _plural(W[t], "worker")
+
+
+def describe_violations(
+    scenario: Scenario, d: ModelData, v: dict[str, np.ndarray]
+) -> list[Conflict]:
+    """Compare the relaxed plan ``v`` with every limit and explain each one it breaks, in
+    the words of the pages (no field names)."""
+    labels, names = scenario.period_labels, scenario.family_names
+    clash = np.flatnonzero(d.W_lb > d.W_ub + _TOL)
+    if clash.size:  # a floor above the ceiling: nothing else needs saying
+        t = int(clash[0])
+        return [
+            Conflict(
+                labels[t],
+                None,
+                "workforce_floor_above_ceiling",
+                float(d.W_lb[t] - d.W_ub[t]),
+                f"The workforce floor ({_fmt(d.W_lb[t])}) is above the workforce ceiling "
+                f"({_fmt(d.W_ub[t])}): lower the floor or raise the ceiling",
+            )
+        ]
+    out: list[Conflict] = []
+    W, O = v["W"], v["O"]
+    level = scenario.policy.strategy == "level"
+    start = _workforce_path(scenario)
     res_names = [r.name for r in scenario.resources]
     for t, label in enumerate(labels):
         short = float(d.hours @ v["P"][:, t] - d.R[t] * W[t] - O[t])
         if short > _TOL * max(1.0, d.R[t] * W[t]):
-            capped_staff = math.isfinite(d.W_ub[t]) and W[t] >= d.W_ub[t] - _TOL
-            staff = ("at most " if capped_staff else "") + _plural(W[t], "worker")
-            ot = (
-                "unlimited overtime"
-                if not math.isfinite(d.M)
-                else "no overtime"
-                if d.M == 0
-                else f"{_fmt(d.M)} overtime hours each"
-            )
             capped = [
                 names[f]
                 for f in range(d.F)
@@ -106,7 +151,8 @@ def describe_violations(
                     None,
                     "labour_hours",
                     short,
-                    f"{label}: {_fmt(short)} labour hours short with {staff} and {ot}{sub}",
+                    f"{label}: {_fmt(short)} labour hours short with "
+                    f"{_staff(d, v, t, scenario)} and {_overtime(d)}{sub}",
                 )
             )
         for r, res in enumerate(res_names):
@@ -135,7 +181,7 @@ def describe_violations(
                 if level and name in "HL" and t > 0:
                     why = "the level strategy allows none after the first period"
                 else:
-                    why = f"{what} is {_fmt(bound[t])}"
+                    why = f"{LIMIT_NAMES[what]} is {_fmt(bound[t])}"
                 noun = {"W": "workers", "H": "hires", "L": "layoffs"}[name]
                 out.append(
                     Conflict(
@@ -155,14 +201,14 @@ def describe_violations(
                     None,
                     "workforce_min",
                     under,
-                    f"{label}: can keep only {_fmt(W[t])} workers but min_workers is "
+                    f"{label}: can keep only {_fmt(W[t])} workers but the workforce floor is "
                     f"{_fmt(d.W_lb[t])} ({start})",
                 )
             )
         for f in range(d.F):
             stock, backlog = float(v["I"][f, t]), float(v["S"][f, t])
             if d.I_lb[f, t] - stock > _TOL:
-                target = "chase target" if math.isfinite(d.I_ub[f, t]) else "required stock"
+                target = "chase target" if math.isfinite(d.I_ub[f, t]) else "ending stock minimum"
                 out.append(
                     Conflict(
                         label,

@@ -219,14 +219,21 @@ class Planner:
         return assemble_result(scenario, d, x, duals, self.layout)
 
     def _infeasible(self, scenario: Scenario, d: ModelData) -> PlanResult:
-        conflicts = diagnose(self.highs, self.layout, d, scenario)
+        x = relaxed_plan(self.highs, self.layout, d)
+        conflicts, relaxed = [], None
+        if x is not None:
+            np.maximum(x, 0.0, out=x)
+            conflicts = describe_violations(scenario, d, split_blocks(x, self.layout))
+            relaxed = replace(assemble_result(scenario, d, x, None, self.layout), status="relaxed")
         if not conflicts:
             msg = "No feasible plan, and no single limit explains it."
         else:
             msg = "No feasible plan: " + "; ".join(c.message for c in conflicts[:3])
             if len(conflicts) > 3:
                 msg += f"; and {len(conflicts) - 3} more"
-        return replace(empty_result(scenario, "infeasible", msg), conflicts=conflicts)
+        return replace(
+            empty_result(scenario, "infeasible", msg), conflicts=conflicts, relaxed_plan=relaxed
+        )
 
 
 _ROW = {b.name: b for b in ROWS}

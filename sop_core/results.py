@@ -138,13 +138,13 @@ class _PlanValues:
 @dataclass(frozen=True)
 class PlanResult:
     """A solved (or diagnosed) plan. ``status`` optimal: tables and KPIs of the plan;
-    infeasible: ``conflicts`` say why, and when the diagnosis found one, ``values`` hold
-    the best plan with the relaxed limits (``relaxed`` is True, ``total_cost`` None).
+    infeasible: ``conflicts`` say why, and ``relaxed_plan`` is the best plan with the
+    limits relaxed as they say (status "relaxed": not a feasible plan, for showing only).
 
     ``periods``, ``families`` and ``resources`` are built on first access, so a slider
     move that only shows cost and KPIs does not pay for them."""
 
-    status: str  # optimal | infeasible | unbounded | error
+    status: str  # optimal | infeasible | unbounded | error | relaxed
     strategy: str
     integer_workforce: bool
     total_cost: float | None
@@ -153,7 +153,7 @@ class PlanResult:
     conflicts: list[Conflict] = field(default_factory=list)
     message: str = ""
     values: _PlanValues | None = field(default=None, repr=False, compare=False)
-    relaxed: bool = False
+    relaxed_plan: PlanResult | None = field(default=None, repr=False, compare=False)
 
     @property
     def optimal(self) -> bool:

@@ -143,3 +143,13 @@ def test_every_rerun_says_how_long_the_plan_took():
     at.slider(key="overtime").set_value(10.0).run()
     assert at.session_state.plan_runs == runs + 1
     assert any(f"run {runs + 1}" in c.value for c in at.caption)
+
+
+def test_an_infeasible_what_if_still_shows_the_relaxed_plan_marked_not_feasible():
+    at = open_plan()
+    at.slider(key="overtime").set_value(0.0)
+    at.slider(key="workers_max").set_value(1.0).run()
+    assert not at.exception
+    assert [m.label for m in at.metric][:2] == ["Total cost", "Fill rate"]
+    assert any("Not feasible" in c.value for c in at.caption)
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")

@@ -77,8 +77,8 @@ def test_subcontract_cap_makes_it_infeasible_and_the_diagnosis_says_by_how_much(
     assert result.total_cost is None
     # 10 made + 3 bought leaves 2 units = 2 labour hours short in period 1
     assert result.diagnosis == [
-        "1: 2 labour hours short with at most 1 worker and no overtime, "
-        "subcontracting at its cap for F0"
+        "1: 2 labour hours short with at most 1 worker (the workforce ceiling) and no "
+        "overtime, subcontracting at its cap for F0"
     ]
     assert result.conflicts[0].amount == pytest.approx(2)
 
@@ -266,8 +266,8 @@ def test_red_tomato_with_a_workforce_cap_names_the_month_and_the_hours():
     assert result.status == "infeasible"
     # by April 11,600 units are due; 1,000 in stock plus 4 × 2,550 made leaves 400 = 1,600 h
     assert result.diagnosis == [
-        "Apr: 1,600 labour hours short with at most 60 workers and 10 overtime hours each, "
-        "subcontracting at its cap for Garden tools"
+        "Apr: 1,600 labour hours short with at most 60 workers (the workforce ceiling) and "
+        "10 overtime hours each, subcontracting at its cap for Garden tools"
     ]
     assert "Apr: 1,600 labour hours short" in result.message
 
@@ -278,7 +278,7 @@ def test_layoff_cap_against_workforce_ceiling():
     result = solve(parse_scenario(d))
     assert result.status == "infeasible"
     assert result.diagnosis == [
-        "Jan: needs 75 workers but max_workers is 70 "
+        "Jan: needs 75 workers but the workforce ceiling is 70 "
         "(starting from 80 workers, at most 5 layoffs a period)"
     ]
 
@@ -295,6 +295,60 @@ def test_level_strategy_with_unreachable_floor():
     result = solve(s)
     assert result.status == "infeasible"
     assert any("labour hours short with at most 2 workers" in m for m in result.diagnosis)
+
+
+def test_no_internal_field_names_in_any_diagnosis():
+    d = red_tomato_dict()
+    d["workforce"] |= {"max_workers": 70, "max_layoffs": 5, "min_workers": 60}
+    text = " ".join(solve(parse_scenario(d)).diagnosis)
+    assert text and not any(
+        name in text for name in ("max_workers", "min_workers", "max_hires", "max_layoffs")
+    )
+
+
+def test_a_floor_above_the_ceiling_is_named_as_such():
+    # the Plan page's sliders can cross: the what-if is not re-validated
+    s = with_changes(red_tomato(), min_workers=80, max_workers=60)
+    result = solve(s)
+    assert result.status == "infeasible"
+    assert result.diagnosis == [
+        "The workforce floor (80) is above the workforce ceiling (60): lower the floor "
+        "or raise the ceiling"
+    ]
+
+
+def test_when_hiring_caps_bind_the_diagnosis_says_so_not_raise_the_ceiling():
+    # chase from 1 worker with at most 1 hire a period: 2 workers in period 1, 3 in
+    # period 2; the 40 units of period 2 need 4 workers of 10 hours
+    s = tiny(
+        [10, 40],
+        workforce={"hire_cost": 0, "max_hires": 1},
+        max_subcontract=0,
+        policy={"strategy": "chase"},
+    )
+    result = solve(s)
+    assert result.status == "infeasible"
+    assert result.diagnosis == [
+        "2: 10 labour hours short with 3 workers (hiring is capped at 1 a period: from 1 "
+        "worker that is all the workforce can reach by then) and no overtime, "
+        "subcontracting at its cap for F0"
+    ]
+    assert "ceiling" not in result.message
+
+
+def test_an_infeasible_result_carries_the_best_plan_with_relaxed_limits():
+    d = red_tomato_dict()
+    d["workforce"]["max_workers"] = 60
+    d["families"][0] |= {"max_subcontract": 0, "backorders_allowed": False}
+    result = solve(parse_scenario(d))
+    assert result.status == "infeasible" and result.kpis == {}
+    relaxed = result.relaxed_plan
+    assert relaxed is not None and relaxed.status == "relaxed" and not relaxed.optimal
+    # the relaxed plan is the real plan but for the 1,600 hours the diagnosis names
+    hours = relaxed.periods["hours_used"] - relaxed.periods["regular_hours_available"]
+    extra = (hours - relaxed.periods["overtime_hours"]).clip(lower=0)
+    assert extra.sum() == pytest.approx(1600, abs=1e-3)
+    assert relaxed.kpis["fill_rate"] == pytest.approx(1.0)
 
 
 def test_chase_with_too_much_initial_stock():
