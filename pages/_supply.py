@@ -98,3 +98,40 @@ def resources_section(s: Scenario, result: PlanResult) -> None:
         st.markdown(f"**{res.name}**")
         st.altair_chart(rough_cut_chart(result, res.name, s.period_labels), key=f"rcc_{k}")
         st.dataframe(utilisation_table(result, res.name))
+
+
+def calendar_frame(s: Scenario) -> pd.DataFrame:
+    """One column per period: weekdays, public holidays, shutdown days, working days and
+    the share of a standard period's hours they give."""
+    days = s.period_days()
+    factors = s.working_day_factors()
+    return pd.DataFrame(
+        {
+            "Weekdays": [str(p.weekdays) if p.weekdays else "–" for p in days],
+            "Public holidays": [
+                ", ".join(h.split(" ", 1)[1] for h in p.holidays) or "–" for p in days
+            ],
+            "Shutdown days": [str(p.shutdown_days) if p.shutdown_days else "–" for p in days],
+            "Working days": [f"{p.working_days:g}" for p in days],
+            "Hours vs a standard period": [f"{k:.0%}" for k in factors],
+        },
+        index=[p.period for p in days],
+    ).T
+
+
+def calendar_section(s: Scenario) -> None:
+    """The working-day calendar behind the period's regular and resource hours."""
+    st.subheader("Working-day calendar")
+    if s.calendar is None:
+        st.caption(
+            "Every period has the same hours. Add a `calendar` to the scenario file (a "
+            "country for its public holidays, plant shutdown dates) to scale regular and "
+            "resource hours by the working days of each period."
+        )
+        return
+    where = f"public holidays of {s.calendar.country}" if s.calendar.country else "no holidays"
+    st.caption(
+        f"Weekdays less {where} and the plant's shutdown days; regular labour hours and "
+        "resource hours given as one number scale with the working days."
+    )
+    st.dataframe(calendar_frame(s))

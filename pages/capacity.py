@@ -17,7 +17,7 @@ from pages._common import (
     solve_whatif,
 )
 from pages._edit import edited_scenario, families_frame, workforce_frame
-from pages._supply import resources_section
+from pages._supply import calendar_section, resources_section
 from sop_core.errors import InputError
 from sop_core.planner import PlanResult
 
@@ -130,3 +130,4 @@ if applied:
         st.rerun()
 
 resources_section(s, result)
+calendar_section(s)

@@ -35,6 +35,15 @@ or absent means unlimited for the ``max_*``/``min_*`` limits)::
       hours_available           [h / period], one number or one per period
       overtime_hours_max        [h / period], one number or one per period, default 0
       overtime_cost_per_hour    [$ / h], default 0
+    calendar                    optional working-day calendar (see sop_core/workdays.py)
+      country, subdivision      public holidays of this country (ISO code, e.g. "DE")
+      shutdowns                 [dates] plant shutdown days, e.g. ["2027-08-02", ...]
+      weekdays                  working weekdays, 0 = Monday, default [0, 1, 2, 3, 4]
+      working_days              optional [days], one per period: taken as given
+      standard_days             optional [days] of a standard period; default the mean
+                                number of weekdays per period. Regular hours per worker
+                                and resource hours given as one number scale by
+                                working days ÷ standard days
     policy
       strategy                  "optimal" | "level" | "chase", default "optimal"
       integer_workforce         default false
@@ -49,6 +58,7 @@ problems read like ``families[0].holding_cost: must be ≥ 0, got -2``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -143,6 +153,19 @@ class Resource(_Model):
         return [float(self.overtime_hours_max)] * horizon
 
 
+class Calendar(_Model):
+    """Working days per period: weekdays less public holidays and shutdown days."""
+
+    country: str | None = None
+    subdivision: str | None = None
+    shutdowns: list[dt.date] = Field(default_factory=list)
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(
+        default_factory=lambda: [0, 1, 2, 3, 4]
+    )
+    working_days: list[NonNegative] | None = None
+    standard_days: Positive | None = None
+
+
 class Scenario(_Model):
     """A complete planning problem; see the module docstring for fields and units."""
 
@@ -152,6 +175,7 @@ class Scenario(_Model):
     families: Annotated[list[Family], Field(min_length=1)]
     policy: Policy = Field(default_factory=Policy)
     resources: list[Resource] = Field(default_factory=list)
+    calendar: Calendar | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -179,9 +203,33 @@ class Scenario(_Model):
         """(periods, families): scenarios of one shape share one compiled model."""
         return (self.horizon, len(self.families))
 
+    def period_days(self) -> tuple:
+        """The calendar of each period (:class:`sop_core.workdays.PeriodDays`); empty
+        without a calendar. Raises :class:`InputError` if the labels are not dates."""
+        from sop_core.workdays import calendar_days
+
+        c = self.calendar
+        if c is None:
+            return ()
+        return calendar_days(
+            tuple(self.period_labels),
+            c.country,
+            c.subdivision,
+            tuple(c.shutdowns),
+            tuple(sorted(set(c.weekdays))),
+            tuple(c.working_days) if c.working_days is not None else None,
+        )
+
     def working_day_factors(self) -> list[float]:
-        """Per period, the share of a standard period's hours that can be worked."""
-        return [1.0] * self.horizon
+        """Per period, working days ÷ standard days (all 1 without a calendar): the share
+        of a standard period's regular and resource hours that can be worked."""
+        if self.calendar is None:
+            return [1.0] * self.horizon
+        from sop_core.workdays import standard_days
+
+        days = self.period_days()
+        std = standard_days(days, self.calendar.standard_days)
+        return [p.working_days / std for p in days]
 
     def to_json(self, indent: int | None = 2) -> str:
         """The scenario file's JSON text (round-trips through :func:`parse_scenario`)."""
@@ -274,6 +322,19 @@ def _resource_problems(s: Scenario) -> list[Problem]:
                         f"names resource {name!r}, which is not in resources (known: {known})",
                     )
                 )
+    cal = s.calendar
+    if cal is not None and cal.working_days is not None and len(cal.working_days) != horizon:
+        problems.append(
+            Problem(
+                "calendar.working_days",
+                f"must have {horizon} values, one per period, got {len(cal.working_days)}",
+            )
+        )
+    elif cal is not None and not problems:
+        try:  # the labels are dates and the country is known (cached for the solves)
+            s.period_days()
+        except InputError as exc:
+            problems += exc.problems
     if s.policy.frozen_periods > horizon:
         problems.append(
             Problem(

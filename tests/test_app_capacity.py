@@ -66,6 +66,7 @@ def sample_with_lines(tmp_path: Path) -> Path:
          "overtime_cost_per_hour": 45},
         {"name": "Supplier A", "hours_available": 20000},
     ]  # fmt: skip
+    data["calendar"] = {"country": "DE", "shutdowns": ["2027-08-02", "2027-08-03"]}
     for k, fam in enumerate(data["families"]):
         fam["resource_hours"] = {"Line 1" if k % 2 else "Line 2": 0.9, "Supplier A": 1.0}
     path = tmp_path / "lines.json"
@@ -93,3 +94,12 @@ def test_the_plan_names_the_binding_resource(tmp_path, monkeypatch):
     at = open_app_page("pages/plan.py", run_entry_first=True)
     text = "\n".join(m.value for m in at.markdown)
     assert re.search(r"Line 2 is full[^:]* in \S+: one more hour saves \$", text), text
+
+
+def test_the_calendar_shows_holidays_and_shutdowns(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOP_SAMPLE_SCENARIO", str(sample_with_lines(tmp_path)))
+    at = open_capacity()
+    assert "Working-day calendar" in [h.value for h in at.subheader]
+    table = at.dataframe[-1].value
+    assert "Christmas Day" in table.loc["Public holidays", "2026-12"]
+    assert table.loc["Shutdown days", "2027-08"] == "2"

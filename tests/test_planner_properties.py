@@ -89,6 +89,14 @@ def scenarios(draw: st.DrawFn) -> Scenario:
             "families": fams,
             "policy": policy,
             "resources": resources,
+            "calendar": draw(
+                st.one_of(
+                    st.none(),
+                    st.lists(st.integers(0, 23).map(float), min_size=T, max_size=T).map(
+                        lambda days: {"working_days": days, "standard_days": 21}
+                    ),
+                )
+            ),
         }
     )
 
@@ -166,11 +174,12 @@ def check_plan(s: Scenario, r: PlanResult) -> None:
         )
         rows = r.resources[r.resources["resource"] == res.name]
         extra = rows["overtime_hours"].to_numpy()
-        available = np.array(res.hours_series(T))
+        available = np.array(res.hours_series(T, s.working_day_factors()))
         assert np.all(extra <= np.array(res.overtime_series(T)) + tol), "resource overtime"
         assert np.all(load <= available + extra + _tol(load, available)), "resource capacity"
         assert np.allclose(rows["load"], load, atol=_tol(load)), k
-    assert np.all(used <= wf.regular_hours_per_worker * W + O + _tol(used)), "labour capacity"
+    regular = wf.regular_hours_per_worker * np.array(s.working_day_factors())
+    assert np.all(used <= regular * W + O + _tol(used)), "labour capacity"
 
 
 def recomputed_cost(s: Scenario, r: PlanResult) -> float:
