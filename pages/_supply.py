@@ -1,5 +1,6 @@
-"""Supply-review sections of the Capacity page: rough-cut capacity per resource and the
-working-day calendar. Presentation only: every number comes from ``sop_core``."""
+"""Supply-review parts of the pages: rough-cut capacity per resource and the working-day
+calendar (Capacity), the planning time fence and its shading of the balance chart (Plan).
+Presentation only: every number comes from ``sop_core``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from sop_core.planner import PlanResult
+from sop_core.lp import FixedPlan
+from sop_core.planner import PlanResult, fixed_from
 from sop_core.scenario import Scenario
 
 
@@ -135,3 +137,75 @@ def calendar_section(s: Scenario) -> None:
         "resource hours given as one number scale with the working days."
     )
     st.dataframe(calendar_frame(s))
+
+
+# --------------------------------------------------------------------------- time fence
+
+
+def approved_plan() -> PlanResult | None:
+    """The last approved scenario's plan (from the store), solved once per approved
+    version and kept in the session; None if nothing is approved or no store answers."""
+    from pages._common import get_store, planner_for
+
+    try:
+        stored = get_store().approved()
+    except Exception:  # no store: nothing is approved, nothing is frozen
+        return None
+    if stored is None:
+        return None
+    key = (stored.name, stored.version)
+    kept = st.session_state.get("fence_approved")
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    plan = planner_for(stored.scenario).solve(stored.scenario)
+    st.session_state.fence_approved = (key, plan)
+    return plan
+
+
+def time_fence(s: Scenario) -> FixedPlan | None:
+    """The production and subcontracting the fence holds (``policy.frozen_periods``), from
+    the last approved plan; None without a fence or an approved plan."""
+    if not s.policy.frozen_periods:
+        return None
+    approved = approved_plan()
+    return fixed_from(approved, s) if approved is not None else None
+
+
+def fence_note(s: Scenario, fixed: FixedPlan | None) -> str | None:
+    """One line saying what the fence holds, or why it holds nothing."""
+    k = min(s.policy.frozen_periods, s.horizon)
+    if not k:
+        return None
+    labels = s.period_labels
+    span = labels[0] if k == 1 else f"{labels[0]} – {labels[k - 1]}"
+    if fixed is None:
+        return f"Time fence of {k} period(s) ({span}): no approved plan yet, nothing is frozen."
+    return (
+        f"Time fence: production and subcontracting in {span} are frozen as in the last "
+        "approved plan (shaded); the levers move the periods after it."
+    )
+
+
+def fenced_balance_chart(
+    result: PlanResult,
+    periods: list[str],
+    frozen: int,
+    *,
+    family: str | None = None,
+    key: str | None = None,
+) -> None:
+    """The Plan page's balance chart with the frozen periods shaded."""
+    from pages._common import balance_frame, balance_spec
+
+    y_title = "Units per period" + (f" – {family}" if family else "")
+    spec = balance_spec(tuple(periods), y_title, False, 380)
+    shade = {
+        "data": {"values": [{"period": p, "fence": "Frozen"} for p in periods[:frozen]]},
+        "mark": {"type": "rect", "color": "#7f7f7f", "opacity": 0.18},
+        "encoding": {
+            "x": {"field": "period", "type": "ordinal", "sort": list(periods)},
+            "tooltip": [{"field": "fence", "type": "nominal", "title": "Time fence"}],
+        },
+    }
+    spec["layer"] = [shade, *spec["layer"]]
+    st.vega_lite_chart(balance_frame(result, family), spec, key=key)

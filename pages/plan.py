@@ -31,6 +31,8 @@ from pages._common import (
     planner_for,
     units,
 )
+from pages._supply import fence_note, fenced_balance_chart, time_fence
+from sop_core.lp import FixedPlan
 from sop_core.planner import PlanResult
 from sop_core.results import binding_resources
 from sop_core.scenario import STRATEGIES, Scenario
@@ -53,7 +55,9 @@ def lever_ranges(s: Scenario) -> dict[str, float]:
     return {"workers_top": float(top), "workers_step": float(step), "overtime_top": ot_top}
 
 
-def baseline_result(s: Scenario, scenario: Scenario, result: PlanResult) -> PlanResult:
+def baseline_result(
+    s: Scenario, scenario: Scenario, result: PlanResult, fixed: FixedPlan | None = None
+) -> PlanResult:
     """The scenario's own plan, solved once per scenario and kept in the session.
 
     ``result`` is the plan of ``scenario`` (the what-if); when the levers leave the
@@ -61,7 +65,7 @@ def baseline_result(s: Scenario, scenario: Scenario, result: PlanResult) -> Plan
     cached = st.session_state.get("plan_baseline")
     if cached is not None and cached[0] is s:
         return cached[1]
-    baseline = result if scenario == s else planner_for(s).solve(s)
+    baseline = result if scenario == s else planner_for(s).solve(s, fixed)
     st.session_state.plan_baseline = (s, baseline)
     return baseline
 
@@ -225,7 +229,7 @@ def compared_strategies(s: Scenario, whatif: WhatIf) -> dict[str, PlanResult]:
         kept.move_to_end(key)
         return hit[1]
     scenario = whatif.apply(s)
-    compared = planner_for(scenario).compare_strategies(scenario)
+    compared = planner_for(scenario).compare_strategies(scenario, time_fence(scenario))
     kept[key] = (s, compared)
     while len(kept) > STRATEGIES_KEPT:
         kept.popitem(last=False)
@@ -276,10 +280,11 @@ def live_plan() -> None:
     with left:
         whatif = levers(s)
     scenario = whatif.apply(s)
+    fixed = time_fence(scenario)  # the first periods as last approved, if fenced
     t0 = time.perf_counter()
-    result = planner_for(scenario).solve(scenario)
+    result = planner_for(scenario).solve(scenario, fixed)
     solve_ms = 1000 * (time.perf_counter() - t0)
-    baseline = baseline_result(s, scenario, result)
+    baseline = baseline_result(s, scenario, result, fixed)
     with right:
         if not result.optimal:
             relaxed = result.relaxed_plan
@@ -305,12 +310,24 @@ def live_plan() -> None:
                 status = st.container(key="plan_status")
             families = ["All families", *s.family_names]
             family = st.selectbox("Show", families, key="plan_family", label_visibility="collapsed")
-            balance_chart(
-                result,
-                s.period_labels,
-                family=None if family == families[0] else family,
-                key="plan_balance",
-            )
+            note = fence_note(scenario, fixed)
+            if note:
+                st.caption(note)
+            if fixed is not None:
+                fenced_balance_chart(
+                    result,
+                    s.period_labels,
+                    scenario.policy.frozen_periods,
+                    family=None if family == families[0] else family,
+                    key="plan_balance",
+                )
+            else:
+                balance_chart(
+                    result,
+                    s.period_labels,
+                    family=None if family == families[0] else family,
+                    key="plan_balance",
+                )
     if result.optimal:
         view = st.segmented_control(
             "Details",

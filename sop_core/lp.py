@@ -44,7 +44,8 @@ Vars = dict[str, dict]
 @dataclass(frozen=True)
 class FixedPlan:
     """Production and subcontracting of the first periods, fixed by the planning time
-    fence (from the last approved plan): (F, k) units each, k ≥ ``policy.frozen_periods``."""
+    fence (from the last approved plan): (F, k) units each, for the scenario's families
+    and first periods; NaN leaves a cell free (e.g. a family the approved plan lacked)."""
 
     production: np.ndarray
     subcontract: np.ndarray
@@ -182,9 +183,14 @@ def model_data(s: Scenario, fixed: FixedPlan | None = None) -> ModelData:
     P_lb, P_ub = np.zeros((F, T)), np.full((F, T), INF)
     C_lb, C_ub = np.zeros((F, T)), max_sub.repeat(T).reshape(F, T)
     k = min(s.policy.frozen_periods, T) if fixed is not None else 0
-    if k:
-        P_lb[:, :k] = P_ub[:, :k] = np.asarray(fixed.production, dtype=float)[:, :k]
-        C_lb[:, :k] = C_ub[:, :k] = np.asarray(fixed.subcontract, dtype=float)[:, :k]
+    if k:  # the time fence: what the approved plan made and bought (NaN: not fixed)
+        for lb, ub, values in ((P_lb, P_ub, fixed.production), (C_lb, C_ub, fixed.subcontract)):
+            given = np.full((F, k), np.nan)
+            v = np.asarray(values, dtype=float)[:, :k]
+            given[:, : v.shape[1]] = v
+            at = ~np.isnan(given)
+            lb[:, :k][at] = given[at]
+            ub[:, :k][at] = given[at]
     days = np.asarray(s.working_day_factors(), dtype=float)
     res = s.resources
     names = [r.name for r in res]

@@ -247,6 +247,26 @@ def diagnose(highs: highspy.Highs, lay: Layout, d: ModelData, scenario: Scenario
     return describe_violations(scenario, d, split_blocks(x, lay))
 
 
+def fixed_from(approved: PlanResult, scenario: Scenario) -> FixedPlan | None:
+    """The time fence of ``scenario`` from the approved plan: production and subcontracting
+    of its first ``policy.frozen_periods`` periods, matched by period label and family name
+    (a period or family the approved plan lacks stays free). None without a fence or an
+    approved plan."""
+    k = min(scenario.policy.frozen_periods, scenario.horizon)
+    if not k or not approved.optimal:
+        return None
+    fam = approved.families
+    made = fam.pivot(index="family", columns="period", values="production")
+    bought = fam.pivot(index="family", columns="period", values="subcontract")
+    labels = scenario.period_labels[:k]
+    names = scenario.family_names
+
+    def pick(table) -> np.ndarray:
+        return table.reindex(index=names, columns=labels).to_numpy(dtype=float)
+
+    return FixedPlan(production=pick(made), subcontract=pick(bought))
+
+
 def solve(scenario: Scenario, fixed: FixedPlan | None = None) -> PlanResult:
     """Build, solve and return the plan of one scenario (a fresh compiled model)."""
     return Planner(scenario, fixed).solve(scenario, fixed)
@@ -262,5 +282,6 @@ __all__ = [
     "FixedPlan",
     "PlanResult",
     "Planner",
+    "fixed_from",
     "solve",
 ]

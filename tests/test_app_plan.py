@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from apptests import APP, open_app_page
 from streamlit.testing.v1 import AppTest
@@ -153,3 +155,33 @@ def test_an_infeasible_what_if_still_shows_the_relaxed_plan_marked_not_feasible(
     assert [m.label for m in at.metric][:2] == ["Total cost", "Fill rate"]
     assert any("Not feasible" in c.value for c in at.caption)
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+
+
+def test_the_time_fence_holds_the_approved_plan_and_the_chart_shades_it(tmp_path, monkeypatch):
+    import json
+    import os
+
+    from sop_core.scenario import load_scenario
+    from sop_core.store import Store
+
+    sample = load_scenario(Path(__file__).resolve().parent.parent / "data" / "sample_company.json")
+    approved = sample.model_copy(update={"name": "Approved"})
+    store = Store(os.environ["SOP_DATABASE_URL"])
+    store.save(approved, author="test")
+    store.approve("Approved", author="test")
+    data = json.loads(sample.to_json())
+    data["policy"]["frozen_periods"] = 2
+    data["families"][0]["demand"] = [round(1.1 * x) for x in data["families"][0]["demand"]]
+    path = tmp_path / "fenced.json"
+    path.write_text(json.dumps(data))
+    monkeypatch.setenv("SOP_SAMPLE_SCENARIO", str(path))
+    at = open_plan()
+    assert any("Time fence" in c.value and "frozen" in c.value for c in at.caption)
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    specs = [json.loads(c.proto.spec) for c in charts]
+    shade = next(sp["layer"][0] for sp in specs if "layer" in sp)
+    assert shade["mark"]["type"] == "rect"
+    assert [v["period"] for v in shade["data"]["values"]] == sample.period_labels[:2]
+    # a lever cannot move the fenced periods
+    at.slider(key="overtime").set_value(0.0).run()
+    assert not at.exception

@@ -559,3 +559,51 @@ def test_the_binding_resource_in_words():
     assert binding_resources(solve(s)) == ["Line 1 is full in 1: one more hour saves $4.00"]
     roomy = with_resources(tiny([5], workforce=ROOMY), line(8), {"Line 1": 1})
     assert binding_resources(solve(roomy)) == []
+
+
+# --- the planning time fence ----------------------------------------------------------------
+
+
+def test_the_fence_fixes_production_and_subcontracting_of_the_first_periods():
+    from sop_core.lp import FixedPlan
+
+    s = tiny([10, 10], policy={"frozen_periods": 1})
+    fixed = FixedPlan(production=np.array([[4.0]]), subcontract=np.array([[0.0]]))
+    result = solve(s, fixed)
+    # period 1 makes the approved 4 and backlogs 6 ($2); period 2 makes 10 and buys the
+    # 6 it cannot make ($5 each): no backlog may be left at the end
+    assert col(result, "production") == pytest.approx([4, 10])
+    assert col(result, "subcontract") == pytest.approx([0, 6])
+    assert result.total_cost == pytest.approx(14 + 6 * 2 + 6 * 5)
+    # without a fence, the same fixed plan changes nothing
+    free = tiny([10, 10])
+    assert solve(free, fixed).total_cost == pytest.approx(solve(free).total_cost)
+
+
+def test_levers_cannot_move_the_fenced_periods():
+    from sop_core.lp import FixedPlan
+
+    s = tiny([10, 10, 10], policy={"frozen_periods": 2}, workforce={"hire_cost": 0})
+    fixed = FixedPlan(production=np.array([[7.0, 8.0]]), subcontract=np.array([[1.0, 0.0]]))
+    planner = Planner(s)
+    for overtime in (0, 5, 10):
+        result = planner.solve(with_changes(s, max_overtime_hours_per_worker=overtime), fixed)
+        assert col(result, "production")[:2] == pytest.approx([7, 8])
+        assert col(result, "subcontract")[:2] == pytest.approx([1, 0])
+    # and the fence lifted on the same compiled model plans freely again
+    assert planner.solve(s).total_cost == pytest.approx(solve(s).total_cost)
+
+
+def test_the_fence_is_read_from_the_approved_plan_by_period_and_family():
+    from sop_core.planner import fixed_from
+
+    approved = solve(tiny([[10, 12], [3, 4]]))  # periods "1", "2"
+    d = tiny([[12, 9], [4, 5]]).model_dump()
+    d["periods"] = ["2", "3"]  # rolled one period on: period "2" is frozen
+    d["policy"]["frozen_periods"] = 1
+    s = parse_scenario(d)
+    fixed = fixed_from(approved, s)
+    made = approved.families.set_index(["family", "period"])["production"]
+    assert fixed.production[:, 0] == pytest.approx([made["F0", "2"], made["F1", "2"]])
+    result = solve(s, fixed)
+    assert col(result, "production", "F0")[0] == pytest.approx(made["F0", "2"])
