@@ -194,9 +194,7 @@ def measure(s: Scenario, reps: dict[str, int]) -> tuple[float, ...]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
-    parser.add_argument(
-        "--size", nargs=3, type=int, metavar=("T", "F", "R"), help="one size only"
-    )
+    parser.add_argument("--size", nargs=3, type=int, metavar=("T", "F", "R"), help="one size only")
     args = parser.parse_args()
     reps = {"rounds": 3, "moves": 5} if args.quick else {"rounds": 11, "moves": 7}
     header = (

@@ -20,7 +20,9 @@ def _fmt(x: float) -> str:
 def rough_cut_frame(result: PlanResult, resource: str) -> pd.DataFrame:
     """Per period, the hours each family loads on ``resource``: period, family, hours."""
     load = result.resource_load()
-    return load[load["resource"] == resource][["period", "family", "hours"]]
+    load = load[load["resource"] == resource][["period", "family", "hours"]]
+    used = load.groupby("family")["hours"].transform("sum") > 0
+    return load[used]  # families that never load it stay out of the legend
 
 
 def rough_cut_chart(result: PlanResult, resource: str, periods: list[str]) -> alt.LayerChart:
@@ -53,7 +55,9 @@ def rough_cut_chart(result: PlanResult, resource: str, periods: list[str]) -> al
         .encode(
             x=x,
             y="hours:Q",
-            strokeDash=alt.StrokeDash("capacity:N", title=None, legend=alt.Legend(orient="top")),
+            strokeDash=alt.StrokeDash(
+                "capacity:N", title=None, legend=alt.Legend(orient="top", labelLimit=0)
+            ),
             tooltip=["period:O", "capacity:N", alt.Tooltip("hours:Q", format=",.0f")],
         )
     )

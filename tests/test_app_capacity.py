@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
 from apptests import open_app_page
+from factories import sample_with_lines
 from streamlit.testing.v1 import AppTest
 
 from pages._edit import edited_scenario, families_frame, workforce_frame
@@ -55,23 +55,6 @@ def test_a_bad_edit_names_the_field():
     with pytest.raises(InputError) as err:
         edited_scenario(s, workforce_frame(s), fam)
     assert "families[0].labor_hours_per_unit" in str(err.value)
-
-
-def sample_with_lines(tmp_path: Path) -> Path:
-    """The sample company with two lines and a supplier; Line 2 is tight."""
-    data = load_scenario(ROOT / "data" / "sample_company.json").model_dump()
-    data["resources"] = [
-        {"name": "Line 1", "hours_available": 9000},
-        {"name": "Line 2", "hours_available": 8600, "overtime_hours_max": 500,
-         "overtime_cost_per_hour": 45},
-        {"name": "Supplier A", "hours_available": 20000},
-    ]  # fmt: skip
-    data["calendar"] = {"country": "DE", "shutdowns": ["2027-08-02", "2027-08-03"]}
-    for k, fam in enumerate(data["families"]):
-        fam["resource_hours"] = {"Line 1" if k % 2 else "Line 2": 0.9, "Supplier A": 1.0}
-    path = tmp_path / "lines.json"
-    path.write_text(json.dumps(data))
-    return path
 
 
 def test_rough_cut_capacity_per_resource(tmp_path, monkeypatch):
