@@ -412,16 +412,17 @@ class Coef:
 @dataclass(frozen=True)
 class RowBlock:
     """A block of constraints: built by ``add``; ``bounds(d)`` gives (lower, upper) of its
-    rows; ``coefs`` its parametric coefficients; ``present(d)`` whether the model has it;
+    rows; ``coefs`` its parametric coefficients; ``present(key)`` whether a model of that
+    :data:`ShapeKey` has it;
     ``relax``: the diagnosis's penalty per unit of right-hand side it may add (None:
-    never); ``dual_sign``: −1 when "$ saved by one more unit of right-hand side" is −y."""
+    never)."""
 
     name: str
     index: str
     add: Callable[[pulp.LpProblem, Vars, ModelData], None]
     bounds: Callable[[ModelData], tuple[np.ndarray | float, np.ndarray | float]]
     coefs: tuple[Coef, ...] = ()
-    present: Callable[[ModelData], bool] = lambda d: True
+    present: Callable[[ShapeKey], bool] = lambda key: True
     relax: float | None = None
 
     def shape(self, dims: dict[str, int]) -> tuple[int, ...]:
@@ -478,7 +479,7 @@ ROWS: tuple[RowBlock, ...] = (
     ),
     RowBlock(
         "overtime_limit", "t", add_overtime_limit, lambda d: (-INF, 0.0),
-        coefs=(Coef("W", "t", lambda d: -d.M),), present=lambda d: bool(np.isfinite(d.M)),
+        coefs=(Coef("W", "t", lambda d: -d.M),), present=lambda key: key[2],
     ),
     RowBlock("inventory_balance", "ft", add_inventory_balance, _inventory_rhs),
     RowBlock("safety_stock_target", "ft", add_safety_stock_target, lambda d: (d.safety, INF)),
@@ -658,7 +659,7 @@ class Layout:
 
 def row_presence(key: ShapeKey) -> dict[str, bool]:
     """Which row blocks a model of this shape has (the overtime rows need a finite M)."""
-    return {b.name: (b.name != "overtime_limit" or key[2]) for b in ROWS}
+    return {b.name: bool(b.present(key)) for b in ROWS}
 
 
 def col_numbers(b: ColBlock, d: ModelData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
