@@ -136,7 +136,9 @@ def describe_violations(
     level = scenario.policy.strategy == "level"
     start = _workforce_path(scenario)
     res_names = [r.name for r in scenario.resources]
+    fence = " (inside the time fence: production and subcontracting as last approved)"
     for t, label in enumerate(labels):
+        fenced = fence if t < d.frozen else ""
         short = float(d.hours @ v["P"][:, t] - d.R[t] * W[t] - O[t])
         if short > _TOL * max(1.0, d.R[t] * W[t]):
             capped = [
@@ -152,7 +154,7 @@ def describe_violations(
                     "labour_hours",
                     short,
                     f"{label}: {_fmt(short)} labour hours short with "
-                    f"{_staff(d, v, t, scenario)} and {_overtime(d)}{sub}",
+                    f"{_staff(d, v, t, scenario)} and {_overtime(d)}{sub}{fenced}",
                 )
             )
         for r, res in enumerate(res_names):
@@ -168,7 +170,7 @@ def describe_violations(
                         "resource_hours",
                         load - cap,
                         f"{label}: {res} is {_fmt(load - cap)} hours short: the plan needs "
-                        f"{_fmt(load)} hours, it has {_fmt(d.res_avail[r, t])}{extra}",
+                        f"{_fmt(load)} hours, it has {_fmt(d.res_avail[r, t])}{extra}{fenced}",
                     )
                 )
         for name, bound, limit, what in (
@@ -238,7 +240,7 @@ def describe_violations(
                         "backlog",
                         backlog - d.S_ub[f, t],
                         f"{label}: {names[f]} would backlog {_fmt(backlog)} units where no "
-                        "backlog is allowed",
+                        f"backlog is allowed{fenced}",
                     )
                 )
     return out

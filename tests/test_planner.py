@@ -607,3 +607,17 @@ def test_the_fence_is_read_from_the_approved_plan_by_period_and_family():
     assert fixed.production[:, 0] == pytest.approx([made["F0", "2"], made["F1", "2"]])
     result = solve(s, fixed)
     assert col(result, "production", "F0")[0] == pytest.approx(made["F0", "2"])
+
+
+def test_a_fence_that_cannot_be_kept_is_named_in_the_diagnosis():
+    from sop_core.lp import FixedPlan
+
+    # the approved plan made 14 in period 1, but this scenario has 10 hours a period
+    s = tiny([10, 10], policy={"frozen_periods": 1}, workforce={"max_workers": 1})
+    fixed = FixedPlan(production=np.array([[14.0]]), subcontract=np.array([[0.0]]))
+    result = solve(s, fixed)
+    assert result.status == "infeasible"
+    assert result.diagnosis[0].startswith("1: 4 labour hours short with at most 1 worker")
+    assert result.diagnosis[0].endswith(
+        "(inside the time fence: production and subcontracting as last approved)"
+    )
