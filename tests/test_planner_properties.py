@@ -286,3 +286,26 @@ def test_optimal_is_never_worse_than_level_or_chase(s: Scenario) -> None:
         if plans[name].optimal:
             assert best.optimal
             assert best.total_cost <= plans[name].total_cost + 1e-6 * max(1, best.total_cost)
+
+
+@SETTINGS
+@given(scenarios(), st.integers(1, 5))
+def test_fencing_a_plans_own_first_periods_keeps_its_cost_warm_or_cold(s: Scenario, k: int) -> None:
+    """Fixing production and subcontracting of the first k periods at the optimal plan's
+    own values keeps that plan optimal; warm on the compiled model or cold, the same."""
+    from sop_core.planner import fixed_from
+
+    planner = Planner(s)
+    free = planner.solve(s)
+    assume(free.optimal)
+    fenced = s.model_copy(
+        update={"policy": s.policy.model_copy(update={"frozen_periods": min(k, s.horizon)})}
+    )
+    fixed = fixed_from(free, fenced)
+    warm = planner.solve(fenced, fixed)
+    cold = solve(fenced, fixed)
+    assert warm.optimal and cold.optimal
+    scale = max(1.0, abs(free.total_cost))
+    assert warm.total_cost == pytest.approx(free.total_cost, rel=1e-6, abs=1e-6 * scale)
+    assert cold.total_cost == pytest.approx(free.total_cost, rel=1e-6, abs=1e-6 * scale)
+    check_plan(fenced, warm)
