@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/plan_speed.py [--quick]
 
-For 12, 24 and 52 periods × 1, 5 and 20 families, the median time of
+For 12, 24 and 52 periods × 1, 5 and 20 families, and weekly 104 periods × 50 families
+× 5 resources, the median time of
   (a) naive:   build the LP with PuLP from scratch and solve it with CBC (a subprocess)
   (b) cold:    the engine's first solve: compile (PuLP → HiGHS in process) and solve
   (c) re-solve: a slider move on the compiled model (one safety stock or the overtime
@@ -14,8 +15,9 @@ For 12, 24 and 52 periods × 1, 5 and 20 families, the median time of
   (e) floor:   HiGHS alone re-solving the same moves in place (the changed numbers
                pushed and a warm run; no scenario read, no result or KPIs): the part
                of (c) that no Python around the solver can remove
-and the ratios a/c, a/c after, a/e and d/c. Targets: a/c ≥ 20 everywhere, (c) < 10 ms at 52 × 20,
-(b) ≤ (a). They are timed in alternating rounds, so that they share the machine's drift;
+and the ratios a/c, a/c after, c/e and d/c. Targets: c/e ≤ 2 everywhere (the slider
+re-solve within twice HiGHS's own warm re-solve), (c) < 20 ms at 104 × 50 × 5, (b) ≤ (a).
+They are timed in alternating rounds, so that they share the machine's drift;
 HiGHS runs single-threaded in (b), (c) and (d), as the engine does.
 """
 
@@ -38,15 +40,19 @@ from sop_core.planner import Planner, _new_highs
 from sop_core.scenario import Scenario, parse_scenario, with_changes
 
 
-def synthetic(periods: int, families: int, seed: int = 7) -> Scenario:
-    """A seasonal multi-family company with capacity pressure in its peaks."""
+def synthetic(periods: int, families: int, resources: int = 0, seed: int = 7) -> Scenario:
+    """A seasonal multi-family company with capacity pressure in its peaks (weekly when
+    there are more than 52 periods: a year is 52 of them); each family loads one or two
+    of the ``resources``, which bind in the peaks."""
     rng = np.random.default_rng(seed)
     t = np.arange(periods)
+    year = 52 if periods > 52 else 12
+    scale = 12 / year  # a week's demand and hours are a quarter of a month's
     fams = []
     for f in range(families):
         base = rng.uniform(200, 1200)
-        season = 1 + 0.35 * np.sin(2 * np.pi * (t + rng.integers(12)) / 12)
-        demand = np.round(base * season * rng.uniform(0.9, 1.1, periods))
+        season = 1 + 0.35 * np.sin(2 * np.pi * (t + rng.integers(year)) / year)
+        demand = np.round(scale * base * season * rng.uniform(0.9, 1.1, periods))
         fams.append(
             {
                 "name": f"Family {f + 1}",
@@ -63,13 +69,28 @@ def synthetic(periods: int, families: int, seed: int = 7) -> Scenario:
             }
         )
     hours = sum(f["labor_hours_per_unit"] * np.mean(f["demand"]) for f in fams)
-    workers = round(hours / 160 * 0.9)
+    workers = round(hours / (160 * scale) * 0.9)
+    names = [f"Line {r + 1}" for r in range(resources)]
+    for fam in fams:
+        used = rng.choice(resources, size=min(resources, 2), replace=False) if resources else []
+        fam["resource_hours"] = {names[r]: float(rng.uniform(0.2, 1.0)) for r in used}
+    res = []
+    for name in names:
+        load = sum(f["resource_hours"].get(name, 0.0) * np.mean(f["demand"]) for f in fams)
+        res.append(
+            {
+                "name": name,
+                "hours_available": round(load * 1.02),
+                "overtime_hours_max": round(load * 0.1),
+                "overtime_cost_per_hour": 40.0,
+            }
+        )
     return parse_scenario(
         {
             "name": f"synthetic {periods}x{families}",
             "workforce": {
                 "initial": workers,
-                "regular_hours_per_worker": 160,
+                "regular_hours_per_worker": 160 * scale,
                 "regular_cost_per_worker": 3200,
                 "overtime_cost_per_hour": 30,
                 "max_overtime_hours_per_worker": 20,
@@ -78,6 +99,7 @@ def synthetic(periods: int, families: int, seed: int = 7) -> Scenario:
                 "max_workers": round(workers * 1.15),
             },
             "families": fams,
+            "resources": res,
         }
     )
 
@@ -172,37 +194,43 @@ def measure(s: Scenario, reps: dict[str, int]) -> tuple[float, ...]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--size", nargs=3, type=int, metavar=("T", "F", "R"), help="one size only")
     args = parser.parse_args()
     reps = {"rounds": 3, "moves": 5} if args.quick else {"rounds": 11, "moves": 7}
     header = (
         f"{'periods':>7} {'families':>8} {'cols':>6} {'rows':>6} | {'(a) naive':>10} "
         f"{'(b) cold':>9} {'(c) re-solve':>12} {'(c)+tables':>10} {'(c) after':>9} "
-        f"{'(d) highspy':>11} {'(e) floor':>9} | {'a/c':>5} {'a/c after':>9} {'a/e':>5} "
+        f"{'(d) highspy':>11} {'(e) floor':>9} | {'a/c':>5} {'a/c after':>9} {'c/e':>5} "
         f"{'d/c':>5}"
     )
     print("median milliseconds per plan")
     print(header)
     print("-" * len(header))
-    worst = {"a/c": float("inf"), "c_52x20": 0.0, "b<=a": True}
-    for periods in (12, 24, 52):
-        for families in (1, 5, 20):
-            row = measure(synthetic(periods, families), reps)
-            a, b, c, c_tables, c_cold, d, e, cols, rows = row
-            print(
-                f"{periods:>7} {families:>8} {cols:>6} {rows:>6} | {a:>10.1f} "
-                f"{b:>9.1f} {c:>12.2f} {c_tables:>10.2f} {c_cold:>9.2f} {d:>11.2f} "
-                f"{e:>9.2f} | {a / c:>5.0f} {a / c_cold:>9.0f} {a / e:>5.0f} {d / c:>5.2f}"
-            )
-            worst["a/c"] = min(worst["a/c"], a / c)
-            worst["b<=a"] = worst["b<=a"] and b <= a
-            if (periods, families) == (52, 20):
-                worst["c_52x20"] = c
+    sizes = [(p, f, 0) for p in (12, 24, 52) for f in (1, 5, 20)]
+    sizes += [(104, 50, 5)] if args.size is None else []
+    if args.size is not None:
+        sizes = [tuple(args.size)]
+    worst = {"c/e": 0.0, "c_big": None, "b<=a": True}
+    for periods, families, resources in sizes:
+        row = measure(synthetic(periods, families, resources), reps)
+        a, b, c, c_tables, c_cold, d, e, cols, rows = row
+        label = f"{periods:>7} {families:>8}" + (f"×{resources}" if resources else "  ")
+        print(
+            f"{label} {cols:>6} {rows:>6} | {a:>10.1f} "
+            f"{b:>9.1f} {c:>12.2f} {c_tables:>10.2f} {c_cold:>9.2f} {d:>11.2f} "
+            f"{e:>9.2f} | {a / c:>5.0f} {a / c_cold:>9.0f} {c / e:>5.2f} {d / c:>5.2f}"
+        )
+        worst["c/e"] = max(worst["c/e"], c / e)
+        worst["b<=a"] = worst["b<=a"] and b <= a
+        if (periods, families, resources) == (104, 50, 5):
+            worst["c_big"] = c
     print()
+    big = worst["c_big"]
     print(
-        f"targets: a/c ≥ 20 everywhere: {'yes' if worst['a/c'] >= 20 else 'NO'} "
-        f"(lowest {worst['a/c']:.0f}); (c) at 52×20 < 10 ms: "
-        f"{'yes' if worst['c_52x20'] < 10 else 'NO'} ({worst['c_52x20']:.2f} ms); "
-        f"(b) ≤ (a) everywhere: {'yes' if worst['b<=a'] else 'NO'}"
+        f"targets: c/e ≤ 2 everywhere: {'yes' if worst['c/e'] <= 2 else 'NO'} "
+        f"(highest {worst['c/e']:.2f}); (c) at 104×50×5 < 20 ms: "
+        + ("not run" if big is None else f"{'yes' if big < 20 else 'NO'} ({big:.2f} ms)")
+        + f"; (b) ≤ (a) everywhere: {'yes' if worst['b<=a'] else 'NO'}"
     )
 
 

@@ -54,7 +54,8 @@ def company_sidebar(ws: WorkspaceState) -> None:
     if scenario is not None:
         periods = scenario.period_labels
         st.caption(
-            f"Plan: **{md_escape(scenario.name)}** · {len(scenario.families)} families · {len(periods)} periods "
+            f"Plan: **{md_escape(scenario.name)}** · {len(scenario.families)} families · "
+            f"{len(periods)} periods "
             f"({md_escape(periods[0])} – {md_escape(periods[-1])})"
         )
     upload = ws.history_upload

@@ -13,6 +13,7 @@ from pages._common import (
     solve_whatif,
 )
 from pages._edit import families_frame, family_edits, workforce_edits, workforce_frame
+from pages._supply import calendar_section, resources_section
 from pages._workspace import commit, saved_editor, state
 from sop_core.kpis import pct
 from sop_core.planner import PlanResult
@@ -186,3 +187,8 @@ saved_editor(
     num_rows="add",
 )
 remove_family(ws)
+
+if s is not None and result is not None:
+    resources_section(s, result)
+if s is not None:
+    calendar_section(s)

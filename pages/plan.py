@@ -25,10 +25,13 @@ from pages._common import (
     plan_table,
     planner_for,
 )
+from pages._supply import fence_note, fenced_balance_chart, time_fence
 from pages._workspace import author, current_scenario, set_state, state, workspaces
 from sop_core.errors import InputError
 from sop_core.kpis import money, pct, units
+from sop_core.lp import FixedPlan
 from sop_core.planner import PlanResult
+from sop_core.results import binding_resources
 from sop_core.scenario import STRATEGIES, Scenario
 from sop_core.store import solved_fields
 from sop_core.text import md_escape
@@ -53,7 +56,9 @@ def lever_ranges(s: Scenario) -> dict[str, float]:
     return {"workers_top": float(top), "workers_step": float(step), "overtime_top": ot_top}
 
 
-def baseline_result(s: Scenario, scenario: Scenario, result: PlanResult) -> PlanResult:
+def baseline_result(
+    s: Scenario, scenario: Scenario, result: PlanResult, fixed: FixedPlan | None = None
+) -> PlanResult:
     """The scenario's own plan, solved once per scenario and kept in the session.
 
     ``result`` is the plan of ``scenario`` (the what-if); when the levers leave the
@@ -61,7 +66,7 @@ def baseline_result(s: Scenario, scenario: Scenario, result: PlanResult) -> Plan
     cached = st.session_state.get("plan_baseline")
     if cached is not None and cached[0] is s:
         return cached[1]
-    baseline = result if scenario == s else planner_for(s).solve(s)
+    baseline = result if scenario == s else planner_for(s).solve(s, fixed)
     st.session_state.plan_baseline = (s, baseline)
     return baseline
 
@@ -164,6 +169,7 @@ def shadow_price_sentences(result: PlanResult, limit: int = 4) -> list[str]:
         f"One more labour hour in **{md_escape(x.labels[t])}** would save **${value:,.2f}**."
         for t, value in _largest(np.asarray(x.labour_value, dtype=float), limit)
     ]
+    out += [f"{md_escape(line)}." for line in binding_resources(result)]
     periods = len(x.labels)
     out += [
         f"One more unit of **{md_escape(x.names[i // periods])}** demand in "
@@ -235,7 +241,7 @@ def compared_strategies(s: Scenario, whatif: WhatIf) -> dict[str, PlanResult]:
         kept.move_to_end(key)
         return hit[1]
     scenario = whatif.apply(s)
-    compared = planner_for(scenario).compare_strategies(scenario)
+    compared = planner_for(scenario).compare_strategies(scenario, time_fence(scenario))
     kept[key] = (s, compared)
     while len(kept) > STRATEGIES_KEPT:
         kept.popitem(last=False)
@@ -265,7 +271,7 @@ def details(view: str | None, s: Scenario, whatif: WhatIf, result: PlanResult) -
         if sentences:
             st.markdown("\n".join(f"- {line}" for line in sentences))
         else:
-            st.write("No labour hour is scarce: one more hour would save nothing.")
+            st.write("No labour or resource hour is scarce: one more would save nothing.")
     else:
         st.caption("Pick a view above to see more of the plan.")
 
@@ -286,12 +292,17 @@ def live_plan() -> None:
     with left:
         whatif = levers(s)
     scenario = whatif.apply(s)
+    fixed = time_fence(scenario)  # the first periods as last approved, if fenced
     t0 = time.perf_counter()
-    result = planner_for(scenario).solve(scenario)
+    result = planner_for(scenario).solve(scenario, fixed)
     solve_ms = 1000 * (time.perf_counter() - t0)
-    baseline = baseline_result(s, scenario, result)
+    baseline = baseline_result(s, scenario, result, fixed)
     with right:
         if not result.optimal:
+            relaxed = result.relaxed_plan
+            if relaxed is not None:  # the best plan with the limits relaxed: shown, marked
+                with tiles:
+                    kpi_tiles(relaxed)
             status = tiles.container(key="plan_status")
             st.error(f"**No feasible plan with these levers.** {md_escape(result.message)}")
             if result.diagnosis:
@@ -299,18 +310,36 @@ def live_plan() -> None:
             st.info(
                 "Loosen a lever: more overtime, a higher workforce ceiling or less safety stock."
             )
+            if relaxed is not None:
+                st.caption(
+                    "**Not feasible:** the tiles and the chart show the best plan with the "
+                    "limits relaxed as listed above."
+                )
+                balance_chart(relaxed, s.period_labels, key="plan_balance")
         else:
             with tiles:
                 kpi_tiles(result, baseline)
                 status = st.container(key="plan_status")
             families = ["All families", *s.family_names]
             family = st.selectbox("Show", families, key="plan_family", label_visibility="collapsed")
-            balance_chart(
-                result,
-                s.period_labels,
-                family=None if family == families[0] else family,
-                key="plan_balance",
-            )
+            note = fence_note(scenario, fixed)
+            if note:
+                st.caption(note)
+            if fixed is not None:
+                fenced_balance_chart(
+                    result,
+                    s.period_labels,
+                    scenario.policy.frozen_periods,
+                    family=None if family == families[0] else family,
+                    key="plan_balance",
+                )
+            else:
+                balance_chart(
+                    result,
+                    s.period_labels,
+                    family=None if family == families[0] else family,
+                    key="plan_balance",
+                )
     if result.optimal:
         view = st.segmented_control(
             "Details",

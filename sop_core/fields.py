@@ -36,10 +36,12 @@ FAMILY_FIELDS: dict[str, str] = {
     "ending_inventory_min": "Min ending inventory",
     "backorders_allowed": "Backlog allowed",
     "price": "Price $ / unit",
+    "safety_stock_shortfall_cost": "Below safety stock $ / unit / period (blank: default)",
 }
 #: field -> label of the policy settings
 POLICY_FIELDS: dict[str, str] = {
     "strategy": "Strategy",
     "integer_workforce": "Whole workers",
     "ending_backorders_allowed": "Backlog allowed at the end",
+    "frozen_periods": "Frozen periods (time fence)",
 }

@@ -27,10 +27,30 @@ or absent means unlimited for the ``max_*``/``min_*`` limits)::
       ending_inventory_min      [units] at the end of the horizon, default 0
       backorders_allowed        default true
       price                     optional [$ / unit], for revenue and margin
+      safety_stock_shortfall_cost  optional [$ / unit below safety stock / period];
+                                default halfway between holding and backorder cost
+      resource_hours            {resource name: [h / unit]}, default {}
+    resources                   rough-cut resources (lines, machines, a key supplier), default []
+      name                      str, unique
+      hours_available           [h / period], one number or one per period
+      overtime_hours_max        [h / period], one number or one per period, default 0
+      overtime_cost_per_hour    [$ / h], default 0
+    calendar                    optional working-day calendar (see sop_core/workdays.py)
+      country, subdivision      public holidays of this country (ISO code, e.g. "DE")
+      shutdowns                 [dates] plant shutdown days, e.g. ["2027-08-02", ...]
+      weekdays                  working weekdays, 0 = Monday, default [0, 1, 2, 3, 4]
+      working_days              optional [days], one per period: taken as given
+      standard_days             optional [days] of a standard period; default the mean
+                                number of weekdays per period. Regular hours per worker
+                                and resource hours given as one number scale by
+                                working days ÷ standard days
     policy
       strategy                  "optimal" | "level" | "chase", default "optimal"
       integer_workforce         default false
       ending_backorders_allowed default false
+      frozen_periods            [periods] the planning time fence, default 0: production
+                                and subcontracting of the first k periods stay as in the
+                                last approved plan
 
 Limits (:mod:`sop_core.limits`), so that no file can hang or crash the workbench:
 
@@ -47,6 +67,7 @@ problems read like ``families[0].holding_cost: must be ≥ 0, got -2``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -129,6 +150,8 @@ class Family(_Model):
     ending_inventory_min: NonNegative = 0.0
     backorders_allowed: bool = True
     price: Limit = None
+    safety_stock_shortfall_cost: Limit = None
+    resource_hours: dict[str, NonNegative] = Field(default_factory=dict)
 
     def safety_stock_series(self, horizon: int) -> list[float]:
         """Safety stock per period as a list of ``horizon`` values."""
@@ -143,6 +166,42 @@ class Policy(_Model):
     strategy: Strategy = "optimal"
     integer_workforce: bool = False
     ending_backorders_allowed: bool = False
+    frozen_periods: Annotated[int, Field(ge=0)] = 0
+
+
+class Resource(_Model):
+    """A rough-cut resource: a line, a machine or a critical supplier, in hours."""
+
+    name: Annotated[str, Field(min_length=1)]
+    hours_available: NonNegative | list[NonNegative]
+    overtime_hours_max: NonNegative | list[NonNegative] = 0.0
+    overtime_cost_per_hour: NonNegative = 0.0
+
+    def hours_series(self, horizon: int, factors: list[float] | None = None) -> list[float]:
+        """Hours available per period; one number scales with the working-day
+        ``factors`` (a list per period is taken as given)."""
+        if isinstance(self.hours_available, list):
+            return list(self.hours_available)
+        factors = factors if factors is not None else [1.0] * horizon
+        return [float(self.hours_available) * float(k) for k in factors]
+
+    def overtime_series(self, horizon: int) -> list[float]:
+        if isinstance(self.overtime_hours_max, list):
+            return list(self.overtime_hours_max)
+        return [float(self.overtime_hours_max)] * horizon
+
+
+class Calendar(_Model):
+    """Working days per period: weekdays less public holidays and shutdown days."""
+
+    country: str | None = None
+    subdivision: str | None = None
+    shutdowns: list[dt.date] = Field(default_factory=list)
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(
+        default_factory=lambda: [0, 1, 2, 3, 4]
+    )
+    working_days: list[NonNegative] | None = None
+    standard_days: Positive | None = None
 
 
 class Scenario(_Model):
@@ -153,6 +212,8 @@ class Scenario(_Model):
     workforce: Workforce
     families: Annotated[list[Family], Field(min_length=1)]
     policy: Policy = Field(default_factory=Policy)
+    resources: list[Resource] = Field(default_factory=list)
+    calendar: Calendar | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -179,6 +240,34 @@ class Scenario(_Model):
     def shape(self) -> tuple[int, int]:
         """(periods, families): scenarios of one shape share one compiled model."""
         return (self.horizon, len(self.families))
+
+    def period_days(self) -> tuple:
+        """The calendar of each period (:class:`sop_core.workdays.PeriodDays`); empty
+        without a calendar. Raises :class:`InputError` if the labels are not dates."""
+        from sop_core.workdays import calendar_days
+
+        c = self.calendar
+        if c is None:
+            return ()
+        return calendar_days(
+            tuple(self.period_labels),
+            c.country,
+            c.subdivision,
+            tuple(c.shutdowns),
+            tuple(sorted(set(c.weekdays))),
+            tuple(c.working_days) if c.working_days is not None else None,
+        )
+
+    def working_day_factors(self) -> list[float]:
+        """Per period, working days ÷ standard days (all 1 without a calendar): the share
+        of a standard period's regular and resource hours that can be worked."""
+        if self.calendar is None:
+            return [1.0] * self.horizon
+        from sop_core.workdays import standard_days
+
+        days = self.period_days()
+        std = standard_days(days, self.calendar.standard_days)
+        return [p.working_days / std for p in days]
 
     def to_json(self, indent: int | None = 2) -> str:
         """The scenario file's JSON text (round-trips through :func:`parse_scenario`)."""
@@ -222,6 +311,7 @@ def _cross_field_problems(s: Scenario) -> list[Problem]:
                 f"must have {horizon} labels, one per demand value, got {len(s.periods)}",
             )
         )
+    problems += _resource_problems(s)
     wf = s.workforce
     if (
         wf.min_workers is not None
@@ -233,6 +323,61 @@ def _cross_field_problems(s: Scenario) -> list[Problem]:
                 "workforce.min_workers",
                 f"must be ≤ workforce.max_workers ({_num(wf.max_workers)}), "
                 f"got {_num(wf.min_workers)}",
+            )
+        )
+    return problems
+
+
+def _resource_problems(s: Scenario) -> list[Problem]:
+    problems: list[Problem] = []
+    horizon, names = s.horizon, [r.name for r in s.resources]
+    for i, res in enumerate(s.resources):
+        if res.name in names[:i]:
+            problems.append(
+                Problem(
+                    f"resources[{i}].name",
+                    f"must be unique, got {res.name!r} again (also resources"
+                    f"[{names.index(res.name)}])",
+                )
+            )
+        for key in ("hours_available", "overtime_hours_max"):
+            value = getattr(res, key)
+            if isinstance(value, list) and len(value) != horizon:
+                problems.append(
+                    Problem(
+                        f"resources[{i}].{key}",
+                        f"must be one number or {horizon} values (one per period), "
+                        f"got {len(value)} values",
+                    )
+                )
+    for i, fam in enumerate(s.families):
+        for name in fam.resource_hours:
+            if name not in names:
+                known = ", ".join(repr(n) for n in names) or "none: add it under resources"
+                problems.append(
+                    Problem(
+                        f"families[{i}].resource_hours",
+                        f"names resource {name!r}, which is not in resources (known: {known})",
+                    )
+                )
+    cal = s.calendar
+    if cal is not None and cal.working_days is not None and len(cal.working_days) != horizon:
+        problems.append(
+            Problem(
+                "calendar.working_days",
+                f"must have {horizon} values, one per period, got {len(cal.working_days)}",
+            )
+        )
+    elif cal is not None and not problems:
+        try:  # the labels are dates and the country is known (cached for the solves)
+            s.period_days()
+        except InputError as exc:
+            problems += exc.problems
+    if s.policy.frozen_periods > horizon:
+        problems.append(
+            Problem(
+                "policy.frozen_periods",
+                f"must be at most the {horizon} periods of the plan, got {s.policy.frozen_periods}",
             )
         )
     return problems

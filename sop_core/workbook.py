@@ -9,6 +9,8 @@ Sheets and their columns (the first row of each sheet is its header):
                   ``Values confirmed`` (yes / no)
 ``Plan demand``   ``Family``, ``Period``, ``Demand``, ``Safety stock``: the demand the plan
                   uses per family and period, and the safety stock when it varies
+``Resource hours`` ``Family``, ``Resource``, ``Hours / unit``: each family's load on the
+                  resources of the More sheet
 ``Workforce``     ``Setting``, ``Value``, ``Unit`` (:data:`sop_core.fields.WORKFORCE_FIELDS`;
                   blank value: no limit)
 ``Policy``        ``Setting``, ``Value``: ``Plan name`` and
@@ -19,6 +21,9 @@ Sheets and their columns (the first row of each sheet is its header):
                   ``Comment``
 ``What-ifs``      ``What-if`` (its name) and one column per lever
                   (:data:`WHATIF_COLUMNS`)
+``More``          ``Setting``, ``Value``: the scenario's other parts (``resources``,
+                  ``calendar``: :data:`~sop_core.workspace.SCENARIO_SETTINGS`) as the
+                  scenario file's JSON text
 
 Text is written as text, never as a formula, so a name such as ``=HYPERLINK(…)`` stays
 a harmless string in Excel and comes back as typed. :func:`read_workbook` validates like
@@ -29,6 +34,7 @@ column); reading what :func:`write_workbook` wrote gives back the same company.
 from __future__ import annotations
 
 import io
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,7 +45,7 @@ from openpyxl import Workbook, load_workbook
 from sop_core.errors import InputError, Problem
 from sop_core.fields import FAMILY_FIELDS, POLICY_FIELDS, WORKFORCE_FIELDS
 from sop_core.scenario import Scenario, parse_scenario
-from sop_core.workspace import ADJUSTMENT_FIELDS, Edit, WorkspaceState
+from sop_core.workspace import ADJUSTMENT_FIELDS, SCENARIO_SETTINGS, Edit, WorkspaceState
 
 #: lever -> column of the What-ifs sheet
 WHATIF_COLUMNS: dict[str, str] = {
@@ -49,7 +55,17 @@ WHATIF_COLUMNS: dict[str, str] = {
     "safety_months": "Safety stock (months)",
     "strategy": "Strategy",
 }
-SHEETS = ("Families", "Plan demand", "Workforce", "Policy", "History", "Adjustments", "What-ifs")
+SHEETS = (
+    "Families",
+    "Plan demand",
+    "Resource hours",
+    "Workforce",
+    "Policy",
+    "History",
+    "Adjustments",
+    "What-ifs",
+    "More",
+)
 _ADJ_HEADERS = {f: f.capitalize() for f in ADJUSTMENT_FIELDS}
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -139,6 +155,12 @@ def write_workbook(company: Company) -> bytes:
         fam_rows,
     )
     _sheet(wb, "Plan demand", ["Family", "Period", "Demand", "Safety stock"], demand_rows)
+    _sheet(
+        wb,
+        "Resource hours",
+        ["Family", "Resource", "Hours / unit"],
+        [[f.name, r, h] for f in s.families for r, h in f.resource_hours.items()],
+    )
     wf = s.workforce.model_dump()
     _sheet(
         wb,
@@ -172,6 +194,13 @@ def write_workbook(company: Company) -> bytes:
         "What-ifs",
         ["What-if", *WHATIF_COLUMNS.values()],
         [[name, *(w.get(k) for k in WHATIF_COLUMNS)] for name, w in company.whatifs.items()],
+    )
+    more = s.model_dump(mode="json")
+    _sheet(
+        wb,
+        "More",
+        ["Setting", "Value"],
+        [[name, json.dumps(more[name], ensure_ascii=False)] for name in SCENARIO_SETTINGS],
     )
     buf = io.BytesIO()
     wb.save(buf)
@@ -249,6 +278,13 @@ def read_workbook(data: bytes, name: str = "company.xlsx") -> Company:
         demand.setdefault(str(r["Family"]), {})[str(r["Period"])] = _number(r["Demand"])
         if not _blank(r.get("Safety stock")):
             safety.setdefault(str(r["Family"]), {})[str(r["Period"])] = _number(r["Safety stock"])
+    loads: dict[str, dict[str, Any]] = {}
+    if "Resource hours" in book:  # optional: a workbook typed by hand may leave it out
+        for r in _rows(book, "Resource hours", ["Family", "Resource", "Hours / unit"]):
+            if not _blank(r["Family"]) and not _blank(r["Resource"]):
+                loads.setdefault(str(r["Family"]), {})[str(r["Resource"])] = _number(
+                    r["Hours / unit"]
+                )
     families, aliases, confirmed = [], {}, {}
     for i, r in enumerate(fam_rows, start=2):
         fam = {by_label[c]: _number(v) for c, v in r.items() if c in by_label and c != "Family"}
@@ -259,6 +295,8 @@ def read_workbook(data: bytes, name: str = "company.xlsx") -> Company:
         if "backorders_allowed" in fam:
             fam["backorders_allowed"] = _yes(r[FAMILY_FIELDS["backorders_allowed"]])
         fam["name"] = name_
+        if name_ in loads:
+            fam["resource_hours"] = loads[name_]
         fam["demand"] = [demand.get(name_, {}).get(p) for p in periods]
         if name_ in safety:
             fam["safety_stock"] = [safety[name_].get(p) for p in periods]
@@ -286,7 +324,23 @@ def read_workbook(data: bytes, name: str = "company.xlsx") -> Company:
             plan_name = str(r["Value"])
         elif label in pol_by_label and not _blank(r["Value"]):
             key = pol_by_label[label]
-            policy[key] = _yes(r["Value"]) if key != "strategy" else str(r["Value"])
+            value = r["Value"]
+            if key == "strategy":
+                policy[key] = str(value)
+            elif key == "frozen_periods":
+                policy[key] = _number(value)
+            else:
+                policy[key] = _yes(value)
+    extras: dict[str, Any] = {}
+    if "More" in book:  # optional: a workbook typed by hand may leave it out
+        for i, r in enumerate(_rows(book, "More", ["Setting", "Value"]), start=2):
+            if str(r["Setting"]) in SCENARIO_SETTINGS and not _blank(r["Value"]):
+                try:
+                    extras[str(r["Setting"])] = json.loads(str(r["Value"]))
+                except json.JSONDecodeError as exc:
+                    raise InputError(
+                        Problem(f"More row {i}", f"Value is not valid JSON ({exc.msg})")
+                    ) from None
     try:
         scenario = parse_scenario(
             {
@@ -295,6 +349,7 @@ def read_workbook(data: bytes, name: str = "company.xlsx") -> Company:
                 "workforce": workforce,
                 "families": families,
                 "policy": policy,
+                **extras,
             }
         )
     except InputError as exc:

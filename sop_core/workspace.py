@@ -19,6 +19,8 @@ kind            key           value
                               created with default costs until someone confirms them)
 ``adjustment``  ``a1``, …     a consensus adjustment: family, period, change, unit, comment
 ``history``     ``history``   ``{"upload_id": int, "name": str}``: the history in use
+``setting``     a field name  ``{"value": ...}``: any other top-level field of the scenario
+                              file (:data:`SCENARIO_SETTINGS`: ``resources``, ``calendar``)
 ``whatif``      its name      ``{"scenario": str, "settings": {...}}``: a kept what-if, saved
                               as a draft in the scenario store under that name
 ==============  ============  ===============================================================
@@ -56,7 +58,14 @@ KINDS: tuple[str, ...] = (
     "family",
     "adjustment",
     "history",
+    "setting",
     "whatif",
+)
+#: top-level scenario fields kept as ``setting`` items (every field but these five)
+SCENARIO_SETTINGS: tuple[str, ...] = tuple(
+    f
+    for f in Scenario.model_fields
+    if f not in ("name", "periods", "workforce", "families", "policy")
 )
 FAMILY_EXTRAS: tuple[str, ...] = ("history_names", "needs_review")
 ADJUSTMENT_FIELDS: tuple[str, ...] = ("family", "period", "change", "unit", "comment")
@@ -229,6 +238,10 @@ class WorkspaceState:
         }
         if plan.get("periods"):
             data["periods"] = plan["periods"]
+        for name in SCENARIO_SETTINGS:
+            setting = self.value("setting", name)
+            if setting is not None:
+                data[name] = setting["value"]
         return parse_scenario(data)
 
 
@@ -256,6 +269,7 @@ def seed_edits(scenario: Scenario) -> list[Edit]:
     for i, fam in enumerate(data["families"], start=1):
         value = {**fam, "history_names": [], "needs_review": False}
         edits.append(Edit("family", f"f{i}", None, value, position=i))
+    edits += [Edit("setting", name, None, {"value": data[name]}) for name in SCENARIO_SETTINGS]
     return edits
 
 
@@ -553,13 +567,14 @@ def replace_edits(state: WorkspaceState, scenario: Scenario) -> list[Edit]:
     workforce, policy and families (matched by name; others added or removed)."""
     data = scenario.model_dump(mode="json")
     edits: list[Edit] = []
-    for kind, new in (
-        ("plan", {"name": data["name"], "periods": data["periods"]}),
-        ("workforce", data["workforce"]),
-        ("policy", data["policy"]),
+    for kind, key, new in (
+        ("plan", "plan", {"name": data["name"], "periods": data["periods"]}),
+        ("workforce", "workforce", data["workforce"]),
+        ("policy", "policy", data["policy"]),
+        *(("setting", name, {"value": data[name]}) for name in SCENARIO_SETTINGS),
     ):
-        old = state.value(kind)
-        edits += [Edit(kind, kind, None, new)] if old is None else field_edits(kind, kind, old, new)
+        old = state.value(kind, key)
+        edits += [Edit(kind, key, None, new)] if old is None else field_edits(kind, key, old, new)
     wanted = {f["name"]: f for f in data["families"]}
     for item in state.families:
         name = item.value["name"]

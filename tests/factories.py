@@ -91,3 +91,20 @@ def two_period_dict(name: str = "Base", demand: list[float] | None = None) -> di
             }
         ],
     }
+
+
+def sample_with_lines(tmp_path: Path) -> Path:
+    """The sample company with two lines and a supplier; Line 2 is tight."""
+    data = json.loads((DATA / "sample_company.json").read_text())
+    data["resources"] = [
+        {"name": "Line 1", "hours_available": 9000},
+        {"name": "Line 2", "hours_available": 8600, "overtime_hours_max": 500,
+         "overtime_cost_per_hour": 45},
+        {"name": "Supplier A", "hours_available": 20000},
+    ]  # fmt: skip
+    data["calendar"] = {"country": "DE", "shutdowns": ["2027-08-02", "2027-08-03"]}
+    for k, fam in enumerate(data["families"]):
+        fam["resource_hours"] = {"Line 1" if k % 2 else "Line 2": 0.9, "Supplier A": 1.0}
+    path = tmp_path / "lines.json"
+    path.write_text(json.dumps(data))
+    return path

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from apptests import APP, open_app_page
-from factories import red_tomato
+from factories import red_tomato, sample_with_lines
 from streamlit.testing.v1 import AppTest
 
 from pages._edit import families_frame, family_edits, workforce_edits, workforce_frame
@@ -96,3 +97,34 @@ def test_removing_a_family_asks_first_and_undo_brings_it_back():
     home.sidebar.button(key="sidebar_undo").click().run()
     assert not home.exception
     assert family in home.session_state["ws_state"].family_names
+
+
+def test_rough_cut_capacity_per_resource(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOP_SAMPLE_SCENARIO", str(sample_with_lines(tmp_path)))
+    at = open_capacity()
+    assert "Rough-cut capacity per resource" in [h.value for h in at.subheader]
+    assert {"**Line 1**", "**Line 2**", "**Supplier A**"} <= {m.value for m in at.markdown}
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    assert len(charts) >= 4  # labour hours, then one per resource
+    assert not at.error
+
+
+def test_without_resources_the_section_says_how_to_add_them():
+    at = open_capacity()
+    assert any("no resources besides the workforce" in c.value for c in at.caption)
+
+
+def test_the_plan_names_the_binding_resource(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOP_SAMPLE_SCENARIO", str(sample_with_lines(tmp_path)))
+    at = open_app_page("pages/plan.py", run_entry_first=True)
+    text = "\n".join(m.value for m in at.markdown)
+    assert re.search(r"Line 2 is full[^:]* in \S+: one more hour saves \$", text), text
+
+
+def test_the_calendar_shows_holidays_and_shutdowns(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOP_SAMPLE_SCENARIO", str(sample_with_lines(tmp_path)))
+    at = open_capacity()
+    assert "Working-day calendar" in [h.value for h in at.subheader]
+    table = at.dataframe[-1].value
+    assert "Christmas Day" in table.loc["Public holidays", "2026-12"]
+    assert table.loc["Shutdown days", "2027-08"] == "2"

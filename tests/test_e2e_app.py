@@ -136,7 +136,7 @@ def test_sliders_re_plan_live_and_the_url_keeps_them(page, app_url):
         "(v) => { const m = [...document.querySelectorAll('[data-testid=stMetric]')]"
         ".find(m => m.innerText.includes('Average inventory'));"
         " return m && parseFloat(m.querySelector('[data-testid=stMetricValue]').innerText"
-        ".replace(/,/g, '')) > v; }",
+        ".replace(/,/g, '')) !== v; }",
         arg=inv0,
         timeout=TIMEOUT_MS,
     )
@@ -153,7 +153,9 @@ def test_sliders_re_plan_live_and_the_url_keeps_them(page, app_url):
     assert other.get_by_role("slider", name=re.compile("^Safety stock")).get_attribute(
         "aria-valuenow"
     ) in ("2", "2.0", "2.00", None)
-    assert number(metric(other, "Average inventory")) > inv0
+    # safety stock is a target paid for when missed: more of it moves the stock (not
+    # always up: the plan may prefer to fall short of the dearer-to-hold families)
+    assert number(metric(other, "Average inventory")) != inv0
 
 
 def test_the_plan_downloads_as_csv(page, app_url, tmp_path):
@@ -186,3 +188,39 @@ def test_strategies_are_compared_only_when_shown(page, app_url):
     wait_idle(page)
     no_exception(page)
     assert page.get_by_test_id("stVegaLiteChart").count() == 2  # balance + strategies
+
+
+def test_rough_cut_capacity_chart_in_the_browser(browser, tmp_path):
+    """The Capacity page of the sample company with two lines and a supplier: one chart
+    per resource; the tight line's chart is the README's screenshot (rough_cut.png)."""
+    from factories import sample_with_lines
+
+    with serve(env={"SOP_SAMPLE_SCENARIO": str(sample_with_lines(tmp_path))}) as url:
+        context = browser.new_context(viewport={"width": 1600, "height": 1000})
+        page = context.new_page()
+        open_page(page, url + "/capacity", "Rough-cut capacity per resource")
+        charts = page.get_by_test_id("stVegaLiteChart")
+        charts.nth(3).wait_for(timeout=TIMEOUT_MS)  # labour hours, then Line 1, 2, Supplier A
+        page.get_by_text("Working-day calendar").first.wait_for(timeout=TIMEOUT_MS)
+        no_exception(page)
+        line2 = page.get_by_text("Line 2", exact=True).first
+        line2.scroll_into_view_if_needed()
+        page.wait_for_timeout(800)  # let the charts draw
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        path = SHOTS / "rough_cut.png"
+        box_top = line2.bounding_box()
+        box_chart = charts.nth(2).bounding_box()
+        page.screenshot(
+            path=str(path),
+            full_page=True,
+            clip={
+                "x": box_chart["x"] - 10,
+                "y": box_top["y"] - 10,
+                "width": box_chart["width"] + 20,
+                "height": box_chart["y"] + box_chart["height"] - box_top["y"] + 20,
+            },
+        )
+        if os.environ.get("SOP_UPDATE_SCREENSHOTS") == "1":
+            DOCS.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, DOCS / path.name)
+        context.close()

@@ -46,8 +46,9 @@ def test_textbook_names_for_variables_and_constraints():
         "labour_capacity_6",
         "overtime_limit_2",
         "inventory_balance_0_4",
+        "safety_stock_target_0_3",
     } <= cons
-    assert len(cons) == 6 * 3 + 6  # three per-period families and one per family and period
+    assert len(cons) == 6 * 3 + 6 * 2  # three per-period families and two per family and period
 
 
 def test_unlimited_overtime_has_no_overtime_rows_and_another_shape():
@@ -64,7 +65,7 @@ def test_pushing_a_scenario_into_a_compiled_model_gives_the_lp_pulp_builds(
 ) -> None:
     """Planner(first) updated with second's numbers is the LP that PuLP builds for second."""
     if shape_key(first) != shape_key(second):
-        second = _changed(first, 4, 3.0)
+        second = _changed(_changed(first, 4, 3.0), 5, 3.0)
     planner = Planner(first)
     planner._push(model_data(second))
     fresh = Planner(second)
@@ -76,7 +77,7 @@ def test_pushing_a_scenario_into_a_compiled_model_gives_the_lp_pulp_builds(
 def test_the_layout_refuses_a_model_not_compiled_in_block_order():
     s = tiny([3, 4, 5], workforce={"max_overtime_hours_per_worker": None})
     prob, v = build_problem(model_data(s))
-    layout = Layout.blocked(*shape_key(s))
+    layout = Layout.blocked(shape_key(s))
     layout.check(*compile_to_highs(prob, highspy.Highs(), block_order(v)))
     with pytest.raises(ValueError, match="block order"):
         layout.check(*compile_to_highs(prob, highspy.Highs()))  # PuLP's order: by name

@@ -77,8 +77,8 @@ def test_subcontract_cap_makes_it_infeasible_and_the_diagnosis_says_by_how_much(
     assert result.total_cost is None
     # 10 made + 3 bought leaves 2 units = 2 labour hours short in period 1
     assert result.diagnosis == [
-        "1: 2 labour hours short with at most 1 worker and no overtime, "
-        "subcontracting at its cap for F0"
+        "1: 2 labour hours short with at most 1 worker (the workforce ceiling) and no "
+        "overtime, subcontracting at its cap for F0"
     ]
     assert result.conflicts[0].amount == pytest.approx(2)
 
@@ -105,14 +105,37 @@ def test_ending_backorders_are_refused_unless_allowed():
     assert col(loose, "backorder")[-1] == pytest.approx(5)  # $2 beats $5 of subcontracting
 
 
-def test_safety_stock_is_held_every_period():
+def test_safety_stock_is_a_target_paid_for_when_missed():
+    # the default penalty is $1.50 a unit short per period (halfway between $1 holding
+    # and $2 backorder): in period 1 holding 3 units ($1 each) beats it; in the last
+    # period 3 extra units would cost $1 material + $1 holding each, so it is missed
     result = solve(tiny([4, 4], safety_stock=3))
+    assert col(result, "inventory") == pytest.approx([3, 0])
+    assert col(result, "below_safety_stock") == pytest.approx([0, 3])
+    assert result.total_cost == pytest.approx(8 + 3 + 3 * 1.5)
+    assert result.cost_breakdown["safety_stock_shortfall"] == pytest.approx(4.5)
+    assert list(result.periods["safety_stock_met"]) == [1.0, 0.0]
+    assert result.kpis["safety_stock_met"] == pytest.approx(0.5)
+
+
+def test_a_dear_shortfall_holds_safety_stock_every_period():
+    result = solve(tiny([4, 4], safety_stock=3, safety_stock_shortfall_cost=10))
     assert col(result, "inventory") == pytest.approx([3, 3])
     assert col(result, "production") == pytest.approx([7, 4])
+    assert result.kpis["safety_stock_met"] == pytest.approx(1.0)
+
+
+def test_no_customer_is_backlogged_to_fill_the_warehouse():
+    # 10 hours a period make 10 units, demand is 10: stock of 5 could only be had by
+    # holding 5 units while 5 customers wait ($1 + $2 a period); short of stock costs $1.50
+    result = solve(tiny([10, 10], safety_stock=5, subcontract_cost=50))
+    assert col(result, "backorder") == pytest.approx([0, 0])
+    assert col(result, "below_safety_stock") == pytest.approx([5, 5])
+    assert result.kpis["fill_rate"] == pytest.approx(1.0)
 
 
 def test_safety_stock_per_period_list():
-    result = solve(tiny([4, 4, 4], safety_stock=[0, 5, 1]))
+    result = solve(tiny([4, 4, 4], safety_stock=[0, 5, 1], safety_stock_shortfall_cost=10))
     assert col(result, "inventory") == pytest.approx([0, 5, 1])
 
 
@@ -243,8 +266,8 @@ def test_red_tomato_with_a_workforce_cap_names_the_month_and_the_hours():
     assert result.status == "infeasible"
     # by April 11,600 units are due; 1,000 in stock plus 4 × 2,550 made leaves 400 = 1,600 h
     assert result.diagnosis == [
-        "Apr: 1,600 labour hours short with at most 60 workers and 10 overtime hours each, "
-        "subcontracting at its cap for Garden tools"
+        "Apr: 1,600 labour hours short with at most 60 workers (the workforce ceiling) and "
+        "10 overtime hours each, subcontracting at its cap for Garden tools"
     ]
     assert "Apr: 1,600 labour hours short" in result.message
 
@@ -255,7 +278,7 @@ def test_layoff_cap_against_workforce_ceiling():
     result = solve(parse_scenario(d))
     assert result.status == "infeasible"
     assert result.diagnosis == [
-        "Jan: needs 75 workers but max_workers is 70 "
+        "Jan: needs 75 workers but the workforce ceiling is 70 "
         "(starting from 80 workers, at most 5 layoffs a period)"
     ]
 
@@ -274,6 +297,60 @@ def test_level_strategy_with_unreachable_floor():
     assert any("labour hours short with at most 2 workers" in m for m in result.diagnosis)
 
 
+def test_no_internal_field_names_in_any_diagnosis():
+    d = red_tomato_dict()
+    d["workforce"] |= {"max_workers": 70, "max_layoffs": 5, "min_workers": 60}
+    text = " ".join(solve(parse_scenario(d)).diagnosis)
+    assert text and not any(
+        name in text for name in ("max_workers", "min_workers", "max_hires", "max_layoffs")
+    )
+
+
+def test_a_floor_above_the_ceiling_is_named_as_such():
+    # the Plan page's sliders can cross: the what-if is not re-validated
+    s = with_changes(red_tomato(), min_workers=80, max_workers=60)
+    result = solve(s)
+    assert result.status == "infeasible"
+    assert result.diagnosis == [
+        "The workforce floor (80) is above the workforce ceiling (60): lower the floor "
+        "or raise the ceiling"
+    ]
+
+
+def test_when_hiring_caps_bind_the_diagnosis_says_so_not_raise_the_ceiling():
+    # chase from 1 worker with at most 1 hire a period: 2 workers in period 1, 3 in
+    # period 2; the 40 units of period 2 need 4 workers of 10 hours
+    s = tiny(
+        [10, 40],
+        workforce={"hire_cost": 0, "max_hires": 1},
+        max_subcontract=0,
+        policy={"strategy": "chase"},
+    )
+    result = solve(s)
+    assert result.status == "infeasible"
+    assert result.diagnosis == [
+        "2: 10 labour hours short with 3 workers (hiring is capped at 1 a period: from 1 "
+        "worker that is all the workforce can reach by then) and no overtime, "
+        "subcontracting at its cap for F0"
+    ]
+    assert "ceiling" not in result.message
+
+
+def test_an_infeasible_result_carries_the_best_plan_with_relaxed_limits():
+    d = red_tomato_dict()
+    d["workforce"]["max_workers"] = 60
+    d["families"][0] |= {"max_subcontract": 0, "backorders_allowed": False}
+    result = solve(parse_scenario(d))
+    assert result.status == "infeasible" and result.kpis == {}
+    relaxed = result.relaxed_plan
+    assert relaxed is not None and relaxed.status == "relaxed" and not relaxed.optimal
+    # the relaxed plan is the real plan but for the 1,600 hours the diagnosis names
+    hours = relaxed.periods["hours_used"] - relaxed.periods["regular_hours_available"]
+    extra = (hours - relaxed.periods["overtime_hours"]).clip(lower=0)
+    assert extra.sum() == pytest.approx(1600, abs=1e-3)
+    assert relaxed.kpis["fill_rate"] == pytest.approx(1.0)
+
+
 def test_chase_with_too_much_initial_stock():
     s = tiny([2, 2], initial_inventory=10, policy={"strategy": "chase"})
     result = solve(s)
@@ -283,8 +360,12 @@ def test_chase_with_too_much_initial_stock():
     )
 
 
-def test_safety_stock_beyond_capacity():
+def test_ending_stock_beyond_capacity_is_infeasible_but_safety_stock_only_falls_short():
     s = tiny([5], workforce={"max_workers": 1}, safety_stock=50, max_subcontract=0)
+    short = solve(s)
+    # in the last period a unit of stock costs $1 material + $1 holding, more than the $1.50
+    assert short.optimal and col(short, "below_safety_stock") == pytest.approx([50])
+    s = tiny([5], workforce={"max_workers": 1}, ending_inventory_min=50, max_subcontract=0)
     result = solve(s)
     assert result.status == "infeasible"
     assert result.conflicts[0].limit == "labour_hours"
@@ -362,3 +443,181 @@ print(result.status, round(result.total_cost, 2))
         check=True,
     )
     assert out.stdout.split()[-2:] == ["optimal", "422275.0"]
+
+
+def test_months_of_cover_never_lowers_the_sample_companys_fill_rate():
+    """Every position of the Plan page's months-of-cover lever (0 to 3 in quarters)."""
+    from sop_core.scenario import load_scenario
+
+    s = load_scenario(Path(__file__).resolve().parent.parent / "data" / "sample_company.json")
+    planner = Planner(s)
+    base = planner.solve(s).kpis["fill_rate"]
+    for months in np.arange(0.25, 3.01, 0.25):
+        result = planner.solve(with_changes(s, safety_stock_months=float(months)))
+        assert result.optimal
+        assert result.kpis["fill_rate"] >= base - 1e-9, months
+
+
+# --- rough-cut resources ------------------------------------------------------------------
+# tiny() with 100 regular hours per worker, so labour never binds: the resource does.
+
+ROOMY = {"regular_hours_per_worker": 100}
+
+
+def line(hours, **more):
+    return [{"name": "Line 1", "hours_available": hours, **more}]
+
+
+def with_resources(scenario, resources, *hours):
+    """``scenario`` with ``resources`` and per-family ``resource_hours`` dicts."""
+    fams = [
+        f.model_copy(update={"resource_hours": h})
+        for f, h in zip(scenario.families, hours, strict=True)
+    ]
+    return parse_scenario(
+        {
+            **scenario.model_dump(),
+            "families": [f.model_dump() for f in fams],
+            "resources": resources,
+        }
+    )
+
+
+def test_a_resource_caps_production_and_the_rest_is_bought_in():
+    s = with_resources(tiny([15], workforce=ROOMY), line(8), {"Line 1": 1})
+    result = solve(s)
+    assert col(result, "production") == pytest.approx([8])
+    assert col(result, "subcontract") == pytest.approx([7])
+    assert result.total_cost == pytest.approx(8 * 1 + 7 * 5)
+    res = result.resources
+    assert list(res["load"]) == pytest.approx([8]) and list(res["utilisation"]) == [1.0]
+    # one more hour of the line makes one more unit instead of buying it: $5 − $1
+    assert list(res["hour_value"]) == pytest.approx([4])
+
+
+def test_hours_per_unit_weigh_the_load_of_each_family():
+    # F0 takes 2 line hours a unit, F1 none: the 8 hours make 4 of F0; F1 is made freely
+    s = with_resources(tiny([[6], [6]], workforce=ROOMY), line(8), {"Line 1": 2}, {})
+    result = solve(s)
+    assert col(result, "production", "F0") == pytest.approx([4])
+    assert col(result, "production", "F1") == pytest.approx([6])
+    load = result.resource_load()
+    assert list(load["hours"]) == pytest.approx([8, 0])
+
+
+def test_resource_overtime_is_used_when_cheaper_than_buying():
+    s = with_resources(
+        tiny([15], workforce=ROOMY),
+        line(8, overtime_hours_max=3, overtime_cost_per_hour=2),
+        {"Line 1": 1},
+    )
+    result = solve(s)
+    assert col(result, "production") == pytest.approx([11])  # 8 + 3 overtime hours
+    assert list(result.resources["overtime_hours"]) == pytest.approx([3])
+    assert result.cost_breakdown["resource_overtime"] == pytest.approx(6)
+    assert result.total_cost == pytest.approx(11 * 1 + 3 * 2 + 4 * 5)
+
+
+def test_resource_hours_per_period():
+    s = with_resources(tiny([10, 10], workforce=ROOMY), line([4, 10]), {"Line 1": 1})
+    result = solve(s)
+    # 4 made and 6 bought in period 1 ($5 each) beats making ahead: nothing can be
+    assert col(result, "production") == pytest.approx([4, 10])
+    assert list(result.resources["hours_available"]) == [4, 10]
+
+
+def test_old_files_without_resources_have_no_resource_rows_or_costs():
+    result = solve(red_tomato())
+    assert "resource_overtime" not in result.cost_breakdown
+    assert result.resources.empty
+    assert "resources" not in result.to_dict()
+
+
+def test_a_resource_short_is_named_with_its_hours():
+    s = with_resources(tiny([15], workforce=ROOMY, max_subcontract=0), line(8), {"Line 1": 1})
+    result = solve(s)
+    assert result.status == "infeasible"
+    c = result.conflicts[0]
+    assert (c.limit, c.family, c.period) == ("resource_hours", "Line 1", "1")
+    assert c.amount == pytest.approx(7)
+    assert "Line 1" in c.message and "7 hours short" in c.message
+
+
+def test_unknown_resource_names_are_refused_with_the_field():
+    from sop_core.errors import InputError
+
+    data = tiny([1]).model_dump()
+    data["families"][0]["resource_hours"] = {"Press": 1}
+    with pytest.raises(InputError, match=r"families\[0\]\.resource_hours.*'Press'"):
+        parse_scenario(data)
+
+
+def test_the_binding_resource_in_words():
+    from sop_core.results import binding_resources
+
+    s = with_resources(tiny([15], workforce=ROOMY), line(8), {"Line 1": 1})
+    assert binding_resources(solve(s)) == ["Line 1 is full in 1: one more hour saves $4.00"]
+    roomy = with_resources(tiny([5], workforce=ROOMY), line(8), {"Line 1": 1})
+    assert binding_resources(solve(roomy)) == []
+
+
+# --- the planning time fence ----------------------------------------------------------------
+
+
+def test_the_fence_fixes_production_and_subcontracting_of_the_first_periods():
+    from sop_core.lp import FixedPlan
+
+    s = tiny([10, 10], policy={"frozen_periods": 1})
+    fixed = FixedPlan(production=np.array([[4.0]]), subcontract=np.array([[0.0]]))
+    result = solve(s, fixed)
+    # period 1 makes the approved 4 and backlogs 6 ($2); period 2 makes 10 and buys the
+    # 6 it cannot make ($5 each): no backlog may be left at the end
+    assert col(result, "production") == pytest.approx([4, 10])
+    assert col(result, "subcontract") == pytest.approx([0, 6])
+    assert result.total_cost == pytest.approx(14 + 6 * 2 + 6 * 5)
+    # without a fence, the same fixed plan changes nothing
+    free = tiny([10, 10])
+    assert solve(free, fixed).total_cost == pytest.approx(solve(free).total_cost)
+
+
+def test_levers_cannot_move_the_fenced_periods():
+    from sop_core.lp import FixedPlan
+
+    s = tiny([10, 10, 10], policy={"frozen_periods": 2}, workforce={"hire_cost": 0})
+    fixed = FixedPlan(production=np.array([[7.0, 8.0]]), subcontract=np.array([[1.0, 0.0]]))
+    planner = Planner(s)
+    for overtime in (0, 5, 10):
+        result = planner.solve(with_changes(s, max_overtime_hours_per_worker=overtime), fixed)
+        assert col(result, "production")[:2] == pytest.approx([7, 8])
+        assert col(result, "subcontract")[:2] == pytest.approx([1, 0])
+    # and the fence lifted on the same compiled model plans freely again
+    assert planner.solve(s).total_cost == pytest.approx(solve(s).total_cost)
+
+
+def test_the_fence_is_read_from_the_approved_plan_by_period_and_family():
+    from sop_core.planner import fixed_from
+
+    approved = solve(tiny([[10, 12], [3, 4]]))  # periods "1", "2"
+    d = tiny([[12, 9], [4, 5]]).model_dump()
+    d["periods"] = ["2", "3"]  # rolled one period on: period "2" is frozen
+    d["policy"]["frozen_periods"] = 1
+    s = parse_scenario(d)
+    fixed = fixed_from(approved, s)
+    made = approved.families.set_index(["family", "period"])["production"]
+    assert fixed.production[:, 0] == pytest.approx([made["F0", "2"], made["F1", "2"]])
+    result = solve(s, fixed)
+    assert col(result, "production", "F0")[0] == pytest.approx(made["F0", "2"])
+
+
+def test_a_fence_that_cannot_be_kept_is_named_in_the_diagnosis():
+    from sop_core.lp import FixedPlan
+
+    # the approved plan made 14 in period 1, but this scenario has 10 hours a period
+    s = tiny([10, 10], policy={"frozen_periods": 1}, workforce={"max_workers": 1})
+    fixed = FixedPlan(production=np.array([[14.0]]), subcontract=np.array([[0.0]]))
+    result = solve(s, fixed)
+    assert result.status == "infeasible"
+    assert result.diagnosis[0].startswith("1: 4 labour hours short with at most 1 worker")
+    assert result.diagnosis[0].endswith(
+        "(inside the time fence: production and subcontracting as last approved)"
+    )

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from sop_core.lp import shortfall_cost
 from sop_core.planner import Planner, PlanResult, solve
 from sop_core.scenario import Scenario, parse_scenario, with_changes
 
@@ -65,7 +66,39 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         "strategy": draw(st.sampled_from(["optimal", "level", "chase"])),
         "ending_backorders_allowed": draw(st.booleans()),
     }
-    return parse_scenario({"name": "random", "workforce": wf, "families": fams, "policy": policy})
+    hours = st.integers(0, 200).map(float)
+    resources = [
+        {
+            "name": f"R{r}",
+            "hours_available": draw(st.one_of(hours, st.lists(hours, min_size=T, max_size=T))),
+            "overtime_hours_max": draw(st.integers(0, 20).map(float)),
+            "overtime_cost_per_hour": draw(money),
+        }
+        for r in range(draw(st.integers(0, 2)))
+    ]
+    for fam in fams:
+        fam["resource_hours"] = {
+            res["name"]: draw(st.sampled_from([0.5, 1.0, 3.0]))
+            for res in resources
+            if draw(st.booleans())
+        }
+    return parse_scenario(
+        {
+            "name": "random",
+            "workforce": wf,
+            "families": fams,
+            "policy": policy,
+            "resources": resources,
+            "calendar": draw(
+                st.one_of(
+                    st.none(),
+                    st.lists(st.integers(0, 23).map(float), min_size=T, max_size=T).map(
+                        lambda days: {"working_days": days, "standard_days": 21}
+                    ),
+                )
+            ),
+        }
+    )
 
 
 def _tol(*arrays: np.ndarray) -> float:
@@ -99,9 +132,16 @@ def check_plan(s: Scenario, r: PlanResult) -> None:
     used = np.zeros(T)
     for family in s.families:
         rows = fam[fam["family"] == family.name]
-        P, C, I, S, D = (
+        P, C, I, S, D, B = (
             rows[c].to_numpy()
-            for c in ("production", "subcontract", "inventory", "backorder", "demand")
+            for c in (
+                "production",
+                "subcontract",
+                "inventory",
+                "backorder",
+                "demand",
+                "below_safety_stock",
+            )
         )
         t2 = _tol(P, C, I, S, D)
         assert np.allclose(D, family.demand)
@@ -109,11 +149,13 @@ def check_plan(s: Scenario, r: PlanResult) -> None:
             [[family.initial_inventory - family.initial_backorder], (I - S)[:-1]]
         )
         assert np.allclose(I - S, net_prev + P + C - D, atol=t2), "inventory balance"
-        for x in (P, C, I, S):
+        for x in (P, C, I, S, B):
             assert np.all(x >= -t2)
-        target = np.array(family.safety_stock_series(T))
+        safety = np.array(family.safety_stock_series(T))
+        assert np.all(safety - t2 <= I + B), "safety stock target (soft)"
+        assert I[-1] >= family.ending_inventory_min - t2, "ending inventory"
+        target = safety.copy()
         target[-1] = max(target[-1], family.ending_inventory_min)
-        assert np.all(target - t2 <= I), "safety stock / ending inventory"
         if family.max_subcontract is not None:
             assert np.all(family.max_subcontract + t2 >= C)
         if not family.backorders_allowed or s.policy.strategy == "chase":
@@ -124,7 +166,20 @@ def check_plan(s: Scenario, r: PlanResult) -> None:
             assert np.allclose(I, target, atol=t2)
         used += family.labor_hours_per_unit * P
     assert np.allclose(p["hours_used"], used, atol=tol)
-    assert np.all(used <= wf.regular_hours_per_worker * W + O + _tol(used)), "labour capacity"
+    for k, res in enumerate(s.resources):
+        load = sum(
+            f.resource_hours.get(res.name, 0.0)
+            * fam[fam["family"] == f.name]["production"].to_numpy()
+            for f in s.families
+        )
+        rows = r.resources[r.resources["resource"] == res.name]
+        extra = rows["overtime_hours"].to_numpy()
+        available = np.array(res.hours_series(T, s.working_day_factors()))
+        assert np.all(extra <= np.array(res.overtime_series(T)) + tol), "resource overtime"
+        assert np.all(load <= available + extra + _tol(load, available)), "resource capacity"
+        assert np.allclose(rows["load"], load, atol=_tol(load)), k
+    regular = wf.regular_hours_per_worker * np.array(s.working_day_factors())
+    assert np.all(used <= regular * W + O + _tol(used)), "labour capacity"
 
 
 def recomputed_cost(s: Scenario, r: PlanResult) -> float:
@@ -136,6 +191,9 @@ def recomputed_cost(s: Scenario, r: PlanResult) -> float:
         + wf.hire_cost * p["hires"].sum()
         + wf.layoff_cost * p["layoffs"].sum()
     )
+    for res in s.resources:
+        rows = r.resources[r.resources["resource"] == res.name]
+        total += res.overtime_cost_per_hour * rows["overtime_hours"].sum()
     for family in s.families:
         rows = r.families[r.families["family"] == family.name]
         total += (
@@ -143,6 +201,10 @@ def recomputed_cost(s: Scenario, r: PlanResult) -> float:
             + family.holding_cost * rows["inventory"].sum()
             + family.backorder_cost * rows["backorder"].sum()
             + family.subcontract_cost * rows["subcontract"].sum()
+            + shortfall_cost(
+                family.holding_cost, family.backorder_cost, family.safety_stock_shortfall_cost
+            )
+            * rows["below_safety_stock"].sum()
         )
     return float(total)
 
@@ -179,6 +241,14 @@ def _changed(s: Scenario, which: int, amount: float) -> Scenario:
         return with_changes(s, strategy=["optimal", "level", "chase"][int(amount) % 3])
     if which == 3:
         return with_changes(s, regular_hours_per_worker=8 + amount, hire_cost=amount)
+    if which == 5:  # resources: hours available, overtime and hours per unit
+        data = s.model_dump()
+        for res in data["resources"]:
+            res["hours_available"] = 10 * amount
+            res["overtime_cost_per_hour"] = amount / 2
+        for fam in data["families"]:
+            fam["resource_hours"] = {k: v + amount / 10 for k, v in fam["resource_hours"].items()}
+        return parse_scenario(data)
     fams = [
         f.model_copy(
             update={
@@ -193,7 +263,7 @@ def _changed(s: Scenario, which: int, amount: float) -> Scenario:
 
 
 @SETTINGS
-@given(scenarios(), st.integers(0, 4), st.integers(0, 30).map(float))
+@given(scenarios(), st.integers(0, 5), st.integers(0, 30).map(float))
 def test_warm_resolve_equals_a_cold_solve(s: Scenario, which: int, amount: float) -> None:
     changed = _changed(s, which, amount)
     planner = Planner(s)
@@ -216,3 +286,26 @@ def test_optimal_is_never_worse_than_level_or_chase(s: Scenario) -> None:
         if plans[name].optimal:
             assert best.optimal
             assert best.total_cost <= plans[name].total_cost + 1e-6 * max(1, best.total_cost)
+
+
+@SETTINGS
+@given(scenarios(), st.integers(1, 5))
+def test_fencing_a_plans_own_first_periods_keeps_its_cost_warm_or_cold(s: Scenario, k: int) -> None:
+    """Fixing production and subcontracting of the first k periods at the optimal plan's
+    own values keeps that plan optimal; warm on the compiled model or cold, the same."""
+    from sop_core.planner import fixed_from
+
+    planner = Planner(s)
+    free = planner.solve(s)
+    assume(free.optimal)
+    fenced = s.model_copy(
+        update={"policy": s.policy.model_copy(update={"frozen_periods": min(k, s.horizon)})}
+    )
+    fixed = fixed_from(free, fenced)
+    warm = planner.solve(fenced, fixed)
+    cold = solve(fenced, fixed)
+    assert warm.optimal and cold.optimal
+    scale = max(1.0, abs(free.total_cost))
+    assert warm.total_cost == pytest.approx(free.total_cost, rel=1e-6, abs=1e-6 * scale)
+    assert cold.total_cost == pytest.approx(free.total_cost, rel=1e-6, abs=1e-6 * scale)
+    check_plan(fenced, warm)

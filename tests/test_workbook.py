@@ -118,3 +118,21 @@ def company_of_red_tomato():
     from sop_core.workbook import Company
 
     return Company(scenario=red_tomato())
+
+
+def test_resources_calendar_and_fence_make_the_round_trip_too(
+    spaces: Workspaces, tmp_path: Path
+) -> None:
+    from factories import sample_with_lines
+
+    from sop_core.scenario import load_scenario
+
+    scenario = load_scenario(sample_with_lines(tmp_path))
+    scenario = scenario.model_copy(
+        update={"policy": scenario.policy.model_copy(update={"frozen_periods": 2})}
+    )
+    assert scenario.resources and scenario.calendar is not None
+    state = spaces.create("Lines", author="ann", scenario=scenario)
+    assert state.scenario() == scenario  # the workspace keeps every part of the scenario
+    back = read_workbook(write_workbook(company_of(state, None)))
+    assert back.scenario == scenario

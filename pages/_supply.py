@@ -1,0 +1,215 @@
+"""Supply-review parts of the pages: rough-cut capacity per resource and the working-day
+calendar (Capacity), the planning time fence and its shading of the balance chart (Plan).
+Presentation only: every number comes from ``sop_core``."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from sop_core.lp import FixedPlan
+from sop_core.planner import PlanResult, fixed_from
+from sop_core.scenario import Scenario
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def rough_cut_frame(result: PlanResult, resource: str) -> pd.DataFrame:
+    """Per period, the hours each family loads on ``resource``: period, family, hours."""
+    load = result.resource_load()
+    load = load[load["resource"] == resource][["period", "family", "hours"]]
+    used = load.groupby("family")["hours"].transform("sum") > 0
+    return load[used]  # families that never load it stay out of the legend
+
+
+def rough_cut_chart(result: PlanResult, resource: str, periods: list[str]) -> alt.LayerChart:
+    """Load by family (stacked bars) against the hours available and available plus
+    overtime allowed (lines)."""
+    res = result.resources
+    res = res[res["resource"] == resource]
+    caps = pd.DataFrame(
+        {
+            "period": list(res["period"]) * 2,
+            "capacity": ["Available"] * len(res) + ["Available + overtime allowed"] * len(res),
+            "hours": list(res["hours_available"])
+            + list(res["hours_available"] + res["overtime_hours_max"]),
+        }
+    )
+    x = alt.X("period:O", sort=periods, title=None)
+    bars = (
+        alt.Chart(rough_cut_frame(result, resource))
+        .mark_bar(opacity=0.85)
+        .encode(
+            x=x,
+            y=alt.Y("sum(hours):Q", title=f"{resource}: hours per period"),
+            color=alt.Color("family:N", title="Load by family", legend=alt.Legend(orient="top")),
+            tooltip=["period:O", "family:N", alt.Tooltip("sum(hours):Q", format=",.0f")],
+        )
+    )
+    lines = (
+        alt.Chart(caps)
+        .mark_line(strokeWidth=3, point=True, color="#111111")
+        .encode(
+            x=x,
+            y="hours:Q",
+            strokeDash=alt.StrokeDash(
+                "capacity:N", title=None, legend=alt.Legend(orient="top", labelLimit=0)
+            ),
+            tooltip=["period:O", "capacity:N", alt.Tooltip("hours:Q", format=",.0f")],
+        )
+    )
+    return alt.layer(bars, lines).resolve_scale(color="independent").properties(height=300)
+
+
+def utilisation_table(result: PlanResult, resource: str) -> pd.DataFrame:
+    """One column per period: load, hours available, overtime used, utilisation and what
+    one more hour would save."""
+    res = result.resources
+    res = res[res["resource"] == resource]
+    return pd.DataFrame(
+        {
+            "Load (h)": [_fmt(x) for x in res["load"]],
+            "Available (h)": [_fmt(x) for x in res["hours_available"]],
+            "Overtime used (h)": [_fmt(x) for x in res["overtime_hours"]],
+            "Utilisation": [f"{u:.0%}" if pd.notna(u) else "–" for u in res["utilisation"]],
+            "One more hour saves": [
+                f"${v:,.2f}" if pd.notna(v) and v > 0.005 else "–" for v in res["hour_value"]
+            ],
+        },
+        index=res["period"],
+    ).T
+
+
+def resources_section(s: Scenario, result: PlanResult) -> None:
+    """Rough-cut capacity: per resource, the plan's load by family against the hours."""
+    st.subheader("Rough-cut capacity per resource")
+    if not s.resources:
+        st.caption(
+            "This scenario has no resources besides the workforce. Add lines, machines or a "
+            "critical supplier under `resources` in the scenario file, with each family's "
+            "`resource_hours`, to check their load here."
+        )
+        return
+    if not result.optimal:
+        st.caption("No feasible plan: the load cannot be shown.")
+        return
+    st.caption(
+        "Bars: hours the current plan loads on the resource, by family. Lines: hours "
+        "available (scaled by the working days), and with the overtime allowed."
+    )
+    for k, res in enumerate(s.resources):
+        st.markdown(f"**{res.name}**")
+        st.altair_chart(rough_cut_chart(result, res.name, s.period_labels), key=f"rcc_{k}")
+        st.dataframe(utilisation_table(result, res.name))
+
+
+def calendar_frame(s: Scenario) -> pd.DataFrame:
+    """One column per period: weekdays, public holidays, shutdown days, working days and
+    the share of a standard period's hours they give."""
+    days = s.period_days()
+    factors = s.working_day_factors()
+    return pd.DataFrame(
+        {
+            "Weekdays": [str(p.weekdays) if p.weekdays else "–" for p in days],
+            "Public holidays": [
+                ", ".join(h.split(" ", 1)[1] for h in p.holidays) or "–" for p in days
+            ],
+            "Shutdown days": [str(p.shutdown_days) if p.shutdown_days else "–" for p in days],
+            "Working days": [f"{p.working_days:g}" for p in days],
+            "Hours vs a standard period": [f"{k:.0%}" for k in factors],
+        },
+        index=[p.period for p in days],
+    ).T
+
+
+def calendar_section(s: Scenario) -> None:
+    """The working-day calendar behind the period's regular and resource hours."""
+    st.subheader("Working-day calendar")
+    if s.calendar is None:
+        st.caption(
+            "Every period has the same hours. Add a `calendar` to the scenario file (a "
+            "country for its public holidays, plant shutdown dates) to scale regular and "
+            "resource hours by the working days of each period."
+        )
+        return
+    where = f"public holidays of {s.calendar.country}" if s.calendar.country else "no holidays"
+    st.caption(
+        f"Weekdays less {where} and the plant's shutdown days; regular labour hours and "
+        "resource hours given as one number scale with the working days."
+    )
+    st.dataframe(calendar_frame(s))
+
+
+# --------------------------------------------------------------------------- time fence
+
+
+def approved_plan() -> PlanResult | None:
+    """The last approved scenario's plan (from the store), solved once per approved
+    version and kept in the session; None if nothing is approved or no store answers."""
+    from pages._common import get_store, planner_for
+
+    try:
+        stored = get_store().approved()
+    except Exception:  # no store: nothing is approved, nothing is frozen
+        return None
+    if stored is None:
+        return None
+    key = (stored.name, stored.version)
+    kept = st.session_state.get("fence_approved")
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    plan = planner_for(stored.scenario).solve(stored.scenario)
+    st.session_state.fence_approved = (key, plan)
+    return plan
+
+
+def time_fence(s: Scenario) -> FixedPlan | None:
+    """The production and subcontracting the fence holds (``policy.frozen_periods``), from
+    the last approved plan; None without a fence or an approved plan."""
+    if not s.policy.frozen_periods:
+        return None
+    approved = approved_plan()
+    return fixed_from(approved, s) if approved is not None else None
+
+
+def fence_note(s: Scenario, fixed: FixedPlan | None) -> str | None:
+    """One line saying what the fence holds, or why it holds nothing."""
+    k = min(s.policy.frozen_periods, s.horizon)
+    if not k:
+        return None
+    labels = s.period_labels
+    span = labels[0] if k == 1 else f"{labels[0]} – {labels[k - 1]}"
+    if fixed is None:
+        return f"Time fence of {k} period(s) ({span}): no approved plan yet, nothing is frozen."
+    return (
+        f"Time fence: production and subcontracting in {span} are frozen as in the last "
+        "approved plan (shaded); the levers move the periods after it."
+    )
+
+
+def fenced_balance_chart(
+    result: PlanResult,
+    periods: list[str],
+    frozen: int,
+    *,
+    family: str | None = None,
+    key: str | None = None,
+) -> None:
+    """The Plan page's balance chart with the frozen periods shaded."""
+    from pages._common import balance_frame, balance_spec
+
+    y_title = "Units per period" + (f" – {family}" if family else "")
+    spec = balance_spec(tuple(periods), y_title, False, 380)
+    shade = {
+        "data": {"values": [{"period": p, "fence": "Frozen"} for p in periods[:frozen]]},
+        "mark": {"type": "rect", "color": "#7f7f7f", "opacity": 0.18},
+        "encoding": {
+            "x": {"field": "period", "type": "ordinal", "sort": list(periods)},
+            "tooltip": [{"field": "fence", "type": "nominal", "title": "Time fence"}],
+        },
+    }
+    spec["layer"] = [shade, *spec["layer"]]
+    st.vega_lite_chart(balance_frame(result, family), spec, key=key)
