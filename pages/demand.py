@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from pages._common import ensure_entry_point, show_input_error
-from pages._workspace import author, commit, flash, saved_editor, state, workspaces
+from pages._workspace import author, commit, flash, get_store, saved_editor, state, workspaces
 from sop_core.consensus import ADJUSTMENT_COLUMNS, adjust_forecast
 from sop_core.errors import InputError
 from sop_core.forecast import MODEL_CHOICES, ForecastResult, forecast, label_periods
@@ -35,8 +35,8 @@ MODEL_HELP = {
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def stored_history(upload_id: int) -> pd.DataFrame:
-    """An uploaded history as kept in the store (immutable, so cached by its id)."""
+def stored_history(store_url: str, upload_id: int) -> pd.DataFrame:
+    """An uploaded history as kept in a store (immutable, so cached by store and id)."""
     return workspaces().history(upload_id)
 
 
@@ -74,7 +74,8 @@ def current_history(ws: WorkspaceState) -> tuple[pd.DataFrame | None, str]:
     upload = ws.history_upload
     if not upload:
         return None, ""
-    return ws.planned_history(stored_history(int(upload["upload_id"]))), str(upload["name"])
+    upload_id = int(upload["upload_id"])
+    return ws.planned_history(stored_history(get_store().url, upload_id)), str(upload["name"])
 
 
 def upload_step(ws: WorkspaceState) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from apptests import APP, open_app_page
+from apptests import APP, open_app_page, shown
 from factories import red_tomato, sample_with_lines
 from streamlit.testing.v1 import AppTest
 
@@ -117,7 +117,7 @@ def test_without_resources_the_section_says_how_to_add_them():
 def test_the_plan_names_the_binding_resource(tmp_path, monkeypatch):
     monkeypatch.setenv("SOP_SAMPLE_SCENARIO", str(sample_with_lines(tmp_path)))
     at = open_app_page("pages/plan.py", run_entry_first=True)
-    text = "\n".join(m.value for m in at.markdown)
+    text = shown("\n".join(m.value for m in at.markdown))
     assert re.search(r"Line 2 is full[^:]* in \S+: one more hour saves \$", text), text
 
 

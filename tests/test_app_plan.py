@@ -153,6 +153,7 @@ def test_shadow_price_sentences_match_the_plan_tables():
     """The page reads the prices from arrays; the tables' ranking must say the same."""
     from pages._workspace import sample_path
     from sop_core.planner import solve
+    from sop_core.results import binding_resources
     from sop_core.scenario import load_scenario
     from sop_core.text import md_escape
 
@@ -163,15 +164,19 @@ def test_shadow_price_sentences_match_the_plan_tables():
     per = per[per["labour_hour_value"] > 0.005].nlargest(4, "labour_hour_value")
     fam = result.families.dropna(subset=["demand_marginal_cost"])
     fam = fam[fam["demand_marginal_cost"] > 0.005].nlargest(2, "demand_marginal_cost")
-    expected = [
-        f"- One more labour hour in **{md_escape(r.period)}** would save "
-        f"**${r.labour_hour_value:,.2f}**."
-        for r in per.itertuples()
-    ] + [
-        f"- One more unit of **{md_escape(r.family)}** demand in **{md_escape(r.period)}** "
-        f"would cost **${r.demand_marginal_cost:,.2f}**."
-        for r in fam.itertuples()
-    ]
+    expected = (
+        [
+            f"- One more labour hour in **{md_escape(r.period)}** would save "
+            f"**${r.labour_hour_value:,.2f}**."
+            for r in per.itertuples()
+        ]
+        + [f"- {md_escape(line)}." for line in binding_resources(result)]
+        + [
+            f"- One more unit of **{md_escape(r.family)}** demand in **{md_escape(r.period)}** "
+            f"would cost **${r.demand_marginal_cost:,.2f}**."
+            for r in fam.itertuples()
+        ]
+    )
     assert len(per) > 0
     assert shown.splitlines() == expected
 
