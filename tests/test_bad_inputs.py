@@ -11,10 +11,12 @@ asserts the same of whatever comes out.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import io
 import json
 import os
+import shutil
 import signal
 import tempfile
 import time
@@ -379,7 +381,8 @@ FUZZ = settings(  # SOP_FUZZ_EXAMPLES=2000 searches longer, with fresh random in
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     derandomize="SOP_FUZZ_EXAMPLES" not in os.environ,
 )
-_DIR = Path(tempfile.mkdtemp(prefix="sop_fuzz_"))
+_DIR = Path(tempfile.mkdtemp(prefix="sop_fuzz_"))  # hypothesis and tmp_path don't mix
+atexit.register(shutil.rmtree, _DIR, ignore_errors=True)
 
 json_values = st.recursive(
     st.none()
