@@ -152,7 +152,7 @@ SKU_COLUMNS = (
     "batch_misses",
 )
 MAX_STOCK_BYTES = 5 * 1024 * 1024
-_BISECTIONS = 36
+_ROOT_STEPS = 40
 _TOL = 1e-9
 
 
@@ -316,17 +316,31 @@ def validate_sku_stock(raw: pd.DataFrame, *, name: str = "stock table") -> pd.Da
             )
         )
     problems: list[Problem] = []
-    out = pd.DataFrame(index=frame.index)
-    out["sku"] = frame["sku"].map(lambda v: "" if _blank(v) else str(v).strip())
-    out["family"] = (
-        frame["family"].map(lambda v: None if _blank(v) else str(v).strip())
+    rows = frame.index.to_numpy()
+    out: dict[str, np.ndarray] = {
+        "sku": np.array([_text(v) for v in frame["sku"].to_numpy(dtype=object)], dtype=object)
+    }
+    out["family"] = np.array(
+        [_text(v) or None for v in frame["family"].to_numpy(dtype=object)]
         if "family" in frame
-        else None
+        else [None] * len(frame),
+        dtype=object,
     )
     for col in ("on_hand", "safety_stock", "min_batch"):
         values = np.full(len(frame), np.nan)
-        if col in frame:
-            for j, (row, cell) in enumerate(frame[col].items()):
+        if col in frame and pd.api.types.is_numeric_dtype(frame[col]):
+            values = frame[col].to_numpy(dtype=float, copy=True)
+            bad = ~np.isnan(values) & (~np.isfinite(values) | (values < 0))
+            for j in np.flatnonzero(bad):
+                problems.append(
+                    Problem(
+                        f"row {rows[j]}, column {col}", f"must be a number ≥ 0, got {values[j]:g}"
+                    )
+                )
+            values[bad] = np.nan
+        elif col in frame:
+            cells = frame[col].to_numpy(dtype=object)
+            for j, cell in enumerate(cells):
                 if _blank(cell):
                     continue
                 try:
@@ -336,20 +350,18 @@ def validate_sku_stock(raw: pd.DataFrame, *, name: str = "stock table") -> pd.Da
                         else float(cell)
                     )
                 except (TypeError, ValueError):
-                    v = np.nan
-                    problems.append(
-                        Problem(f"row {row}, column {col}", f"must be a number ≥ 0, got {cell!r}")
-                    )
-                    continue
+                    v = -1.0
                 if not np.isfinite(v) or v < 0:
                     problems.append(
-                        Problem(f"row {row}, column {col}", f"must be a number ≥ 0, got {cell!r}")
+                        Problem(
+                            f"row {rows[j]}, column {col}", f"must be a number ≥ 0, got {cell!r}"
+                        )
                     )
                     continue
                 values[j] = v
         out[col] = values
     seen: dict[str, object] = {}
-    for row, sku in out["sku"].items():
+    for row, sku in zip(rows, out["sku"], strict=True):
         if not sku:
             problems.append(Problem(f"row {row}, column sku", "is blank; every row names a SKU"))
         elif sku in seen:
@@ -360,7 +372,11 @@ def validate_sku_stock(raw: pd.DataFrame, *, name: str = "stock table") -> pd.Da
             seen[sku] = row
     if problems:
         raise InputError(problems)
-    return out.reset_index(drop=True)[list(STOCK_COLUMNS)]
+    return pd.DataFrame(out)[list(STOCK_COLUMNS)]
+
+
+def _text(v: object) -> str:
+    return "" if _blank(v) else str(v).strip()
 
 
 def _blank(v: object) -> bool:
@@ -486,51 +502,103 @@ def _largest_remainder(
 
 @dataclass
 class _Fill:
-    """Equal run-out split of one bucket, all families at once."""
+    """Equal run-out split of one bucket, all families at once.
 
-    flat: np.ndarray  # cumulative demand on the day grid, rows flattened (S*(D+1),)
-    row: np.ndarray  # (S,) offset of each SKU's row in flat
-    eps: np.ndarray  # (S,) tiny demand rate that makes every curve strictly increasing
+    A SKU's cumulative demand is linear within a month (its demand is spread evenly over
+    the month's days): C_s(t) = cum_s[m] + rate_s[m]·(t − start[m]) for t in month m,
+    extended before the first and after the last month at their rates."""
+
+    a: np.ndarray  # (S*T,) cum_s[m] − rate_s[m]·start[m], rows flattened
+    b: np.ndarray  # (S*T,) rate_s[m] + eps_s: units per day, rows flattened
+    start: np.ndarray  # (T,) first day of each month (days from the horizon's start)
     fam: np.ndarray  # (S,)
+    row: np.ndarray  # (S,) offset of each SKU's row in a and b
     n_fam: int
-    last: int  # D - 1
 
-    def curve(self, tau: np.ndarray) -> np.ndarray:
-        """Cumulative demand of each SKU at time tau (days; beyond the grid: its end
-        rates), plus the eps ramp."""
-        k = np.clip(np.floor(tau), 0, self.last).astype(np.int64)
-        lo = self.flat[self.row + k]
-        hi = self.flat[self.row + k + 1]
-        return lo + (tau - k) * (hi - lo) + self.eps * tau
+    @classmethod
+    def make(
+        cls,
+        cum: np.ndarray,
+        rate: np.ndarray,
+        start: np.ndarray,
+        eps: np.ndarray,
+        fam: np.ndarray,
+        n_fam: int,
+    ) -> _Fill:
+        """From cumulative demand at the month starts (S, T), rates (S, T) [units/day],
+        the months' first days (T,), the eps rates (S,) and each SKU's family: the
+        curves plus eps·t."""
+        S, T = rate.shape
+        return cls(
+            a=(cum - rate * start[None, :]).ravel(),
+            b=(rate + eps[:, None]).ravel(),
+            start=start,
+            fam=fam,
+            row=np.arange(S) * T,
+            n_fam=n_fam,
+        )
+
+    def curve(self, tau_f: np.ndarray) -> np.ndarray:
+        """Cumulative demand of each SKU at its family's time tau_f, plus the eps ramp."""
+        m_f = np.searchsorted(self.start, tau_f, side="right") - 1
+        np.clip(m_f, 0, len(self.start) - 1, out=m_f)
+        idx = self.row + m_f[self.fam]
+        return self.a[idx] + self.b[idx] * tau_f[self.fam]
 
     def split(self, q: np.ndarray, gap: np.ndarray, t0: float, elig: np.ndarray) -> np.ndarray:
         """x_s = max(0, C_s(τ_f) − C_s(t0) + gap_s) for eligible SKUs with Σ_f x = q_f;
-        gap_s = safety stock − stock before the bucket."""
+        gap_s = safety stock − stock before the bucket. τ_f by bracketing and false
+        position (Illinois); the result interpolates between the bracket's ends, so
+        the family sums are exact whatever the bracket's width."""
         fam, F = self.fam, self.n_fam
-        base = gap - self.curve(np.full(len(gap), float(t0)))
+        base = gap - self.curve(np.full(F, float(t0)))
         active = q > _TOL
 
         def need(tau_f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            x = np.maximum(0.0, self.curve(tau_f[fam]) + base) * elig
+            x = self.curve(tau_f)
+            x += base
+            np.maximum(x, 0.0, out=x)
+            x *= elig
             return x, np.bincount(fam, weights=x, minlength=F)
 
         lo = np.full(F, t0 - 1.0)
         hi = np.full(F, t0 + 7.0)
+        g_lo, g_hi = need(lo)[1], need(hi)[1]
         for _ in range(200):
-            bad = active & (need(lo)[1] > q)
+            bad = active & (g_lo > q)
             if not bad.any():
                 break
             lo[bad] = t0 - 4.0 * (t0 - lo[bad])
+            g_lo = need(lo)[1]
         for _ in range(200):
-            bad = active & (need(hi)[1] < q)
+            bad = active & (g_hi < q)
             if not bad.any():
                 break
             hi[bad] = t0 + 4.0 * (hi[bad] - t0)
-        for _ in range(_BISECTIONS):
-            mid = 0.5 * (lo + hi)
-            below = need(mid)[1] <= q
-            lo = np.where(below, mid, lo)
-            hi = np.where(below, hi, mid)
+            g_hi = need(hi)[1]
+        f_lo, f_hi = g_lo - q, g_hi - q  # ≤ 0 and ≥ 0 on an active family
+        tol = 1e-9 * np.maximum(1.0, q)
+        closed = ~active
+        kept = np.zeros(F)  # +1: hi was kept last step, −1: lo was
+        for _ in range(_ROOT_STEPS):
+            open_ = ~closed & (hi - lo > 1e-9)
+            if not open_.any():
+                break
+            span = f_hi - f_lo
+            w = np.where(open_ & (span > 0), -f_lo / np.where(span > 0, span, 1.0), 0.5)
+            mid = lo + np.clip(w, 0.0, 1.0) * (hi - lo)
+            f_mid = need(mid)[1] - q
+            hit = open_ & (np.abs(f_mid) <= tol)
+            closed |= hit
+            lo, hi = np.where(hit, mid, lo), np.where(hit, mid, hi)
+            up = open_ & ~hit & (f_mid < 0)  # the root is above mid
+            down = open_ & ~hit & (f_mid > 0)
+            # Illinois: an end kept twice in a row counts half, so that it moves too
+            f_hi = np.where(up & (kept > 0), 0.5 * f_hi, f_hi)
+            f_lo = np.where(down & (kept < 0), 0.5 * f_lo, f_lo)
+            lo, f_lo = np.where(up, mid, lo), np.where(up, f_mid, f_lo)
+            hi, f_hi = np.where(down, mid, hi), np.where(down, f_mid, f_hi)
+            kept = np.where(up, 1.0, np.where(down, -1.0, kept))
         x_lo, g_lo = need(lo)
         x_hi, g_hi = need(hi)
         span = g_hi - g_lo
@@ -643,26 +711,28 @@ def schedule(
     mean_rate = np.bincount(fam, weights=daily.mean(axis=1), minlength=F) / np.maximum(
         1, np.bincount(fam, minlength=F)
     )
-    fill = _Fill(
-        flat=grid.ravel(),
-        row=np.arange(S) * (D + 1),
-        eps=1e-7 * np.maximum(mean_rate[fam], 1e-3),
-        fam=fam,
-        n_fam=F,
-        last=D - 1,
+    month_start = np.searchsorted(cal.day_month, np.arange(T)).astype(float)
+    fill = _Fill.make(
+        grid[:, month_start.astype(np.int64)],
+        daily,
+        month_start,
+        1e-7 * np.maximum(mean_rate[fam], 1e-3),
+        fam,
+        F,
     )
     made = np.zeros((S, B))
     got = np.zeros((S, B))
     end_stock = np.zeros((S, B))
     n_stock = on_hand.copy()
     ratio_p = np.divide(supply_p, supply, out=np.zeros_like(supply), where=supply > _TOL)
-    all_skus = np.ones(S, dtype=bool)
     for b in range(B):
         q = supply[:, b]
         if method == "proportional":
             x = _proportional(q, bucket_demand[:, b], fam, F)
         else:
-            x = _runout(fill, q, ss[:, cal.b_month[b]] - n_stock, cal.b_start[b], batch, all_skus)
+            gap = ss[:, cal.b_month[b]] - n_stock
+            urgent = gap + bucket_demand[:, b] > 1e-9
+            x = _runout(fill, q, gap, cal.b_start[b], batch, urgent)
         if whole_units:
             x = _largest_remainder(x, q, fam, first)
             m = _largest_remainder(x * ratio_p[fam, b], supply_p[:, b], fam, first)
@@ -781,46 +851,71 @@ def _sku_demand_matrix(
         raise InputError(
             Problem("SKU demand", f"missing column(s) {', '.join(missing)}; need {DEMAND_COLUMNS}")
         )
-    d = demand.assign(
-        family=demand["family"].astype(str),
-        sku=demand["sku"].astype(str),
-        period=_labels(demand["period"]),
-    )
+    fam_of = {n: i for i, n in enumerate(names)}
+    codes, uniq = pd.factorize(demand["family"].to_numpy(dtype=object), use_na_sentinel=False)
+    fam_code = np.array([fam_of.get(str(u), np.nan) for u in uniq], dtype=float)[codes]
+    codes, uniq = pd.factorize(demand["period"].to_numpy(), use_na_sentinel=False)
+    t_code = pd.Index(labels).get_indexer(_labels(pd.Series(uniq)))[codes]
+    keep = (t_code >= 0) & ~np.isnan(fam_code)  # months after the horizon are not scheduled
+    sku_codes, sku_names = pd.factorize(demand["sku"].to_numpy(dtype=object), use_na_sentinel=False)
+    sku_names = np.array([str(u) for u in sku_names], dtype=object)
+    sku_codes = sku_codes[keep]
+    fam_code, t_code = fam_code[keep].astype(np.int64), t_code[keep]
+    values = demand["demand"].to_numpy(dtype=float)[keep]
     problems: list[Problem] = []
-    d = d[d["period"].isin(labels)]  # months after the plan's horizon are not scheduled
-    table = d.pivot_table(
-        index=["family", "sku"], columns="period", values="demand", aggfunc="sum"
-    ).reindex(columns=labels)
-    fams = table.index.get_level_values("family")
     for i, name in enumerate(names):
-        if name not in set(fams):
+        if not (fam_code == i).any():
             problems.append(
                 Problem(
                     f"families[{i}].name",
                     f"family {name!r} has no SKU demand; every family of the plan needs its SKUs",
                 )
             )
-    if table.isna().to_numpy().any():
-        holes = table.columns[table.isna().any(axis=0)]
-        problems.append(
+    if not np.isfinite(values).all() or (values < 0).any():
+        problems.append(Problem("SKU demand", "must be a number ≥ 0 everywhere"))
+    if problems:
+        raise InputError(problems)
+    codes, kept = pd.factorize(sku_codes)
+    uniq = sku_names[kept]
+    sku_fam = np.full(len(uniq), -1)
+    sku_fam[codes] = fam_code
+    clash = np.flatnonzero(
+        np.bincount(codes, weights=fam_code != sku_fam[codes], minlength=len(uniq))
+    )
+    if len(clash):
+        raise InputError(
+            [
+                Problem(
+                    "SKU demand",
+                    f"SKU {uniq[k]!r} is in more than one family; SKU names must be unique",
+                )
+                for k in clash[:10]
+            ]
+        )
+    order = np.lexsort((uniq.astype(str), sku_fam))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    dem = np.zeros((len(uniq), len(labels)))
+    seen = np.zeros((len(uniq), len(labels)), dtype=bool)
+    np.add.at(dem, (rank[codes], t_code), values)
+    seen[rank[codes], t_code] = True
+    if not seen.all():
+        holes = [labels[t] for t in np.flatnonzero(~seen.all(axis=0))]
+        raise InputError(
             Problem(
                 "SKU demand",
                 f"has no value for some SKUs in {', '.join(holes[:4])}; give every SKU a "
                 "demand in every month of the plan (0 when none)",
             )
         )
-    values = table.to_numpy(dtype=float)
-    if (values < 0).any():
-        problems.append(Problem("SKU demand", "must be ≥ 0 everywhere"))
-    if problems:
-        raise InputError(problems)
-    order = {n: i for i, n in enumerate(names)}
-    frame = table.index.to_frame(index=False)
-    frame = frame[frame["family"].isin(order)]
-    frame["f"] = frame["family"].map(order)
-    frame = frame.sort_values(["f", "sku"], kind="stable")
-    dem = table.loc[pd.MultiIndex.from_frame(frame[["family", "sku"]])].to_numpy(dtype=float)
-    return frame.reset_index(drop=True), dem
+    frame = pd.DataFrame(
+        {
+            "f": sku_fam[order],
+            "family": np.asarray(names, dtype=object)[sku_fam[order]],
+            "sku": uniq[order],
+        }
+    )
+    return frame, dem
 
 
 def _stock_data(
@@ -844,38 +939,38 @@ def _stock_data(
     batch = np.zeros(len(fam))
     if stock is not None:
         stock = validate_sku_stock(stock)
-        pos = {s: i for i, s in enumerate(skus["sku"])}
+        names = skus["sku"].to_numpy(dtype=object)
+        families = skus["family"].to_numpy(dtype=object)
+        pos = pd.Index(names).get_indexer(stock["sku"].to_numpy(dtype=object))
+        given = stock["family"].to_numpy(dtype=object)
         problems: list[Problem] = []
-        for j, row in enumerate(stock.itertuples(index=False)):
-            i = pos.get(row.sku)
-            if i is None:
-                problems.append(
-                    Problem(
-                        f"stock row {j + 1}, column sku",
-                        f"{row.sku!r} is not a SKU of the plan's families; "
-                        f"known SKUs: {', '.join(list(pos)[:8])}{' …' if len(pos) > 8 else ''}",
-                    )
+        for j in np.flatnonzero(pos < 0)[:20]:
+            problems.append(
+                Problem(
+                    f"stock row {j + 1}, column sku",
+                    f"{stock['sku'].iloc[j]!r} is not a SKU of the plan's families; known "
+                    f"SKUs: {', '.join(names[:8])}{' …' if len(names) > 8 else ''}",
                 )
-                continue
-            given = None if _blank(row.family) else str(row.family)
-            if given is not None and given != skus["family"].iloc[i]:
+            )
+        for j in np.flatnonzero(pos >= 0):
+            if given[j] is not None and given[j] != families[pos[j]]:
                 problems.append(
                     Problem(
                         f"stock row {j + 1}, column family",
-                        f"{row.sku!r} belongs to {skus['family'].iloc[i]!r} in the "
-                        f"history, got {row.family!r}",
+                        f"{stock['sku'].iloc[j]!r} belongs to {families[pos[j]]!r} in the "
+                        f"history, got {given[j]!r}",
                     )
                 )
-                continue
-            if not np.isnan(row.on_hand):
-                on_hand[i] = row.on_hand
-            if not np.isnan(row.safety_stock):
-                ss[i] = row.safety_stock
-            if not np.isnan(row.min_batch):
-                batch[i] = row.min_batch
         if problems:
             raise InputError(problems)
-        absent = len(fam) - len(set(stock["sku"]) & set(pos))
+        for col, target in (("on_hand", on_hand), ("min_batch", batch)):
+            v = stock[col].to_numpy(dtype=float)
+            m = ~np.isnan(v)
+            target[pos[m]] = v[m]
+        v = stock["safety_stock"].to_numpy(dtype=float)
+        m = ~np.isnan(v)
+        ss[pos[m]] = v[m][:, None]
+        absent = len(fam) - len(np.unique(pos))
         if absent:
             notes.append(f"{absent} SKU(s) not in the stock table use the default stock data.")
     else:
@@ -896,26 +991,41 @@ def _proportional(q: np.ndarray, d: np.ndarray, fam: np.ndarray, F: int) -> np.n
 
 
 def _runout(
-    fill: _Fill, q: np.ndarray, gap: np.ndarray, t0: int, batch: np.ndarray, elig: np.ndarray
+    fill: _Fill, q: np.ndarray, gap: np.ndarray, t0: int, batch: np.ndarray, urgent: np.ndarray
 ) -> np.ndarray:
-    """Equal run-out split of one bucket with minimum batches (module docstring, 2–3)."""
+    """Equal run-out split of one bucket with minimum batches (module docstring, 2–3).
+
+    ``urgent``: SKUs that end the bucket below safety stock unless made in it."""
     fam, F = fill.fam, fill.n_fam
-    elig = elig.copy()
+    free = np.ones(len(fam), dtype=bool)
+    fixed = np.zeros(len(fam))
     frozen = np.zeros(F, dtype=bool)
     while True:
-        x = fill.split(q, gap, t0, elig)
-        small = elig & (x > 1e-6) & (x < batch - 1e-6) & ~frozen[fam]
+        rest = q - np.bincount(fam, weights=fixed, minlength=F)
+        x = fill.split(rest, gap - fixed, t0, free)
+        small = free & (x > 1e-6) & (x < batch - 1e-6) & ~frozen[fam]
         if not small.any():
-            return x
-        keep = elig & ~small
-        left = np.bincount(fam, weights=keep.astype(float), minlength=F)
-        for f in np.flatnonzero(
-            (left == 0) & (np.bincount(fam, weights=small.astype(float), minlength=F) > 0)
-        ):
+            return x + fixed
+        # urgent SKUs below their batch get a whole batch, the neediest first, while
+        # the family's quantity lasts; the others wait until their need is worth one
+        u = np.flatnonzero(small & urgent)
+        if len(u):
+            o = u[np.lexsort((-x[u] / batch[u], fam[u]))]
+            b, f = batch[o], fam[o]
+            c = np.cumsum(b)
+            first = np.r_[0, np.flatnonzero(np.diff(f)) + 1]
+            before = np.repeat(c[first] - b[first], np.diff(np.r_[first, len(o)]))
+            ok = c - before <= rest[f] + 1e-9
+            fixed[o[ok]] = b[ok]
+        free &= ~small
+        rest = q - np.bincount(fam, weights=fixed, minlength=F)
+        takers = np.bincount(fam, weights=free.astype(float), minlength=F)
+        for f in np.flatnonzero((rest > 1e-6) & (takers == 0)):
             rows = np.flatnonzero(fam == f)
-            keep[rows[np.argmax(x[rows])]] = True
+            have = rows[fixed[rows] > 0]
+            # the rest goes on top of a batch if there is one, else to the neediest SKU
+            free[have[0] if len(have) else rows[np.argmax(x[rows])]] = True
             frozen[f] = True
-        elig = keep
 
 
 def _cover(grid: np.ndarray, end_rate: np.ndarray, stock: np.ndarray, t: np.ndarray) -> np.ndarray:

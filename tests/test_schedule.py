@@ -252,10 +252,11 @@ def check_invariants(s: Scenario, plan, out, demand, *, stock_given: bool = Fals
             abs=1e-6,
         )
     assert w["demand"].sum() == pytest.approx(demand["demand"].sum())
-    # with the default stock, the SKUs' stock is the family's (up to the rounding)
+    # with the default stock, the SKUs' stock is the family's, up to the rounding (made
+    # and bought in are each within half a unit of the plan's running totals)
     if not stock_given:
         assert m["scheduled_stock"].to_numpy() == pytest.approx(
-            m["plan_stock"].to_numpy(), abs=0.5 + 1e-6 if whole else 1e-6
+            m["plan_stock"].to_numpy(), abs=1 + 1e-6 if whole else 1e-6
         )
     # shortfall is what is below safety stock
     assert w["shortfall"].to_numpy() == pytest.approx(
