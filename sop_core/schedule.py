@@ -16,15 +16,20 @@ month of the family plan.
 2. *SKU split.* Each bucket's family quantity Q goes to the SKUs so that they all run out
    at the same time τ: SKU s receives x_s = max(0, ss_s + D_s(t0, τ) − N_s), where N_s is
    its stock before the bucket, ss_s its safety stock and D_s(t0, τ) its forecast demand
-   from the bucket's start t0 until τ; τ is the one time at which Σ_s x_s = Q (found by
-   bisection, all families at once). SKUs that are short get stock first; a surplus goes
-   where it lasts equally long. τ may lie before t0: then even the safety stocks cannot
-   all be kept, and the shortfall is spread as equal days of demand.
+   from the bucket's start t0 until τ; τ is the one time at which Σ_s x_s = Q (found
+   by bracketing and false position, all families at once). SKUs that are short get
+   stock first; a surplus goes where it lasts equally long. τ may lie before t0: then
+   even the safety stocks cannot all be kept, and the shortfall is spread as equal days
+   of demand.
 3. *Minimum batches.* A SKU whose share in a bucket is above zero but below its
-   ``min_batch`` is left out of that bucket and the split is redone without it; its need
-   grows until it is worth a batch. If every SKU would be left out (the family quantity
-   is smaller than every batch), the SKU that needs it most takes it all and the schedule
-   reports the batch it could not keep.
+   ``min_batch`` gets a whole batch if it would otherwise end the bucket below safety
+   stock (the neediest first, while the family's quantity lasts), else nothing yet (its
+   need grows until it is worth a batch); the others share the rest as in 2. If no SKU
+   is left to take the rest, it goes on top of a batch, or, when there is none (the
+   family's quantity is smaller than every batch), to the neediest SKU, and the
+   schedule reports the batch it could not keep. Batches add cycle stock that the
+   family plan does not hold, so other SKUs may dip below safety stock: the schedule
+   shows where.
 
 Why this method: it needs no solver (vectorised numpy: 5,000 SKUs × 52 weeks in well
 under a second, see ``benchmarks/schedule_speed.py``), family totals are exact by
@@ -86,8 +91,11 @@ Results (:class:`Schedule`)
 ``months``   one row per family and month: the plan's production and subcontract, what
              the schedule makes and buys in, the plan's and the SKUs' stock at the end.
 ``skus``     one row per SKU: its stock data, demand, made, bought, end_stock,
-             min_cover_weeks, weeks_short, max_shortfall, batch_misses (weeks made below
-             min_batch because the family's quantity was smaller than every batch).
+             min_cover_weeks, weeks_short (weeks ending a unit or more below safety
+             stock; any amount when not in whole units), max_shortfall, batch_misses
+             (weeks made below min_batch because the family's quantity was smaller than
+             every batch).
+``notes``    plain sentences: the defaults used, SKUs short, batches missed.
 """
 
 from __future__ import annotations
@@ -101,7 +109,8 @@ import numpy as np
 import pandas as pd
 
 from sop_core.errors import InputError, Problem
-from sop_core.history import parse_table
+from sop_core.forecast import forecast
+from sop_core.history import infer_freq, parse_table
 from sop_core.planner import PlanResult
 from sop_core.scenario import Scenario
 
@@ -263,6 +272,55 @@ def sku_demand(
     if problems:
         raise InputError(problems)
     return pd.concat(parts, ignore_index=True)[list(DEMAND_COLUMNS)]
+
+
+def sku_demand_from_history(
+    scenario: Scenario,
+    history: pd.DataFrame,
+    *,
+    model: str = "naive",
+    start: str | pd.Timestamp | None = None,
+    backend: Literal["processes", "sequential"] = "sequential",
+) -> pd.DataFrame:
+    """Forecast every SKU of a validated monthly ``history`` up to the plan's last month
+    and reconcile to the scenario's family demand (:func:`sku_demand`).
+
+    The forecast only sets the mix inside each family (the consensus sets the totals),
+    so the default model is the seasonal naive one: each SKU's share as in the same
+    month last year.
+
+    Raises:
+        InputError: a history without SKUs, a weekly history, or a plan that starts
+            before the history ends.
+    """
+    if "sku" not in history.columns:
+        raise InputError(
+            Problem(
+                "history",
+                "has no sku column; the schedule needs sales per SKU (period, family, sku, demand)",
+            )
+        )
+    if not infer_freq(history).upper().startswith("M"):
+        raise InputError(Problem("history", "is weekly; the schedule needs a monthly history"))
+    months = _month_starts(scenario, start)
+    last = pd.Timestamp(history["period"].max()).to_period("M")
+    first_plan, last_plan = months[0].to_period("M"), months[-1].to_period("M")
+    if first_plan <= last:
+        raise InputError(
+            Problem(
+                "periods",
+                f"the plan starts in {first_plan} but the history runs to {last}; the schedule "
+                "forecasts the SKUs from the month after the history",
+            )
+        )
+    horizon = (last_plan - last).n
+    fc = forecast(history, level="sku", horizon=horizon, model=model, backend=backend)
+    out = fc.forecast
+    if start is not None:  # the plan's own labels, month by month
+        labels = dict(zip(months.strftime("%Y-%m"), scenario.period_labels, strict=True))
+        out = out.assign(period=_labels(out["period"]).map(labels))
+        out = out[out["period"].notna()]
+    return sku_demand(scenario, out)
 
 
 def _shares(m: np.ndarray) -> np.ndarray:
@@ -815,14 +873,14 @@ def schedule(
         bought=(got_w - made_w)[:, :shown].sum(axis=1),
         end_stock=stock_w[:, shown - 1],
         min_cover_weeks=cover[:, :shown].min(axis=1),
-        weeks_short=(short > 1e-6).sum(axis=1),
+        weeks_short=(short >= (1.0 if whole_units else 1e-6)).sum(axis=1),
         max_shortfall=short.max(axis=1),
         batch_misses=misses.astype(int),
     )[list(SKU_COLUMNS)]
     n_short = int((skus["weeks_short"] > 0).sum())
     if n_short:
         notes.append(
-            f"{n_short} of {S} SKUs fall below safety stock in some week: "
+            f"{n_short} of {S} SKUs fall a unit or more below safety stock in some week: "
             "the family plan's stock does not cover every SKU's safety stock then."
         )
     if misses.any():
@@ -1069,5 +1127,6 @@ __all__ = [
     "read_sku_stock",
     "schedule",
     "sku_demand",
+    "sku_demand_from_history",
     "validate_sku_stock",
 ]
