@@ -1,0 +1,67 @@
+"""AppTest of the Schedule page: the SKU × week table inside the plan, its controls,
+and the messages for inputs it cannot use."""
+
+from __future__ import annotations
+
+import pytest
+from apptests import open_app_page
+from streamlit.testing.v1 import AppTest
+
+from pages._common import sample_scenario
+from sop_core.planner import solve
+
+
+@pytest.fixture(autouse=True)
+def _tmp_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOP_DATABASE_URL", f"sqlite:///{tmp_path / 'store.sqlite'}")
+
+
+def open_schedule(**query: str) -> AppTest:
+    return open_app_page("pages/schedule.py", timeout=120, **query)
+
+
+def test_schedule_page_shows_the_family_table_inside_the_plan():
+    at = open_schedule()
+    assert not at.error
+    assert at.title[0].value == "Schedule"
+    assert at.selectbox(key="schedule_family").value == "Garden Tools"
+    made = at.dataframe[0].value
+    assert list(made.index) == ["GT-FORK", "GT-HOE", "GT-RAKE", "GT-SPADE"]
+    assert len(made.columns) == 13  # the first 13 weeks
+    assert made.columns[0] == "2026-10-26"
+    # the first week holds one day of November: 1/30 of the family's November plan
+    s, _ = sample_scenario()
+    nov = solve(s).families.query("family == 'Garden Tools'")["production"].iloc[0]
+    assert made.iloc[:, 0].sum() == round(nov / 30)
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download schedule (CSV)", "Download schedule (Excel)"]
+
+
+def test_family_weeks_and_firm_weeks_change_the_table():
+    at = open_schedule()
+    at.selectbox(key="schedule_family").set_value("Watering").run()
+    made = at.dataframe[0].value
+    assert list(made.index) == ["WA-CAN", "WA-HOSE", "WA-SPRINKLER"]
+    at.select_slider(key="schedule_weeks").set_value(("2026-11-02", "2026-11-16")).run()
+    assert list(at.dataframe[0].value.columns) == ["2026-11-02", "2026-11-09", "2026-11-16"]
+    at.number_input(key="schedule_firm").set_value(2).run()
+    assert not at.exception
+    assert list(at.dataframe[0].value.columns) == [
+        "2026-11-02 (firm)",
+        "2026-11-09",
+        "2026-11-16",
+    ]
+
+
+def test_the_what_if_of_the_url_is_scheduled():
+    at = open_schedule(overtime="0")
+    caption = " ".join(c.value for c in at.caption)
+    assert "what-if: overtime ≤ 0 h/worker" in caption
+    assert at.dataframe[0].value.shape == (4, 13)
+
+
+def test_a_what_if_with_no_plan_says_so():
+    at = open_schedule(overtime="0", strategy="chase")
+    assert "This plan has no feasible solution, so nothing to schedule" in at.error[0].value
+    assert "labour hours short" in at.error[0].value
+    assert not at.dataframe
