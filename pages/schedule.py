@@ -135,19 +135,23 @@ def styled_table(result: Schedule, family: str, weeks: list[str]) -> pd.io.forma
     )
 
 
-def charts(result: Schedule, family: str, weeks: list[str]) -> alt.HConcatChart:
+def charts(result: Schedule, family: str, weeks: list[str]) -> tuple[alt.Chart, alt.LayerChart]:
+    """Units made per week, stacked by SKU; each SKU's stock, red points when short."""
     part = result.weeks[(result.weeks["family"] == family) & result.weeks["week"].isin(weeks)]
     x = alt.X("week:O", sort=weeks, title=None)
+    colour = alt.Color(
+        "sku:N", title="SKU", scale=alt.Scale(scheme="dark2"), legend=alt.Legend(orient="top")
+    )
     made = (
         alt.Chart(part, title="Units made per week")
         .mark_bar()
         .encode(
             x=x,
             y=alt.Y("made:Q", title="Units", stack="zero"),
-            color=alt.Color("sku:N", title="SKU", legend=alt.Legend(orient="top")),
+            color=colour,
             tooltip=["week:O", "sku:N", alt.Tooltip("made:Q", format=",.0f")],
         )
-        .properties(height=300)
+        .properties(height=320)
     )
     line = (
         alt.Chart(part, title="Stock at the week's end (red: below safety stock)")
@@ -155,7 +159,7 @@ def charts(result: Schedule, family: str, weeks: list[str]) -> alt.HConcatChart:
         .encode(
             x=x,
             y=alt.Y("stock:Q", title="Units"),
-            color=alt.Color("sku:N", title="SKU", legend=None),
+            color=colour,
             tooltip=[
                 "week:O",
                 "sku:N",
@@ -167,14 +171,14 @@ def charts(result: Schedule, family: str, weeks: list[str]) -> alt.HConcatChart:
     )
     short = (
         alt.Chart(part[part["shortfall"] >= 1])
-        .mark_point(color="#d62728", filled=True, size=70)
+        .mark_point(color="#d62728", filled=True, size=80)
         .encode(
             x=x,
             y="stock:Q",
             tooltip=["week:O", "sku:N", alt.Tooltip("shortfall:Q", format=",.0f")],
         )
     )
-    return alt.hconcat(made, alt.layer(line, short).properties(height=300))
+    return made, alt.layer(line, short).properties(height=320)
 
 
 def schedule_excel(result: Schedule, label: str) -> bytes:
@@ -248,7 +252,10 @@ if len(short):
     )
 st.subheader(f"{family}: units made per SKU and week")
 st.dataframe(styled_table(result, family, weeks), key="schedule_table")
-st.altair_chart(charts(result, family, weeks), key="schedule_chart")
+made_chart, stock_chart = charts(result, family, weeks)
+g1, g2 = st.columns(2)
+g1.altair_chart(made_chart, key="schedule_made_chart")
+g2.altair_chart(stock_chart, key="schedule_stock_chart")
 
 st.subheader("Per SKU")
 st.dataframe(
