@@ -9,11 +9,15 @@ from streamlit.testing.v1 import AppTest
 
 from pages._common import sample_scenario
 from sop_core.planner import solve
+from sop_core.scenario import with_changes
+from sop_core.store import Store, solved_fields
 
 
 @pytest.fixture(autouse=True)
-def _tmp_store(tmp_path, monkeypatch):
-    monkeypatch.setenv("SOP_DATABASE_URL", f"sqlite:///{tmp_path / 'store.sqlite'}")
+def store_url(tmp_path, monkeypatch) -> str:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    monkeypatch.setenv("SOP_DATABASE_URL", url)
+    return url
 
 
 def open_schedule(**query: str) -> AppTest:
@@ -65,3 +69,20 @@ def test_a_what_if_with_no_plan_says_so():
     assert "This plan has no feasible solution, so nothing to schedule" in at.error[0].value
     assert "labour hours short" in at.error[0].value
     assert not at.dataframe
+
+
+def test_the_approved_scenario_can_be_scheduled(store_url):
+    """Only once a scenario is approved can it be picked; its plan is the one scheduled."""
+    at = open_schedule()
+    assert at.button_group(key="schedule_plan").options == ["Current what-if"]
+    s, _ = sample_scenario()
+    board = with_changes(s, max_overtime_hours_per_worker=0.0)
+    with Store(store_url) as store:
+        store.save(board, author="test", name="Board plan", **solved_fields(solve(board)))
+        store.approve("Board plan", author="test")
+    at = open_schedule()
+    at.button_group(key="schedule_plan").set_value("approved").run()
+    assert not at.exception
+    assert "Plan: Board plan v1" in " ".join(c.value for c in at.caption)
+    nov = solve(board).families.query("family == 'Garden Tools'")["production"].iloc[0]
+    assert at.dataframe[0].value.iloc[:, 0].sum() == round(nov / 30)
