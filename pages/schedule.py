@@ -29,7 +29,13 @@ from sop_core.errors import InputError
 from sop_core.history import read_history
 from sop_core.planner import PlanResult
 from sop_core.scenario import Scenario
-from sop_core.schedule import Schedule, read_sku_stock, schedule, sku_demand_from_history
+from sop_core.schedule import (
+    Schedule,
+    plan_months,
+    read_sku_stock,
+    schedule,
+    sku_demand_from_history,
+)
 
 ensure_entry_point()
 
@@ -53,6 +59,7 @@ def make_schedule(
     model: str,
     method: str,
     firm_weeks: int,
+    start: str | None,
     _scenario: Scenario,
     _plan: PlanResult,
     _history: pd.DataFrame,
@@ -60,8 +67,10 @@ def make_schedule(
 ) -> Schedule:
     """The schedule of one plan (``key``: the planned scenario, the history's and the
     stock table's content) with these settings; cached across reruns and sessions."""
-    demand = sku_demand_from_history(_scenario, _history, model=model)
-    return schedule(_plan, _scenario, demand, _stock, firm_weeks=firm_weeks, method=method)
+    demand = sku_demand_from_history(_scenario, _history, model=model, start=start)
+    return schedule(
+        _plan, _scenario, demand, _stock, firm_weeks=firm_weeks, method=method, start=start
+    )
 
 
 def digest(frame: pd.DataFrame | None) -> str:
@@ -222,9 +231,26 @@ with st.expander("Settings", icon=":material/settings:"):
     firm_weeks = c3.number_input(
         "Weeks inside the time fence (firm)", 0, 26, 0, key="schedule_firm"
     )
+start = None
+try:
+    plan_months(planned)
+except InputError:  # periods such as "Jan": ask for the first month
+    start = (
+        st.text_input(
+            "First month of the plan (YYYY-MM)",
+            key="schedule_start",
+            help=f"The plan's periods ({', '.join(planned.period_labels[:3])} …) are not months.",
+        ).strip()
+        or None
+    )
+    if start is None:
+        st.info("Give the plan's first month to schedule it week by week.")
+        st.stop()
 try:
     key = f"{planned.to_json(indent=None)}|{digest(history)}|{digest(stock)}"
-    result = make_schedule(key, model, method, int(firm_weeks), planned, plan, history, stock)
+    result = make_schedule(
+        key, model, method, int(firm_weeks), start, planned, plan, history, stock
+    )
 except InputError as exc:
     show_input_error(exc, f"No schedule for this plan with {history_name}")
     st.stop()

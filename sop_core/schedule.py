@@ -458,6 +458,16 @@ class _Calendar:
     week_days: np.ndarray  # (W,) horizon days per week
 
 
+def plan_months(scenario: Scenario, start: str | pd.Timestamp | None = None) -> pd.DatetimeIndex:
+    """The first day of each of the plan's months: its "YYYY-MM" labels, or ``start``
+    and the months after it.
+
+    Raises:
+        InputError: labels that are not consecutive months and no ``start``.
+    """
+    return _month_starts(scenario, start)
+
+
 def _month_starts(scenario: Scenario, start: str | pd.Timestamp | None) -> pd.DatetimeIndex:
     labels = scenario.period_labels
     if start is not None:
@@ -1124,6 +1134,7 @@ __all__ = [
     "WEEK_COLUMNS",
     "Schedule",
     "calendar_days",
+    "plan_months",
     "read_sku_stock",
     "schedule",
     "sku_demand",

@@ -3,6 +3,8 @@ and the messages for inputs it cannot use."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from apptests import open_app_page
 from streamlit.testing.v1 import AppTest
@@ -11,6 +13,8 @@ from pages._common import sample_scenario
 from sop_core.planner import solve
 from sop_core.scenario import with_changes
 from sop_core.store import Store, solved_fields
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
@@ -86,3 +90,15 @@ def test_the_approved_scenario_can_be_scheduled(store_url):
     assert "Plan: Board plan v1" in " ".join(c.value for c in at.caption)
     nov = solve(board).families.query("family == 'Garden Tools'")["production"].iloc[0]
     assert at.dataframe[0].value.iloc[:, 0].sum() == round(nov / 30)
+
+
+def test_periods_that_are_not_months_ask_for_the_first_month(monkeypatch):
+    """Red Tomato's periods are Jan … Jun: the page asks for the first month, then says
+    that the sample history has no SKUs of its family."""
+    monkeypatch.setenv("SOP_SAMPLE_SCENARIO", str(ROOT / "data" / "red_tomato.json"))
+    at = open_schedule()
+    assert "Give the plan's first month" in at.info[0].value
+    at.text_input(key="schedule_start").set_value("2027-01").run()
+    assert not at.exception
+    text = at.error[0].value
+    assert "families[0].name: family 'Garden tools' has no SKUs in the history" in text
