@@ -2,13 +2,20 @@
 
 Opens the page on the sample company, switches family, uploads a stock table (a bad one
 first), downloads the schedule and saves a screenshot (``SOP_UPDATE_SCREENSHOTS=1``
-copies it to docs/screenshots/schedule.png for the README)."""
+copies it to docs/screenshots/schedule.png for the README).
+
+Playwright's sync API runs one instance per thread, and test_e2e_app.py keeps its own
+open for the whole session: this module drives its Chromium from a thread of its own
+(:class:`BrowserThread`), so that both files run in one pytest session or alone."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from e2e_server import CHROMIUM_ARGS, serve
@@ -17,6 +24,43 @@ from test_e2e_app import TIMEOUT_MS, _chromium, no_exception, open_page, shoot, 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 READY = "units made per SKU and week"
+
+
+class BrowserThread:
+    """A headless Chromium owned by one worker thread; ``run(fn, ...)`` calls
+    ``fn(page, ...)`` there with a fresh page and returns (or raises) what it does."""
+
+    def __init__(self, executable: str) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chromium")
+        self._pool.submit(self._start, executable).result()
+
+    def _start(self, executable: str) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self._playwright = sync_playwright().start()
+        self._browser = self._playwright.chromium.launch(
+            executable_path=executable, args=CHROMIUM_ARGS
+        )
+
+    def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        def task() -> Any:
+            context = self._browser.new_context(
+                viewport={"width": 1600, "height": 1000}, accept_downloads=True
+            )
+            try:
+                return fn(context.new_page(), *args)
+            finally:
+                context.close()
+
+        return self._pool.submit(task).result()
+
+    def close(self) -> None:
+        def stop() -> None:
+            self._browser.close()
+            self._playwright.stop()
+
+        self._pool.submit(stop).result()
+        self._pool.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -28,21 +72,9 @@ def server():
 
 @pytest.fixture(scope="module")
 def chromium():
-    from playwright.sync_api import sync_playwright
-
-    executable = _chromium()
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def tab(chromium):
-    context = chromium.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
-    pg = context.new_page()
-    yield pg
-    context.close()
+    browser = BrowserThread(_chromium())
+    yield browser
+    browser.close()
 
 
 def choose(page, label: str, option: str) -> None:
@@ -51,7 +83,11 @@ def choose(page, label: str, option: str) -> None:
     wait_idle(page)
 
 
-def test_schedule_page_table_chart_family_and_screenshot(tab, server):
+def test_schedule_page_table_chart_family_and_screenshot(chromium, server):
+    chromium.run(table_chart_family_and_screenshot, server)
+
+
+def table_chart_family_and_screenshot(tab, server: str) -> None:
     open_page(tab, server + "/schedule", READY)
     assert tab.get_by_text(f"Garden Tools: {READY}").count() == 1
     tab.get_by_test_id("stDataFrame").nth(1).wait_for(state="attached", timeout=TIMEOUT_MS)
@@ -67,7 +103,11 @@ def test_schedule_page_table_chart_family_and_screenshot(tab, server):
     shoot(tab, "schedule")
 
 
-def test_stock_table_upload_bad_then_good(tab, server, tmp_path):
+def test_stock_table_upload_bad_then_good(chromium, server, tmp_path):
+    chromium.run(stock_table_upload_bad_then_good, server, tmp_path)
+
+
+def stock_table_upload_bad_then_good(tab, server: str, tmp_path) -> None:
     open_page(tab, server + "/schedule", READY)
     tab.get_by_text("SKU stock, safety stock and minimum batches").click()
     bad = tmp_path / "stock.csv"
@@ -87,7 +127,11 @@ def test_stock_table_upload_bad_then_good(tab, server, tmp_path):
     assert tab.get_by_text("cannot be used").count() == 0
 
 
-def test_schedule_downloads_as_csv_and_excel(tab, server, tmp_path):
+def test_schedule_downloads_as_csv_and_excel(chromium, server, tmp_path):
+    chromium.run(schedule_downloads_as_csv_and_excel, server, tmp_path)
+
+
+def schedule_downloads_as_csv_and_excel(tab, server: str, tmp_path) -> None:
     open_page(tab, server + "/schedule", READY)
     with tab.expect_download(timeout=TIMEOUT_MS) as info:
         tab.get_by_role("button", name=re.compile(r"Download schedule \(CSV\)")).click()
