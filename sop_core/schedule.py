@@ -582,6 +582,7 @@ class _Fill:
     fam: np.ndarray  # (S,)
     row: np.ndarray  # (S,) offset of each SKU's row in a and b
     n_fam: int
+    ahead: np.ndarray  # (F,) run-out time of the last split, days after its bucket's start
 
     @classmethod
     def make(
@@ -604,6 +605,7 @@ class _Fill:
             fam=fam,
             row=np.arange(S) * T,
             n_fam=n_fam,
+            ahead=np.full(n_fam, 7.0),
         )
 
     def curve(self, tau_f: np.ndarray) -> np.ndarray:
@@ -629,44 +631,50 @@ class _Fill:
             x *= elig
             return x, np.bincount(fam, weights=x, minlength=F)
 
-        lo = np.full(F, t0 - 1.0)
-        hi = np.full(F, t0 + 7.0)
+        # bracket the root around the last split's run-out time (cover changes slowly)
+        guess = t0 + self.ahead
+        lo, hi = guess - 1.0, guess + 1.0
         g_lo, g_hi = need(lo)[1], need(hi)[1]
+        step = np.full(F, 4.0)
         for _ in range(200):
             bad = active & (g_lo > q)
             if not bad.any():
                 break
-            lo[bad] = t0 - 4.0 * (t0 - lo[bad])
+            lo[bad] -= step[bad]
+            step[bad] *= 4.0
             g_lo = need(lo)[1]
+        step = np.full(F, 4.0)
         for _ in range(200):
             bad = active & (g_hi < q)
             if not bad.any():
                 break
-            hi[bad] = t0 + 4.0 * (hi[bad] - t0)
+            hi[bad] += step[bad]
+            step[bad] *= 4.0
             g_hi = need(hi)[1]
         f_lo, f_hi = g_lo - q, g_hi - q  # ≤ 0 and ≥ 0 on an active family
-        tol = 1e-9 * np.maximum(1.0, q)
+        tol = 1e-7 * np.maximum(1.0, q)
         closed = ~active
         kept = np.zeros(F)  # +1: hi was kept last step, −1: lo was
         for _ in range(_ROOT_STEPS):
-            open_ = ~closed & (hi - lo > 1e-9)
+            open_ = ~closed & (hi - lo > 1e-7)
             if not open_.any():
                 break
             span = f_hi - f_lo
             w = np.where(open_ & (span > 0), -f_lo / np.where(span > 0, span, 1.0), 0.5)
             mid = lo + np.clip(w, 0.0, 1.0) * (hi - lo)
             f_mid = need(mid)[1] - q
-            hit = open_ & (np.abs(f_mid) <= tol)
-            closed |= hit
-            lo, hi = np.where(hit, mid, lo), np.where(hit, mid, hi)
-            up = open_ & ~hit & (f_mid < 0)  # the root is above mid
-            down = open_ & ~hit & (f_mid > 0)
+            # close to the root: stop there, keeping a bracket (the interpolation below
+            # makes the sums exact)
+            closed |= open_ & (np.abs(f_mid) <= tol)
+            up = open_ & (f_mid < 0)  # the root is above mid
+            down = open_ & (f_mid >= 0)
             # Illinois: an end kept twice in a row counts half, so that it moves too
             f_hi = np.where(up & (kept > 0), 0.5 * f_hi, f_hi)
             f_lo = np.where(down & (kept < 0), 0.5 * f_lo, f_lo)
             lo, f_lo = np.where(up, mid, lo), np.where(up, f_mid, f_lo)
             hi, f_hi = np.where(down, mid, hi), np.where(down, f_mid, f_hi)
             kept = np.where(up, 1.0, np.where(down, -1.0, kept))
+        self.ahead = np.where(active, np.clip(0.5 * (lo + hi) - t0, -3650, 3650), self.ahead)
         x_lo, g_lo = need(lo)
         x_hi, g_hi = need(hi)
         span = g_hi - g_lo
