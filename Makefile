@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check .
 
 screenshots: $(STAMP) system-deps
-	SOP_UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q -m e2e tests/test_e2e_app.py
+	SOP_UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q -m e2e tests
 
 bench: $(STAMP)
 	$(PY) benchmarks/plan_speed.py

@@ -39,6 +39,12 @@ pages = {
         st.Page(
             "pages/plan.py", title="Plan", icon=":material/tune:", url_path="plan", default=True
         ),
+        st.Page(
+            "pages/schedule.py",
+            title="Schedule",
+            icon=":material/calendar_view_week:",
+            url_path="schedule",
+        ),
     ],
     "Decide": [
         st.Page(

@@ -233,6 +233,26 @@ def undo() -> None:
     flash("success", f"Undone: {md_escape(what)}")
 
 
+# --------------------------------------------------------------------------- history
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def stored_history(store_url: str, upload_id: int) -> pd.DataFrame:
+    """An uploaded history as kept in a store (immutable, so cached by store and id)."""
+    return workspaces().history(upload_id)
+
+
+def company_history(ws: WorkspaceState | None = None) -> tuple[pd.DataFrame | None, str]:
+    """The company's sales history in use, its families named as the company names
+    them, and the file's name; ``(None, "")`` before any upload."""
+    ws = ws or state()
+    upload = ws.history_upload
+    if not upload:
+        return None, ""
+    frame = stored_history(get_store().url, int(upload["upload_id"]))
+    return ws.planned_history(frame), str(upload["name"])
+
+
 # --------------------------------------------------------------------------- editors
 
 

@@ -10,7 +10,15 @@ import pandas as pd
 import streamlit as st
 
 from pages._common import ensure_entry_point, show_input_error
-from pages._workspace import author, commit, flash, get_store, saved_editor, state, workspaces
+from pages._workspace import (
+    author,
+    commit,
+    company_history,
+    flash,
+    saved_editor,
+    state,
+    workspaces,
+)
 from sop_core.consensus import ADJUSTMENT_COLUMNS, adjust_forecast
 from sop_core.errors import InputError
 from sop_core.forecast import MODEL_CHOICES, ForecastResult, forecast, label_periods
@@ -32,12 +40,6 @@ MODEL_HELP = {
     "ets": "Exponential smoothing (best of plain / damped)",
     "naive": "Seasonal naive: same month last year",
 }
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def stored_history(store_url: str, upload_id: int) -> pd.DataFrame:
-    """An uploaded history as kept in a store (immutable, so cached by store and id)."""
-    return workspaces().history(upload_id)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -67,15 +69,6 @@ def run_forecast(digest: str, model: str, horizon: int, _history: pd.DataFrame) 
 
 def digest_of(history: pd.DataFrame) -> str:
     return hashlib.sha1(pd.util.hash_pandas_object(history).to_numpy().tobytes()).hexdigest()
-
-
-def current_history(ws: WorkspaceState) -> tuple[pd.DataFrame | None, str]:
-    """The company's history in use, its families named as the company names them."""
-    upload = ws.history_upload
-    if not upload:
-        return None, ""
-    upload_id = int(upload["upload_id"])
-    return ws.planned_history(stored_history(get_store().url, upload_id)), str(upload["name"])
 
 
 def upload_step(ws: WorkspaceState) -> None:
@@ -192,7 +185,7 @@ def forecast_chart(hist: pd.DataFrame, fc: pd.DataFrame | None, family: str) -> 
 
 st.title("Demand")
 ws = state()
-history, history_name = current_history(ws)
+history, history_name = company_history(ws)
 with st.expander(
     "Upload your own sales history (CSV or Excel)",
     icon=":material/upload:",

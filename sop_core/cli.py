@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from sop_core import cli_demand, cli_plan, cli_scenarios
+from sop_core import cli_demand, cli_plan, cli_scenarios, cli_schedule
 from sop_core.errors import InputError
 
 EXIT_OK, EXIT_INFEASIBLE, EXIT_INVALID = 0, 1, 2
@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m sop_core", description="S&OP workbench: forecast, plan, keep scenarios."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (cli_plan, cli_demand, cli_scenarios):
+    for module in (cli_plan, cli_demand, cli_scenarios, cli_schedule):
         module.register(sub)
     return parser
 
