@@ -33,16 +33,7 @@ SOURCE_COLOURS = {
     "Inventory": "#2ca02c",
     "Backlog": "#d62728",
 }
-COST_NAMES = {
-    "regular_labour": "Regular labour",
-    "overtime": "Overtime",
-    "hiring": "Hiring",
-    "layoffs": "Layoffs",
-    "materials": "Materials",
-    "holding": "Holding stock",
-    "backorders": "Backorders",
-    "subcontracting": "Subcontracting",
-}
+COST_NAMES = exports.COST_LABELS  # one table of cost names: pages and downloads
 
 
 # --------------------------------------------------------------------------- session

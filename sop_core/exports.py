@@ -60,6 +60,8 @@ COST_LABELS: dict[str, str] = {
     "holding": "Holding stock",
     "backorders": "Backorders",
     "subcontracting": "Subcontracting",
+    "safety_stock_shortfall": "Below safety stock",
+    "resource_overtime": "Resource overtime",
 }
 DECIMALS = 2
 

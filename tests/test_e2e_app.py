@@ -13,7 +13,8 @@ import re
 import shutil
 
 import pytest
-from e2e_server import ROOT, chromium_path, serve
+from conftest import chromium_or_skip
+from e2e_server import ROOT, serve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -22,14 +23,7 @@ DOCS = ROOT / "docs" / "screenshots"
 TIMEOUT_MS = 60_000
 
 
-def _chromium() -> str:
-    path = chromium_path()
-    if path is None:
-        message = "Debian's chromium is missing: run `bash scripts/system_deps.sh`"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
+_chromium = chromium_or_skip  # the other browser-test modules import it from here
 
 
 @pytest.fixture(scope="session")
