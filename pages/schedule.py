@@ -22,6 +22,7 @@ from sop_core.planner import PlanResult
 from sop_core.scenario import Scenario
 from sop_core.schedule import (
     Schedule,
+    fence_weeks,
     plan_months,
     read_sku_stock,
     schedule,
@@ -211,8 +212,17 @@ with st.expander("Settings", icon=":material/settings:"):
         key="schedule_method",
         horizontal=True,
     )
+    try:  # the plan's time fence makes its weeks firm, unless the planner says otherwise
+        fenced = fence_weeks(planned)
+    except InputError:
+        fenced = 0
     firm_weeks = c3.number_input(
-        "Weeks inside the time fence (firm)", 0, 26, 0, key="schedule_firm"
+        "Weeks inside the time fence (firm)",
+        0,
+        max(26, fenced),
+        fenced,
+        key="schedule_firm",
+        help="From the plan's time fence (policy.frozen_periods) unless you change it.",
     )
 start = None
 try:

@@ -1156,3 +1156,15 @@ __all__ = [
     "sku_demand_from_history",
     "validate_sku_stock",
 ]
+
+
+def fence_weeks(scenario: Scenario, start: str | pd.Timestamp | None = None) -> int:
+    """How many of the schedule's weeks lie wholly inside the plan's time fence
+    (``policy.frozen_periods`` months): the weeks shown as firm."""
+    k = scenario.policy.frozen_periods
+    if k <= 0:
+        return 0
+    months = _month_starts(scenario, start)
+    end = months[k] if k < len(months) else months[-1] + pd.offsets.MonthBegin(1)
+    first_monday = months[0] - pd.Timedelta(days=months[0].weekday())
+    return max(0, (end - first_monday).days // 7)

@@ -493,3 +493,39 @@ def test_options_and_infeasible_plan():
     assert not result.optimal
     with pytest.raises(InputError, match="plan: is infeasible"):
         schedule(result, bad, TWO_SKUS)
+
+
+def test_weeks_inside_the_time_fence_are_firm_by_default() -> None:
+    """Two frozen months from 2027-03-01 (a Monday): the weeks starting 1, 8, 15, 22 and
+    29 March and 5, 12 and 19 April end by 30 April; the week of 26 April runs into May:
+    8 whole weeks."""
+    from sop_core.schedule import fence_weeks
+
+    s = parse_scenario(
+        {
+            "periods": ["2027-03", "2027-04", "2027-05"],
+            "workforce": {
+                "initial": 1,
+                "regular_hours_per_worker": 10,
+                "regular_cost_per_worker": 0,
+                "overtime_cost_per_hour": 0,
+                "hire_cost": 0,
+                "layoff_cost": 0,
+            },
+            "families": [
+                {
+                    "name": "A",
+                    "demand": [1, 1, 1],
+                    "labor_hours_per_unit": 1,
+                    "material_cost": 0,
+                    "holding_cost": 0,
+                    "backorder_cost": 0,
+                    "subcontract_cost": 0,
+                }
+            ],
+            "policy": {"frozen_periods": 2},
+        }
+    )
+    assert fence_weeks(s) == 8
+    unfenced = s.model_copy(update={"policy": s.policy.model_copy(update={"frozen_periods": 0})})
+    assert fence_weeks(unfenced) == 0
