@@ -8,6 +8,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from pages._common import balance_frame, balance_spec, planner_for
+from pages._workspace import get_store
 from sop_core.lp import FixedPlan
 from sop_core.planner import PlanResult, fixed_from
 from sop_core.scenario import Scenario
@@ -149,8 +151,6 @@ def calendar_section(s: Scenario) -> None:
 def approved_plan() -> PlanResult | None:
     """The last approved scenario's plan (from the store), solved once per approved
     version and kept in the session; None if nothing is approved or no store answers."""
-    from pages._common import get_store, planner_for
-
     try:
         stored = get_store().approved()
     except Exception:  # no store: nothing is approved, nothing is frozen
@@ -199,8 +199,6 @@ def fenced_balance_chart(
     key: str | None = None,
 ) -> None:
     """The Plan page's balance chart with the frozen periods shaded."""
-    from pages._common import balance_frame, balance_spec
-
     y_title = "Units per period" + (f" – {family}" if family else "")
     spec = balance_spec(tuple(periods), y_title, False, 380)
     shade = {

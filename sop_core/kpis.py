@@ -39,6 +39,7 @@ KPIS: dict[str, Kpi] = {
         Kpi("regular_utilisation", "Utilisation", "pct", None),
         Kpi("revenue", "Revenue", "money", True),
         Kpi("margin", "Margin", "money", True),
+        Kpi("safety_stock_met", "Safety stock met", "pct", True),
     )
 }
 #: The KPI tiles of the Plan and Executive pages, in order.

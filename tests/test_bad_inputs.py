@@ -164,11 +164,13 @@ def test_finite_1e308_names_its_field(write, where: str) -> None:
 
 
 def _numeric_fields(model: Any) -> list[str]:
-    """Fields that take one number (lists of numbers are covered by the demand case)."""
+    """Fields that take one number (lists of numbers are covered by the demand case,
+    mappings of numbers such as resource_hours are objects)."""
     return [
         name
         for name, f in model.model_fields.items()
-        if "float" in str(f.annotation) and not str(f.annotation).startswith("list")
+        if "float" in str(f.annotation)
+        and not str(f.annotation).startswith(("list", "dict"))
     ]
 
 
