@@ -92,7 +92,9 @@ def table_chart_family_and_screenshot(tab, server: str) -> None:
     assert tab.get_by_text(f"Garden Tools: {READY}").count() == 1
     tab.get_by_test_id("stDataFrame").nth(1).wait_for(state="attached", timeout=TIMEOUT_MS)
     assert tab.get_by_test_id("stDataFrame").count() == 2  # SKU × week, per SKU
-    assert tab.get_by_test_id("stVegaLiteChart").count() == 2  # made, stock
+    # made, stock: wait for the second chart (the front end draws them one after another)
+    tab.get_by_test_id("stVegaLiteChart").nth(1).wait_for(state="attached", timeout=TIMEOUT_MS)
+    assert tab.get_by_test_id("stVegaLiteChart").count() == 2
     # the sidebar lists the page in the Plan group, after Plan
     nav = tab.get_by_test_id("stSidebarNav").inner_text()
     assert nav.index("Plan") < nav.index("Schedule") < nav.index("Executive")
