@@ -299,4 +299,9 @@ def present_css() -> None:
 
 
 def solve_whatif(scenario: Scenario, whatif: WhatIf) -> PlanResult:
-    return planner_for(scenario).solve(whatif.apply(scenario))
+    """The plan of ``whatif`` on ``scenario``, inside the time fence if it has one (the
+    same plan the Plan page shows)."""
+    from pages._supply import time_fence  # _supply draws with this module's helpers
+
+    planned = whatif.apply(scenario)
+    return planner_for(planned).solve(planned, time_fence(planned))

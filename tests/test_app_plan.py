@@ -219,3 +219,32 @@ def test_the_time_fence_holds_the_approved_plan_and_the_chart_shades_it(tmp_path
     # a lever cannot move the fenced periods
     at.slider(key="overtime").set_value(0.0).run()
     assert not at.exception
+
+
+def test_capacity_and_executive_plan_inside_the_fence_too(tmp_path, monkeypatch):
+    """The fenced plan is the one every page shows: the Executive tiles and the Plan
+    tiles agree, and both differ from the unfenced plan."""
+    import json
+    import os
+
+    from sop_core.scenario import load_scenario
+    from sop_core.store import Store
+
+    sample = load_scenario(Path(__file__).resolve().parent.parent / "data" / "sample_company.json")
+    store = Store(os.environ["SOP_DATABASE_URL"])
+    store.save(sample.model_copy(update={"name": "Approved"}), author="test")
+    store.approve("Approved", author="test")
+    data = json.loads(sample.to_json())
+    data["policy"]["frozen_periods"] = 3
+    data["families"][0]["demand"] = [round(1.3 * x) for x in data["families"][0]["demand"]]
+    path = tmp_path / "fenced.json"
+    path.write_text(json.dumps(data))
+    monkeypatch.setenv("SOP_SAMPLE_SCENARIO", str(path))
+    plan = open_plan()
+    executive = open_app_page("pages/executive.py")
+    assert kpi(executive, "Total cost") == kpi(plan, "Total cost")
+    data["policy"]["frozen_periods"] = 0
+    path.write_text(json.dumps(data))
+    monkeypatch.setenv("SOP_DATABASE_URL", f"sqlite:///{tmp_path / 'unfenced.sqlite'}")
+    free = open_plan()
+    assert kpi(free, "Total cost") < kpi(plan, "Total cost")  # the fence costs something

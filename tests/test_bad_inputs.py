@@ -169,8 +169,7 @@ def _numeric_fields(model: Any) -> list[str]:
     return [
         name
         for name, f in model.model_fields.items()
-        if "float" in str(f.annotation)
-        and not str(f.annotation).startswith(("list", "dict"))
+        if "float" in str(f.annotation) and not str(f.annotation).startswith(("list", "dict"))
     ]
 
 
