@@ -128,3 +128,21 @@ def test_the_calendar_shows_holidays_and_shutdowns(tmp_path, monkeypatch):
     table = at.dataframe[-1].value
     assert "Christmas Day" in table.loc["Public holidays", "2026-12"]
     assert table.loc["Shutdown days", "2027-08"] == "2"
+
+
+def test_an_editor_delta_becomes_the_table_the_user_sees():
+    """Edited cells by position, deleted rows, added rows (with no key yet)."""
+    from pages._workspace import apply_editor_delta
+
+    frame = pd.DataFrame(
+        {"key": ["f1", "f2", "f3"], "Family": ["A", "B", "C"], "Hours / unit": [1.0, 2.0, 3.0]}
+    ).set_index("key")
+    delta = {
+        "edited_rows": {2: {"Hours / unit": 9.0}},
+        "deleted_rows": [0],
+        "added_rows": [{"Family": "D", "Hours / unit": 4.0}, {}],
+    }
+    out = apply_editor_delta(frame, delta).reset_index()
+    assert list(out["key"][:2]) == ["f2", "f3"] and pd.isna(out["key"][2])  # new: no key
+    assert list(out["Family"]) == ["B", "C", "D"]
+    assert list(out["Hours / unit"]) == [2.0, 9.0, 4.0]
