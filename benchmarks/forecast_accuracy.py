@@ -77,6 +77,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--holdout", type=int, default=12)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--origins", type=int, default=3, help="backtest origins per series")
     parser.add_argument("--only", nargs="*", help="model choices to run (default: all)")
     args = parser.parse_args()
 
@@ -91,7 +92,12 @@ def main() -> None:
     for choice in choices:
         t0 = time.perf_counter()
         r = forecast(
-            train, horizon=args.holdout, model=choice, workers=args.workers, backend="processes"
+            train,
+            horizon=args.holdout,
+            model=choice,
+            origins=args.origins,
+            workers=args.workers,
+            backend="processes",
         )
         seconds[choice] = time.perf_counter() - t0
         results[choice] = _scores(train, test, r.forecast)
