@@ -16,6 +16,19 @@ Model names (``MODELS``):
   10 weekly), fitted by L-BFGS with Prophet's own Stan program, called directly
   (:func:`fit_prophet`); the interval is Prophet's simulation (future trend changes +
   observation noise), see :func:`prophet_predict`.
+- ``theta``: statsmodels ``ThetaModel`` (Assimakopoulos & Nikolopoulos 2000 as in
+  Hyndman & Billah 2003): classical seasonal decomposition (multiplicative for positive
+  data, tested for seasonality), then SES with drift of half the linear trend.
+- ``sarima``: the "airline" seasonal ARIMA(0,1,1)(0,1,1)m, on log(y) when y > 0,
+  fitted by conditional sum of squares (:func:`fit_airline`); interval from its
+  ψ-weights. A fixed order, not an order search: the seasonal ARIMA practitioners fit
+  first, and a few milliseconds per fit.
+- Intermittent demand (many zero periods, flat forecasts): ``croston`` (Croston 1972:
+  SES of the non-zero demand sizes z and of the intervals p between them, forecast
+  z/p), ``sba`` (Syntetos–Boylan approximation, (1 − α/2)·z/p, which removes
+  Croston's bias) and ``tsb`` (Teunter–Syntetos–Babai 2011: SES of the demand
+  probability every period and of the sizes when demand occurs, forecast
+  probability·size, which decays when demand stops). α = β = 0.1 (:data:`INTERMITTENT_ALPHA`).
 - Fallbacks, used when a series is too short or flat for the above: ``ses`` (simple
   exponential smoothing, no trend or season), ``last`` (last value repeated, random-walk
   interval) and ``zero`` (all-zero history).
@@ -36,13 +49,20 @@ import pandas as pd
 
 SEASONAL_MODELS: tuple[str, ...] = (
     "naive",
+    "theta",
     "ets",
     "ets-damped",
+    "sarima",
     "prophet-additive",
     "prophet-multiplicative",
 )
+"""Models for regular seasonal series, simplest first."""
+INTERMITTENT_MODELS: tuple[str, ...] = ("croston", "sba", "tsb")
 FALLBACK_MODELS: tuple[str, ...] = ("ses", "last", "zero")
-MODELS: tuple[str, ...] = SEASONAL_MODELS + FALLBACK_MODELS
+MODELS: tuple[str, ...] = SEASONAL_MODELS + INTERMITTENT_MODELS + FALLBACK_MODELS
+
+INTERMITTENT_ALPHA = 0.1
+"""Smoothing constant of the demand sizes, intervals and probability (Croston, SBA, TSB)."""
 
 PROPHET_UNCERTAINTY_SAMPLES = 300
 """Simulated paths behind a Prophet interval."""
@@ -93,6 +113,12 @@ def fit_predict(
         pred = _seasonal_naive(y, horizon, season, level)
     elif model in ("ets", "ets-damped", "ses"):
         pred = _ets(y, horizon, season, level, model, intervals)
+    elif model == "theta":
+        pred = _theta(y, horizon, season, level, intervals)
+    elif model == "sarima":
+        pred = _airline(y, horizon, season, level)
+    elif model in INTERMITTENT_MODELS:
+        pred = _intermittent(model, y, horizon, level)
     elif model in ("prophet-additive", "prophet-multiplicative"):
         mode = model.split("-", 1)[1]
         pred = _prophet(y, dates, horizon, freq, season, level, mode, intervals, seed)
@@ -163,6 +189,152 @@ def _ets(
         frame["pi_lower"].to_numpy(float) * scale,
         frame["pi_upper"].to_numpy(float) * scale,
     )
+
+
+def _theta(y: np.ndarray, horizon: int, season: int, level: float, intervals: bool) -> Prediction:
+    from statsmodels.tsa.forecasting.theta import ThetaModel
+
+    method = "multiplicative" if y.min() > 0 else "additive"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fitted = ThetaModel(y, period=season, method=method).fit()
+        mean = np.asarray(fitted.forecast(horizon), dtype=float)
+        if not intervals:
+            return Prediction(mean, mean, mean)
+        bounds = np.asarray(fitted.prediction_intervals(horizon, alpha=1 - level), dtype=float)
+    return Prediction(mean, bounds[:, 0], bounds[:, 1])
+
+
+def _airline_residuals(w: np.ndarray, theta: float, big_theta: float, season: int) -> np.ndarray:
+    """Innovations e of w(t) = e(t) − θe(t−1) − Θe(t−m) + θΘe(t−m−1), zero before the start."""
+    e = np.zeros(len(w) + season + 1)
+    off = season + 1
+    for t in range(len(w)):
+        i = t + off
+        e[i] = w[t] + theta * e[i - 1] + big_theta * e[i - season] - theta * big_theta * e[i - off]
+    return e[off:]
+
+
+@dataclass(frozen=True)
+class AirlineFit:
+    """ARIMA(0,1,1)(0,1,1)m fitted by conditional sum of squares, on ``log`` y or y/scale."""
+
+    theta: float
+    big_theta: float
+    sigma: float
+    x: np.ndarray
+    """The transformed history."""
+    residuals: np.ndarray
+    season: int
+    log: bool
+    scale: float
+
+
+def fit_airline(y: np.ndarray, season: int) -> AirlineFit:
+    """Fit the airline model: θ, Θ in (−0.98, 0.98) minimising Σe² (see
+    :func:`_airline_residuals`) of the twice-differenced w(t) = ∇∇_m x(t), x = log y
+    (all y > 0) or y / mean|y|; σ² = Σe² / (n − 2)."""
+    from scipy.optimize import minimize
+
+    y = np.asarray(y, dtype=float)
+    log = bool(y.min() > 0)
+    scale = 1.0 if log else (float(np.mean(np.abs(y))) or 1.0)
+    x = np.log(y) if log else y / scale
+    m = season
+    if len(x) < m + 3:
+        raise ValueError(f"the airline model needs {m + 3} periods, got {len(x)}")
+    w = x[m + 1 :] - x[m:-1] - x[1:-m] + x[: -m - 1]
+
+    def css(p: np.ndarray) -> float:
+        return float(np.sum(_airline_residuals(w, p[0], p[1], m) ** 2))
+
+    res = minimize(css, np.array([0.3, 0.3]), bounds=[(-0.98, 0.98)] * 2, method="L-BFGS-B")
+    theta, big_theta = (float(v) for v in res.x)
+    e = _airline_residuals(w, theta, big_theta, m)
+    sigma = float(np.sqrt(np.sum(e**2) / max(1, len(e) - 2)))
+    return AirlineFit(theta, big_theta, sigma, x, e, m, log, scale)
+
+
+def airline_forecast(fit: AirlineFit, horizon: int, level: float = 0.8) -> Prediction:
+    """Point forecast (future innovations 0) and ψ-weight interval, back-transformed."""
+    m, th, bth = fit.season, fit.theta, fit.big_theta
+    x = list(fit.x)
+    e = list(fit.residuals)
+    n_e = len(e)
+    for h in range(horizon):
+        k = n_e + h  # index of the future innovation (all zero)
+        e.append(0.0)
+
+        def past(j: int, k: int = k) -> float:
+            return e[k - j] if 0 <= k - j < n_e else 0.0
+
+        w_hat = -th * past(1) - bth * past(m) + th * bth * past(m + 1)
+        x.append(x[-1] + x[-m] - x[-m - 1] + w_hat)
+    mean_x = np.asarray(x[len(fit.x) :])
+    ma = np.zeros(horizon + m + 2)
+    ma[1], ma[m], ma[m + 1] = -th, -bth, th * bth
+    psi = np.zeros(horizon)
+    for j in range(horizon):
+        psi[j] = (1.0 if j == 0 else ma[j]) + sum(
+            psi[j - lag] * c for lag, c in ((1, 1.0), (m, 1.0), (m + 1, -1.0)) if j - lag >= 0
+        )
+    half = _z(level) * fit.sigma * np.sqrt(np.cumsum(psi**2))
+    if fit.log:
+        return Prediction(np.exp(mean_x), np.exp(mean_x - half), np.exp(mean_x + half))
+    s = fit.scale
+    return Prediction(mean_x * s, (mean_x - half) * s, (mean_x + half) * s)
+
+
+def _airline(y: np.ndarray, horizon: int, season: int, level: float) -> Prediction:
+    return airline_forecast(fit_airline(y, season), horizon, level)
+
+
+def intermittent_path(model: str, y: np.ndarray, alpha: float = INTERMITTENT_ALPHA) -> np.ndarray:
+    """One-step-ahead forecasts of Croston, SBA or TSB after each period of ``y``.
+
+    Element t is the forecast for period t + 1 made after seeing y[0..t] (NaN before
+    the first demand). Initial values: z = the first non-zero demand, p = its
+    position + 1 (periods up to and including it), probability = 1 / p.
+    """
+    y = np.asarray(y, dtype=float)
+    out = np.full(len(y), np.nan)
+    nonzero = np.flatnonzero(y > 0)
+    if not len(nonzero):
+        return np.zeros(len(y))
+    first = int(nonzero[0])
+    z, p = float(y[first]), float(first + 1)
+    prob = 1.0 / p
+    since = 0
+    for t in range(first, len(y)):
+        if t > first:
+            since += 1
+            if y[t] > 0:
+                z += alpha * (y[t] - z)
+                if model != "tsb":
+                    p += alpha * (since - p)
+                since = 0
+            if model == "tsb":
+                prob += alpha * ((1.0 if y[t] > 0 else 0.0) - prob)
+        if model == "tsb":
+            out[t] = prob * z
+        elif model == "sba":
+            out[t] = (1 - alpha / 2) * z / p
+        else:
+            out[t] = z / p
+    return out
+
+
+def _intermittent(model: str, y: np.ndarray, horizon: int, level: float) -> Prediction:
+    path = intermittent_path(model, y)
+    mean = np.full(horizon, path[-1])
+    # interval: empirical quantiles of the one-step in-sample errors, widened by √h
+    err = y[1:] - path[:-1]
+    err = err[np.isfinite(err)]
+    if len(err) < 2:
+        return Prediction(mean, mean, mean)
+    lo, hi = np.quantile(err, [(1 - level) / 2, (1 + level) / 2])
+    grow = np.sqrt(np.arange(1, horizon + 1))
+    return Prediction(mean, mean + lo * grow, mean + hi * grow)
 
 
 def silence_prophet() -> None:
