@@ -1,8 +1,9 @@
 """The Plan page's levers as one small model: what a what-if changes in a scenario.
 
 A :class:`WhatIf` is what the URL carries (``?overtime=15&safety_months=1``), what a
-kept what-if saves (its :meth:`WhatIf.to_dict` in the scenario's provenance) and what
-exports list as the plan's settings. ``None`` keeps the scenario's own value.
+kept what-if saves (its :meth:`WhatIf.to_dict` in the scenario's provenance); exports
+list the settings of the scenario it makes (:func:`sop_core.exports.whatif_settings`).
+``None`` keeps the scenario's own value.
 """
 
 from __future__ import annotations
@@ -90,25 +91,6 @@ class WhatIf:
         if out["workers_max"] is not None and not math.isfinite(out["workers_max"]):
             out["workers_max"] = None
         return out
-
-    def settings(self) -> list[tuple[str, str]]:
-        """The levers as (setting, value) rows for exports and tables."""
-
-        def num(x: float | None, unit: str, none: str = "as in the scenario") -> str:
-            if x is None:
-                return none
-            return "no limit" if not math.isfinite(x) else f"{x:g}{unit}"
-
-        return [
-            ("Max overtime per worker", num(self.overtime, " h")),
-            ("Workforce floor", num(self.workers_min, " workers")),
-            ("Workforce ceiling", num(self.workers_max, " workers")),
-            (
-                "Safety stock",
-                f"{self.safety_months:g} months" if self.safety_months else "as in the scenario",
-            ),
-            ("Strategy", STRATEGY_NAMES.get(self.strategy or "", "as in the scenario")),
-        ]
 
 
 def whatif_from_params(params: Mapping[str, Any]) -> WhatIf:

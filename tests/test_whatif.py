@@ -32,10 +32,3 @@ def test_saved_form_is_json_safe_and_round_trips() -> None:
     back = whatif_from_dict(saved)
     assert back.apply(red_tomato()) == w.apply(red_tomato())
     assert whatif_from_dict(None) == WhatIf()
-
-
-def test_settings_list_every_lever_in_words() -> None:
-    rows = dict(WhatIf(overtime=12, strategy="level").settings())
-    assert rows["Max overtime per worker"] == "12 h"
-    assert rows["Strategy"] == "Level workforce"
-    assert rows["Workforce floor"] == "as in the scenario"
