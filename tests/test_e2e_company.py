@@ -156,7 +156,6 @@ def test_own_company_from_upload_to_kept_plan_through_reload_and_workbook(
         return spaces.state("Acme Flow").scenario().families[0].holding_cost
 
     edit_until(page, -1, 0, 3, "3.5", lambda: holding() == 3.5)  # first family's holding
-    shoot(page, "capacity_edit")
     page.get_by_test_id("stSidebar").get_by_text("Latest changes").click()
     page.get_by_test_id("stSidebar").get_by_text(re.compile("holding_cost .* 3.5")).wait_for(
         timeout=TIMEOUT_MS
@@ -170,12 +169,10 @@ def test_own_company_from_upload_to_kept_plan_through_reload_and_workbook(
     wait_idle(page)
     page.get_by_role("button", name="Use the consensus forecast in the plan").click()
     wait_idle(page)
-    shoot(page, "company_handover")
     page.get_by_text("The plan now uses the consensus forecast").first.wait_for(timeout=TIMEOUT_MS)
 
     # plan, and keep a what-if
     goto(page, base + "/?company=Acme+Flow&overtime=5", "Total cost")
-    shoot(page, "company_plan")
     page.get_by_role("button", name="Keep this what-if…").click()
     page.get_by_label("Name this what-if").fill("Little overtime")
     page.get_by_role("button", name="Keep it").click()
