@@ -191,39 +191,10 @@ def test_an_infeasible_what_if_still_shows_the_relaxed_plan_marked_not_feasible(
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
 
 
-def test_the_time_fence_holds_the_approved_plan_and_the_chart_shades_it(tmp_path, monkeypatch):
-    import json
-    import os
-
-    from sop_core.scenario import load_scenario
-    from sop_core.store import Store
-
-    sample = load_scenario(Path(__file__).resolve().parent.parent / "data" / "sample_company.json")
-    approved = sample.model_copy(update={"name": "Approved"})
-    store = Store(os.environ["SOP_DATABASE_URL"])
-    store.save(approved, author="test")
-    store.approve("Approved", author="test")
-    data = json.loads(sample.to_json())
-    data["policy"]["frozen_periods"] = 2
-    data["families"][0]["demand"] = [round(1.1 * x) for x in data["families"][0]["demand"]]
-    path = tmp_path / "fenced.json"
-    path.write_text(json.dumps(data))
-    monkeypatch.setenv("SOP_SAMPLE_SCENARIO", str(path))
-    at = open_plan()
-    assert any("Time fence" in c.value and "frozen" in c.value for c in at.caption)
-    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
-    specs = [json.loads(c.proto.spec) for c in charts]
-    shade = next(sp["layer"][0] for sp in specs if "layer" in sp)
-    assert shade["mark"]["type"] == "rect"
-    assert [v["period"] for v in shade["data"]["values"]] == sample.period_labels[:2]
-    # a lever cannot move the fenced periods
-    at.slider(key="overtime").set_value(0.0).run()
-    assert not at.exception
-
-
-def test_capacity_and_executive_plan_inside_the_fence_too(tmp_path, monkeypatch):
-    """The fenced plan is the one every page shows: the Executive tiles and the Plan
-    tiles agree, and both differ from the unfenced plan."""
+def fenced_sample(tmp_path, monkeypatch, frozen: int, growth: float) -> dict:
+    """The sample company approved as it is, then opened with ``frozen`` periods fenced
+    and its first family's demand grown by ``growth``; returns the scenario's dict (its
+    file is the sample the app opens)."""
     import json
     import os
 
@@ -235,16 +206,41 @@ def test_capacity_and_executive_plan_inside_the_fence_too(tmp_path, monkeypatch)
     store.save(sample.model_copy(update={"name": "Approved"}), author="test")
     store.approve("Approved", author="test")
     data = json.loads(sample.to_json())
-    data["policy"]["frozen_periods"] = 3
-    data["families"][0]["demand"] = [round(1.3 * x) for x in data["families"][0]["demand"]]
+    data["policy"]["frozen_periods"] = frozen
+    data["families"][0]["demand"] = [round(growth * x) for x in data["families"][0]["demand"]]
     path = tmp_path / "fenced.json"
     path.write_text(json.dumps(data))
     monkeypatch.setenv("SOP_SAMPLE_SCENARIO", str(path))
+    return data
+
+
+def test_the_time_fence_holds_the_approved_plan_and_the_chart_shades_it(tmp_path, monkeypatch):
+    import json
+
+    data = fenced_sample(tmp_path, monkeypatch, frozen=2, growth=1.1)
+    at = open_plan()
+    assert any("Time fence" in c.value and "frozen" in c.value for c in at.caption)
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    specs = [json.loads(c.proto.spec) for c in charts]
+    shade = next(sp["layer"][0] for sp in specs if "layer" in sp)
+    assert shade["mark"]["type"] == "rect"
+    assert [v["period"] for v in shade["data"]["values"]] == data["periods"][:2]
+    # a lever cannot move the fenced periods
+    at.slider(key="overtime").set_value(0.0).run()
+    assert not at.exception
+
+
+def test_capacity_and_executive_plan_inside_the_fence_too(tmp_path, monkeypatch):
+    """The fenced plan is the one every page shows: the Executive tiles and the Plan
+    tiles agree, and both differ from the unfenced plan."""
+    import json
+
+    data = fenced_sample(tmp_path, monkeypatch, frozen=3, growth=1.3)
     plan = open_plan()
     executive = open_app_page("pages/executive.py")
     assert kpi(executive, "Total cost") == kpi(plan, "Total cost")
     data["policy"]["frozen_periods"] = 0
-    path.write_text(json.dumps(data))
+    (tmp_path / "fenced.json").write_text(json.dumps(data))
     monkeypatch.setenv("SOP_DATABASE_URL", f"sqlite:///{tmp_path / 'unfenced.sqlite'}")
     free = open_plan()
     assert kpi(free, "Total cost") < kpi(plan, "Total cost")  # the fence costs something
