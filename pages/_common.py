@@ -82,15 +82,11 @@ def planner_for(scenario: Scenario) -> Planner:
 # --------------------------------------------------------------------------- the what-if
 
 
-def whatif_from_query(scenario: Scenario) -> WhatIf:
-    """The what-if of a shared URL (?overtime=…&safety_months=…), ignoring bad values."""
-    return whatif_from_params(st.query_params.to_dict())
-
-
 def session_whatif(scenario: Scenario) -> WhatIf:
-    """The what-if the Executive page shows: the URL's if it names one, else the Plan page's."""
+    """The what-if the Executive page shows: the URL's if it names one (bad values
+    ignored), else the Plan page's."""
     if any(k in st.query_params for k in WHATIF_KEYS):
-        return whatif_from_query(scenario)
+        return whatif_from_params(st.query_params.to_dict())
     saved = st.session_state.get("whatif")
     return WhatIf(**saved) if saved else WhatIf()
 
