@@ -255,7 +255,10 @@ with st.form("demand_add_adjustment", clear_on_submit=True, border=False):
     new_change = a3.number_input("Change", value=0.0, step=1.0, format="%g", key="adj_change")
     new_unit = a4.selectbox("Unit", ["%", "units"], key="adj_unit")
     new_comment = a5.text_input("Comment (why)", key="adj_comment")
-    if a6.form_submit_button("Add", icon=":material/add:") and new_change:
+    added = a6.form_submit_button("Add", icon=":material/add:")
+    if added and not new_change:
+        st.warning("Nothing added: type the change first (+10 % or +500 units; 0 changes nothing).")
+    elif added:
         row = {
             "family": new_family,
             "period": None if new_period == "all" else new_period,

@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 from conftest import chromium_or_skip
 from e2e_server import serve
-from test_e2e_app import TIMEOUT_MS, no_exception, shoot, wait_idle
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from test_e2e_app import SHOTS, TIMEOUT_MS, no_exception, shoot, wait_idle
 
 from sop_core.planner import Planner
 from sop_core.store import Store
@@ -73,28 +74,56 @@ def sidebar_changes(page) -> str:
 
 
 def edit_cell(page, grid: int, row: int, column: int, value: str) -> None:
-    """Type ``value`` into a data-editor cell: click the first cell of the grid's first
-    row, walk there with the arrow keys, Enter opens the cell's editor, type, Enter
-    (the grid draws on a canvas)."""
-    wait_idle(page)
-    page.wait_for_timeout(300)
-    locator = page.get_by_test_id("stDataFrame").nth(grid)
-    locator.wait_for(timeout=TIMEOUT_MS)
-    locator.scroll_into_view_if_needed()
-    box = locator.bounding_box()
-    page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)
-    page.wait_for_timeout(200)
-    for _ in range(column):
-        page.keyboard.press("ArrowRight")
-    for _ in range(row):
-        page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
-    page.wait_for_timeout(500)  # the cell's editor opens
-    page.keyboard.press("Control+a")
-    page.keyboard.type(value)
-    page.keyboard.press("Enter")
-    page.wait_for_timeout(300)
-    wait_idle(page)
+    """Type ``value`` into a data-editor cell (the grid draws on a canvas, so by keyboard).
+
+    Click the grid's first cell, walk to the cell with the arrow keys and check, through
+    the grid's accessible table (``glide-cell-{column}-{row}``), that it is the one
+    selected; Enter opens the cell's editor, which must appear editable before the value
+    is typed. Any step that does not hold starts again (a redraw can swallow a click)."""
+    target = f"glide-cell-{column}-{row}"
+    for _ in range(4):
+        wait_idle(page)
+        page.wait_for_timeout(300)
+        page.keyboard.press("Escape")  # close a half-open editor from a try before
+        locator = page.get_by_test_id("stDataFrame").nth(grid)
+        locator.wait_for(timeout=TIMEOUT_MS)
+        locator.scroll_into_view_if_needed()
+        box = locator.bounding_box()
+        page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)
+        page.wait_for_timeout(200)
+        for _ in range(column):
+            page.keyboard.press("ArrowRight")
+        for _ in range(row):
+            page.keyboard.press("ArrowDown")
+        try:  # the grid moves its focus to the selected cell after it redraws
+            page.wait_for_function(
+                "t => document.activeElement?.dataset?.testid === t", arg=target, timeout=2000
+            )
+        except PlaywrightTimeout:
+            continue
+        page.keyboard.press("Enter")
+        editor = page.locator("#portal .gdg-input:not([disabled])")
+        try:
+            editor.first.wait_for(state="visible", timeout=3000)
+        except PlaywrightTimeout:
+            continue
+        page.keyboard.press("Control+a")
+        page.keyboard.type(value)
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(300)
+        wait_idle(page)
+        return
+    raise AssertionError(f"could not open cell {target} of grid {grid} for editing")
+
+
+def until(check, seconds: float = 10) -> bool:
+    """Whether ``check()`` holds within ``seconds`` (polled)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.25)
+    return False
 
 
 def edit_until(page, grid: int, row: int, column: int, value: str, saved) -> None:
@@ -102,12 +131,12 @@ def edit_until(page, grid: int, row: int, column: int, value: str, saved) -> Non
     keystroke can land while the page is still redrawing the grid)."""
     for _ in range(3):
         edit_cell(page, grid, row, column, value)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if saved():
-                return
-            page.wait_for_timeout(250)
-    raise AssertionError(f"the edit to {value} was not saved")
+        if until(saved):
+            return
+    alerts = [a.inner_text() for a in page.get_by_test_id("stAlert").all()]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "edit-not-saved.png"), full_page=True)
+    raise AssertionError(f"the edit to {value} was not saved; the page says {alerts}")
 
 
 def test_own_company_from_upload_to_kept_plan_through_reload_and_workbook(
@@ -163,10 +192,14 @@ def test_own_company_from_upload_to_kept_plan_through_reload_and_workbook(
 
     # adjust the consensus and hand it to the plan
     goto(page, base + "/demand?company=Acme+Flow&demand_model=naive", "Consensus adjustments")
-    page.get_by_label("Change", exact=True).fill("10")
-    page.get_by_label("Comment (why)").fill("trade fair")
-    page.get_by_role("button", name="Add", exact=True).click()
-    wait_idle(page)
+    for _ in range(3):  # a redraw can swallow the typing: add again until the store has it
+        page.get_by_label("Change", exact=True).fill("10")
+        page.get_by_label("Comment (why)").fill("trade fair")
+        page.get_by_role("button", name="Add", exact=True).click()
+        wait_idle(page)
+        if until(lambda: len(spaces.state("Acme Flow").adjustments) == 1):
+            break
+    assert list(spaces.state("Acme Flow").adjustments["comment"]) == ["trade fair"]
     page.get_by_role("button", name="Use the consensus forecast in the plan").click()
     wait_idle(page)
     page.get_by_text("The plan now uses the consensus forecast").first.wait_for(timeout=TIMEOUT_MS)
@@ -226,8 +259,6 @@ def test_two_tabs_see_each_others_edits_and_a_stale_edit_of_the_same_cell_is_tol
     family = lambda: spaces.state("Two tabs").scenario().families[0]  # noqa: E731
     edit_until(one, -1, 0, 3, "7", lambda: family().holding_cost == 7.0)  # holding 2 → 7
     # tab two still shows 2: its edit of the same cell is refused and said so
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
     refused = two.get_by_text(re.compile("Not saved")).first
     for _ in range(3):  # a keystroke can land while the grid redraws: type it again
         edit_cell(two, grid=-1, row=0, column=3, value="9")
