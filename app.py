@@ -1,7 +1,9 @@
 """The S&OP workbench: `streamlit run app.py` opens it on the embedded sample company.
 
 Pages (files in pages/, registered here; st.navigation turns off auto-discovery):
-Demand → Capacity → Plan (the live what-if) → Executive (the one balance chart) → Scenarios.
+Demand → Capacity → Plan (the live what-if) → Schedule; Executive (the one balance chart),
+Scenarios and the Audit trail. With a sign-in provider configured (see pages/_access.py)
+only the sign-in page is served until the person has signed in.
 Add ``?present=1`` to a page's URL for presentation mode: no sidebar, no controls, large type.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages._access import sign_in_gate
 from pages._common import presenting
 from pages._sidebar import company_sidebar
 from pages._workspace import init_session, show_flash, state, sync_company_url
@@ -21,6 +24,8 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="expanded",
 )
+
+sign_in_gate()  # with a sign-in provider configured, nothing below runs until signed in
 
 try:
     init_session()
@@ -58,6 +63,12 @@ pages = {
             title="Scenarios",
             icon=":material/folder_open:",
             url_path="scenarios",
+        ),
+        st.Page(
+            "pages/audit.py",
+            title="Audit trail",
+            icon=":material/history_edu:",
+            url_path="audit",
         ),
     ],
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages._access import account_sidebar, why_not
 from pages._workspace import author, flash, switch_company, undo, workspaces
 from sop_core.errors import InputError
 from sop_core.text import md_escape
@@ -12,10 +13,6 @@ from sop_core.workspace import WorkspaceState, replace_edits
 
 def _switch() -> None:
     switch_company(st.session_state.sidebar_company)
-
-
-def _set_author() -> None:
-    st.session_state.author = st.session_state.sidebar_author.strip()
 
 
 def _new_company() -> None:
@@ -31,6 +28,7 @@ def _new_company() -> None:
                 replace_edits(new, ss.scenario),
                 author=author(),
                 summary=f"copied from {ss.company}",
+                as_action="company",
             )
     except InputError as exc:
         flash("error", "\n".join(md_escape(p) for p in exc.problems))
@@ -62,12 +60,7 @@ def company_sidebar(ws: WorkspaceState) -> None:
     st.caption(f"History: {md_escape(upload['name'])}" if upload else "No sales history yet")
     if ws.whatifs:
         st.caption(f"{len(ws.whatifs)} what-if(s) kept")
-    st.text_input(
-        "Your name (recorded with every change)",
-        value=author(),
-        key="sidebar_author",
-        on_change=_set_author,
-    )
+    account_sidebar()
     changes = spaces.changes(ws.name, limit=60)
     c1, c2 = st.columns(2)
     c1.button(
@@ -79,9 +72,23 @@ def company_sidebar(ws: WorkspaceState) -> None:
         key="sidebar_undo",
     )
     with c2.popover("New…", icon=":material/add_business:"):
-        st.text_input("Company name", key="sidebar_new_name")
-        st.radio("Start with", ["Nothing", "A copy of this company"], key="sidebar_new_from")
-        st.button("Start the company", on_click=_new_company, key="sidebar_new_go")
+        locked = why_not("company")
+        st.text_input("Company name", key="sidebar_new_name", disabled=bool(locked))
+        st.radio(
+            "Start with",
+            ["Nothing", "A copy of this company"],
+            key="sidebar_new_from",
+            disabled=bool(locked),
+        )
+        st.button(
+            "Start the company",
+            on_click=_new_company,
+            key="sidebar_new_go",
+            disabled=bool(locked),
+            help=locked,
+        )
+        if locked:
+            st.caption(f":material/lock: {locked}")
     if changes:
         with st.expander("Latest changes"):
             for c in changes:

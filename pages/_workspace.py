@@ -9,7 +9,8 @@ full run; fragment reruns keep what they find):
 
 ``company``      the workspace's name (the sidebar's company selector; ``?company=`` in
                  the URL opens another)
-``author``       who edits (the sidebar's "Your name"), recorded with every change
+``author``       the name typed in the sidebar in local single-user mode (signed in: the
+                 person's own, see :mod:`pages._access`), recorded with every change
 ``ws_state``     the :class:`~sop_core.workspace.WorkspaceState` last read; refreshed
                  when the store's revision moved on (one cheap query per full run)
 ``scenario``     the scenario of that state (the same object while the revision holds,
@@ -27,6 +28,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from pages._access import DEFAULT_AUTHOR, current_actor
+from sop_core.access import Actor
 from sop_core.errors import InputError
 from sop_core.history import read_history
 from sop_core.scenario import Scenario, load_scenario
@@ -40,7 +43,6 @@ DATA = ROOT / "data"
 SAMPLE_FILES = ("sample_company.json", "red_tomato.json")
 SAMPLE_HISTORY = DATA / "sample_history.csv"
 SAMPLE_COMPANY = "Sample company"
-DEFAULT_AUTHOR = "planner"
 
 
 # --------------------------------------------------------------------------- the store
@@ -169,8 +171,10 @@ def state() -> WorkspaceState:
     return st.session_state.ws_state
 
 
-def author() -> str:
-    return (st.session_state.get("author") or DEFAULT_AUTHOR).strip() or DEFAULT_AUTHOR
+def author() -> Actor:
+    """The person using this session: every change is saved under their name and checked
+    against their roles (:mod:`pages._access`)."""
+    return current_actor()
 
 
 def current_scenario() -> Scenario:
@@ -206,13 +210,20 @@ def show_flash() -> None:
     st.session_state.flash = []
 
 
-def commit(edits: list[Edit], summary: str | None = None) -> bool:
+def commit(edits: list[Edit], summary: str | None = None, as_action: str | None = None) -> bool:
     """Save ``edits`` as one action; a refusal (someone else changed a cell first, an
-    invalid value) is flashed with the store's message. Returns whether it was saved."""
+    invalid value, a right the person lacks) is flashed with the store's message.
+    ``as_action``: see :meth:`Workspaces.apply`. Returns whether it was saved."""
     if not edits:
         return True
     try:
-        new = workspaces().apply(st.session_state.company, edits, author=author(), summary=summary)
+        new = workspaces().apply(
+            st.session_state.company,
+            edits,
+            author=author(),
+            summary=summary,
+            as_action=as_action,
+        )
     except InputError as exc:
         flash("error", "Not saved:\n\n" + "\n".join(f"- {md_escape(p)}" for p in exc.problems))
         return False

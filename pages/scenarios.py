@@ -179,7 +179,7 @@ else:
         )
         if st.button("Yes, delete it", type="primary", key="scen_delete"):
             try:
-                store.delete(chosen, expected_version=int(row["latest_version"]))
+                store.delete(chosen, author=author, expected_version=int(row["latest_version"]))
             except InputError as exc:
                 show_input_error(exc, "Not deleted")
             else:
@@ -200,7 +200,7 @@ else:
         renamed = st.text_input("Rename to", key="scen_new_name")
         if st.form_submit_button("Rename", icon=":material/edit:"):
             try:
-                store.rename(chosen, renamed)
+                store.rename(chosen, renamed, author=author)
             except InputError as exc:
                 show_input_error(exc, "Not renamed")
             else:

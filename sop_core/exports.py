@@ -163,16 +163,32 @@ def plan_excel(result: PlanResult, settings: pd.DataFrame | None = None) -> byte
         "Periods": rounded(result.periods.rename(columns=PERIOD_HEADERS)),
         "Families": rounded(result.families.rename(columns=FAMILY_HEADERS)),
     }
+    return frames_excel(sheets)
+
+
+def frames_excel(sheets: Mapping[str, pd.DataFrame | None]) -> bytes:
+    """An Excel workbook with one sheet per frame (``None``: no sheet), text cells
+    neutralised (:func:`sop_core.text.neutralise`), times as naive UTC."""
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
         for name, frame in sheets.items():
             if frame is None:
                 continue
+            frame = frame.copy()
+            for col in frame.columns:
+                if isinstance(frame[col].dtype, pd.DatetimeTZDtype):
+                    frame[col] = frame[col].dt.tz_convert("UTC").dt.tz_localize(None)
             neutralise_frame(frame).to_excel(xl, sheet_name=name, index=False)
             widths = [max(len(str(c)), 8) + 2 for c in frame.columns]
             for i, width in enumerate(widths):
                 xl.sheets[name].column_dimensions[_column_letter(i)].width = min(width, 40)
     return buf.getvalue()
+
+
+def frame_csv(frame: pd.DataFrame) -> bytes:
+    """``frame`` as UTF-8 CSV with a byte-order mark (Excel reads the accents), text
+    cells neutralised."""
+    return neutralise_frame(frame).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 
 def _column_letter(i: int) -> str:

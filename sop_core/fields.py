@@ -45,3 +45,20 @@ POLICY_FIELDS: dict[str, str] = {
     "ending_backorders_allowed": "Backlog allowed at the end",
     "frozen_periods": "Frozen periods (time fence)",
 }
+
+#: costs and prices, in the families and the workforce: finance's fields (see
+#: :mod:`sop_core.access`); every other master-data field is capacity, the supply planner's
+MONEY_FIELDS: frozenset[str] = frozenset(
+    {
+        "material_cost",
+        "holding_cost",
+        "backorder_cost",
+        "subcontract_cost",
+        "price",
+        "safety_stock_shortfall_cost",
+        "regular_cost_per_worker",
+        "overtime_cost_per_hour",
+        "hire_cost",
+        "layoff_cost",
+    }
+)

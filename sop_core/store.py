@@ -57,9 +57,18 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
+from sop_core.access import Actor, as_actor, require
+from sop_core.audit import audit_frame, record
 from sop_core.errors import InputError, Problem
 from sop_core.scenario import Scenario, parse_scenario
-from sop_core.store_schema import AUTHOR_MAX, NAME_MAX, STATUSES, ScenarioRow, VersionRow
+from sop_core.store_schema import (
+    AUTHOR_MAX,
+    NAME_MAX,
+    STATUSES,
+    ScenarioRow,
+    VersionRow,
+    WorkspaceRow,
+)
 
 if TYPE_CHECKING:  # pandas is imported where frames are built: saving stays light
     import pandas as pd
@@ -250,7 +259,18 @@ def _check_name(value: Any, field_name: str = "name") -> str:
     return name
 
 
+def _actor(value: Any) -> Actor:
+    """The person saving: an :class:`~sop_core.access.Actor`, or a plain name (the
+    trusted local actor, see :mod:`sop_core.access`)."""
+    if isinstance(value, Actor):
+        _check_author(value.name)
+        return value
+    return as_actor(_check_author(value))
+
+
 def _check_author(value: Any) -> str:
+    if isinstance(value, Actor):
+        return value.author[:AUTHOR_MAX]
     if not isinstance(value, str) or not value.strip():
         raise InputError(
             Problem("author", f"must be a person's name, got {value!r}; say who is saving")
@@ -618,7 +638,7 @@ class Store:
         self,
         scenario: Scenario,
         *,
-        author: str,
+        author: str | Actor,
         name: str | None = None,
         base_version: int | None = None,
         note: str = "",
@@ -627,8 +647,12 @@ class Store:
         cost_breakdown: Mapping[str, float | None] | None = None,
         solve_status: str | None = None,
         workspace_id: int | None = None,
+        action: str = "whatif",
     ) -> VersionInfo:
         """Save ``scenario`` as a new version of ``name`` (default ``scenario.name``).
+
+        ``action``: the permission needed (:data:`sop_core.access.ACTIONS`): ``whatif``
+        (the supply planner's), or ``company`` while importing a whole company.
 
         ``workspace_id``: the company a new scenario belongs to (see
         :mod:`sop_core.workspace_store`); ignored for a new version of an existing one.
@@ -649,7 +673,9 @@ class Store:
                 )
             )
         name = _check_name(scenario.name if name is None else name)
-        author = _check_author(author)
+        actor = _actor(author)
+        require(actor, action, "scenario")
+        author = _check_author(actor)
         if base_version is not None:
             _check_version(base_version, "base_version")
         if not isinstance(note, str):
@@ -712,6 +738,18 @@ class Store:
                         created_at=now,
                     )
                 )
+                record(
+                    session,
+                    actor,
+                    "save",
+                    object_kind="scenario",
+                    object_key=name,
+                    object=f"scenario {name} v{new_version}",
+                    company=_company(session, header.workspace_id),
+                    before=None if new_version == 1 else {"version": new_version - 1},
+                    after={"version": new_version, "note": note, "kpis": clean_kpis},
+                    at=now,
+                )
                 session.flush()
         except IntegrityError:
             # another session created the same name (or version) at the same moment
@@ -732,7 +770,7 @@ class Store:
         name: str,
         new_name: str,
         *,
-        author: str,
+        author: str | Actor,
         version: int | None = None,
         note: str | None = None,
     ) -> VersionInfo:
@@ -742,7 +780,9 @@ class Store:
         note defaults to ``"duplicate of 'Base' v3"``.
         """
         new_name = _check_name(new_name, "new_name")
-        author = _check_author(author)
+        actor = _actor(author)
+        require(actor, "whatif", "new_name")
+        author = _check_author(actor)
         if version is not None:
             _check_version(version, "version")
         now = datetime.now(UTC)
@@ -767,6 +807,18 @@ class Store:
                     created_at=now,
                 )
                 session.add(row)
+                record(
+                    session,
+                    actor,
+                    "duplicate",
+                    object_kind="scenario",
+                    object_key=new_name,
+                    object=f"scenario {new_name} v1",
+                    company=_company(session, copy.workspace_id),
+                    before={"scenario": name, "version": source.version},
+                    after={"scenario": new_name, "version": 1},
+                    at=now,
+                )
                 session.flush()
                 return _version_info(new_name, row)
         except IntegrityError:
@@ -777,9 +829,11 @@ class Store:
         if exists is not None:
             raise _taken(new_name)
 
-    def rename(self, name: str, new_name: str) -> None:
+    def rename(self, name: str, new_name: str, *, author: str | Actor) -> None:
         """Rename scenario ``name`` to ``new_name`` (all its versions follow)."""
         new_name = _check_name(new_name, "new_name")
+        actor = _actor(author)
+        require(actor, "whatif", "new_name")
         try:
             with self._session(write=True) as session:
                 header = self._header(session, name)
@@ -787,16 +841,39 @@ class Store:
                     return
                 self._refuse_taken(session, new_name)
                 header.name = new_name
+                record(
+                    session,
+                    actor,
+                    "rename",
+                    object_kind="scenario",
+                    object_key=new_name,
+                    object=f"scenario {new_name}",
+                    company=_company(session, header.workspace_id),
+                    field="name",
+                    before=name,
+                    after=new_name,
+                )
                 session.flush()
         except IntegrityError:
             raise _taken(new_name) from None
 
-    def delete(self, name: str, *, expected_version: int | None = None) -> None:
+    def delete(
+        self,
+        name: str,
+        *,
+        author: str | Actor,
+        expected_version: int | None = None,
+        action: str = "delete",
+    ) -> None:
         """Delete scenario ``name`` and all its versions (ask the user first).
 
         With ``expected_version``, refuse (:class:`StoreConflict`) if a newer version
-        was saved since, so nobody deletes work they have not seen.
+        was saved since, so nobody deletes work they have not seen. ``action`` is the
+        permission needed (:data:`sop_core.access.ACTIONS`): ``delete`` (admin), or
+        ``whatif`` when undoing the keeping of a what-if removes its own first draft.
         """
+        actor = _actor(author)
+        require(actor, action, "name")
         if expected_version is not None:
             _check_version(expected_version, "expected_version")
         with self._session(write=True) as session:
@@ -814,9 +891,19 @@ class Store:
                     name,
                     latest,
                 )
+            record(
+                session,
+                actor,
+                "delete",
+                object_kind="scenario",
+                object_key=name,
+                object=f"scenario {name}",
+                company=_company(session, header.workspace_id),
+                before={"versions": header.latest_version, "status": header.status},
+            )
             session.execute(delete(ScenarioRow).where(ScenarioRow.id == header.id))
 
-    def set_status(self, name: str, status: Status, *, author: str) -> None:
+    def set_status(self, name: str, status: Status, *, author: str | Actor) -> None:
         """Set the status of ``name``: ``draft``, ``proposed`` or ``approved``.
 
         ``approved`` is :meth:`approve` of the latest version; moving an approved
@@ -829,26 +916,54 @@ class Store:
         if status == "approved":
             self.approve(name, author=author)
             return
-        _check_author(author)
+        actor = _actor(author)
+        if not actor.may("approve"):
+            require(actor, "whatif", "status")
         with self._session(write=True) as session:
             header = self._header(session, name)
+            record(
+                session,
+                actor,
+                "status",
+                object_kind="scenario",
+                object_key=name,
+                object=f"scenario {name}",
+                company=_company(session, header.workspace_id),
+                field="status",
+                before=header.status,
+                after=status,
+            )
             header.status = status
             header.approved_version = header.approved_by = header.approved_at = None
 
-    def approve(self, name: str, *, author: str, version: int | None = None) -> None:
+    def approve(self, name: str, *, author: str | Actor, version: int | None = None) -> None:
         """Mark version ``version`` (default latest) of ``name`` as the approved plan.
 
         The previously approved scenario, if any, goes back to ``proposed``: one
         scenario is approved at a time (the database enforces it). Saving newer versions
         afterwards keeps the approved version as it was, until approved again.
         """
-        author = _check_author(author)
+        actor = _actor(author)
+        require(actor, "approve", "status")
+        author = _check_author(actor)
         if version is not None:
             _check_version(version, "version")
         try:
             with self._session(write=True) as session:
                 header = self._header(session, name)
                 row = self._version_row(session, header, version)
+                record(
+                    session,
+                    actor,
+                    "approve",
+                    object_kind="scenario",
+                    object_key=name,
+                    object=f"scenario {name} v{row.version}",
+                    company=_company(session, header.workspace_id),
+                    field="status",
+                    before={"status": header.status, "approved_version": header.approved_version},
+                    after={"status": "approved", "approved_version": row.version},
+                )
                 session.execute(
                     update(ScenarioRow)
                     .where(ScenarioRow.status == "approved", ScenarioRow.id != header.id)
@@ -875,6 +990,26 @@ class Store:
                 name,
                 None,
             ) from None
+
+    # -- the audit trail
+
+    def audit(
+        self,
+        *,
+        company: str | None = None,
+        object_kind: str | None = None,
+        object_key: str | None = None,
+        limit: int | None = None,
+    ) -> pd.DataFrame:
+        """The audit trail, newest first (:func:`sop_core.audit.audit_frame`)."""
+        with self._session() as session:
+            return audit_frame(
+                session,
+                company=company,
+                object_kind=object_kind,
+                object_key=object_key,
+                limit=limit,
+            )
 
     # -- comparing
 
@@ -988,6 +1123,13 @@ def comparison_frame(
 
 def _as_float(value: Any) -> float:
     return math.nan if value is None else float(value)
+
+
+def _company(session: Session, workspace_id: int | None) -> str | None:
+    """The name of the company a scenario belongs to, for the audit trail."""
+    if workspace_id is None:
+        return None
+    return session.scalar(select(WorkspaceRow.name).where(WorkspaceRow.id == workspace_id))
 
 
 def _new_header(

@@ -35,6 +35,14 @@ created_by, created_at.
 ``sop_history_upload`` — every demand history uploaded, kept as CSV text (immutable):
     workspace_id, name (the file's name), rows, content, uploaded_by, uploaded_at.
 
+``sop_audit`` — the audit trail, append-only (triggers refuse UPDATE and DELETE in the
+    database itself, SQLite and PostgreSQL): one row per change of anything in the store:
+    at, actor (name), actor_email (null in local mode), action (``edit``, ``undo``,
+    ``create``, ``upload``, ``save``, ``approve``, ``status``, ``rename``, ``duplicate``,
+    ``delete``), company (the workspace's name, or null), object_kind (``family``,
+    ``workforce``, …, ``scenario``, ``company``, ``history``), object_key, object (in
+    words: "family Pumps", "scenario Base v3"), field, before / after (JSON).
+
 At most one scenario is approved: a partial unique index on ``status`` where
 ``status = 'approved'`` enforces it in the database itself (SQLite and PostgreSQL).
 Times are UTC.
@@ -204,3 +212,27 @@ class HistoryUploadRow(Base):
     content: Mapped[str] = mapped_column(Text)
     uploaded_by: Mapped[str] = mapped_column(String(AUTHOR_MAX))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditRow(Base):
+    """One change of anything in the store, who made it and when (append-only)."""
+
+    __tablename__ = "sop_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(AUTHOR_MAX))
+    actor_email: Mapped[str | None] = mapped_column(String(AUTHOR_MAX), nullable=True)
+    action: Mapped[str] = mapped_column(String(32))
+    company: Mapped[str | None] = mapped_column(String(NAME_MAX), nullable=True)
+    object_kind: Mapped[str] = mapped_column(String(32))
+    object_key: Mapped[str] = mapped_column(String(NAME_MAX))
+    object: Mapped[str] = mapped_column(Text)
+    field: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    before: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    after: Mapped[Any] = mapped_column(JsonType, nullable=True)
+
+    __table_args__ = (
+        Index("ix_sop_audit_company", "company", "id"),
+        Index("ix_sop_audit_object", "object_kind", "object_key"),
+    )

@@ -42,6 +42,7 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 
+from sop_core.access import Actor
 from sop_core.errors import InputError, Problem
 from sop_core.fields import FAMILY_FIELDS, POLICY_FIELDS, WORKFORCE_FIELDS
 from sop_core.scenario import Scenario, parse_scenario
@@ -430,9 +431,13 @@ def company_edits(state: WorkspaceState, company: Company) -> list[Edit]:
     return edits
 
 
-def import_company(spaces: Any, name: str, company: Company, *, author: str) -> WorkspaceState:
+def import_company(
+    spaces: Any, name: str, company: Company, *, author: str | Actor
+) -> WorkspaceState:
     """Create company ``name`` from a workbook's content: master data, history (as an
-    upload), adjustments and kept what-ifs (each solved and saved as a draft)."""
+    upload), adjustments and kept what-ifs (each solved and saved as a draft).
+
+    One action in rights: whoever may start a company (``company``) may import one."""
     from sop_core.planner import Planner
     from sop_core.store import solved_fields
     from sop_core.whatif import whatif_from_dict
@@ -442,9 +447,17 @@ def import_company(spaces: Any, name: str, company: Company, *, author: str) -> 
     state = spaces.state(name)
     edits = company_edits(state, company)
     if company.history is not None:
-        upload = spaces.add_history(name, company.history, company.history_name, author=author)
+        upload = spaces.add_history(
+            name, company.history, company.history_name, author=author, as_action="company"
+        )
         edits.append(Edit("history", "history", None, upload))
-    state = spaces.apply(name, edits, author=author, summary=f"imported {company.history_name}")
+    state = spaces.apply(
+        name,
+        edits,
+        author=author,
+        summary=f"imported {company.history_name}",
+        as_action="company",
+    )
     planner: Planner | None = None
     for whatif_name, settings in company.whatifs.items():
         whatif = whatif_from_dict(settings)
@@ -459,5 +472,6 @@ def import_company(spaces: Any, name: str, company: Company, *, author: str) -> 
             author=author,
             note=f"imported from {company.history_name}",
             solved=solved_fields(planner.solve(planned)),
+            as_action="company",
         )
     return state

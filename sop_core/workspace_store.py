@@ -33,9 +33,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sop_core.access import Actor, edits_actions, require, require_all
+from sop_core.audit import record
 from sop_core.errors import InputError, Problem
 from sop_core.scenario import Scenario
-from sop_core.store import Store, _check_author, _check_name, _utc
+from sop_core.store import Store, _actor, _check_author, _check_name, _utc
 from sop_core.store_schema import ChangeRow, HistoryUploadRow, ItemRow, WorkspaceRow
 from sop_core.workspace import (
     Change,
@@ -124,35 +126,70 @@ class Workspaces:
 
     # -- writing
 
-    def create(self, name: str, *, author: str, scenario: Scenario | None = None) -> WorkspaceState:
+    def create(
+        self, name: str, *, author: str | Actor, scenario: Scenario | None = None
+    ) -> WorkspaceState:
         """A new workspace; with ``scenario``, holding its workforce, families and policy;
         without, the textbook workforce to review and no family yet (see
         :func:`~sop_core.workspace.empty_edits`).
 
         Raises :class:`InputError` when the name is taken."""
-        name, author = _check_name(name, "company"), _check_author(author)
+        name, actor = _check_name(name, "company"), _actor(author)
+        require(actor, "company", "company")
+        now = datetime.now(UTC)
         try:
             with self.store._session(write=True) as s:
                 s.add(
                     WorkspaceRow(
-                        name=name, revision=0, created_by=author, created_at=datetime.now(UTC)
+                        name=name, revision=0, created_by=_check_author(actor), created_at=now
                     )
+                )
+                record(
+                    s,
+                    actor,
+                    "create",
+                    object_kind="company",
+                    object_key=name,
+                    object=f"company {name}",
+                    company=name,
+                    at=now,
                 )
         except IntegrityError:
             raise InputError(
                 Problem("company", f"{name!r} exists already; open it or pick another name")
             ) from None
         edits = seed_edits(scenario) if scenario is not None else empty_edits(name)
-        return self.apply(name, edits, author=author, summary="created")
+        return self.apply(name, edits, author=actor, summary="created", as_action="company")
 
-    def add_history(self, name: str, history: pd.DataFrame, filename: str, *, author: str) -> dict:
+    def add_history(
+        self,
+        name: str,
+        history: pd.DataFrame,
+        filename: str,
+        *,
+        author: str | Actor,
+        as_action: str = "history",
+    ) -> dict:
         """Keep an uploaded history; returns the ``history`` item's value for it
         (``{"upload_id", "name", "rows"}``), to be set by an edit (see
-        :func:`~sop_core.workspace.mapping_edits`)."""
-        author = _check_author(author)
+        :func:`~sop_core.workspace.mapping_edits`). ``as_action``: the permission needed
+        (``company`` while importing a whole company)."""
+        actor = _actor(author)
+        require(actor, as_action, "history")
+        author = _check_author(actor)
         content = history_csv(history)
         with self.store._session(write=True) as s:
             ws = self._row(s, name)
+            record(
+                s,
+                actor,
+                "upload",
+                object_kind="history",
+                object_key=filename[:200],
+                object=f"history {filename[:200]}",
+                company=ws.name,
+                after={"rows": len(history), "file": filename[:200]},
+            )
             row = HistoryUploadRow(
                 workspace_id=ws.id,
                 name=filename[:200],
@@ -170,14 +207,23 @@ class Workspaces:
         name: str,
         edits: Sequence[Edit],
         *,
-        author: str,
+        author: str | Actor,
         summary: str | None = None,
         undoes: int | None = None,
+        as_action: str | None = None,
     ) -> WorkspaceState:
         """Apply ``edits`` as one action (see the module docstring); returns the new state.
 
-        No edits: nothing is written and the current state is returned."""
-        author = _check_author(author)
+        The person must have the right for every edit
+        (:func:`sop_core.access.edits_actions`), or, with ``as_action``, for that one action
+        as a whole (starting a company seeds every kind of item; an upload may create its
+        new families). No edits: nothing is written and the current state is returned."""
+        actor = _actor(author)
+        if as_action is not None:
+            require(actor, as_action)
+        else:
+            require_all(actor, edits_actions(edits))
+        author = _check_author(actor)
         if not edits:
             return self.state(name)
         now = datetime.now(UTC)
@@ -246,10 +292,23 @@ class Workspaces:
                         created_at=now,
                     )
                 )
+                record(
+                    s,
+                    actor,
+                    "undo" if undoes is not None else "edit",
+                    object_kind=e.kind,
+                    object_key=e.key,
+                    object=_object_words(e, before_state),
+                    company=ws.name,
+                    field=e.field,
+                    before=canonical(e.before),
+                    after=canonical(e.after),
+                    at=now,
+                )
             s.flush()
             return _state(s, ws)
 
-    def undo(self, name: str, *, author: str) -> tuple[WorkspaceState, str]:
+    def undo(self, name: str, *, author: str | Actor) -> tuple[WorkspaceState, str]:
         """Revert the newest action not undone yet; returns the new state and what was
         undone, in words. Raises :class:`InputError` when there is nothing to undo and
         :class:`WorkspaceConflict` when someone changed those items since."""
@@ -289,6 +348,20 @@ class Workspaces:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _object_words(e: Edit, state: WorkspaceState) -> str:
+    """The edited item in words, for the audit trail: "family Pumps", "workforce"."""
+    item = state.item(e.kind, e.key)
+    value = (item.value if item is not None else None) or e.after or e.before or {}
+    if e.kind == "family" and isinstance(value, dict):
+        return f"family {value.get('name', e.key)}"
+    if e.kind == "adjustment" and isinstance(value, dict):
+        period = value.get("period") or "all periods"
+        return f"adjustment of {value.get('family', '?')} in {period}"
+    if e.kind in ("whatif", "setting"):
+        return f"{e.kind} {e.key}"
+    return e.kind
 
 
 def _csv_name(name: str) -> str:
@@ -403,9 +476,10 @@ def keep_whatif(
     scenario: Scenario,
     settings: dict[str, Any],
     *,
-    author: str,
+    author: str | Actor,
     note: str = "",
     solved: dict[str, Any] | None = None,
+    as_action: str = "whatif",
 ) -> WorkspaceState:
     """Keep a what-if: save ``scenario`` (the what-if applied) as a draft of the company
     in the scenario store, and list it in the workspace (an undoable ``whatif`` item
@@ -413,7 +487,8 @@ def keep_whatif(
 
     Scenario names are unique across companies: when another company's scenario has the
     name, the draft is saved as "name (company)". Raises :class:`InputError` when this
-    company already keeps a what-if of that name."""
+    company already keeps a what-if of that name. ``as_action``: the permission needed
+    (``company`` while importing a whole company)."""
     store = spaces.store
     name = _check_name(name)
     if name in spaces.state(company).whatifs:
@@ -430,16 +505,21 @@ def keep_whatif(
         note=note,
         provenance={"company": company, "whatif": settings},
         workspace_id=spaces.id_of(company),
+        action=as_action,
         **(solved or {}),
     )
     value = {"scenario": stored, "settings": settings}
     return spaces.apply(
-        company, [Edit("whatif", name, None, value)], author=author, summary=f"kept what-if {name}"
+        company,
+        [Edit("whatif", name, None, value)],
+        author=author,
+        summary=f"kept what-if {name}",
+        as_action=as_action,
     )
 
 
 def undo_action(
-    spaces: Workspaces, store: Store, company: str, *, author: str
+    spaces: Workspaces, store: Store, company: str, *, author: str | Actor
 ) -> tuple[WorkspaceState, str]:
     """:meth:`Workspaces.undo`, and a kept what-if whose keeping is undone leaves the
     scenario store too, unless someone saved a newer version of it meanwhile."""
@@ -448,7 +528,9 @@ def undo_action(
     for item in before.items:
         if item.kind == "whatif" and state.item("whatif", item.key) is None:
             try:
-                store.delete(item.value["scenario"], expected_version=1)
+                store.delete(
+                    item.value["scenario"], author=author, expected_version=1, action="whatif"
+                )
             except InputError:
                 what += f" (the saved scenario {item.value['scenario']!r} has newer versions: kept)"
     return state, what

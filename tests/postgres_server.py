@@ -205,4 +205,6 @@ def drop_store_tables(url: str) -> None:
     Base.metadata.drop_all(engine)
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("DROP FUNCTION IF EXISTS sop_audit_append_only() CASCADE"))
     engine.dispose()

@@ -342,14 +342,14 @@ def test_rename_moves_all_versions(store: Store) -> None:
     store.save(make(), author="Ann")
     store.save(make(), author="Ann", base_version=1)
     store.save(make("Other"), author="Ann")
-    store.rename("Base", "Peak 2027")
+    store.rename("Base", "Peak 2027", author="ana")
     assert store.names() == ["Other", "Peak 2027"]
     assert [v.version for v in store.versions("Peak 2027")] == [1, 2]
     assert store.open("Peak 2027", 1).scenario.name == "Peak 2027"
     with pytest.raises(InputError) as caught:
-        store.rename("Peak 2027", "Other")
+        store.rename("Peak 2027", "Other", author="ana")
     assert str(caught.value) == "new_name: scenario 'Other' already exists; choose another name"
-    store.rename("Other", "Other")  # same name: nothing to do
+    store.rename("Other", "Other", author="ana")  # same name: nothing to do
     assert store.names() == ["Other", "Peak 2027"]
 
 
@@ -357,7 +357,7 @@ def test_delete_removes_the_scenario_and_its_versions(store: Store) -> None:
     store.save(make(), author="Ann")
     store.save(make(), author="Ann", base_version=1)
     store.save(make("Keep"), author="Ann")
-    store.delete("Base")
+    store.delete("Base", author="ana")
     assert store.names() == ["Keep"]
     assert store.count_versions() == 1, "versions go with it (foreign key cascade)"
     with pytest.raises(ScenarioNotFound):
@@ -368,20 +368,20 @@ def test_delete_refuses_when_a_newer_version_was_saved_since(store: Store) -> No
     store.save(make(), author="Ann")
     store.save(make(), author="Bob", base_version=1)
     with pytest.raises(StoreConflict) as caught:
-        store.delete("Base", expected_version=1)
+        store.delete("Base", author="ana", expected_version=1)
     message = str(caught.value)
     assert message.startswith("expected_version: scenario 'Base' has version 2 (saved by Bob at")
     assert message.endswith(
         "after the version 1 you saw; nothing was deleted — open it and check before deleting"
     )
     assert store.names() == ["Base"]
-    store.delete("Base", expected_version=2)
+    store.delete("Base", author="ana", expected_version=2)
     assert store.names() == []
 
 
 def test_saving_on_top_of_a_deleted_scenario_is_refused(store: Store) -> None:
     store.save(make(), author="Ann")
-    store.delete("Base")
+    store.delete("Base", author="ana")
     with pytest.raises(ScenarioNotFound) as caught:
         store.save(make(), author="Ann", base_version=1)
     assert str(caught.value) == (
@@ -551,8 +551,8 @@ def test_unknown_names_are_reported_with_the_known_ones(store: Store) -> None:
     for call in (
         lambda: store.open("Peak 2027"),
         lambda: store.versions("Peak 2027"),
-        lambda: store.delete("Peak 2027"),
-        lambda: store.rename("Peak 2027", "X"),
+        lambda: store.delete("Peak 2027", author="ana"),
+        lambda: store.rename("Peak 2027", "X", author="ana"),
         lambda: store.duplicate("Peak 2027", "X", author="A"),
         lambda: store.approve("Peak 2027", author="A"),
     ):

@@ -1,0 +1,81 @@
+"""Audit trail: every change in the store, who made it and when, from what to what.
+
+Filter by company, by kind of object (a family, the workforce, a scenario, …) and by
+the object itself; download what is shown as CSV or Excel. The rows come from
+``sop_audit``, which the database keeps append-only (:mod:`sop_core.audit`).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages._workspace import get_store, state
+from sop_core.audit import AUDIT_COLUMNS
+from sop_core.exports import frame_csv, frames_excel, slug
+from sop_core.text import md_escape
+
+ws = state()
+store = get_store()
+st.title("Audit trail")
+st.caption(
+    "Every change saved in the workbench, newest first: who, when, which object, before "
+    "and after. The database refuses to change or delete these rows."
+)
+
+KINDS = {
+    "Everything": None,
+    "Families": "family",
+    "Workforce": "workforce",
+    "Policy": "policy",
+    "Consensus adjustments": "adjustment",
+    "Plan demand": "plan",
+    "Sales history": "history",
+    "Resources and calendar": "setting",
+    "Kept what-ifs": "whatif",
+    "Scenarios": "scenario",
+    "Companies": "company",
+}
+c1, c2, c3 = st.columns([2, 2, 3])
+everywhere = c1.toggle("All companies", value=False, key="audit_all")
+kind_label = c2.selectbox("Objects", list(KINDS), key="audit_kind")
+kind = KINDS[kind_label]
+key = None
+if kind == "family":
+    families = {i.value.get("name", i.key): i.key for i in ws.families}
+    pick = c3.selectbox("Family", ["All", *families], key="audit_family")
+    key = families.get(pick)
+elif kind == "scenario":
+    pick = c3.selectbox("Scenario", ["All", *store.names()], key="audit_scenario")
+    key = None if pick == "All" else pick
+
+trail = store.audit(company=None if everywhere else ws.name, object_kind=kind, object_key=key)
+where = "all companies" if everywhere else md_escape(ws.name)
+st.caption(f"{len(trail):,} change(s) in {where}.")
+shown = trail.assign(at=trail["at"].dt.strftime("%Y-%m-%d %H:%M:%S UTC"))
+st.dataframe(
+    shown[[c for c in AUDIT_COLUMNS if c not in ("object_kind", "object_key")]],
+    hide_index=True,
+    column_config={
+        "at": st.column_config.TextColumn("When (UTC)"),
+        "who": "Who",
+        "email": "E-mail",
+        "action": "Action",
+        "company": "Company",
+        "object": "Object",
+        "field": "Field",
+        "before": "Before",
+        "after": "After",
+    },
+)
+stem = slug(f"audit {'all' if everywhere else ws.name} {kind_label}")
+d1, d2 = st.columns(2)
+d1.download_button(
+    "Download CSV", frame_csv(trail), f"{stem}.csv", "text/csv", icon=":material/download:"
+)
+d2.download_button(
+    "Download Excel",
+    frames_excel({"Audit trail": trail}),
+    f"{stem}.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+)
