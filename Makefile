@@ -1,12 +1,13 @@
 # Two commands do everything on a fresh machine with Python 3.11:
 #   make run   install what is needed and start the app on the embedded sample data
 #   make test  install what is needed (Python packages, Chromium, PostgreSQL) and run every test
+#   make serve the same app served to a team: sign-in required (see README)
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench screenshots system-deps clean
+.PHONY: run serve test lint bench screenshots system-deps clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +17,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 run: $(STAMP)
 	$(PY) -m streamlit run app.py
+
+# For a shared server: sign-in required, a stated address, safe settings (scripts/serve.sh)
+serve: $(STAMP)
+	PY=$(PY) bash scripts/serve.sh
 
 system-deps:
 	bash scripts/system_deps.sh

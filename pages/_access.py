@@ -18,6 +18,7 @@ import streamlit as st
 
 from sop_core.access import Actor, RoleConfig, load_roles, local_actor, roles_path
 from sop_core.errors import InputError
+from sop_core.fields import MONEY_FIELDS
 
 DEFAULT_AUTHOR = "planner"
 
@@ -91,6 +92,17 @@ def _sign_in_page() -> None:
     )
     if st.button("Sign in", type="primary", icon=":material/login:"):
         st.login()
+
+
+def locked_columns(fields: dict[str, str]) -> list[str]:
+    """The column labels of ``fields`` (field -> label) the person may not edit: costs
+    and prices without the finance role, the rest without the supply planner's."""
+    actor = current_actor()
+    return [
+        label
+        for name, label in fields.items()
+        if not actor.may("money" if name in MONEY_FIELDS else "capacity")
+    ]
 
 
 def sign_in_gate() -> None:

@@ -7,6 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from pages._access import explain, locked_columns, may, why_not
 from pages._common import (
     ensure_entry_point,
     session_whatif,
@@ -15,6 +16,7 @@ from pages._common import (
 from pages._edit import families_frame, family_edits, workforce_edits, workforce_frame
 from pages._supply import calendar_section, resources_section
 from pages._workspace import commit, saved_editor, state
+from sop_core.fields import FAMILY_FIELDS
 from sop_core.kpis import pct
 from sop_core.planner import PlanResult
 from sop_core.text import md_escape
@@ -76,7 +78,12 @@ def review_banner(ws: WorkspaceState) -> None:
             "layoffs $500. Type yours in the table below, then confirm.",
             icon=":material/rule:",
         )
-        if st.button("The workforce is right", key="cap_confirm_workforce"):
+        if st.button(
+            "The workforce is right",
+            key="cap_confirm_workforce",
+            disabled=not may("capacity"),
+            help=why_not("capacity"),
+        ):
             commit(
                 [Edit("plan", "plan", True, False, field="workforce_to_review")],
                 summary="confirmed the workforce",
@@ -93,7 +100,13 @@ def review_banner(ws: WorkspaceState) -> None:
         "$2, backorder $5, subcontract $30, price $40). Check their rows below, then confirm.",
         icon=":material/rule:",
     )
-    if st.button("These values are right", key="cap_confirm", icon=":material/check:"):
+    if st.button(
+        "These values are right",
+        key="cap_confirm",
+        icon=":material/check:",
+        disabled=not may("capacity"),
+        help=why_not("capacity"),
+    ):
         commit(
             [Edit("family", i.key, True, False, field="needs_review") for i in pending],
             summary=f"confirmed the values of {names}",
@@ -120,7 +133,13 @@ def remove_family(ws: WorkspaceState) -> None:
             + "; ".join(said)
             + ". Undo brings it back."
         )
-        if st.button("Yes, remove it", type="primary", key="cap_remove_go"):
+        if st.button(
+            "Yes, remove it",
+            type="primary",
+            key="cap_remove_go",
+            disabled=not may("capacity"),
+            help=why_not("capacity"),
+        ):
             commit(remove_family_edits(ws, keys[name]), summary=f"removed family {name}")
             st.rerun()
 
@@ -173,18 +192,21 @@ st.caption(
     "Every change is saved as you make it and planned at once; Undo in the sidebar takes "
     "it back. Add a family in the last row of its table."
 )
+explain("capacity")
+explain("money")
 saved_editor(
     "cap_workforce",
     workforce_frame(ws),
     lambda edited: workforce_edits(ws, edited),
-    disabled=["Setting", "Unit"],
+    disabled=["Setting", "Unit"] if may("capacity") or may("money") else True,
     column_config={"Value": st.column_config.NumberColumn(min_value=0.0, format="%g")},
 )
 saved_editor(
     "cap_families",
     families_frame(ws),
     lambda edited: family_edits(ws, edited),
-    num_rows="add",
+    num_rows="add" if may("capacity") else "fixed",
+    disabled=locked_columns(FAMILY_FIELDS),
 )
 remove_family(ws)
 

@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from pages._access import explain, may, why_not
 from pages._common import ensure_entry_point, show_input_error
 from pages._workspace import (
     author,
@@ -78,9 +79,17 @@ def upload_step(ws: WorkspaceState) -> None:
         "period and family (or SKU). Families are matched to yours by name; new ones are "
         "created with default costs you confirm on the Capacity page."
     )
+    locked = why_not("history")
     upload = st.file_uploader(
-        "History file", type=["csv", "xlsx"], key="demand_upload", label_visibility="collapsed"
+        "History file",
+        type=["csv", "xlsx"],
+        key="demand_upload",
+        label_visibility="collapsed",
+        disabled=bool(locked),
+        help=locked,
     )
+    if locked:
+        st.caption(f":material/lock: {locked}")
     if upload is not None and upload.file_id != st.session_state.get("demand_upload_id"):
         try:
             loaded = read_history(upload.getvalue(), filename=upload.name)
@@ -120,7 +129,8 @@ def upload_step(ws: WorkspaceState) -> None:
         except InputError as exc:
             show_input_error(exc, "The mapping cannot be used")
             return
-        if commit(edits, summary=f"history {name}"):
+        # an upload may create its new families (defaults for others to confirm)
+        if commit(edits, summary=f"history {name}", as_action="history"):
             st.session_state.pop("demand_pending", None)
             flash("success", f"Loaded {md_escape(name)}.")
             st.rerun()
@@ -255,7 +265,9 @@ with st.form("demand_add_adjustment", clear_on_submit=True, border=False):
     new_change = a3.number_input("Change", value=0.0, step=1.0, format="%g", key="adj_change")
     new_unit = a4.selectbox("Unit", ["%", "units"], key="adj_unit")
     new_comment = a5.text_input("Comment (why)", key="adj_comment")
-    added = a6.form_submit_button("Add", icon=":material/add:")
+    added = a6.form_submit_button(
+        "Add", icon=":material/add:", disabled=not may("consensus"), help=why_not("consensus")
+    )
     if added and not new_change:
         st.warning("Nothing added: type the change first (+10 % or +500 units; 0 changes nothing).")
     elif added:
@@ -273,7 +285,8 @@ saved_editor(
     "demand_adjustments",
     ws.adjustments,
     lambda edited: adjustment_edits(ws, edited),
-    num_rows="dynamic",
+    num_rows="dynamic" if may("consensus") else "fixed",
+    disabled=not may("consensus"),
     column_config={
         "family": st.column_config.SelectboxColumn("Family", options=families, required=True),
         "period": st.column_config.SelectboxColumn("Period (blank: all)", options=period_labels),
@@ -298,11 +311,14 @@ st.dataframe(
     hide_index=True,
 )
 
+explain("consensus")
 if st.button(
     "Use the consensus forecast in the plan",
     type="primary",
     icon=":material/send:",
     key="demand_use",
+    disabled=not may("plan_demand"),
+    help=why_not("plan_demand"),
 ):
     handover, notes = forecast_edits(state(), adjusted)
     if commit(handover, summary=f"consensus forecast ({model}) from {history_name} in the plan"):

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from pages._access import explain, may, why_not
 from pages._common import (
     balance_chart,
     cost_chart,
@@ -366,7 +367,14 @@ def keep_current_whatif() -> None:
             "Name this what-if", key="plan_whatif_name", placeholder="e.g. More OT"
         )
         note = st.text_input("Why (optional)", key="plan_whatif_note")
-        if st.button("Keep it", key="plan_keep", icon=":material/bookmark_add:"):
+        explain("whatif")
+        if st.button(
+            "Keep it",
+            key="plan_keep",
+            icon=":material/bookmark_add:",
+            disabled=not may("whatif"),
+            help=why_not("whatif"),
+        ):
             s = current_scenario()
             whatif = WhatIf(**(st.session_state.whatif or {}))
             label = name.strip() or f"{s.name} – what-if {len(state().whatifs) + 1}"

@@ -7,6 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from pages._access import explain, may, why_not
 from pages._common import (
     COST_NAMES,
     ensure_entry_point,
@@ -90,7 +91,15 @@ with st.container(border=True):
     exists = name.strip() in set(listing["name"])
     if exists:
         st.caption(f"“{md_escape(name.strip())}” exists: saving adds a new version of it.")
-    if st.button("Save", type="primary", icon=":material/save:", key="scen_save"):
+    explain("whatif")
+    if st.button(
+        "Save",
+        type="primary",
+        icon=":material/save:",
+        key="scen_save",
+        disabled=not may("whatif"),
+        help=why_not("whatif"),
+    ):
         planned = whatif.apply(s).model_copy(update={"name": name.strip() or s.name})
         result = planner_for(planned).solve(planned)
         base = None
@@ -156,7 +165,13 @@ else:
                 f"Opened {md_escape(stored.label)}: every page plans it now (Undo takes it back).",
             )
         st.rerun()
-    if a2.button("Mark approved", icon=":material/verified:", key="scen_approve"):
+    if a2.button(
+        "Mark approved",
+        icon=":material/verified:",
+        key="scen_approve",
+        disabled=not may("approve"),
+        help=why_not("approve"),
+    ):
         try:
             store.approve(chosen, author=author)
         except InputError as exc:
@@ -177,7 +192,14 @@ else:
         st.markdown(
             f"Delete **{md_escape(chosen)}** and all its {row['latest_version']} version(s)?"
         )
-        if st.button("Yes, delete it", type="primary", key="scen_delete"):
+        explain("delete")
+        if st.button(
+            "Yes, delete it",
+            type="primary",
+            key="scen_delete",
+            disabled=not may("delete"),
+            help=why_not("delete"),
+        ):
             try:
                 store.delete(chosen, author=author, expected_version=int(row["latest_version"]))
             except InputError as exc:
@@ -185,10 +207,16 @@ else:
             else:
                 st.toast(f"Deleted {md_escape(chosen)}.")
                 st.rerun()
+    explain("approve")
     d1, d2 = st.columns(2)
     with d1.form("scen_duplicate_form", border=False):
         new_name = st.text_input("Duplicate as", key="scen_dup_name")
-        if st.form_submit_button("Duplicate", icon=":material/content_copy:"):
+        if st.form_submit_button(
+            "Duplicate",
+            icon=":material/content_copy:",
+            disabled=not may("whatif"),
+            help=why_not("whatif"),
+        ):
             try:
                 store.duplicate(chosen, new_name, author=author)
             except InputError as exc:
@@ -198,7 +226,9 @@ else:
                 st.rerun()
     with d2.form("scen_rename_form", border=False):
         renamed = st.text_input("Rename to", key="scen_new_name")
-        if st.form_submit_button("Rename", icon=":material/edit:"):
+        if st.form_submit_button(
+            "Rename", icon=":material/edit:", disabled=not may("whatif"), help=why_not("whatif")
+        ):
             try:
                 store.rename(chosen, renamed, author=author)
             except InputError as exc:
@@ -210,7 +240,9 @@ else:
 # ----------------------------------------------------------------- import
 with st.expander("Import a scenario file (JSON)", icon=":material/upload_file:"):
     upload = st.file_uploader("Scenario file", type=["json"], key="scen_import")
-    if upload is not None and st.button("Import", key="scen_import_go"):
+    if upload is not None and st.button(
+        "Import", key="scen_import_go", disabled=not may("whatif"), help=why_not("whatif")
+    ):
         try:
             imported = parse_scenario(upload.getvalue())
             result = planner_for(imported).solve(imported)
@@ -245,7 +277,13 @@ with st.expander("The whole company as one Excel workbook", icon=":material/tabl
     )
     book = st.file_uploader("Import a company workbook", type=["xlsx"], key="scen_wb_upload")
     new_company = st.text_input("New company's name", key="scen_wb_name")
-    if book is not None and st.button("Import as a new company", key="scen_wb_go"):
+    explain("company")
+    if book is not None and st.button(
+        "Import as a new company",
+        key="scen_wb_go",
+        disabled=not may("company"),
+        help=why_not("company"),
+    ):
         try:
             content = read_workbook(book.getvalue(), book.name)
             import_company(

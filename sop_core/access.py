@@ -117,9 +117,16 @@ class Actor:
         if self.may(action):
             return None
         a = ACTIONS[action]
-        who = " or ".join(ROLES[r] for r in ROLES if r in a.roles)
-        article = "an" if who[0] in "aeiou" else "a"
-        return f"Only {article} {who} may {a.label}; you are: {self.role_words}."
+        who = " or ".join(_person(r) for r in ROLES if r in a.roles)
+        return f"Only {who} may {a.label}; you are: {self.role_words}."
+
+
+def _person(role: str) -> str:
+    """Someone with ``role``, in words: "a supply planner", "an executive"."""
+    if role == "finance":
+        return "someone in finance"
+    label = ROLES[role]
+    return ("an " if label[0] in "aeiou" else "a ") + label
 
 
 class PermissionDenied(InputError):

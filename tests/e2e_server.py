@@ -52,12 +52,18 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serve(
-    timeout: float = 60.0, env: dict[str, str] | None = None, root: Path = ROOT
+    timeout: float = 60.0,
+    env: dict[str, str] | None = None,
+    root: Path = ROOT,
+    port: int | None = None,
+    args: list[str] | None = None,
 ) -> Iterator[str]:
     """The app's base URL while a Streamlit server runs it (stopped on exit).
 
-    ``root`` is the checkout to serve (another version's, for a benchmark's baseline)."""
-    port = free_port()
+    ``root`` is the checkout to serve (another version's, for a benchmark's baseline);
+    ``port`` a port chosen beforehand (default: a free one); ``args`` more options of
+    ``streamlit run`` (e.g. ``--secrets.files``)."""
+    port = port or free_port()
     with tempfile.TemporaryDirectory(prefix="sop-e2e-") as tmp:
         environ = {
             **os.environ,
@@ -81,6 +87,7 @@ def serve(
                 str(port),
                 "--browser.gatherUsageStats",
                 "false",
+                *(args or []),
             ],
             cwd=root,
             env=environ,

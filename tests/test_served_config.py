@@ -45,3 +45,40 @@ def test_served_defaults_are_the_safe_ones() -> None:
     # the server's upload limit is the app's own: the largest file the core accepts
     limit_mb = opts["server.maxUploadSize"]
     assert limit_mb * 1024 * 1024 == max(MAX_HISTORY_BYTES, MAX_SCENARIO_BYTES)
+
+
+def serve_script(tmp_path: Path, secrets: str | None, **env: str) -> subprocess.CompletedProcess:
+    path = tmp_path / "secrets.toml"
+    if secrets is not None:
+        path.write_text(secrets, encoding="utf-8")
+    return subprocess.run(
+        ["bash", str(ROOT / "scripts" / "serve.sh")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "SOP_SECRETS": str(path), "SOP_SERVE_DRY_RUN": "1", **env},
+    )
+
+
+def test_make_serve_refuses_to_serve_without_sign_in(tmp_path: Path) -> None:
+    for secrets in (None, '[connections]\nurl = "x"\n'):
+        out = serve_script(tmp_path, secrets)
+        assert out.returncode == 2
+        assert "no [auth] section" in out.stderr
+    out = serve_script(tmp_path, None, SOP_ALLOW_NO_SIGN_IN="1")
+    assert out.returncode == 0 and "WITHOUT sign-in" in out.stderr
+
+
+def test_make_serve_states_the_address_and_the_safe_settings(tmp_path: Path) -> None:
+    out = serve_script(
+        tmp_path, '[auth]\nredirect_uri = "x"\n', SOP_ADDRESS="10.0.0.5", SOP_PORT="8600"
+    )
+    assert out.returncode == 0, out.stderr
+    words = out.stdout.split()
+    option = {words[i]: words[i + 1] for i in range(len(words) - 1) if words[i].startswith("--")}
+    assert option["--server.address"] == "10.0.0.5" and option["--server.port"] == "8600"
+    assert option["--client.showErrorDetails"] == "none"
+    assert option["--server.maxUploadSize"] == str(MAX_HISTORY_BYTES // 2**20)
+    assert option["--server.enableXsrfProtection"] == "true"
+    assert option["--secrets.files"] == str(tmp_path / "secrets.toml")
