@@ -60,7 +60,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from sop_core.accuracy import Window, backtest_windows, error_measures, seasonal_scale
+from sop_core.accuracy import (
+    DEFAULT_ORIGINS,
+    Window,
+    backtest_windows,
+    error_measures,
+    seasonal_scale,
+)
 from sop_core.batched import (
     BATCHED_INTERMITTENT,
     BATCHED_NOTE,
@@ -101,11 +107,6 @@ COMBO_MEMBERS = 3
 """Candidates in the combination (the best by backtest MASE)."""
 TIE_TOLERANCE = 0.02
 """Relative backtest-score difference that counts as a tie (goes to the simpler model)."""
-DEFAULT_ORIGINS = 6
-"""Backtest origins per series (fewer when the history is short): six origins half a
-holdout apart give the choice and the conformal interval 72 errors of a 12-month
-holdout (on the 40-series panel the 80 % interval covered 72 % with three origins, 80 %
-with six; benchmarks/forecast_accuracy.py)."""
 MIN_CONFORMAL_POINTS = 8
 """Fewest backtest errors behind a conformal interval."""
 
