@@ -13,20 +13,24 @@ a few dozen families do not need batching, and those models do not vectorise.
 Candidates (simplest first; a tie goes to the simpler one):
 
 - regular series (:data:`BATCHED_SEASONAL`): ``naive`` (seasonal naive), ``ses``,
-  ``theta`` and ``holt-damped``. The last three forecast the **seasonally adjusted**
-  series and re-seasonalise the forecast, as the M4 competition's benchmarks do:
-  where the lag-m autocorrelation test of statsmodels' ``ThetaModel`` finds a season
-  (90 %), a classical decomposition (centred moving average; multiplicative for
-  positive data unless a factor comes out ≤ 0, else additive) gives the seasonal
-  factors. ``theta`` is statsmodels' ``ThetaModel`` computed for many series at once
-  (SES with initial level y₀, plus half the OLS linear-trend slope b₀ ·
-  (h − 1 + 1/α − (1 − α)ⁿ/α)), and equals it for the same α (a test checks).
+  ``theta``, ``holt-damped`` and ``trend-fourier``: least squares on a linear trend
+  and :data:`FOURIER_ORDER` harmonics of the season (the linear core of Prophet's
+  model, without its changepoints and priors; one design matrix for the whole batch,
+  so one solve fits every series). ``ses``, ``theta`` and ``holt-damped`` forecast
+  the **seasonally adjusted** series and re-seasonalise the forecast, as the M4
+  competition's benchmarks do: where the lag-m autocorrelation test of statsmodels'
+  ``ThetaModel`` finds a season (90 %), a classical decomposition (centred moving
+  average; multiplicative for positive data unless a factor comes out ≤ 0, else
+  additive) gives the seasonal factors. ``theta`` is statsmodels' ``ThetaModel``
+  computed for many series at once (SES with initial level y₀, plus half the OLS
+  linear-trend slope b₀ · (h − 1 + 1/α − (1 − α)ⁿ/α)), and equals it for the same α
+  (a test checks).
   The test runs once per series, on its whole history, and its verdict holds at
   every backtest origin (the factors themselves come from each origin's training
   data): at a 24-month origin the test has almost no power (of 300 simulated series
   of a ±30 sine in N(0, 10²) noise it found the season in none at 24 months, 85 % at
-  36 and all at 48), so testing per origin would make early origins blame the adjusted models
-  for a season they never saw.
+  36 and all at 48), so testing per origin would make the early origins blame the
+  adjusted models for a season they were not shown.
 - intermittent series (:data:`BATCHED_INTERMITTENT`, see
   :func:`sop_core.forecast.is_intermittent`): ``ses`` on the raw series, ``croston``,
   ``sba``, ``tsb`` (α = :data:`sop_core.models.INTERMITTENT_ALPHA`, equal to
@@ -58,7 +62,7 @@ import numpy as np
 from sop_core.accuracy import Window
 from sop_core.models import INTERMITTENT_ALPHA, _z
 
-BATCHED_SEASONAL: tuple[str, ...] = ("naive", "ses", "theta", "holt-damped")
+BATCHED_SEASONAL: tuple[str, ...] = ("naive", "ses", "theta", "holt-damped", "trend-fourier")
 """Batched candidates for regular series, simplest first."""
 BATCHED_INTERMITTENT: tuple[str, ...] = ("ses", "croston", "sba", "tsb", "naive")
 """Batched candidates for intermittent series, in the per-series path's order."""
@@ -70,11 +74,14 @@ HOLT_ALPHAS: tuple[float, ...] = (0.05, 0.1, 0.2, 0.3, 0.5, 0.8)
 HOLT_BETAS: tuple[float, ...] = (0.01, 0.05, 0.1, 0.2)
 HOLT_PHIS: tuple[float, ...] = (0.8, 0.9, 0.98)
 """Damped Holt: level α, trend β and damping φ tried (72 combinations)."""
+FOURIER_ORDER = 3
+"""Harmonics of the season in ``trend-fourier`` (Prophet's yearly order for short series)."""
 SEASONALITY_CRITICAL = 2.705543454095404
 """χ²(1) 90 % point: statsmodels ThetaModel's seasonality test threshold."""
 BATCHED_NOTE = (
     "{n} series forecast on the batched path: candidates seasonal naive, SES, Theta, "
-    "damped Holt (Croston, SBA, TSB for intermittent ones) and their combination; "
+    "damped Holt, linear trend + Fourier season (Croston, SBA, TSB for intermittent "
+    "ones) and their combination; "
     "ETS, seasonal ARIMA and Prophet are left out there (sop_core/batched.py)"
 )
 
@@ -233,6 +240,21 @@ def holt_damped(
     return level[rows, best][:, None] + damp * trend[rows, best][:, None]
 
 
+def trend_fourier(
+    Y: np.ndarray, horizon: int, season: int, order: int = FOURIER_ORDER
+) -> np.ndarray:
+    """Least squares of every row on [1, t, sin(2πkt/m), cos(2πkt/m), k = 1…order]
+    (t = 0 at the first column), extended ``horizon`` periods."""
+    n = Y.shape[1]
+    t = np.arange(n + horizon, dtype=float)
+    cols = [np.ones_like(t), t]
+    for k in range(1, min(order, season // 2) + 1):
+        cols += [np.sin(2 * np.pi * k * t / season), np.cos(2 * np.pi * k * t / season)]
+    X = np.column_stack(cols)
+    coef = np.linalg.lstsq(X[:n], Y.T, rcond=None)[0]
+    return (X[n:] @ coef).T
+
+
 def intermittent_forecast(
     model: str, Y: np.ndarray, alpha: float = INTERMITTENT_ALPHA
 ) -> np.ndarray:
@@ -297,6 +319,8 @@ def candidate_forecasts(
             f = theta_forecast(X, ses[0], ses[1], horizon)
         elif m == "holt-damped":
             f = holt_damped(X, horizon)
+        elif m == "trend-fourier":
+            f = trend_fourier(Y, horizon, season)
         elif m in ("croston", "sba", "tsb"):
             f = np.repeat(intermittent_forecast(m, Y)[:, None], horizon, axis=1)
         else:

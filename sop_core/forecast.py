@@ -38,10 +38,10 @@ variants the same way; ``naive`` or one variant name uses that model.
 At SKU level, ``model="auto"`` runs on the **batched path** (:mod:`sop_core.batched`,
 ``engine="auto"``; ``engine="batched"`` or ``"series"`` forces one): many series at once
 as numpy matrices, with the candidates that vectorise (seasonal naive, SES, Theta,
-damped Holt; Croston, SBA, TSB, SES and seasonal naive for intermittent series; and
-their combination), the same backtests, choice rule, reason and conformal intervals;
-ETS, seasonal ARIMA and Prophet are left out there (a note says so). The family level
-keeps the full per-series candidate set.
+damped Holt, linear trend + Fourier season; Croston, SBA, TSB, SES and seasonal naive
+for intermittent series; and their combination), the same backtests, choice rule,
+reason and conformal intervals; ETS, seasonal ARIMA and Prophet are left out there (a
+note says so). The family level keeps the full per-series candidate set.
 
 Intervals: where the series has backtests (at least :data:`MIN_CONFORMAL_POINTS`
 errors), the interval of whatever model is chosen is **conformal**: q is the

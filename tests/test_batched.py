@@ -52,7 +52,7 @@ def _sku_history(Y: np.ndarray, start: str = "2019-01-01") -> pd.DataFrame:
 # --------------------------------------------------------------------------- seeded models
 
 
-@pytest.mark.parametrize("model", ["naive", "ses", "theta", "holt-damped"])
+@pytest.mark.parametrize("model", ["naive", "ses", "theta", "holt-damped", "trend-fourier"])
 def test_each_regular_model_forecasts_a_seeded_trend_and_season_closely(model: str) -> None:
     n, h = 60, 12
     trend = 0.0 if model in ("naive", "ses") else 2.0  # those two have no trend term
@@ -69,6 +69,31 @@ def test_each_intermittent_model_forecasts_the_demand_rate(model: str) -> None:
     fc = B.candidate_forecasts(Y, 3, 12, (model,))[model]
     assert np.all(fc[:, 0] == fc[:, 2])  # flat
     assert np.all(np.abs(fc[:, 0] - 2.8) < 1.2), fc[:, 0]
+
+
+def test_trend_fourier_by_hand() -> None:
+    """An exact line plus a first and a third harmonic is extended exactly; the same
+    least squares per series (statsmodels OLS) on noisy rows gives the same forecast."""
+    t = np.arange(40 + 5, dtype=float)
+    y = 10 + 2 * t + 5 * np.sin(2 * np.pi * t / 12) - 3 * np.cos(2 * np.pi * 3 * t / 12)
+    fc = B.trend_fourier(y[None, :40], 5, 12)
+    np.testing.assert_allclose(fc[0], y[40:], rtol=1e-9)
+
+    import statsmodels.api as sm
+
+    Y = _regular(48, range(3))
+    X = np.column_stack(
+        [np.ones(53), np.arange(53.0)]
+        + [
+            f(2 * np.pi * k * np.arange(53.0) / 12)
+            for k in range(1, B.FOURIER_ORDER + 1)
+            for f in (np.sin, np.cos)
+        ]
+    )
+    ours = B.trend_fourier(Y, 5, 12)
+    for i, row in enumerate(Y):
+        ols = sm.OLS(row, X[:48]).fit()
+        np.testing.assert_allclose(ours[i], ols.predict(X[48:]), rtol=1e-9)
 
 
 def test_intermittent_by_hand() -> None:
