@@ -237,9 +237,15 @@ def _reasons(choices: pd.DataFrame, fmt: str) -> None:
     if choices.empty:
         return
     keys = [c for c in choices.columns if c not in ("model", "reason")]
-    if fmt == "table":
-        table = choices.to_string(index=False, justify="left", max_colwidth=None)
-        sys.stdout.write("\nmodel chosen per series, and why:\n" + table + "\n")
+    if fmt == "table":  # left-aligned: the reasons are sentences
+        cells = choices.astype(str)
+        width = {c: max(len(c), int(cells[c].str.len().max())) for c in cells.columns}
+        rows = [list(cells.columns), *cells.itertuples(index=False)]
+        lines = [
+            "  ".join(v.ljust(width[c]) for c, v in zip(width, r, strict=True)).rstrip()
+            for r in rows
+        ]
+        sys.stdout.write("\nmodel chosen per series, and why:\n" + "\n".join(lines) + "\n")
         return
     for row in choices.itertuples(index=False):
         label = ", ".join(str(getattr(row, k)) for k in keys)
