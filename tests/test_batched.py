@@ -333,3 +333,19 @@ def test_batched_on_a_dask_local_cluster_equals_the_local_pool() -> None:
     pd.testing.assert_frame_equal(remote.forecast, pool.forecast)
     pd.testing.assert_frame_equal(remote.accuracy, pool.accuracy)
     pd.testing.assert_frame_equal(remote.choices, pool.choices)
+
+
+def test_series_of_different_spans_are_batched_apart_with_the_same_numbers() -> None:
+    long = _sku_history(_regular(60, range(3)))
+    late = _sku_history(_regular(48, range(3, 6)), start="2020-01-01")
+    late["sku"] = late["sku"].str.replace("S", "T")
+    both = forecast(pd.concat([long, late]), level="sku", backend="sequential", horizon=3)
+    for part in (long, late):
+        alone = forecast(part, level="sku", backend="sequential", horizon=3)
+        got = both.forecast[both.forecast["sku"].isin(part["sku"])].reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, alone.forecast)
+    from sop_core.forecast import batch_jobs, make_tasks
+
+    tasks = make_tasks(pd.concat([long, late]), level="sku", horizon=3, batched=True)[0]
+    jobs, others = batch_jobs(tasks, slots=2)
+    assert [job.Y.shape for job in jobs] == [(3, 60), (3, 48)] and others == []
