@@ -248,7 +248,9 @@ with right:
         },
     )
     chosen = fc.loc[fc["family"] == family, "model"].iloc[0]
-    st.caption(f"Model used for {md_escape(family)}: **{chosen}** (lowest error in the backtest).")
+    why = result.choices.loc[result.choices["family"] == family, "reason"]
+    reason = why.iloc[0] if len(why) else "lowest error in the backtest"
+    st.caption(f"Model used for {md_escape(family)}: **{chosen}**. Why: {md_escape(reason)}.")
     for note in result.notes:
         st.info(note)
 

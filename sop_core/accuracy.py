@@ -19,6 +19,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+DEFAULT_ORIGINS = 6
+"""Backtest origins per series (fewer when the history is short): six origins half a
+holdout apart give the choice and the conformal interval 72 errors of a 12-month
+holdout (on the 40-series panel the 80 % interval covered 72 % with three origins, 80 %
+with six; benchmarks/forecast_accuracy.py). The forecast and the ``accuracy`` command
+both use it."""
+
 
 @dataclass(frozen=True)
 class Window:

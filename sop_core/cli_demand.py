@@ -7,7 +7,12 @@
         [--level family|sku] [--format table|json|csv] [--scheduler ADDRESS]
 
 HISTORY is a .csv or .xlsx file (see :mod:`sop_core.history`). Results go to stdout;
-progress and notes go to stderr. Invalid input raises :class:`InputError` (exit 2).
+progress and notes go to stderr. ``forecast`` also says why each series got its model
+(the backtest score, the runner-up, a tie kept for the simpler model, the interval's
+source): a second table on stdout in the table format, ``why:`` lines on stderr with
+``--format json|csv``. ``accuracy`` backtests at the forecast's rolling origins
+(:data:`sop_core.accuracy.DEFAULT_ORIGINS`) unless ``--origins`` says otherwise.
+Invalid input raises :class:`InputError` (exit 2).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from sop_core.accuracy import DEFAULT_ORIGINS
 from sop_core.errors import InputError, Problem
 
 FORMATS = ("table", "json", "csv")
@@ -46,7 +52,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     acc.add_argument(
         "--holdout", type=int, default=None, help="periods forecast at each origin (default 12)"
     )
-    acc.add_argument("--origins", type=int, default=3, help="backtest origins (default 3)")
+    acc.add_argument(
+        "--origins",
+        type=int,
+        default=DEFAULT_ORIGINS,
+        help=f"backtest origins (default {DEFAULT_ORIGINS}, as the forecast's)",
+    )
     acc.set_defaults(func=run_accuracy)
 
 
@@ -168,6 +179,7 @@ def run_forecast(args: argparse.Namespace) -> int:
     for c in ("forecast", "lower", "upper"):
         out[c] = out[c].round(2)
     _emit(out, args.fmt)
+    _reasons(result.choices, args.fmt)
     _notes(result.notes)
     return 0
 
@@ -216,6 +228,28 @@ def _emit(frame: pd.DataFrame, fmt: str) -> None:
         sys.stdout.write(json.dumps(records, indent=1, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(frame.to_string(index=False) + "\n")
+
+
+def _reasons(choices: pd.DataFrame, fmt: str) -> None:
+    """Why each series got its model: a second table after the forecast on stdout
+    (table format), else ``why:`` lines on stderr, so that a json or csv stdout stays
+    one machine-readable document."""
+    if choices.empty:
+        return
+    keys = [c for c in choices.columns if c not in ("model", "reason")]
+    if fmt == "table":  # left-aligned: the reasons are sentences
+        cells = choices.astype(str)
+        width = {c: max(len(c), int(cells[c].str.len().max())) for c in cells.columns}
+        rows = [list(cells.columns), *cells.itertuples(index=False)]
+        lines = [
+            "  ".join(v.ljust(width[c]) for c, v in zip(width, r, strict=True)).rstrip()
+            for r in rows
+        ]
+        sys.stdout.write("\nmodel chosen per series, and why:\n" + "\n".join(lines) + "\n")
+        return
+    for row in choices.itertuples(index=False):
+        label = ", ".join(str(getattr(row, k)) for k in keys)
+        print(f"why: {label}: {row.model}: {row.reason}", file=sys.stderr)
 
 
 def _notes(notes: list[str]) -> None:

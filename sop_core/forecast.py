@@ -35,6 +35,14 @@ goes to the simpler model (earlier in the candidate list; the combination counts
 the most complex). ``prophet``, ``ets`` and ``intermittent`` choose between their own
 variants the same way; ``naive`` or one variant name uses that model.
 
+At SKU level, ``model="auto"`` runs on the **batched path** (:mod:`sop_core.batched`,
+``engine="auto"``; ``engine="batched"`` or ``"series"`` forces one): many series at once
+as numpy matrices, with the candidates that vectorise (seasonal naive, SES, Theta,
+damped Holt, linear trend + Fourier season; Croston, SBA, TSB, SES and seasonal naive
+for intermittent series; and their combination), the same backtests, choice rule,
+reason and conformal intervals; ETS, seasonal ARIMA and Prophet are left out there (a
+note says so). The family level keeps the full per-series candidate set.
+
 Intervals: where the series has backtests (at least :data:`MIN_CONFORMAL_POINTS`
 errors), the interval of whatever model is chosen is **conformal**: q is the
 ⌈(n+1)·coverage⌉-th smallest of the n backtest errors |actual − forecast|/√k
@@ -52,7 +60,21 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from sop_core.accuracy import Window, backtest_windows, error_measures, seasonal_scale
+from sop_core.accuracy import (
+    DEFAULT_ORIGINS,
+    Window,
+    backtest_windows,
+    error_measures,
+    seasonal_scale,
+)
+from sop_core.batched import (
+    BATCHED_INTERMITTENT,
+    BATCHED_NOTE,
+    BATCHED_SEASONAL,
+    BatchJob,
+    BatchOut,
+    forecast_batches,
+)
 from sop_core.errors import InputError, Problem
 from sop_core.history import family_totals, infer_freq, season_length
 from sop_core.models import INTERMITTENT_MODELS, MODELS, SEASONAL_MODELS, fit_predict
@@ -85,11 +107,6 @@ COMBO_MEMBERS = 3
 """Candidates in the combination (the best by backtest MASE)."""
 TIE_TOLERANCE = 0.02
 """Relative backtest-score difference that counts as a tie (goes to the simpler model)."""
-DEFAULT_ORIGINS = 6
-"""Backtest origins per series (fewer when the history is short): six origins half a
-holdout apart give the choice and the conformal interval 72 errors of a 12-month
-holdout (on the 40-series panel the 80 % interval covered 72 % with three origins, 80 %
-with six; benchmarks/forecast_accuracy.py)."""
 MIN_CONFORMAL_POINTS = 8
 """Fewest backtest errors behind a conformal interval."""
 
@@ -97,6 +114,9 @@ MODEL_CHOICES: tuple[str, ...] = tuple(
     dict.fromkeys((*CANDIDATES, *SEASONAL_MODELS, *INTERMITTENT_MODELS))
 )
 """Every ``model=`` value: the choices above, then each variant by name (once each)."""
+
+Engine = Literal["auto", "batched", "series"]
+"""How :func:`forecast` fits: see its ``engine`` argument."""
 
 ETS_MODULE = "statsmodels.tsa.exponential_smoothing.ets"
 STAN_MODULE = "cmdstanpy"
@@ -515,6 +535,132 @@ def run_tasks(
     return results  # type: ignore[return-value]
 
 
+BATCH_MIN = 64
+"""Fewest series in one batch of the batched path (numpy pays off from a few dozen)."""
+BATCH_MAX = 2_000
+"""Most series in one batch (bounds a worker's memory: the damped Holt grid holds
+72 values per series)."""
+
+
+def batch_jobs(tasks: list[SeriesTask], slots: int) -> tuple[list[BatchJob], list[int]]:
+    """The batched path's jobs for ``tasks``, and the positions of the tasks it cannot
+    take (no backtest origin: short or all-zero series, finished one by one).
+
+    Series go together when they share their dates and candidates (so their backtest
+    origins too); each group is cut into about four batches per worker slot, of
+    :data:`BATCH_MIN` to :data:`BATCH_MAX` series.
+    """
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    others: list[int] = []
+    for i, t in enumerate(tasks):
+        if not series_windows(t):
+            others.append(i)
+            continue
+        key = (len(t.y), t.dates[0], t.candidates, t.scale_lag, t.combine)
+        groups.setdefault(key, []).append(i)
+    eligible = sum(len(g) for g in groups.values())
+    size = min(BATCH_MAX, max(BATCH_MIN, -(-eligible // (4 * max(1, slots)))))
+    jobs = []
+    for idx in groups.values():
+        first = tasks[idx[0]]
+        windows = tuple(series_windows(first))
+        for part in batches(len(idx), -(-len(idx) // size)):
+            sel = tuple(idx[k] for k in part)
+            jobs.append(
+                BatchJob(
+                    index=sel,
+                    Y=np.vstack([tasks[i].y for i in sel]),
+                    windows=windows,
+                    candidates=first.candidates,
+                    horizon=first.horizon,
+                    season=first.season,
+                    coverage=first.coverage,
+                    scale_lag=first.scale_lag,
+                    combine=first.combine,
+                )
+            )
+    return jobs, others
+
+
+def batch_results(tasks: list[SeriesTask], out: BatchOut) -> list[SeriesResult]:
+    """One :class:`SeriesResult` per series of a finished batch."""
+    results = []
+    for r, i in enumerate(out.index):
+        acc = []
+        for j, m in enumerate(out.models):
+            if not out.has_row[r, j]:
+                continue
+            row: dict[str, Any] = {k: float(v[r, j]) for k, v in out.measures.items()}
+            row.update(
+                model=m,
+                origins=out.origins,
+                holdout=out.holdout,
+                points=out.points,
+                chosen=m == out.model[r],
+            )
+            acc.append(row)
+        results.append(
+            SeriesResult(
+                tasks[i].key,
+                out.model[r],
+                out.mean[r],
+                out.lower[r],
+                out.upper[r],
+                accuracy=acc,
+                reason=out.reason[r],
+            )
+        )
+    return results
+
+
+def run_batched(
+    tasks: list[SeriesTask],
+    executor: Executor,
+    *,
+    slots: int,
+    progress: Progress | None = None,
+) -> list[SeriesResult]:
+    """Forecast ``tasks`` on the batched path (:mod:`sop_core.batched`) on ``executor``.
+
+    One future per batch (:func:`batch_jobs`); the series without a backtest origin go
+    through :func:`finish_series` in batches too. Every batch is deterministic, so the
+    numbers do not depend on the executor or the batching.
+    """
+    total = len(tasks)
+    if progress is not None:
+        progress(0, total)
+    if not total:
+        return []
+    jobs, others = batch_jobs(tasks, slots)
+    results: list[SeriesResult | None] = [None] * total
+    pending: dict[Future[Any], list[int]] = {}
+    for job in jobs:
+        pending[executor.submit(forecast_batches, [job])] = list(job.index)
+    if others:
+        chunk = max(1, -(-len(others) // (4 * slots)))
+        for part in batches(len(others), -(-len(others) // chunk)):
+            sel = [others[k] for k in part]
+            payload = [(tasks[i], []) for i in sel]
+            pending[executor.submit(finish_batch, payload)] = sel
+    done = 0
+    try:
+        while pending:
+            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for fut in finished:
+                sel = pending.pop(fut)
+                out = fut.result()
+                res = batch_results(tasks, out[0]) if out and isinstance(out[0], BatchOut) else out
+                for i, r in zip(sel, res, strict=True):
+                    results[i] = r
+                done += len(sel)
+                if progress is not None:
+                    progress(done, total)
+    finally:
+        for fut in pending:
+            fut.cancel()
+    return results  # type: ignore[return-value]
+
+
 # --------------------------------------------------------------------------- many series
 
 
@@ -573,8 +719,12 @@ def make_tasks(
     id_col: str = "family",
     sku_col: str = "sku",
     target_col: str = "demand",
+    batched: bool = False,
 ) -> tuple[list[SeriesTask], list[str], str]:
     """One :class:`SeriesTask` per series; also the key columns and the frequency.
+
+    ``batched``: ``auto``'s candidates are those of the batched path
+    (:data:`sop_core.batched.BATCHED_SEASONAL` / ``BATCHED_INTERMITTENT``).
 
     Refuses (InputError) any series with a single period of history.
     """
@@ -610,7 +760,9 @@ def make_tasks(
             continue
         y = grp[target_col].to_numpy(dtype=float)
         intermittent = is_intermittent(y)
-        if model == "auto" and intermittent:
+        if model == "auto" and batched:
+            candidates = BATCHED_INTERMITTENT if intermittent else BATCHED_SEASONAL
+        elif model == "auto" and intermittent:
             candidates = AUTO_INTERMITTENT
         else:
             candidates = CANDIDATES.get(model, (model,))
@@ -657,6 +809,7 @@ def forecast(
     id_col: str = "family",
     sku_col: str = "sku",
     target_col: str = "demand",
+    engine: Engine = "auto",
 ) -> ForecastResult:
     """Forecast every family (or SKU) of a validated history.
 
@@ -677,10 +830,14 @@ def forecast(
         workers: local pool size (default: available CPUs); 1 runs in this process.
         progress: ``progress(done, total)`` called as series finish.
         seed: seed of the models' randomness; equal seeds give equal numbers everywhere.
+        engine: "auto" (the batched path for ``model="auto"`` at SKU level, else one
+            fit per series), "batched" (:mod:`sop_core.batched`; ``model="auto"`` only)
+            or "series" (one fit per series and candidate, the full candidate set).
 
     Raises:
         InputError: bad options, or a series with a single period of history.
     """
+    use_batched = batched_path(engine, model, level)
     tasks, keys, freq = make_tasks(
         history,
         horizon=horizon,
@@ -695,11 +852,38 @@ def forecast(
         id_col=id_col,
         sku_col=sku_col,
         target_col=target_col,
+        batched=use_batched,
     )
     preload = preload_for(tasks)
+    run = run_batched if use_batched else run_tasks
     with executor_for(scheduler, backend=backend, workers=workers, preload=preload) as ex:
-        results = run_tasks(tasks, ex, slots=workers or default_workers(), progress=progress)
-    return assemble(tasks, results, keys, freq, time_col=time_col)
+        results = run(tasks, ex, slots=workers or default_workers(), progress=progress)
+    out = assemble(tasks, results, keys, freq, time_col=time_col)
+    if use_batched:
+        n = sum(1 for t in tasks if series_windows(t))
+        out.notes.insert(0, BATCHED_NOTE.format(n=n))
+    return out
+
+
+def batched_path(engine: str, model: str, level: str) -> bool:
+    """Whether ``forecast`` takes the batched path (see its ``engine`` argument).
+
+    Raises:
+        InputError: an unknown engine, or "batched" with a model other than auto.
+    """
+    if engine not in ("auto", "batched", "series"):
+        raise InputError(
+            Problem("engine", f"must be 'auto', 'batched' or 'series', got {engine!r}")
+        )
+    if engine == "batched" and model != "auto":
+        raise InputError(
+            Problem(
+                "engine",
+                f"'batched' runs model 'auto' only, got model {model!r}; "
+                "use engine 'series' for one model",
+            )
+        )
+    return engine == "batched" or (engine == "auto" and model == "auto" and level == "sku")
 
 
 def assemble(
@@ -711,30 +895,44 @@ def assemble(
     time_col: str = "period",
 ) -> ForecastResult:
     """Stack per-series results into the forecast and accuracy frames."""
-    parts: list[pd.DataFrame] = []
     acc_rows: list[dict[str, Any]] = []
     choice_rows: list[dict[str, Any]] = []
     notes: list[str] = []
+    future: dict[tuple[Any, str, int], np.ndarray] = {}
+    periods: list[np.ndarray] = []
+    key_values: list[list[str]] = [[] for _ in keys]
     for task, res in zip(tasks, results, strict=True):
-        periods = pd.date_range(task.dates[-1], periods=task.horizon + 1, freq=task.freq)[1:]
-        part = pd.DataFrame({k: v for k, v in zip(keys, task.key, strict=True)}, index=periods)
-        part[time_col] = periods
-        part["forecast"] = res.mean
-        part["lower"] = np.minimum(res.lower, res.mean)
-        part["upper"] = np.maximum(res.upper, res.mean)
-        part["model"] = res.model
-        parts.append(part.reset_index(drop=True))
+        span = (task.dates[-1], task.freq, task.horizon)
+        if span not in future:  # the same future periods for most series: made once
+            future[span] = pd.date_range(span[0], periods=span[2] + 1, freq=span[1])[1:].values
+        periods.append(future[span])
+        for values, k in zip(key_values, task.key, strict=True):
+            values.extend([k] * task.horizon)
+        key_dict = dict(zip(keys, task.key, strict=True))
         for row in res.accuracy:
-            acc_rows.append(
-                {**dict(zip(keys, task.key, strict=True)), **{c: row[c] for c in ACCURACY_COLUMNS}}
-            )
-        choice_rows.append(
-            {**dict(zip(keys, task.key, strict=True)), "model": res.model, "reason": res.reason}
-        )
+            acc_rows.append({**key_dict, **{c: row[c] for c in ACCURACY_COLUMNS}})
+        choice_rows.append({**key_dict, "model": res.model, "reason": res.reason})
         if res.note:
             notes.append(res.note)
     fc_cols = [*keys, time_col, *FORECAST_COLUMNS[1:]]
-    fc = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=fc_cols)
+    if results:
+        mean = np.concatenate([r.mean for r in results]).astype(float)
+        lower = np.concatenate([r.lower for r in results]).astype(float)
+        upper = np.concatenate([r.upper for r in results]).astype(float)
+        fc = pd.DataFrame(
+            {
+                **dict(zip(keys, key_values, strict=True)),
+                time_col: np.concatenate(periods),
+                "forecast": mean,
+                "lower": np.minimum(lower, mean),
+                "upper": np.maximum(upper, mean),
+                "model": [
+                    r.model for t, r in zip(tasks, results, strict=True) for _ in range(t.horizon)
+                ],
+            }
+        )
+    else:
+        fc = pd.DataFrame(columns=fc_cols)
     acc = pd.DataFrame(acc_rows, columns=[*keys, *ACCURACY_COLUMNS])
     choices = pd.DataFrame(choice_rows, columns=[*keys, "model", "reason"])
     return ForecastResult(

@@ -100,3 +100,12 @@ def test_auto_model_choice_runs_with_the_progress_bar_and_picks_per_family():
     at = open_demand(model="auto")
     accuracy = next(d.value for d in at.dataframe if "WAPE" in d.value.columns)
     assert len(accuracy) >= 2 and accuracy["chosen"].sum() == 1
+
+
+def test_the_page_says_why_the_model_was_chosen():
+    at = open_demand()
+    family = at.selectbox(key="demand_family").value
+    caption = next(c.value for c in at.caption if c.value.startswith("Model used for"))
+    caption = caption.replace("\\", "")  # the reason is Markdown-escaped
+    assert caption.startswith(f"Model used for {family}: **naive**. Why: lowest backtest MASE")
+    assert "origin(s)" in caption and "conformal 80 % interval from" in caption

@@ -129,3 +129,39 @@ def test_module_entry_point_refuses_a_missing_file_without_traceback(tmp_path: P
     assert proc.returncode == 2
     assert "no such file; give a .csv or .xlsx history" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_forecast_says_why_each_family_got_its_model(history_csv, capsys) -> None:
+    args = ["forecast", str(history_csv), "--model", "ets", "--horizon", "2", "--quiet"]
+    assert main([*args, "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    forecast_part, why = out.split("\nmodel chosen per series, and why:\n")
+    assert len(forecast_part.strip().splitlines()) == 1 + 2 * 2  # header + 2 families × 2
+    lines = why.strip().splitlines()
+    assert lines[0].split() == ["family", "model", "reason"]
+    assert [line.split()[0] for line in lines[1:]] == ["A", "B"]
+    for line in lines[1:]:
+        assert line.split()[1] in ("ets", "ets-damped")
+        assert "backtest MASE" in line and "conformal 80 % interval from" in line
+    # json: stdout stays one document, the reasons go to stderr
+    assert main([*args, "--workers", "1", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert len(json.loads(captured.out)) == 4
+    why_lines = [x for x in captured.err.splitlines() if x.startswith("why: ")]
+    assert [x.split(":")[1].strip() for x in why_lines] == ["A", "B"]
+    assert all("backtest MASE" in x for x in why_lines)
+
+
+def test_accuracy_uses_the_forecasts_rolling_origins(history_csv, capsys) -> None:
+    from sop_core.accuracy import DEFAULT_ORIGINS
+    from sop_core.forecast import forecast
+    from sop_core.history import read_history
+
+    args = ["accuracy", str(history_csv), "--holdout", "3", "--model", "naive", "--quiet"]
+    assert main([*args, "--format", "json", "--workers", "1"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert DEFAULT_ORIGINS > 3  # the command used to stop at 3
+    assert {r["origins"] for r in rows} == {DEFAULT_ORIGINS}  # 36 months allow all of them
+    fc = forecast(read_history(history_csv), model="naive", holdout=3, horizon=3, workers=1)
+    assert fc.accuracy["origins"].tolist() == [r["origins"] for r in rows]
+    assert fc.accuracy["mase"].tolist() == pytest.approx([r["mase"] for r in rows])
