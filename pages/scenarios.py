@@ -208,6 +208,15 @@ else:
                 st.toast(f"Deleted {md_escape(chosen)}.")
                 st.rerun()
     explain("approve")
+    with st.expander(f"Who changed {md_escape(chosen)}, and when"):
+        trail = store.audit(object_kind="scenario", object_key=chosen, limit=50)
+        st.dataframe(
+            trail.assign(at=trail["at"].dt.strftime("%Y-%m-%d %H:%M"))[
+                ["at", "who", "action", "object", "field", "before", "after"]
+            ],
+            hide_index=True,
+        )
+        st.caption("The whole trail, with downloads: the Audit trail page.")
     d1, d2 = st.columns(2)
     with d1.form("scen_duplicate_form", border=False):
         new_name = st.text_input("Duplicate as", key="scen_dup_name")

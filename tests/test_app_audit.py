@@ -1,0 +1,59 @@
+"""AppTest of the Audit trail page: the company's changes with who made them, filtered
+per family and per scenario, and downloadable."""
+
+from __future__ import annotations
+
+import pytest
+from apptests import open_app_page
+
+from sop_core.store import Store
+from sop_core.workspace import Edit
+from sop_core.workspace_store import Workspaces
+
+
+@pytest.fixture(autouse=True)
+def store_url(tmp_path, monkeypatch) -> str:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    monkeypatch.setenv("SOP_DATABASE_URL", url)
+    return url
+
+
+def table(at) -> list[dict]:
+    return at.dataframe[0].value.to_dict("records")
+
+
+def test_the_trail_lists_the_companys_changes_with_their_author(store_url: str) -> None:
+    at = open_app_page("pages/audit.py")  # seeds the sample company
+    spaces = Workspaces(Store(store_url))
+    company = spaces.names()[0]
+    family = spaces.state(company).families[0]
+    cost = family.value["holding_cost"]
+    spaces.apply(
+        company, [Edit("family", family.key, cost, cost + 1, field="holding_cost")], author="Lena"
+    )
+    at.run()
+    rows = table(at)
+    newest = rows[0]
+    assert (newest["who"], newest["action"], newest["field"]) == ("Lena", "edit", "holding_cost")
+    assert newest["object"] == f"family {family.value['name']}"
+    assert len(rows) > 1  # the sample company's creation is there too
+    assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download Excel"]
+
+
+def test_the_trail_of_one_family_and_of_the_scenarios(store_url: str) -> None:
+    at = open_app_page("pages/audit.py")
+    spaces = Workspaces(Store(store_url))
+    company = spaces.names()[0]
+    first, second = spaces.state(company).families[:2]
+    spaces.apply(
+        company,
+        [Edit("family", second.key, second.value["price"], 99.0, field="price")],
+        author="Lena",
+    )
+    at.selectbox(key="audit_kind").set_value("Families").run()
+    at.selectbox(key="audit_family").set_value(first.value["name"]).run()
+    assert all(r["object"] == f"family {first.value['name']}" for r in table(at))
+    at.selectbox(key="audit_family").set_value(second.value["name"]).run()
+    assert table(at)[0]["after"] == "99"
+    at.selectbox(key="audit_kind").set_value("Scenarios").run()
+    assert table(at) == []  # no scenario saved yet
