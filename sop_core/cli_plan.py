@@ -1,4 +1,11 @@
-"""``python -m sop_core solve SCENARIO.json [--strategy S] [--integer] [--format F]``.
+"""``python -m sop_core solve SCENARIO.json [--strategy S] [--integer] [--fence-from APPROVED.json]
+[--format F]``.
+
+The planning time fence (``policy.frozen_periods`` k) holds the first k periods'
+production and subcontracting at the approved plan's: ``--fence-from`` names that plan's
+scenario file (e.g. the approved scenario exported from the Scenarios page), which is
+solved and matched by period label and family name as in the app. Without it a fence
+holds nothing, and the command says so on stderr.
 
 Exit 0 with an optimal plan, 1 when no plan is feasible (the diagnosis says why, in
 figures), 2 for invalid input (raised as InputError, printed by :mod:`sop_core.cli`).
@@ -12,7 +19,7 @@ import sys
 
 import pandas as pd
 
-from sop_core.planner import KPI_LABELS, PlanResult, solve
+from sop_core.planner import KPI_LABELS, PlanResult, fixed_from, solve
 from sop_core.scenario import STRATEGIES, Scenario, load_scenario, with_changes
 from sop_core.text import neutralise_frame
 
@@ -28,6 +35,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--integer", action="store_true", help="whole workers, hires and layoffs (a MIP)"
     )
+    p.add_argument(
+        "--fence-from",
+        metavar="APPROVED.json",
+        help="the approved plan's scenario file: the time fence (policy.frozen_periods) "
+        "holds its production and subcontracting",
+    )
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.set_defaults(func=run_solve)
 
@@ -41,7 +54,24 @@ def run_solve(args: argparse.Namespace) -> int:
         changes["integer_workforce"] = True
     if changes:
         scenario = with_changes(scenario, **changes)
-    result = solve(scenario)
+    fixed = None
+    if args.fence_from:
+        approved = solve(load_scenario(args.fence_from))
+        if not approved.optimal:
+            print(
+                f"{args.fence_from}: the approved plan has no feasible plan itself "
+                f"({approved.message}); the fence holds nothing",
+                file=sys.stderr,
+            )
+        else:
+            fixed = fixed_from(approved, scenario)
+    if scenario.policy.frozen_periods and fixed is None and not args.fence_from:
+        print(
+            f"policy.frozen_periods is {scenario.policy.frozen_periods} but no approved plan "
+            "was given (--fence-from APPROVED.json): the fence holds nothing",
+            file=sys.stderr,
+        )
+    result = solve(scenario, fixed)
     out = sys.stdout
     if args.format == "json":
         json.dump(result.to_dict(), out, indent=2)

@@ -112,3 +112,30 @@ def test_unknown_strategy_exits_2():
     out = run("solve", RED_TOMATO, "--strategy", "fast")
     assert out.returncode == 2
     assert "invalid choice: 'fast'" in out.stderr
+
+
+def test_the_time_fence_holds_the_approved_plans_first_periods(tmp_path: Path):
+    """A hand-checkable fence: the approved plan made 4 in period 1 (one worker, 4 hours);
+    the new scenario, with 10 hours and a fence of 1 period, must still make 4 there."""
+    from factories import tiny
+
+    approved = tiny([4, 4], workforce={"regular_hours_per_worker": 4})
+    new = tiny([10, 10], policy={"frozen_periods": 1})
+    (tmp_path / "approved.json").write_text(approved.to_json(), encoding="utf-8")
+    (tmp_path / "new.json").write_text(new.to_json(), encoding="utf-8")
+    fenced = run(
+        "solve",
+        str(tmp_path / "new.json"),
+        "--fence-from",
+        str(tmp_path / "approved.json"),
+        "--format",
+        "json",
+    )
+    assert fenced.returncode == 0, fenced.stderr
+    made = [r["production"] for r in json.loads(fenced.stdout)["families"]]
+    assert made == pytest.approx([4, 10])
+    # without the approved plan the fence holds nothing, and the command says so
+    free = run("solve", str(tmp_path / "new.json"), "--format", "json")
+    assert free.returncode == 0
+    assert "no approved plan was given" in free.stderr
+    assert [r["production"] for r in json.loads(free.stdout)["families"]] == pytest.approx([10, 10])
