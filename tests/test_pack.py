@@ -1,0 +1,54 @@
+"""The meeting pack's layout: one PDF page per section after the cover, charts rendered on
+the server, any name printed as typed; the tables as an Excel workbook."""
+
+from __future__ import annotations
+
+import io
+
+import altair as alt
+import pandas as pd
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from sop_core.pack import MAX_TABLE_ROWS, Section, pack_excel, pack_pdf
+
+
+def sections() -> list[Section]:
+    data = pd.DataFrame({"period": ["2027-01", "2027-02", "2027-03"], "units": [120, 80, 140]})
+    chart = alt.Chart(data).mark_bar().encode(x="period:O", y="units:Q").to_dict()
+    long = pd.DataFrame({"family": [f"Fam {i}" for i in range(55)], "gap $": range(55)})
+    return [
+        Section("Summary", text=["Total cost $7.20M", "Fill rate 99.1 %"], table=None),
+        Section("Balance – Gartenmöbel “Ü”", chart=chart, table=data, sheet="Balance"),
+        Section("Gap to budget", table=long, notes=["Budget 2027 v2"]),
+    ]
+
+
+def test_the_pdf_has_a_cover_and_one_page_per_section_with_its_text():
+    seen: list[tuple[int, int, str]] = []
+    pdf = pack_pdf(
+        "2026-12 S&OP cycle",
+        sections(),
+        subtitle="Sample company",
+        progress=lambda d, t, w: seen.append((d, t, w)),
+    )
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1 + 3
+    cover = reader.pages[0].extract_text()
+    assert "2026-12 S&OP cycle" in cover and "Sample company" in cover
+    assert "1. Summary" in cover and "3. Gap to budget" in cover
+    assert "Total cost $7.20M" in reader.pages[1].extract_text()
+    balance = reader.pages[2]
+    assert "Balance – Gartenmöbel “Ü”" in balance.extract_text()  # printed as typed
+    assert len(balance.images) == 1  # the chart, rendered on the server
+    gap = reader.pages[3].extract_text()
+    assert "Fam 0" in gap and f"Fam {MAX_TABLE_ROWS - 1}" in gap
+    assert f"Fam {MAX_TABLE_ROWS}" not in gap
+    assert f"and {55 - MAX_TABLE_ROWS} more rows" in gap
+    assert [d for d, _, _ in seen] == [0, 1, 2, 3] and seen[-1][2] == "done"
+
+
+def test_the_excel_pack_has_every_table_in_full():
+    book = load_workbook(io.BytesIO(pack_excel(sections())))
+    assert book.sheetnames == ["Balance", "Gap to budget"]
+    assert book["Gap to budget"].max_row == 1 + 55
