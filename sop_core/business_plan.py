@@ -68,16 +68,9 @@ import numpy as np
 import pandas as pd
 
 from sop_core.errors import InputError, Problem
-from sop_core.history import (
-    MAX_BYTES,
-    _demand,
-    _names,
-    _periods,
-    _raise,
-    _show,
-    parse_table,
-)
+from sop_core.history import MAX_BYTES
 from sop_core.kpis import money, units
+from sop_core.monthly import read_monthly_table, validate_monthly_table
 from sop_core.results import PlanResult
 from sop_core.scenario import Scenario
 
@@ -150,102 +143,21 @@ def read_business_plan(
     Raises:
         InputError: every problem, each naming the row, the column, the value and the fix.
     """
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        name = filename or path.name
-        if not path.is_file():
-            raise InputError(Problem(str(path), "no such file; give a .csv or .xlsx business plan"))
-        if path.stat().st_size > max_bytes:
-            raise InputError(Problem(name, f"is larger than the limit of {max_bytes:,} bytes"))
-        data = path.read_bytes()
-    elif isinstance(source, (bytes, bytearray, memoryview)):
-        data, name = bytes(source), filename or "business_plan.csv"
-    else:
-        name = filename or str(getattr(source, "name", "") or "business_plan.csv")
-        data = source.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise InputError(Problem(name, f"is larger than the limit of {max_bytes:,} bytes"))
-    if not data.strip():
-        raise InputError(
-            Problem(
-                name,
-                "the file is empty; it needs a header row family,period,units,revenue and "
-                "one row per family and month",
-            )
-        )
-    return validate_business_plan(parse_table(data, name))
+    return read_monthly_table(
+        source, BUSINESS_PLAN_COLUMNS[2:], "business plan", filename=filename, max_bytes=max_bytes
+    )
 
 
 def validate_business_plan(raw: pd.DataFrame, *, first_row: int = 2) -> pd.DataFrame:
-    """Validate a raw business plan table (cells as text, numbers or dates).
-
-    Checks, each reported with the row, column, value and fix: missing columns, no rows,
-    empty family names, periods that are not months, units and revenue that are not
-    numbers ≥ 0, and a family and month given twice.
-
-    Args:
-        raw: the table as read; its index named "row" holds spreadsheet row numbers (as
-            :func:`sop_core.history.parse_table` returns it), else rows count from
-            ``first_row``.
+    """Validate a raw business plan table (cells as text, numbers or dates); see
+    :func:`sop_core.monthly.validate_monthly_table` for the checks and messages.
 
     Returns:
         Columns :data:`BUSINESS_PLAN_COLUMNS`, sorted by family and period.
     """
-    cols = {str(c).strip().lower(): c for c in raw.columns}
-    missing = [c for c in BUSINESS_PLAN_COLUMNS if c not in cols]
-    if missing:
-        found = ", ".join(str(c) for c in raw.columns) or "none"
-        raise InputError(
-            Problem(
-                "columns",
-                f"missing column {', '.join(repr(c) for c in missing)}; the business plan "
-                f"needs columns family, period, units, revenue, found: {found}",
-            )
-        )
-    if len(raw) == 0:
-        raise InputError(
-            Problem("", "the file has a header but no data rows; add one row per family and month")
-        )
-    if raw.index.name == "row":
-        rows = raw.index.to_numpy(dtype=int)
-    else:
-        rows = np.arange(first_row, first_row + len(raw))
-    problems: list[Problem] = []
-    family = _names(raw[cols["family"]], rows, "family", problems)
-    stamps, month_text = _periods(raw[cols["period"]], rows, "period", problems)
-    for i, ts in enumerate(stamps):
-        at_month = month_text[i] or ts.is_month_start or ts.is_month_end
-        if not at_month and ts.year != 1970:  # 1970: the stand-in of a cell already reported
-            problems.append(
-                Problem(
-                    f"row {rows[i]}, column period",
-                    f"must be a month (YYYY-MM, or its first or last day), got "
-                    f"{_show(raw[cols['period']].iloc[i])}",
-                )
-            )
-    units_ = _demand(raw[cols["units"]], rows, "units", problems)
-    revenue = _demand(raw[cols["revenue"]], rows, "revenue", problems)
-    _raise(problems)
-    out = pd.DataFrame(
-        {
-            "family": family,
-            "period": stamps.strftime("%Y-%m"),
-            "units": units_,
-            "revenue": revenue,
-        }
+    return validate_monthly_table(
+        raw, BUSINESS_PLAN_COLUMNS[2:], "business plan", first_row=first_row
     )
-    dup = out[out.duplicated(["family", "period"], keep=False)]
-    for (fam, period), grp in dup.groupby(["family", "period"], sort=False):
-        numbers = [str(rows[i]) for i in grp.index]
-        problems.append(
-            Problem(
-                f"rows {', '.join(numbers[:-1])} and {numbers[-1]}",
-                f"family {fam!r}, period {period} appears more than once; keep one row per "
-                "family and month (add them up if they are parts of the same budget)",
-            )
-        )
-    _raise(problems)
-    return out.sort_values(["family", "period"], kind="stable").reset_index(drop=True)
 
 
 def business_plan_template(scenario: Scenario) -> pd.DataFrame:

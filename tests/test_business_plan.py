@@ -102,7 +102,7 @@ def test_a_family_and_month_given_twice_names_both_rows() -> None:
         "family,period,units,revenue\nA,2027-01,1,1\nB,2027-01,1,1\nA,2027-01,2,2\n"
     ) == [
         "rows 2 and 4: family 'A', period 2027-01 appears more than once; keep one row per "
-        "family and month (add them up if they are parts of the same budget)"
+        "family and month (add them up if they are parts of the same business plan)"
     ]
 
 
