@@ -1,5 +1,6 @@
 """Executive: one balance chart a board can read from across the room, five KPIs, and
-this session's what-ifs against the baseline (and the approved plan, when there is one).
+this session's what-ifs against the baseline (and the approved plan, when there is one);
+below, the business plan section (:mod:`pages._business_plan`): the gap to the budget.
 
 ``?present=1`` (the Present button) hides the sidebar and every control, in large type.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from pages._business_plan import business_plan_section
 from pages._common import (
     balance_chart,
     cost_chart,
@@ -147,3 +149,5 @@ if not presenting:
         f"executive?present=1{'&' + params if params else ''}",
         icon=":material/slideshow:",
     )
+    st.divider()
+    business_plan_section(whatif.apply(s) if result is not baseline else s, result)
