@@ -217,6 +217,10 @@ def plan_money(scenario: Scenario, result: PlanResult) -> pd.DataFrame:
     fam, per = result.families, result.periods
     T, names = len(per), scenario.family_names
     F = len(names)
+    if list(dict.fromkeys(fam["family"])) != names or list(per["period"]) != (
+        scenario.period_labels
+    ):
+        raise ValueError("the plan was not made from this scenario (families or periods differ)")
     wf = scenario.workforce
     made = fam["production"].to_numpy(float).reshape(F, T)
     bought = fam["subcontract"].to_numpy(float).reshape(F, T)

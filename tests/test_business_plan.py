@@ -187,6 +187,13 @@ def test_money_accounts_for_every_dollar_of_the_plan(which: str, tmp_path: Path)
         assert grp["unit_cost"].iloc[0] * supplied == pytest.approx(grp["supply_cost"].sum())
 
 
+def test_money_needs_the_scenario_the_plan_was_made_from() -> None:
+    s = _two_families()
+    other = tiny([[10, 10], [5, 5]], name=("F1", "F0"))
+    with pytest.raises(ValueError, match="not made from this scenario"):
+        plan_money(other, solve(s))
+
+
 def test_an_infeasible_plan_has_no_money() -> None:
     s = tiny([50], {"max_hires": 0}, max_subcontract=0, backorders_allowed=False)
     r = solve(s)
