@@ -9,8 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from factories import DATA, red_tomato, sample_with_lines, tiny
-from hypothesis import given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from test_planner_properties import scenarios
 
 from sop_core.business_plan import (
     BUSINESS_PLAN_COLUMNS,
@@ -350,3 +351,22 @@ def test_exception_for_a_resource_loaded_over_its_hours() -> None:
         ]
     ]
     assert meeting_exceptions(s, solve(s), utilisation_limit=1.4).empty
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_money_adds_up_on_random_plans(s) -> None:
+    r = solve(s)
+    assume(r.optimal)
+    m = plan_money(s, r)
+    spent = math.fsum(m["supply_cost"]) + math.fsum(m["carrying_cost"])
+    shortfall = r.cost_breakdown.get("safety_stock_shortfall", 0.0)
+    assert spent + shortfall == pytest.approx(r.total_cost, rel=1e-7, abs=1e-6)
+    fam = r.families
+    for f in s.families:
+        rows, sold = fam[fam["family"] == f.name], m[m["family"] == f.name]
+        shipped = rows["demand"].sum() + f.initial_backorder - rows["backorder"].iloc[-1]
+        assert sold["sales"].sum() == pytest.approx(shipped, abs=1e-6)
+        assert (sold["unit_cost"] >= -1e-9).all() and (sold["inventory_value"] >= -1e-6).all()
+    if r.kpis["revenue"] is not None:
+        assert math.fsum(m["revenue"].dropna()) == pytest.approx(r.kpis["revenue"], abs=1e-6)
