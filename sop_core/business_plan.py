@@ -61,8 +61,9 @@ from __future__ import annotations
 import io
 import math
 import re
+from itertools import pairwise
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -309,30 +310,66 @@ def budget_gap(plan: pd.DataFrame, budget: pd.DataFrame) -> pd.DataFrame:
     covers (:func:`meeting_exceptions` names the families the budget lacks). The
     cumulative gap runs over the months in order, per family.
     """
-    left = plan[["family", "period", "sales", "revenue"]].rename(
-        columns={"sales": "plan_units", "revenue": "plan_revenue"}
-    )
-    right = budget[list(BUSINESS_PLAN_COLUMNS)].rename(
-        columns={"units": "budget_units", "revenue": "budget_revenue"}
-    )
-    out = left.merge(right, on=["family", "period"], how="inner")
-    out = out.sort_values(["family", "period"], kind="stable").reset_index(drop=True)
+    # plain arrays and a dict rather than a merge and a groupby: the page shows this
+    # on every run, and pandas' overhead is most of the time at these sizes
+    budget_at = {
+        key: i
+        for i, key in enumerate(
+            zip(budget["family"].to_numpy(object), budget["period"].to_numpy(object), strict=True)
+        )
+    }
+    fam, per = plan["family"].to_numpy(object), plan["period"].to_numpy(object)
+    pairs = [(i, budget_at.get(key)) for i, key in enumerate(zip(fam, per, strict=True))]
+    pairs.sort(key=lambda ij: (fam[ij[0]], per[ij[0]]))
+    take = np.array([i for i, j in pairs if j is not None], dtype=int)
+    give = np.array([j for _, j in pairs if j is not None], dtype=int)
+    out = {
+        "family": fam[take],
+        "period": per[take],
+        "plan_units": plan["sales"].to_numpy(float)[take],
+        "budget_units": budget["units"].to_numpy(float)[give],
+        "plan_revenue": plan["revenue"].to_numpy(float)[take],
+        "budget_revenue": budget["revenue"].to_numpy(float)[give],
+    }
     out["gap_units"] = out["plan_units"] - out["budget_units"]
     out["gap_revenue"] = out["plan_revenue"] - out["budget_revenue"]
-    by_family = out.groupby("family", sort=False)
-    out["cum_gap_units"] = by_family["gap_units"].cumsum()
-    out["cum_gap_revenue"] = by_family["gap_revenue"].cumsum(skipna=False)
-    return out[list(GAP_COLUMNS)]
+    starts = _group_starts(out["family"])
+    for col in ("units", "revenue"):  # a running sum per family (NaN stays NaN onwards)
+        out[f"cum_gap_{col}"] = _group_cumsum(out[f"gap_{col}"], starts)
+    return pd.DataFrame(out, columns=list(GAP_COLUMNS))
+
+
+def _group_starts(keys: np.ndarray) -> np.ndarray:
+    """Where each run of equal ``keys`` starts (``keys`` sorted)."""
+    if not len(keys):
+        return np.zeros(0, dtype=int)
+    change = np.ones(len(keys), dtype=bool)
+    change[1:] = keys[1:] != keys[:-1]
+    return np.flatnonzero(change)
+
+
+def _group_cumsum(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    bounds = [*starts.tolist(), len(values)]
+    parts = [np.cumsum(values[a:b]) for a, b in pairwise(bounds)]
+    return np.concatenate(parts) if parts else np.zeros(0)
 
 
 def annual_gap(gap: pd.DataFrame) -> pd.DataFrame:
     """Per family, the plan, the budget and their difference over all months of ``gap``
-    (columns :data:`ANNUAL_GAP_COLUMNS`), each total summed from the monthly figures."""
-    cols = ["plan_units", "budget_units", "plan_revenue", "budget_revenue"]
-    out = gap.groupby("family", sort=True)[cols].sum(min_count=1).reset_index()
+    (columns :data:`ANNUAL_GAP_COLUMNS`), each total summed from the monthly figures
+    (revenue NaN for a family without a price)."""
+    fam = gap["family"].to_numpy(object)
+    if len(fam) > 1 and not bool(np.all(fam[1:] >= fam[:-1])):
+        gap = gap.sort_values("family", kind="stable")
+        fam = gap["family"].to_numpy(object)
+    starts = _group_starts(fam)
+    out: dict[str, np.ndarray] = {"family": fam[starts]}
+    for col in ("plan_units", "budget_units", "plan_revenue", "budget_revenue"):
+        values = gap[col].to_numpy(float)
+        out[col] = np.add.reduceat(values, starts) if len(values) else np.zeros(0)
     out["gap_units"] = out["plan_units"] - out["budget_units"]
     out["gap_revenue"] = out["plan_revenue"] - out["budget_revenue"]
-    return out[list(ANNUAL_GAP_COLUMNS)]
+    return pd.DataFrame(out, columns=list(ANNUAL_GAP_COLUMNS))
 
 
 # --------------------------------------------------------------------------- exceptions
@@ -398,15 +435,21 @@ def _row(kind: str, family: str, period: str, message: str) -> dict[str, str]:
     return {"kind": kind, "family": family, "period": period, "message": message}
 
 
+def _flagged(frame: pd.DataFrame, mask: np.ndarray) -> list[Any]:
+    """The rows of ``frame`` where ``mask`` holds, as tuples with named fields."""
+    rows = frame[mask]
+    return list(rows.astype(object).itertuples(index=False)) if len(rows) else []
+
+
 def _below_budget(gap: pd.DataFrame, tolerance: float) -> list[dict[str, str]]:
     out = []
-    for r in gap.itertuples(index=False):
+    units_short = -gap["gap_units"] > tolerance * gap["budget_units"] + 1e-6
+    money_short = -gap["gap_revenue"] > tolerance * gap["budget_revenue"] + 1e-6  # NaN: False
+    for r in _flagged(gap, (units_short | money_short).to_numpy(bool)):
         short_units = -r.gap_units > tolerance * r.budget_units + 1e-6
         short_money = (
             not math.isnan(r.gap_revenue) and -r.gap_revenue > tolerance * r.budget_revenue + 1e-6
         )
-        if not (short_units or short_money):
-            continue
         parts = []
         if short_units:
             share = f" ({-r.gap_units / r.budget_units:.0%})" if r.budget_units > 0 else ""
@@ -434,10 +477,9 @@ def _below_budget(gap: pd.DataFrame, tolerance: float) -> list[dict[str, str]]:
 
 def _stock_above_target(families: pd.DataFrame, tolerance: float) -> list[dict[str, str]]:
     out = []
-    for r in families.itertuples(index=False):
+    over = families["inventory"] - families["safety_stock"] > tolerance * families["demand"] + 1e-6
+    for r in _flagged(families, over.to_numpy(bool)):
         excess = r.inventory - r.safety_stock
-        if excess <= tolerance * r.demand + 1e-6:
-            continue
         cover = f", {excess / r.demand:.1f} months of this month's demand" if r.demand > 0 else ""
         out.append(
             _row(
@@ -454,9 +496,8 @@ def _stock_above_target(families: pd.DataFrame, tolerance: float) -> list[dict[s
 
 def _over_capacity(resources: pd.DataFrame, limit: float) -> list[dict[str, str]]:
     out = []
-    for r in resources.itertuples(index=False):
-        if r.load <= limit * r.hours_available + 1e-6:
-            continue
+    over = resources["load"] > limit * resources["hours_available"] + 1e-6
+    for r in _flagged(resources, over.to_numpy(bool)):
         share = (
             f"loaded at {r.load / r.hours_available:.0%}"
             if r.hours_available > 0

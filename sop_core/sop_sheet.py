@@ -179,7 +179,8 @@ def sop_sheet(
     _check_columns(plan, PLAN_COLUMNS, "plan")
     if plan.empty:
         return pd.DataFrame(columns=list(SHEET_COLUMNS))
-    plan_months = sorted({_month(p) for p in plan["period"]})
+    month_of = {label: _month(label) for label in pd.unique(plan["period"])}
+    plan_months = sorted(month_of.values())
     first = plan_months[0]
     past = [str(first - k) for k in range(past_months, 0, -1)]
     months = past + [str(p) for p in plan_months]
@@ -196,7 +197,7 @@ def sop_sheet(
             "backorder": "backlog_plan",
         }
     )[["family", "period", "forecast", "production_plan", "inventory_plan", "backlog_plan"]]
-    now = now.assign(period=[str(_month(p)) for p in now["period"]])
+    now = now.assign(period=now["period"].map({k: str(v) for k, v in month_of.items()}))
     before = now.iloc[0:0]
     if past_plans is not None and not past_plans.empty:
         _check_columns(past_plans, PLAN_COLUMNS, "past_plans")
@@ -233,7 +234,8 @@ def sop_sheet(
     last = nxt_period.isna()
     nxt = nxt.where(~last, out["forecast"])
     nxt_period = nxt_period.where(~last, out["period"])
-    days = np.array([_days(p) for p in nxt_period])
+    days_of = {p: _days(p) for p in pd.unique(nxt_period)}
+    days = nxt_period.map(days_of).to_numpy(float)
     per_day = nxt.to_numpy(float) / days
     with np.errstate(divide="ignore", invalid="ignore"):
         cover = np.where(per_day > 0, stock.to_numpy(float) / per_day, np.nan)

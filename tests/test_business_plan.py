@@ -262,6 +262,8 @@ def test_the_monthly_gaps_add_up_to_the_annual_gap(families: int, months: int, d
     order = data.draw(st.permutations(range(len(keys))))
     gap = budget_gap(plan.iloc[list(order)], budget)
     year = annual_gap(gap).set_index("family")
+    shuffled = annual_gap(gap.iloc[::-1]).set_index("family")
+    pd.testing.assert_frame_equal(shuffled, year, atol=1e-6)
     for name, grp in gap.groupby("family"):
         assert grp["period"].is_monotonic_increasing
         p, b = plan[plan["family"] == name], budget[budget["family"] == name]
