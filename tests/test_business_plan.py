@@ -372,3 +372,28 @@ def test_money_adds_up_on_random_plans(s) -> None:
         assert (sold["unit_cost"] >= -1e-9).all() and (sold["inventory_value"] >= -1e-6).all()
     if r.kpis["revenue"] is not None:
         assert math.fsum(m["revenue"].dropna()) == pytest.approx(r.kpis["revenue"], abs=1e-6)
+
+
+def test_excel_dates_are_months_and_bad_cells_are_named(tmp_path: Path) -> None:
+    import datetime as dt
+
+    frame = pd.DataFrame(
+        {
+            "family": ["A", "A"],
+            "period": [dt.datetime(2027, 1, 1), dt.datetime(2027, 2, 28)],
+            "units": [10, "ten"],
+            "revenue": [100, 200],
+        }
+    )
+    path = tmp_path / "budget.xlsx"
+    frame.to_excel(path, index=False)
+    with pytest.raises(InputError) as exc:
+        read_business_plan(path)
+    assert [str(p) for p in exc.value.problems] == [
+        "row 3, column units: must be a number ≥ 0, got 'ten'"
+    ]
+    frame.loc[1, "units"] = 20
+    frame.to_excel(path, index=False)
+    assert read_business_plan(path)["period"].tolist() == ["2027-01", "2027-02"]
+    with pytest.raises(InputError, match=r"no such file; give a \.csv or \.xlsx business plan"):
+        read_business_plan(tmp_path / "missing.csv")
