@@ -240,7 +240,7 @@ def cost_chart(result: PlanResult, *, large: bool = False) -> alt.Chart:
             x=alt.X("cost:Q", title=None, axis=alt.Axis(format="$~s")),
             tooltip=["category:N", alt.Tooltip("cost:Q", format="$,.0f")],
         )
-        .properties(height=30 + 26 * len(df) if large else 40 + 28 * len(df))
+        .properties(height=min(30 + 26 * len(df), 216) if large else 40 + 28 * len(df))
         .configure_axis(labelFontSize=font, titleFontSize=font, labelLimit=0)  # no "…" labels
     )
 
@@ -296,7 +296,8 @@ def present_css() -> None:
         [data-testid="stMetricLabel"] p { font-size: 1.2rem !important; }
         [data-testid="stMetricDelta"] { font-size: 1.1rem !important; }
         .stMainBlockContainer { padding: 1rem 2.5rem; max-width: 100%; }
-        h1 { font-size: 2.2rem !important; padding: 0 !important; }
+        h1 { font-size: 2.2rem !important; padding: 0 !important; overflow: hidden;
+             display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; }
         p, li { font-size: 1.2rem; }
         </style>"""
     )

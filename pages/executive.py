@@ -46,6 +46,8 @@ PRESENT_COLUMNS = ["Scenario", "Total cost", "vs baseline", "Fill rate", "Margin
 title = f"{md_escape(s.name)}: supply vs demand"
 if presenting:
     present_css()
+    if len(title) > 60:  # a long scenario name: smaller type, so that it fits two lines
+        st.html("<style>h1 { font-size: 1.6rem !important; }</style>")
     head, leave = st.columns([7, 1], vertical_alignment="bottom")
     head.title(title)
     leave.markdown("[Exit presentation](executive)")

@@ -233,6 +233,28 @@ DECISION_VIEW = (
 
 
 def test_presentation_mode_fits_a_1280x720_projector(browser, app_url):
+    check_presentation_fits(browser, app_url, "executive_present_1280x720")
+
+
+def test_presentation_mode_fits_a_long_name_and_every_cost(browser, tmp_path):
+    """A 120-character scenario name, and lines and a supplier: more cost categories."""
+    import json
+
+    from factories import sample_with_lines
+
+    path = sample_with_lines(tmp_path)
+    data = json.loads(path.read_text())
+    data["name"] = "Red Tomato Outdoor Europe and North America consolidated – next 12 months, " + (
+        "all channels, revised after the October review"
+    )
+    for fam in data["families"]:
+        fam["max_subcontract"] = 300  # some bought in, some backlog: more kinds of cost
+    path.write_text(json.dumps(data))
+    with serve(env={"SOP_SAMPLE_SCENARIO": str(path)}) as url:
+        check_presentation_fits(browser, url, "executive_present_long_1280x720")
+
+
+def check_presentation_fits(browser, app_url: str, shot: str) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
     try:
@@ -245,7 +267,7 @@ def test_presentation_mode_fits_a_1280x720_projector(browser, app_url):
             timeout=TIMEOUT_MS,
         )
         page.wait_for_timeout(500)
-        shoot(page, "executive_present_1280x720")
+        shoot(page, shot)
         found = page.evaluate(
             """(selectors) => selectors.map(s => [s, [...document.querySelectorAll(s)].map(e => {
                 const r = e.getBoundingClientRect();
