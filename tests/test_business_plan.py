@@ -6,6 +6,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from factories import DATA, red_tomato, sample_with_lines, tiny
@@ -397,3 +398,43 @@ def test_excel_dates_are_months_and_bad_cells_are_named(tmp_path: Path) -> None:
     assert read_business_plan(path)["period"].tolist() == ["2027-01", "2027-02"]
     with pytest.raises(InputError, match=r"no such file; give a \.csv or \.xlsx business plan"):
         read_business_plan(tmp_path / "missing.csv")
+
+
+_cells = st.one_of(
+    st.text(max_size=10),
+    st.sampled_from(["", " ", "1e308", "nan", "inf", "-1", "true", "0x10", "1_0", "=1+1"]),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.builds(lambda y, m: f"{y}-{m:02d}", st.integers(1600, 2300), st.integers(0, 13)),
+    st.dates().map(str),
+)
+
+
+@st.composite
+def _mutated_budget(draw: st.DrawFn) -> bytes:
+    """A valid business plan file with a few cells, rows or separators replaced."""
+    lines = ["family,period,units,revenue"] + [
+        f"{fam},2027-{m:02d},{10 * m},{100 * m}" for fam in ("A", "B") for m in range(1, 13)
+    ]
+    for _ in range(draw(st.integers(1, 4))):
+        i = draw(st.integers(0, len(lines) - 1))
+        cols = lines[i].split(",")
+        cols[draw(st.integers(0, 3))] = draw(_cells)
+        if draw(st.integers(0, 5)) == 0:
+            cols.append(draw(_cells))
+        lines[i] = ",".join(cols)
+    return ("\n".join(lines) + "\n").encode("utf-8", errors="surrogatepass")
+
+
+@settings(max_examples=80, deadline=None)
+@given(_mutated_budget())
+def test_any_damaged_business_plan_is_read_or_refused_in_words(data: bytes) -> None:
+    try:
+        plan = read_business_plan(data, filename="budget.csv")
+    except InputError as exc:
+        assert exc.problems and all(str(p).strip() for p in exc.problems)
+        return
+    assert list(plan.columns) == list(BUSINESS_PLAN_COLUMNS)
+    assert plan["period"].str.fullmatch(r"\d{4}-\d{2}").all()
+    values = plan[["units", "revenue"]].to_numpy(float)
+    assert np.isfinite(values).all() and (values >= 0).all()
+    assert not plan.duplicated(["family", "period"]).any()
