@@ -158,9 +158,15 @@ def balance_spec(periods: tuple[str, ...], y_title: str, large: bool, height: in
         "source:N",
         title=None,
         scale=alt.Scale(domain=list(SOURCE_COLOURS), range=list(SOURCE_COLOURS.values())),
-        legend=alt.Legend(orient="top", labelFontSize=18 if large else 13, symbolSize=200),
+        legend=alt.Legend(  # large: two rows, so that the legend fits a projector's half
+            orient="top",
+            labelFontSize=16 if large else 13,
+            symbolSize=200,
+            columns=3 if large else alt.Undefined,
+        ),
     )
-    x = alt.X("period:O", sort=list(periods), title=None)
+    axis = alt.Axis(labelAngle=-45) if large else alt.Undefined
+    x = alt.X("period:O", sort=list(periods), title=None, axis=axis)
     tooltip = ["period:O", "source:N", alt.Tooltip("units:Q", format=",.0f")]
     base = alt.Chart()  # the data comes with each render
     stacked = (
@@ -188,7 +194,7 @@ def balance_spec(periods: tuple[str, ...], y_title: str, large: bool, height: in
         )
         .encode(x=x, y=alt.Y("units:Q"), color=colour, strokeDash=dash, tooltip=tooltip)
     )
-    font = 20 if large else 13
+    font = 16 if large else 13
     spec = (
         alt.layer(stacked, line)
         .properties(height=height)
@@ -225,17 +231,17 @@ def cost_chart(result: PlanResult, *, large: bool = False) -> alt.Chart:
         }
     )
     df = df[df["cost"].abs() > 0.5]
-    font = 18 if large else 12
+    font = 15 if large else 12
     return (
         alt.Chart(df)
         .mark_bar()
         .encode(
             y=alt.Y("category:N", sort="-x", title=None),
-            x=alt.X("cost:Q", title="$", axis=alt.Axis(format="~s")),
+            x=alt.X("cost:Q", title=None, axis=alt.Axis(format="$~s")),
             tooltip=["category:N", alt.Tooltip("cost:Q", format="$,.0f")],
         )
-        .properties(height=40 + 28 * len(df))
-        .configure_axis(labelFontSize=font, titleFontSize=font)
+        .properties(height=min(30 + 26 * len(df), 216) if large else 40 + 28 * len(df))
+        .configure_axis(labelFontSize=font, titleFontSize=font, labelLimit=0)  # no "…" labels
     )
 
 
@@ -281,15 +287,18 @@ def download_buttons(result: PlanResult, scenario: Scenario, whatif: WhatIf, key
 
 
 def present_css() -> None:
-    """Large type for projection: a room reads 20 px+ text, not 14 px."""
+    """Large type for projection (a room reads 20 px+ text, not 14 px) that still fits a
+    1280×720 projector: no blank header above the title, tiles that hold their values."""
     st.html(
         """<style>
-        [data-testid="stMetricValue"] { font-size: 3.2rem !important; }
-        [data-testid="stMetricLabel"] p { font-size: 1.5rem !important; }
-        [data-testid="stMetricDelta"] { font-size: 1.3rem !important; }
-        .stMainBlockContainer { padding-top: 1.5rem; max-width: 100%; }
-        h1 { font-size: 3rem !important; }
-        p, li { font-size: 1.3rem; }
+        [data-testid="stHeader"] { display: none; }
+        [data-testid="stMetricValue"] { font-size: 2.6rem !important; }
+        [data-testid="stMetricLabel"] p { font-size: 1.2rem !important; }
+        [data-testid="stMetricDelta"] { font-size: 1.1rem !important; }
+        .stMainBlockContainer { padding: 1rem 2.5rem; max-width: 100%; }
+        h1 { font-size: 2.2rem !important; padding: 0 !important; overflow: hidden;
+             display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; }
+        p, li { font-size: 1.2rem; }
         </style>"""
     )
 

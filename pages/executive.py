@@ -1,5 +1,6 @@
 """Executive: one balance chart a board can read from across the room, five KPIs, and
-this session's what-ifs against the baseline (and the approved plan, when there is one).
+this session's what-ifs against the baseline (and the approved plan, when there is one);
+below, the business plan section (:mod:`pages._business_plan`): the gap to the budget.
 
 ``?present=1`` (the Present button) hides the sidebar and every control, in large type.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from pages._business_plan import business_plan_section
 from pages._common import (
     balance_chart,
     cost_chart,
@@ -35,9 +37,22 @@ whatif = session_whatif(s)
 baseline = solve_whatif(s, WhatIf())
 result = baseline if whatif.apply(s) == s else solve_whatif(s, whatif)  # no second solve
 
+#: Presentation mode fits a 1280×720 projector without scrolling: the balance chart's plot
+#: height and the comparison table's rows (more scroll inside the table).
+PRESENT_CHART_HEIGHT, PRESENT_TABLE_ROWS = 400, 3
+#: The comparison's columns in presentation mode (the table shares its row with the chart).
+PRESENT_COLUMNS = ["Scenario", "Total cost", "vs baseline", "Fill rate", "Margin"]
+
+title = f"{md_escape(s.name)}: supply vs demand"
 if presenting:
     present_css()
-st.title(f"{md_escape(s.name)}: supply vs demand")
+    if len(title) > 60:  # a long scenario name: smaller type, so that it fits two lines
+        st.html("<style>h1 { font-size: 1.6rem !important; }</style>")
+    head, leave = st.columns([7, 1], vertical_alignment="bottom")
+    head.title(title)
+    leave.markdown("[Exit presentation](executive)")
+else:
+    st.title(title)
 st.caption(
     f"{md_escape(s.period_labels[0])} – {md_escape(s.period_labels[-1])} · "
     f"what-if: {md_escape(whatif.describe(s))} · "
@@ -54,9 +69,8 @@ if not result.optimal:
     st.stop()
 
 kpi_tiles(result, baseline, large=presenting)
-balance_chart(
-    result, s.period_labels, large=presenting, height=560 if presenting else 430, key="exec_balance"
-)
+if not presenting:
+    balance_chart(result, s.period_labels, height=430, key="exec_balance")
 
 
 def comparison_rows(named: dict[str, PlanResult], base: PlanResult) -> pd.DataFrame:
@@ -96,21 +110,36 @@ except Exception as exc:  # the store is optional for this page: say so, don't f
 if approved is not None:
     named[f"Approved: {approved.label}"] = solve_whatif(approved.scenario, WhatIf())
 
-left, right = st.columns([3, 2], gap="large")
-with left:
-    st.subheader("What-ifs vs the baseline")
-    st.dataframe(comparison_rows(named, baseline), hide_index=True)
-    if approved_note and not presenting:
-        st.caption(approved_note)
-    if len(named) == 1 and not presenting:
-        st.caption("Keep what-ifs from the Plan page to compare them here.")
-with right:
-    st.subheader("Where the money goes")
-    st.altair_chart(cost_chart(result, large=presenting))
-
-if presenting:
-    st.markdown("[Exit presentation](executive)")
+if presenting:  # the decision view: chart on the left, comparison and costs on the right
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        balance_chart(
+            result, s.period_labels, large=True, height=PRESENT_CHART_HEIGHT, key="exec_balance"
+        )
+    with right:
+        st.markdown("**What-ifs vs the baseline**")
+        table = comparison_rows(named, baseline)
+        st.dataframe(
+            table[[c for c in PRESENT_COLUMNS if c in table.columns]],
+            hide_index=True,
+            height=38 + 35 * min(len(table), PRESENT_TABLE_ROWS),  # header + rows [px]
+        )
+        st.markdown("**Where the money goes**")
+        st.altair_chart(cost_chart(result, large=True))
 else:
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.subheader("What-ifs vs the baseline")
+        st.dataframe(comparison_rows(named, baseline), hide_index=True)
+        if approved_note:
+            st.caption(approved_note)
+        if len(named) == 1:
+            st.caption("Keep what-ifs from the Plan page to compare them here.")
+    with right:
+        st.subheader("Where the money goes")
+        st.altair_chart(cost_chart(result))
+
+if not presenting:
     params = "&".join(f"{k}={st.query_params[k]}" for k in WHATIF_KEYS if k in st.query_params)
     saved = st.session_state.get("whatif") or {}
     if not params and saved:
@@ -122,3 +151,5 @@ else:
         f"executive?present=1{'&' + params if params else ''}",
         icon=":material/slideshow:",
     )
+    st.divider()
+    business_plan_section(whatif.apply(s) if result is not baseline else s, result)

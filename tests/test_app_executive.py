@@ -3,8 +3,10 @@ the approved plan from the store, and presentation mode."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from apptests import APP, open_app_page
+from apptests import APP, open_app_page, shown
 from streamlit.testing.v1 import AppTest
 
 from sop_core.planner import solve
@@ -73,3 +75,64 @@ def test_an_infeasible_what_if_is_explained_and_the_baseline_shown():
     at = open_exec(overtime="0", workers_max="1")
     assert at.error and "feasible" in at.error[0].value
     assert len(at.metric) == 5
+
+
+# --------------------------------------------------------------------------- business plan
+
+
+def _budget_csv(scale: float, drop: str | None = None) -> bytes:
+    """The sample company's business plan: its plan's demand and revenue × ``scale``."""
+    from sop_core.business_plan import business_plan_template, write_business_plan
+    from sop_core.scenario import load_scenario
+
+    s = load_scenario(Path(APP).parent / "data" / "sample_company.json")
+    plan = business_plan_template(s)
+    plan[["units", "revenue"]] *= scale
+    if drop:
+        plan = plan[plan["family"] != drop]
+    return write_business_plan(plan)
+
+
+def table_with(at: AppTest, column: str):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_the_business_plan_upload_shows_the_gap_and_the_exceptions():
+    at = open_exec()
+    assert any("Kept in this session only" in c.value for c in at.caption)
+    assert at.get("download_button")  # the template
+    at.file_uploader(key="bp_upload").upload(
+        "budget.csv", _budget_csv(1.1, drop="Watering"), "text/csv"
+    ).run()
+    assert not at.exception and not at.error
+    tiles = {m.label: m.value for m in at.metric}
+    # the plan sells the forecast the budget was made from, less 10 %: a gap below zero
+    assert tiles["Gap to the business plan"].startswith("−$")
+    annual = table_with(at, "Gap units")
+    assert "Watering" not in set(annual["Family"]) and len(annual) == 4
+    assert all(v.startswith("−") for v in annual["Gap units"])
+    kinds = list(table_with(at, "Exception")["Exception"])
+    assert "Below budget" in kinds and "Not in the budget" in kinds
+    # kept for the session: the page again, without the upload widget's file
+    at.switch_page("pages/plan.py").run()
+    at.switch_page(PAGE).run()
+    assert "Gap to the business plan" in {m.label for m in at.metric}
+    at.button(key="bp_forget").click().run()
+    assert "Gap to the business plan" not in {m.label for m in at.metric}
+
+
+def test_a_bad_business_plan_is_explained_and_not_kept():
+    at = open_exec()
+    bad = b"family,period,units,revenue\nGarden Tools,2026-13,10,100\n"
+    at.file_uploader(key="bp_upload").upload("budget.csv", bad, "text/csv").run()
+    assert not at.exception
+    message = shown(at.error[0].value)
+    assert "budget.csv cannot be used" in message
+    assert "row 2, column period: must be a date written YYYY-MM" in message
+    assert "got '2026-13'" in message
+    assert "Gap to the business plan" not in {m.label for m in at.metric}
+
+
+def test_presentation_mode_has_no_business_plan_section():
+    at = open_exec(present="1")
+    assert not at.file_uploader and not any("Business plan" in h.value for h in at.subheader)

@@ -218,3 +218,88 @@ def test_rough_cut_capacity_chart_in_the_browser(browser, tmp_path):
             DOCS.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, DOCS / path.name)
         context.close()
+
+
+#: What presentation mode must show on a 1280×720 projector, without scrolling.
+DECISION_VIEW = (
+    "h1",
+    "[data-testid=stCaptionContainer]",
+    "[data-testid=stMetric]",
+    "[data-testid=stVegaLiteChart]",
+    "[data-testid=stVegaLiteChart] canvas, [data-testid=stVegaLiteChart] svg.marks",
+    "[data-testid=stDataFrame]",
+    "a[href='executive']",
+)
+
+
+def test_presentation_mode_fits_a_1280x720_projector(browser, app_url):
+    check_presentation_fits(browser, app_url, "executive_present_1280x720")
+
+
+def test_presentation_mode_fits_a_long_name_and_every_cost(browser, tmp_path):
+    """A 120-character scenario name, and lines and a supplier: more cost categories."""
+    import json
+
+    from factories import sample_with_lines
+
+    path = sample_with_lines(tmp_path)
+    data = json.loads(path.read_text())
+    data["name"] = "Red Tomato Outdoor Europe and North America consolidated – next 12 months, " + (
+        "all channels, revised after the October review"
+    )
+    for fam in data["families"]:
+        fam["max_subcontract"] = 300  # some bought in, some backlog: more kinds of cost
+    path.write_text(json.dumps(data))
+    with serve(env={"SOP_SAMPLE_SCENARIO": str(path)}) as url:
+        check_presentation_fits(browser, url, "executive_present_long_1280x720")
+
+
+def check_presentation_fits(browser, app_url: str, shot: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    try:
+        open_page(
+            page, app_url + "/executive?present=1&safety_months=1", "What-ifs vs the baseline"
+        )
+        page.wait_for_function(  # both charts drawn
+            "() => document.querySelectorAll('[data-testid=stVegaLiteChart] canvas,"
+            " [data-testid=stVegaLiteChart] svg.marks').length >= 2",
+            timeout=TIMEOUT_MS,
+        )
+        page.wait_for_timeout(500)
+        shoot(page, shot)
+        found = page.evaluate(
+            """(selectors) => selectors.map(s => [s, [...document.querySelectorAll(s)].map(e => {
+                const r = e.getBoundingClientRect();
+                return [r.left, r.top, r.right, r.bottom];
+            })])""",
+            list(DECISION_VIEW),
+        )
+        for selector, rects in found:
+            assert rects, f"nothing of {selector} on the page"
+            for left, top, right, bottom in rects:
+                assert left >= 0 and top >= 0, (selector, left, top)
+                assert right <= 1280 and bottom <= 720, (selector, right, bottom)
+        scroll = page.evaluate(
+            "() => { const m = document.querySelector('[data-testid=stMain]');"
+            " return [m.scrollHeight, m.clientHeight, document.documentElement.scrollHeight]; }"
+        )
+        assert scroll[0] <= scroll[1] and scroll[2] <= 720, f"the page scrolls: {scroll}"
+        # no blank header over the title
+        assert page.evaluate(
+            "() => { const h = document.querySelector('[data-testid=stHeader]');"
+            " return !h || h.getBoundingClientRect().height === 0; }"
+        )
+        # every KPI value and label whole: no "…", nothing wider than its tile
+        cut = page.evaluate(
+            """() => [...document.querySelectorAll(
+                '[data-testid=stMetricValue], [data-testid=stMetricValue] *,'
+                + ' [data-testid=stMetricLabel], [data-testid=stMetricLabel] *')]
+              .filter(e => (e.textContent || '').includes('…') || e.scrollWidth > e.clientWidth + 1)
+              .map(e => e.textContent)"""
+        )
+        assert cut == [], f"cut KPI text: {cut}"
+        values = [v.inner_text() for v in page.get_by_test_id("stMetricValue").all()]
+        assert len(values) == 5 and values[0].startswith("$")
+    finally:
+        context.close()

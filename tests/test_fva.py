@@ -1,0 +1,108 @@
+"""Forecast value added on cases small enough to check by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from sop_core.errors import InputError
+from sop_core.fva import ALL, FVA_COLUMNS, forecast_value_added, scored_points
+from sop_core.history import validate_history
+from sop_core.sop_sheet import monthly_sales
+
+
+def _sales(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["family", "period", "sales"])
+
+
+def _snapshots(rows: list[tuple[str, str, str, float, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["cycle", "family", "period", "statistical", "consensus"])
+
+
+SALES = _sales([("A", "2026-12", 80), ("A", "2027-01", 100), ("A", "2027-02", 50)])
+# the 2027-01 cycle forecast January and February; December's 80 was the last actual
+SNAP = _snapshots([("2027-01", "A", "2027-01", 90, 100), ("2027-01", "A", "2027-02", 60, 55)])
+
+
+def test_fva_by_hand() -> None:
+    fva = forecast_value_added(SNAP, SALES, total=False)
+    assert list(fva.columns) == list(FVA_COLUMNS)
+    row = fva.iloc[0]
+    assert (row.cycle, row.family, row.months) == ("2027-01", "A", 2)
+    # statistical: errors −10 on 100 and +10 on 50 → MAPE (10 % + 20 %) / 2, bias 0
+    assert (row.mape_statistical, row.bias_statistical) == pytest.approx((0.15, 0.0))
+    # consensus: 0 and +5 → MAPE (0 + 10 %) / 2, bias 5 / 150
+    assert (row.mape_consensus, row.bias_consensus) == pytest.approx((0.05, 5 / 150))
+    # naive (80, 80): −20 and +30 → MAPE (20 % + 60 %) / 2, bias 10 / 150
+    assert (row.mape_naive, row.bias_naive) == pytest.approx((0.4, 10 / 150))
+    assert row.fva_consensus == pytest.approx(0.10)  # the overrides took 10 points off
+    assert row.fva_statistical == pytest.approx(0.25)  # the model beat the last actual
+
+
+def test_overrides_that_hurt_show_a_negative_value_added() -> None:
+    snap = SNAP.assign(consensus=[130, 80])  # +30 on 100, +30 on 50: MAPE 45 %
+    row = forecast_value_added(snap, SALES, total=False).iloc[0]
+    assert row.mape_consensus == pytest.approx(0.45)
+    assert row.fva_consensus == pytest.approx(0.15 - 0.45)
+    assert row.bias_consensus == pytest.approx(60 / 150)
+
+
+def test_cycles_and_families_pool_separately_and_all_families_together() -> None:
+    sales = pd.concat(
+        [SALES, _sales([("B", "2026-12", 10), ("B", "2027-01", 10), ("A", "2027-03", 40)])]
+    )
+    snap = pd.concat(
+        [
+            SNAP,
+            _snapshots([("2027-01", "B", "2027-01", 12, 10)]),
+            # the February cycle: the last actual is January's 100; March is unsold yet
+            _snapshots([("2027-02", "A", "2027-02", 50, 50), ("2027-02", "A", "2027-03", 50, 40)]),
+            _snapshots([("2027-02", "A", "2027-04", 50, 40)]),
+        ]
+    )
+    fva = forecast_value_added(snap, sales)
+    assert fva[["cycle", "family", "months"]].values.tolist() == [
+        ["2027-01", "A", 2],
+        ["2027-01", "B", 1],
+        ["2027-01", ALL, 3],
+        ["2027-02", "A", 2],
+        ["2027-02", ALL, 2],
+    ]
+    b = fva.iloc[1]
+    assert (b.mape_statistical, b.mape_consensus, b.mape_naive) == pytest.approx((0.2, 0, 0))
+    pooled = fva.iloc[2]  # A's 10 %, 20 % and B's 20 %
+    assert pooled.mape_statistical == pytest.approx((0.1 + 0.2 + 0.2) / 3)
+    feb = fva.iloc[3]
+    # naive 100 on 50 and 40: 100 % and 150 %
+    assert feb.mape_naive == pytest.approx((1.0 + 1.5) / 2)
+    assert feb.mape_consensus == pytest.approx(0.0)
+
+
+def test_a_cycle_without_its_last_actual_has_no_naive_score() -> None:
+    fva = forecast_value_added(SNAP, SALES[SALES["period"] != "2026-12"], total=False)
+    assert math.isnan(fva.iloc[0].mape_naive) and math.isnan(fva.iloc[0].fva_statistical)
+    assert fva.iloc[0].fva_consensus == pytest.approx(0.10)
+
+
+def test_actual_sales_come_from_the_history() -> None:
+    history = validate_history(
+        pd.DataFrame(
+            {
+                "period": ["2026-12", "2027-01", "2027-01", "2027-02"],
+                "family": "A",
+                "sku": ["x", "x", "y", "x"],
+                "demand": [80, 60, 40, 50],
+            }
+        ),
+        fill_gaps=True,
+    )
+    points = scored_points(SNAP, monthly_sales(history))
+    assert points["actual"].tolist() == [100, 50]
+    assert points["naive"].tolist() == [80, 80]
+
+
+def test_missing_columns_are_named() -> None:
+    with pytest.raises(InputError, match=r"snapshots: missing column.s. consensus"):
+        forecast_value_added(SNAP.drop(columns="consensus"), SALES)
