@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
-import numpy as np
 import pandas as pd
 import streamlit as st
 
-from sop_core import exports
+from sop_core import charts, exports
+from sop_core.charts import balance_frame
 from sop_core.errors import InputError
 from sop_core.kpis import KPIS, TILES, delta, delta_colour, show
 from sop_core.planner import KPI_LABELS, Planner, PlanResult
@@ -25,14 +24,6 @@ from sop_core.scenario import Scenario
 from sop_core.text import md_escape
 from sop_core.whatif import WHATIF_KEYS, WhatIf, whatif_from_params
 
-SOURCE_COLOURS = {
-    "Regular time": "#1f77b4",
-    "Overtime": "#ff7f0e",
-    "Subcontracting": "#9467bd",
-    "Demand (consensus)": "#111111",
-    "Inventory": "#2ca02c",
-    "Backlog": "#d62728",
-}
 COST_NAMES = exports.COST_LABELS  # one table of cost names: pages and downloads
 
 
@@ -118,94 +109,11 @@ def show_input_error(exc: InputError, what: str) -> None:
 # --------------------------------------------------------------------------- balance
 
 
-BALANCE_SERIES = {  # supply_by_source column -> (legend name, layer, stacking order)
-    "regular": ("Regular time", "supply", 0),
-    "overtime": ("Overtime", "supply", 1),
-    "subcontract": ("Subcontracting", "supply", 2),
-    "demand": ("Demand (consensus)", "level", 0),
-    "inventory": ("Inventory", "level", 1),
-    "backorder": ("Backlog", "level", 2),
-}
-
-
-def balance_frame(result: PlanResult, family: str | None = None) -> pd.DataFrame:
-    """The balance chart's data: one row per period and series (units), long format.
-
-    Columns: period, source (legend name), kind ("supply": stacked bars, "level": lines),
-    order (stacking order), units. Built from :meth:`PlanResult.supply_by_source`."""
-    df = result.supply_by_source(family)
-    n = len(df)
-    return pd.DataFrame(
-        {
-            "period": np.tile(df["period"].to_numpy(), len(BALANCE_SERIES)),
-            "source": np.repeat([v[0] for v in BALANCE_SERIES.values()], n),
-            "kind": np.repeat([v[1] for v in BALANCE_SERIES.values()], n),
-            "order": np.repeat([v[2] for v in BALANCE_SERIES.values()], n),
-            "units": np.concatenate([df[c].to_numpy(dtype=float) for c in BALANCE_SERIES]),
-        }
-    )
-
-
 @st.cache_data(max_entries=32, show_spinner=False)
 def balance_spec(periods: tuple[str, ...], y_title: str, large: bool, height: int) -> dict:
-    """The balance chart's Vega-Lite spec without its data, built once per layout.
-
-    Demand (line) against supply stacked by source, with inventory and backlog (dashed).
-    A slider move changes only the data (:func:`balance_frame`): validating an Altair
-    chart costs ~100 ms, more than the whole re-solve, so the spec is built once. The
-    cache hands out a fresh copy on every call (Streamlit edits the spec it is given)."""
-    colour = alt.Color(
-        "source:N",
-        title=None,
-        scale=alt.Scale(domain=list(SOURCE_COLOURS), range=list(SOURCE_COLOURS.values())),
-        legend=alt.Legend(  # large: two rows, so that the legend fits a projector's half
-            orient="top",
-            labelFontSize=16 if large else 13,
-            symbolSize=200,
-            columns=3 if large else alt.Undefined,
-        ),
-    )
-    axis = alt.Axis(labelAngle=-45) if large else alt.Undefined
-    x = alt.X("period:O", sort=list(periods), title=None, axis=axis)
-    tooltip = ["period:O", "source:N", alt.Tooltip("units:Q", format=",.0f")]
-    base = alt.Chart()  # the data comes with each render
-    stacked = (
-        base.transform_filter(alt.datum.kind == "supply")
-        .mark_bar(opacity=0.9)
-        .encode(
-            x=x,
-            y=alt.Y("sum(units):Q", title=y_title, stack="zero"),
-            color=colour,
-            order=alt.Order("order:Q"),
-            tooltip=tooltip,
-        )
-    )
-    dash = alt.StrokeDash(
-        "source:N",
-        scale=alt.Scale(
-            domain=["Demand (consensus)", "Inventory", "Backlog"], range=[[1, 0], [8, 4], [3, 3]]
-        ),
-        legend=None,
-    )
-    line = (
-        base.transform_filter(alt.datum.kind == "level")
-        .mark_line(  # points only for projection: fewer marks to redraw on a slider move
-            strokeWidth=5 if large else 3, point=alt.OverlayMarkDef(size=90) if large else False
-        )
-        .encode(x=x, y=alt.Y("units:Q"), color=colour, strokeDash=dash, tooltip=tooltip)
-    )
-    font = 16 if large else 13
-    spec = (
-        alt.layer(stacked, line)
-        .properties(height=height)
-        .configure_axis(labelFontSize=font, titleFontSize=font, grid=True)
-        .configure_view(strokeWidth=0)
-        .to_dict()
-    )
-    spec.pop("datasets", None)  # Altair names an empty dataset for data-less charts:
-    for layer in spec["layer"]:  # drop it, so that the layers use the rendered data
-        layer.pop("data", None)
-    return spec
+    """:func:`sop_core.charts.balance_spec`, built once per layout (the cache hands out a
+    fresh copy on every call: Streamlit edits the spec it is given)."""
+    return charts.balance_spec(periods, y_title, large, height)
 
 
 def balance_chart(
@@ -221,28 +129,6 @@ def balance_chart(
     y_title = "Units per period" + (f" – {family}" if family else "")
     spec = balance_spec(tuple(periods), y_title, large, height)
     st.vega_lite_chart(balance_frame(result, family), spec, key=key)
-
-
-def cost_chart(result: PlanResult, *, large: bool = False) -> alt.Chart:
-    df = pd.DataFrame(
-        {
-            "category": [COST_NAMES.get(k, k) for k in result.cost_breakdown],
-            "cost": list(result.cost_breakdown.values()),
-        }
-    )
-    df = df[df["cost"].abs() > 0.5]
-    font = 15 if large else 12
-    return (
-        alt.Chart(df)
-        .mark_bar()
-        .encode(
-            y=alt.Y("category:N", sort="-x", title=None),
-            x=alt.X("cost:Q", title=None, axis=alt.Axis(format="$~s")),
-            tooltip=["category:N", alt.Tooltip("cost:Q", format="$,.0f")],
-        )
-        .properties(height=min(30 + 26 * len(df), 216) if large else 40 + 28 * len(df))
-        .configure_axis(labelFontSize=font, titleFontSize=font, labelLimit=0)  # no "…" labels
-    )
 
 
 # --------------------------------------------------------------------------- downloads

@@ -8,8 +8,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages._common import balance_frame, balance_spec, planner_for
+from pages._common import balance_spec, planner_for
 from pages._workspace import get_store
+from sop_core.charts import balance_frame
 from sop_core.lp import FixedPlan
 from sop_core.planner import PlanResult, fixed_from
 from sop_core.scenario import Scenario

@@ -13,7 +13,6 @@ import streamlit as st
 from pages._business_plan import business_plan_section
 from pages._common import (
     balance_chart,
-    cost_chart,
     ensure_entry_point,
     kpi_tiles,
     present_css,
@@ -24,6 +23,7 @@ from pages._common import (
     presenting as is_presenting,
 )
 from pages._workspace import current_scenario, get_store, state
+from sop_core.charts import cost_chart
 from sop_core.kpis import money, pct, units
 from sop_core.planner import PlanResult
 from sop_core.text import md_escape

@@ -19,7 +19,6 @@ import streamlit as st
 from pages._access import explain, may, why_not
 from pages._common import (
     balance_chart,
-    cost_chart,
     download_buttons,
     ensure_entry_point,
     kpi_tiles,
@@ -28,6 +27,7 @@ from pages._common import (
 )
 from pages._supply import fence_note, fenced_balance_chart, time_fence
 from pages._workspace import author, current_scenario, set_state, state, workspaces
+from sop_core.charts import cost_chart
 from sop_core.errors import InputError
 from sop_core.kpis import money, pct, units
 from sop_core.lp import FixedPlan

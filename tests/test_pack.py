@@ -52,3 +52,22 @@ def test_the_excel_pack_has_every_table_in_full():
     book = load_workbook(io.BytesIO(pack_excel(sections())))
     assert book.sheetnames == ["Balance", "Gap to budget"]
     assert book["Gap to budget"].max_row == 1 + 55
+
+
+def test_the_balance_chart_renders_on_the_server_with_the_plans_data():
+    from factories import red_tomato
+
+    from sop_core.charts import balance_chart_spec, balance_frame
+    from sop_core.pack import chart_png
+    from sop_core.planner import solve
+
+    scenario = red_tomato()
+    result = solve(scenario)
+    spec = balance_chart_spec(result, scenario.period_labels, width=700)
+    rows = spec["data"]["values"]
+    assert len(rows) == len(balance_frame(result)) == 6 * scenario.horizon
+    supplied = sum(r["units"] for r in rows if r["kind"] == "supply")
+    made = result.families[["production", "subcontract"]].to_numpy().sum()
+    assert abs(supplied - made) < 1e-6 * max(made, 1)  # the bars are the plan's supply
+    png = chart_png(spec)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
