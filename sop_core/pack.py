@@ -28,6 +28,8 @@ from sop_core.exports import frames_excel
 #: largest table printed per section (rows beyond it are counted, not printed)
 MAX_TABLE_ROWS = 25
 PAGE_TITLE_SIZE = 18
+#: a chart's height when a table follows it on the page [mm]
+CHART_WITH_TABLE_MM = 78.0
 
 
 @dataclass(frozen=True)
@@ -119,14 +121,22 @@ def pack_pdf(
             pdf.ln(2)
         if section.chart is not None:
             png = chart_png(section.chart)
-            room = pdf.h - pdf.get_y() - pdf.b_margin - (40 if section.table is not None else 4)
+            room = pdf.h - pdf.get_y() - pdf.b_margin - 4
+            if section.table is not None:  # leave the table its room on the same page
+                room = min(room, CHART_WITH_TABLE_MM)
             pdf.image(png, w=width, h=max(40.0, min(room, width * 0.42)), keep_aspect_ratio=True)
             pdf.ln(2)
         if section.table is not None and not section.table.empty:
             table = section.table.head(MAX_TABLE_ROWS)
             size = 9 if len(table.columns) <= 10 else 7
             pdf.set_font("DejaVu", "", size)
+            texts = [[_cell(v) for v in row] for row in table.itertuples(index=False)]
+            widest = [
+                min(max([len(str(col))] + [len(r[i]) for r in texts]), 70)
+                for i, col in enumerate(table.columns)
+            ]
             with pdf.table(
+                col_widths=tuple(max(w, 4) for w in widest),  # wide text gets the room
                 headings_style=FontFace(emphasis="BOLD", fill_color=(240, 240, 238)),
                 line_height=size * 0.55,
                 text_align="LEFT",
@@ -135,10 +145,10 @@ def pack_pdf(
                 head = grid.row()
                 for col in table.columns:
                     head.cell(str(col))
-                for row in table.itertuples(index=False):
+                for row in texts:
                     cells = grid.row()
-                    for value in row:
-                        cells.cell(_cell(value))
+                    for text in row:
+                        cells.cell(text)
             if len(section.table) > MAX_TABLE_ROWS:
                 pdf.set_font("DejaVu", "", 9)
                 more = len(section.table) - MAX_TABLE_ROWS

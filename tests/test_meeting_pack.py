@@ -1,0 +1,84 @@
+"""The meeting pack's content: the sections an executive meeting reads, in order, with
+the plan's own numbers, read back from the PDF and the Excel workbook."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from sop_core.business_plan import business_plan_template
+from sop_core.history import read_history
+from sop_core.kpis import show
+from sop_core.meeting_pack import meeting_sections
+from sop_core.pack import pack_excel, pack_pdf
+from sop_core.planner import solve
+from sop_core.scenario import load_scenario, with_changes
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+@pytest.fixture(scope="module")
+def sample():
+    scenario = load_scenario(DATA / "sample_company.json")
+    return scenario, solve(scenario), read_history(DATA / "sample_history.csv")
+
+
+def test_the_pack_has_every_section_in_the_meetings_order(sample):
+    scenario, result, history = sample
+    tight = with_changes(scenario, max_overtime_hours_per_worker=0)
+    budget = business_plan_template(scenario)
+    budget.loc[budget["family"] == scenario.families[0].name, "revenue"] *= 1.5  # a gap
+    decisions = pd.DataFrame(
+        {"decision": ["Hire 5 for the peak"], "owner": ["Eve"], "due": ["2027-01-15"]}
+    )
+    sections = meeting_sections(
+        scenario,
+        result,
+        plan_name="Base",
+        alternatives={"No overtime": solve(tight)},
+        budget=budget,
+        history=history,
+        decisions=decisions,
+        assumptions=pd.DataFrame(columns=["assumption", "owner"]),
+        decision="approve Base or No overtime",
+    )
+    titles = [s.title for s in sections]
+    families = [f.name for f in scenario.families]
+    assert titles == [
+        "Summary",
+        "Demand and supply",
+        "Scenarios compared",
+        "Gap to the business plan",
+        "Exceptions",
+        "Decisions needed",
+        "Assumptions",
+        *(f"Family S&OP sheet: {f}" for f in families),
+    ]
+    reader = PdfReader(io.BytesIO(pack_pdf("2026-12 S&OP cycle", sections)))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert show("total_cost", result.kpis["total_cost"]) in text  # the plan's own cost
+    assert "Decision asked for: approve Base or No overtime" in text
+    assert "Hire 5 for the peak" in text and "None open." in text
+    assert "below_budget" in text  # the revenue gap made an exception
+    assert all(f"Family S&OP sheet: {f}" in text for f in families)
+    assert len(reader.pages[2].images) == 1  # the balance chart
+    book = load_workbook(io.BytesIO(pack_excel(sections)))
+    assert {"Summary", "Balance", "Scenarios", "Gap to budget", "Exceptions"} <= set(
+        book.sheetnames
+    )
+    gap = pd.read_excel(io.BytesIO(pack_excel(sections)), sheet_name="Gap to budget")
+    first = gap[gap["Family"] == families[0]].iloc[0]
+    assert first["Gap revenue"] < 0 and first["Gap units"] == 0
+
+
+def test_without_a_business_plan_the_pack_says_so(sample):
+    scenario, result, _ = sample
+    sections = meeting_sections(scenario, result, plan_name="Base")
+    gap = next(s for s in sections if s.title == "Gap to the business plan")
+    assert gap.table is None and "No business plan" in gap.text[0]
+    assert [s.title for s in sections][-1] == "Exceptions"  # no history: no family sheets
