@@ -22,6 +22,7 @@ from pages._common import (
 from pages._common import (
     presenting as is_presenting,
 )
+from pages._pack import meeting_pack_section
 from pages._workspace import current_scenario, get_store, state
 from sop_core.charts import cost_chart
 from sop_core.kpis import money, pct, units
@@ -152,4 +153,13 @@ if not presenting:
         icon=":material/slideshow:",
     )
     st.divider()
-    business_plan_section(whatif.apply(s) if result is not baseline else s, result)
+    planned = whatif.apply(s) if result is not baseline else s
+    business_plan_section(planned, result)
+    st.divider()
+    meeting_pack_section(
+        planned,
+        result,
+        plan_name="Current what-if" if result is not baseline else "Baseline",
+        alternatives={k: v for k, v in named.items() if v is not result},
+        title=f"{pd.Timestamp.now(tz='UTC'):%Y-%m} S&OP meeting pack",
+    )

@@ -136,3 +136,21 @@ def test_a_bad_business_plan_is_explained_and_not_kept():
 def test_presentation_mode_has_no_business_plan_section():
     at = open_exec(present="1")
     assert not at.file_uploader and not any("Business plan" in h.value for h in at.subheader)
+
+
+def test_the_meeting_pack_is_built_with_progress_and_offered_as_pdf_and_excel():
+    import io
+
+    from pypdf import PdfReader
+
+    at = open_exec(overtime="5")
+    at.button(key="pack_go").click().run(timeout=120)
+    assert not at.exception, [e.value for e in at.exception]
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download the pack (PDF)" in labels and "Download its tables (Excel)" in labels
+    _, pdf, book = at.session_state["pack"]
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "S&OP meeting pack" in text and "Sample company" in text
+    assert "Scenarios compared" in text and "Baseline" in text  # the what-if against it
+    assert "Family S&OP sheet" in text  # the company's history is in
+    assert book[:2] == b"PK"  # an xlsx (zip) file

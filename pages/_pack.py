@@ -1,0 +1,96 @@
+"""The meeting pack on a page: build the PDF and Excel pack of the plan shown, with a
+progress indicator, then offer both as downloads (kept in the session until the plan or
+its inputs change)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+import streamlit as st
+
+from pages._workspace import company_history, state
+from sop_core.exports import slug
+from sop_core.meeting_pack import meeting_sections
+from sop_core.pack import pack_excel, pack_pdf
+from sop_core.planner import PlanResult
+from sop_core.scenario import Scenario
+
+
+def meeting_pack_section(
+    scenario: Scenario,
+    result: PlanResult,
+    *,
+    plan_name: str,
+    alternatives: Mapping[str, PlanResult],
+    title: str,
+    decisions: pd.DataFrame | None = None,
+    assumptions: pd.DataFrame | None = None,
+    demand_review_signed_off: bool = True,
+    key: str = "pack",
+) -> None:
+    """A "Build the meeting pack" button, its progress, and the two downloads."""
+    st.subheader("Meeting pack")
+    held = st.session_state.get("business_plan")
+    budget = held[1] if held else None
+    history, _ = company_history()
+    st.caption(
+        "One PDF for the meeting (summary, balance chart, scenarios compared, gap to the "
+        "business plan, exceptions, decisions and assumptions, a sheet per family) and the "
+        "same tables as an Excel workbook."
+        + ("" if budget is not None else " Load a business plan above to include the gap.")
+    )
+    fingerprint = (
+        title,
+        plan_name,
+        result.total_cost,
+        tuple((k, v.total_cost) for k, v in alternatives.items()),
+        state().revision,
+        None if held is None else held[0],
+        0 if decisions is None else len(decisions),
+        0 if assumptions is None else len(assumptions),
+    )
+    if st.button("Build the meeting pack", icon=":material/picture_as_pdf:", key=f"{key}_go"):
+        with st.status("Building the meeting pack…", expanded=True) as status:
+            bar = st.progress(0.0)
+            sections = meeting_sections(
+                scenario,
+                result,
+                plan_name=plan_name,
+                alternatives=alternatives,
+                budget=budget,
+                history=history,
+                decisions=decisions,
+                assumptions=assumptions,
+                demand_review_signed_off=demand_review_signed_off,
+            )
+
+            def progress(done: int, total: int, what: str) -> None:
+                bar.progress(done / max(total, 1), text=f"{done}/{total} · {what}")
+
+            pdf = pack_pdf(title, sections, subtitle=state().name, progress=progress)
+            book = pack_excel(sections)
+            status.update(label=f"Meeting pack ready: {len(sections)} sections", state="complete")
+        st.session_state[key] = (fingerprint, pdf, book)
+    held_pack = st.session_state.get(key)
+    if held_pack is None or held_pack[0] != fingerprint:
+        return
+    _, pdf, book = held_pack
+    stem = slug(f"{title} {state().name}") or "meeting_pack"
+    d1, d2 = st.columns(2)
+    d1.download_button(
+        "Download the pack (PDF)",
+        pdf,
+        f"{stem}.pdf",
+        "application/pdf",
+        icon=":material/download:",
+        key=f"{key}_pdf",
+    )
+    d2.download_button(
+        "Download its tables (Excel)",
+        book,
+        f"{stem}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        key=f"{key}_xlsx",
+    )
