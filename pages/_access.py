@@ -23,8 +23,10 @@ from sop_core.fields import MONEY_FIELDS
 DEFAULT_AUTHOR = "planner"
 
 
+@st.cache_data(ttl=30, show_spinner=False)
 def auth_configured() -> bool:
-    """Whether secrets configure a sign-in provider (an ``[auth]`` section)."""
+    """Whether secrets configure a sign-in provider (an ``[auth]`` section); looked up
+    at most every 30 s (without a secrets file Streamlit searches the disk each time)."""
     try:  # no secrets file (the laptop default) is not an error: local mode
         return st.secrets.load_if_toml_exists() and "auth" in st.secrets
     except (FileNotFoundError, OSError):
