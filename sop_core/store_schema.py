@@ -39,8 +39,9 @@ created_by, created_at.
     database itself, SQLite and PostgreSQL): one row per change of anything in the store:
     at, actor (name), actor_email (null in local mode), action (``edit``, ``undo``,
     ``create``, ``upload``, ``save``, ``approve``, ``status``, ``rename``, ``duplicate``,
-    ``delete``), company (the workspace's name, or null), object_kind (``family``,
-    ``workforce``, …, ``scenario``, ``company``, ``history``), object_key, object (in
+    ``delete``; on a cycle also ``sign off``, ``comment``, ``close``), company (the
+    workspace's name, or null), object_kind (``family``, ``workforce``, …, ``scenario``,
+    ``company``, ``history``, ``cycle``), object_key, object (in
     words: "family Pumps", "scenario Base v3"), field, before / after (JSON).
 
 ``sop_cycle`` — one monthly S&OP cycle per company and month ("2026-12 cycle"):
