@@ -97,15 +97,18 @@ nxt = cycle.next_step
 if nxt is None:
     name, version = cycle.plan or ("?", 0)
     st.success(f"The {cycle.label} is complete: the plan is **{md_escape(name)} v{version}**.")
-else:
-    st.markdown(f"**Waiting for the {nxt.owner}:** {nxt.label.lower()}.")
 mine = pending_for(cycle, actor)
-if mine:
+yours_now = nxt is not None and any(s.key == nxt.key for s in mine)
+if nxt is not None and not yours_now:
+    st.markdown(f"**Waiting for the {nxt.owner}:** {nxt.label.lower()}.")
+later = ", ".join(s.label.lower() for s in mine if nxt is None or s.key != nxt.key)
+if yours_now:
+    assert nxt is not None
     st.markdown(
-        "**Waiting for you:** " + ", ".join(s.label.lower() for s in mine)
-        if any(nxt is not None and s.key == nxt.key for s in mine)
-        else "**Yours, later:** " + ", ".join(s.label.lower() for s in mine)
+        f"**Waiting for you:** {nxt.label.lower()}" + (f"; yours later: {later}." if later else ".")
     )
+elif later:
+    st.markdown(f"**Yours, later:** {later}.")
 previous = cycles.previous(ws.name, cycle.month)
 if previous is not None:
     plan = previous.plan

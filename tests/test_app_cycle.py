@@ -49,7 +49,7 @@ def test_the_home_page_is_the_cycle_and_offers_to_start_this_month():
     assert start.label == f"Start the {month_of()} cycle" and not start.disabled
     rerun(start.click())
     assert Cycles(store()).months(COMPANY) == [month_of()]
-    assert "Waiting for the demand planner" in texts(at)
+    assert "**Waiting for you:** data gathering; yours later: demand review," in texts(at)
     assert list(at.dataframe[0].value["status"]) == ["open"] * 5
 
 
