@@ -1,7 +1,8 @@
 """The S&OP workbench: `streamlit run app.py` opens it on the embedded sample company.
 
 Pages (files in pages/, registered here; st.navigation turns off auto-discovery):
-Demand → Capacity → Plan (the live what-if) → Schedule; Executive (the one balance chart),
+the Cycle (home: this month's S&OP cycle, its sign-offs and log); Demand → Capacity →
+Plan (the live what-if, at /plan) → Schedule; Executive (the one balance chart),
 Scenarios and the Audit trail. With a sign-in provider configured (see pages/_access.py)
 only the sign-in page is served until the person has signed in.
 Add ``?present=1`` to a page's URL for presentation mode: no sidebar, no controls, large type.
@@ -34,6 +35,14 @@ except (StoreUnavailable, InputError) as exc:  # the store is the system of reco
     st.stop()
 
 pages = {
+    "S&OP": [
+        st.Page(
+            "pages/cycle.py",
+            title="Cycle",
+            icon=":material/event_repeat:",
+            default=True,  # served at "/" (the default page has no other path)
+        ),
+    ],
     "Plan": [
         st.Page(
             "pages/demand.py", title="Demand", icon=":material/trending_up:", url_path="demand"
@@ -41,9 +50,7 @@ pages = {
         st.Page(
             "pages/capacity.py", title="Capacity", icon=":material/factory:", url_path="capacity"
         ),
-        st.Page(
-            "pages/plan.py", title="Plan", icon=":material/tune:", url_path="plan", default=True
-        ),
+        st.Page("pages/plan.py", title="Plan", icon=":material/tune:", url_path="plan"),
         st.Page(
             "pages/schedule.py",
             title="Schedule",

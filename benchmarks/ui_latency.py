@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from e2e_server import CHROMIUM_ARGS, chromium_path, serve  # noqa: E402
 
 PAGES = {
-    "Plan": ("/", "Total cost"),
+    "Plan": ("/plan", "Total cost"),
     "Executive": ("/executive", "What-ifs vs the baseline"),
     "Capacity": ("/capacity", "Utilisation of regular hours"),
     "Demand": ("/demand?demand_model=naive", "history and forecast"),
@@ -182,7 +182,7 @@ def first_renders(browser, url: str, samples: int) -> dict[str, dict[str, list]]
             out[name]["fresh"].append(elapsed)
             out[name]["phases"].append(phases)
     page = browser.new_page()
-    page.goto(url)
+    page.goto(url + "/plan")
     page.get_by_text("Total cost").first.wait_for(timeout=120_000)
     for i in range(samples):
         for name in names[i % len(names) :] + names[: i % len(names)]:
@@ -263,19 +263,19 @@ def main() -> int:
             browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
             with serve() as url:
                 page = browser.new_page(viewport={"width": 1600, "height": 1000})
-                page.goto(url)  # warm the server (first import, sample load)
+                page.goto(url + "/plan")  # warm the server (first import, sample load)
                 page.get_by_text("Total cost").first.wait_for(timeout=120_000)
                 renders = first_renders(browser, url, args.samples)
                 if args.moves:
                     # the sample hires instead of paying overtime unless the workforce is capped
-                    cost, whole = slider_latency(page, url + "/?workers_max=111", args.moves)
+                    cost, whole = slider_latency(page, url + "/plan?workers_max=111", args.moves)
                     rows.append(("Sample company (12 × 5)", cost, whole, 0.200, 0.400))
             if args.moves:
                 with serve(env={"SOP_SAMPLE_SCENARIO": str(big)}) as url:
                     page = browser.new_page(viewport={"width": 1600, "height": 1000})
-                    page.goto(url)
+                    page.goto(url + "/plan")
                     page.get_by_text("Total cost").first.wait_for(timeout=120_000)
-                    cost, whole = slider_latency(page, url, args.moves)
+                    cost, whole = slider_latency(page, url + "/plan", args.moves)
                     rows.append(("Generated 52 × 20", cost, whole, None, None))
             browser.close()
 

@@ -34,6 +34,7 @@ KINDS = {
     "Kept what-ifs": "whatif",
     "Scenarios": "scenario",
     "Companies": "company",
+    "Monthly cycles": "cycle",
 }
 c1, c2, c3 = st.columns([2, 2, 3])
 everywhere = c1.toggle("All companies", value=False, key="audit_all")

@@ -13,13 +13,18 @@ the store both read):
 =================  =========================================================
 role               may
 =================  =========================================================
-demand planner     upload history, adjust the consensus, hand it to the plan
-supply planner     capacity, resources, calendar, policy, what-ifs, scenarios
-finance            costs and prices (and, with the cycle, the business plan)
-executive          approve scenarios (and sign off the executive step)
-admin              start companies, delete scenarios (users and roles: the
+demand planner     upload history, adjust the consensus, hand it to the plan;
+                   start a monthly cycle, sign off data gathering and demand review
+supply planner     capacity, resources, calendar, policy, what-ifs, scenarios;
+                   sign off the supply review
+finance            costs and prices; sign off the financial reconciliation
+executive          approve scenarios, sign off the executive meeting
+admin              start companies and cycles, delete scenarios (users and roles: the
                    role file, see :func:`load_roles`)
 =================  =========================================================
+
+Every role but admin may comment on a cycle's steps and log (and close) assumptions and
+decisions (``cycle_log``).
 
 The store checks every change with :func:`require` (a page that hides a button is a
 courtesy; a forged request still meets the check) and raises :class:`PermissionDenied`,
@@ -84,6 +89,21 @@ ACTIONS: dict[str, Action] = dict(
         _action("approve", "approve a scenario", "executive"),
         _action("company", "start a company", "admin"),
         _action("delete", "delete scenarios", "admin"),
+        # the monthly S&OP cycle (sop_core.cycle): who starts it, who signs off each step
+        _action("cycle", "start a monthly S&OP cycle", "demand_planner", "admin"),
+        _action(
+            "cycle_log",
+            "comment, log assumptions and decisions, and close them",
+            "demand_planner",
+            "supply_planner",
+            "finance",
+            "executive",
+        ),
+        _action("signoff_data", "sign off data gathering", "demand_planner"),
+        _action("signoff_demand", "sign off the demand review", "demand_planner"),
+        _action("signoff_supply", "sign off the supply review", "supply_planner"),
+        _action("signoff_finance", "sign off the financial reconciliation", "finance"),
+        _action("signoff_executive", "sign off the executive meeting", "executive"),
     ]
 )
 

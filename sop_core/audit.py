@@ -13,10 +13,10 @@ at             datetime (UTC) of the change
 who            the person's name
 email          their e-mail (empty in local single-user mode)
 action         edit, undo, create, upload, save, approve, status, rename,
-               duplicate, delete
+               duplicate, delete; on a cycle also sign off, comment, close
 company        the company (workspace), empty for store-wide objects
 object_kind    family, workforce, policy, plan, adjustment, history, setting,
-               whatif, company, scenario
+               whatif, company, scenario, cycle (object_key: its month)
 object_key     the object's stable key (a family's ``f1``, a scenario's name)
 object         the object in words ("family Pumps", "scenario Base v3")
 field          the field changed, if one

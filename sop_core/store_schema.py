@@ -39,9 +39,35 @@ created_by, created_at.
     database itself, SQLite and PostgreSQL): one row per change of anything in the store:
     at, actor (name), actor_email (null in local mode), action (``edit``, ``undo``,
     ``create``, ``upload``, ``save``, ``approve``, ``status``, ``rename``, ``duplicate``,
-    ``delete``), company (the workspace's name, or null), object_kind (``family``,
-    ``workforce``, …, ``scenario``, ``company``, ``history``), object_key, object (in
+    ``delete``; on a cycle also ``sign off``, ``comment``, ``close``), company (the
+    workspace's name, or null), object_kind (``family``, ``workforce``, …, ``scenario``,
+    ``company``, ``history``, ``cycle``), object_key, object (in
     words: "family Pumps", "scenario Base v3"), field, before / after (JSON).
+
+``sop_cycle`` — one monthly S&OP cycle per company and month ("2026-12 cycle"):
+    id, workspace_id → sop_workspace.id (no cascade: a cycle's record outlives nothing),
+    month (``YYYY-MM``; unique per company), created_by, created_at.
+
+``sop_cycle_step`` — the cycle's five steps (see :data:`sop_core.cycle.STEPS`): cycle_id,
+    step (``data``, ``demand``, ``supply``, ``finance``, ``executive``), position (1–5),
+    owner_role, status (``open`` | ``in_review`` | ``signed_off``), signed_off_by /
+    signed_off_at. A signed-off row is frozen in the database itself: triggers refuse
+    its UPDATE and DELETE (SQLite and PostgreSQL).
+
+``sop_cycle_comment`` — comments on a step, append-only (triggers): cycle_id, step,
+    text, author, created_at.
+
+``sop_cycle_snapshot`` — what a sign-off froze, append-only (triggers refuse UPDATE and
+    DELETE): cycle_id, step, kind (``consensus``: the plan demand per family and period,
+    ``{"periods": [...], "families": [{"name", "demand": [...]}], "revision"}``;
+    ``recommended``: ``{"scenarios": [{"name", "version"}]}``; ``approved``:
+    ``{"name", "version"}``), content (JSON), taken_by, taken_at.
+
+``sop_cycle_log`` — the assumptions and decisions log: workspace_id, cycle_id (the cycle
+    it was raised in), kind (``assumption`` | ``decision``), text, owner (an assumption's
+    owner; who decided a decision), family (or null), due (a decision's due date, or
+    null), status (``open`` | ``closed``), created_by / created_at, closed_by /
+    closed_at / closed_month. An open entry is carried to every later cycle until closed.
 
 At most one scenario is approved: a partial unique index on ``status`` where
 ``status = 'approved'`` enforces it in the database itself (SQLite and PostgreSQL).
@@ -50,12 +76,13 @@ Times are UTC.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -235,4 +262,98 @@ class AuditRow(Base):
     __table_args__ = (
         Index("ix_sop_audit_company", "company", "id"),
         Index("ix_sop_audit_object", "object_kind", "object_key"),
+    )
+
+
+CYCLE_STEP_STATUSES: tuple[str, ...] = ("open", "in_review", "signed_off")
+
+
+class CycleRow(Base):
+    """A company's monthly S&OP cycle."""
+
+    __tablename__ = "sop_cycle"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("sop_workspace.id"))
+    month: Mapped[str] = mapped_column(String(7))
+    created_by: Mapped[str] = mapped_column(String(AUTHOR_MAX))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("workspace_id", "month", name="sop_cycle_month_unique"),)
+
+
+class CycleStepRow(Base):
+    """One step of a cycle: its owner role, status and sign-off (frozen once signed off)."""
+
+    __tablename__ = "sop_cycle_step"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("sop_cycle.id"))
+    step: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer)
+    owner_role: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    signed_off_by: Mapped[str | None] = mapped_column(String(AUTHOR_MAX), nullable=True)
+    signed_off_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "step", name="sop_cycle_step_unique"),
+        CheckConstraint(
+            "status IN ('open', 'in_review', 'signed_off')", name="sop_cycle_step_status"
+        ),
+    )
+
+
+class CycleCommentRow(Base):
+    """A comment on a step of a cycle (append-only)."""
+
+    __tablename__ = "sop_cycle_comment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("sop_cycle.id"), index=True)
+    step: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(AUTHOR_MAX))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CycleSnapshotRow(Base):
+    """What a sign-off froze: the consensus, the recommended or the approved scenario
+    (append-only)."""
+
+    __tablename__ = "sop_cycle_snapshot"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("sop_cycle.id"), index=True)
+    step: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    content: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    taken_by: Mapped[str] = mapped_column(String(AUTHOR_MAX))
+    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CycleLogRow(Base):
+    """An assumption or a decision, raised in a cycle and carried until closed."""
+
+    __tablename__ = "sop_cycle_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("sop_workspace.id"))
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("sop_cycle.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(AUTHOR_MAX))
+    family: Mapped[str | None] = mapped_column(String(NAME_MAX), nullable=True)
+    due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_by: Mapped[str] = mapped_column(String(AUTHOR_MAX))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(String(AUTHOR_MAX), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_month: Mapped[str | None] = mapped_column(String(7), nullable=True)
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('assumption', 'decision')", name="sop_cycle_log_kind"),
+        CheckConstraint("status IN ('open', 'closed')", name="sop_cycle_log_status"),
+        Index("ix_sop_cycle_log_workspace", "workspace_id", "status"),
     )

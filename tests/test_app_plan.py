@@ -30,9 +30,11 @@ def test_entry_point_opens_on_the_sample_with_no_setup():
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert at.sidebar.selectbox(key="sidebar_company").value == "Sample company"
-    assert "S&OP workbench balances" in at.caption[0].value  # what it is for, in one line
+    assert at.title[0].value == "Monthly S&OP cycle"  # the home page is the cycle
     assert any("sample_history.csv" in c.value.replace("\\", "") for c in at.sidebar.caption)
-    assert [m.label for m in at.metric][:2] == ["Total cost", "Fill rate"]
+    plan = open_plan()  # the Plan page, at /plan
+    assert "S&OP workbench balances" in plan.caption[0].value  # what it is for, in one line
+    assert [m.label for m in plan.metric][:2] == ["Total cost", "Fill rate"]
 
 
 def test_plan_page_renders_kpis_chart_and_levers():

@@ -120,7 +120,7 @@ def test_each_role_may_do_its_part_and_the_store_refuses_the_rest(server, browse
 
     # the supply planner keeps a what-if: a draft saved under their name and e-mail
     sam = sign_in(browser, base, "sam@acme.example")
-    sam.goto(base + "/?overtime=5")
+    sam.goto(base + "/plan?overtime=5")
     sam.get_by_text("Total cost").first.wait_for(timeout=TIMEOUT_MS)
     wait_idle(sam)
     sam.get_by_role("button", name="Keep this what-if…").click()

@@ -90,7 +90,8 @@ def move(page, slider_label: str, presses: int = 1, key: str = "ArrowRight") -> 
 @pytest.mark.parametrize(
     ("name", "path", "ready"),
     [
-        ("plan", "/", "Total cost"),
+        ("cycle_new", "/", "Monthly S&OP cycle"),  # README: cycle.png, test_e2e_cycle
+        ("plan", "/plan", "Total cost"),
         ("executive", "/executive", "What-ifs vs the baseline"),
         ("capacity", "/capacity", "Utilisation of regular hours"),
         ("demand", "/demand?demand_model=naive", "Forecast accuracy (backtest)"),
@@ -112,7 +113,7 @@ def test_every_page_opens_without_an_exception(page, app_url, name, path, ready)
 
 def test_sliders_re_plan_live_and_the_url_keeps_them(page, app_url):
     # the sample company hires rather than pay overtime unless the workforce is capped
-    open_page(page, app_url + "/?workers_max=111", "Total cost")
+    open_page(page, app_url + "/plan?workers_max=111", "Total cost")
     cost0, inv0 = metric(page, "Total cost"), number(metric(page, "Average inventory"))
     chart0 = page.get_by_test_id("stVegaLiteChart").first.inner_html()
     move(page, "Max overtime (hours per worker per period)", 5, "ArrowLeft")  # 20 h -> 15 h
@@ -153,7 +154,7 @@ def test_sliders_re_plan_live_and_the_url_keeps_them(page, app_url):
 
 
 def test_the_plan_downloads_as_csv(page, app_url, tmp_path):
-    open_page(page, app_url + "/", "Total cost")
+    open_page(page, app_url + "/plan", "Total cost")
     assert page.get_by_role("button", name=re.compile("Download plan")).count() == 0
     page.get_by_test_id("stButtonGroup").get_by_text("Plan table").click()
     with page.expect_download(timeout=TIMEOUT_MS) as info:
@@ -173,7 +174,7 @@ def test_the_plan_downloads_as_csv(page, app_url, tmp_path):
 
 
 def test_strategies_are_compared_only_when_shown(page, app_url):
-    open_page(page, app_url + "/", "Total cost")
+    open_page(page, app_url + "/plan", "Total cost")
     assert page.get_by_text("Level workforce").count() == 0
     page.get_by_test_id("stButtonGroup").get_by_text("Optimal vs level vs chase").click()
     # the name sits in a data-grid cell, which the grid keeps in the DOM but draws on a

@@ -205,7 +205,7 @@ def test_own_company_from_upload_to_kept_plan_through_reload_and_workbook(
     page.get_by_text("The plan now uses the consensus forecast").first.wait_for(timeout=TIMEOUT_MS)
 
     # plan, and keep a what-if
-    goto(page, base + "/?company=Acme+Flow&overtime=5", "Total cost")
+    goto(page, base + "/plan?company=Acme+Flow&overtime=5", "Total cost")
     page.get_by_role("button", name="Keep this what-if…").click()
     page.get_by_label("Name this what-if").fill("Little overtime")
     page.get_by_role("button", name="Keep it").click()

@@ -38,7 +38,12 @@ def hostile_url(tmp_path_factory):
 
 @pytest.mark.parametrize(
     "path,ready",
-    [("/", "Total cost"), ("/executive", "What-ifs vs the baseline"), ("/scenarios", "Save")],
+    [
+        ("/", "Monthly S&OP cycle"),
+        ("/plan", "Total cost"),
+        ("/executive", "What-ifs vs the baseline"),
+        ("/scenarios", "Save"),
+    ],
 )
 def test_names_render_as_text(page, hostile_url, path: str, ready: str) -> None:
     page.goto(hostile_url + path)

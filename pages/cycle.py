@@ -1,0 +1,345 @@
+"""Cycle (the home page): where this month's S&OP cycle stands and what waits for whom.
+
+The five steps in order, their status, who signed off when, comments; the person's own
+pending steps first, with sign-off buttons (disabled with the reason when the person
+lacks the role or the step above is not signed off); the assumptions and decisions log.
+The rules and what a sign-off freezes are in :mod:`sop_core.cycle` and
+:mod:`sop_core.cycle_store`; this page reads widgets, calls them and draws.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from pages._access import current_actor, explain, why_not
+from pages._common import ensure_entry_point, show_input_error
+from pages._workspace import flash, get_store, state, workspaces
+from sop_core.cycle import (
+    STATUS_WORDS,
+    Cycle,
+    Step,
+    consensus_frame,
+    log_frame,
+    month_of,
+    pending_for,
+    step_def,
+    steps_frame,
+)
+from sop_core.cycle_store import Cycles
+from sop_core.errors import InputError
+from sop_core.store import StoreUnavailable
+from sop_core.text import md_escape
+
+ensure_entry_point()
+
+ws = state()
+actor = current_actor()
+this_month = month_of()
+try:
+    cycles = Cycles(get_store())
+    months = cycles.months(ws.name)
+except (StoreUnavailable, InputError) as exc:
+    st.error(f"The store cannot be opened: {md_escape(exc)}")
+    st.stop()
+
+st.title("Monthly S&OP cycle")
+st.caption(
+    f"{md_escape(ws.name)} · data gathering → demand review → supply review → "
+    "pre-meeting / financial reconciliation → executive meeting. Each step is signed off "
+    "by its owner, in order; a sign-off is final."
+)
+
+
+def done(message: str) -> None:
+    flash("success", message)
+    st.rerun()
+
+
+# ----------------------------------------------------------------- start a cycle
+if this_month not in months:
+    with st.container(border=True):
+        if months:
+            st.info(f"The month has changed: the latest cycle is the {months[-1]} cycle.")
+        else:
+            st.info(f"{md_escape(ws.name)} has no S&OP cycle yet.")
+        explain("cycle")
+        if st.button(
+            f"Start the {this_month} cycle",
+            type="primary",
+            icon=":material/event_repeat:",
+            key="cycle_start",
+            disabled=bool(why_not("cycle")),
+            help=why_not("cycle"),
+        ):
+            try:
+                cycles.create(ws.name, this_month, author=actor)
+            except InputError as exc:
+                show_input_error(exc, "Not started")
+            else:
+                done(f"Started the {this_month} cycle; open assumptions and decisions carried.")
+if not months:
+    st.stop()
+
+shown_month = st.selectbox(
+    "Cycle",
+    list(reversed(months)),
+    format_func=lambda m: f"{m} cycle",
+    key="cycle_month",
+)
+cycle: Cycle = cycles.get(ws.name, shown_month)
+
+# ----------------------------------------------------------------- where it stands
+signed = sum(s.signed_off for s in cycle.steps)
+st.progress(signed / len(cycle.steps), text=f"{signed} of {len(cycle.steps)} steps signed off")
+nxt = cycle.next_step
+if nxt is None:
+    name, version = cycle.plan or ("?", 0)
+    st.success(f"The {cycle.label} is complete: the plan is **{md_escape(name)} v{version}**.")
+mine = pending_for(cycle, actor)
+yours_now = nxt is not None and any(s.key == nxt.key for s in mine)
+if nxt is not None and not yours_now:
+    st.markdown(f"**Waiting for the {nxt.owner}:** {nxt.label.lower()}.")
+later = ", ".join(s.label.lower() for s in mine if nxt is None or s.key != nxt.key)
+if yours_now:
+    assert nxt is not None
+    st.markdown(
+        f"**Waiting for you:** {nxt.label.lower()}" + (f"; yours later: {later}." if later else ".")
+    )
+elif later:
+    st.markdown(f"**Yours, later:** {later}.")
+previous = cycles.previous(ws.name, cycle.month)
+if previous is not None:
+    plan = previous.plan
+    st.caption(
+        f"Last month ({previous.label}): plan "
+        + (f"**{md_escape(plan[0])} v{plan[1]}**" if plan else "not approved")
+        + f" · {sum(s.signed_off for s in previous.steps)} of 5 steps signed off"
+    )
+
+frame = steps_frame(cycle, actor)
+st.dataframe(
+    frame.assign(signed_off_at=frame["signed_off_at"].dt.strftime("%Y-%m-%d %H:%M UTC").fillna(""))[
+        ["label", "owner", "status", "signed_off_by", "signed_off_at", "waiting_for", "comments"]
+    ],
+    hide_index=True,
+    column_config={
+        "label": "Step",
+        "owner": "Owner",
+        "status": "Status",
+        "signed_off_by": "Signed off by",
+        "signed_off_at": "When",
+        "waiting_for": "Waiting for",
+        "comments": st.column_config.NumberColumn("Comments", format="%d"),
+    },
+    key="cycle_steps",
+)
+
+
+# ----------------------------------------------------------------- each step
+def scenario_options() -> dict[str, tuple[str, int]]:
+    company_id = workspaces().id_of(ws.name)
+    return {
+        f"{s.name} v{s.latest_version}": (s.name, s.latest_version)
+        for s in get_store().list_scenarios(company_id)
+    }
+
+
+def frozen(step: Step) -> None:
+    """What the step's sign-off froze."""
+    d = step_def(step.key)
+    if d.freezes == "consensus" and cycle.snapshot("consensus") is not None:
+        snap = cycle.snapshot("consensus")
+        wide = consensus_frame(snap.content).pivot_table(
+            index="family", columns="position", values="units", sort=False
+        )
+        wide.columns = snap.content["periods"]
+        st.caption("Consensus forecast frozen at the sign-off (units):")
+        st.dataframe(wide, key=f"cycle_consensus_{step.key}")
+    elif d.freezes == "recommended" and cycle.recommended:
+        st.caption(
+            "Recommended: " + ", ".join(f"**{md_escape(n)} v{v}**" for n, v in cycle.recommended)
+        )
+    elif d.freezes == "approved" and cycle.plan:
+        st.caption(f"Approved plan: **{md_escape(cycle.plan[0])} v{cycle.plan[1]}**")
+
+
+def step_panel(step: Step) -> None:
+    d = step_def(step.key)
+    with st.container(border=True):
+        head = f"**{step.position}. {step.label}** · {step.owner} · {STATUS_WORDS[step.status]}"
+        if step.signed_off and step.signed_off_at is not None:
+            head += (
+                f" by {md_escape(step.signed_off_by or '')} on "
+                f"{step.signed_off_at:%Y-%m-%d %H:%M} UTC"
+            )
+        st.markdown(head)
+        frozen(step)
+        for c in step.comments:
+            st.caption(f"{c.at:%d %b %H:%M} · {md_escape(c.author)}: {md_escape(c.text)}")
+        if step.signed_off:
+            return
+        lacks = why_not(d.action)
+        blocked = lacks or cycle.why_not_sign_off(step.key)
+        kwargs: dict = {}
+        if d.freezes == "recommended":
+            options = scenario_options()
+            picked = st.multiselect(
+                "Recommended scenario version(s)",
+                list(options),
+                key=f"cycle_rec_{step.key}",
+                disabled=bool(blocked),
+                placeholder="save scenarios on the Scenarios page first"
+                if not options
+                else "choose one or more",
+            )
+            kwargs["recommended"] = [options[p] for p in picked]
+        elif d.freezes == "approved":
+            options = {f"{n} v{v}": (n, v) for n, v in cycle.recommended}
+            pick = st.radio(
+                "Scenario to approve",
+                list(options) or ["(none recommended yet)"],
+                key=f"cycle_approve_{step.key}",
+                disabled=bool(blocked) or not options,
+            )
+            kwargs["approve"] = options.get(pick)
+        comment = st.text_input(
+            "Comment", key=f"cycle_comment_{step.key}", placeholder="optional note"
+        )
+        c1, c2, c3 = st.columns(3)
+        if c1.button(
+            f"Sign off {step.label.lower()}",
+            type="primary",
+            icon=":material/task_alt:",
+            key=f"cycle_signoff_{step.key}",
+            disabled=bool(blocked),
+            help=blocked,
+        ):
+            try:
+                cycles.sign_off(
+                    ws.name, cycle.month, step.key, author=actor, comment=comment, **kwargs
+                )
+            except InputError as exc:
+                show_input_error(exc, "Not signed off")
+            else:
+                done(f"Signed off: {step.label.lower()}.")
+        if step.status == "open" and c2.button(
+            "Mark in review",
+            icon=":material/rate_review:",
+            key=f"cycle_review_{step.key}",
+            disabled=bool(lacks),
+            help=lacks,
+        ):
+            try:
+                cycles.set_status(ws.name, cycle.month, step.key, "in_review", author=actor)
+            except InputError as exc:
+                show_input_error(exc, "Not changed")
+            else:
+                done(f"{step.label} is in review.")
+        no_comment = why_not("cycle_log")
+        if c3.button(
+            "Add comment",
+            icon=":material/comment:",
+            key=f"cycle_add_comment_{step.key}",
+            disabled=bool(no_comment),
+            help=no_comment,
+        ):
+            try:
+                cycles.comment(ws.name, cycle.month, step.key, comment, author=actor)
+            except InputError as exc:
+                show_input_error(exc, "Not saved")
+            else:
+                done("Comment saved.")
+        if blocked:
+            st.caption(f":material/lock: {blocked}")
+
+
+st.subheader("Steps")
+own = [s for s in cycle.steps if s in mine]  # the person's own pending steps first
+for step in own + [s for s in cycle.steps if s not in own]:
+    step_panel(step)
+
+# ----------------------------------------------------------------- the log
+st.subheader("Assumptions and decisions")
+st.caption("Open entries are carried to every later cycle until someone closes them.")
+log = log_frame(cycle)
+if log.empty:
+    st.caption("Nothing logged yet.")
+else:
+    st.dataframe(
+        log.drop(columns=["closed_month"]),
+        hide_index=True,
+        column_config={
+            "id": st.column_config.NumberColumn("#", format="%d"),
+            "kind": "Kind",
+            "text": "What",
+            "owner": "Owner / decided by",
+            "family": "Family",
+            "due": st.column_config.DateColumn("Due"),
+            "status": "Status",
+            "raised": "Raised in",
+            "carried": st.column_config.CheckboxColumn("Carried"),
+            "closed_by": "Closed by",
+        },
+        key="cycle_log_table",
+    )
+locked = why_not("cycle_log")
+with st.container(border=True):
+    c1, c2 = st.columns([1, 3])
+    kind = c1.radio("Log", ["assumption", "decision"], key="cycle_log_kind", horizontal=True)
+    what = c2.text_input(
+        "The assumption" if kind == "assumption" else "What was decided", key="cycle_log_text"
+    )
+    c3, c4, c5 = st.columns(3)
+    owner = c3.text_input(
+        "Owner" if kind == "assumption" else "Decided by", value=actor.name, key="cycle_log_owner"
+    )
+    family = c4.selectbox("Family", ["(all)", *ws.family_names], key="cycle_log_family")
+    due: date | None = None
+    if kind == "decision":
+        due = c5.date_input("Due", value=None, key="cycle_log_due")
+    if st.button(
+        f"Add {kind}",
+        icon=":material/add:",
+        key="cycle_log_add",
+        disabled=bool(locked),
+        help=locked,
+    ):
+        try:
+            args = {"owner": owner, "family": None if family == "(all)" else family}
+            if kind == "assumption":
+                cycles.add_assumption(ws.name, cycle.month, what, author=actor, **args)
+            else:
+                cycles.add_decision(ws.name, cycle.month, what, due=due, author=actor, **args)
+        except InputError as exc:
+            show_input_error(exc, "Not logged")
+        else:
+            done(f"Logged the {kind}.")
+    open_ids = log.loc[log["status"] == "open", ["id", "kind", "text"]]
+    if not open_ids.empty:
+        labels = {
+            f"#{r.id} {r.kind}: {r.text[:60]}": int(r.id) for r in open_ids.itertuples(index=False)
+        }
+        c6, c7 = st.columns([3, 1])
+        pick = c6.selectbox("Close an open entry", list(labels), key="cycle_log_close_pick")
+        if c7.button(
+            "Close it",
+            icon=":material/check:",
+            key="cycle_log_close",
+            disabled=bool(locked),
+            help=locked,
+        ):
+            try:
+                cycles.close(ws.name, cycle.month, labels[pick], author=actor)
+            except InputError as exc:
+                show_input_error(exc, "Not closed")
+            else:
+                done("Closed.")
+    if locked:
+        st.caption(f":material/lock: {locked}")
+
+st.caption(
+    f"{cycle.label} started by {md_escape(cycle.created_by)} on "
+    f"{cycle.created_at:%Y-%m-%d %H:%M} UTC."
+)

@@ -1,0 +1,124 @@
+"""AppTest of the Cycle page (the home page), in local mode (every right): start this
+month's cycle, sign off the steps in order, recommend two scenarios, approve one, log an
+assumption and a decision and close one."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from apptests import APP, open_app_page
+from streamlit.testing.v1 import AppTest
+
+from sop_core.cycle import month_of, next_month
+from sop_core.cycle_store import Cycles
+from sop_core.store import Store, solved_fields
+from sop_core.workspace_store import Workspaces
+
+PAGE = "pages/cycle.py"
+COMPANY = "Sample company"
+
+
+@pytest.fixture(autouse=True)
+def _tmp_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOP_DATABASE_URL", f"sqlite:///{tmp_path / 'store.sqlite'}")
+
+
+def store() -> Store:
+    return Store(os.environ["SOP_DATABASE_URL"])
+
+
+def rerun(what) -> AppTest:
+    """Run the app again (``what``: the AppTest, or a widget just clicked or set)."""
+    at = what.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join(
+        [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
+    )
+
+
+def test_the_home_page_is_the_cycle_and_offers_to_start_this_month():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert at.title[0].value == "Monthly S&OP cycle"
+    start = at.button(key="cycle_start")
+    assert start.label == f"Start the {month_of()} cycle" and not start.disabled
+    rerun(start.click())
+    assert Cycles(store()).months(COMPANY) == [month_of()]
+    assert "**Waiting for you:** data gathering; yours later: demand review," in texts(at)
+    assert list(at.dataframe[0].value["status"]) == ["open"] * 5
+
+
+def test_a_whole_cycle_through_the_page():
+    at = open_app_page(PAGE, run_entry_first=True)
+    rerun(at.button(key="cycle_start").click())
+    # supply cannot go before the demand review: its button is disabled, saying why
+    supply = at.button(key="cycle_signoff_supply")
+    assert supply.disabled and "before data gathering is signed off" in supply.help
+    rerun(at.button(key="cycle_signoff_data").click())
+    at.text_input(key="cycle_comment_demand").input("promo in March agreed")
+    rerun(at.button(key="cycle_signoff_demand").click())
+    cycle = Cycles(store()).get(COMPANY, month_of())
+    assert cycle.step("demand").signed_off and not cycle.consensus().empty
+    assert "promo in March agreed" in texts(at)
+
+    # two scenarios of the company saved in the store, recommended by the supply review
+    scenario = at.session_state["scenario"]
+    s = store()
+    company_id = Workspaces(s).id_of(COMPANY)
+    from sop_core.planner import solve
+
+    for name in ("Level", "Chase"):
+        planned = scenario.model_copy(update={"name": name})
+        s.save(
+            planned,
+            author="sam",
+            name=name,
+            workspace_id=company_id,
+            **solved_fields(solve(planned)),
+        )
+    rerun(at)
+    at.multiselect(key="cycle_rec_supply").select("Level v1").select("Chase v1")
+    rerun(at.button(key="cycle_signoff_supply").click())
+    rerun(at.button(key="cycle_signoff_finance").click())
+    at.radio(key="cycle_approve_executive").set_value("Chase v1")
+    rerun(at.button(key="cycle_signoff_executive").click())
+    cycle = Cycles(store()).get(COMPANY, month_of())
+    assert cycle.complete and cycle.plan == ("Chase", 1)
+    assert store().approved().name == "Chase"
+    assert any("the plan is **Chase v1**" in m.value for m in at.success)
+
+
+def test_the_log_adds_and_closes_and_next_month_carries_the_open_entries():
+    at = open_app_page(PAGE, run_entry_first=True)
+    rerun(at.button(key="cycle_start").click())
+    at.text_input(key="cycle_log_text").input("Garden centres restock in March")
+    rerun(at.button(key="cycle_log_add").click())
+    at.radio(key="cycle_log_kind").set_value("decision")
+    rerun(at)
+    at.text_input(key="cycle_log_text").input("Hire 5 temps")
+    rerun(at.button(key="cycle_log_add").click())
+    log = at.dataframe[-1].value
+    assert list(log["kind"]) == ["assumption", "decision"]
+    assert list(log["status"]) == ["open", "open"]
+    pick = next(o for o in at.selectbox(key="cycle_log_close_pick").options if "Hire" in o)
+    at.selectbox(key="cycle_log_close_pick").set_value(pick)
+    rerun(at.button(key="cycle_log_close").click())
+    assert list(at.dataframe[-1].value["status"]) == ["open", "closed"]
+    # next month (started here through the core, as the page would in a month's time)
+    nxt = Cycles(store()).create(COMPANY, next_month(month_of()), author="planner")
+    carried = [e.text for e in nxt.log]
+    assert carried == ["Garden centres restock in March"]
+
+
+def test_an_empty_comment_or_log_entry_is_refused_with_the_field_named():
+    at = open_app_page(PAGE, run_entry_first=True)
+    rerun(at.button(key="cycle_start").click())
+    rerun(at.button(key="cycle_log_add").click())
+    assert any("text" in e.value and "is empty" in e.value for e in at.error)
+    rerun(at.button(key="cycle_add_comment_data").click())
+    assert any("comment" in e.value and "is empty" in e.value for e in at.error)
