@@ -38,7 +38,11 @@ def meeting_pack_section(
         "One PDF for the meeting (summary, balance chart, scenarios compared, gap to the "
         "business plan, exceptions, decisions and assumptions, a sheet per family) and the "
         "same tables as an Excel workbook."
-        + ("" if budget is not None else " Load a business plan above to include the gap.")
+        + (
+            ""
+            if budget is not None
+            else " Load a business plan on the Executive page to include the gap."
+        )
     )
     fingerprint = (
         title,

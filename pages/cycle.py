@@ -14,8 +14,9 @@ from datetime import date
 import streamlit as st
 
 from pages._access import current_actor, explain, why_not
-from pages._common import ensure_entry_point, show_input_error
-from pages._workspace import flash, get_store, state, workspaces
+from pages._common import ensure_entry_point, show_input_error, solve_whatif
+from pages._pack import meeting_pack_section
+from pages._workspace import current_scenario, flash, get_store, state, workspaces
 from sop_core.cycle import (
     STATUS_WORDS,
     Cycle,
@@ -29,8 +30,11 @@ from sop_core.cycle import (
 )
 from sop_core.cycle_store import Cycles
 from sop_core.errors import InputError
+from sop_core.planner import PlanResult
+from sop_core.scenario import Scenario
 from sop_core.store import StoreUnavailable
 from sop_core.text import md_escape
+from sop_core.whatif import WhatIf
 
 ensure_entry_point()
 
@@ -338,6 +342,44 @@ with st.container(border=True):
                 done("Closed.")
     if locked:
         st.caption(f":material/lock: {locked}")
+
+
+# ----------------------------------------------------------------- the meeting pack
+def pack_plans() -> tuple[str, Scenario, PlanResult, dict[str, PlanResult]]:
+    """The plan the pack presents (the cycle's approved version, else the first
+    recommended, else the company's plan as it stands) and the alternatives (the other
+    recommended versions)."""
+    store = get_store()
+    chosen = [cycle.plan] if cycle.plan else []
+    versions = list(dict.fromkeys(chosen + cycle.recommended))
+    if not versions:
+        s = current_scenario()
+        return f"{s.name} (as planned)", s, solve_whatif(s, WhatIf()), {}
+    opened = {f"{n} v{v}": store.open(n, v).scenario for n, v in versions}
+    solved = {label: solve_whatif(sc, WhatIf()) for label, sc in opened.items()}
+    first = next(iter(opened))
+    name = first + (" (approved)" if cycle.plan else " (recommended)")
+    return name, opened[first], solved[first], {k: v for k, v in solved.items() if k != first}
+
+
+st.divider()
+plan_name, pack_scenario, pack_result, alternatives = pack_plans()
+open_log = log[log["status"] == "open"] if not log.empty else log
+meeting_pack_section(
+    pack_scenario,
+    pack_result,
+    plan_name=plan_name,
+    alternatives=alternatives,
+    title=f"{cycle.label}: S&OP meeting pack",
+    decisions=open_log.loc[open_log["kind"] == "decision", ["text", "owner", "family", "due"]]
+    if not open_log.empty
+    else None,
+    assumptions=open_log.loc[open_log["kind"] == "assumption", ["text", "owner", "family"]]
+    if not open_log.empty
+    else None,
+    demand_review_signed_off=cycle.step("demand").signed_off,
+    key="cycle_pack",
+)
 
 st.caption(
     f"{cycle.label} started by {md_escape(cycle.created_by)} on "

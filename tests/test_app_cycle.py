@@ -122,3 +122,27 @@ def test_an_empty_comment_or_log_entry_is_refused_with_the_field_named():
     assert any("text" in e.value and "is empty" in e.value for e in at.error)
     rerun(at.button(key="cycle_add_comment_data").click())
     assert any("comment" in e.value and "is empty" in e.value for e in at.error)
+
+
+def test_the_cycles_meeting_pack_carries_its_open_decisions_and_assumptions():
+    import io
+
+    from pypdf import PdfReader
+
+    at = open_app_page(PAGE, run_entry_first=True)
+    rerun(at.button(key="cycle_start").click())
+    cycles = Cycles(store())
+    cycles.add_decision(
+        COMPANY, month_of(), "Hire 5 for the summer peak", owner="Eve", author="Eve"
+    )
+    cycles.add_assumption(
+        COMPANY, month_of(), "Steel prices flat to June", owner="Fay", author="Fay"
+    )
+    rerun(at)
+    rerun(at.button(key="cycle_pack_go").click())
+    assert "Download the pack (PDF)" in [b.label for b in at.get("download_button")]
+    _, pdf, _ = at.session_state["cycle_pack"]
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert f"{month_of()} cycle: S&OP meeting pack" in text
+    assert "Hire 5 for the summer peak" in text and "Steel prices flat to June" in text
+    assert "demand_review_open" in text  # the demand review is not signed off yet
