@@ -11,12 +11,20 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from pages._access import current_actor, explain, why_not
 from pages._common import ensure_entry_point, show_input_error, solve_whatif
 from pages._pack import meeting_pack_section
-from pages._workspace import current_scenario, flash, get_store, state, workspaces
+from pages._workspace import (
+    company_history,
+    current_scenario,
+    flash,
+    get_store,
+    state,
+    workspaces,
+)
 from sop_core.cycle import (
     STATUS_WORDS,
     Cycle,
@@ -30,8 +38,10 @@ from sop_core.cycle import (
 )
 from sop_core.cycle_store import Cycles
 from sop_core.errors import InputError
+from sop_core.meeting_pack import PLAN_COLUMNS
 from sop_core.planner import PlanResult
 from sop_core.scenario import Scenario
+from sop_core.sop_sheet import sheet_table, sop_sheet
 from sop_core.store import StoreUnavailable
 from sop_core.text import md_escape
 from sop_core.whatif import WhatIf
@@ -362,8 +372,55 @@ def pack_plans() -> tuple[str, Scenario, PlanResult, dict[str, PlanResult]]:
     return name, opened[first], solved[first], {k: v for k, v in solved.items() if k != first}
 
 
-st.divider()
 plan_name, pack_scenario, pack_result, alternatives = pack_plans()
+
+
+# ----------------------------------------------------------------- the family S&OP sheet
+def past_plans() -> pd.DataFrame | None:
+    """The plans earlier cycles approved, one row per family and month, with the cycle's
+    month in a ``plan`` column (:func:`sop_core.sop_sheet.sop_sheet`)."""
+    frames = []
+    for month in cycles.months(ws.name):
+        earlier = cycles.get(ws.name, month) if month < cycle.month else None
+        if earlier is None or earlier.plan is None:
+            continue
+        name, version = earlier.plan
+        try:
+            scenario = get_store().open(name, version).scenario
+        except InputError:
+            continue  # deleted since: that month's plan is gone from the sheet
+        result = solve_whatif(scenario, WhatIf())
+        if result.optimal:
+            frames.append(result.families[list(PLAN_COLUMNS)].assign(plan=month))
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+st.subheader("Family S&OP sheet")
+history, _ = company_history()
+if history is None or not pack_result.optimal:
+    st.caption("Upload the sales history on the Demand page to see the sheet.")
+else:
+    earlier = past_plans()
+    st.caption(
+        f"{md_escape(plan_name)} for the horizon; the last 3 months against "
+        + (
+            "the plans earlier cycles approved"
+            if earlier is not None
+            else "actual sales (no earlier cycle approved a plan yet)"
+        )
+        + "."
+    )
+    try:
+        sheet = sop_sheet(history, pack_result.families[list(PLAN_COLUMNS)], past_plans=earlier)
+    except InputError as exc:
+        show_input_error(exc, "The sheet cannot be drawn")
+    else:
+        family_pick = st.selectbox(
+            "Family", list(dict.fromkeys(sheet["family"])), key="cycle_sheet_family"
+        )
+        st.dataframe(sheet_table(sheet, family_pick), key="cycle_sheet")
+
+st.divider()
 open_log = log[log["status"] == "open"] if not log.empty else log
 meeting_pack_section(
     pack_scenario,

@@ -35,6 +35,11 @@ def rerun(what) -> AppTest:
     return at
 
 
+def log_table(at: AppTest):
+    """The assumptions and decisions table (the one with a ``kind`` column)."""
+    return next(d.value for d in at.dataframe if "kind" in d.value.columns)
+
+
 def texts(at: AppTest) -> str:
     return "\n".join(
         [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
@@ -102,13 +107,13 @@ def test_the_log_adds_and_closes_and_next_month_carries_the_open_entries():
     rerun(at)
     at.text_input(key="cycle_log_text").input("Hire 5 temps")
     rerun(at.button(key="cycle_log_add").click())
-    log = at.dataframe[-1].value
+    log = log_table(at)
     assert list(log["kind"]) == ["assumption", "decision"]
     assert list(log["status"]) == ["open", "open"]
     pick = next(o for o in at.selectbox(key="cycle_log_close_pick").options if "Hire" in o)
     at.selectbox(key="cycle_log_close_pick").set_value(pick)
     rerun(at.button(key="cycle_log_close").click())
-    assert list(at.dataframe[-1].value["status"]) == ["open", "closed"]
+    assert list(log_table(at)["status"]) == ["open", "closed"]
     # next month (started here through the core, as the page would in a month's time)
     nxt = Cycles(store()).create(COMPANY, next_month(month_of()), author="planner")
     carried = [e.text for e in nxt.log]
@@ -146,3 +151,51 @@ def test_the_cycles_meeting_pack_carries_its_open_decisions_and_assumptions():
     assert f"{month_of()} cycle: S&OP meeting pack" in text
     assert "Hire 5 for the summer peak" in text and "Steel prices flat to June" in text
     assert "demand_review_open" in text  # the demand review is not signed off yet
+
+
+def test_next_month_shows_last_months_approved_plan_against_actual_sales():
+    import pandas as pd
+
+    from sop_core.cycle import previous_month
+
+    at = open_app_page(PAGE, run_entry_first=True)  # seeds the sample company
+    s, cycles = store(), Cycles(store())
+    spaces = Workspaces(s)
+    scenario = spaces.state(COMPANY).scenario()
+    # the plan an earlier cycle approved: made 3 months earlier, forecasting 10 % more
+    start = pd.Period(scenario.period_labels[0], "M") - 3
+    months = [str(start + k) for k in range(scenario.horizon)]
+    last = scenario.model_copy(
+        update={
+            "name": "Last month's plan",
+            "periods": months,
+            "families": [
+                f.model_copy(update={"demand": [round(d * 1.1) for d in f.demand]})
+                for f in scenario.families
+            ],
+        }
+    )
+    s.save(last, author="Sam", workspace_id=spaces.id_of(COMPANY))
+    before = previous_month(month_of())
+    cycles.create(COMPANY, before, author="Ana")
+    for step in ("data", "demand", "supply", "finance", "executive"):
+        extra = {
+            "supply": {"recommended": ["Last month's plan"]},
+            "executive": {"approve": "Last month's plan"},
+        }.get(step, {})
+        cycles.sign_off(COMPANY, before, step, author="Eve", **extra)
+    rerun(at.button(key="cycle_start").click())
+    assert "the plans earlier cycles approved" in texts(at)
+    sheet = next(d.value for d in at.dataframe if "Forecast" in d.value.index)
+    family = scenario.families[0]
+    past = months[:3]  # the 3 months before this plan: last month's plan forecast them
+    assert list(sheet.columns[:3]) == past
+    assert list(sheet.loc["Forecast", past]) == [round(d * 1.1) for d in family.demand[:3]]
+    assert sheet.loc["Actual sales", past].notna().all()  # against what was sold
+    difference = sheet.loc["Actual sales", past] - sheet.loc["Forecast", past]
+    assert list(sheet.loc["Difference (actual − forecast)", past]) == pytest.approx(
+        list(difference)
+    )
+    # the horizon is this month's plan
+    first = scenario.period_labels[0]
+    assert sheet.loc["Forecast", first] == pytest.approx(family.demand[0])
