@@ -95,6 +95,7 @@ class Client:
         msg = BackMsg()
         msg.rerun_script.query_string = ""
         msg.rerun_script.page_script_hash = ""
+        msg.rerun_script.page_name = "plan"  # /plan: the home page is the Cycle page
         await self.run(msg)
 
     async def move(self, value: float) -> None:
