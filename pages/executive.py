@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from pages._access import current_actor, why_not
 from pages._business_plan import business_plan_section
 from pages._common import (
     balance_chart,
@@ -17,6 +18,7 @@ from pages._common import (
     kpi_tiles,
     present_css,
     session_whatif,
+    show_input_error,
     solve_whatif,
 )
 from pages._common import (
@@ -25,6 +27,8 @@ from pages._common import (
 from pages._pack import meeting_pack_section
 from pages._workspace import current_scenario, get_store, state
 from sop_core.charts import cost_chart
+from sop_core.cycle_store import Cycles
+from sop_core.errors import InputError
 from sop_core.kpis import money, pct, units
 from sop_core.planner import PlanResult
 from sop_core.text import md_escape
@@ -111,6 +115,60 @@ except Exception as exc:  # the store is optional for this page: say so, don't f
 if approved is not None:
     named[f"Approved: {approved.label}"] = solve_whatif(approved.scenario, WhatIf())
 
+# the month's cycle: the versions its supply review recommended are the decision to take
+cycle = None
+try:
+    cycle = Cycles(get_store()).current(state().name)
+except Exception as exc:  # the cycle is optional for this page: say so, don't fail
+    approved_note = (approved_note or "") + f" Cycle not available ({exc.__class__.__name__})."
+recommended = {f"Recommended: {n} v{v}": (n, v) for n, v in (cycle.recommended if cycle else [])}
+for label, (n, v) in recommended.items():
+    named[label] = solve_whatif(get_store().open(n, v).scenario, WhatIf())
+
+
+def decision_box() -> None:
+    """The executive decision of this month's cycle: approve one recommended version
+    (recorded on the cycle, and the store's approved scenario)."""
+    if cycle is None or not recommended:
+        return
+    step = cycle.step("executive")
+    if step.signed_off:
+        plan = cycle.plan
+        st.success(
+            f"{md_escape(cycle.label)}: the executive meeting approved "
+            f"**{md_escape(plan[0])} v{plan[1]}** ({md_escape(step.signed_off_by)})."
+            if plan
+            else f"{md_escape(cycle.label)}: the executive meeting is signed off."
+        )
+        return
+    st.markdown(f"**Decision for the {md_escape(cycle.label)}**: approve one recommended plan.")
+    blocked = why_not("signoff_executive") or cycle.why_not_sign_off("executive")
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    pick = c1.selectbox("Recommended plan", list(recommended), key="exec_decision_pick")
+    if c2.button(
+        "Approve for the cycle",
+        type="primary",
+        icon=":material/verified:",
+        key="exec_decision_go",
+        disabled=bool(blocked),
+        help=blocked,
+    ):
+        try:
+            Cycles(get_store()).sign_off(
+                state().name,
+                cycle.month,
+                "executive",
+                author=current_actor(),
+                approve=recommended[pick],
+            )
+        except InputError as exc:
+            show_input_error(exc, "Not approved")
+        else:
+            st.rerun()
+    if blocked:
+        st.caption(f":material/lock: {blocked}")
+
+
 if presenting:  # the decision view: chart on the left, comparison and costs on the right
     left, right = st.columns([3, 2], gap="medium")
     with left:
@@ -130,6 +188,7 @@ if presenting:  # the decision view: chart on the left, comparison and costs on 
 else:
     left, right = st.columns([3, 2], gap="large")
     with left:
+        decision_box()
         st.subheader("What-ifs vs the baseline")
         st.dataframe(comparison_rows(named, baseline), hide_index=True)
         if approved_note:

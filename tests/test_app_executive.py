@@ -154,3 +154,38 @@ def test_the_meeting_pack_is_built_with_progress_and_offered_as_pdf_and_excel():
     assert "Scenarios compared" in text and "Baseline" in text  # the what-if against it
     assert "Family S&OP sheet" in text  # the company's history is in
     assert book[:2] == b"PK"  # an xlsx (zip) file
+
+
+def test_the_cycles_decision_is_taken_on_the_executive_page(store_url):
+    from sop_core.cycle import month_of
+    from sop_core.cycle_store import Cycles
+    from sop_core.scenario import with_changes
+    from sop_core.workspace_store import Workspaces
+
+    at = open_exec()  # seeds the sample company
+    store = Store(store_url)
+    spaces = Workspaces(store)
+    company = spaces.names()[0]
+    base = spaces.state(company).scenario()
+    for name, overtime in (("Lean", 0), ("Flexible", 20)):
+        planned = with_changes(base, max_overtime_hours_per_worker=overtime)
+        store.save(
+            planned.model_copy(update={"name": name}),
+            author="Sam",
+            workspace_id=spaces.id_of(company),
+            **solved_fields(solve(planned)),
+        )
+    cycles = Cycles(store)
+    cycles.create(company, month_of(), author="Ana")
+    for step in ("data", "demand", "supply", "finance"):
+        extra = {"recommended": ["Lean", "Flexible"]} if step == "supply" else {}
+        cycles.sign_off(company, month_of(), step, author="Eve", **extra)
+    at.run()
+    rows = set(at.dataframe[0].value["Scenario"])
+    assert {"Recommended: Lean v1", "Recommended: Flexible v1"} <= rows  # compared
+    at.selectbox(key="exec_decision_pick").set_value("Recommended: Flexible v1").run()
+    at.button(key="exec_decision_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert cycles.get(company, month_of()).plan == ("Flexible", 1)  # recorded on the cycle
+    assert store.approved().name == "Flexible"
+    assert any("the executive meeting approved" in shown(s.value) for s in at.success)
