@@ -79,7 +79,9 @@ def edit_cell(page, grid: int, row: int, column: int, value: str) -> None:
     Click the grid's first cell, walk to the cell with the arrow keys and check, through
     the grid's accessible table (``glide-cell-{column}-{row}``), that it is the one
     selected; Enter opens the cell's editor, which must appear editable before the value
-    is typed. Any step that does not hold starts again (a redraw can swallow a click)."""
+    is typed, and hold the typed value before Enter commits it (a number editor formats
+    its input a moment later). Any step that does not hold starts again (a redraw can
+    swallow a click)."""
     target = f"glide-cell-{column}-{row}"
     for _ in range(4):
         wait_idle(page)
@@ -109,6 +111,15 @@ def edit_cell(page, grid: int, row: int, column: int, value: str) -> None:
             continue
         page.keyboard.press("Control+a")
         page.keyboard.type(value)
+        try:  # Enter commits what the editor holds: let it take the typed value first
+            page.wait_for_function(
+                "v => document.querySelector('#portal .gdg-input')?.value === v",
+                arg=value,
+                timeout=3000,
+            )
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            continue
         page.keyboard.press("Enter")
         page.wait_for_timeout(300)
         wait_idle(page)
