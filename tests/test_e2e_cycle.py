@@ -9,6 +9,7 @@ import re
 import time
 
 import pytest
+from pypdf import PdfReader
 from test_e2e_access import provider, server, sign_in  # noqa: F401
 from test_e2e_app import TIMEOUT_MS, no_exception, shoot, wait_idle
 
@@ -99,7 +100,7 @@ def test_a_cycle_is_signed_off_step_by_step_by_its_owners(server, browser):  # n
     fay.context.close()
 
     # the executive approves one of the two
-    eve = sign_in(browser, base, "eve@acme.example")
+    eve = sign_in(browser, base, "eve@acme.example", downloads=True)
     eve.get_by_text("Waiting for you").first.wait_for(timeout=TIMEOUT_MS)
     eve.get_by_test_id("stRadio").get_by_text("Chase v1", exact=True).click()
     wait_idle(eve)
@@ -109,6 +110,21 @@ def test_a_cycle_is_signed_off_step_by_step_by_its_owners(server, browser):  # n
     until(lambda: cycles.get(COMPANY, month).complete, "the executive sign-off")
     eve.get_by_text(re.compile(r"complete: the plan is")).first.wait_for(timeout=TIMEOUT_MS)
     no_exception(eve)
+    # … and takes the meeting pack: a PDF with the approved plan against the other one
+    eve.get_by_role("button", name="Build the meeting pack").click()
+    pdf_button = eve.get_by_role("button", name="Download the pack (PDF)")
+    pdf_button.wait_for(timeout=TIMEOUT_MS)
+    with eve.expect_download(timeout=TIMEOUT_MS) as download:
+        pdf_button.click()
+    reader = PdfReader(download.value.path())
+    pages = [page.extract_text() for page in reader.pages]
+    assert f"{month} cycle: S&OP meeting pack" in pages[0]
+    heads = [text.splitlines()[0] for text in pages[1:]]
+    for title in ("Summary", "Demand and supply", "Scenarios compared", "Exceptions"):
+        assert title in heads, (title, heads)
+    assert any(h.startswith("Family S&OP sheet: ") for h in heads)
+    assert "Chase v1 (approved)" in pages[1]
+    assert "Level v1" in next(t for t in pages if t.startswith("Scenarios compared"))
     eve.context.close()
 
     cycle = cycles.get(COMPANY, month)
