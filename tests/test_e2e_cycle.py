@@ -11,7 +11,7 @@ import time
 import pytest
 from pypdf import PdfReader
 from test_e2e_access import provider, server, sign_in  # noqa: F401
-from test_e2e_app import TIMEOUT_MS, no_exception, shoot, wait_idle
+from test_e2e_app import DOCS, SHOTS, TIMEOUT_MS, no_exception, shoot, wait_idle
 
 from sop_core.access import Actor
 from sop_core.cycle import month_of
@@ -32,6 +32,22 @@ def until(check, what: str, seconds: float = 30) -> None:
     while not check():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.25)
+
+
+def shoot_pdf_page(pdf: str, page: int, name: str) -> None:
+    """One page of a PDF as a PNG screenshot (artifacts/, the README's with
+    ``make screenshots``), rendered by PDFium."""
+    import os
+    import shutil
+
+    import pypdfium2
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    pypdfium2.PdfDocument(pdf)[page].render(scale=1.4).to_pil().save(path)
+    if os.environ.get("SOP_UPDATE_SCREENSHOTS") == "1":
+        DOCS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, DOCS / path.name)
 
 
 def click(page, name: str) -> None:
@@ -124,6 +140,7 @@ def test_a_cycle_is_signed_off_step_by_step_by_its_owners(server, browser):  # n
         assert title in heads, (title, heads)
     assert any(h.startswith("Family S&OP sheet: ") for h in heads)
     assert "Chase v1 (approved)" in pages[1]
+    shoot_pdf_page(download.value.path(), heads.index("Demand and supply") + 1, "pack")
     assert "Level v1" in next(t for t in pages if t.startswith("Scenarios compared"))
     eve.context.close()
 
