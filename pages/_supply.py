@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from pages._common import balance_spec, planner_for
-from pages._workspace import get_store
+from pages._workspace import approved_scenario
 from sop_core.charts import balance_frame
 from sop_core.lp import FixedPlan
 from sop_core.planner import PlanResult, fixed_from
@@ -153,7 +153,7 @@ def approved_plan() -> PlanResult | None:
     """The last approved scenario's plan (from the store), solved once per approved
     version and kept in the session; None if nothing is approved or no store answers."""
     try:
-        stored = get_store().approved()
+        stored = approved_scenario()
     except Exception:  # no store: nothing is approved, nothing is frozen
         return None
     if stored is None:

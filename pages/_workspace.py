@@ -210,6 +210,12 @@ def show_flash() -> None:
     st.session_state.flash = []
 
 
+def approved_scenario():
+    """This company's approved scenario (a :class:`~sop_core.store.StoredScenario`), or
+    ``None``: each company has its own."""
+    return get_store().approved(workspace_id=workspaces().id_of(state().name))
+
+
 def commit(edits: list[Edit], summary: str | None = None, as_action: str | None = None) -> bool:
     """Save ``edits`` as one action; a refusal (someone else changed a cell first, an
     invalid value, a right the person lacks) is flashed with the store's message.

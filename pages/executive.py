@@ -25,7 +25,7 @@ from pages._common import (
     presenting as is_presenting,
 )
 from pages._pack import meeting_pack_section
-from pages._workspace import current_scenario, get_store, state
+from pages._workspace import approved_scenario, current_scenario, get_store, state
 from sop_core.charts import cost_chart
 from sop_core.cycle_store import Cycles
 from sop_core.errors import InputError
@@ -109,7 +109,7 @@ for label, kept in state().whatifs.items():
     named[label] = solve_whatif(s, whatif_from_dict(kept.get("settings")))
 approved_note = None
 try:
-    approved = get_store().approved()
+    approved = approved_scenario()
 except Exception as exc:  # the store is optional for this page: say so, don't fail
     approved, approved_note = None, f"Scenario store not available ({exc.__class__.__name__})."
 if approved is not None:

@@ -323,7 +323,7 @@ if len(picked) < 2:
     st.warning("Pick at least two scenarios to compare.")
     st.stop()
 opened = [store.open(n) for n in picked]
-approved = store.approved()
+approved = store.approved(workspace_id=company_id)
 frame = comparison_frame(opened, approved)
 kpis = frame[frame["section"] == "kpi"]
 st.markdown(

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from pages._common import ensure_entry_point, session_whatif, show_input_error, solve_whatif
-from pages._workspace import company_history, current_scenario, get_store
+from pages._workspace import approved_scenario, company_history, current_scenario
 from sop_core.errors import InputError
 from sop_core.planner import PlanResult
 from sop_core.scenario import Scenario
@@ -71,7 +71,7 @@ def plan_to_schedule(s: Scenario) -> tuple[Scenario, PlanResult, str]:
     """The plan picked above the page: the current what-if, or the approved scenario."""
     approved = None
     try:
-        approved = get_store().approved()
+        approved = approved_scenario()
     except Exception:  # the store is optional here: the what-if can still be scheduled
         approved = None
     options = ["whatif"] + (["approved"] if approved is not None else [])

@@ -624,10 +624,21 @@ class Store:
             header = self._header(session, name)
             return self._stored(header, self._version_row(session, header, version))
 
-    def approved(self) -> StoredScenario | None:
-        """The approved scenario at its approved version, or ``None`` if none is approved."""
+    def approved(self, workspace_id: int | None = None) -> StoredScenario | None:
+        """The approved scenario at its approved version, or ``None`` if none is approved.
+
+        Each company has its own (see :mod:`sop_core.workspace_store`): with
+        ``workspace_id``, that company's, else an approved scenario of no company (saved
+        before companies existed); without, the one approved last."""
         with self._session() as session:
-            header = session.scalar(select(ScenarioRow).where(ScenarioRow.status == "approved"))
+            query = select(ScenarioRow).where(ScenarioRow.status == "approved")
+            if workspace_id is not None:
+                query = query.where(
+                    (ScenarioRow.workspace_id == workspace_id) | ScenarioRow.workspace_id.is_(None)
+                ).order_by(ScenarioRow.workspace_id.is_(None))  # the company's own first
+            else:
+                query = query.order_by(ScenarioRow.approved_at.desc())
+            header = session.scalars(query.limit(1)).first()
             if header is None:
                 return None
             return self._stored(header, self._version_row(session, header, header.approved_version))
@@ -939,8 +950,9 @@ class Store:
     def approve(self, name: str, *, author: str | Actor, version: int | None = None) -> None:
         """Mark version ``version`` (default latest) of ``name`` as the approved plan.
 
-        The previously approved scenario, if any, goes back to ``proposed``: one
-        scenario is approved at a time (the database enforces it). Saving newer versions
+        The company's previously approved scenario, if any, goes back to ``proposed``:
+        one scenario per company is approved at a time (the database enforces it; other
+        companies' approvals are left as they are). Saving newer versions
         afterwards keeps the approved version as it was, until approved again.
         """
         actor = _actor(author)
@@ -964,9 +976,13 @@ class Store:
                     before={"status": header.status, "approved_version": header.approved_version},
                     after={"status": "approved", "approved_version": row.version},
                 )
-                session.execute(
+                session.execute(  # one approved scenario per company
                     update(ScenarioRow)
-                    .where(ScenarioRow.status == "approved", ScenarioRow.id != header.id)
+                    .where(
+                        ScenarioRow.status == "approved",
+                        ScenarioRow.id != header.id,
+                        ScenarioRow.workspace_id.is_not_distinct_from(header.workspace_id),
+                    )
                     .values(
                         status="proposed",
                         approved_version=None,

@@ -69,8 +69,10 @@ created_by, created_at.
     null), status (``open`` | ``closed``), created_by / created_at, closed_by /
     closed_at / closed_month. An open entry is carried to every later cycle until closed.
 
-At most one scenario is approved: a partial unique index on ``status`` where
-``status = 'approved'`` enforces it in the database itself (SQLite and PostgreSQL).
+At most one scenario per company is approved: a partial unique index on
+``(coalesce(workspace_id, 0), status)`` where ``status = 'approved'`` enforces it in the
+database itself (SQLite and PostgreSQL; migration 0005), the scenarios of no company
+(null ``workspace_id``) counting as one more company.
 Times are UTC.
 """
 
@@ -136,6 +138,7 @@ class ScenarioRow(Base):
         CheckConstraint("latest_version >= 1", name="sop_scenario_latest_version"),
         Index(
             "sop_scenario_one_approved",
+            text("coalesce(workspace_id, 0)"),
             "status",
             unique=True,
             sqlite_where=text("status = 'approved'"),

@@ -10,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from postgres_server import PostgresServer, fresh_database, postgres_server  # noqa: F401
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from sop_core import migrate
 from sop_core.store import Store
@@ -21,8 +22,14 @@ NEW_TABLES = {"sop_workspace", "sop_workspace_item", "sop_workspace_change", "so
 
 
 def _schema_diff(url: str) -> list:
+    """What differs between the models and the migrated database. The one-approved-per-
+    company index is on an expression, which SQLite's reflection cannot read: it is
+    left out here (with a warning, silenced) and checked by refusals in test_store."""
+    import warnings
+
     engine = create_engine(url)
-    with engine.connect() as conn:
+    with engine.connect() as conn, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*expression-based index")
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     engine.dispose()
     return diff
@@ -62,9 +69,12 @@ def test_a_database_written_before_migrations_is_upgraded_with_its_data(tmp_path
     engine = create_engine(url)
     with engine.connect() as conn:
         assert migrate.current(conn) == migrate.head()
-        # the approval rule survived the upgrade: a second approved row is refused
-        index = {i["name"]: i for i in inspect(conn).get_indexes("sop_scenario")}
-        assert index["sop_scenario_one_approved"]["unique"]
+    # the approval rule survived the upgrades (0005 makes it per company; these scenarios
+    # of no company count as one): a second approved row is refused by the database
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(
+            text("UPDATE sop_scenario SET status = 'approved' WHERE name LIKE '%next 12 months'")
+        )
     engine.dispose()
 
 

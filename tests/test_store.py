@@ -776,3 +776,29 @@ def test_comparison_frame_works_on_opened_versions_without_a_store(store: Store)
     frame = comparison_frame([store.open("A"), store.open("B")], store.open("A"))
     assert frame.delta.tolist() == [0.0, 1.0]
     assert frame.delta_pct.tolist() == [0.0, 25.0]
+
+
+def test_each_company_has_its_own_approved_scenario(store: Store) -> None:
+    """Approving a plan of one company leaves another company's approval as it was; within
+    a company, approving another plan takes the approval from the first."""
+    from factories import red_tomato
+
+    from sop_core.workspace_store import Workspaces
+
+    spaces = Workspaces(store)
+    a = spaces.create("Acme", author="ana", scenario=red_tomato()).name
+    b = spaces.create("Bolt", author="ana", scenario=red_tomato()).name
+    ida, idb = spaces.id_of(a), spaces.id_of(b)
+    for name, company in (("Acme base", ida), ("Acme lean", ida), ("Bolt base", idb)):
+        store.save(red_tomato(), author="sam", name=name, workspace_id=company)
+    store.approve("Acme base", author="eve")
+    store.approve("Bolt base", author="eve")
+    assert store.approved(workspace_id=ida).name == "Acme base"  # not taken by Bolt's
+    assert store.approved(workspace_id=idb).name == "Bolt base"
+    store.approve("Acme lean", author="eve")
+    assert store.approved(workspace_id=ida).name == "Acme lean"
+    assert store.open("Acme base").status == "proposed"
+    assert store.approved(workspace_id=idb).name == "Bolt base"
+    # the database itself refuses a second approved scenario in one company
+    with pytest.raises(IntegrityError), store.engine.begin() as conn:
+        conn.execute(text("UPDATE sop_scenario SET status = 'approved' WHERE name = 'Acme base'"))
