@@ -365,7 +365,15 @@ def pack_plans() -> tuple[str, Scenario, PlanResult, dict[str, PlanResult]]:
     if not versions:
         s = current_scenario()
         return f"{s.name} (as planned)", s, solve_whatif(s, WhatIf()), {}
-    opened = {f"{n} v{v}": store.open(n, v).scenario for n, v in versions}
+    opened = {}
+    for n, v in versions:
+        try:
+            opened[f"{n} v{v}"] = store.open(n, v).scenario
+        except InputError:  # deleted since: the pack goes without it
+            continue
+    if not opened:
+        s = current_scenario()
+        return f"{s.name} (as planned)", s, solve_whatif(s, WhatIf()), {}
     solved = {label: solve_whatif(sc, WhatIf()) for label, sc in opened.items()}
     first = next(iter(opened))
     name = first + (" (approved)" if cycle.plan else " (recommended)")

@@ -122,8 +122,11 @@ try:
 except Exception as exc:  # the cycle is optional for this page: say so, don't fail
     approved_note = (approved_note or "") + f" Cycle not available ({exc.__class__.__name__})."
 recommended = {f"Recommended: {n} v{v}": (n, v) for n, v in (cycle.recommended if cycle else [])}
-for label, (n, v) in recommended.items():
-    named[label] = solve_whatif(get_store().open(n, v).scenario, WhatIf())
+for label, (n, v) in list(recommended.items()):
+    try:
+        named[label] = solve_whatif(get_store().open(n, v).scenario, WhatIf())
+    except InputError:  # deleted since it was recommended: it cannot be approved either
+        del recommended[label]
 
 
 def decision_box() -> None:

@@ -199,3 +199,21 @@ def test_next_month_shows_last_months_approved_plan_against_actual_sales():
     # the horizon is this month's plan
     first = scenario.period_labels[0]
     assert sheet.loc["Forecast", first] == pytest.approx(family.demand[0])
+
+
+def test_a_recommended_scenario_deleted_later_leaves_the_pages_working():
+    at = open_app_page(PAGE, run_entry_first=True)
+    s, cycles = store(), Cycles(store())
+    spaces = Workspaces(s)
+    scenario = spaces.state(COMPANY).scenario().model_copy(update={"name": "Gone soon"})
+    s.save(scenario, author="Sam", workspace_id=spaces.id_of(COMPANY))
+    cycles.create(COMPANY, month_of(), author="Ana")
+    for step in ("data", "demand", "supply"):
+        extra = {"recommended": ["Gone soon"]} if step == "supply" else {}
+        cycles.sign_off(COMPANY, month_of(), step, author="Eve", **extra)
+    s.delete("Gone soon", author="Al")
+    rerun(at)  # the cycle still names it; the pack falls back to the plan as it stands
+    rerun(at.button(key="cycle_pack_go").click())
+    at.switch_page("pages/executive.py")
+    rerun(at)
+    assert not any("Gone soon" in str(v) for v in at.dataframe[0].value["Scenario"])
