@@ -77,6 +77,13 @@ def why_not(action: str) -> str | None:
     return current_actor().why_not(action)
 
 
+def guarded(action: str) -> dict[str, object]:
+    """A control's ``disabled`` and ``help`` for ``action``: ``st.button(…, **guarded("approve"))``
+    is disabled, saying why, when the person may not approve."""
+    reason = why_not(action)
+    return {"disabled": reason is not None, "help": reason}
+
+
 def explain(action: str) -> bool:
     """Whether the person may do ``action``; if not, a caption saying why (draw it next
     to the disabled control)."""

@@ -126,8 +126,7 @@ def balance_chart(
     key: str | None = None,
 ) -> None:
     """Show the balance chart of ``result``: supply by source against demand, in units."""
-    y_title = "Units per period" + (f" – {family}" if family else "")
-    spec = balance_spec(tuple(periods), y_title, large, height)
+    spec = balance_spec(tuple(periods), charts.balance_title(family), large, height)
     st.vega_lite_chart(balance_frame(result, family), spec, key=key)
 
 

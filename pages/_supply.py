@@ -10,7 +10,7 @@ import streamlit as st
 
 from pages._common import balance_spec, planner_for
 from pages._workspace import approved_scenario
-from sop_core.charts import balance_frame
+from sop_core.charts import balance_frame, balance_title
 from sop_core.lp import FixedPlan
 from sop_core.planner import PlanResult, fixed_from
 from sop_core.scenario import Scenario
@@ -200,8 +200,7 @@ def fenced_balance_chart(
     key: str | None = None,
 ) -> None:
     """The Plan page's balance chart with the frozen periods shaded."""
-    y_title = "Units per period" + (f" – {family}" if family else "")
-    spec = balance_spec(tuple(periods), y_title, False, 380)
+    spec = balance_spec(tuple(periods), balance_title(family), False, 380)
     shade = {
         "data": {"values": [{"period": p, "fence": "Frozen"} for p in periods[:frozen]]},
         "mark": {"type": "rect", "color": "#7f7f7f", "opacity": 0.18},

@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages._access import explain, locked_columns, may, why_not
+from pages._access import explain, guarded, locked_columns, may
 from pages._common import (
     ensure_entry_point,
     session_whatif,
@@ -81,8 +81,7 @@ def review_banner(ws: WorkspaceState) -> None:
         if st.button(
             "The workforce is right",
             key="cap_confirm_workforce",
-            disabled=not may("capacity"),
-            help=why_not("capacity"),
+            **guarded("capacity"),
         ):
             commit(
                 [Edit("plan", "plan", True, False, field="workforce_to_review")],
@@ -104,8 +103,7 @@ def review_banner(ws: WorkspaceState) -> None:
         "These values are right",
         key="cap_confirm",
         icon=":material/check:",
-        disabled=not may("capacity"),
-        help=why_not("capacity"),
+        **guarded("capacity"),
     ):
         commit(
             [Edit("family", i.key, True, False, field="needs_review") for i in pending],
@@ -137,8 +135,7 @@ def remove_family(ws: WorkspaceState) -> None:
             "Yes, remove it",
             type="primary",
             key="cap_remove_go",
-            disabled=not may("capacity"),
-            help=why_not("capacity"),
+            **guarded("capacity"),
         ):
             commit(remove_family_edits(ws, keys[name]), summary=f"removed family {name}")
             st.rerun()

@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages._access import explain, may, why_not
+from pages._access import explain, guarded, may, why_not
 from pages._common import ensure_entry_point, show_input_error
 from pages._workspace import (
     author,
@@ -267,9 +267,7 @@ with st.form("demand_add_adjustment", clear_on_submit=True, border=False):
     new_change = a3.number_input("Change", value=0.0, step=1.0, format="%g", key="adj_change")
     new_unit = a4.selectbox("Unit", ["%", "units"], key="adj_unit")
     new_comment = a5.text_input("Comment (why)", key="adj_comment")
-    added = a6.form_submit_button(
-        "Add", icon=":material/add:", disabled=not may("consensus"), help=why_not("consensus")
-    )
+    added = a6.form_submit_button("Add", icon=":material/add:", **guarded("consensus"))
     if added and not new_change:
         st.warning("Nothing added: type the change first (+10 % or +500 units; 0 changes nothing).")
     elif added:
@@ -319,8 +317,7 @@ if st.button(
     type="primary",
     icon=":material/send:",
     key="demand_use",
-    disabled=not may("plan_demand"),
-    help=why_not("plan_demand"),
+    **guarded("plan_demand"),
 ):
     handover, notes = forecast_edits(state(), adjusted)
     if commit(handover, summary=f"consensus forecast ({model}) from {history_name} in the plan"):

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from pages._access import explain, may, why_not
+from pages._access import explain, guarded
 from pages._common import (
     balance_chart,
     download_buttons,
@@ -372,8 +372,7 @@ def keep_current_whatif() -> None:
             "Keep it",
             key="plan_keep",
             icon=":material/bookmark_add:",
-            disabled=not may("whatif"),
-            help=why_not("whatif"),
+            **guarded("whatif"),
         ):
             s = current_scenario()
             whatif = WhatIf(**(st.session_state.whatif or {}))

@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages._access import explain, may, why_not
+from pages._access import explain, guarded
 from pages._common import (
     COST_NAMES,
     ensure_entry_point,
@@ -97,8 +97,7 @@ with st.container(border=True):
         type="primary",
         icon=":material/save:",
         key="scen_save",
-        disabled=not may("whatif"),
-        help=why_not("whatif"),
+        **guarded("whatif"),
     ):
         planned = whatif.apply(s).model_copy(update={"name": name.strip() or s.name})
         result = planner_for(planned).solve(planned)
@@ -169,8 +168,7 @@ else:
         "Mark approved",
         icon=":material/verified:",
         key="scen_approve",
-        disabled=not may("approve"),
-        help=why_not("approve"),
+        **guarded("approve"),
     ):
         try:
             store.approve(chosen, author=author)
@@ -197,8 +195,7 @@ else:
             "Yes, delete it",
             type="primary",
             key="scen_delete",
-            disabled=not may("delete"),
-            help=why_not("delete"),
+            **guarded("delete"),
         ):
             try:
                 store.delete(chosen, author=author, expected_version=int(row["latest_version"]))
@@ -223,8 +220,7 @@ else:
         if st.form_submit_button(
             "Duplicate",
             icon=":material/content_copy:",
-            disabled=not may("whatif"),
-            help=why_not("whatif"),
+            **guarded("whatif"),
         ):
             try:
                 store.duplicate(chosen, new_name, author=author)
@@ -235,9 +231,7 @@ else:
                 st.rerun()
     with d2.form("scen_rename_form", border=False):
         renamed = st.text_input("Rename to", key="scen_new_name")
-        if st.form_submit_button(
-            "Rename", icon=":material/edit:", disabled=not may("whatif"), help=why_not("whatif")
-        ):
+        if st.form_submit_button("Rename", icon=":material/edit:", **guarded("whatif")):
             try:
                 store.rename(chosen, renamed, author=author)
             except InputError as exc:
@@ -249,9 +243,7 @@ else:
 # ----------------------------------------------------------------- import
 with st.expander("Import a scenario file (JSON)", icon=":material/upload_file:"):
     upload = st.file_uploader("Scenario file", type=["json"], key="scen_import")
-    if upload is not None and st.button(
-        "Import", key="scen_import_go", disabled=not may("whatif"), help=why_not("whatif")
-    ):
+    if upload is not None and st.button("Import", key="scen_import_go", **guarded("whatif")):
         try:
             imported = parse_scenario(upload.getvalue())
             result = planner_for(imported).solve(imported)
@@ -290,8 +282,7 @@ with st.expander("The whole company as one Excel workbook", icon=":material/tabl
     if book is not None and st.button(
         "Import as a new company",
         key="scen_wb_go",
-        disabled=not may("company"),
-        help=why_not("company"),
+        **guarded("company"),
     ):
         try:
             content = read_workbook(book.getvalue(), book.name)

@@ -53,6 +53,11 @@ def balance_frame(result: PlanResult, family: str | None = None) -> pd.DataFrame
     )
 
 
+def balance_title(family: str | None = None) -> str:
+    """The balance chart's y-axis title (the family's name when it shows one)."""
+    return "Units per period" + (f" – {family}" if family else "")
+
+
 def balance_spec(periods: tuple[str, ...], y_title: str, large: bool, height: int) -> dict:
     """The balance chart's Vega-Lite spec without its data, built once per layout.
 
@@ -125,8 +130,7 @@ def balance_chart_spec(
     width: int | None = None,
 ) -> dict:
     """The balance chart with its data inline (for a chart rendered on the server)."""
-    y_title = "Units per period" + (f" – {family}" if family else "")
-    spec = balance_spec(tuple(periods), y_title, large, height)
+    spec = balance_spec(tuple(periods), balance_title(family), large, height)
     frame = balance_frame(result, family)
     spec["data"] = {"values": frame.to_dict(orient="records")}
     if width is not None:

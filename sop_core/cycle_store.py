@@ -62,6 +62,29 @@ from sop_core.workspace_store import Workspaces, _state
 TEXT_MAX = 2000
 
 
+def _audit_cycle(
+    s: Session,
+    actor: Actor,
+    action: str,
+    ws: WorkspaceRow,
+    month: str,
+    what: str | None = None,
+    **fields: Any,
+) -> None:
+    """One audit row about the company's ``month`` cycle (``what``: the step or log entry
+    in words), in ``s``'s transaction (:func:`sop_core.audit.record`)."""
+    record(
+        s,
+        actor,
+        action,
+        object_kind="cycle",
+        object_key=month,
+        object=cycle_label(month) + (f": {what}" if what else ""),
+        company=ws.name,
+        **fields,
+    )
+
+
 class CycleNotFound(InputError):
     """No cycle of that company and month."""
 
@@ -170,14 +193,12 @@ class Cycles:
                             status="open",
                         )
                     )
-                record(
+                _audit_cycle(
                     s,
                     actor,
                     "create",
-                    object_kind="cycle",
-                    object_key=month,
-                    object=cycle_label(month),
-                    company=ws.name,
+                    ws,
+                    month,
                     at=now,
                 )
         except IntegrityError:
@@ -206,14 +227,13 @@ class Cycles:
             if row.status == "signed_off":
                 raise InputError(Problem("status", f"{d.label} is signed off; a sign-off is final"))
             if row.status != status:
-                record(
+                _audit_cycle(
                     s,
                     actor,
                     "status",
-                    object_kind="cycle",
-                    object_key=month,
-                    object=f"{cycle_label(month)}: {d.label.lower()}",
-                    company=ws.name,
+                    ws,
+                    month,
+                    f"{d.label.lower()}",
                     field="status",
                     before=row.status,
                     after=status,
@@ -295,14 +315,13 @@ class Cycles:
                         created_at=now,
                     )
                 )
-            record(
+            _audit_cycle(
                 s,
                 actor,
                 "sign off",
-                object_kind="cycle",
-                object_key=month,
-                object=f"{cycle_label(month)}: {d.label.lower()}",
-                company=ws.name,
+                ws,
+                month,
+                f"{d.label.lower()}",
                 field="status",
                 before=row.status,
                 after={"status": "signed_off", **({d.freezes: content} if d.freezes else {})},
@@ -332,14 +351,13 @@ class Cycles:
                     created_at=datetime.now(UTC),
                 )
             )
-            record(
+            _audit_cycle(
                 s,
                 actor,
                 "comment",
-                object_kind="cycle",
-                object_key=month,
-                object=f"{cycle_label(month)}: {d.label.lower()}",
-                company=ws.name,
+                ws,
+                month,
+                f"{d.label.lower()}",
                 after=text,
             )
         return self.get(company, month)
@@ -390,14 +408,13 @@ class Cycles:
                         f"{cycle_label(row.closed_month or '?')}",
                     )
                 )
-            record(
+            _audit_cycle(
                 s,
                 actor,
                 "close",
-                object_kind="cycle",
-                object_key=month,
-                object=f"{cycle_label(month)}: {row.kind} {entry_id}",
-                company=ws.name,
+                ws,
+                month,
+                f"{row.kind} {entry_id}",
                 field="status",
                 before="open",
                 after="closed",
@@ -448,14 +465,13 @@ class Cycles:
             )
             s.add(row)
             s.flush()
-            record(
+            _audit_cycle(
                 s,
                 actor,
                 "create",
-                object_kind="cycle",
-                object_key=month,
-                object=f"{cycle_label(month)}: {kind} {row.id}",
-                company=ws.name,
+                ws,
+                month,
+                f"{kind} {row.id}",
                 after={"text": text, "owner": owner, "family": family, "due": due},
             )
             return row.id

@@ -749,14 +749,12 @@ class Store:
                         created_at=now,
                     )
                 )
-                record(
+                _audit_scenario(
                     session,
                     actor,
                     "save",
-                    object_kind="scenario",
-                    object_key=name,
-                    object=f"scenario {name} v{new_version}",
-                    company=_company(session, header.workspace_id),
+                    header,
+                    version=new_version,
                     before=None if new_version == 1 else {"version": new_version - 1},
                     after={"version": new_version, "note": note, "kpis": clean_kpis},
                     at=now,
@@ -818,14 +816,12 @@ class Store:
                     created_at=now,
                 )
                 session.add(row)
-                record(
+                _audit_scenario(
                     session,
                     actor,
                     "duplicate",
-                    object_kind="scenario",
-                    object_key=new_name,
-                    object=f"scenario {new_name} v1",
-                    company=_company(session, copy.workspace_id),
+                    copy,
+                    version=1,
                     before={"scenario": name, "version": source.version},
                     after={"scenario": new_name, "version": 1},
                     at=now,
@@ -852,14 +848,11 @@ class Store:
                     return
                 self._refuse_taken(session, new_name)
                 header.name = new_name
-                record(
+                _audit_scenario(
                     session,
                     actor,
                     "rename",
-                    object_kind="scenario",
-                    object_key=new_name,
-                    object=f"scenario {new_name}",
-                    company=_company(session, header.workspace_id),
+                    header,
                     field="name",
                     before=name,
                     after=new_name,
@@ -902,14 +895,11 @@ class Store:
                     name,
                     latest,
                 )
-            record(
+            _audit_scenario(
                 session,
                 actor,
                 "delete",
-                object_kind="scenario",
-                object_key=name,
-                object=f"scenario {name}",
-                company=_company(session, header.workspace_id),
+                header,
                 before={"versions": header.latest_version, "status": header.status},
             )
             session.execute(delete(ScenarioRow).where(ScenarioRow.id == header.id))
@@ -932,14 +922,11 @@ class Store:
             require(actor, "whatif", "status")
         with self._session(write=True) as session:
             header = self._header(session, name)
-            record(
+            _audit_scenario(
                 session,
                 actor,
                 "status",
-                object_kind="scenario",
-                object_key=name,
-                object=f"scenario {name}",
-                company=_company(session, header.workspace_id),
+                header,
                 field="status",
                 before=header.status,
                 after=status,
@@ -964,14 +951,12 @@ class Store:
             with self._session(write=True) as session:
                 header = self._header(session, name)
                 row = self._version_row(session, header, version)
-                record(
+                _audit_scenario(
                     session,
                     actor,
                     "approve",
-                    object_kind="scenario",
-                    object_key=name,
-                    object=f"scenario {name} v{row.version}",
-                    company=_company(session, header.workspace_id),
+                    header,
+                    version=row.version,
                     field="status",
                     before={"status": header.status, "approved_version": header.approved_version},
                     after={"status": "approved", "approved_version": row.version},
@@ -1146,6 +1131,29 @@ def _company(session: Session, workspace_id: int | None) -> str | None:
     if workspace_id is None:
         return None
     return session.scalar(select(WorkspaceRow.name).where(WorkspaceRow.id == workspace_id))
+
+
+def _audit_scenario(
+    session: Session,
+    actor: Actor,
+    action: str,
+    header: ScenarioRow,
+    *,
+    version: int | None = None,
+    **fields: Any,
+) -> None:
+    """One audit row about scenario ``header`` (under its name now; "v3" when about a
+    version), in ``session``'s transaction (:func:`sop_core.audit.record`)."""
+    record(
+        session,
+        actor,
+        action,
+        object_kind="scenario",
+        object_key=header.name,
+        object=f"scenario {header.name}" + (f" v{version}" if version is not None else ""),
+        company=_company(session, header.workspace_id),
+        **fields,
+    )
 
 
 def _new_header(
