@@ -13,11 +13,13 @@ the store both read):
 =================  =========================================================
 role               may
 =================  =========================================================
-demand planner     upload history, adjust the consensus, hand it to the plan;
-                   start a monthly cycle, sign off data gathering and demand review
-supply planner     capacity, resources, calendar, policy, what-ifs, scenarios;
+demand planner     upload history, adjust the consensus, hand it to the plan, enter
+                   actuals; start a monthly cycle, sign off data gathering and demand
+                   review
+supply planner     capacity, resources, calendar, policy, what-ifs, scenarios, actuals;
                    sign off the supply review
-finance            costs and prices; sign off the financial reconciliation
+finance            costs and prices, the business plan; sign off the financial
+                   reconciliation
 executive          approve scenarios, sign off the executive meeting
 admin              start companies and cycles, delete scenarios (users and roles: the
                    role file, see :func:`load_roles`)
@@ -84,6 +86,13 @@ ACTIONS: dict[str, Action] = dict(
         _action("plan_demand", "hand the consensus to the plan", "demand_planner"),
         _action("capacity", "change hours, limits and families", "supply_planner"),
         _action("money", "change costs and prices", "finance"),
+        _action("budget", "change the business plan", "finance"),
+        _action(
+            "actuals",
+            "enter actual production, inventory and backlog",
+            "demand_planner",
+            "supply_planner",
+        ),
         _action("settings", "change resources, calendar and policy", "supply_planner"),
         _action("whatif", "keep what-ifs and save scenarios", "supply_planner"),
         _action("approve", "approve a scenario", "executive"),
@@ -181,7 +190,8 @@ def edit_action(kind: str, field_name: str | None) -> str:
     A family or workforce cell is ``money`` when it is a cost or a price
     (:data:`sop_core.fields.MONEY_FIELDS`) and ``capacity`` otherwise; adding or removing
     a whole family is ``capacity``; a family's plan demand and the plan item are
-    ``plan_demand``; the names a family has in uploaded histories are ``history``."""
+    ``plan_demand``; the names a family has in uploaded histories are ``history``; the
+    business plan's rows are ``budget`` and the actuals' ``actuals``."""
     if kind == "family" and field_name == "demand":
         return "plan_demand"
     if kind == "family" and field_name == "history_names":
@@ -195,13 +205,17 @@ def edit_action(kind: str, field_name: str | None) -> str:
         "adjustment": "consensus",
         "history": "history",
         "whatif": "whatif",
+        "budget": "budget",
+        "actual": "actuals",
     }.get(kind, "capacity")
 
 
 def edits_actions(edits: Iterable[Any]) -> list[str]:
     """The actions a list of workspace edits (``kind``, ``field``, ``before``, ``after``)
     needs, each once: :func:`edit_action` of each, except that when the edits rename or
-    remove a family, the adjustments edited with it follow the family (``capacity``)."""
+    remove a family, what is edited with it follows the family (``capacity``): the
+    adjustments, business plan and actuals rows naming it, and the old name kept as a
+    name the family has in histories."""
     edits = list(edits)
     family_moves = any(
         e.kind == "family" and (e.field == "name" or (e.field is None and e.after is None))
@@ -210,7 +224,9 @@ def edits_actions(edits: Iterable[Any]) -> list[str]:
     needed: dict[str, None] = {}
     for e in edits:
         action = edit_action(e.kind, e.field)
-        if family_moves and e.kind == "adjustment":
+        if family_moves and (
+            e.kind in ("adjustment", "budget", "actual") or e.field == "history_names"
+        ):
             action = "capacity"
         needed[action] = None
     return list(needed)

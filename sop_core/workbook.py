@@ -24,6 +24,13 @@ Sheets and their columns (the first row of each sheet is its header):
 ``More``          ``Setting``, ``Value``: the scenario's other parts (``resources``,
                   ``calendar``: :data:`~sop_core.workspace.SCENARIO_SETTINGS`) as the
                   scenario file's JSON text
+``Business plan`` ``Family``, ``Period`` (YYYY-MM), ``Units``, ``Revenue``: the annual
+                  budget per family and month
+``Actuals``       ``Family``, ``Period`` (YYYY-MM), ``Production``, ``Inventory``,
+                  ``Backlog``: what was made, held and owed per family and month
+
+The last two are optional when reading (a workbook from before they existed has
+neither).
 
 Text is written as text, never as a formula, so a name such as ``=HYPERLINK(…)`` stays
 a harmless string in Excel and comes back as typed. :func:`read_workbook` validates like
@@ -46,7 +53,15 @@ from sop_core.access import Actor
 from sop_core.errors import InputError, Problem
 from sop_core.fields import FAMILY_FIELDS, POLICY_FIELDS, WORKFORCE_FIELDS
 from sop_core.scenario import Scenario, parse_scenario
-from sop_core.workspace import ADJUSTMENT_FIELDS, SCENARIO_SETTINGS, Edit, WorkspaceState
+from sop_core.workspace import (
+    ADJUSTMENT_FIELDS,
+    MONTHLY_TABLES,
+    SCENARIO_SETTINGS,
+    Edit,
+    MonthlyTable,
+    WorkspaceState,
+    monthly_edits,
+)
 
 #: lever -> column of the What-ifs sheet
 WHATIF_COLUMNS: dict[str, str] = {
@@ -66,6 +81,7 @@ SHEETS = (
     "Adjustments",
     "What-ifs",
     "More",
+    *(t.what.capitalize() for t in MONTHLY_TABLES.values()),
 )
 _ADJ_HEADERS = {f: f.capitalize() for f in ADJUSTMENT_FIELDS}
 MAX_BYTES = 20 * 1024 * 1024
@@ -85,6 +101,17 @@ class Company:
         default_factory=lambda: pd.DataFrame(columns=list(ADJUSTMENT_FIELDS))
     )
     whatifs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: kind -> the monthly table (:data:`~sop_core.workspace.MONTHLY_TABLES`): the
+    #: business plan (``budget``) and the actuals (``actual``)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def _sheet_name(table: MonthlyTable) -> str:
+    return table.what.capitalize()
+
+
+def _headers(table: MonthlyTable) -> list[str]:
+    return [c.capitalize() for c in table.columns]
 
 
 # --------------------------------------------------------------------------- writing
@@ -103,6 +130,7 @@ def company_of(state: WorkspaceState, history: pd.DataFrame | None) -> Company:
         history_name=str(upload.get("name", "")),
         adjustments=state.adjustments[list(ADJUSTMENT_FIELDS)],
         whatifs={k: dict(v.get("settings") or {}) for k, v in state.whatifs.items()},
+        tables={kind: state.monthly(kind) for kind in MONTHLY_TABLES},
     )
 
 
@@ -203,6 +231,10 @@ def write_workbook(company: Company) -> bytes:
         ["Setting", "Value"],
         [[name, json.dumps(more[name], ensure_ascii=False)] for name in SCENARIO_SETTINGS],
     )
+    for kind, table in MONTHLY_TABLES.items():
+        frame = company.tables.get(kind)
+        rows = [] if frame is None else frame[list(table.columns)].values.tolist()
+        _sheet(wb, _sheet_name(table), _headers(table), rows)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -395,6 +427,11 @@ def read_workbook(data: bytes, name: str = "company.xlsx") -> Company:
         }
         w["safety_months"] = w["safety_months"] or 0.0
         whatifs[str(r["What-if"])] = w
+    tables = {}
+    for kind, table in MONTHLY_TABLES.items():
+        if _sheet_name(table) in book:  # optional: older workbooks have neither
+            rows = _rows(book, _sheet_name(table), _headers(table))
+            tables[kind] = _monthly(table, rows)
     return Company(
         scenario=scenario,
         history_names=aliases,
@@ -403,12 +440,28 @@ def read_workbook(data: bytes, name: str = "company.xlsx") -> Company:
         history_name=name,
         adjustments=adjustments,
         whatifs=whatifs,
+        tables=tables,
     )
+
+
+def _monthly(table: MonthlyTable, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """A monthly sheet's rows, validated as its upload would be (rows numbered as in the
+    sheet, messages naming the sheet)."""
+    from sop_core.monthly import validate_monthly_table
+
+    raw = pd.DataFrame([[r[h] for h in _headers(table)] for r in rows], columns=list(table.columns))
+    try:
+        return validate_monthly_table(raw, table.values, table.what) if len(raw) else raw
+    except InputError as exc:
+        raise InputError(
+            [Problem(f"{_sheet_name(table)} {p.field}".strip(), p.message) for p in exc.problems]
+        ) from None
 
 
 def company_edits(state: WorkspaceState, company: Company) -> list[Edit]:
     """After :func:`~sop_core.workspace.seed_edits` of the scenario: the edits that add
-    the family extras and the adjustments of ``company`` to ``state``."""
+    the family extras, the adjustments and the monthly tables of ``company`` to
+    ``state``."""
     from sop_core.workspace import adjustment_edits
 
     edits = []
@@ -428,6 +481,8 @@ def company_edits(state: WorkspaceState, company: Company) -> list[Edit]:
         if not company.confirmed.get(name, True):
             edits.append(Edit("family", item.key, False, True, field="needs_review"))
     edits += adjustment_edits(state, company.adjustments.assign(key=None))
+    for kind, frame in company.tables.items():
+        edits += monthly_edits(state, kind, frame)
     return edits
 
 

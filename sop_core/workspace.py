@@ -23,7 +23,17 @@ kind            key           value
                               file (:data:`SCENARIO_SETTINGS`: ``resources``, ``calendar``)
 ``whatif``      its name      ``{"scenario": str, "settings": {...}}``: a kept what-if, saved
                               as a draft in the scenario store under that name
+``budget``      ``b1``, …     one row of the business plan: ``{"family", "period" (YYYY-MM),
+                              "units", "revenue"}`` (:mod:`sop_core.business_plan`)
+``actual``      ``r1``, …     one row of the actuals: ``{"family", "period" (YYYY-MM),
+                              "production", "inventory", "backlog"}``
+                              (:mod:`sop_core.sop_sheet`)
 ==============  ============  ===============================================================
+
+The business plan and the actuals are **monthly tables** (:data:`MONTHLY_TABLES`): one
+item per family and month, so an uploaded file and an edited cell are both edits with
+their author and time, kept in the change log and undone like any other; a family's
+rename carries its rows along (its removal leaves them: they are the company's record).
 
 A family's key never changes, so a rename is one field edit and the change log still
 finds it. :meth:`WorkspaceState.scenario` assembles the items into the one
@@ -60,6 +70,8 @@ KINDS: tuple[str, ...] = (
     "history",
     "setting",
     "whatif",
+    "budget",
+    "actual",
 )
 #: top-level scenario fields kept as ``setting`` items (every field but these five)
 SCENARIO_SETTINGS: tuple[str, ...] = tuple(
@@ -69,6 +81,35 @@ SCENARIO_SETTINGS: tuple[str, ...] = tuple(
 )
 FAMILY_EXTRAS: tuple[str, ...] = ("history_names", "needs_review")
 ADJUSTMENT_FIELDS: tuple[str, ...] = ("family", "period", "change", "unit", "comment")
+#: the letter of an item's generated key (``f7``, ``a12``, ``b3``, ``r5``)
+KEY_PREFIX: dict[str, str] = {"family": "f", "adjustment": "a", "budget": "b", "actual": "r"}
+
+
+@dataclass(frozen=True)
+class MonthlyTable:
+    """A table kept as one item per family and month: its item kind, what people call
+    it, and its value columns (numbers ≥ 0) after ``family`` and ``period``."""
+
+    kind: str
+    what: str
+    values: tuple[str, ...]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return ("family", "period", *self.values)
+
+
+#: kind -> the monthly tables of a workspace (the columns are those of
+#: :data:`sop_core.business_plan.BUSINESS_PLAN_COLUMNS` and
+#: :data:`sop_core.sop_sheet.ACTUALS_COLUMNS`)
+MONTHLY_TABLES: dict[str, MonthlyTable] = {
+    t.kind: t
+    for t in (
+        MonthlyTable("budget", "business plan", ("units", "revenue")),
+        MonthlyTable("actual", "actuals", ("production", "inventory", "backlog")),
+    )
+}
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 #: Costs and limits a family gets when it is created from an uploaded history and the
 #: workspace has no family to copy from (Chopra & Meindl's Red Tomato family). With
@@ -191,6 +232,30 @@ class WorkspaceState:
         """Kept what-ifs: name → ``{"scenario", "settings"}``, in the order kept."""
         return {i.key: i.value for i in self._of("whatif")}
 
+    def monthly(self, kind: str, *, keys: bool = False) -> pd.DataFrame:
+        """A monthly table (:data:`MONTHLY_TABLES`: ``budget`` or ``actual``): its
+        columns, one row per family and month sorted by family and period, with the
+        items' keys in a first ``key`` column when ``keys``."""
+        table = MONTHLY_TABLES[kind]
+        rows = [
+            {"key": i.key, **{c: i.value.get(c) for c in table.columns}} for i in self._of(kind)
+        ]
+        frame = pd.DataFrame(rows, columns=["key", *table.columns])
+        for c in table.values:
+            frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64")
+        frame = frame.sort_values(["family", "period"], kind="stable").reset_index(drop=True)
+        return frame if keys else frame.drop(columns="key")
+
+    @property
+    def business_plan(self) -> pd.DataFrame:
+        """The business plan (:data:`sop_core.business_plan.BUSINESS_PLAN_COLUMNS`)."""
+        return self.monthly("budget")
+
+    @property
+    def actuals(self) -> pd.DataFrame:
+        """The actuals (:data:`sop_core.sop_sheet.ACTUALS_COLUMNS`)."""
+        return self.monthly("actual")
+
     @property
     def history_upload(self) -> dict[str, Any] | None:
         """``{"upload_id", "name"}`` of the history in use, or ``None``."""
@@ -299,7 +364,7 @@ def default_family(name: str, others: Sequence[Mapping[str, Any]], horizon: int)
 
 def next_key(state: WorkspaceState, kind: str, taken: Iterable[str] = ()) -> str:
     """A key for a new item of ``kind`` (``f7``, ``a12``): one more than the largest."""
-    prefix = kind[0]
+    prefix = KEY_PREFIX.get(kind, kind[0])
     used = [i.key for i in state.items if i.kind == kind] + list(taken)
     numbers = [int(k[1:]) for k in used if re.fullmatch(rf"{prefix}\d+", k)]
     return f"{prefix}{max(numbers, default=0) + 1}"
@@ -399,9 +464,10 @@ def rename_edits(state: WorkspaceState, key: str, new_name: str) -> list[Edit]:
     edits = [Edit("family", key, old, new_name, field="name")]
     if old not in aliases:
         edits.append(Edit("family", key, aliases, sorted([*aliases, old]), field="history_names"))
-    for adj in state._of("adjustment"):
-        if adj.value.get("family") == old:
-            edits.append(Edit("adjustment", adj.key, old, new_name, field="family"))
+    for kind in ("adjustment", *MONTHLY_TABLES):
+        for row in state._of(kind):
+            if row.value.get("family") == old:
+                edits.append(Edit(kind, row.key, old, new_name, field="family"))
     return edits
 
 
@@ -482,6 +548,96 @@ def adjustment_edits(state: WorkspaceState, edited: pd.DataFrame) -> list[Edit]:
     return edits
 
 
+def monthly_edits(state: WorkspaceState, kind: str, table: pd.DataFrame) -> list[Edit]:
+    """Edits that make the workspace's monthly table ``kind`` (:data:`MONTHLY_TABLES`)
+    hold exactly the rows of ``table``: an uploaded file or an edited table.
+
+    ``table`` has the table's columns and optionally ``key`` (an edited table's item
+    keys; blank for new rows). A row is matched to an item by its key, else by family
+    and period; matched rows change only the cells that differ, new rows are added, and
+    items no row matches are removed. Rows without a family or a period are ignored (a
+    half-typed row). Values are checked when applied (:func:`check_monthly`)."""
+    spec = MONTHLY_TABLES[kind]
+    items = state._of(kind)
+    by_key = {i.key: i for i in items}
+    by_cell = {(i.value.get("family"), i.value.get("period")): i for i in items}
+    numbers = [int(i.key[1:]) for i in items if re.fullmatch(r"[a-z]\d+", i.key)]
+    counter, position = max(numbers, default=0), max((i.position for i in items), default=0)
+    edits: list[Edit] = []
+    seen: set[str] = set()
+    for row in table.to_dict("records"):
+        values = {c: _cell(row.get(c)) for c in spec.columns}
+        if values["family"] is None or values["period"] is None:
+            continue
+        values["family"] = str(values["family"]).strip()
+        values["period"] = str(values["period"]).strip()
+        for c in spec.values:
+            v = values[c]
+            if isinstance(v, int) and not isinstance(v, bool):
+                values[c] = float(v)
+            elif isinstance(v, float) and not math.isfinite(v):
+                values[c] = str(v)  # JSON has no infinity: kept as text, refused by name
+        key = _cell(row.get("key"))
+        item = by_key.get(key) if key is not None else None
+        if item is None:
+            item = by_cell.get((values["family"], values["period"]))
+        if item is not None and item.key not in seen:
+            seen.add(item.key)
+            edits += field_edits(kind, item.key, item.value, values)
+            continue
+        counter += 1
+        position += 1
+        edits.append(Edit(kind, f"{KEY_PREFIX[kind]}{counter}", None, values, position=position))
+    edits += [Edit(kind, i.key, i.value, None) for i in items if i.key not in seen]
+    return edits
+
+
+def check_monthly(state: WorkspaceState, kind: str) -> list[Problem]:
+    """What is wrong with the workspace's monthly table ``kind``: a blank or too long
+    family name, a period that is not a month (YYYY-MM), a value that is not a number
+    from 0 to :data:`~sop_core.limits.MAX_MAGNITUDE`, a family and month given twice.
+    Each problem names the table, the family and month, and the column."""
+    from sop_core.limits import MAX_MAGNITUDE, MAX_TEXT_CHARS, limit_text
+
+    spec = MONTHLY_TABLES[kind]
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str], int] = {}
+    for item in state._of(kind):
+        family, period = item.value.get("family"), item.value.get("period")
+        where = f"{spec.what} {family} {period}"
+        if not isinstance(family, str) or not family.strip():
+            problems.append(Problem(where, "the family is blank; type the family's name"))
+        elif len(family) > MAX_TEXT_CHARS:
+            problems.append(Problem(where, f"the family name is over {MAX_TEXT_CHARS} characters"))
+        if not isinstance(period, str) or not _MONTH.match(period):
+            problems.append(
+                Problem(f"{where}, period", f"must be a month as YYYY-MM, got {period!r}")
+            )
+        for c in spec.values:
+            v = item.value.get(c)
+            ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            if v is None:
+                problems.append(Problem(f"{where}, {c}", "is blank; type a number (0 for none)"))
+            elif not ok or not 0 <= v <= MAX_MAGNITUDE:
+                problems.append(
+                    Problem(
+                        f"{where}, {c}",
+                        f"must be a number from 0 to {limit_text(MAX_MAGNITUDE)}, got {v!r}",
+                    )
+                )
+        cell = (str(family), str(period))
+        seen[cell] = seen.get(cell, 0) + 1
+    problems += [
+        Problem(
+            f"{spec.what} {f} {p}",
+            f"given {n} times; keep one row per family and month",
+        )
+        for (f, p), n in seen.items()
+        if n > 1
+    ]
+    return problems
+
+
 # --------------------------------------------------------------------------- words
 
 
@@ -507,6 +663,16 @@ def describe(edit: Edit, state: WorkspaceState | None = None) -> str:
             name = str(item.value["name"])
     elif edit.kind == "adjustment" and isinstance(value, Mapping):
         name = f"adjustment {value.get('family')} {value.get('period') or 'all periods'}"
+    elif edit.kind in MONTHLY_TABLES:
+        row = value if isinstance(value, Mapping) else None
+        if row is None and state is not None and (found := state.item(edit.kind, edit.key)):
+            row = found.value
+        what = MONTHLY_TABLES[edit.kind].what
+        name = f"{what} {row.get('family')} {row.get('period')}" if row else what
+        if edit.field is None:
+            verb = "added" if edit.before is None else "removed" if edit.after is None else None
+            if verb:
+                return f"{verb} {name}"
     if edit.field is not None:
         return f"{name}: {edit.field} {_show(edit.before)} → {_show(edit.after)}"
     if edit.before is None:

@@ -40,11 +40,13 @@ from sop_core.scenario import Scenario
 from sop_core.store import Store, _actor, _check_author, _check_name, _utc
 from sop_core.store_schema import ChangeRow, HistoryUploadRow, ItemRow, WorkspaceRow
 from sop_core.workspace import (
+    MONTHLY_TABLES,
     Change,
     Edit,
     Item,
     WorkspaceState,
     canonical,
+    check_monthly,
     describe,
     empty_edits,
     seed_edits,
@@ -359,6 +361,8 @@ def _object_words(e: Edit, state: WorkspaceState) -> str:
     if e.kind == "adjustment" and isinstance(value, dict):
         period = value.get("period") or "all periods"
         return f"adjustment of {value.get('family', '?')} in {period}"
+    if e.kind in MONTHLY_TABLES and isinstance(value, dict):
+        return f"{MONTHLY_TABLES[e.kind].what} {value.get('family', '?')} {value.get('period')}"
     if e.kind in ("whatif", "setting"):
         return f"{e.kind} {e.key}"
     return e.kind
@@ -410,7 +414,13 @@ def _check(e: Edit, row: ItemRow | None) -> Problem | None:
 
 def _validate(state: WorkspaceState, edits: Sequence[Edit]) -> None:
     """The edited workspace must still make a valid scenario (once it has families and a
-    workforce); problems name the family by its name rather than its index."""
+    workforce), and its edited monthly tables valid rows
+    (:func:`~sop_core.workspace.check_monthly`); problems name the family by its name
+    rather than its index."""
+    tables = dict.fromkeys(e.kind for e in edits if e.kind in MONTHLY_TABLES)
+    table_problems = [p for kind in tables for p in check_monthly(state, kind)]
+    if table_problems:
+        raise InputError(table_problems)
     if not any(e.kind in ("family", "workforce", "policy", "plan") for e in edits):
         return
     if state.value("workforce") is None or not state.families:

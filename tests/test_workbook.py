@@ -15,7 +15,13 @@ from sop_core.history import read_history
 from sop_core.planner import Planner
 from sop_core.store import Store
 from sop_core.workbook import company_of, import_company, read_workbook, write_workbook
-from sop_core.workspace import Edit, adjustment_edits, mapping_edits, suggest_mapping
+from sop_core.workspace import (
+    Edit,
+    adjustment_edits,
+    mapping_edits,
+    monthly_edits,
+    suggest_mapping,
+)
 from sop_core.workspace_store import Workspaces, keep_whatif
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +65,17 @@ def _company(spaces: Workspaces, name: str = "Acme") -> None:
     keep_whatif(
         spaces, name, "More OT", scenario, {"overtime": 20.0, "safety_months": 0.0}, author="ann"
     )
+    state = spaces.state(name)
+    plan = pd.DataFrame(
+        [("Garden tools", "2027-01", 1600.0, 64000.5), ('=HYPERLINK("x")', "2027-01", 1.0, 2.0)],
+        columns=["family", "period", "units", "revenue"],
+    )
+    state = spaces.apply(name, monthly_edits(state, "budget", plan), author="ann")
+    actual = pd.DataFrame(
+        [("Garden tools", "2026-11", 1500.0, 800.0, 12.0)],
+        columns=["family", "period", "production", "inventory", "backlog"],
+    )
+    spaces.apply(name, monthly_edits(state, "actual", actual), author="ann")
 
 
 def _export(spaces: Workspaces, name: str) -> bytes:
@@ -87,6 +104,9 @@ def test_a_round_trip_changes_nothing(spaces: Workspaces) -> None:
     cost = lambda s: Planner(s.scenario()).solve(s.scenario()).total_cost  # noqa: E731
     assert cost(state) == pytest.approx(cost(original), abs=0.005)  # to the cent
     assert set(state.whatifs) == {"More OT"}
+    for kind in ("budget", "actual"):
+        assert not original.monthly(kind).empty
+        pd.testing.assert_frame_equal(state.monthly(kind), original.monthly(kind), obj=kind)
 
 
 def test_text_that_looks_like_a_formula_is_stored_as_text(spaces: Workspaces) -> None:
@@ -136,3 +156,24 @@ def test_resources_calendar_and_fence_make_the_round_trip_too(
     assert state.scenario() == scenario  # the workspace keeps every part of the scenario
     back = read_workbook(write_workbook(company_of(state, None)))
     assert back.scenario == scenario
+
+
+def test_business_plan_and_actuals_sheets_are_optional_and_checked_like_an_upload(
+    spaces: Workspaces,
+) -> None:
+    _company(spaces)
+    wb = load_workbook(io.BytesIO(_export(spaces, "Acme")))
+    assert [c.value for c in wb["Business plan"][1]] == ["Family", "Period", "Units", "Revenue"]
+    wb["Business plan"]["C2"] = -1  # units
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(InputError) as err:
+        read_workbook(buf.getvalue())
+    assert "Business plan row 2, column units" in str(err.value) and "-1" in str(err.value)
+    del wb["Business plan"], wb["Actuals"]  # a workbook from before they existed
+    buf = io.BytesIO()
+    wb.save(buf)
+    company = read_workbook(buf.getvalue())
+    assert company.tables == {}
+    state = import_company(spaces, "Old", company, author="bob")
+    assert state.business_plan.empty and state.actuals.empty

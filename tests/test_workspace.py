@@ -20,6 +20,7 @@ from sop_core.workspace import (
     WorkspaceState,
     adjustment_edits,
     mapping_edits,
+    monthly_edits,
     remove_family_edits,
     rename_edits,
     suggest_mapping,
@@ -224,3 +225,131 @@ def test_keeping_a_what_if_saves_a_draft_that_undo_takes_back(spaces: Workspaces
     assert "kept what-if More OT" in what
     assert state.whatifs == {} and "More OT" not in store.names()
     assert other.name == "Other"
+
+
+# --------------------------------------------------------------------------- monthly tables
+
+
+def budget(rows: list[tuple[str, str, float, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["family", "period", "units", "revenue"])
+
+
+def test_a_business_plan_upload_is_stored_row_by_row_and_edited_cell_by_cell(
+    spaces: Workspaces,
+) -> None:
+    state = spaces.create("Co", author="ann", scenario=red_tomato())
+    first = budget(
+        [("Garden tools", "2027-01", 1000, 40000), ("Garden tools", "2027-02", 900, 36000)]
+    )
+    state = spaces.apply("Co", monthly_edits(state, "budget", first), author="fay")
+    assert state.business_plan.equals(first.astype({"units": float, "revenue": float}))
+    # the same file again changes nothing
+    assert monthly_edits(state, "budget", first) == []
+    # a new file: one month changed, one added, one gone; matched by family and month
+    second = budget([("Garden tools", "2027-02", 950, 38000), ("Garden tools", "2027-03", 1, 2)])
+    edits = monthly_edits(state, "budget", second)
+    kinds = sorted((e.field or "", e.before is None, e.after is None) for e in edits)
+    assert kinds == [
+        ("", False, True),
+        ("", True, False),
+        ("revenue", False, False),
+        ("units", False, False),
+    ]
+    state = spaces.apply("Co", edits, author="fay")
+    assert list(state.business_plan["period"]) == ["2027-02", "2027-03"]
+    assert list(state.business_plan["units"]) == [950.0, 1.0]
+    # an edited table keeps its keys: a typed change of the month moves that row
+    table = state.monthly("budget", keys=True)
+    table.loc[1, "period"] = "2027-04"
+    state = spaces.apply("Co", monthly_edits(state, "budget", table), author="fay")
+    assert list(state.business_plan["period"]) == ["2027-02", "2027-04"]
+    log = spaces.changes("Co")[0]
+    assert log.author == "fay" and log.field == "period" and "business plan" in log.summary
+
+
+def test_a_bad_business_plan_row_is_refused_naming_family_month_and_column(
+    spaces: Workspaces,
+) -> None:
+    state = spaces.create("Co", author="ann", scenario=red_tomato())
+    revision = state.revision
+    for rows, words in (
+        ([("Garden tools", "2027-01", -5, 0)], "Garden tools 2027-01, units"),
+        ([("Garden tools", "2027-13", 5, 0)], "period"),
+        ([("Garden tools", "2027-01", 5, float("inf"))], "revenue"),
+        ([("Garden tools", "2027-01", 1e13, 0)], "1,000,000,000,000"),
+    ):
+        with pytest.raises(InputError) as err:
+            spaces.apply("Co", monthly_edits(state, "budget", budget(rows)), author="fay")
+        assert words in str(err.value) and "business plan" in str(err.value)
+    two = budget([("Garden tools", "2027-01", 1, 1), ("Garden tools", "2027-01", 2, 2)])
+    # one upload with the month twice: the second row updates the first's new item? no:
+    # both are new rows, and the table refuses the month given twice
+    edits = monthly_edits(state, "budget", two)
+    with pytest.raises(InputError, match="given 2 times"):
+        spaces.apply("Co", edits, author="fay")
+    assert spaces.revision("Co") == revision  # nothing written
+
+
+def test_monthly_tables_need_their_rights_and_follow_a_family_rename(spaces: Workspaces) -> None:
+    from sop_core.access import Actor, PermissionDenied
+
+    state = spaces.create("Co", author="ann", scenario=red_tomato())
+    planner = Actor("dee", "dee@x.example", frozenset({"demand_planner"}))
+    finance = Actor("fay", "fay@x.example", frozenset({"finance"}))
+    rows = budget([("Garden tools", "2027-01", 10, 400)])
+    with pytest.raises(PermissionDenied, match="finance"):
+        spaces.apply("Co", monthly_edits(state, "budget", rows), author=planner)
+    state = spaces.apply("Co", monthly_edits(state, "budget", rows), author=finance)
+    actual = pd.DataFrame(
+        [
+            {
+                "family": "Garden tools",
+                "period": "2026-11",
+                "production": 5.0,
+                "inventory": 2.0,
+                "backlog": 0.0,
+            }
+        ]
+    )
+    with pytest.raises(PermissionDenied, match="demand planner"):
+        spaces.apply("Co", monthly_edits(state, "actual", actual), author=finance)
+    state = spaces.apply("Co", monthly_edits(state, "actual", actual), author=planner)
+    assert state.actuals.to_dict("records") == actual.to_dict("records")
+    # a rename by the supply planner carries both tables' rows along
+    supply = Actor("sam", "sam@x.example", frozenset({"supply_planner"}))
+    state = spaces.apply("Co", rename_edits(state, state.families[0].key, "Tools"), author=supply)
+    assert list(state.business_plan["family"]) == ["Tools"]
+    assert list(state.actuals["family"]) == ["Tools"]
+
+
+def test_undo_restores_a_business_plan_upload_and_a_cell(spaces: Workspaces) -> None:
+    state = spaces.create("Co", author="ann", scenario=red_tomato())
+    spaces.apply(
+        "Co",
+        monthly_edits(state, "budget", budget([("Garden tools", "2027-01", 1, 2)])),
+        author="fay",
+    )
+    table = spaces.state("Co").monthly("budget", keys=True).assign(units=[7.0])
+    _undo_restores(spaces, monthly_edits(spaces.state("Co"), "budget", table))  # a cell
+    _undo_restores(  # a whole new upload
+        spaces,
+        monthly_edits(spaces.state("Co"), "budget", budget([("Garden tools", "2027-02", 3, 4)])),
+    )
+    _undo_restores(  # actuals
+        spaces,
+        monthly_edits(
+            spaces.state("Co"),
+            "actual",
+            pd.DataFrame(
+                [
+                    {
+                        "family": "Garden tools",
+                        "period": "2026-10",
+                        "production": 1,
+                        "inventory": 0,
+                        "backlog": 0,
+                    }
+                ]
+            ),
+        ),
+    )
