@@ -1,8 +1,9 @@
-"""The Executive page's "Business plan" section: upload the annual budget, see the plan's
-gap to it in units and money, and the exceptions for the meeting.
+"""The Executive page's "Business plan" section: the annual budget, kept with the company,
+the plan's gap to it in units and money, and the exceptions for the meeting.
 
-The business plan lives in this session only (``st.session_state["business_plan"]``: the
-file's name and its validated frame); it will be stored with the monthly cycles.
+The business plan is the company's monthly table ``budget`` in the store
+(:mod:`pages._monthly`): every upload and cell edit is saved with its author and time,
+and undo takes it back.
 """
 
 from __future__ import annotations
@@ -11,15 +12,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages._common import show_input_error
+from pages._monthly import monthly_table_section
+from pages._workspace import state
 from sop_core.business_plan import (
     annual_gap,
     budget_gap,
     business_plan_template,
     meeting_exceptions,
     plan_money,
-    read_business_plan,
-    write_business_plan,
 )
 from sop_core.errors import InputError
 from sop_core.kpis import money, units
@@ -37,22 +37,26 @@ KIND_NAMES = {
 
 
 def business_plan_section(scenario: Scenario, result: PlanResult) -> None:
-    """Upload, template, the gap to the business plan and the exceptions of ``result``
-    (the plan of ``scenario`` shown above it)."""
+    """The business plan's table, the gap of ``result`` (the plan of ``scenario`` shown
+    above it) to it, and the exceptions."""
     st.subheader("Business plan")
+    budget = state().business_plan
     st.caption(
-        "The annual budget per family and month, in units and revenue. Kept in this "
-        "session only: it will be stored with the monthly S&OP cycles; upload it again "
-        "in a new session."
+        "The annual budget per family and month, in units and revenue, kept with "
+        f"{md_escape(state().name)}: each upload and edit is saved with who and when, and "
+        "undo takes it back. Finance keeps it."
     )
-    upload_step(scenario)
-    held = st.session_state.get("business_plan")
-    if held is None:
+    try:
+        template = business_plan_template(scenario)
+    except InputError:
+        template = None
+    label = f"The business plan ({len(budget):,} rows)" if len(budget) else "The business plan"
+    with st.expander(label, expanded=budget.empty):
+        monthly_table_section("budget", template=template)
+    if budget.empty:
         return
-    name, budget = held
     money_frame = plan_money(scenario, result)
     gap = budget_gap(money_frame, budget)
-    st.markdown(f"Compared with **{md_escape(name)}** ({len(budget):,} rows).")
     if gap.empty:
         st.warning(
             "The business plan has no family and month in common with this plan "
@@ -62,7 +66,6 @@ def business_plan_section(scenario: Scenario, result: PlanResult) -> None:
         )
     else:
         gap_view(gap, money_frame)
-    # cycles (with their demand-review sign-off) come later: no review to wait for yet
     exceptions = meeting_exceptions(scenario, result, gap)
     st.markdown(f"**Exceptions for the meeting** ({len(exceptions)})")
     if exceptions.empty:
@@ -75,42 +78,6 @@ def business_plan_section(scenario: Scenario, result: PlanResult) -> None:
             ).rename(columns={"message": "What"}),
             hide_index=True,
         )
-
-
-def upload_step(scenario: Scenario) -> None:
-    left, right = st.columns([3, 1], vertical_alignment="bottom")
-    upload = left.file_uploader(
-        "Business plan file (CSV or Excel): family, period (YYYY-MM), units, revenue",
-        type=["csv", "xlsx"],
-        key="bp_upload",
-    )
-    if upload is not None and upload.file_id != st.session_state.get("bp_upload_id"):
-        try:
-            budget = read_business_plan(upload.getvalue(), filename=upload.name)
-        except InputError as exc:
-            show_input_error(exc, f"{md_escape(upload.name)} cannot be used")
-        else:
-            st.session_state.business_plan = (upload.name, budget)
-            st.session_state.bp_upload_id = upload.file_id
-    try:
-        template = business_plan_template(scenario)
-    except InputError as exc:
-        right.caption(f"No template: {md_escape(exc.problems[0].message)}")
-    else:
-        right.download_button(
-            "Template (CSV)",
-            data=write_business_plan(template),
-            file_name="business_plan_template.csv",
-            mime="text/csv",
-            on_click="ignore",
-            key="bp_template",
-            icon=":material/download:",
-        )
-    if st.session_state.get("business_plan") is not None and st.button(
-        "Forget the business plan", key="bp_forget"
-    ):
-        st.session_state.pop("business_plan", None)
-        st.rerun()
 
 
 def gap_view(gap: pd.DataFrame, money_frame: pd.DataFrame) -> None:

@@ -27,12 +27,14 @@ def meeting_pack_section(
     decisions: pd.DataFrame | None = None,
     assumptions: pd.DataFrame | None = None,
     demand_review_signed_off: bool = True,
+    past_plans: pd.DataFrame | None = None,
+    actuals: pd.DataFrame | None = None,
     key: str = "pack",
 ) -> None:
     """A "Build the meeting pack" button, its progress, and the two downloads."""
     st.subheader("Meeting pack")
-    held = st.session_state.get("business_plan")
-    budget = held[1] if held else None
+    stored = state().business_plan
+    budget = None if stored.empty else stored
     history, _ = company_history()
     st.caption(
         "One PDF for the meeting (summary, balance chart, scenarios compared, gap to the "
@@ -41,7 +43,7 @@ def meeting_pack_section(
         + (
             ""
             if budget is not None
-            else " Load a business plan on the Executive page to include the gap."
+            else " Enter the business plan on the Executive page to include the gap."
         )
     )
     fingerprint = (
@@ -50,7 +52,6 @@ def meeting_pack_section(
         result.total_cost,
         tuple((k, v.total_cost) for k, v in alternatives.items()),
         state().revision,
-        None if held is None else held[0],
         0 if decisions is None else len(decisions),
         0 if assumptions is None else len(assumptions),
     )
@@ -67,6 +68,8 @@ def meeting_pack_section(
                 decisions=decisions,
                 assumptions=assumptions,
                 demand_review_signed_off=demand_review_signed_off,
+                past_plans=past_plans,
+                actuals=actuals,
             )
 
             def progress(done: int, total: int, what: str) -> None:

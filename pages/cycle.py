@@ -16,6 +16,7 @@ import streamlit as st
 
 from pages._access import current_actor, explain, why_not
 from pages._common import ensure_entry_point, show_input_error, solve_whatif
+from pages._monthly import monthly_table_section
 from pages._pack import meeting_pack_section
 from pages._workspace import (
     company_history,
@@ -405,10 +406,11 @@ def past_plans() -> pd.DataFrame | None:
 
 st.subheader("Family S&OP sheet")
 history, _ = company_history()
+actuals = ws.actuals if not ws.actuals.empty else None
+earlier = past_plans() if history is not None and pack_result.optimal else None
 if history is None or not pack_result.optimal:
     st.caption("Upload the sales history on the Demand page to see the sheet.")
 else:
-    earlier = past_plans()
     st.caption(
         f"{md_escape(plan_name)} for the horizon; the last 3 months against "
         + (
@@ -416,10 +418,20 @@ else:
             if earlier is not None
             else "actual sales (no earlier cycle approved a plan yet)"
         )
+        + (
+            "; production, inventory and backlog as entered below"
+            if actuals is not None
+            else "; enter actual production, inventory and backlog below to compare them"
+        )
         + "."
     )
     try:
-        sheet = sop_sheet(history, pack_result.families[list(PLAN_COLUMNS)], past_plans=earlier)
+        sheet = sop_sheet(
+            history,
+            pack_result.families[list(PLAN_COLUMNS)],
+            past_plans=earlier,
+            actuals=actuals,
+        )
     except InputError as exc:
         show_input_error(exc, "The sheet cannot be drawn")
     else:
@@ -427,6 +439,15 @@ else:
             "Family", list(dict.fromkeys(sheet["family"])), key="cycle_sheet_family"
         )
         st.dataframe(sheet_table(sheet, family_pick), key="cycle_sheet")
+label = "Actual production, inventory and backlog" + (
+    f" ({len(actuals):,} rows)" if actuals is not None else ""
+)
+with st.expander(label, expanded=False):
+    st.caption(
+        "What was made, held and owed at each month's end, per family: gathered for the "
+        "data-gathering step, compared with the plans in the sheet above."
+    )
+    monthly_table_section("actual")
 
 st.divider()
 open_log = log[log["status"] == "open"] if not log.empty else log
@@ -443,6 +464,8 @@ meeting_pack_section(
     if not open_log.empty
     else None,
     demand_review_signed_off=cycle.step("demand").signed_off,
+    past_plans=earlier,
+    actuals=actuals,
     key="cycle_pack",
 )
 

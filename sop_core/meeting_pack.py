@@ -90,9 +90,14 @@ def meeting_sections(
     assumptions: pd.DataFrame | None = None,
     demand_review_signed_off: bool = True,
     decision: str | None = None,
+    past_plans: pd.DataFrame | None = None,
+    actuals: pd.DataFrame | None = None,
 ) -> list:
     """The pack's sections (see the module docstring) for the plan ``result`` of
-    ``scenario``, named ``plan_name``; the optional inputs add their sections."""
+    ``scenario``, named ``plan_name``; the optional inputs add their sections.
+    ``past_plans`` and ``actuals`` go to the family sheets
+    (:func:`sop_core.sop_sheet.sop_sheet`): earlier cycles' plans and what was made, held
+    and owed."""
     sections: list[Section] = []
     alternatives = dict(alternatives or {})
     summary = [
@@ -169,13 +174,14 @@ def meeting_sections(
             )
     if history is not None and result.optimal:
         plan = result.families[list(PLAN_COLUMNS)]
-        sheet = sop_sheet(history, plan)
+        sheet = sop_sheet(history, plan, past_plans=past_plans, actuals=actuals)
+        past = "actuals against earlier cycles' plans" if past_plans is not None else "actual sales"
         for family in dict.fromkeys(plan["family"]):
             table = sheet_table(sheet, family).reset_index(names="")
             sections.append(
                 Section(
                     f"Family S&OP sheet: {family}",
-                    text=["The last 3 months (actual sales) and the horizon (the plan)."],
+                    text=[f"The last 3 months ({past}) and the horizon (the plan)."],
                     table=table,
                     sheet=f"Sheet {family}",
                 )

@@ -97,11 +97,11 @@ def table_with(at: AppTest, column: str):
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
-def test_the_business_plan_upload_shows_the_gap_and_the_exceptions():
+def test_the_business_plan_upload_is_stored_and_shows_the_gap_and_the_exceptions(store_url):
     at = open_exec()
-    assert any("Kept in this session only" in c.value for c in at.caption)
+    assert any("No business plan yet" in c.value for c in at.caption)
     assert at.get("download_button")  # the template
-    at.file_uploader(key="bp_upload").upload(
+    at.file_uploader(key="budget_upload").upload(
         "budget.csv", _budget_csv(1.1, drop="Watering"), "text/csv"
     ).run()
     assert not at.exception and not at.error
@@ -113,24 +113,34 @@ def test_the_business_plan_upload_shows_the_gap_and_the_exceptions():
     assert all(v.startswith("−") for v in annual["Gap units"])
     kinds = list(table_with(at, "Exception")["Exception"])
     assert "Below budget" in kinds and "Not in the budget" in kinds
-    # kept for the session: the page again, without the upload widget's file
-    at.switch_page("pages/plan.py").run()
-    at.switch_page(PAGE).run()
-    assert "Gap to the business plan" in {m.label for m in at.metric}
-    at.button(key="bp_forget").click().run()
-    assert "Gap to the business plan" not in {m.label for m in at.metric}
+    # kept in the store: a new session (another person, the next day) sees it
+    again = open_exec()
+    assert "Gap to the business plan" in {m.label for m in again.metric}
+    from sop_core.workspace_store import Workspaces
+
+    with Store(store_url) as store:
+        spaces = Workspaces(store)
+        company = spaces.names()[0]
+        assert len(spaces.state(company).business_plan) == 4 * 12
+        assert "business plan from budget.csv" in spaces.changes(company)[0].summary
+    again.button(key="budget_clear").click().run()
+    assert "Gap to the business plan" not in {m.label for m in again.metric}
+    with Store(store_url) as store:  # undo brings it back
+        Workspaces(store).undo(company, author="test")
+    assert "Gap to the business plan" in {m.label for m in open_exec().metric}
 
 
 def test_a_bad_business_plan_is_explained_and_not_kept():
     at = open_exec()
     bad = b"family,period,units,revenue\nGarden Tools,2026-13,10,100\n"
-    at.file_uploader(key="bp_upload").upload("budget.csv", bad, "text/csv").run()
+    at.file_uploader(key="budget_upload").upload("budget.csv", bad, "text/csv").run()
     assert not at.exception
     message = shown(at.error[0].value)
     assert "budget.csv cannot be used" in message
     assert "row 2, column period: must be a date written YYYY-MM" in message
     assert "got '2026-13'" in message
     assert "Gap to the business plan" not in {m.label for m in at.metric}
+    assert "Gap to the business plan" not in {m.label for m in open_exec().metric}
 
 
 def test_presentation_mode_has_no_business_plan_section():

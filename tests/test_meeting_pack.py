@@ -82,3 +82,37 @@ def test_without_a_business_plan_the_pack_says_so(sample):
     gap = next(s for s in sections if s.title == "Gap to the business plan")
     assert gap.table is None and "No business plan" in gap.text[0]
     assert [s.title for s in sections][-1] == "Exceptions"  # no history: no family sheets
+
+
+def test_the_packs_family_sheets_carry_the_actuals_and_earlier_plans(sample):
+    scenario, result, history = sample
+    family = scenario.families[0].name
+    first = pd.Period(scenario.period_labels[0], "M")
+    past = [str(first - k) for k in (3, 2, 1)]
+    actuals = pd.DataFrame(
+        {
+            "family": family,
+            "period": past,
+            "production": [11.0, 22.0, 33.0],
+            "inventory": [1.0, 2.0, 3.0],
+            "backlog": [0.0, 0.0, 4.0],
+        }
+    )
+    earlier = result.families[
+        ["family", "period", "demand", "production", "inventory", "backorder"]
+    ]
+    earlier = earlier.assign(period=earlier["period"].map(lambda p: str(pd.Period(p, "M") - 3)))
+    sections = meeting_sections(
+        scenario,
+        result,
+        plan_name="Base",
+        history=history,
+        actuals=actuals,
+        past_plans=earlier.assign(plan="2026-09"),
+    )
+    sheet = next(s for s in sections if s.title == f"Family S&OP sheet: {family}")
+    table = sheet.table.set_index("")
+    assert list(table.loc["Production actual", past]) == [11.0, 22.0, 33.0]
+    planned = earlier[earlier["family"] == family].set_index("period")
+    assert list(table.loc["Production plan", past]) == list(planned.loc[past, "production"])
+    assert "earlier cycles' plans" in sheet.text[0]

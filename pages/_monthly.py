@@ -1,0 +1,136 @@
+"""A monthly table of the company, kept in the store: the business plan or the actuals.
+
+One section per table (:data:`sop_core.workspace.MONTHLY_TABLES`): upload a CSV or Excel
+file (it replaces the table, as one undoable action), edit it in place (each cell saved
+as typed), download it, clear it. The rows, rights and checks are the workspace's; this
+module reads widgets, calls it and draws.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pages._access import why_not
+from pages._common import show_input_error
+from pages._workspace import commit, flash, saved_editor, state
+from sop_core.access import edit_action
+from sop_core.errors import InputError
+from sop_core.exports import frame_csv, slug
+from sop_core.monthly import read_monthly_table
+from sop_core.text import md_escape
+from sop_core.workspace import MONTHLY_TABLES, monthly_edits
+
+#: value column -> (label, number format) in the editor
+VALUE_FORMATS: dict[str, tuple[str, str]] = {
+    "units": ("Units", "localized"),
+    "revenue": ("Revenue ($)", "dollar"),
+    "production": ("Production", "localized"),
+    "inventory": ("Inventory", "localized"),
+    "backlog": ("Backlog", "localized"),
+}
+
+
+def monthly_table_section(kind: str, *, template: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Upload, edit, download and clear the company's monthly table ``kind``; returns
+    the table as stored (its columns, sorted by family and period)."""
+    spec = MONTHLY_TABLES[kind]
+    ws = state()
+    locked = why_not(edit_action(kind, None))
+    table = ws.monthly(kind, keys=True)
+    header = ", ".join(spec.columns)
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    upload = left.file_uploader(
+        f"Upload the {spec.what} (CSV or Excel): {header}; period as YYYY-MM",
+        type=["csv", "xlsx"],
+        key=f"{kind}_upload",
+        disabled=locked is not None,
+        help=locked,
+    )
+    seen_key = f"{kind}_upload_id"
+    if upload is not None and upload.file_id != st.session_state.get(seen_key):
+        st.session_state[seen_key] = upload.file_id
+        try:
+            loaded = read_monthly_table(
+                upload.getvalue(), spec.values, spec.what, filename=upload.name
+            )
+        except InputError as exc:
+            show_input_error(exc, f"{md_escape(upload.name)} cannot be used")
+        else:
+            edits = monthly_edits(ws, kind, loaded)
+            if not edits:
+                st.info(
+                    f"{md_escape(upload.name)} holds the {spec.what} as stored: nothing changed."
+                )
+            elif commit(edits, f"{spec.what} from {upload.name}"):
+                flash(
+                    "success",
+                    f"Saved the {spec.what} from {md_escape(upload.name)} "
+                    f"({len(loaded):,} rows); undo takes it back.",
+                )
+                st.rerun()
+            else:
+                st.rerun()  # the refusal is flashed
+    if template is not None and table.empty:
+        right.download_button(
+            "Template (CSV)",
+            data=frame_csv(template),
+            file_name=f"{slug(spec.what)}_template.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key=f"{kind}_template",
+            icon=":material/download:",
+        )
+    elif not table.empty:
+        right.download_button(
+            "Download (CSV)",
+            data=frame_csv(table.drop(columns="key")),
+            file_name=f"{slug(ws.name, 40)}_{slug(spec.what)}.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key=f"{kind}_download",
+            icon=":material/download:",
+        )
+    if locked:
+        st.caption(f":material/lock: {locked}")
+    if table.empty:
+        st.caption(f"No {spec.what} yet: upload a file, or add rows in the table below.")
+    unknown = sorted(set(table["family"]) - set(ws.family_names))
+    if unknown:
+        st.caption(
+            f"Not a family of {md_escape(ws.name)}: {', '.join(md_escape(n) for n in unknown)} "
+            "(rename the rows, or the family on the Capacity page)."
+        )
+    config = {
+        "family": st.column_config.TextColumn("Family", required=True),
+        "period": st.column_config.TextColumn(
+            "Month", required=True, help="YYYY-MM", validate=r"^\d{4}-(0[1-9]|1[0-2])$"
+        ),
+        **{
+            c: st.column_config.NumberColumn(
+                VALUE_FORMATS[c][0], min_value=0.0, format=VALUE_FORMATS[c][1], required=True
+            )
+            for c in spec.values
+        },
+    }
+    saved_editor(
+        f"{kind}_table",
+        table,
+        lambda edited: monthly_edits(state(), kind, edited),
+        summary=None,
+        column_config=config,
+        num_rows="dynamic",
+        disabled=locked is not None,
+        height=min(420, 38 + 35 * max(len(table) + 1, 3)),
+    )
+    if not table.empty and st.button(
+        f"Clear the {spec.what}",
+        key=f"{kind}_clear",
+        icon=":material/delete_sweep:",
+        disabled=locked is not None,
+        help=locked or "Removes every row, as one action that undo takes back.",
+    ):
+        if commit(monthly_edits(ws, kind, table.iloc[0:0]), f"cleared the {spec.what}"):
+            flash("success", f"Cleared the {spec.what}; undo brings it back.")
+        st.rerun()
+    return table.drop(columns="key")
