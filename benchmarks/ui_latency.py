@@ -14,7 +14,14 @@ first render (navigation to its first content: the Plan page's "Total cost" tile
 ``--samples`` times per page in a fresh browser context and as many with the app loaded,
 rounds interleaved across pages: median and max, and where a fresh load's time goes.
 ``--moves 0`` measures the first renders only.
-Targets: p50 < 200 ms, p95 < 400 ms (sample company); first render < 3 s (median).
+
+Baseline in the same run: **Streamlit floor**, a one-file app with the same slider, five
+metric tiles, a 12-month bar chart and the status line in one fragment, and no planning
+work at all: what Streamlit, the websocket and Chromium take for such a move on this
+machine, which no change to the workbench can go below.
+
+Targets (issue 11): p50 < 100 ms, p95 < 200 ms (sample company); first render < 3 s
+(median).
 """
 
 from __future__ import annotations
@@ -44,6 +51,32 @@ STATUS_JS = """() => { const e = document.querySelector('.st-key-plan_status');
 COST_JS = """() => { const m = [...document.querySelectorAll('[data-testid=stMetric]')]
   .find(m => m.textContent.includes('Total cost'));
   return m ? m.querySelector('[data-testid=stMetricValue]').textContent : null; }"""
+
+
+FLOOR_APP = """
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+st.set_page_config(layout="wide")
+
+
+@st.fragment
+def levers():
+    ot = st.slider("Max overtime (hours per worker per period)", 0, 40, 20, key="ot")
+    st.session_state.runs = st.session_state.get("runs", 0) + 1
+    tiles = st.columns(5)
+    tiles[0].metric("Total cost", f"${422_275 + 1_000 * ot:,}", f"{ot - 20:+d}")
+    for i in range(1, 5):
+        tiles[i].metric(f"KPI {i}", f"{ot * i:,}", f"{ot - 20:+d}")
+    data = pd.DataFrame({"month": [f"2027-{m:02d}" for m in range(1, 13)],
+                         "units": [1000 + 10 * ot + 50 * m for m in range(12)]})
+    st.altair_chart(alt.Chart(data).mark_bar().encode(x="month:O", y="units:Q"))
+    st.container(key="plan_status").caption(f"floor · run {st.session_state.runs}")
+
+
+levers()
+"""
 
 
 def big_scenario(periods: int = 52, families: int = 20) -> dict:
@@ -269,8 +302,17 @@ def main() -> int:
                 if args.moves:
                     # the sample hires instead of paying overtime unless the workforce is capped
                     cost, whole = slider_latency(page, url + "/plan?workers_max=111", args.moves)
-                    rows.append(("Sample company (12 × 5)", cost, whole, 0.200, 0.400))
+                    rows.append(("Sample company (12 × 5)", cost, whole, 0.100, 0.200))
             if args.moves:
+                floor = Path(tmp) / "floor"
+                (floor / ".streamlit").mkdir(parents=True)
+                (floor / "app.py").write_text(FLOOR_APP)
+                config = ROOT / ".streamlit" / "config.toml"
+                (floor / ".streamlit" / "config.toml").write_text(config.read_text())
+                with serve(root=floor) as url:
+                    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+                    cost, whole = slider_latency(page, url + "/", args.moves)
+                    rows.insert(0, ("Streamlit floor (baseline)", cost, whole, None, None))
                 with serve(env={"SOP_SAMPLE_SCENARIO": str(big)}) as url:
                     page = browser.new_page(viewport={"width": 1600, "height": 1000})
                     page.goto(url + "/plan")
