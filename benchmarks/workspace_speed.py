@@ -2,7 +2,9 @@
 
 Every edit a planner makes is one :meth:`Workspaces.apply` (a compare-and-set per cell,
 the change log, the new state read back), every full rerun one :meth:`revision` query;
-:meth:`state` is read when the revision moved. The baseline, in the same run, is the
+:meth:`state` is read when the revision moved. The business plan is kept row by row (one
+item per family and month): a new file replaces it as one action (every row's units and
+revenue changed, here), a typed cell is one edit. The baseline, in the same run, is the
 scenario store's own versioned save (:meth:`Store.save`) of the same company's scenario.
 
     .venv/bin/python benchmarks/workspace_speed.py [--rounds 50] [--families 5 50]
@@ -26,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from sop_core.scenario import parse_scenario  # noqa: E402
 from sop_core.store import Store  # noqa: E402
-from sop_core.workspace import Edit  # noqa: E402
+from sop_core.workspace import Edit, monthly_edits  # noqa: E402
 from sop_core.workspace_store import Workspaces  # noqa: E402
 
 
@@ -86,6 +88,32 @@ def run(url: str, families: int, rounds: int) -> list[tuple[str, float, float]]:
             info = store.save(scenario, author="bench", name=name, base_version=version[0])
             version[0] = info.version
 
+        import pandas as pd
+
+        budget = pd.DataFrame(
+            [
+                {"family": f.name, "period": p, "units": 100.0, "revenue": 4000.0}
+                for f in scenario.families
+                for p in scenario.period_labels
+            ]
+        )
+        spaces.apply(name, monthly_edits(spaces.state(name), "budget", budget), author="bench")
+        scale = [1.0]
+
+        def upload() -> None:
+            scale[0] += 0.01
+            new = budget.assign(
+                units=budget["units"] * scale[0], revenue=budget["revenue"] * scale[0]
+            )
+            spaces.apply(name, monthly_edits(spaces.state(name), "budget", new), author="bench")
+
+        def budget_cell() -> None:
+            item = spaces.state(name).item("budget", "b1")
+            units = item.value["units"]
+            spaces.apply(
+                name, [Edit("budget", "b1", units, units + 1, field="units")], author="bench"
+            )
+
         rows = [
             ("baseline: scenario save (Store.save)", *timed(save, rounds)),
             ("edit one cell (Workspaces.apply)", *timed(edit, rounds)),
@@ -93,6 +121,8 @@ def run(url: str, families: int, rounds: int) -> list[tuple[str, float, float]]:
             ("read the state", *timed(lambda: spaces.state(name), rounds)),
             ("state → scenario", *timed(lambda: spaces.state(name).scenario(), rounds)),
             ("undo the last edit", *timed(lambda: spaces.undo(name, author="bench"), rounds)),
+            (f"business plan file, {len(budget)} rows", *timed(upload, max(3, rounds // 10))),
+            ("business plan: read state + one cell", *timed(budget_cell, rounds)),
         ]
     return rows
 

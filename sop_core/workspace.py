@@ -54,6 +54,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -190,9 +191,13 @@ class WorkspaceState:
     def _of(self, kind: str) -> list[Item]:
         return [i for i in self.items if i.kind == kind]
 
+    @cached_property
+    def _index(self) -> dict[tuple[str, str], Item]:
+        return {(i.kind, i.key): i for i in self.items}
+
     def item(self, kind: str, key: str) -> Item | None:
         """The item ``(kind, key)``, or ``None``."""
-        return next((i for i in self.items if i.kind == kind and i.key == key), None)
+        return self._index.get((kind, key))
 
     def value(self, kind: str, key: str | None = None) -> dict[str, Any] | None:
         """The value of item ``(kind, key)`` (key defaults to the kind), or ``None``."""

@@ -231,16 +231,16 @@ class Workspaces:
         now = datetime.now(UTC)
         with self.store._session(write=True) as s:
             ws = self._row(s, name, lock=True)
-            items = {
-                (i.kind, i.key): i
-                for i in s.scalars(select(ItemRow).where(ItemRow.workspace_id == ws.id))
-            }
+            before_state = _state(s, ws)
             revision = ws.revision + 1
+            # the stored rows of the edited items only (a workspace may hold thousands of
+            # business plan rows; an edit touches a few)
+            rows = _item_rows(s, ws, {(e.kind, e.key) for e in edits})
+            items = {(i.kind, i.key): i for i in before_state.items}
             problems: list[Problem] = []
-            before_state = _state_of(ws, items.values())
             positions: list[int | None] = []
             for e in edits:
-                row = items.get((e.kind, e.key))
+                row = rows.get((e.kind, e.key))
                 problem = _check(e, row)
                 if problem is not None:
                     problems.append(problem)
@@ -262,20 +262,24 @@ class Workspaces:
                         updated_at=now,
                     )
                     s.add(row)
-                    items[(e.kind, e.key)] = row
+                    rows[(e.kind, e.key)] = row
+                    items[(e.kind, e.key)] = _item(row)
                     continue
                 elif e.after is None:
                     assert row is not None
                     s.delete(row)
+                    del rows[(e.kind, e.key)]
                     del items[(e.kind, e.key)]
                     continue
                 else:
                     assert row is not None
                     row.value = canonical(e.after)
                 row.revision, row.updated_by, row.updated_at = revision, author, now
+                items[(e.kind, e.key)] = _item(row)
             if problems:
                 raise WorkspaceConflict(problems)
-            _validate(_state_of(ws, items.values()), edits)
+            after_state = _state_of(ws, items.values(), revision)
+            _validate(after_state, edits)
             ws.revision = revision
             for e, position in zip(edits, positions, strict=True):
                 s.add(
@@ -308,7 +312,7 @@ class Workspaces:
                     at=now,
                 )
             s.flush()
-            return _state(s, ws)
+            return after_state
 
     def undo(self, name: str, *, author: str | Actor) -> tuple[WorkspaceState, str]:
         """Revert the newest action not undone yet; returns the new state and what was
@@ -438,20 +442,53 @@ def _validate(state: WorkspaceState, edits: Sequence[Edit]) -> None:
         raise InputError(problems) from None
 
 
-def _item(r: ItemRow) -> Item:
+def _item(r: Any) -> Item:
+    """An item of a stored row (an :class:`ItemRow` or a row of its columns)."""
     return Item(
         r.kind, r.key, r.position, dict(r.value), r.revision, r.updated_by, _utc(r.updated_at)
     )
 
 
-def _state_of(ws: WorkspaceRow, rows: Any) -> WorkspaceState:
-    items = sorted((_item(r) for r in rows), key=lambda i: (i.kind, i.position, i.key))
-    return WorkspaceState(ws.name, ws.revision, tuple(items))
+def _state_of(ws: WorkspaceRow, items: Any, revision: int | None = None) -> WorkspaceState:
+    ordered = sorted(items, key=lambda i: (i.kind, i.position, i.key))
+    return WorkspaceState(ws.name, ws.revision if revision is None else revision, tuple(ordered))
+
+
+_ITEM_COLUMNS = (
+    ItemRow.kind,
+    ItemRow.key,
+    ItemRow.position,
+    ItemRow.value,
+    ItemRow.revision,
+    ItemRow.updated_by,
+    ItemRow.updated_at,
+)
 
 
 def _state(s: Session, ws: WorkspaceRow) -> WorkspaceState:
-    rows = s.scalars(select(ItemRow).where(ItemRow.workspace_id == ws.id))
-    return _state_of(ws, rows)
+    """The workspace's items, read as plain rows (no ORM objects: a workspace may hold
+    thousands of business plan and actuals rows)."""
+    rows = s.execute(select(*_ITEM_COLUMNS).where(ItemRow.workspace_id == ws.id))
+    return _state_of(ws, (_item(r) for r in rows))
+
+
+def _item_rows(
+    s: Session, ws: WorkspaceRow, keys: set[tuple[str, str]]
+) -> dict[tuple[str, str], ItemRow]:
+    """The stored rows of the items ``keys`` ((kind, key) pairs) that exist."""
+    by_kind: dict[str, list[str]] = {}
+    for kind, key in keys:
+        by_kind.setdefault(kind, []).append(key)
+    out: dict[tuple[str, str], ItemRow] = {}
+    for kind, names in by_kind.items():
+        for start in range(0, len(names), 500):  # bounded IN lists
+            query = select(ItemRow).where(
+                ItemRow.workspace_id == ws.id,
+                ItemRow.kind == kind,
+                ItemRow.key.in_(names[start : start + 500]),
+            )
+            out.update({(r.kind, r.key): r for r in s.scalars(query)})
+    return out
 
 
 def _change(r: ChangeRow) -> Change:
