@@ -36,9 +36,12 @@ KIND_NAMES = {
 }
 
 
-def business_plan_section(scenario: Scenario, result: PlanResult) -> None:
+def business_plan_section(
+    scenario: Scenario, result: PlanResult, *, demand_review_signed_off: bool = True
+) -> None:
     """The business plan's table, the gap of ``result`` (the plan of ``scenario`` shown
-    above it) to it, and the exceptions."""
+    above it) to it, and the exceptions (with the month's demand review when it is not
+    signed off)."""
     st.subheader("Business plan")
     budget = state().business_plan
     st.caption(
@@ -66,7 +69,9 @@ def business_plan_section(scenario: Scenario, result: PlanResult) -> None:
         )
     else:
         gap_view(gap, money_frame)
-    exceptions = meeting_exceptions(scenario, result, gap)
+    exceptions = meeting_exceptions(
+        scenario, result, gap, demand_review_signed_off=demand_review_signed_off
+    )
     st.markdown(f"**Exceptions for the meeting** ({len(exceptions)})")
     if exceptions.empty:
         st.caption("None: on budget, stock within target, no resource over 100 %.")

@@ -216,7 +216,11 @@ if not presenting:
     )
     st.divider()
     planned = whatif.apply(s) if result is not baseline else s
-    business_plan_section(planned, result)
+    business_plan_section(
+        planned,
+        result,
+        demand_review_signed_off=cycle is None or cycle.step("demand").signed_off,
+    )
     st.divider()
     meeting_pack_section(
         planned,

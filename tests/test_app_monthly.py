@@ -77,3 +77,24 @@ def test_a_bad_actuals_file_is_explained_and_nothing_is_kept():
     assert "actuals.csv cannot be used" in message and "row 2, column production" in message
     with Store(os.environ["SOP_DATABASE_URL"]) as store:
         assert Workspaces(store).state(COMPANY).actuals.empty
+
+
+def test_the_executive_exceptions_say_when_the_demand_review_is_open():
+    from pathlib import Path
+
+    from apptests import APP
+
+    from sop_core.business_plan import business_plan_template, write_business_plan
+    from sop_core.scenario import load_scenario
+
+    cycle_page()  # this month's cycle, every step open
+    budget = business_plan_template(
+        load_scenario(Path(APP).parent / "data" / "sample_company.json")
+    )
+    at = open_app_page("pages/executive.py")
+    at.file_uploader(key="budget_upload").upload(
+        "budget.csv", write_business_plan(budget), "text/csv"
+    ).run()
+    assert not at.exception and not at.error
+    exceptions = next(d.value for d in at.dataframe if "Exception" in d.value.columns)
+    assert "Demand review open" in set(exceptions["Exception"])
