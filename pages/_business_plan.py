@@ -117,7 +117,11 @@ def gap_view(gap: pd.DataFrame, money_frame: pd.DataFrame) -> None:
         .mark_line(point=True)
         .encode(
             x=alt.X("period:O", title=None),
-            y=alt.Y("cum_gap_revenue:Q", title="Cumulative gap to budget ($)"),
+            y=alt.Y(
+                "cum_gap_revenue:Q",
+                title="Cumulative gap to budget ($)",
+                axis=alt.Axis(format="$,.0f"),
+            ),
             color=alt.Color("family:N", title=None, legend=alt.Legend(orient="top")),
             tooltip=[
                 "family:N",

@@ -301,17 +301,21 @@ def saved_editor(
 ) -> None:
     """A ``st.data_editor`` whose every edit is saved as it is made.
 
-    ``frame`` has a ``key`` column (each row's item key, blank for none): it becomes the
-    hidden index, so that no hidden column shifts the editor's column positions.
+    ``frame`` has a ``key`` column (each row's item key, blank for none). The editor
+    shows the other columns on a plain (hidden) row index: a hidden column would shift
+    the editor's column positions, and an editor that adds and deletes rows shows any
+    other index as an editable column. The editor's changes come by row position, so
+    they are applied to the frame with its keys.
     ``to_edits`` turns the edited table into edits against the state the table was
     drawn from (its ``before`` values), so an edit of a cell someone else changed
     meanwhile is refused and told, never written over theirs. The key carries the
     revision, so after a save the table is drawn afresh from the store."""
     key = f"{name}_{state().revision}"
-    shown = frame.set_index("key")
+    keyed = frame.set_index("key")
+    shown = keyed.reset_index(drop=True)
 
     def save() -> None:
-        edited = apply_editor_delta(shown, st.session_state.get(key) or {}).reset_index()
+        edited = apply_editor_delta(keyed, st.session_state.get(key) or {}).reset_index()
         try:
             edits = to_edits(edited)
         except InputError as exc:

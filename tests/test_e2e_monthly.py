@@ -1,0 +1,93 @@
+"""End-to-end: the business plan in a real browser: a file uploaded on the Executive page,
+a cell typed in its table, both kept in the store, and still there after a reload.
+
+Drives Debian's Chromium (Playwright) against a server with its own store, which the test
+opens itself to check what was saved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import chromium_or_skip
+from e2e_server import serve
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from test_e2e_app import TIMEOUT_MS, wait_idle
+from test_e2e_company import edit_until, goto, new_page, until
+
+from sop_core.business_plan import business_plan_template, write_business_plan
+from sop_core.kpis import money
+from sop_core.scenario import load_scenario
+from sop_core.store import Store
+from sop_core.workspace_store import Workspaces
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPANY = "Sample company"
+GRID_JS = """() => [...document.querySelectorAll('[data-testid=stDataFrame]')].findIndex(
+  e => e.offsetParent !== null
+    && e.closest('[data-testid=stExpander]')?.innerText.includes('The business plan'))"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    chromium_or_skip()
+    db = f"sqlite:///{tmp_path_factory.mktemp('monthly') / 'store.sqlite'}"
+    with serve(env={"SOP_DATABASE_URL": db}) as url:
+        yield url, db
+
+
+def metric(page, label: str):
+    """The KPI tile labelled ``label`` (not any text that mentions it)."""
+    return page.get_by_test_id("stMetric").filter(has_text=label).first
+
+
+def tile(page, label: str) -> str:
+    return metric(page, label).get_by_test_id("stMetricValue").inner_text()
+
+
+def test_the_business_plan_is_uploaded_edited_and_kept_through_a_reload(
+    server, browser, tmp_path: Path
+):
+    base, db = server
+    budget = business_plan_template(load_scenario(ROOT / "data" / "sample_company.json"))
+    path = tmp_path / "budget.csv"
+    path.write_bytes(write_business_plan(budget))
+    page = new_page(browser)
+    goto(page, base + "/executive", "Business plan")
+    page.get_by_text("No business plan yet").first.wait_for(timeout=TIMEOUT_MS)
+    page.locator("input[type=file]").first.set_input_files(str(path))
+    metric(page, "Gap to the business plan").wait_for(timeout=TIMEOUT_MS)
+    wait_idle(page)
+    spaces = Workspaces(Store(db))
+    stored = spaces.state(COMPANY).business_plan
+    assert len(stored) == len(budget)
+
+    # type a revenue into the table's first row (first family, first month)
+    for _ in range(3):  # open the expander (a click during a redraw can be lost)
+        page.get_by_text("The business plan (").first.click()
+        try:
+            page.wait_for_function(f"() => ({GRID_JS})() >= 0", timeout=5000)
+            break
+        except PlaywrightTimeout:
+            wait_idle(page)
+    grid = page.evaluate(GRID_JS)
+    first = stored.iloc[0]
+
+    def revenue() -> float:
+        plan = spaces.state(COMPANY).business_plan
+        row = plan[(plan["family"] == first["family"]) & (plan["period"] == first["period"])]
+        return float(row["revenue"].iloc[0])
+
+    # columns in the grid's accessible table: 0 the row marker, then Family, Month, Units,
+    # Revenue
+    edit_until(page, grid, 0, 4, "99000000", lambda: revenue() == 99_000_000)
+    change = spaces.changes(COMPANY)[0]
+    assert (change.kind, change.field, change.after) == ("budget", "revenue", 99_000_000)
+
+    # a reload (another person, the next day) shows the stored plan and its gap
+    total = spaces.state(COMPANY).business_plan["revenue"].sum()
+    page.reload()
+    metric(page, "Gap to the business plan").wait_for(timeout=TIMEOUT_MS)
+    assert until(lambda: tile(page, "Business plan revenue") == money(total, compact=True))
