@@ -27,6 +27,43 @@ from sop_core.planner import PlanResult
 from sop_core.scenario import Scenario
 from sop_core.text import md_escape
 
+#: column -> (label, number format) of the money and gap tables (sop_core.business_plan)
+COLUMNS: dict[str, tuple[str, str]] = {
+    "sales": ("Sales (units)", "localized"),
+    "price": ("Price", "dollar"),
+    "revenue": ("Revenue", "dollar"),
+    "supply_cost": ("Supply cost", "dollar"),
+    "unit_cost": ("Unit cost", "dollar"),
+    "cost_of_goods": ("Cost of goods", "dollar"),
+    "gross_margin": ("Gross margin", "dollar"),
+    "carrying_cost": ("Holding + backorder", "dollar"),
+    "inventory": ("Inventory (units)", "localized"),
+    "inventory_value": ("Inventory value", "dollar"),
+    "plan_units": ("Plan units", "localized"),
+    "budget_units": ("Budget units", "localized"),
+    "gap_units": ("Gap units", "localized"),
+    "cum_gap_units": ("Cumulative gap units", "localized"),
+    "plan_revenue": ("Plan revenue", "dollar"),
+    "budget_revenue": ("Budget revenue", "dollar"),
+    "gap_revenue": ("Gap revenue", "dollar"),
+    "cum_gap_revenue": ("Cumulative gap revenue", "dollar"),
+}
+
+
+def money_table(frame: pd.DataFrame, *, key: str) -> None:
+    """A money or gap frame with its columns in words and its numbers formatted."""
+    config = {
+        "family": st.column_config.TextColumn("Family"),
+        "period": st.column_config.TextColumn("Month"),
+        **{
+            c: st.column_config.NumberColumn(label, format=fmt)
+            for c, (label, fmt) in COLUMNS.items()
+            if c in frame.columns
+        },
+    }
+    st.dataframe(frame, hide_index=True, column_config=config, key=key)
+
+
 KIND_NAMES = {
     "demand_review_open": "Demand review open",
     "below_budget": "Below budget",
@@ -134,4 +171,10 @@ def gap_view(gap: pd.DataFrame, money_frame: pd.DataFrame) -> None:
     )
     st.altair_chart(chart)
     with st.expander("The gap by family and month"):
-        st.dataframe(gap, hide_index=True)
+        money_table(gap, key="bp_gap_table")
+    with st.expander("The plan in money by family and month"):
+        st.caption(
+            "Sales are shipments; cost of goods and inventory are valued at each "
+            "family's unit cost over the horizon (the rule: sop_core/business_plan.py)."
+        )
+        money_table(money_frame, key="bp_money_table")

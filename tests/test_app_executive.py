@@ -113,6 +113,9 @@ def test_the_business_plan_upload_is_stored_and_shows_the_gap_and_the_exceptions
     assert all(v.startswith("−") for v in annual["Gap units"])
     kinds = list(table_with(at, "Exception")["Exception"])
     assert "Below budget" in kinds and "Not in the budget" in kinds
+    money = table_with(at, "gross_margin")  # the plan in money by family and month
+    assert len(money) == 5 * 12
+    assert (money["gross_margin"] - (money["revenue"] - money["cost_of_goods"])).abs().max() < 1e-6
     # kept in the store: a new session (another person, the next day) sees it
     again = open_exec()
     assert "Gap to the business plan" in {m.label for m in again.metric}
