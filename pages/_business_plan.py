@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages._monthly import monthly_table_section
+from pages._monthly import NUMBER_COLUMNS, monthly_table_section
 from pages._workspace import state
 from sop_core.business_plan import (
     annual_gap,
@@ -27,28 +27,6 @@ from sop_core.planner import PlanResult
 from sop_core.scenario import Scenario
 from sop_core.text import md_escape
 
-#: column -> (label, number format) of the money and gap tables (sop_core.business_plan)
-COLUMNS: dict[str, tuple[str, str]] = {
-    "sales": ("Sales (units)", "localized"),
-    "price": ("Price", "dollar"),
-    "revenue": ("Revenue", "dollar"),
-    "supply_cost": ("Supply cost", "dollar"),
-    "unit_cost": ("Unit cost", "dollar"),
-    "cost_of_goods": ("Cost of goods", "dollar"),
-    "gross_margin": ("Gross margin", "dollar"),
-    "carrying_cost": ("Holding + backorder", "dollar"),
-    "inventory": ("Inventory (units)", "localized"),
-    "inventory_value": ("Inventory value", "dollar"),
-    "plan_units": ("Plan units", "localized"),
-    "budget_units": ("Budget units", "localized"),
-    "gap_units": ("Gap units", "localized"),
-    "cum_gap_units": ("Cumulative gap units", "localized"),
-    "plan_revenue": ("Plan revenue", "dollar"),
-    "budget_revenue": ("Budget revenue", "dollar"),
-    "gap_revenue": ("Gap revenue", "dollar"),
-    "cum_gap_revenue": ("Cumulative gap revenue", "dollar"),
-}
-
 
 def money_table(frame: pd.DataFrame, *, key: str) -> None:
     """A money or gap frame with its columns in words and its numbers formatted."""
@@ -57,7 +35,7 @@ def money_table(frame: pd.DataFrame, *, key: str) -> None:
         "period": st.column_config.TextColumn("Month"),
         **{
             c: st.column_config.NumberColumn(label, format=fmt)
-            for c, (label, fmt) in COLUMNS.items()
+            for c, (label, fmt) in NUMBER_COLUMNS.items()
             if c in frame.columns
         },
     }

@@ -21,13 +21,30 @@ from sop_core.monthly import read_monthly_table
 from sop_core.text import md_escape
 from sop_core.workspace import MONTHLY_TABLES, monthly_edits
 
-#: value column -> (label, number format) in the editor
-VALUE_FORMATS: dict[str, tuple[str, str]] = {
+#: number column -> (label, number format) of the monthly tables and of the plan in money
+#: and its gap to the business plan (:mod:`sop_core.business_plan`'s frames)
+NUMBER_COLUMNS: dict[str, tuple[str, str]] = {
     "units": ("Units", "localized"),
-    "revenue": ("Revenue ($)", "dollar"),
+    "revenue": ("Revenue", "dollar"),
     "production": ("Production", "localized"),
-    "inventory": ("Inventory", "localized"),
+    "inventory": ("Inventory (units)", "localized"),
     "backlog": ("Backlog", "localized"),
+    "sales": ("Sales (units)", "localized"),
+    "price": ("Price", "dollar"),
+    "supply_cost": ("Supply cost", "dollar"),
+    "unit_cost": ("Unit cost", "dollar"),
+    "cost_of_goods": ("Cost of goods", "dollar"),
+    "gross_margin": ("Gross margin", "dollar"),
+    "carrying_cost": ("Holding + backorder", "dollar"),
+    "inventory_value": ("Inventory value", "dollar"),
+    "plan_units": ("Plan units", "localized"),
+    "budget_units": ("Budget units", "localized"),
+    "gap_units": ("Gap units", "localized"),
+    "cum_gap_units": ("Cumulative gap units", "localized"),
+    "plan_revenue": ("Plan revenue", "dollar"),
+    "budget_revenue": ("Budget revenue", "dollar"),
+    "gap_revenue": ("Gap revenue", "dollar"),
+    "cum_gap_revenue": ("Cumulative gap revenue", "dollar"),
 }
 
 
@@ -108,7 +125,7 @@ def monthly_table_section(kind: str, *, template: pd.DataFrame | None = None) ->
         ),
         **{
             c: st.column_config.NumberColumn(
-                VALUE_FORMATS[c][0], min_value=0.0, format=VALUE_FORMATS[c][1], required=True
+                NUMBER_COLUMNS[c][0], min_value=0.0, format=NUMBER_COLUMNS[c][1], required=True
             )
             for c in spec.values
         },
