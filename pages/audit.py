@@ -32,6 +32,8 @@ KINDS = {
     "Sales history": "history",
     "Resources and calendar": "setting",
     "Kept what-ifs": "whatif",
+    "Business plan": "budget",
+    "Actuals": "actual",
     "Scenarios": "scenario",
     "Companies": "company",
     "Monthly cycles": "cycle",

@@ -98,3 +98,21 @@ def test_the_executive_exceptions_say_when_the_demand_review_is_open():
     assert not at.exception and not at.error
     exceptions = next(d.value for d in at.dataframe if "Exception" in d.value.columns)
     assert "Demand review open" in set(exceptions["Exception"])
+
+
+def test_the_audit_trail_lists_the_business_plan_rows_with_who_changed_them():
+    from sop_core.workspace import monthly_edits
+
+    at = open_app_page("pages/audit.py")  # seeds the sample company
+    with Store(os.environ["SOP_DATABASE_URL"]) as store:
+        spaces = Workspaces(store)
+        rows = pd.DataFrame(
+            [{"family": "Watering", "period": "2027-01", "units": 10.0, "revenue": 250.0}]
+        )
+        spaces.apply(COMPANY, monthly_edits(spaces.state(COMPANY), "budget", rows), author="Fay")
+    at.selectbox(key="audit_kind").set_value("Business plan").run()
+    trail = at.dataframe[0].value
+    assert list(trail["who"]) == ["Fay"]
+    assert list(trail["object"]) == ["business plan Watering 2027-01"]
+    at.selectbox(key="audit_kind").set_value("Actuals").run()
+    assert at.dataframe[0].value.empty
