@@ -16,6 +16,7 @@ import streamlit as st
 
 from pages._access import current_actor, explain, why_not
 from pages._common import ensure_entry_point, show_input_error, solve_whatif
+from pages._forecast import frozen_statistical
 from pages._pack import meeting_pack_section
 from pages._workspace import (
     company_history,
@@ -230,6 +231,8 @@ def step_panel(step: Step) -> None:
             disabled=bool(blocked),
             help=blocked,
         ):
+            if d.freezes == "consensus":  # the statistical forecast is frozen with it
+                kwargs["statistical"] = frozen_statistical()
             try:
                 cycles.sign_off(
                     ws.name, cycle.month, step.key, author=actor, comment=comment, **kwargs

@@ -8,7 +8,9 @@ writes its audit row (``object_kind`` "cycle") in the same transaction.
 Signing off:
 
 - the **demand review** freezes the company's consensus: the plan demand per family and
-  period in the workspace at that moment (a ``consensus`` snapshot);
+  period in the workspace at that moment, and the statistical forecast the caller passes
+  (``statistical=``; the page computes it, the core does not forecast) (a ``consensus``
+  snapshot, shape in :func:`sop_core.cycle.consensus_content`);
 - the **supply review** fixes the recommended scenario version(s), saved in the store
   (``recommended``; at least one, each must exist);
 - the **executive meeting** approves one of the recommended versions
@@ -26,6 +28,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -40,6 +43,7 @@ from sop_core.cycle import (
     Snapshot,
     Step,
     check_month,
+    check_statistical,
     consensus_content,
     cycle_label,
     month_of,
@@ -251,12 +255,16 @@ class Cycles:
         comment: str = "",
         recommended: Sequence[tuple[str, int] | str] | None = None,
         approve: tuple[str, int] | str | None = None,
+        statistical: pd.DataFrame | None = None,
     ) -> Cycle:
         """Sign off ``step`` of the company's ``month`` cycle (see the module docstring).
 
         ``recommended`` (supply review): the scenario versions recommended, each a name
         (its latest version) or ``(name, version)``. ``approve`` (executive meeting): one
         of the recommended versions (a name alone: the recommended version of it).
+        ``statistical`` (demand review): the statistical forecast to freeze with the
+        consensus, columns family, period (the plan's labels), forecast
+        (:func:`sop_core.cycle.consensus_content`); ignored by the other steps.
         The step before must be signed off. Raises :class:`InputError` saying what is
         missing, :class:`~sop_core.access.PermissionDenied` without the step's right."""
         d = step_def(step)
@@ -264,6 +272,8 @@ class Cycles:
         require(actor, d.action, d.key)
         month = check_month(month)
         note = str(comment or "").strip()
+        if d.freezes == "consensus" and statistical is not None:
+            check_statistical(statistical)  # a bad frame is named as such, before anything
         cycle = self.get(company, month)
         reason = cycle.why_not_sign_off(step)
         if reason is not None:
@@ -284,7 +294,7 @@ class Cycles:
             content: dict[str, Any] | None = None
             if d.freezes == "consensus":
                 try:
-                    content = consensus_content(_state(s, ws))
+                    content = consensus_content(_state(s, ws), statistical)
                 except InputError as exc:
                     raise InputError(
                         [Problem(d.key, f"nothing to freeze: {p}") for p in exc.problems]

@@ -46,6 +46,19 @@ def texts(at: AppTest) -> str:
     )
 
 
+def statistical_of_company(s: Store):
+    """The statistical forecast (auto model, the plan's horizon) of the company's stored
+    history, fitted here outside the app: units by (family, period label)."""
+    from sop_core.forecast import forecast, label_periods
+
+    spaces = Workspaces(s)
+    ws = spaces.state(COMPANY)
+    history = ws.planned_history(spaces.history(int(ws.history_upload["upload_id"])))
+    result = forecast(history, horizon=ws.scenario().horizon, model="auto", backend="sequential")
+    fc = result.forecast.assign(period=label_periods(result.forecast["period"], result.freq))
+    return fc.set_index(["family", "period"])["forecast"]
+
+
 def test_the_home_page_is_the_cycle_and_offers_to_start_this_month():
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
@@ -70,6 +83,11 @@ def test_a_whole_cycle_through_the_page():
     cycle = Cycles(store()).get(COMPANY, month_of())
     assert cycle.step("demand").signed_off and not cycle.consensus().empty
     assert "promo in March agreed" in texts(at)
+    # the statistical forecast of the company's history is frozen with the consensus
+    frozen = cycle.consensus().set_index(["family", "period"])["statistical"]
+    expected = statistical_of_company(store())
+    assert frozen.notna().all() and len(frozen) == len(expected)
+    assert list(frozen[expected.index]) == pytest.approx(list(expected), rel=1e-6)
 
     # two scenarios of the company saved in the store, recommended by the supply review
     scenario = at.session_state["scenario"]
