@@ -17,6 +17,7 @@ import streamlit as st
 from pages._access import current_actor, explain, why_not
 from pages._common import ensure_entry_point, show_input_error, solve_whatif
 from pages._forecast import frozen_statistical
+from pages._fva import fva_section
 from pages._pack import meeting_pack_section
 from pages._workspace import (
     company_history,
@@ -430,6 +431,8 @@ else:
             "Family", list(dict.fromkeys(sheet["family"])), key="cycle_sheet_family"
         )
         st.dataframe(sheet_table(sheet, family_pick), key="cycle_sheet")
+
+fva_section(cycles, ws.name, cycle.month)
 
 st.divider()
 open_log = log[log["status"] == "open"] if not log.empty else log

@@ -235,3 +235,51 @@ def test_a_recommended_scenario_deleted_later_leaves_the_pages_working():
     at.switch_page("pages/executive.py")
     rerun(at)
     assert not any("Gone soon" in str(v) for v in at.dataframe[0].value["Scenario"])
+
+
+def test_forecast_value_added_scores_an_earlier_cycles_frozen_forecasts():
+    import pandas as pd
+
+    from sop_core.cycle import previous_month
+    from sop_core.fva import ALL, forecast_value_added, snapshot_frame
+    from sop_core.sop_sheet import monthly_sales
+    from sop_core.workspace import replace_edits
+
+    at = open_app_page(PAGE, run_entry_first=True)  # seeds the sample company
+    rerun(at.button(key="cycle_start").click())
+    assert "Nothing can be scored yet: no demand review has been signed off" in texts(at)
+    s, cycles = store(), Cycles(store())
+    spaces = Workspaces(s)
+    ws = spaces.state(COMPANY)
+    scenario = ws.scenario()
+    history = ws.planned_history(spaces.history(int(ws.history_upload["upload_id"])))
+    sales = monthly_sales(history)
+    # an earlier cycle planned 6 months earlier: its first 6 months have sales by now
+    start = pd.Period(scenario.period_labels[0], "M") - 6
+    months = [str(start + k) for k in range(scenario.horizon)]
+    earlier = scenario.model_copy(update={"periods": months})
+    spaces.apply(COMPANY, replace_edits(ws, earlier), author="Ana")
+    before = previous_month(month_of())
+    cycles.create(COMPANY, before, author="Ana")
+    cycles.sign_off(COMPANY, before, "data", author="Ana")
+    # a statistical forecast that was spot on (the actual sales), where sales are known
+    spot_on = sales[sales["period"].isin(months)].rename(columns={"sales": "forecast"})
+    cycles.sign_off(COMPANY, before, "demand", author="Ana", statistical=spot_on)
+    spaces.apply(COMPANY, replace_edits(spaces.state(COMPANY), scenario), author="Ana")
+    rerun(at)
+
+    shown = next(d.value for d in at.dataframe if "fva_consensus" in d.value.columns)
+    expected = forecast_value_added(snapshot_frame([cycles.get(COMPANY, before)]), sales)
+    assert list(shown["cycle"]) == [before] * len(expected)
+    assert list(shown["family"]) == ["All families" if f == ALL else f for f in expected["family"]]
+    per_family = shown["family"] != "All families"
+    assert (shown.loc[per_family, "months"] == 6).all()  # the 6 months with sales
+    assert (shown.loc[~per_family, "months"] == 6 * per_family.sum()).all()  # pooled
+    assert shown["mape_statistical"].tolist() == pytest.approx([0.0] * len(shown))
+    assert shown["mape_consensus"].tolist() == pytest.approx(list(expected["mape_consensus"]))
+    assert shown["mape_naive"].tolist() == pytest.approx(list(expected["mape_naive"]))
+    # the consensus was worse than a perfect forecast: the overrides cost its MAPE
+    assert shown["fva_consensus"].tolist() == pytest.approx(list(-100 * expected["mape_consensus"]))
+    pooled = expected[expected["family"] == ALL].iloc[0]
+    words = f"the overrides worsened MAPE by {100 * pooled.mape_consensus:.1f} points"
+    assert f"**{before} cycle**, all families: {words}" in texts(at)
