@@ -14,8 +14,8 @@ Signing off:
 - the **supply review** fixes the recommended scenario version(s), saved in the store
   (``recommended``; at least one, each must exist);
 - the **executive meeting** approves one of the recommended versions
-  (:meth:`Store.approve <sop_core.store.Store.approve>`) and records it as the cycle's plan
-  (``approved``).
+  (:meth:`Store.approve_in <sop_core.store.Store.approve_in>`) and records it as the
+  cycle's plan (``approved``), in one transaction: both are written or neither.
 
 Snapshots and signed-off steps are refused UPDATE and DELETE by the database itself
 (migration 0004), so later edits of the workspace or of a scenario never change them:
@@ -42,6 +42,7 @@ from sop_core.cycle import (
     LogEntry,
     Snapshot,
     Step,
+    StepDef,
     check_month,
     check_statistical,
     consensus_content,
@@ -50,7 +51,7 @@ from sop_core.cycle import (
     step_def,
 )
 from sop_core.errors import InputError, Problem
-from sop_core.store import Store, _actor, _check_author, _utc
+from sop_core.store import Store, _actor, _check_author, _utc, approve_conflict
 from sop_core.store_schema import (
     AUTHOR_MAX,
     NAME_MAX,
@@ -281,12 +282,36 @@ class Cycles:
         approved: tuple[str, int] | None = None
         if d.freezes == "approved":
             approved = self._pick_approved(cycle, approve)
-            # the approval is the store's own transaction; the sign-off below re-checks
-            # the step, so a second executive signing off at once is refused there
-            self.store.approve(approved[0], author=actor, version=approved[1])
+            require(actor, "approve", "status")
+        try:
+            return self._sign_off(
+                company, month, d, actor, note, recommended, approved, statistical
+            )
+        except IntegrityError:
+            if approved is None:
+                raise
+            raise approve_conflict(approved[0]) from None
+
+    def _sign_off(
+        self,
+        company: str,
+        month: str,
+        d: StepDef,
+        actor: Actor,
+        note: str,
+        recommended: Sequence[tuple[str, int] | str] | None,
+        approved: tuple[str, int] | None,
+        statistical: pd.DataFrame | None,
+    ) -> Cycle:
+        """:meth:`sign_off`'s transaction: the step row locked, the approval (executive
+        meeting) written first, then the step re-checked, the snapshot, comment, audit row
+        and status; a refusal anywhere rolls back all of it, the approval included."""
+        step = d.key
         now = datetime.now(UTC)
         with self.store._session(write=True) as s:
             ws, row = self._step_row(s, company, month, step, lock=True)
+            if approved is not None:  # commits with the sign-off, or not at all
+                self.store.approve_in(s, approved[0], author=actor, version=approved[1])
             cycle = _cycle(s, ws, self._cycle_row(s, ws, month))
             reason = cycle.why_not_sign_off(step)
             if reason is not None:

@@ -280,6 +280,40 @@ def test_a_whole_cycle_recommends_two_scenarios_and_approves_one(
     assert trail.iloc[0].who == "Eve" and "executive meeting" in trail.iloc[0].object
 
 
+def test_an_executive_sign_off_refused_after_the_approval_ran_approves_nothing(
+    store: Store, cycles: Cycles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sop_core.cycle import Cycle
+
+    through_supply(cycles)
+    before = audit_rows(store)
+    checks = {"n": 0}
+    real = Cycle.why_not_sign_off
+
+    def second_check_fails(self: Cycle, key: str) -> str | None:
+        # the check before the transaction passes; the re-check inside it, after the
+        # approval was written, finds the step signed off by someone else meanwhile
+        checks["n"] += 1
+        if key == "executive" and checks["n"] == 2:
+            return "Executive meeting was signed off by Someone Else; a sign-off is final."
+        return real(self, key)
+
+    monkeypatch.setattr(Cycle, "why_not_sign_off", second_check_fails)
+    with pytest.raises(InputError, match="signed off by Someone Else"):
+        cycles.sign_off("Acme", DEC, "executive", author=EVE, approve="Chase")
+    assert checks["n"] == 2  # the refusal came after the approval part had run
+    assert store.approved() is None
+    assert store.open("Chase").status != "approved"
+    assert audit_rows(store) == before  # neither the approval nor the sign-off
+    cycle = cycles.get("Acme", DEC)
+    assert not cycle.step("executive").signed_off and cycle.plan is None
+    # once nothing is in the way, the same sign-off approves it
+    monkeypatch.setattr(Cycle, "why_not_sign_off", real)
+    cycles.sign_off("Acme", DEC, "executive", author=EVE, approve="Chase")
+    assert (store.approved().name, store.approved().version) == ("Chase", 1)
+    assert audit_rows(store) == before + 2  # the approval and the sign-off, together
+
+
 def test_snapshots_and_signed_off_steps_cannot_be_changed_in_the_database(
     store: Store, cycles: Cycles
 ) -> None:
