@@ -19,6 +19,7 @@ from pages._common import ensure_entry_point, show_input_error, solve_whatif
 from pages._forecast import frozen_statistical
 from pages._fva import fva_section
 from pages._pack import meeting_pack_section
+from pages._stored import solved_version
 from pages._workspace import (
     company_history,
     current_scenario,
@@ -363,22 +364,20 @@ def pack_plans() -> tuple[str, Scenario, PlanResult, dict[str, PlanResult]]:
     """The plan the pack presents (the cycle's approved version, else the first
     recommended, else the company's plan as it stands) and the alternatives (the other
     recommended versions)."""
-    store = get_store()
     chosen = [cycle.plan] if cycle.plan else []
     versions = list(dict.fromkeys(chosen + cycle.recommended))
     if not versions:
         s = current_scenario()
         return f"{s.name} (as planned)", s, solve_whatif(s, WhatIf()), {}
-    opened = {}
-    for n, v in versions:
+    opened, solved = {}, {}
+    for n, v in versions:  # each solved once per process (pages._stored)
         try:
-            opened[f"{n} v{v}"] = store.open(n, v).scenario
+            opened[f"{n} v{v}"], solved[f"{n} v{v}"] = solved_version(n, v)
         except InputError:  # deleted since: the pack goes without it
             continue
     if not opened:
         s = current_scenario()
         return f"{s.name} (as planned)", s, solve_whatif(s, WhatIf()), {}
-    solved = {label: solve_whatif(sc, WhatIf()) for label, sc in opened.items()}
     first = next(iter(opened))
     name = first + (" (approved)" if cycle.plan else " (recommended)")
     return name, opened[first], solved[first], {k: v for k, v in solved.items() if k != first}
@@ -398,10 +397,9 @@ def past_plans() -> pd.DataFrame | None:
             continue
         name, version = earlier.plan
         try:
-            scenario = get_store().open(name, version).scenario
+            _, result = solved_version(name, version)  # solved once per process
         except InputError:
             continue  # deleted since: that month's plan is gone from the sheet
-        result = solve_whatif(scenario, WhatIf())
         if result.optimal:
             frames.append(result.families[list(PLAN_COLUMNS)].assign(plan=month))
     return pd.concat(frames, ignore_index=True) if frames else None

@@ -283,3 +283,55 @@ def test_forecast_value_added_scores_an_earlier_cycles_frozen_forecasts():
     pooled = expected[expected["family"] == ALL].iloc[0]
     words = f"the overrides worsened MAPE by {100 * pooled.mape_consensus:.1f} points"
     assert f"**{before} cycle**, all families: {words}" in texts(at)
+
+
+def test_stored_plans_are_solved_once_not_on_every_rerun(monkeypatch):
+    import io
+
+    import pandas as pd
+
+    import pages._stored as stored_plans
+    from sop_core.kpis import show
+    from sop_core.planner import solve
+
+    at = open_app_page(PAGE, run_entry_first=True)
+    s, cycles = store(), Cycles(store())
+    spaces = Workspaces(s)
+    scenario = spaces.state(COMPANY).scenario()
+    for name, overtime in (("Level", 0.0), ("Chase", 20.0)):
+        wf = scenario.workforce.model_copy(update={"max_overtime_hours_per_worker": overtime})
+        s.save(
+            scenario.model_copy(update={"name": name, "workforce": wf}),
+            author="Sam",
+            workspace_id=spaces.id_of(COMPANY),
+        )
+    cycles.create(COMPANY, month_of(), author="Ana")
+    for step in ("data", "demand", "supply", "finance", "executive"):
+        extra = {
+            "supply": {"recommended": ["Level", "Chase"]},
+            "executive": {"approve": "Chase"},
+        }.get(step, {})
+        cycles.sign_off(COMPANY, month_of(), step, author="Eve", **extra)
+    solved: list[str] = []
+
+    def counted(scenario, fixed=None):  # the real solver, counted
+        solved.append(scenario.name)
+        return solve(scenario, fixed)
+
+    monkeypatch.setattr(stored_plans, "solve", counted)
+    rerun(at)
+    assert sorted(solved) == ["Chase", "Level"]  # each stored version once
+    rerun(at)
+    rerun(at)
+    assert sorted(solved) == ["Chase", "Level"]  # … and not again on later reruns
+    # the pack presents each version's own plan, as the solver gives it
+    rerun(at.button(key="cycle_pack_go").click())
+    costs = {name: solve(s.open(name, 1).scenario).total_cost for name in ("Level", "Chase")}
+    assert costs["Level"] != pytest.approx(costs["Chase"])  # two different plans
+    _, _, book = at.session_state["cycle_pack"]
+    compared = pd.read_excel(io.BytesIO(book), sheet_name="Scenarios").set_index("KPI")
+    assert list(compared.columns) == ["Chase v1 (approved)", "Level v1"]
+    assert list(compared.loc["Total cost"]) == [
+        show("total_cost", costs["Chase"]),
+        show("total_cost", costs["Level"]),
+    ]
