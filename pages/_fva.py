@@ -54,6 +54,39 @@ def _column_config() -> dict:
     return config
 
 
+def company_fva(cycles: Cycles, company: str, up_to: str) -> tuple[pd.DataFrame | None, str]:
+    """The company's forecast value added over its cycles up to the month ``up_to``
+    (:func:`~sop_core.fva.forecast_value_added`, pooled rows included), or ``None`` and
+    why nothing can be scored yet (in words, for a caption). What the meeting pack's
+    "Forecast value added" section takes (``meeting_sections(fva=…)``)."""
+    history, _ = company_history()
+    if history is None:
+        return None, "upload the sales history on the Demand page to score the forecasts"
+    try:
+        sales = monthly_sales(history)
+    except InputError as exc:
+        return None, "; ".join(str(p) for p in exc.problems)
+    found = [cycles.get(company, m) for m in cycles.months(company) if m <= up_to]
+    frozen = [c for c in found if c.snapshot("consensus") is not None]
+    snapshots = snapshot_frame(frozen)
+    fva = forecast_value_added(snapshots, sales)
+    if len(fva):
+        return fva, ""
+    odd = unscored_periods(frozen)
+    if not frozen:
+        return None, "no demand review has been signed off yet, so no forecast is frozen"
+    if odd and snapshots.empty:
+        shown = ", ".join(odd[:4]) + ("…" if len(odd) > 4 else "")
+        return None, (
+            f"the frozen forecasts' periods are not months ({shown}), so they cannot meet "
+            "the monthly sales; plan in months such as 2027-01"
+        )
+    return None, (
+        "no month a cycle forecast has sales in the history yet; the first scores come "
+        "once the next month's sales are uploaded"
+    )
+
+
 def fva_section(cycles: Cycles, company: str, up_to: str) -> None:
     """The section: per cycle (up to the month ``up_to``) and family, MAPE and bias of
     the statistical, consensus and naive forecasts against the sales since, the value
@@ -66,36 +99,8 @@ def fva_section(cycles: Cycles, company: str, up_to: str) -> None:
         "the consensus (after the overrides) and a naive forecast (the last month's sales "
         "when the cycle met). Value added: how many MAPE points a step took off."
     )
-    history, _ = company_history()
-    if history is None:
-        st.caption("Upload the sales history on the Demand page to score the forecasts.")
-        return
-    try:
-        sales = monthly_sales(history)
-    except InputError as exc:
-        st.caption(
-            "The forecasts cannot be scored: " + "; ".join(md_escape(p) for p in exc.problems)
-        )
-        return
-    found = [cycles.get(company, m) for m in cycles.months(company) if m <= up_to]
-    frozen = [c for c in found if c.snapshot("consensus") is not None]
-    fva = forecast_value_added(snapshot_frame(frozen), sales)
-    if fva.empty:
-        odd = unscored_periods(frozen)
-        if not frozen:
-            why = "no demand review has been signed off yet, so no forecast is frozen"
-        elif odd and len(snapshot_frame(frozen)) == 0:
-            why = (
-                "the frozen forecasts' periods are not months ("
-                + ", ".join(odd[:4])
-                + ("…" if len(odd) > 4 else "")
-                + "), so they cannot meet the monthly sales; plan in months such as 2027-01"
-            )
-        else:
-            why = (
-                "no month a cycle forecast has sales in the history yet; the first scores "
-                "come once the next month's sales are uploaded"
-            )
+    fva, why = company_fva(cycles, company, up_to)
+    if fva is None:
         st.caption(f"Nothing can be scored yet: {md_escape(why)}.")
         return
     for row in fva[fva["family"] == ALL].to_dict("records"):

@@ -214,3 +214,32 @@ def fva_words(row: Mapping[str, object]) -> str:
         else:
             parts.append(f"the naive forecast beat the model by {_points(fs)}")
     return "; ".join(parts)
+
+
+def fva_report(fva: pd.DataFrame) -> pd.DataFrame:
+    """:func:`forecast_value_added`'s frame as text for print (the meeting pack): the
+    pooled rows named "All families", MAPE and bias in % ("12.3 %"), value added in
+    signed MAPE points ("+3.1"), "–" where there is no value, and each row in words."""
+
+    def pct(value: float) -> str:
+        return "–" if pd.isna(value) else f"{value * 100:.1f} %"
+
+    def points(value: float) -> str:
+        return "–" if pd.isna(value) else f"{value * 100:+.1f}"
+
+    out = pd.DataFrame(
+        {
+            "Cycle": fva["cycle"],
+            "Family": fva["family"].where(fva["family"] != ALL, "All families"),
+            "Months": fva["months"],
+        }
+    )
+    for kind in ("mape", "bias"):
+        for name in FORECASTS:
+            out[f"{kind.upper() if kind == 'mape' else 'Bias'} {name}"] = [
+                pct(v) for v in fva[f"{kind}_{name}"]
+            ]
+    out["Overrides (MAPE points)"] = [points(v) for v in fva["fva_consensus"]]
+    out["Model vs naive (MAPE points)"] = [points(v) for v in fva["fva_statistical"]]
+    out["What it says"] = [fva_words(row) for row in fva.to_dict("records")]
+    return out.reset_index(drop=True)
