@@ -12,6 +12,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from pages._workspace import company_history
 from sop_core.errors import InputError
 from sop_core.forecast import MODEL_CHOICES, ForecastResult, forecast, label_periods
 from sop_core.text import md_escape
@@ -71,8 +72,6 @@ def frozen_statistical() -> pd.DataFrame | None:
     Demand page in this session, else :data:`DEFAULT_MODEL` (the model choice is not
     kept in the store). ``None`` without a history or a plan, or when the history
     cannot be forecast (a warning says why; the sign-off goes on with the consensus)."""
-    from pages._workspace import company_history
-
     history, _ = company_history()
     scenario = st.session_state.get("scenario")
     if history is None or history.empty or scenario is None:
