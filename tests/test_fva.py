@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 
-from sop_core.cycle import Cycle, Snapshot
+from sop_core.cycle import Cycle, Snapshot, consensus_frame, statistical_by_family
 from sop_core.errors import InputError
 from sop_core.fva import (
     ALL,
@@ -171,3 +173,47 @@ def test_plans_in_labels_that_are_not_months_give_nothing_to_score() -> None:
     assert list(snapshot_frame([textbook]).columns) == list(SNAPSHOT_COLUMNS)
     assert unscored_periods([textbook]) == ["Jan", "Feb"]
     assert forecast_value_added(snapshot_frame([textbook]), SALES).empty
+
+
+# --------------------------------------------------------------------------- properties
+
+
+ROWS = hs.lists(
+    hs.tuples(
+        hs.sampled_from(["A", "B", "C"]),
+        hs.sampled_from(["2027-01", "2027-02", "2027-03", "2027-04"]),
+        hs.floats(0, 1e6, allow_nan=False),
+    ),
+    max_size=20,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=ROWS, consensus=hs.floats(0, 1e6, allow_nan=False))
+def test_a_frozen_statistical_forecast_reads_back_summed_per_family_and_period(
+    rows, consensus
+) -> None:
+    periods = ["2027-01", "2027-02", "2027-03"]  # April is outside the plan
+    frame = pd.DataFrame(rows, columns=["family", "period", "forecast"])
+    by_family = statistical_by_family(frame, periods)
+    families = []
+    for family in ("A", "B", "C"):  # as consensus_content stores them
+        entry: dict = {"name": family, "demand": [consensus] * 3}
+        if family in by_family:
+            entry["statistical"] = by_family[family]
+        families.append(entry)
+    content = {"periods": periods, "families": families}
+    read = consensus_frame(content).set_index(["family", "period"])["statistical"]
+    for family in ("A", "B", "C"):
+        for period in periods:
+            given_rows = frame[(frame["family"] == family) & (frame["period"] == period)]
+            if given_rows.empty:
+                assert math.isnan(read[(family, period)])
+            else:
+                assert read[(family, period)] == pytest.approx(given_rows["forecast"].sum())
+    # scored against sales equal to the consensus, the consensus is perfect where sales > 0
+    snaps = snapshot_frame([_cycle("2027-01", periods, families)])
+    sales = snaps[["family", "period"]].assign(sales=consensus)
+    fva = forecast_value_added(snaps, sales, total=False)
+    if consensus > 0:
+        assert (fva["mape_consensus"] == 0).all() and (fva["bias_consensus"] == 0).all()
