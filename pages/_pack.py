@@ -29,6 +29,7 @@ def meeting_pack_section(
     demand_review_signed_off: bool = True,
     past_plans: pd.DataFrame | None = None,
     actuals: pd.DataFrame | None = None,
+    fva: pd.DataFrame | None = None,
     key: str = "pack",
 ) -> None:
     """A "Build the meeting pack" button, its progress, and the two downloads."""
@@ -54,6 +55,7 @@ def meeting_pack_section(
         state().revision,
         0 if decisions is None else len(decisions),
         0 if assumptions is None else len(assumptions),
+        None if fva is None else len(fva),
     )
     if st.button("Build the meeting pack", icon=":material/picture_as_pdf:", key=f"{key}_go"):
         with st.status("Building the meeting pack…", expanded=True) as status:
@@ -70,6 +72,7 @@ def meeting_pack_section(
                 demand_review_signed_off=demand_review_signed_off,
                 past_plans=past_plans,
                 actuals=actuals,
+                fva=fva,
             )
 
             def progress(done: int, total: int, what: str) -> None:

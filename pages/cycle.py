@@ -16,8 +16,11 @@ import streamlit as st
 
 from pages._access import current_actor, explain, why_not
 from pages._common import ensure_entry_point, show_input_error, solve_whatif
+from pages._forecast import frozen_statistical
+from pages._fva import fva_section
 from pages._monthly import monthly_table_section
 from pages._pack import meeting_pack_section
+from pages._stored import solved_version
 from pages._workspace import (
     company_history,
     current_scenario,
@@ -93,6 +96,7 @@ if this_month not in months:
             except InputError as exc:
                 show_input_error(exc, "Not started")
             else:
+                st.session_state["cycle_month"] = this_month  # show the new cycle
                 done(f"Started the {this_month} cycle; open assumptions and decisions carried.")
 if not months:
     st.stop()
@@ -166,11 +170,18 @@ def frozen(step: Step) -> None:
     d = step_def(step.key)
     if d.freezes == "consensus" and cycle.snapshot("consensus") is not None:
         snap = cycle.snapshot("consensus")
-        wide = consensus_frame(snap.content).pivot_table(
-            index="family", columns="position", values="units", sort=False
+        long = consensus_frame(snap.content).rename(
+            columns={"units": "Consensus", "statistical": "Statistical"}
         )
+        kinds = ["Consensus"] + (["Statistical"] if long["Statistical"].notna().any() else [])
+        wide = long.melt(
+            id_vars=["family", "position"], value_vars=kinds, var_name="forecast"
+        ).pivot(index=["family", "forecast"], columns="position", values="value")
         wide.columns = snap.content["periods"]
-        st.caption("Consensus forecast frozen at the sign-off (units):")
+        st.caption(
+            "Forecasts frozen at the sign-off (units): the consensus"
+            + (" and the statistical forecast before the overrides:" if len(kinds) > 1 else ":")
+        )
         st.dataframe(wide, key=f"cycle_consensus_{step.key}")
     elif d.freezes == "recommended" and cycle.recommended:
         st.caption(
@@ -231,6 +242,8 @@ def step_panel(step: Step) -> None:
             disabled=bool(blocked),
             help=blocked,
         ):
+            if d.freezes == "consensus":  # the statistical forecast is frozen with it
+                kwargs["statistical"] = frozen_statistical()
             try:
                 cycles.sign_off(
                     ws.name, cycle.month, step.key, author=actor, comment=comment, **kwargs
@@ -360,22 +373,20 @@ def pack_plans() -> tuple[str, Scenario, PlanResult, dict[str, PlanResult]]:
     """The plan the pack presents (the cycle's approved version, else the first
     recommended, else the company's plan as it stands) and the alternatives (the other
     recommended versions)."""
-    store = get_store()
     chosen = [cycle.plan] if cycle.plan else []
     versions = list(dict.fromkeys(chosen + cycle.recommended))
     if not versions:
         s = current_scenario()
         return f"{s.name} (as planned)", s, solve_whatif(s, WhatIf()), {}
-    opened = {}
-    for n, v in versions:
+    opened, solved = {}, {}
+    for n, v in versions:  # each solved once per process (pages._stored)
         try:
-            opened[f"{n} v{v}"] = store.open(n, v).scenario
+            opened[f"{n} v{v}"], solved[f"{n} v{v}"] = solved_version(n, v)
         except InputError:  # deleted since: the pack goes without it
             continue
     if not opened:
         s = current_scenario()
         return f"{s.name} (as planned)", s, solve_whatif(s, WhatIf()), {}
-    solved = {label: solve_whatif(sc, WhatIf()) for label, sc in opened.items()}
     first = next(iter(opened))
     name = first + (" (approved)" if cycle.plan else " (recommended)")
     return name, opened[first], solved[first], {k: v for k, v in solved.items() if k != first}
@@ -395,10 +406,9 @@ def past_plans() -> pd.DataFrame | None:
             continue
         name, version = earlier.plan
         try:
-            scenario = get_store().open(name, version).scenario
+            _, result = solved_version(name, version)  # solved once per process
         except InputError:
             continue  # deleted since: that month's plan is gone from the sheet
-        result = solve_whatif(scenario, WhatIf())
         if result.optimal:
             frames.append(result.families[list(PLAN_COLUMNS)].assign(plan=month))
     return pd.concat(frames, ignore_index=True) if frames else None
@@ -449,6 +459,8 @@ with st.expander(label, expanded=False):
     )
     monthly_table_section("actual")
 
+fva = fva_section(cycles, ws.name, cycle.month)
+
 st.divider()
 open_log = log[log["status"] == "open"] if not log.empty else log
 meeting_pack_section(
@@ -466,6 +478,7 @@ meeting_pack_section(
     demand_review_signed_off=cycle.step("demand").signed_off,
     past_plans=earlier,
     actuals=actuals,
+    fva=fva,
     key="cycle_pack",
 )
 

@@ -3,14 +3,13 @@ model, the consensus adjustments, and the hand-over of the adjusted forecast to 
 
 from __future__ import annotations
 
-import hashlib
-
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from pages._access import explain, guarded, may, why_not
 from pages._common import ensure_entry_point, show_input_error
+from pages._forecast import digest_of, run_forecast
 from pages._workspace import (
     author,
     commit,
@@ -22,7 +21,7 @@ from pages._workspace import (
 )
 from sop_core.consensus import ADJUSTMENT_COLUMNS, adjust_forecast
 from sop_core.errors import InputError
-from sop_core.forecast import MODEL_CHOICES, ForecastResult, forecast, label_periods
+from sop_core.forecast import MODEL_CHOICES, label_periods
 from sop_core.history import family_totals, read_history
 from sop_core.text import md_escape
 from sop_core.workspace import (
@@ -41,35 +40,6 @@ MODEL_HELP = {
     "ets": "Exponential smoothing (best of plain / damped)",
     "naive": "Seasonal naive: same month last year",
 }
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def run_forecast(digest: str, model: str, horizon: int, _history: pd.DataFrame) -> ForecastResult:
-    """The forecast of one history (``digest``: its content), model and horizon.
-
-    Cached across sessions: the sample company's forecast is fitted once per process and
-    every later visit is instant. The progress bar is made in here, so that a cache hit
-    replays it (and its removal) instead of pointing at an element of another run.
-    Sequential in this process: forking a worker pool from a threaded web server is unsafe."""
-    bar = st.progress(0.0, text="Forecasting…")
-    shown = [-1]
-
-    def progress(done: int, total: int) -> None:
-        step = int(50 * done / max(total, 1))  # at most 50 updates, replayed on a hit
-        if step != shown[0]:
-            shown[0] = step
-            bar.progress(done / max(total, 1), text=f"Forecasting… {done} of {total} series")
-
-    try:
-        return forecast(
-            _history, horizon=horizon, model=model, backend="sequential", progress=progress
-        )
-    finally:
-        bar.empty()
-
-
-def digest_of(history: pd.DataFrame) -> str:
-    return hashlib.sha1(pd.util.hash_pandas_object(history).to_numpy().tobytes()).hexdigest()
 
 
 def upload_step(ws: WorkspaceState) -> None:

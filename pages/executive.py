@@ -123,6 +123,8 @@ except Exception as exc:  # the cycle is optional for this page: say so, don't f
     approved_note = (approved_note or "") + f" Cycle not available ({exc.__class__.__name__})."
 recommended = {f"Recommended: {n} v{v}": (n, v) for n, v in (cycle.recommended if cycle else [])}
 for label, (n, v) in list(recommended.items()):
+    if approved is not None and (approved.name, approved.version) == (n, v):
+        continue  # the approved version is compared once, as approved (still a choice below)
     try:
         named[label] = solve_whatif(get_store().open(n, v).scenario, WhatIf())
     except InputError:  # deleted since it was recommended: it cannot be approved either

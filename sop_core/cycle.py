@@ -10,6 +10,7 @@ step       label                                  owner           its sign-off f
 =========  =====================================  ==============  =======================
 data       Data gathering                         demand planner  –
 demand     Demand review                          demand planner  the consensus forecast
+                                                                  and the statistical one
 supply     Supply review                          supply planner  the recommended
                                                                   scenario version(s)
 finance    Pre-meeting / financial reconciliation finance         –
@@ -38,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from sop_core.access import ROLES, Actor
@@ -265,43 +267,128 @@ def _when(dt: datetime) -> str:
 # --------------------------------------------------------------------------- snapshots
 
 
-def consensus_content(state: WorkspaceState) -> dict[str, Any]:
-    """What the demand sign-off freezes: the plan's periods and each family's plan demand
-    (the consensus handed over to the plan), at the workspace's revision.
+STATISTICAL_COLUMNS: tuple[str, ...] = ("family", "period", "forecast")
+
+
+def _shown(value: Any) -> str:
+    """A cell's value as a person reads it: ``-5.0``, ``'abc'``, ``None``."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
+def check_statistical(statistical: pd.DataFrame) -> pd.Series:
+    """A statistical forecast (columns :data:`STATISTICAL_COLUMNS`: family, period label
+    as the plan names it, forecast in units; SKU rows are summed) as units per
+    (family, period). :class:`InputError` names a missing column or a value that is not
+    a finite number ≥ 0, with its family and period."""
+    missing = [c for c in STATISTICAL_COLUMNS if c not in statistical.columns]
+    if missing:
+        raise InputError(
+            Problem(
+                "statistical",
+                f"missing column(s) {', '.join(missing)}; needs {', '.join(STATISTICAL_COLUMNS)}",
+            )
+        )
+    values = pd.to_numeric(statistical["forecast"], errors="coerce")
+    ok = values.notna() & np.isfinite(values) & (values >= 0)
+    if not ok.all():
+        row = statistical.loc[~ok].iloc[0]
+        raise InputError(
+            Problem(
+                "statistical.forecast",
+                f"must be a number ≥ 0, got {_shown(row['forecast'])} for {row['family']} in "
+                f"{row['period']}",
+            )
+        )
+    return (
+        statistical.assign(
+            forecast=values,
+            family=statistical["family"].astype(str),
+            period=statistical["period"].astype(str),
+        )
+        .groupby(["family", "period"], sort=False)["forecast"]
+        .sum()
+    )
+
+
+def statistical_by_family(
+    statistical: pd.DataFrame | None, periods: list[str]
+) -> dict[str, list[float | None]]:
+    """The statistical forecast (:func:`check_statistical`) as one list per family
+    aligned with ``periods`` (``None`` where it has no value); periods outside
+    ``periods`` are left out."""
+    if statistical is None:
+        return {}
+    totals = check_statistical(statistical)
+    out: dict[str, list[float | None]] = {}
+    for family, by_period in totals.groupby(level="family", sort=False):
+        known = {p: float(v) for (_, p), v in by_period.items()}
+        out[str(family)] = [known.get(p) for p in periods]
+    return out
+
+
+def consensus_content(
+    state: WorkspaceState, statistical: pd.DataFrame | None = None
+) -> dict[str, Any]:
+    """What the demand sign-off freezes, at the workspace's revision::
+
+        {"periods": ["2027-01", …],            # the plan's period labels
+         "families": [{"name": "Garden tools",
+                       "demand": [1600.0, …],   # the consensus: the plan's demand
+                       "statistical": [1500.0, None, …]},  # optional, see below
+                      …],
+         "revision": 42}
+
+    ``statistical`` (:func:`statistical_by_family`: family, period, forecast) is the
+    model's forecast before the consensus adjustments, as the Demand page computes it
+    from the company's history; each family it covers gets a ``statistical`` list
+    aligned with ``periods`` (``null`` for a period it has no value for). Snapshots
+    frozen before the statistical forecast was kept have no ``statistical`` key.
     :class:`InputError` when the company cannot be planned yet."""
     scenario = state.scenario()
-    return {
-        "periods": list(scenario.period_labels),
-        "families": [
-            {"name": f.name, "demand": [float(d) for d in f.demand]} for f in scenario.families
-        ],
-        "revision": state.revision,
-    }
+    periods = list(scenario.period_labels)
+    stat = statistical_by_family(statistical, periods)
+    families = []
+    for f in scenario.families:
+        entry: dict[str, Any] = {"name": f.name, "demand": [float(d) for d in f.demand]}
+        if f.name in stat:
+            entry["statistical"] = stat[f.name]
+        families.append(entry)
+    return {"periods": periods, "families": families, "revision": state.revision}
 
 
-CONSENSUS_COLUMNS: tuple[str, ...] = ("family", "period", "position", "units")
+CONSENSUS_COLUMNS: tuple[str, ...] = ("family", "period", "position", "units", "statistical")
 
 
 def consensus_frame(content: dict[str, Any] | None) -> pd.DataFrame:
     """A consensus snapshot as a long frame, one row per family and period:
 
-    ========  ==================================================
-    family    the family's name when frozen
-    period    the period label ("Jan", "2027-01", …)
-    position  1, 2, … the period's place in the horizon
-    units     the consensus demand frozen for it (float)
-    ========  ==================================================
+    ===========  ===============================================================
+    family       the family's name when frozen
+    period       the period label ("Jan", "2027-01", …)
+    position     1, 2, … the period's place in the horizon
+    units        the consensus demand frozen for it (float)
+    statistical  the statistical forecast frozen with it (float; NaN for a family
+                 or period without one, and for snapshots older than this column)
+    ===========  ===============================================================
     """
     rows = []
     if content:
         periods = list(content["periods"])
         for fam in content["families"]:
-            for i, (period, units) in enumerate(zip(periods, fam["demand"], strict=True)):
+            stat = fam.get("statistical") or [None] * len(periods)
+            for i, (period, units, s) in enumerate(zip(periods, fam["demand"], stat, strict=True)):
                 rows.append(
-                    {"family": fam["name"], "period": period, "position": i + 1, "units": units}
+                    {
+                        "family": fam["name"],
+                        "period": period,
+                        "position": i + 1,
+                        "units": units,
+                        "statistical": np.nan if s is None else s,
+                    }
                 )
     frame = pd.DataFrame(rows, columns=list(CONSENSUS_COLUMNS))
     frame["units"] = frame["units"].astype("float64")
+    frame["statistical"] = frame["statistical"].astype("float64")
     frame["position"] = frame["position"].astype("int64")
     return frame
 

@@ -8,12 +8,14 @@ writes its audit row (``object_kind`` "cycle") in the same transaction.
 Signing off:
 
 - the **demand review** freezes the company's consensus: the plan demand per family and
-  period in the workspace at that moment (a ``consensus`` snapshot);
+  period in the workspace at that moment, and the statistical forecast the caller passes
+  (``statistical=``; the page computes it, the core does not forecast) (a ``consensus``
+  snapshot, shape in :func:`sop_core.cycle.consensus_content`);
 - the **supply review** fixes the recommended scenario version(s), saved in the store
   (``recommended``; at least one, each must exist);
 - the **executive meeting** approves one of the recommended versions
-  (:meth:`Store.approve <sop_core.store.Store.approve>`) and records it as the cycle's plan
-  (``approved``).
+  (:meth:`Store.approve_in <sop_core.store.Store.approve_in>`) and records it as the
+  cycle's plan (``approved``), in one transaction: both are written or neither.
 
 Snapshots and signed-off steps are refused UPDATE and DELETE by the database itself
 (migration 0004), so later edits of the workspace or of a scenario never change them:
@@ -26,6 +28,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -39,14 +42,16 @@ from sop_core.cycle import (
     LogEntry,
     Snapshot,
     Step,
+    StepDef,
     check_month,
+    check_statistical,
     consensus_content,
     cycle_label,
     month_of,
     step_def,
 )
 from sop_core.errors import InputError, Problem
-from sop_core.store import Store, _actor, _check_author, _utc
+from sop_core.store import Store, _actor, _check_author, _utc, approve_conflict
 from sop_core.store_schema import (
     AUTHOR_MAX,
     NAME_MAX,
@@ -251,12 +256,16 @@ class Cycles:
         comment: str = "",
         recommended: Sequence[tuple[str, int] | str] | None = None,
         approve: tuple[str, int] | str | None = None,
+        statistical: pd.DataFrame | None = None,
     ) -> Cycle:
         """Sign off ``step`` of the company's ``month`` cycle (see the module docstring).
 
         ``recommended`` (supply review): the scenario versions recommended, each a name
         (its latest version) or ``(name, version)``. ``approve`` (executive meeting): one
         of the recommended versions (a name alone: the recommended version of it).
+        ``statistical`` (demand review): the statistical forecast to freeze with the
+        consensus, columns family, period (the plan's labels), forecast
+        (:func:`sop_core.cycle.consensus_content`); ignored by the other steps.
         The step before must be signed off. Raises :class:`InputError` saying what is
         missing, :class:`~sop_core.access.PermissionDenied` without the step's right."""
         d = step_def(step)
@@ -264,6 +273,8 @@ class Cycles:
         require(actor, d.action, d.key)
         month = check_month(month)
         note = str(comment or "").strip()
+        if d.freezes == "consensus" and statistical is not None:
+            check_statistical(statistical)  # a bad frame is named as such, before anything
         cycle = self.get(company, month)
         reason = cycle.why_not_sign_off(step)
         if reason is not None:
@@ -271,12 +282,36 @@ class Cycles:
         approved: tuple[str, int] | None = None
         if d.freezes == "approved":
             approved = self._pick_approved(cycle, approve)
-            # the approval is the store's own transaction; the sign-off below re-checks
-            # the step, so a second executive signing off at once is refused there
-            self.store.approve(approved[0], author=actor, version=approved[1])
+            require(actor, "approve", "status")
+        try:
+            return self._sign_off(
+                company, month, d, actor, note, recommended, approved, statistical
+            )
+        except IntegrityError:
+            if approved is None:
+                raise
+            raise approve_conflict(approved[0]) from None
+
+    def _sign_off(
+        self,
+        company: str,
+        month: str,
+        d: StepDef,
+        actor: Actor,
+        note: str,
+        recommended: Sequence[tuple[str, int] | str] | None,
+        approved: tuple[str, int] | None,
+        statistical: pd.DataFrame | None,
+    ) -> Cycle:
+        """:meth:`sign_off`'s transaction: the step row locked, the approval (executive
+        meeting) written first, then the step re-checked, the snapshot, comment, audit row
+        and status; a refusal anywhere rolls back all of it, the approval included."""
+        step = d.key
         now = datetime.now(UTC)
         with self.store._session(write=True) as s:
             ws, row = self._step_row(s, company, month, step, lock=True)
+            if approved is not None:  # commits with the sign-off, or not at all
+                self.store.approve_in(s, approved[0], author=actor, version=approved[1])
             cycle = _cycle(s, ws, self._cycle_row(s, ws, month))
             reason = cycle.why_not_sign_off(step)
             if reason is not None:
@@ -284,7 +319,7 @@ class Cycles:
             content: dict[str, Any] | None = None
             if d.freezes == "consensus":
                 try:
-                    content = consensus_content(_state(s, ws))
+                    content = consensus_content(_state(s, ws), statistical)
                 except InputError as exc:
                     raise InputError(
                         [Problem(d.key, f"nothing to freeze: {p}") for p in exc.problems]

@@ -12,7 +12,9 @@
    business plan is given; the page says so otherwise).
 5. **Exceptions** for the meeting (:func:`sop_core.business_plan.meeting_exceptions`).
 6. **Decisions needed** and **Assumptions** (from the cycle's log, when given).
-7. One **family S&OP sheet** per family (:mod:`sop_core.sop_sheet`, when a history is
+7. **Forecast value added** (:mod:`sop_core.fva`, when given): did the overrides and
+   the model help, per cycle and family.
+8. One **family S&OP sheet** per family (:mod:`sop_core.sop_sheet`, when a history is
    given): the last 3 months and the horizon.
 """
 
@@ -24,6 +26,7 @@ import pandas as pd
 
 from sop_core.business_plan import annual_gap, budget_gap, meeting_exceptions, plan_money
 from sop_core.charts import balance_chart_spec
+from sop_core.fva import ALL, fva_report, fva_words
 from sop_core.kpis import KPIS, show
 from sop_core.pack import Section
 from sop_core.planner import PlanResult
@@ -92,6 +95,7 @@ def meeting_sections(
     decision: str | None = None,
     past_plans: pd.DataFrame | None = None,
     actuals: pd.DataFrame | None = None,
+    fva: pd.DataFrame | None = None,
 ) -> list:
     """The pack's sections (see the module docstring) for the plan ``result`` of
     ``scenario``, named ``plan_name``; the optional inputs add their sections.
@@ -172,6 +176,18 @@ def meeting_sections(
                     table=readable(frame) if len(frame) else None,
                 )
             )
+    if fva is not None:
+        pooled = fva[fva["family"] == ALL].to_dict("records")
+        sections.append(
+            Section(
+                "Forecast value added",
+                text=[f"{row['cycle']} cycle, all families: {fva_words(row)}." for row in pooled]
+                if len(fva)
+                else ["Nothing scored yet: no frozen forecast month has sales yet."],
+                table=fva_report(fva) if len(fva) else None,
+                sheet="Forecast value added",
+            )
+        )
     if history is not None and result.optimal:
         plan = result.families[list(PLAN_COLUMNS)]
         sheet = sop_sheet(history, plan, past_plans=past_plans, actuals=actuals)

@@ -941,56 +941,68 @@ class Store:
         one scenario per company is approved at a time (the database enforces it; other
         companies' approvals are left as they are). Saving newer versions
         afterwards keeps the approved version as it was, until approved again.
+        Its own transaction; :meth:`approve_in` does the same inside a caller's.
         """
         actor = _actor(author)
         require(actor, "approve", "status")
-        author = _check_author(actor)
-        if version is not None:
-            _check_version(version, "version")
         try:
             with self._session(write=True) as session:
-                header = self._header(session, name)
-                row = self._version_row(session, header, version)
-                _audit_scenario(
-                    session,
-                    actor,
-                    "approve",
-                    header,
-                    version=row.version,
-                    field="status",
-                    before={"status": header.status, "approved_version": header.approved_version},
-                    after={"status": "approved", "approved_version": row.version},
-                )
-                session.execute(  # one approved scenario per company
-                    update(ScenarioRow)
-                    .where(
-                        ScenarioRow.status == "approved",
-                        ScenarioRow.id != header.id,
-                        ScenarioRow.workspace_id.is_not_distinct_from(header.workspace_id),
-                    )
-                    .values(
-                        status="proposed",
-                        approved_version=None,
-                        approved_by=None,
-                        approved_at=None,
-                    )
-                    .execution_options(synchronize_session=False)
-                )
-                header.status = "approved"
-                header.approved_version = row.version
-                header.approved_by = author
-                header.approved_at = datetime.now(UTC)
-                session.flush()
+                self.approve_in(session, name, author=actor, version=version)
         except IntegrityError:
-            raise StoreConflict(
-                Problem(
-                    "status",
-                    f"another scenario was approved at the same moment as {name!r}; "
-                    "reload the list and approve again if still wanted",
-                ),
-                name,
-                None,
-            ) from None
+            raise approve_conflict(name) from None
+
+    def approve_in(
+        self,
+        session: Session,
+        name: str,
+        *,
+        author: str | Actor,
+        version: int | None = None,
+    ) -> int:
+        """:meth:`approve`'s work inside ``session``'s transaction (opened by
+        ``self._session(write=True)``), so that it commits or rolls back with whatever
+        else that transaction writes (the executive sign-off of a cycle). Returns the
+        approved version. Checks the right; a concurrent approval of another scenario
+        of the company surfaces as :class:`~sqlalchemy.exc.IntegrityError` (here, at
+        the flush, or at the commit): map it with :func:`approve_conflict`."""
+        actor = _actor(author)
+        require(actor, "approve", "status")
+        who = _check_author(actor)
+        if version is not None:
+            _check_version(version, "version")
+        header = self._header(session, name)
+        row = self._version_row(session, header, version)
+        _audit_scenario(
+            session,
+            actor,
+            "approve",
+            header,
+            version=row.version,
+            field="status",
+            before={"status": header.status, "approved_version": header.approved_version},
+            after={"status": "approved", "approved_version": row.version},
+        )
+        session.execute(  # one approved scenario per company
+            update(ScenarioRow)
+            .where(
+                ScenarioRow.status == "approved",
+                ScenarioRow.id != header.id,
+                ScenarioRow.workspace_id.is_not_distinct_from(header.workspace_id),
+            )
+            .values(
+                status="proposed",
+                approved_version=None,
+                approved_by=None,
+                approved_at=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        header.status = "approved"
+        header.approved_version = row.version
+        header.approved_by = who
+        header.approved_at = datetime.now(UTC)
+        session.flush()
+        return row.version
 
     # -- the audit trail
 
@@ -1171,6 +1183,19 @@ def _new_header(
     session.add(header)
     session.flush()
     return header
+
+
+def approve_conflict(name: str) -> StoreConflict:
+    """What an approval refused by the one-approved-per-company index says."""
+    return StoreConflict(
+        Problem(
+            "status",
+            f"another scenario was approved at the same moment as {name!r}; "
+            "reload the list and approve again if still wanted",
+        ),
+        name,
+        None,
+    )
 
 
 def _conflict(name: str, base_version: int | None, latest: VersionInfo | None) -> StoreConflict:

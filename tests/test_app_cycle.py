@@ -46,6 +46,19 @@ def texts(at: AppTest) -> str:
     )
 
 
+def statistical_of_company(s: Store):
+    """The statistical forecast (auto model, the plan's horizon) of the company's stored
+    history, fitted here outside the app: units by (family, period label)."""
+    from sop_core.forecast import forecast, label_periods
+
+    spaces = Workspaces(s)
+    ws = spaces.state(COMPANY)
+    history = ws.planned_history(spaces.history(int(ws.history_upload["upload_id"])))
+    result = forecast(history, horizon=ws.scenario().horizon, model="auto", backend="sequential")
+    fc = result.forecast.assign(period=label_periods(result.forecast["period"], result.freq))
+    return fc.set_index(["family", "period"])["forecast"]
+
+
 def test_the_home_page_is_the_cycle_and_offers_to_start_this_month():
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
@@ -70,6 +83,15 @@ def test_a_whole_cycle_through_the_page():
     cycle = Cycles(store()).get(COMPANY, month_of())
     assert cycle.step("demand").signed_off and not cycle.consensus().empty
     assert "promo in March agreed" in texts(at)
+    # the statistical forecast of the company's history is frozen with the consensus
+    frozen = cycle.consensus().set_index(["family", "period"])["statistical"]
+    expected = statistical_of_company(store())
+    assert frozen.notna().all() and len(frozen) == len(expected)
+    assert list(frozen[expected.index]) == pytest.approx(list(expected), rel=1e-6)
+    # the step shows both frozen forecasts, a row each per family
+    shown = next(d.value for d in at.dataframe if d.value.index.names == ["family", "forecast"])
+    family = cycle.consensus()["family"].iloc[0]
+    assert list(shown.loc[family].index) == ["Consensus", "Statistical"]
 
     # two scenarios of the company saved in the store, recommended by the supply review
     scenario = at.session_state["scenario"]
@@ -217,3 +239,125 @@ def test_a_recommended_scenario_deleted_later_leaves_the_pages_working():
     at.switch_page("pages/executive.py")
     rerun(at)
     assert not any("Gone soon" in str(v) for v in at.dataframe[0].value["Scenario"])
+
+
+def test_forecast_value_added_scores_an_earlier_cycles_frozen_forecasts():
+    import pandas as pd
+
+    from sop_core.cycle import previous_month
+    from sop_core.fva import ALL, forecast_value_added, snapshot_frame
+    from sop_core.sop_sheet import monthly_sales
+    from sop_core.workspace import replace_edits
+
+    at = open_app_page(PAGE, run_entry_first=True)  # seeds the sample company
+    rerun(at.button(key="cycle_start").click())
+    assert "Nothing can be scored yet: no demand review has been signed off" in texts(at)
+    s, cycles = store(), Cycles(store())
+    spaces = Workspaces(s)
+    ws = spaces.state(COMPANY)
+    scenario = ws.scenario()
+    history = ws.planned_history(spaces.history(int(ws.history_upload["upload_id"])))
+    sales = monthly_sales(history)
+    # an earlier cycle planned 6 months earlier: its first 6 months have sales by now
+    start = pd.Period(scenario.period_labels[0], "M") - 6
+    months = [str(start + k) for k in range(scenario.horizon)]
+    earlier = scenario.model_copy(update={"periods": months})
+    spaces.apply(COMPANY, replace_edits(ws, earlier), author="Ana")
+    before = previous_month(month_of())
+    cycles.create(COMPANY, before, author="Ana")
+    cycles.sign_off(COMPANY, before, "data", author="Ana")
+    # a statistical forecast that was spot on (the actual sales), where sales are known
+    spot_on = sales[sales["period"].isin(months)].rename(columns={"sales": "forecast"})
+    cycles.sign_off(COMPANY, before, "demand", author="Ana", statistical=spot_on)
+    spaces.apply(COMPANY, replace_edits(spaces.state(COMPANY), scenario), author="Ana")
+    rerun(at)
+
+    shown = next(d.value for d in at.dataframe if "fva_consensus" in d.value.columns)
+    expected = forecast_value_added(snapshot_frame([cycles.get(COMPANY, before)]), sales)
+    assert list(shown["cycle"]) == [before] * len(expected)
+    assert list(shown["family"]) == ["All families" if f == ALL else f for f in expected["family"]]
+    per_family = shown["family"] != "All families"
+    assert (shown.loc[per_family, "months"] == 6).all()  # the 6 months with sales
+    assert (shown.loc[~per_family, "months"] == 6 * per_family.sum()).all()  # pooled
+    assert shown["mape_statistical"].tolist() == pytest.approx([0.0] * len(shown))
+    assert shown["mape_consensus"].tolist() == pytest.approx(list(expected["mape_consensus"]))
+    assert shown["mape_naive"].tolist() == pytest.approx(list(expected["mape_naive"]))
+    # the consensus was worse than a perfect forecast: the overrides cost its MAPE
+    assert shown["fva_consensus"].tolist() == pytest.approx(list(-100 * expected["mape_consensus"]))
+    pooled = expected[expected["family"] == ALL].iloc[0]
+    words = f"the overrides worsened MAPE by {100 * pooled.mape_consensus:.1f} points"
+    assert f"**{before} cycle**, all families: {words}" in texts(at)
+    # the meeting pack carries the same scores
+    import io
+
+    from pypdf import PdfReader
+
+    rerun(at.button(key="cycle_pack_go").click())
+    _, pdf, _ = at.session_state["cycle_pack"]
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Forecast value added" in text
+    assert " ".join(f"{before} cycle, all families: {words}".split()) in " ".join(text.split())
+
+
+def test_stored_plans_are_solved_once_not_on_every_rerun(monkeypatch):
+    import io
+
+    import pandas as pd
+
+    import pages._stored as stored_plans
+    from sop_core.kpis import show
+    from sop_core.planner import solve
+
+    at = open_app_page(PAGE, run_entry_first=True)
+    s, cycles = store(), Cycles(store())
+    spaces = Workspaces(s)
+    scenario = spaces.state(COMPANY).scenario()
+    for name, overtime in (("Level", 0.0), ("Chase", 20.0)):
+        wf = scenario.workforce.model_copy(update={"max_overtime_hours_per_worker": overtime})
+        s.save(
+            scenario.model_copy(update={"name": name, "workforce": wf}),
+            author="Sam",
+            workspace_id=spaces.id_of(COMPANY),
+        )
+    cycles.create(COMPANY, month_of(), author="Ana")
+    for step in ("data", "demand", "supply", "finance", "executive"):
+        extra = {
+            "supply": {"recommended": ["Level", "Chase"]},
+            "executive": {"approve": "Chase"},
+        }.get(step, {})
+        cycles.sign_off(COMPANY, month_of(), step, author="Eve", **extra)
+    solved: list[str] = []
+
+    def counted(scenario, fixed=None):  # the real solver, counted
+        solved.append(scenario.name)
+        return solve(scenario, fixed)
+
+    monkeypatch.setattr(stored_plans, "solve", counted)
+    rerun(at)
+    assert sorted(solved) == ["Chase", "Level"]  # each stored version once
+    rerun(at)
+    rerun(at)
+    assert sorted(solved) == ["Chase", "Level"]  # … and not again on later reruns
+    # the pack presents each version's own plan, as the solver gives it
+    rerun(at.button(key="cycle_pack_go").click())
+    costs = {name: solve(s.open(name, 1).scenario).total_cost for name in ("Level", "Chase")}
+    assert costs["Level"] != pytest.approx(costs["Chase"])  # two different plans
+    _, _, book = at.session_state["cycle_pack"]
+    compared = pd.read_excel(io.BytesIO(book), sheet_name="Scenarios").set_index("KPI")
+    assert list(compared.columns) == ["Chase v1 (approved)", "Level v1"]
+    assert list(compared.loc["Total cost"]) == [
+        show("total_cost", costs["Chase"]),
+        show("total_cost", costs["Level"]),
+    ]
+
+
+def test_starting_this_months_cycle_shows_it_not_last_months():
+    from sop_core.cycle import previous_month
+
+    at = open_app_page(PAGE, run_entry_first=True)  # seeds the sample company
+    Cycles(store()).create(COMPANY, previous_month(month_of()), author="Ana")
+    rerun(at)
+    assert at.selectbox(key="cycle_month").value == previous_month(month_of())
+    rerun(at.button(key="cycle_start").click())
+    assert at.selectbox(key="cycle_month").value == month_of()
+    assert at.dataframe[0].value["status"].tolist() == ["open"] * 5

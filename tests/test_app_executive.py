@@ -202,3 +202,7 @@ def test_the_cycles_decision_is_taken_on_the_executive_page(store_url):
     assert cycles.get(company, month_of()).plan == ("Flexible", 1)  # recorded on the cycle
     assert store.approved().name == "Flexible"
     assert any("the executive meeting approved" in shown(s.value) for s in at.success)
+    # the approved version is compared once, as approved; the other one stays
+    scenarios = list(at.dataframe[0].value["Scenario"])
+    assert [s for s in scenarios if "Flexible" in s] == ["Approved: Flexible v1"]
+    assert "Recommended: Lean v1" in scenarios

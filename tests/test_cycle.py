@@ -3,6 +3,7 @@ carried from month to month. On SQLite and on a real PostgreSQL server."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -190,6 +191,71 @@ def test_the_demand_sign_off_freezes_the_consensus_and_later_edits_leave_it(
     assert list(cycles.get("Acme", DEC).consensus()["units"]) == TEXTBOOK_DEMAND
 
 
+def test_the_demand_sign_off_freezes_the_statistical_forecast_given_with_the_consensus(
+    store: Store, cycles: Cycles
+) -> None:
+    import pandas as pd
+
+    cycles.create("Acme", DEC, author=ANA)
+    cycles.sign_off("Acme", DEC, "data", author=ANA)
+    statistical = pd.DataFrame(
+        {
+            "family": ["Garden tools"] * 5 + ["Not a family", "Garden tools"],
+            "period": ["Jan", "Feb", "Mar", "Apr", "Apr", "Jan", "Jul"],
+            "forecast": [1500.0, 2900.0, 3300.0, 3000.0, 700.0, 10.0, 99.0],
+        }
+    )  # two rows for April (SKUs): summed; a family and a period the plan lacks: left out
+    cycle = cycles.sign_off("Acme", DEC, "demand", author=ANA, statistical=statistical)
+    frozen = cycle.consensus()
+    assert list(frozen["units"]) == TEXTBOOK_DEMAND
+    assert list(frozen["statistical"][:4]) == [1500.0, 2900.0, 3300.0, 3700.0]
+    assert frozen["statistical"][4:].isna().all()  # May and June had no value
+    content = cycle.snapshot("consensus").content
+    assert content["families"][0]["statistical"][4:] == [None, None]  # JSON null, not NaN
+
+
+def test_an_old_consensus_snapshot_without_the_statistical_forecast_still_reads(
+    store: Store, cycles: Cycles
+) -> None:
+    from sop_core.cycle import consensus_frame
+
+    old = {"periods": ["Jan", "Feb"], "families": [{"name": "A", "demand": [1, 2]}]}
+    frame = consensus_frame(old)
+    assert list(frame["units"]) == [1.0, 2.0] and frame["statistical"].isna().all()
+    cycles.create("Acme", DEC, author=ANA)
+    cycles.sign_off("Acme", DEC, "data", author=ANA)
+    cycle = cycles.sign_off("Acme", DEC, "demand", author=ANA)  # none given
+    assert "statistical" not in cycle.snapshot("consensus").content["families"][0]
+    assert cycle.consensus()["statistical"].isna().all()
+    assert list(cycle.consensus()["units"]) == TEXTBOOK_DEMAND
+
+
+def test_a_bad_statistical_forecast_is_named_and_nothing_is_signed_off(
+    store: Store, cycles: Cycles
+) -> None:
+    import pandas as pd
+
+    cycles.create("Acme", DEC, author=ANA)
+    cycles.sign_off("Acme", DEC, "data", author=ANA)
+    with pytest.raises(InputError, match=r"statistical: missing column\(s\) forecast"):
+        cycles.sign_off(
+            "Acme",
+            DEC,
+            "demand",
+            author=ANA,
+            statistical=pd.DataFrame({"family": [], "period": []}),
+        )
+    negative = pd.DataFrame({"family": ["Garden tools"], "period": ["Feb"], "forecast": [-5.0]})
+    with pytest.raises(
+        InputError,
+        match=re.escape(
+            "statistical.forecast: must be a number ≥ 0, got -5.0 for Garden tools in Feb"
+        ),
+    ):
+        cycles.sign_off("Acme", DEC, "demand", author=ANA, statistical=negative)
+    assert not cycles.get("Acme", DEC).step("demand").signed_off
+
+
 def test_a_whole_cycle_recommends_two_scenarios_and_approves_one(
     store: Store, cycles: Cycles
 ) -> None:
@@ -212,6 +278,40 @@ def test_a_whole_cycle_recommends_two_scenarios_and_approves_one(
     trail = store.audit(object_kind="cycle")
     assert list(trail["action"]).count("sign off") == 5
     assert trail.iloc[0].who == "Eve" and "executive meeting" in trail.iloc[0].object
+
+
+def test_an_executive_sign_off_refused_after_the_approval_ran_approves_nothing(
+    store: Store, cycles: Cycles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sop_core.cycle import Cycle
+
+    through_supply(cycles)
+    before = audit_rows(store)
+    checks = {"n": 0}
+    real = Cycle.why_not_sign_off
+
+    def second_check_fails(self: Cycle, key: str) -> str | None:
+        # the check before the transaction passes; the re-check inside it, after the
+        # approval was written, finds the step signed off by someone else meanwhile
+        checks["n"] += 1
+        if key == "executive" and checks["n"] == 2:
+            return "Executive meeting was signed off by Someone Else; a sign-off is final."
+        return real(self, key)
+
+    monkeypatch.setattr(Cycle, "why_not_sign_off", second_check_fails)
+    with pytest.raises(InputError, match="signed off by Someone Else"):
+        cycles.sign_off("Acme", DEC, "executive", author=EVE, approve="Chase")
+    assert checks["n"] == 2  # the refusal came after the approval part had run
+    assert store.approved() is None
+    assert store.open("Chase").status != "approved"
+    assert audit_rows(store) == before  # neither the approval nor the sign-off
+    cycle = cycles.get("Acme", DEC)
+    assert not cycle.step("executive").signed_off and cycle.plan is None
+    # once nothing is in the way, the same sign-off approves it
+    monkeypatch.setattr(Cycle, "why_not_sign_off", real)
+    cycles.sign_off("Acme", DEC, "executive", author=EVE, approve="Chase")
+    assert (store.approved().name, store.approved().version) == ("Chase", 1)
+    assert audit_rows(store) == before + 2  # the approval and the sign-off, together
 
 
 def test_snapshots_and_signed_off_steps_cannot_be_changed_in_the_database(

@@ -1,29 +1,38 @@
 """End-to-end: one monthly cycle walked in a real browser by the people who own its steps,
 each signed in through the OpenID Connect provider (the fixtures of test_e2e_access):
-the demand planner starts it and signs off the demand review, the supply planner
-recommends two scenarios, finance reconciles, the executive approves one."""
+last month's cycle approved a plan (seeded through the store), so this month's family
+S&OP sheet shows that plan against the actual sales; the demand planner starts this
+month's cycle and signs off the demand review, the supply planner recommends two
+scenarios, finance reconciles, the executive approves one."""
 
 from __future__ import annotations
 
 import re
 import time
 
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 from test_e2e_access import provider, server, sign_in  # noqa: F401
 from test_e2e_app import DOCS, SHOTS, TIMEOUT_MS, no_exception, shoot, wait_idle
 
+from pages._workspace import seed_sample
 from sop_core.access import Actor
-from sop_core.cycle import month_of
+from sop_core.cycle import month_of, previous_month
 from sop_core.cycle_store import Cycles
 from sop_core.planner import solve
+from sop_core.sop_sheet import monthly_sales
 from sop_core.store import Store, solved_fields
 from sop_core.workspace_store import Workspaces
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 COMPANY = "Sample company"
+ANA = Actor("Ana Demand", "ana@acme.example", frozenset({"demand_planner"}), signed_in=True)
 SAM = Actor("Sam Supply", "sam@acme.example", frozenset({"supply_planner"}), signed_in=True)
+FAY = Actor("Fay Finance", "fay@acme.example", frozenset({"finance"}), signed_in=True)
+EVE = Actor("Eve Exec", "eve@acme.example", frozenset({"executive"}), signed_in=True)
+LAST = "Last month's plan"
 
 
 def until(check, what: str, seconds: float = 30) -> None:
@@ -55,17 +64,112 @@ def click(page, name: str) -> None:
     wait_idle(page)
 
 
+def seed_last_months_cycle(store: Store, month: str) -> list[str]:
+    """Last month's cycle, fully signed off through the store by its owners, approving a
+    plan made 3 months before this month's plan starts (with 10 % more demand, so that its
+    figures differ from this plan's): those 3 months are this month's sheet's past
+    months. Returns the months that plan covers."""
+    spaces = Workspaces(store)
+    seed_sample(spaces)  # the sample company, as the app's first visit makes it
+    scenario = spaces.state(COMPANY).scenario()
+    start = pd.Period(scenario.period_labels[0], "M") - 3
+    months = [str(start + k) for k in range(scenario.horizon)]
+    last = scenario.model_copy(
+        update={
+            "name": LAST,
+            "periods": months,
+            "families": [
+                f.model_copy(update={"demand": [round(d * 1.1) for d in f.demand]})
+                for f in scenario.families
+            ],
+        }
+    )
+    store.save(last, author=SAM, workspace_id=spaces.id_of(COMPANY), **solved_fields(solve(last)))
+    cycles, before = Cycles(store), previous_month(month)
+    cycles.create(COMPANY, before, author=ANA)
+    cycles.sign_off(COMPANY, before, "data", author=ANA)
+    cycles.sign_off(COMPANY, before, "demand", author=ANA)
+    cycles.sign_off(COMPANY, before, "supply", author=SAM, recommended=[LAST])
+    cycles.sign_off(COMPANY, before, "finance", author=FAY)
+    cycles.sign_off(COMPANY, before, "executive", author=EVE, approve=LAST)
+    return months
+
+
+def grid_tables(page) -> list[pd.DataFrame]:
+    """The tables the page's ``st.dataframe``s show, as the browser has them: a grid
+    draws on a canvas and keeps an accessible table of its cells next to it
+    (``glide-cell-{col}-{row}``, column 0 the index, and its column headers), read
+    here as text."""
+    wait_idle(page)
+    found = page.get_by_test_id("stDataFrame")
+    tables = []
+    for i in range(found.count()):
+        grid = found.nth(i)
+        grid.scroll_into_view_if_needed()
+        cells = grid.evaluate(
+            """g => [...g.querySelectorAll('[data-testid^="glide-cell-"]')]
+                     .map(c => [c.dataset.testid, c.textContent])"""
+        )
+        heads = grid.evaluate(
+            """g => [...g.querySelectorAll('[role="columnheader"]')].map(c => c.textContent)"""
+        )
+        values = {}
+        for testid, text in cells:
+            col, row = (int(x) for x in testid.split("-")[2:4])
+            values[(row, col)] = text
+        if not values:
+            continue
+        rows = max(r for r, _ in values) + 1
+        cols = max(c for _, c in values) + 1
+        frame = pd.DataFrame([[values.get((r, c), "") for c in range(cols)] for r in range(rows)])
+        if len(heads) >= cols:
+            frame.columns = heads[:cols]
+        tables.append(frame.set_index(frame.columns[0]))
+    return tables
+
+
+def number(text: str) -> float:
+    return float(text.replace(",", "").replace("\u2212", "-").strip())
+
+
 def test_a_cycle_is_signed_off_step_by_step_by_its_owners(server, browser):  # noqa: F811
     base, db = server
     store = Store(db)
     cycles = Cycles(store)
     month = month_of()
+    plan_months = seed_last_months_cycle(store, month)
 
     # the demand planner starts the month's cycle on the home page
     ana = sign_in(browser, base, "ana@acme.example")
     ana.get_by_text("Monthly S&OP cycle").first.wait_for(timeout=TIMEOUT_MS)
     click(ana, f"Start the {month} cycle")
+    # the page still shows last month's cycle after the start (its selector keeps the
+    # month it had): pick this month's
+    ana.get_by_label("Cycle", exact=True).click()
+    ana.get_by_role("option", name=f"{month} cycle").click()
+    wait_idle(ana)
     ana.get_by_text("Waiting for you").first.wait_for(timeout=TIMEOUT_MS)
+    # the family S&OP sheet: last month's plan against what was sold, in the past months
+    ana.get_by_text("the plans earlier cycles approved").first.wait_for(timeout=TIMEOUT_MS)
+    ana.get_by_text("Family S&OP sheet").first.scroll_into_view_if_needed()
+    sheet = next(tb for tb in grid_tables(ana) if "Actual sales" in tb.index)
+    past = plan_months[:3]
+    spaces = Workspaces(store)
+    ws = spaces.state(COMPANY)
+    family = ws.scenario().families[0].name  # the sheet's first family
+    last_plan = solve(store.open(LAST, 1).scenario).families.set_index(["family", "period"])
+    history = ws.planned_history(spaces.history(int(ws.history_upload["upload_id"])))
+    sales = monthly_sales(history).set_index(["family", "period"])["sales"]
+    for period in past:
+        assert number(sheet.loc["Forecast", period]) == pytest.approx(
+            last_plan.loc[(family, period), "demand"], abs=0.01
+        )
+        assert number(sheet.loc["Production plan", period]) == pytest.approx(
+            last_plan.loc[(family, period), "production"], abs=0.01
+        )
+        assert number(sheet.loc["Actual sales", period]) == pytest.approx(
+            sales[(family, period)], abs=0.01
+        )
     # not hers: the supply review is locked, and says who may
     assert ana.get_by_role("button", name="Sign off supply review").is_disabled()
     ana.get_by_text("Only a supply planner may sign off the supply review").first.wait_for(
@@ -153,5 +257,5 @@ def test_a_cycle_is_signed_off_step_by_step_by_its_owners(server, browser):  # n
         "Ana Demand", "Ana Demand", "Sam Supply", "Fay Finance", "Eve Exec"
     ]  # fmt: skip
     trail = store.audit(object_kind="cycle")
-    assert list(trail["action"]).count("sign off") == 5
+    assert list(trail.loc[trail["object_key"] == month, "action"]).count("sign off") == 5
     store.close()

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 
+from sop_core.cycle import Cycle, Snapshot, consensus_frame, statistical_by_family
 from sop_core.errors import InputError
-from sop_core.fva import ALL, FVA_COLUMNS, forecast_value_added, scored_points
+from sop_core.fva import (
+    ALL,
+    FVA_COLUMNS,
+    SNAPSHOT_COLUMNS,
+    forecast_value_added,
+    fva_words,
+    scored_points,
+    snapshot_frame,
+    unscored_periods,
+)
 from sop_core.history import validate_history
 from sop_core.sop_sheet import monthly_sales
 
@@ -106,3 +119,101 @@ def test_actual_sales_come_from_the_history() -> None:
 def test_missing_columns_are_named() -> None:
     with pytest.raises(InputError, match=r"snapshots: missing column.s. consensus"):
         forecast_value_added(SNAP.drop(columns="consensus"), SALES)
+
+
+# --------------------------------------------------------------------------- from the cycles
+
+
+def _cycle(month: str, periods: list[str], families: list[dict]) -> Cycle:
+    """A cycle whose demand sign-off froze ``families`` (as the store keeps it)."""
+    at = datetime(2027, 1, 5, tzinfo=UTC)
+    content = {"periods": periods, "families": families, "revision": 1}
+    snap = Snapshot("demand", "consensus", content, "Ana", at)
+    return Cycle("Acme", month, "Ana", at, steps=(), snapshots=(snap,))
+
+
+def test_the_cycles_snapshots_score_as_the_frozen_forecasts_did() -> None:
+    jan = _cycle(
+        "2027-01",
+        ["2027-01", "2027-02"],
+        [{"name": "A", "demand": [100.0, 55.0], "statistical": [90.0, 60.0]}],
+    )
+    before = _cycle("2026-12", ["2026-12"], [{"name": "A", "demand": [70.0]}])  # an old one
+    frame = snapshot_frame([before, jan])
+    assert list(frame.columns) == list(SNAPSHOT_COLUMNS)
+    assert (
+        frame[frame["cycle"] == "2027-01"]
+        .reset_index(drop=True)
+        .equals(SNAP.astype({"statistical": float, "consensus": float}))
+    )
+    fva = forecast_value_added(frame, SALES, total=False)
+    assert list(fva["cycle"]) == ["2026-12", "2027-01"]
+    old, new = fva.iloc[0], fva.iloc[1]
+    assert math.isnan(old.mape_statistical) and old.mape_consensus == pytest.approx(10 / 80)
+    assert fva_words(old) == "no statistical forecast was frozen to judge the overrides by"
+    assert fva_words(new) == (
+        "the overrides improved MAPE by 10.0 points; "
+        "the model beat the naive forecast by 25.0 points"
+    )
+
+
+def test_overrides_and_a_model_that_hurt_are_said_so() -> None:
+    row = {"fva_consensus": -0.3, "fva_statistical": -0.01}
+    assert fva_words(row) == (
+        "the overrides worsened MAPE by 30.0 points; the naive forecast beat the model by 1.0 point"
+    )
+    assert fva_words({"fva_consensus": 0.0004, "fva_statistical": 0.0}) == (
+        "the overrides left MAPE as it was; the model did as well as the naive forecast"
+    )
+
+
+def test_plans_in_labels_that_are_not_months_give_nothing_to_score() -> None:
+    textbook = _cycle("2027-01", ["Jan", "Feb"], [{"name": "A", "demand": [1.0, 2.0]}])
+    assert snapshot_frame([textbook]).empty
+    assert list(snapshot_frame([textbook]).columns) == list(SNAPSHOT_COLUMNS)
+    assert unscored_periods([textbook]) == ["Jan", "Feb"]
+    assert forecast_value_added(snapshot_frame([textbook]), SALES).empty
+
+
+# --------------------------------------------------------------------------- properties
+
+
+ROWS = hs.lists(
+    hs.tuples(
+        hs.sampled_from(["A", "B", "C"]),
+        hs.sampled_from(["2027-01", "2027-02", "2027-03", "2027-04"]),
+        hs.floats(0, 1e6, allow_nan=False),
+    ),
+    max_size=20,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=ROWS, consensus=hs.floats(0, 1e6, allow_nan=False))
+def test_a_frozen_statistical_forecast_reads_back_summed_per_family_and_period(
+    rows, consensus
+) -> None:
+    periods = ["2027-01", "2027-02", "2027-03"]  # April is outside the plan
+    frame = pd.DataFrame(rows, columns=["family", "period", "forecast"])
+    by_family = statistical_by_family(frame, periods)
+    families = []
+    for family in ("A", "B", "C"):  # as consensus_content stores them
+        entry: dict = {"name": family, "demand": [consensus] * 3}
+        if family in by_family:
+            entry["statistical"] = by_family[family]
+        families.append(entry)
+    content = {"periods": periods, "families": families}
+    read = consensus_frame(content).set_index(["family", "period"])["statistical"]
+    for family in ("A", "B", "C"):
+        for period in periods:
+            given_rows = frame[(frame["family"] == family) & (frame["period"] == period)]
+            if given_rows.empty:
+                assert math.isnan(read[(family, period)])
+            else:
+                assert read[(family, period)] == pytest.approx(given_rows["forecast"].sum())
+    # scored against sales equal to the consensus, the consensus is perfect where sales > 0
+    snaps = snapshot_frame([_cycle("2027-01", periods, families)])
+    sales = snaps[["family", "period"]].assign(sales=consensus)
+    fva = forecast_value_added(snaps, sales, total=False)
+    if consensus > 0:
+        assert (fva["mape_consensus"] == 0).all() and (fva["bias_consensus"] == 0).all()

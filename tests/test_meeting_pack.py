@@ -116,3 +116,43 @@ def test_the_packs_family_sheets_carry_the_actuals_and_earlier_plans(sample):
     planned = earlier[earlier["family"] == family].set_index("period")
     assert list(table.loc["Production plan", past]) == list(planned.loc[past, "production"])
     assert "earlier cycles' plans" in sheet.text[0]
+
+
+def test_the_forecast_value_added_goes_into_the_pack_when_scored(sample):
+    from sop_core.fva import forecast_value_added
+
+    scenario, result, _ = sample
+    sales = pd.DataFrame(
+        {"family": "A", "period": ["2026-12", "2027-01", "2027-02"], "sales": [80, 100, 50]}
+    )
+    snapshots = pd.DataFrame(
+        {
+            "cycle": "2027-01",
+            "family": "A",
+            "period": ["2027-01", "2027-02"],
+            "statistical": [90.0, 60.0],  # MAPE 15 %
+            "consensus": [100.0, 55.0],  # MAPE 5 %
+        }
+    )
+    fva = forecast_value_added(snapshots, sales)
+    sections = meeting_sections(scenario, result, plan_name="Base", fva=fva)
+    assert [s.title for s in sections][-1] == "Forecast value added"
+    section = sections[-1]
+    assert section.text == [
+        "2027-01 cycle, all families: the overrides improved MAPE by 10.0 points; "
+        "the model beat the naive forecast by 25.0 points."
+    ]
+    table = section.table
+    assert list(table["Family"]) == ["A", "All families"]
+    assert list(table["MAPE statistical"]) == ["15.0 %", "15.0 %"]
+    assert list(table["MAPE consensus"]) == ["5.0 %", "5.0 %"]
+    assert list(table["Overrides (MAPE points)"]) == ["+10.0", "+10.0"]
+    text = "\n".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(pack_pdf("pack", sections))).pages
+    )
+    assert "Forecast value added" in text and "improved MAPE by 10.0 points" in text
+    book = pd.read_excel(io.BytesIO(pack_excel(sections)), sheet_name="Forecast value added")
+    assert list(book["Bias consensus"]) == [f"{5 / 150 * 100:.1f} %"] * 2
+    # nothing scored yet: the section says so, without a table
+    empty = meeting_sections(scenario, result, plan_name="Base", fva=fva.iloc[0:0])
+    assert empty[-1].table is None and "Nothing scored yet" in empty[-1].text[0]
