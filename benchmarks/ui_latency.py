@@ -15,10 +15,12 @@ first render (navigation to its first content: the Plan page's "Total cost" tile
 rounds interleaved across pages: median and max, and where a fresh load's time goes.
 ``--moves 0`` measures the first renders only.
 
-Baseline in the same run: **Streamlit floor**, a one-file app with the same slider, five
+Baselines in the same run: **Streamlit floor**, a one-file app with the same slider, five
 metric tiles, a 12-month bar chart and the status line in one fragment, and no planning
 work at all: what Streamlit, the websocket and Chromium take for such a move on this
-machine, which no change to the workbench can go below.
+machine, which no change to the workbench can go below; and **floor + balance chart**,
+the same app drawing the Plan page's balance chart instead (its spec and data, the sample
+company's plans solved ahead for every slider value): what the chart itself adds.
 
 Targets (issue 11): p50 < 100 ms, p95 < 200 ms (sample company); first render < 3 s
 (median).
@@ -75,6 +77,46 @@ def levers():
     st.container(key="plan_status").caption(f"floor · run {st.session_state.runs}")
 
 
+levers()
+"""
+
+
+FLOOR_CHART_APP = """
+import streamlit as st
+
+from sop_core import charts
+from sop_core.planner import solve
+from sop_core.scenario import load_scenario, with_changes
+
+st.set_page_config(layout="wide")
+
+
+@st.cache_resource
+def plans():
+    sample = load_scenario("SAMPLE")
+    return {ot: solve(with_changes(sample, max_overtime_hours_per_worker=ot)) for ot in range(41)}
+
+
+@st.cache_data
+def spec(periods):
+    return charts.balance_spec(periods, charts.balance_title(None), False, 380)
+
+
+@st.fragment
+def levers():
+    ot = st.slider("Max overtime (hours per worker per period)", 0, 40, 20, key="ot")
+    st.session_state.runs = st.session_state.get("runs", 0) + 1
+    result = plans()[ot]
+    tiles = st.columns(5)
+    tiles[0].metric("Total cost", f"${result.total_cost:,.0f}", f"{ot - 20:+d}")
+    for i in range(1, 5):
+        tiles[i].metric(f"KPI {i}", f"{ot * i:,}", f"{ot - 20:+d}")
+    periods = tuple(result.periods["period"])
+    st.vega_lite_chart(charts.balance_frame(result), spec(periods), key="chart")
+    st.container(key="plan_status").caption(f"floor · run {st.session_state.runs}")
+
+
+plans()
 levers()
 """
 
@@ -304,15 +346,21 @@ def main() -> int:
                     cost, whole = slider_latency(page, url + "/plan?workers_max=111", args.moves)
                     rows.append(("Sample company (12 × 5)", cost, whole, 0.100, 0.200))
             if args.moves:
-                floor = Path(tmp) / "floor"
-                (floor / ".streamlit").mkdir(parents=True)
-                (floor / "app.py").write_text(FLOOR_APP)
-                config = ROOT / ".streamlit" / "config.toml"
-                (floor / ".streamlit" / "config.toml").write_text(config.read_text())
-                with serve(root=floor) as url:
-                    page = browser.new_page(viewport={"width": 1600, "height": 1000})
-                    cost, whole = slider_latency(page, url + "/", args.moves)
-                    rows.insert(0, ("Streamlit floor (baseline)", cost, whole, None, None))
+                sample = ROOT / "data" / "sample_company.json"
+                floors = (
+                    ("Streamlit floor (baseline)", FLOOR_APP),
+                    ("floor + balance chart", FLOOR_CHART_APP.replace("SAMPLE", str(sample))),
+                )
+                for i, (label, app) in enumerate(floors):
+                    floor = Path(tmp) / f"floor{i}"
+                    (floor / ".streamlit").mkdir(parents=True)
+                    (floor / "app.py").write_text(app)
+                    config = ROOT / ".streamlit" / "config.toml"
+                    (floor / ".streamlit" / "config.toml").write_text(config.read_text())
+                    with serve(root=floor, env={"PYTHONPATH": str(ROOT)}) as url:
+                        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+                        cost, whole = slider_latency(page, url + "/", args.moves)
+                        rows.insert(i, (label, cost, whole, None, None))
                 with serve(env={"SOP_SAMPLE_SCENARIO": str(big)}) as url:
                     page = browser.new_page(viewport={"width": 1600, "height": 1000})
                     page.goto(url + "/plan")
