@@ -64,14 +64,18 @@ def monthly_table_section(kind: str, *, template: pd.DataFrame | None = None) ->
         disabled=locked is not None,
         help=locked,
     )
-    seen_key = f"{kind}_upload_id"
-    if upload is not None and upload.file_id != st.session_state.get(seen_key):
+    seen_key, refused_key = f"{kind}_upload_id", f"{kind}_upload_refused"
+    refused = st.session_state.get(refused_key)
+    if upload is not None and refused is not None and refused[0] == upload.file_id:
+        show_input_error(refused[1], f"{md_escape(upload.name)} cannot be used")  # still held
+    elif upload is not None and upload.file_id != st.session_state.get(seen_key):
         st.session_state[seen_key] = upload.file_id
         try:
             loaded = read_monthly_table(
                 upload.getvalue(), spec.values, spec.what, filename=upload.name
             )
         except InputError as exc:
+            st.session_state[refused_key] = (upload.file_id, exc)
             show_input_error(exc, f"{md_escape(upload.name)} cannot be used")
         else:
             edits = monthly_edits(ws, kind, loaded)

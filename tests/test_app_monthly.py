@@ -116,3 +116,12 @@ def test_the_audit_trail_lists_the_business_plan_rows_with_who_changed_them():
     assert list(trail["object"]) == ["business plan Watering 2027-01"]
     at.selectbox(key="audit_kind").set_value("Actuals").run()
     assert at.dataframe[0].value.empty
+
+
+def test_a_refused_file_stays_explained_while_it_is_in_the_uploader():
+    at = cycle_page()
+    bad = b"family,period,production,inventory,backlog\nPumps,2026-13,1,0,0\n"
+    at.file_uploader(key="actual_upload").upload("actuals.csv", bad, "text/csv").run()
+    assert "actuals.csv cannot be used" in shown(at.error[0].value)
+    at.run()  # another rerun (any click): the refusal is still said
+    assert "actuals.csv cannot be used" in shown(at.error[0].value)
