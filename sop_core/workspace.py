@@ -60,6 +60,7 @@ from typing import Any
 import pandas as pd
 
 from sop_core.errors import InputError, Problem
+from sop_core.limits import MAX_MAGNITUDE, MAX_TEXT_CHARS, limit_text
 from sop_core.scenario import Family, Scenario, parse_scenario
 
 KINDS: tuple[str, ...] = (
@@ -602,8 +603,6 @@ def check_monthly(state: WorkspaceState, kind: str) -> list[Problem]:
     family name, a period that is not a month (YYYY-MM), a value that is not a number
     from 0 to :data:`~sop_core.limits.MAX_MAGNITUDE`, a family and month given twice.
     Each problem names the table, the family and month, and the column."""
-    from sop_core.limits import MAX_MAGNITUDE, MAX_TEXT_CHARS, limit_text
-
     spec = MONTHLY_TABLES[kind]
     problems: list[Problem] = []
     seen: dict[tuple[str, str], int] = {}
