@@ -416,7 +416,8 @@ def past_plans() -> pd.DataFrame | None:
 
 st.subheader("Family S&OP sheet")
 history, _ = company_history()
-actuals = ws.actuals if not ws.actuals.empty else None
+stored_actuals = ws.actuals
+actuals = None if stored_actuals.empty else stored_actuals
 earlier = past_plans() if history is not None and pack_result.optimal else None
 if history is None or not pack_result.optimal:
     st.caption("Upload the sales history on the Demand page to see the sheet.")
