@@ -12,7 +12,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from pages._workspace import company_history
+from pages._workspace import company_history, state
 from sop_core.errors import InputError
 from sop_core.forecast import MODEL_CHOICES, ForecastResult, forecast, label_periods
 from sop_core.text import md_escape
@@ -66,21 +66,28 @@ def statistical_forecast(history: pd.DataFrame, horizon: int, model: str) -> pd.
     )
 
 
+def plan_model() -> str:
+    """The statistical model of the consensus in the plan: the one recorded when the
+    consensus was handed to the plan (the workspace's ``plan.forecast_model``), else the
+    one picked on the Demand page in this session, else :data:`DEFAULT_MODEL`."""
+    recorded = (state().value("plan") or {}).get("forecast_model")
+    for model in (recorded, st.session_state.get("demand_model")):
+        if model in MODEL_CHOICES:
+            return str(model)
+    return DEFAULT_MODEL
+
+
 def frozen_statistical() -> pd.DataFrame | None:
     """The statistical forecast the demand sign-off freezes (:func:`statistical_forecast`
-    of the company's history over the plan's horizon), with the model picked on the
-    Demand page in this session, else :data:`DEFAULT_MODEL` (the model choice is not
-    kept in the store). ``None`` without a history or a plan, or when the history
-    cannot be forecast (a warning says why; the sign-off goes on with the consensus)."""
+    of the company's history over the plan's horizon), with :func:`plan_model`.
+    ``None`` without a history or a plan, or when the history cannot be forecast (a
+    warning says why; the sign-off goes on with the consensus)."""
     history, _ = company_history()
     scenario = st.session_state.get("scenario")
     if history is None or history.empty or scenario is None:
         return None
-    model = st.session_state.get("demand_model")
-    if model not in MODEL_CHOICES:
-        model = DEFAULT_MODEL
     try:
-        return statistical_forecast(history, scenario.horizon, model)
+        return statistical_forecast(history, scenario.horizon, plan_model())
     except InputError as exc:
         st.warning(
             "The statistical forecast is not frozen with the consensus: "

@@ -180,13 +180,21 @@ scenario = st.session_state.get("scenario")
 horizon = scenario.horizon if scenario is not None else 12
 families = sorted(history["family"].astype(str).unique())
 c1, c2 = st.columns([1, 2])
+choices = list(dict.fromkeys(MODEL_CHOICES))
+in_plan = (ws.value("plan") or {}).get("forecast_model")  # the consensus's model
 model = c1.selectbox(
     "Forecast model",
-    list(dict.fromkeys(MODEL_CHOICES)),
+    choices,
+    index=choices.index(in_plan) if in_plan in choices else 0,
     help="; ".join(MODEL_HELP.values()),
     key="demand_model",
     bind="query-params",
 )
+if in_plan in choices and in_plan != model:
+    st.caption(
+        f"The consensus in the plan was made from the {in_plan} forecast; hand the "
+        f"consensus over again below to plan with {model}."
+    )
 family = c2.selectbox("Family", families, key="demand_family")
 st.caption(f"History: {md_escape(history_name)} · {len(families)} families · horizon {horizon}")
 
@@ -289,7 +297,7 @@ if st.button(
     key="demand_use",
     **guarded("plan_demand"),
 ):
-    handover, notes = forecast_edits(state(), adjusted)
+    handover, notes = forecast_edits(state(), adjusted, model=model)
     if commit(handover, summary=f"consensus forecast ({model}) from {history_name} in the plan"):
         for note in notes:
             flash("info", md_escape(note))

@@ -13,8 +13,9 @@ Sheets and their columns (the first row of each sheet is its header):
                   resources of the More sheet
 ``Workforce``     ``Setting``, ``Value``, ``Unit`` (:data:`sop_core.fields.WORKFORCE_FIELDS`;
                   blank value: no limit)
-``Policy``        ``Setting``, ``Value``: ``Plan name`` and
-                  :data:`sop_core.fields.POLICY_FIELDS`
+``Policy``        ``Setting``, ``Value``: ``Plan name``, :data:`sop_core.fields.POLICY_FIELDS`
+                  and ``Forecast model`` (the statistical model the consensus in the
+                  plan was made from; absent when none was handed over)
 ``History``       the sales history in use, as uploaded: ``period``, ``family``,
                   optionally ``sku``, ``demand`` (the history file format)
 ``Adjustments``   ``Family``, ``Period`` (blank: all), ``Change``, ``Unit`` (% or units),
@@ -104,6 +105,8 @@ class Company:
     #: kind -> the monthly table (:data:`~sop_core.workspace.MONTHLY_TABLES`): the
     #: business plan (``budget``) and the actuals (``actual``)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: the statistical model the consensus in the plan was made from
+    forecast_model: str | None = None
 
 
 def _sheet_name(table: MonthlyTable) -> str:
@@ -131,6 +134,7 @@ def company_of(state: WorkspaceState, history: pd.DataFrame | None) -> Company:
         adjustments=state.adjustments[list(ADJUSTMENT_FIELDS)],
         whatifs={k: dict(v.get("settings") or {}) for k, v in state.whatifs.items()},
         tables={kind: state.monthly(kind) for kind in MONTHLY_TABLES},
+        forecast_model=(state.value("plan") or {}).get("forecast_model"),
     )
 
 
@@ -202,7 +206,9 @@ def write_workbook(company: Company) -> bytes:
         wb,
         "Policy",
         ["Setting", "Value"],
-        [["Plan name", s.name]] + [[label, pol[k]] for k, label in POLICY_FIELDS.items()],
+        [["Plan name", s.name]]
+        + [[label, pol[k]] for k, label in POLICY_FIELDS.items()]
+        + ([["Forecast model", company.forecast_model]] if company.forecast_model else []),
     )
     hist = company.history
     if hist is not None:
@@ -351,10 +357,13 @@ def read_workbook(data: bytes, name: str = "company.xlsx") -> Company:
     pol_by_label = {label: k for k, label in POLICY_FIELDS.items()}
     policy: dict[str, Any] = {}
     plan_name = "Scenario"
+    forecast_model: str | None = None
     for r in pol_rows:
         label = str(r["Setting"])
         if label == "Plan name" and not _blank(r["Value"]):
             plan_name = str(r["Value"])
+        elif label == "Forecast model" and not _blank(r["Value"]):
+            forecast_model = _forecast_model(str(r["Value"]).strip())
         elif label in pol_by_label and not _blank(r["Value"]):
             key = pol_by_label[label]
             value = r["Value"]
@@ -441,7 +450,21 @@ def read_workbook(data: bytes, name: str = "company.xlsx") -> Company:
         adjustments=adjustments,
         whatifs=whatifs,
         tables=tables,
+        forecast_model=forecast_model,
     )
+
+
+def _forecast_model(name: str) -> str:
+    from sop_core.forecast import MODEL_CHOICES
+
+    if name not in MODEL_CHOICES:
+        raise InputError(
+            Problem(
+                "Policy Forecast model",
+                f"unknown model {name!r}; models: {', '.join(dict.fromkeys(MODEL_CHOICES))}",
+            )
+        )
+    return name
 
 
 def _monthly(table: MonthlyTable, rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -483,6 +506,17 @@ def company_edits(state: WorkspaceState, company: Company) -> list[Edit]:
     edits += adjustment_edits(state, company.adjustments.assign(key=None))
     for kind, frame in company.tables.items():
         edits += monthly_edits(state, kind, frame)
+    plan = state.value("plan") or {}
+    if company.forecast_model and plan.get("forecast_model") != company.forecast_model:
+        edits.append(
+            Edit(
+                "plan",
+                "plan",
+                plan.get("forecast_model"),
+                company.forecast_model,
+                field="forecast_model",
+            )
+        )
     return edits
 
 

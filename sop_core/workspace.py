@@ -8,9 +8,11 @@ object addressed by ``(kind, key)``:
 kind            key           value
 ==============  ============  ===============================================================
 ``plan``        ``plan``      ``{"name": str, "periods": [str] | null, "workforce_to_review":
-                              bool}``: the plan's name, its period labels (set when a
-                              consensus forecast is handed over), and whether the workforce
-                              still has a new company's textbook defaults
+                              bool, "forecast_model": str}``: the plan's name, its period
+                              labels (set when a consensus forecast is handed over), whether
+                              the workforce still has a new company's textbook defaults,
+                              and the statistical model the consensus in the plan was made
+                              from (set at the hand-over)
 ``workforce``   ``workforce`` the scenario file's ``workforce`` object
 ``policy``      ``policy``    the scenario file's ``policy`` object
 ``family``      ``f1``, …     the scenario file's family object (``demand`` is the plan's
@@ -690,10 +692,16 @@ def describe(edit: Edit, state: WorkspaceState | None = None) -> str:
 
 
 def forecast_edits(
-    state: WorkspaceState, forecast: pd.DataFrame, *, value_col: str | None = None
+    state: WorkspaceState,
+    forecast: pd.DataFrame,
+    *,
+    value_col: str | None = None,
+    model: str | None = None,
 ) -> tuple[list[Edit], list[str]]:
     """Hand a (consensus) forecast over to the plan: the edits that set the plan's
-    periods and each family's demand, and notes for the planner.
+    periods and each family's demand, and notes for the planner. ``model``: the
+    statistical model the forecast was made from, kept as the plan's ``forecast_model``
+    (what a demand review's sign-off freezes beside the consensus).
 
     ``forecast`` is long format (family, period, and ``adjusted`` or ``forecast``; SKU
     rows are summed). A family the forecast does not cover keeps its demand when the
@@ -706,11 +714,17 @@ def forecast_edits(
     labels = list(_labels(pd.Series(list(totals.columns))))
     horizon = len(labels)
     plan = state.value("plan") or {}
-    edits = [
-        Edit("plan", "plan", plan.get("periods"), labels, field="periods")
-        if state.item("plan", "plan") is not None
-        else Edit("plan", "plan", None, {"name": state.name, "periods": labels})
-    ]
+    if state.item("plan", "plan") is not None:
+        edits = [Edit("plan", "plan", plan.get("periods"), labels, field="periods")]
+        if model is not None and plan.get("forecast_model") != model:
+            edits.append(
+                Edit("plan", "plan", plan.get("forecast_model"), model, field="forecast_model")
+            )
+    else:
+        new_plan = {"name": state.name, "periods": labels}
+        edits = [
+            Edit("plan", "plan", None, new_plan | ({"forecast_model": model} if model else {}))
+        ]
     notes: list[str] = []
     for item in state.families:
         name, demand = str(item.value["name"]), list(item.value["demand"])

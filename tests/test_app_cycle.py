@@ -46,15 +46,15 @@ def texts(at: AppTest) -> str:
     )
 
 
-def statistical_of_company(s: Store):
-    """The statistical forecast (auto model, the plan's horizon) of the company's stored
+def statistical_of_company(s: Store, model: str = "auto"):
+    """The statistical forecast (``model``, the plan's horizon) of the company's stored
     history, fitted here outside the app: units by (family, period label)."""
     from sop_core.forecast import forecast, label_periods
 
     spaces = Workspaces(s)
     ws = spaces.state(COMPANY)
     history = ws.planned_history(spaces.history(int(ws.history_upload["upload_id"])))
-    result = forecast(history, horizon=ws.scenario().horizon, model="auto", backend="sequential")
+    result = forecast(history, horizon=ws.scenario().horizon, model=model, backend="sequential")
     fc = result.forecast.assign(period=label_periods(result.forecast["period"], result.freq))
     return fc.set_index(["family", "period"])["forecast"]
 
@@ -361,3 +361,23 @@ def test_starting_this_months_cycle_shows_it_not_last_months():
     rerun(at.button(key="cycle_start").click())
     assert at.selectbox(key="cycle_month").value == month_of()
     assert at.dataframe[0].value["status"].tolist() == ["open"] * 5
+
+
+def test_the_demand_review_freezes_the_model_the_consensus_was_made_from():
+    # the demand planner hands over a consensus made from the naive forecast
+    demand = open_app_page("pages/demand.py", run_entry_first=True, demand_model="naive")
+    rerun(demand.button(key="demand_use").click())
+    spaces = Workspaces(store())
+    assert spaces.state(COMPANY).value("plan")["forecast_model"] == "naive"
+    # the next visit (no model in the link) opens on the plan's model
+    assert open_app_page("pages/demand.py").selectbox(key="demand_model").value == "naive"
+    # another session signs the demand review off: the naive forecast is frozen
+    at = open_app_page(PAGE)
+    rerun(at.button(key="cycle_start").click())
+    rerun(at.button(key="cycle_signoff_data").click())
+    rerun(at.button(key="cycle_signoff_demand").click())
+    frozen = Cycles(store()).get(COMPANY, month_of()).consensus()
+    frozen = frozen.set_index(["family", "period"])["statistical"]
+    expected = statistical_of_company(store(), "naive")
+    assert list(frozen[expected.index]) == pytest.approx(list(expected), rel=1e-6)
+    assert list(expected) != pytest.approx(list(statistical_of_company(store())), rel=1e-3)

@@ -75,7 +75,10 @@ def _company(spaces: Workspaces, name: str = "Acme") -> None:
         [("Garden tools", "2026-11", 1500.0, 800.0, 12.0)],
         columns=["family", "period", "production", "inventory", "backlog"],
     )
-    spaces.apply(name, monthly_edits(state, "actual", actual), author="ann")
+    state = spaces.apply(name, monthly_edits(state, "actual", actual), author="ann")
+    plan = state.value("plan")  # the consensus in the plan was made from the naive model
+    spaces.apply(name, [Edit("plan", "plan", None, "naive", field="forecast_model")], author="a")
+    assert plan.get("forecast_model") is None
 
 
 def _export(spaces: Workspaces, name: str) -> bytes:
@@ -104,6 +107,7 @@ def test_a_round_trip_changes_nothing(spaces: Workspaces) -> None:
     cost = lambda s: Planner(s.scenario()).solve(s.scenario()).total_cost  # noqa: E731
     assert cost(state) == pytest.approx(cost(original), abs=0.005)  # to the cent
     assert set(state.whatifs) == {"More OT"}
+    assert state.value("plan")["forecast_model"] == original.value("plan")["forecast_model"]
     for kind in ("budget", "actual"):
         assert not original.monthly(kind).empty
         pd.testing.assert_frame_equal(state.monthly(kind), original.monthly(kind), obj=kind)
@@ -177,3 +181,16 @@ def test_business_plan_and_actuals_sheets_are_optional_and_checked_like_an_uploa
     assert company.tables == {}
     state = import_company(spaces, "Old", company, author="bob")
     assert state.business_plan.empty and state.actuals.empty
+
+
+def test_an_unknown_forecast_model_in_the_workbook_is_named(spaces: Workspaces) -> None:
+    _company(spaces)
+    wb = load_workbook(io.BytesIO(_export(spaces, "Acme")))
+    rows = [r for r in wb["Policy"].iter_rows() if r[0].value == "Forecast model"]
+    assert [r[1].value for r in rows] == ["naive"]
+    rows[0][1].value = "crystal ball"
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(InputError) as err:
+        read_workbook(buf.getvalue())
+    assert "Policy Forecast model" in str(err.value) and "'crystal ball'" in str(err.value)

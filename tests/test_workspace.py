@@ -353,3 +353,20 @@ def test_undo_restores_a_business_plan_upload_and_a_cell(spaces: Workspaces) -> 
             ),
         ),
     )
+
+
+def test_the_hand_over_keeps_the_forecasts_model_and_undo_takes_it_back(spaces: Workspaces) -> None:
+    from sop_core.workspace import forecast_edits
+
+    state = spaces.create("Co", author="ann", scenario=red_tomato())
+    periods = state.scenario().period_labels
+    forecast = pd.DataFrame(
+        {"family": "Garden tools", "period": periods, "adjusted": [1000.0] * len(periods)}
+    )
+    state = spaces.apply("Co", forecast_edits(state, forecast, model="ets")[0], author="dee")
+    assert state.value("plan")["forecast_model"] == "ets"
+    again, _ = forecast_edits(state, forecast, model="naive")
+    assert [e.field for e in again] == ["periods", "forecast_model"]  # demand as it was
+    _undo_restores(spaces, again)  # back to ets
+    state = spaces.apply("Co", again, author="dee")
+    assert state.value("plan")["forecast_model"] == "naive"
