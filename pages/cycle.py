@@ -9,12 +9,13 @@ The rules and what a sign-off freezes are in :mod:`sop_core.cycle` and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from pages._access import current_actor, explain, why_not
+from pages._access import current_actor, explain, guarded, why_not
 from pages._common import ensure_entry_point, show_input_error, solve_whatif
 from pages._forecast import frozen_statistical
 from pages._fva import fva_section
@@ -70,9 +71,16 @@ st.caption(
 )
 
 
-def done(message: str) -> None:
-    flash("success", message)
-    st.rerun()
+def attempt(action: Callable[[], object], refused: str, succeeded: str) -> None:
+    """A button's store call: on success, ``succeeded`` is said after the page reruns;
+    a refusal is shown under ``refused`` with the store's reasons."""
+    try:
+        action()
+    except InputError as exc:
+        show_input_error(exc, refused)
+    else:
+        flash("success", succeeded)
+        st.rerun()
 
 
 # ----------------------------------------------------------------- start a cycle
@@ -88,16 +96,18 @@ if this_month not in months:
             type="primary",
             icon=":material/event_repeat:",
             key="cycle_start",
-            disabled=bool(why_not("cycle")),
-            help=why_not("cycle"),
+            **guarded("cycle"),
         ):
-            try:
+
+            def start() -> None:
                 cycles.create(ws.name, this_month, author=actor)
-            except InputError as exc:
-                show_input_error(exc, "Not started")
-            else:
                 st.session_state["cycle_month"] = this_month  # show the new cycle
-                done(f"Started the {this_month} cycle; open assumptions and decisions carried.")
+
+            attempt(
+                start,
+                "Not started",
+                f"Started the {this_month} cycle; open assumptions and decisions carried.",
+            )
 if not months:
     st.stop()
 
@@ -244,41 +254,37 @@ def step_panel(step: Step) -> None:
         ):
             if d.freezes == "consensus":  # the statistical forecast is frozen with it
                 kwargs["statistical"] = frozen_statistical()
-            try:
-                cycles.sign_off(
+            attempt(
+                lambda: cycles.sign_off(
                     ws.name, cycle.month, step.key, author=actor, comment=comment, **kwargs
-                )
-            except InputError as exc:
-                show_input_error(exc, "Not signed off")
-            else:
-                done(f"Signed off: {step.label.lower()}.")
+                ),
+                "Not signed off",
+                f"Signed off: {step.label.lower()}.",
+            )
         if step.status == "open" and c2.button(
             "Mark in review",
             icon=":material/rate_review:",
             key=f"cycle_review_{step.key}",
-            disabled=bool(lacks),
-            help=lacks,
+            **guarded(d.action),
         ):
-            try:
-                cycles.set_status(ws.name, cycle.month, step.key, "in_review", author=actor)
-            except InputError as exc:
-                show_input_error(exc, "Not changed")
-            else:
-                done(f"{step.label} is in review.")
-        no_comment = why_not("cycle_log")
+            attempt(
+                lambda: cycles.set_status(
+                    ws.name, cycle.month, step.key, "in_review", author=actor
+                ),
+                "Not changed",
+                f"{step.label} is in review.",
+            )
         if c3.button(
             "Add comment",
             icon=":material/comment:",
             key=f"cycle_add_comment_{step.key}",
-            disabled=bool(no_comment),
-            help=no_comment,
+            **guarded("cycle_log"),
         ):
-            try:
-                cycles.comment(ws.name, cycle.month, step.key, comment, author=actor)
-            except InputError as exc:
-                show_input_error(exc, "Not saved")
-            else:
-                done("Comment saved.")
+            attempt(
+                lambda: cycles.comment(ws.name, cycle.month, step.key, comment, author=actor),
+                "Not saved",
+                "Comment saved.",
+            )
         if blocked:
             st.caption(f":material/lock: {blocked}")
 
@@ -331,19 +337,23 @@ with st.container(border=True):
         f"Add {kind}",
         icon=":material/add:",
         key="cycle_log_add",
-        disabled=bool(locked),
-        help=locked,
+        **guarded("cycle_log"),
     ):
-        try:
-            args = {"owner": owner, "family": None if family == "(all)" else family}
-            if kind == "assumption":
-                cycles.add_assumption(ws.name, cycle.month, what, author=actor, **args)
-            else:
-                cycles.add_decision(ws.name, cycle.month, what, due=due, author=actor, **args)
-        except InputError as exc:
-            show_input_error(exc, "Not logged")
+        args = {"owner": owner, "family": None if family == "(all)" else family}
+        if kind == "assumption":
+            attempt(
+                lambda: cycles.add_assumption(ws.name, cycle.month, what, author=actor, **args),
+                "Not logged",
+                "Logged the assumption.",
+            )
         else:
-            done(f"Logged the {kind}.")
+            attempt(
+                lambda: cycles.add_decision(
+                    ws.name, cycle.month, what, due=due, author=actor, **args
+                ),
+                "Not logged",
+                "Logged the decision.",
+            )
     open_ids = log.loc[log["status"] == "open", ["id", "kind", "text"]]
     if not open_ids.empty:
         labels = {
@@ -355,15 +365,13 @@ with st.container(border=True):
             "Close it",
             icon=":material/check:",
             key="cycle_log_close",
-            disabled=bool(locked),
-            help=locked,
+            **guarded("cycle_log"),
         ):
-            try:
-                cycles.close(ws.name, cycle.month, labels[pick], author=actor)
-            except InputError as exc:
-                show_input_error(exc, "Not closed")
-            else:
-                done("Closed.")
+            attempt(
+                lambda: cycles.close(ws.name, cycle.month, labels[pick], author=actor),
+                "Not closed",
+                "Closed.",
+            )
     if locked:
         st.caption(f":material/lock: {locked}")
 
