@@ -37,11 +37,11 @@ from plan_speed import synthetic  # noqa: E402
 
 def case(label: str, scenario_file: Path | None, rounds: int) -> tuple[str, float, float]:
     from apptests import open_app_page
+    from factories import complete_cycle, save_level_and_chase
     from streamlit.testing.v1 import AppTest
 
     import pages._stored as stored
     from sop_core.cycle import month_of
-    from sop_core.cycle_store import Cycles
     from sop_core.store import Store
     from sop_core.workspace_store import Workspaces
 
@@ -53,23 +53,17 @@ def case(label: str, scenario_file: Path | None, rounds: int) -> tuple[str, floa
             os.environ["SOP_SAMPLE_SCENARIO"] = str(scenario_file)
         at: AppTest = open_app_page("pages/cycle.py", timeout=600, run_entry_first=True)
         store = Store(os.environ["SOP_DATABASE_URL"])
-        spaces, cycles = Workspaces(store), Cycles(store)
+        spaces = Workspaces(store)
         company = spaces.names()[0]
-        scenario = spaces.state(company).scenario()
-        for name, overtime in (("Level", 0.0), ("Chase", 20.0)):
-            wf = scenario.workforce.model_copy(update={"max_overtime_hours_per_worker": overtime})
-            store.save(
-                scenario.model_copy(update={"name": name, "workforce": wf}),
-                author="bench",
-                workspace_id=spaces.id_of(company),
-            )
-        cycles.create(company, month_of(), author="bench")
-        for step in ("data", "demand", "supply", "finance", "executive"):
-            extra = {
-                "supply": {"recommended": ["Level", "Chase"]},
-                "executive": {"approve": "Chase"},
-            }.get(step, {})
-            cycles.sign_off(company, month_of(), step, author="bench", **extra)
+        save_level_and_chase(store, company, spaces.state(company).scenario(), author="bench")
+        complete_cycle(
+            store,
+            company,
+            month_of(),
+            recommended=["Level", "Chase"],
+            approve="Chase",
+            author="bench",
+        )
         at.run()  # warms everything else (the forecast-free page, the planners)
         base, cached = [], []
         for _ in range(rounds):

@@ -108,3 +108,44 @@ def sample_with_lines(tmp_path: Path) -> Path:
     path = tmp_path / "lines.json"
     path.write_text(json.dumps(data))
     return path
+
+
+def save_level_and_chase(store: Any, company: str, scenario: Scenario, author: str) -> None:
+    """Two versions of ``scenario`` saved for ``company``: "Level" (no overtime) and
+    "Chase" (20 h of overtime per worker), the supply review's usual pair."""
+    from sop_core.workspace_store import Workspaces
+
+    company_id = Workspaces(store).id_of(company)
+    for name, overtime in (("Level", 0.0), ("Chase", 20.0)):
+        wf = scenario.workforce.model_copy(update={"max_overtime_hours_per_worker": overtime})
+        store.save(
+            scenario.model_copy(update={"name": name, "workforce": wf}),
+            author=author,
+            workspace_id=company_id,
+        )
+
+
+def complete_cycle(
+    store: Any,
+    company: str,
+    month: str,
+    *,
+    recommended: list[str],
+    approve: str,
+    authors: dict[str, Any] | None = None,
+    author: Any = "Eve",
+) -> None:
+    """Start ``company``'s ``month`` cycle and sign off its five steps in order: the
+    supply review recommends ``recommended``, the executive meeting approves ``approve``.
+    ``authors``: step -> who signs it off (default ``author``, a local name with every
+    right)."""
+    from sop_core.cycle import STEPS
+    from sop_core.cycle_store import Cycles
+
+    cycles = Cycles(store)
+    first = (authors or {}).get("data", author)
+    cycles.create(company, month, author=first)
+    extra = {"supply": {"recommended": recommended}, "executive": {"approve": approve}}
+    for step in (d.key for d in STEPS):
+        who = (authors or {}).get(step, author)
+        cycles.sign_off(company, month, step, author=who, **extra.get(step, {}))

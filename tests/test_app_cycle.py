@@ -8,6 +8,7 @@ import os
 
 import pytest
 from apptests import APP, open_app_page
+from factories import complete_cycle, save_level_and_chase
 from streamlit.testing.v1 import AppTest
 
 from sop_core.cycle import month_of, next_month
@@ -181,7 +182,7 @@ def test_next_month_shows_last_months_approved_plan_against_actual_sales():
     from sop_core.cycle import previous_month
 
     at = open_app_page(PAGE, run_entry_first=True)  # seeds the sample company
-    s, cycles = store(), Cycles(store())
+    s = store()
     spaces = Workspaces(s)
     scenario = spaces.state(COMPANY).scenario()
     # the plan an earlier cycle approved: made 3 months earlier, forecasting 10 % more
@@ -198,14 +199,13 @@ def test_next_month_shows_last_months_approved_plan_against_actual_sales():
         }
     )
     s.save(last, author="Sam", workspace_id=spaces.id_of(COMPANY))
-    before = previous_month(month_of())
-    cycles.create(COMPANY, before, author="Ana")
-    for step in ("data", "demand", "supply", "finance", "executive"):
-        extra = {
-            "supply": {"recommended": ["Last month's plan"]},
-            "executive": {"approve": "Last month's plan"},
-        }.get(step, {})
-        cycles.sign_off(COMPANY, before, step, author="Eve", **extra)
+    complete_cycle(
+        s,
+        COMPANY,
+        previous_month(month_of()),
+        recommended=["Last month's plan"],
+        approve="Last month's plan",
+    )
     rerun(at.button(key="cycle_start").click())
     assert "the plans earlier cycles approved" in texts(at)
     sheet = next(d.value for d in at.dataframe if "Forecast" in d.value.index)
@@ -309,23 +309,10 @@ def test_stored_plans_are_solved_once_not_on_every_rerun(monkeypatch):
     from sop_core.planner import solve
 
     at = open_app_page(PAGE, run_entry_first=True)
-    s, cycles = store(), Cycles(store())
+    s = store()
     spaces = Workspaces(s)
-    scenario = spaces.state(COMPANY).scenario()
-    for name, overtime in (("Level", 0.0), ("Chase", 20.0)):
-        wf = scenario.workforce.model_copy(update={"max_overtime_hours_per_worker": overtime})
-        s.save(
-            scenario.model_copy(update={"name": name, "workforce": wf}),
-            author="Sam",
-            workspace_id=spaces.id_of(COMPANY),
-        )
-    cycles.create(COMPANY, month_of(), author="Ana")
-    for step in ("data", "demand", "supply", "finance", "executive"):
-        extra = {
-            "supply": {"recommended": ["Level", "Chase"]},
-            "executive": {"approve": "Chase"},
-        }.get(step, {})
-        cycles.sign_off(COMPANY, month_of(), step, author="Eve", **extra)
+    save_level_and_chase(s, COMPANY, spaces.state(COMPANY).scenario(), author="Sam")
+    complete_cycle(s, COMPANY, month_of(), recommended=["Level", "Chase"], approve="Chase")
     solved: list[str] = []
 
     def counted(scenario, fixed=None):  # the real solver, counted

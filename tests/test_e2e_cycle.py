@@ -12,6 +12,7 @@ import time
 
 import pandas as pd
 import pytest
+from factories import complete_cycle
 from pypdf import PdfReader
 from test_e2e_access import provider, server, sign_in  # noqa: F401
 from test_e2e_app import DOCS, SHOTS, TIMEOUT_MS, no_exception, shoot, wait_idle
@@ -87,13 +88,10 @@ def seed_last_months_cycle(store: Store, month: str) -> list[str]:
         }
     )
     store.save(last, author=SAM, workspace_id=spaces.id_of(COMPANY), **solved_fields(solve(last)))
-    cycles, before = Cycles(store), previous_month(month)
-    cycles.create(COMPANY, before, author=ANA)
-    cycles.sign_off(COMPANY, before, "data", author=ANA)
-    cycles.sign_off(COMPANY, before, "demand", author=ANA)
-    cycles.sign_off(COMPANY, before, "supply", author=SAM, recommended=[LAST])
-    cycles.sign_off(COMPANY, before, "finance", author=FAY)
-    cycles.sign_off(COMPANY, before, "executive", author=EVE, approve=LAST)
+    owners = {"data": ANA, "demand": ANA, "supply": SAM, "finance": FAY, "executive": EVE}
+    complete_cycle(
+        store, COMPANY, previous_month(month), recommended=[LAST], approve=LAST, authors=owners
+    )
     return months
 
 
