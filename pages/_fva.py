@@ -5,11 +5,13 @@ statistical model, make the forecasts the cycles froze better? The rules are in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import streamlit as st
 
 from pages._workspace import company_history
-from sop_core.cycle_store import Cycles
+from sop_core.cycle import Cycle
 from sop_core.errors import InputError
 from sop_core.fva import (
     ALL,
@@ -54,11 +56,11 @@ def _column_config() -> dict:
     return config
 
 
-def company_fva(cycles: Cycles, company: str, up_to: str) -> tuple[pd.DataFrame | None, str]:
-    """The company's forecast value added over its cycles up to the month ``up_to``
-    (:func:`~sop_core.fva.forecast_value_added`, pooled rows included), or ``None`` and
-    why nothing can be scored yet (in words, for a caption). What the meeting pack's
-    "Forecast value added" section takes (``meeting_sections(fva=…)``)."""
+def company_fva(found: Sequence[Cycle]) -> tuple[pd.DataFrame | None, str]:
+    """The company's forecast value added over its cycles ``found`` (the shown cycle and
+    those before it: :func:`~sop_core.fva.forecast_value_added`, pooled rows included),
+    or ``None`` and why nothing can be scored yet (in words, for a caption). What the
+    meeting pack's "Forecast value added" section takes (``meeting_sections(fva=…)``)."""
     history, _ = company_history()
     if history is None:
         return None, "upload the sales history on the Demand page to score the forecasts"
@@ -66,7 +68,6 @@ def company_fva(cycles: Cycles, company: str, up_to: str) -> tuple[pd.DataFrame 
         sales = monthly_sales(history)
     except InputError as exc:
         return None, "; ".join(str(p) for p in exc.problems)
-    found = [cycles.get(company, m) for m in cycles.months(company) if m <= up_to]
     frozen = [c for c in found if c.snapshot("consensus") is not None]
     snapshots = snapshot_frame(frozen)
     fva = forecast_value_added(snapshots, sales)
@@ -87,11 +88,12 @@ def company_fva(cycles: Cycles, company: str, up_to: str) -> tuple[pd.DataFrame 
     )
 
 
-def fva_section(cycles: Cycles, company: str, up_to: str) -> pd.DataFrame | None:
-    """The section: per cycle (up to the month ``up_to``) and family, MAPE and bias of
-    the statistical, consensus and naive forecasts against the sales since, the value
-    the overrides and the model added, and a pooled row per cycle; or a caption saying
-    why nothing can be scored yet. Returns the scores (for the meeting pack), or ``None``."""
+def fva_section(found: Sequence[Cycle]) -> pd.DataFrame | None:
+    """The section: per cycle of ``found`` (the shown cycle and those before it) and
+    family, MAPE and bias of the statistical, consensus and naive forecasts against the
+    sales since, the value the overrides and the model added, and a pooled row per
+    cycle; or a caption saying why nothing can be scored yet. Returns the scores (for
+    the meeting pack), or ``None``."""
     st.subheader("Forecast value added")
     st.caption(
         "The forecasts each demand review froze, against the sales that happened: MAPE "
@@ -99,7 +101,7 @@ def fva_section(cycles: Cycles, company: str, up_to: str) -> pd.DataFrame | None
         "the consensus (after the overrides) and a naive forecast (the last month's sales "
         "when the cycle met). Value added: how many MAPE points a step took off."
     )
-    fva, why = company_fva(cycles, company, up_to)
+    fva, why = company_fva(found)
     if fva is None:
         st.caption(f"Nothing can be scored yet: {md_escape(why)}.")
         return None

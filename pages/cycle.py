@@ -118,6 +118,9 @@ shown_month = st.selectbox(
     key="cycle_month",
 )
 cycle: Cycle = cycles.get(ws.name, shown_month)
+#: the cycles before the shown one, oldest first, read once per run (the sheet's earlier
+#: plans, last month's line, forecast value added)
+before: list[Cycle] = [cycles.get(ws.name, m) for m in months if m < cycle.month]
 
 # ----------------------------------------------------------------- where it stands
 signed = sum(s.signed_off for s in cycle.steps)
@@ -138,7 +141,7 @@ if yours_now:
     )
 elif later:
     st.markdown(f"**Yours, later:** {later}.")
-previous = cycles.previous(ws.name, cycle.month)
+previous = before[-1] if before else None
 if previous is not None:
     plan = previous.plan
     st.caption(
@@ -408,9 +411,8 @@ def past_plans() -> pd.DataFrame | None:
     """The plans earlier cycles approved, one row per family and month, with the cycle's
     month in a ``plan`` column (:func:`sop_core.sop_sheet.sop_sheet`)."""
     frames = []
-    for month in cycles.months(ws.name):
-        earlier = cycles.get(ws.name, month) if month < cycle.month else None
-        if earlier is None or earlier.plan is None:
+    for earlier in before:
+        if earlier.plan is None:
             continue
         name, version = earlier.plan
         try:
@@ -418,7 +420,7 @@ def past_plans() -> pd.DataFrame | None:
         except InputError:
             continue  # deleted since: that month's plan is gone from the sheet
         if result.optimal:
-            frames.append(result.families[list(PLAN_COLUMNS)].assign(plan=month))
+            frames.append(result.families[list(PLAN_COLUMNS)].assign(plan=earlier.month))
     return pd.concat(frames, ignore_index=True) if frames else None
 
 
@@ -468,7 +470,7 @@ with st.expander(label, expanded=False):
     )
     monthly_table_section("actual")
 
-fva = fva_section(cycles, ws.name, cycle.month)
+fva = fva_section([*before, cycle])
 
 st.divider()
 open_log = log[log["status"] == "open"] if not log.empty else log
