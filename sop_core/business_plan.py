@@ -60,7 +60,6 @@ from __future__ import annotations
 
 import io
 import math
-import re
 from itertools import pairwise
 from pathlib import Path
 from typing import IO, Any
@@ -71,7 +70,7 @@ import pandas as pd
 from sop_core.errors import InputError, Problem
 from sop_core.history import MAX_BYTES
 from sop_core.kpis import money, units
-from sop_core.monthly import read_monthly_table, validate_monthly_table
+from sop_core.monthly import is_month_label, read_monthly_table, validate_monthly_table
 from sop_core.results import PlanResult
 from sop_core.scenario import Scenario
 
@@ -120,8 +119,6 @@ EXCEPTION_KINDS = (
     "not_in_budget",
 )
 
-_MONTH = re.compile(r"^\d{4}-\d{2}$")
-
 
 # --------------------------------------------------------------------------- reading
 
@@ -169,7 +166,7 @@ def business_plan_template(scenario: Scenario) -> pd.DataFrame:
         InputError: when the scenario's periods are not months ("YYYY-MM").
     """
     labels = scenario.period_labels
-    bad = [p for p in labels if not _MONTH.match(p)]
+    bad = [p for p in labels if not is_month_label(p)]
     if bad:
         raise InputError(
             Problem(

@@ -41,7 +41,6 @@ makes it from the cycles' demand sign-offs.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -50,6 +49,7 @@ import pandas as pd
 from sop_core.accuracy import error_measures
 from sop_core.cycle import Cycle
 from sop_core.errors import InputError, Problem
+from sop_core.monthly import MONTH_LABEL, is_month_label
 
 SNAPSHOT_COLUMNS = ("cycle", "family", "period", "statistical", "consensus")
 FORECASTS = ("statistical", "consensus", "naive")
@@ -132,8 +132,6 @@ def forecast_value_added(
 
 # --------------------------------------------------------------------------- from the cycles
 
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-
 
 def snapshot_frame(cycles: Iterable[Cycle]) -> pd.DataFrame:
     """The frozen forecasts of ``cycles`` (their demand sign-offs' ``consensus``
@@ -146,7 +144,7 @@ def snapshot_frame(cycles: Iterable[Cycle]) -> pd.DataFrame:
     frames = []
     for cycle in cycles:
         frozen = cycle.consensus()
-        frozen = frozen[frozen["period"].astype(str).str.fullmatch(_MONTH)]
+        frozen = frozen[frozen["period"].astype(str).str.fullmatch(MONTH_LABEL)]
         if len(frozen):
             frames.append(
                 pd.DataFrame(
@@ -178,7 +176,7 @@ def unscored_periods(cycles: Iterable[Cycle]) -> list[str]:
     labels: dict[str, None] = {}
     for cycle in cycles:
         for period in cycle.consensus()["period"].astype(str):
-            if not _MONTH.fullmatch(period):
+            if not is_month_label(period):
                 labels[period] = None
     return list(labels)
 

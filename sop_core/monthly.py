@@ -10,6 +10,7 @@ are numbers ≥ 0. Rows are numbered as in a spreadsheet: the header is row 1.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
@@ -27,6 +28,14 @@ from sop_core.history import (
     _show,
     parse_table,
 )
+
+#: A month as the plan's period labels and the monthly tables write it: "2027-03".
+MONTH_LABEL = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def is_month_label(label: object) -> bool:
+    """Whether ``label`` is a month written "YYYY-MM" (:data:`MONTH_LABEL`)."""
+    return isinstance(label, str) and MONTH_LABEL.fullmatch(label) is not None
 
 
 def read_monthly_table(

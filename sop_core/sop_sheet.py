@@ -44,7 +44,6 @@ months first::
 from __future__ import annotations
 
 import calendar
-import re
 from pathlib import Path
 from typing import IO
 
@@ -53,7 +52,7 @@ import pandas as pd
 
 from sop_core.errors import InputError, Problem
 from sop_core.history import MAX_BYTES, family_totals
-from sop_core.monthly import read_monthly_table, validate_monthly_table
+from sop_core.monthly import is_month_label, read_monthly_table, validate_monthly_table
 
 ACTUALS_COLUMNS = ("family", "period", "production", "inventory", "backlog")
 PLAN_COLUMNS = ("family", "period", "demand", "production", "inventory", "backorder")
@@ -109,7 +108,7 @@ def validate_actuals(raw: pd.DataFrame, *, first_row: int = 2) -> pd.DataFrame:
 
 
 def _month(label: str) -> pd.Period:
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(label)):
+    if not is_month_label(str(label)):
         raise InputError(
             Problem("plan.period", f"the S&OP sheet is monthly: must be YYYY-MM, got {label!r}")
         )

@@ -63,6 +63,7 @@ import pandas as pd
 
 from sop_core.errors import InputError, Problem
 from sop_core.limits import MAX_MAGNITUDE, MAX_TEXT_CHARS, limit_text
+from sop_core.monthly import is_month_label
 from sop_core.scenario import Family, Scenario, parse_scenario
 
 KINDS: tuple[str, ...] = (
@@ -113,7 +114,6 @@ MONTHLY_TABLES: dict[str, MonthlyTable] = {
         MonthlyTable("actual", "actuals", ("production", "inventory", "backlog")),
     )
 }
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 #: Costs and limits a family gets when it is created from an uploaded history and the
 #: workspace has no family to copy from (Chopra & Meindl's Red Tomato family). With
@@ -615,7 +615,7 @@ def check_monthly(state: WorkspaceState, kind: str) -> list[Problem]:
             problems.append(Problem(where, "the family is blank; type the family's name"))
         elif len(family) > MAX_TEXT_CHARS:
             problems.append(Problem(where, f"the family name is over {MAX_TEXT_CHARS} characters"))
-        if not isinstance(period, str) or not _MONTH.match(period):
+        if not is_month_label(period):
             problems.append(
                 Problem(f"{where}, period", f"must be a month as YYYY-MM, got {period!r}")
             )
