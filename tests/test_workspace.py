@@ -359,7 +359,7 @@ def test_the_hand_over_keeps_the_forecasts_model_and_undo_takes_it_back(spaces: 
     from sop_core.workspace import forecast_edits
 
     state = spaces.create("Co", author="ann", scenario=red_tomato())
-    periods = state.scenario().period_labels
+    periods = [f"2027-{m:02d}" for m in range(1, 7)]
     forecast = pd.DataFrame(
         {"family": "Garden tools", "period": periods, "adjusted": [1000.0] * len(periods)}
     )
