@@ -70,8 +70,7 @@ def plan_model() -> str:
     """The statistical model of the consensus in the plan: the one recorded when the
     consensus was handed to the plan (the workspace's ``plan.forecast_model``), else the
     one picked on the Demand page in this session, else :data:`DEFAULT_MODEL`."""
-    recorded = (state().value("plan") or {}).get("forecast_model")
-    for model in (recorded, st.session_state.get("demand_model")):
+    for model in (state().forecast_model, st.session_state.get("demand_model")):
         if model in MODEL_CHOICES:
             return str(model)
     return DEFAULT_MODEL

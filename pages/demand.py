@@ -181,7 +181,7 @@ horizon = scenario.horizon if scenario is not None else 12
 families = sorted(history["family"].astype(str).unique())
 c1, c2 = st.columns([1, 2])
 choices = list(dict.fromkeys(MODEL_CHOICES))
-in_plan = (ws.value("plan") or {}).get("forecast_model")  # the consensus's model
+in_plan = ws.forecast_model  # the model the consensus in the plan was made from
 model = c1.selectbox(
     "Forecast model",
     choices,

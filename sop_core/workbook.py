@@ -134,7 +134,7 @@ def company_of(state: WorkspaceState, history: pd.DataFrame | None) -> Company:
         adjustments=state.adjustments[list(ADJUSTMENT_FIELDS)],
         whatifs={k: dict(v.get("settings") or {}) for k, v in state.whatifs.items()},
         tables={kind: state.monthly(kind) for kind in MONTHLY_TABLES},
-        forecast_model=(state.value("plan") or {}).get("forecast_model"),
+        forecast_model=state.forecast_model,
     )
 
 

@@ -265,6 +265,12 @@ class WorkspaceState:
         return self.monthly("actual")
 
     @property
+    def forecast_model(self) -> str | None:
+        """The statistical model the consensus in the plan was made from (recorded at the
+        hand-over, :func:`forecast_edits`), or ``None``."""
+        return (self.value("plan") or {}).get("forecast_model")
+
+    @property
     def history_upload(self) -> dict[str, Any] | None:
         """``{"upload_id", "name"}`` of the history in use, or ``None``."""
         return self.value("history")
