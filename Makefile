@@ -2,12 +2,13 @@
 #   make run   install what is needed and start the app on the embedded sample data
 #   make test  install what is needed (Python packages, Chromium, PostgreSQL) and run every test
 #   make serve the same app served to a team: sign-in required (see README)
+#   make flake every browser-test module 3 times in a row, then once on each other Chromium
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run serve test lint bench screenshots system-deps clean
+.PHONY: run serve test flake lint bench screenshots system-deps clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +29,10 @@ system-deps:
 test: $(STAMP) system-deps
 	$(PY) -m ruff check .
 	$(PY) -m pytest
+
+# A browser test that fails once in three runs is a failing test (CI runs this after `test`)
+flake: $(STAMP) system-deps
+	PY=$(PY) bash scripts/flake_check.sh
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs the system programs the tests drive for real: Debian's Chromium (end-to-end
-# tests through Playwright) and PostgreSQL (the scenario store's second backend).
-# Idempotent: does nothing when both are present. Needs root (or sudo) to install.
+# tests through Playwright), its headless shell (a second Chromium build, the kind
+# Playwright drives by default: `make flake` runs the browser tests on it too) and
+# PostgreSQL (the scenario store's second backend).
+# Idempotent: does nothing when all are present. Needs root (or sudo) to install.
 set -euo pipefail
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromium-headless-shell >/dev/null 2>&1 || need+=(chromium-headless-shell)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 [ ${#need[@]} -eq 0 ] && exit 0
 

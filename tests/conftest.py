@@ -1,24 +1,26 @@
 """Fixtures shared by the browser tests: one headless Chromium for the whole session.
 
 Playwright's sync API runs one event loop per thread, so every module that drives the
-browser must share this one (a module-level copy of the fixture would start a second)."""
+browser must share this one (a module-level copy of the fixture would start a second).
+The browser's version heads the test report (``SOP_CHROMIUM`` picks another build)."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from e2e_server import CHROMIUM_ARGS, chromium_path
+
+# the sign-in provider and the app behind it, for every module that signs people in
+from e2e_server import (  # noqa: F401
+    CHROMIUM_ARGS,
+    chromium_or_skip,
+    chromium_version,
+    new_context,
+    provider,
+    team_server,
+)
 
 
-def chromium_or_skip() -> str:
-    path = chromium_path()
-    if path is None:
-        message = "Debian's chromium is missing: run `bash scripts/system_deps.sh`"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
+def pytest_report_header(config) -> str:
+    return f"browser: {chromium_version()}"
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +36,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
+    context = new_context(browser, 1600, 1000, downloads=True)
     pg = context.new_page()
     yield pg
     context.close()

@@ -8,71 +8,38 @@ from __future__ import annotations
 
 import csv
 import io
-import os
+import json
 import re
-import shutil
 
 import pytest
-from conftest import chromium_or_skip
-from e2e_server import ROOT, serve
+from e2e_server import (
+    SHOTS,
+    TIMEOUT_MS,
+    charts_drawn,
+    chromium_or_skip,
+    keep_for_readme,
+    metric,
+    new_context,
+    no_exception,
+    number,
+    open_page,
+    serve,
+    shoot,
+    wait_idle,
+)
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-SHOTS = ROOT / "artifacts" / "screenshots"
-DOCS = ROOT / "docs" / "screenshots"
-TIMEOUT_MS = 60_000
-
-
-_chromium = chromium_or_skip  # the other browser-test modules import it from here
 
 
 @pytest.fixture(scope="session")
 def app_url():
-    _chromium()
+    chromium_or_skip()
     with serve() as url:
         yield url
 
 
 # browser and page: tests/conftest.py (one Chromium shared by every browser test)
-
-
-def wait_idle(page) -> None:
-    """Until the script run ends (Streamlit shows its status widget while running)."""
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT_MS
-    )
-
-
-def no_exception(page) -> None:
-    assert page.get_by_test_id("stException").count() == 0, page.get_by_test_id(
-        "stException"
-    ).first.inner_text()
-
-
-def metric(page, label: str) -> str:
-    tile = page.get_by_test_id("stMetric").filter(has_text=label).first
-    return tile.get_by_test_id("stMetricValue").inner_text()
-
-
-def number(text: str) -> float:
-    return float(re.sub(r"[^0-9.\-]", "", text.replace("−", "-")))
-
-
-def shoot(page, name: str) -> None:
-    """Screenshot into artifacts/; ``make screenshots`` also refreshes the README's copies."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    if os.environ.get("SOP_UPDATE_SCREENSHOTS") == "1":
-        DOCS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, DOCS / path.name)
-
-
-def open_page(page, url: str, ready: str) -> None:
-    page.goto(url)
-    page.get_by_text(ready).first.wait_for(timeout=TIMEOUT_MS)
-    wait_idle(page)
-    no_exception(page)
 
 
 def status_line(page) -> str:
@@ -107,8 +74,7 @@ def test_every_page_opens_without_an_exception(page, app_url, name, path, ready)
             or not page.get_by_test_id("stSidebar").is_visible()
         )
         assert page.get_by_role("slider").count() == 0
-    page.wait_for_timeout(500)  # let the charts draw
-    shoot(page, name)
+    shoot(page, name)  # after the charts have drawn
 
 
 def test_sliders_re_plan_live_and_the_url_keeps_them(page, app_url):
@@ -141,9 +107,14 @@ def test_sliders_re_plan_live_and_the_url_keeps_them(page, app_url):
     shared = page.url
     cost = metric(page, "Total cost")
 
-    # the shared link, in a fresh tab, reproduces the what-if
+    # the shared link, in a fresh tab, reproduces the what-if: compared once that tab's
+    # run has ended and its tile shows a cost (a first run may draw before it reads the URL)
     other = page.context.new_page()
     open_page(other, shared, "Total cost")
+    expect(other.get_by_test_id("stMetric").filter(has_text="Total cost").first).to_contain_text(
+        cost, timeout=TIMEOUT_MS
+    )
+    wait_idle(other)
     assert metric(other, "Total cost") == cost
     assert other.get_by_role("slider", name=re.compile("^Safety stock")).get_attribute(
         "aria-valuenow"
@@ -191,7 +162,7 @@ def test_rough_cut_capacity_chart_in_the_browser(browser, tmp_path):
     from factories import sample_with_lines
 
     with serve(env={"SOP_SAMPLE_SCENARIO": str(sample_with_lines(tmp_path))}) as url:
-        context = browser.new_context(viewport={"width": 1600, "height": 1000})
+        context = new_context(browser, 1600, 1000)
         page = context.new_page()
         open_page(page, url + "/capacity", "Rough-cut capacity per resource")
         charts = page.get_by_test_id("stVegaLiteChart")
@@ -200,7 +171,7 @@ def test_rough_cut_capacity_chart_in_the_browser(browser, tmp_path):
         no_exception(page)
         line2 = page.get_by_text("Line 2", exact=True).first
         line2.scroll_into_view_if_needed()
-        page.wait_for_timeout(800)  # let the charts draw
+        charts_drawn(page, 4)
         SHOTS.mkdir(parents=True, exist_ok=True)
         path = SHOTS / "rough_cut.png"
         box_top = line2.bounding_box()
@@ -215,9 +186,7 @@ def test_rough_cut_capacity_chart_in_the_browser(browser, tmp_path):
                 "height": box_chart["y"] + box_chart["height"] - box_top["y"] + 20,
             },
         )
-        if os.environ.get("SOP_UPDATE_SCREENSHOTS") == "1":
-            DOCS.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, DOCS / path.name)
+        keep_for_readme(path)
         context.close()
 
 
@@ -239,8 +208,6 @@ def test_presentation_mode_fits_a_1280x720_projector(browser, app_url):
 
 def test_presentation_mode_fits_a_long_name_and_every_cost(browser, tmp_path):
     """A 120-character scenario name, and lines and a supplier: more cost categories."""
-    import json
-
     from factories import sample_with_lines
 
     path = sample_with_lines(tmp_path)
@@ -256,18 +223,13 @@ def test_presentation_mode_fits_a_long_name_and_every_cost(browser, tmp_path):
 
 
 def check_presentation_fits(browser, app_url: str, shot: str) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    context = new_context(browser, 1280, 720)
     page = context.new_page()
     try:
         open_page(
             page, app_url + "/executive?present=1&safety_months=1", "What-ifs vs the baseline"
         )
-        page.wait_for_function(  # both charts drawn
-            "() => document.querySelectorAll('[data-testid=stVegaLiteChart] canvas,"
-            " [data-testid=stVegaLiteChart] svg.marks').length >= 2",
-            timeout=TIMEOUT_MS,
-        )
-        page.wait_for_timeout(500)
+        charts_drawn(page, 2)
         shoot(page, shot)
         found = page.evaluate(
             """(selectors) => selectors.map(s => [s, [...document.querySelectorAll(s)].map(e => {

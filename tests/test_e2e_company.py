@@ -8,16 +8,25 @@ from __future__ import annotations
 
 import math
 import re
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import chromium_or_skip
-from e2e_server import serve
+from e2e_server import (
+    TIMEOUT_MS,
+    chromium_or_skip,
+    edit_until,
+    holds,
+    new_context,
+    no_exception,
+    open_page,
+    paste_cell,
+    serve,
+    shoot,
+    wait_idle,
+)
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from test_e2e_app import SHOTS, TIMEOUT_MS, no_exception, shoot, wait_idle
 
 from sop_core.planner import Planner
 from sop_core.store import Store
@@ -58,96 +67,11 @@ def server(tmp_path_factory):
 
 
 def new_page(browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
-    return context.new_page()
-
-
-def goto(page, url: str, ready: str) -> None:
-    page.goto(url)
-    page.get_by_text(ready).first.wait_for(timeout=TIMEOUT_MS)
-    wait_idle(page)
-    no_exception(page)
+    return new_context(browser, downloads=True).new_page()
 
 
 def sidebar_changes(page) -> str:
     return page.get_by_test_id("stSidebar").inner_text()
-
-
-def edit_cell(page, grid: int, row: int, column: int, value: str) -> None:
-    """Type ``value`` into a data-editor cell (the grid draws on a canvas, so by keyboard).
-
-    Click the grid's first cell, walk to the cell with the arrow keys and check, through
-    the grid's accessible table (``glide-cell-{column}-{row}``), that it is the one
-    selected; Enter opens the cell's editor, which must appear editable before the value
-    is typed, and hold the typed value before Enter commits it (a number editor formats
-    its input a moment later). Any step that does not hold starts again (a redraw can
-    swallow a click)."""
-    target = f"glide-cell-{column}-{row}"
-    for _ in range(4):
-        wait_idle(page)
-        page.wait_for_timeout(300)
-        page.keyboard.press("Escape")  # close a half-open editor from a try before
-        locator = page.get_by_test_id("stDataFrame").nth(grid)
-        locator.wait_for(timeout=TIMEOUT_MS)
-        locator.scroll_into_view_if_needed()
-        box = locator.bounding_box()
-        page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)
-        page.wait_for_timeout(200)
-        for _ in range(column):
-            page.keyboard.press("ArrowRight")
-        for _ in range(row):
-            page.keyboard.press("ArrowDown")
-        try:  # the grid moves its focus to the selected cell after it redraws
-            page.wait_for_function(
-                "t => document.activeElement?.dataset?.testid === t", arg=target, timeout=2000
-            )
-        except PlaywrightTimeout:
-            continue
-        page.keyboard.press("Enter")
-        editor = page.locator("#portal .gdg-input:not([disabled])")
-        try:
-            editor.first.wait_for(state="visible", timeout=3000)
-        except PlaywrightTimeout:
-            continue
-        page.keyboard.press("Control+a")
-        page.keyboard.type(value)
-        try:  # Enter commits what the editor holds: let it take the typed value first
-            page.wait_for_function(
-                "v => document.querySelector('#portal .gdg-input')?.value === v",
-                arg=value,
-                timeout=3000,
-            )
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-            continue
-        page.keyboard.press("Enter")
-        page.wait_for_timeout(300)
-        wait_idle(page)
-        return
-    raise AssertionError(f"could not open cell {target} of grid {grid} for editing")
-
-
-def until(check, seconds: float = 10) -> bool:
-    """Whether ``check()`` holds within ``seconds`` (polled)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.25)
-    return False
-
-
-def edit_until(page, grid: int, row: int, column: int, value: str, saved) -> None:
-    """:func:`edit_cell` until ``saved()`` says the store has it (at most 3 tries: a
-    keystroke can land while the page is still redrawing the grid)."""
-    for _ in range(3):
-        edit_cell(page, grid, row, column, value)
-        if until(saved):
-            return
-    alerts = [a.inner_text() for a in page.get_by_test_id("stAlert").all()]
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "edit-not-saved.png"), full_page=True)
-    raise AssertionError(f"the edit to {value} was not saved; the page says {alerts}")
 
 
 def test_own_company_from_upload_to_kept_plan_through_reload_and_workbook(
@@ -159,7 +83,7 @@ def test_own_company_from_upload_to_kept_plan_through_reload_and_workbook(
     page = new_page(browser)
 
     # a new, empty company
-    goto(page, base + "/capacity", "Capacity")
+    open_page(page, base + "/capacity", "Capacity")
     page.get_by_test_id("stSidebar").get_by_text("New…").click()
     page.get_by_label("Company name").fill("Acme Flow")
     page.get_by_label("Company name").press("Enter")
@@ -172,7 +96,7 @@ def test_own_company_from_upload_to_kept_plan_through_reload_and_workbook(
     )
 
     # upload → map → create families
-    goto(page, base + "/demand?company=Acme+Flow&demand_model=naive", "Demand")
+    open_page(page, base + "/demand?company=Acme+Flow&demand_model=naive", "Demand")
     page.get_by_text("No sales history yet").first.wait_for(timeout=TIMEOUT_MS)
     page.locator("input[type=file]").first.set_input_files(str(csv))
     page.get_by_text("Check how they meet your families").first.wait_for(timeout=TIMEOUT_MS)
@@ -183,7 +107,7 @@ def test_own_company_from_upload_to_kept_plan_through_reload_and_workbook(
     no_exception(page)
 
     # confirm the defaults and fill in a cost (saved as typed)
-    goto(page, base + "/capacity?company=Acme+Flow", "Capacity")
+    open_page(page, base + "/capacity?company=Acme+Flow", "Capacity")
     page.get_by_text("New families with default hours and costs").first.wait_for(timeout=TIMEOUT_MS)
     page.get_by_role("button", name="These values are right").click()
     page.get_by_text("New families with default").first.wait_for(state="detached")
@@ -195,20 +119,21 @@ def test_own_company_from_upload_to_kept_plan_through_reload_and_workbook(
     def holding() -> float:
         return spaces.state("Acme Flow").scenario().families[0].holding_cost
 
-    edit_until(page, -1, 0, 3, "3.5", lambda: holding() == 3.5)  # first family's holding
+    # typed into the cell as a person does (the first family's holding cost)
+    edit_until(page, -1, 0, 3, "3.5", lambda: holding() == 3.5, typed=True)
     page.get_by_test_id("stSidebar").get_by_text("Latest changes").click()
     page.get_by_test_id("stSidebar").get_by_text(re.compile("holding_cost .* 3.5")).wait_for(
         timeout=TIMEOUT_MS
     )
 
     # adjust the consensus and hand it to the plan
-    goto(page, base + "/demand?company=Acme+Flow&demand_model=naive", "Consensus adjustments")
+    open_page(page, base + "/demand?company=Acme+Flow&demand_model=naive", "Consensus adjustments")
     for _ in range(3):  # a redraw can swallow the typing: add again until the store has it
         page.get_by_label("Change", exact=True).fill("10")
         page.get_by_label("Comment (why)").fill("trade fair")
         page.get_by_role("button", name="Add", exact=True).click()
         wait_idle(page)
-        if until(lambda: len(spaces.state("Acme Flow").adjustments) == 1):
+        if holds(lambda: len(spaces.state("Acme Flow").adjustments) == 1):
             break
     assert list(spaces.state("Acme Flow").adjustments["comment"]) == ["trade fair"]
     page.get_by_role("button", name="Use the consensus forecast in the plan").click()
@@ -216,7 +141,7 @@ def test_own_company_from_upload_to_kept_plan_through_reload_and_workbook(
     page.get_by_text("The plan now uses the consensus forecast").first.wait_for(timeout=TIMEOUT_MS)
 
     # plan, and keep a what-if
-    goto(page, base + "/plan?company=Acme+Flow&overtime=5", "Total cost")
+    open_page(page, base + "/plan?company=Acme+Flow&overtime=5", "Total cost")
     page.get_by_role("button", name="Keep this what-if…").click()
     page.get_by_label("Name this what-if").fill("Little overtime")
     page.get_by_role("button", name="Keep it").click()
@@ -229,11 +154,11 @@ def test_own_company_from_upload_to_kept_plan_through_reload_and_workbook(
     wait_idle(page)
     assert page.get_by_test_id("stMetricValue").first.inner_text() == cost_before
     assert "acme_sales.csv" in sidebar_changes(page)
-    goto(page, base + "/executive?company=Acme+Flow", "What-ifs vs the baseline")
+    open_page(page, base + "/executive?company=Acme+Flow", "What-ifs vs the baseline")
     page.get_by_text("Little overtime").first.wait_for(state="attached", timeout=TIMEOUT_MS)
 
     # out as a workbook, back in as another company
-    goto(page, base + "/scenarios?company=Acme+Flow", "Saved scenarios")
+    open_page(page, base + "/scenarios?company=Acme+Flow", "Saved scenarios")
     page.get_by_text("The whole company as one Excel workbook").click()
     with page.expect_download(timeout=TIMEOUT_MS) as info:
         page.get_by_role("button", name="Export this company (.xlsx)").click()
@@ -266,17 +191,18 @@ def test_two_tabs_see_each_others_edits_and_a_stale_edit_of_the_same_cell_is_tol
         spaces.create("Two tabs", author="setup", scenario=red_tomato())
     one, two = new_page(browser), new_page(browser)
     for p in (one, two):
-        goto(p, base + "/capacity?company=Two+tabs", "Workforce, costs and limits")
+        open_page(p, base + "/capacity?company=Two+tabs", "Workforce, costs and limits")
     family = lambda: spaces.state("Two tabs").scenario().families[0]  # noqa: E731
     edit_until(one, -1, 0, 3, "7", lambda: family().holding_cost == 7.0)  # holding 2 → 7
     # tab two still shows 2: its edit of the same cell is refused and said so
     refused = two.get_by_text(re.compile("Not saved")).first
-    for _ in range(3):  # a keystroke can land while the grid redraws: type it again
-        edit_cell(two, grid=-1, row=0, column=3, value="9")
+    for _ in range(3):  # a paste lost in a redraw (nothing said, nothing saved): again
+        paste_cell(two, grid=-1, row=0, column=3, value="9")
+        wait_idle(two)
         try:
             refused.wait_for(timeout=10_000)
             break
-        except PlaywrightTimeout:  # not shown: the keystrokes did not reach the grid
+        except PlaywrightTimeout:
             assert family().holding_cost == 7.0, "a stale edit overwrote the other tab's"
     refused.wait_for(timeout=TIMEOUT_MS)
     assert "changed by" in two.get_by_test_id("stAlert").first.inner_text()

@@ -8,14 +8,22 @@ scenarios, finance reconciles, the executive approves one."""
 from __future__ import annotations
 
 import re
-import time
 
 import pandas as pd
 import pytest
+from e2e_server import (
+    SHOTS,
+    TIMEOUT_MS,
+    grid_tables,
+    keep_for_readme,
+    no_exception,
+    shoot,
+    sign_in,
+    until,
+    wait_idle,
+)
 from factories import complete_cycle
 from pypdf import PdfReader
-from test_e2e_access import provider, server, sign_in  # noqa: F401
-from test_e2e_app import DOCS, SHOTS, TIMEOUT_MS, no_exception, shoot, wait_idle
 
 from pages._workspace import seed_sample
 from sop_core.access import Actor
@@ -36,28 +44,15 @@ EVE = Actor("Eve Exec", "eve@acme.example", frozenset({"executive"}), signed_in=
 LAST = "Last month's plan"
 
 
-def until(check, what: str, seconds: float = 30) -> None:
-    """Wait until the store shows what a click's rerun wrote."""
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.25)
-
-
 def shoot_pdf_page(pdf: str, page: int, name: str) -> None:
     """One page of a PDF as a PNG screenshot (artifacts/, the README's with
     ``make screenshots``), rendered by PDFium."""
-    import os
-    import shutil
-
     import pypdfium2
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     pypdfium2.PdfDocument(pdf)[page].render(scale=1.4).to_pil().save(path)
-    if os.environ.get("SOP_UPDATE_SCREENSHOTS") == "1":
-        DOCS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, DOCS / path.name)
+    keep_for_readme(path)
 
 
 def click(page, name: str) -> None:
@@ -95,45 +90,12 @@ def seed_last_months_cycle(store: Store, month: str) -> list[str]:
     return months
 
 
-def grid_tables(page) -> list[pd.DataFrame]:
-    """The tables the page's ``st.dataframe``s show, as the browser has them: a grid
-    draws on a canvas and keeps an accessible table of its cells next to it
-    (``glide-cell-{col}-{row}``, column 0 the index, and its column headers), read
-    here as text."""
-    wait_idle(page)
-    found = page.get_by_test_id("stDataFrame")
-    tables = []
-    for i in range(found.count()):
-        grid = found.nth(i)
-        grid.scroll_into_view_if_needed()
-        cells = grid.evaluate(
-            """g => [...g.querySelectorAll('[data-testid^="glide-cell-"]')]
-                     .map(c => [c.dataset.testid, c.textContent])"""
-        )
-        heads = grid.evaluate(
-            """g => [...g.querySelectorAll('[role="columnheader"]')].map(c => c.textContent)"""
-        )
-        values = {}
-        for testid, text in cells:
-            col, row = (int(x) for x in testid.split("-")[2:4])
-            values[(row, col)] = text
-        if not values:
-            continue
-        rows = max(r for r, _ in values) + 1
-        cols = max(c for _, c in values) + 1
-        frame = pd.DataFrame([[values.get((r, c), "") for c in range(cols)] for r in range(rows)])
-        if len(heads) >= cols:
-            frame.columns = heads[:cols]
-        tables.append(frame.set_index(frame.columns[0]))
-    return tables
-
-
 def number(text: str) -> float:
     return float(text.replace(",", "").replace("\u2212", "-").strip())
 
 
-def test_a_cycle_is_signed_off_step_by_step_by_its_owners(server, browser):  # noqa: F811
-    base, db = server
+def test_a_cycle_is_signed_off_step_by_step_by_its_owners(team_server, browser):
+    base, db = team_server
     store = Store(db)
     cycles = Cycles(store)
     month = month_of()
@@ -147,7 +109,7 @@ def test_a_cycle_is_signed_off_step_by_step_by_its_owners(server, browser):  # n
     # the family S&OP sheet: last month's plan against what was sold, in the past months
     ana.get_by_text("the plans earlier cycles approved").first.wait_for(timeout=TIMEOUT_MS)
     ana.get_by_text("Family S&OP sheet").first.scroll_into_view_if_needed()
-    sheet = next(tb for tb in grid_tables(ana) if "Actual sales" in tb.index)
+    sheet = grid_tables(ana, must_have="Actual sales")[0]
     past = plan_months[:3]
     spaces = Workspaces(store)
     ws = spaces.state(COMPANY)

@@ -9,9 +9,8 @@ import json
 import re
 
 import pytest
-from e2e_server import serve
+from e2e_server import TIMEOUT_MS, chromium_or_skip, no_exception, serve, wait_idle
 from factories import red_tomato_dict
-from test_e2e_app import TIMEOUT_MS, _chromium, no_exception, wait_idle
 
 from sop_core.text import WORD_JOINER
 
@@ -24,7 +23,7 @@ PERIOD = ":red[Jan] ![x](https://evil.example/x.png)"
 
 @pytest.fixture(scope="module")
 def hostile_url(tmp_path_factory):
-    _chromium()
+    chromium_or_skip()
     d = red_tomato_dict()
     d["name"] = LINK
     fam = d["families"][0]
@@ -64,7 +63,7 @@ def test_names_render_as_text(page, hostile_url, path: str, ready: str) -> None:
 
 @pytest.fixture(scope="module")
 def plain_url():
-    _chromium()
+    chromium_or_skip()
     with serve() as url:
         yield url
 

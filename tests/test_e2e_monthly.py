@@ -9,11 +9,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import chromium_or_skip
-from e2e_server import serve
+from e2e_server import (
+    TIMEOUT_MS,
+    chromium_or_skip,
+    edit_until,
+    new_context,
+    open_page,
+    serve,
+    wait_idle,
+)
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from test_e2e_app import TIMEOUT_MS, wait_idle
-from test_e2e_company import edit_until, goto, new_page, until
+from playwright.sync_api import expect
 
 from sop_core.business_plan import business_plan_template, write_business_plan
 from sop_core.kpis import money
@@ -43,10 +49,6 @@ def metric(page, label: str):
     return page.get_by_test_id("stMetric").filter(has_text=label).first
 
 
-def tile(page, label: str) -> str:
-    return metric(page, label).get_by_test_id("stMetricValue").inner_text()
-
-
 def test_the_business_plan_is_uploaded_edited_and_kept_through_a_reload(
     server, browser, tmp_path: Path
 ):
@@ -54,8 +56,8 @@ def test_the_business_plan_is_uploaded_edited_and_kept_through_a_reload(
     budget = business_plan_template(load_scenario(ROOT / "data" / "sample_company.json"))
     path = tmp_path / "budget.csv"
     path.write_bytes(write_business_plan(budget))
-    page = new_page(browser)
-    goto(page, base + "/executive", "Business plan")
+    page = new_context(browser).new_page()
+    open_page(page, base + "/executive", "Business plan")
     page.get_by_text("No business plan yet").first.wait_for(timeout=TIMEOUT_MS)
     page.locator("input[type=file]").first.set_input_files(str(path))
     metric(page, "Gap to the business plan").wait_for(timeout=TIMEOUT_MS)
@@ -90,4 +92,7 @@ def test_the_business_plan_is_uploaded_edited_and_kept_through_a_reload(
     total = spaces.state(COMPANY).business_plan["revenue"].sum()
     page.reload()
     metric(page, "Gap to the business plan").wait_for(timeout=TIMEOUT_MS)
-    assert until(lambda: tile(page, "Business plan revenue") == money(total, compact=True))
+    wait_idle(page)  # compared once the reload's run has ended
+    expect(metric(page, "Business plan revenue").get_by_test_id("stMetricValue")).to_have_text(
+        money(total, compact=True), timeout=TIMEOUT_MS
+    )

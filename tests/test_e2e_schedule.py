@@ -4,7 +4,7 @@ Opens the page on the sample company, switches family, uploads a stock table (a 
 first), downloads the schedule and saves a screenshot (``SOP_UPDATE_SCREENSHOTS=1``
 copies it to docs/screenshots/schedule.png for the README).
 
-Playwright's sync API runs one instance per thread, and test_e2e_app.py keeps its own
+Playwright's sync API runs one instance per thread, and tests/conftest.py keeps its own
 open for the whole session: this module drives its Chromium from a thread of its own
 (:class:`BrowserThread`), so that both files run in one pytest session or alone."""
 
@@ -18,8 +18,17 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from e2e_server import CHROMIUM_ARGS, serve
-from test_e2e_app import TIMEOUT_MS, _chromium, no_exception, open_page, shoot, wait_idle
+from e2e_server import (
+    CHROMIUM_ARGS,
+    TIMEOUT_MS,
+    chromium_or_skip,
+    new_context,
+    no_exception,
+    open_page,
+    serve,
+    shoot,
+    wait_idle,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -44,9 +53,7 @@ class BrowserThread:
 
     def run(self, fn: Callable[..., Any], *args: Any) -> Any:
         def task() -> Any:
-            context = self._browser.new_context(
-                viewport={"width": 1600, "height": 1000}, accept_downloads=True
-            )
+            context = new_context(self._browser, 1600, 1000, downloads=True)
             try:
                 return fn(context.new_page(), *args)
             finally:
@@ -65,14 +72,14 @@ class BrowserThread:
 
 @pytest.fixture(scope="module")
 def server():
-    _chromium()
+    chromium_or_skip()
     with serve() as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def chromium():
-    browser = BrowserThread(_chromium())
+    browser = BrowserThread(chromium_or_skip())
     yield browser
     browser.close()
 
@@ -83,6 +90,7 @@ def choose(page, label: str, option: str) -> None:
     wait_idle(page)
 
 
+@pytest.mark.screenshot
 def test_schedule_page_table_chart_family_and_screenshot(chromium, server):
     chromium.run(table_chart_family_and_screenshot, server)
 
@@ -101,8 +109,7 @@ def table_chart_family_and_screenshot(tab, server: str) -> None:
     choose(tab, "Family", "Watering")
     tab.get_by_text(f"Watering: {READY}").wait_for(timeout=TIMEOUT_MS)
     no_exception(tab)
-    tab.wait_for_timeout(500)  # let the charts draw
-    shoot(tab, "schedule")
+    shoot(tab, "schedule")  # after its charts have drawn
 
 
 def test_stock_table_upload_bad_then_good(chromium, server, tmp_path):

@@ -15,9 +15,8 @@ import sys
 import textwrap
 
 import pytest
-from e2e_server import ROOT, serve
+from e2e_server import ROOT, TIMEOUT_MS, chromium_or_skip, no_exception, serve, wait_idle
 from postgres_server import fresh_database, postgres_server  # noqa: F401
-from test_e2e_app import TIMEOUT_MS, _chromium, no_exception, wait_idle
 
 from sop_core.store import Store
 
@@ -31,7 +30,7 @@ def pg_url(postgres_server) -> str:  # noqa: F811
 
 @pytest.mark.e2e
 def test_a_scenario_saved_in_one_process_is_seen_in_the_other(browser, pg_url):
-    _chromium()
+    chromium_or_skip()
     env = {"SOP_DATABASE_URL": pg_url}
     with serve(env=env) as first, serve(env=env) as second:
         a = browser.new_page()
