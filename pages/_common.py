@@ -15,12 +15,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from pages._workspace import approved_plan
 from sop_core import charts, exports
 from sop_core.charts import balance_frame
 from sop_core.errors import InputError
 from sop_core.kpis import KPIS, TILES, delta, delta_colour, show
 from sop_core.planner import KPI_LABELS, Planner, PlanResult
 from sop_core.scenario import Scenario
+from sop_core.services import plans
 from sop_core.text import md_escape
 from sop_core.whatif import WHATIF_KEYS, WhatIf, whatif_from_params
 
@@ -189,9 +191,7 @@ def present_css() -> None:
 
 
 def solve_whatif(scenario: Scenario, whatif: WhatIf) -> PlanResult:
-    """The plan of ``whatif`` on ``scenario``, inside the time fence if it has one (the
-    same plan the Plan page shows)."""
-    from pages._supply import time_fence  # _supply draws with this module's helpers
-
+    """The plan of ``whatif`` on ``scenario``, inside the company's time fence (the one
+    fenced solve, :func:`sop_core.services.plans.solve_plan`: the plan the Plan page shows)."""
     planned = whatif.apply(scenario)
-    return planner_for(planned).solve(planned, time_fence(planned))
+    return plans.solve_plan(planned, approved_plan(), planner=planner_for(planned))

@@ -6,7 +6,7 @@ A saved version never changes, so its plan is solved once per process and kept
 finds its plan in the cache instead of solving it again. The cache key is the store, the
 name, the version and when it was saved (a name deleted and saved again starts at v1
 again, with other contents), and the time fence the plan is solved in (which follows the
-company's approved plan, see :func:`pages._supply.time_fence`).
+company's approved plan, see :func:`sop_core.services.plans.time_fence`).
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ import hashlib
 
 import streamlit as st
 
-from pages._workspace import get_store
+from pages._workspace import approved_plan, get_store
 from sop_core.lp import FixedPlan
-from sop_core.planner import PlanResult, solve
+from sop_core.planner import PlanResult
 from sop_core.scenario import Scenario
+from sop_core.services import plans
 from sop_core.whatif import WhatIf
 
 
@@ -38,11 +39,11 @@ def _solved(
     saved_at: str,
     fence: str,
     _scenario: Scenario,
-    _fixed: FixedPlan | None,
+    _approved: PlanResult | None,
 ) -> PlanResult:
     """The plan of one stored version (the arguments without ``_`` are the key; every
     call returns its own copy, so a caller cannot change what the next one gets)."""
-    return solve(_scenario, _fixed)
+    return plans.solve_plan(_scenario, _approved)
 
 
 def solved_version(name: str, version: int) -> tuple[Scenario, PlanResult]:
@@ -50,20 +51,18 @@ def solved_version(name: str, version: int) -> tuple[Scenario, PlanResult]:
     it (no what-if, inside the time fence). Raises
     :class:`~sop_core.store.ScenarioNotFound` (an :class:`~sop_core.errors.InputError`)
     when it was deleted since."""
-    from pages._supply import time_fence
-
     store = get_store()
     stored = store.open(name, version)
     scenario = stored.scenario
     planned = WhatIf().apply(scenario)  # as pages._common.solve_whatif plans it
-    fixed = time_fence(planned)
+    approved = approved_plan()
     result = _solved(
         store.url,
         stored.name,
         stored.version,
         stored.created_at.isoformat(),
-        _fence_key(fixed),
+        _fence_key(plans.time_fence(planned, approved)),
         planned,
-        fixed,
+        approved,
     )
     return scenario, result

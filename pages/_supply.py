@@ -8,12 +8,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages._common import balance_spec, planner_for
-from pages._workspace import approved_scenario
+from pages._common import balance_spec
+from pages._workspace import approved_plan
 from sop_core.charts import balance_frame, balance_title
 from sop_core.lp import FixedPlan
-from sop_core.planner import PlanResult, fixed_from
+from sop_core.planner import PlanResult
 from sop_core.scenario import Scenario
+from sop_core.services import plans
 
 
 def _fmt(x: float) -> str:
@@ -149,31 +150,10 @@ def calendar_section(s: Scenario) -> None:
 # --------------------------------------------------------------------------- time fence
 
 
-def approved_plan() -> PlanResult | None:
-    """The last approved scenario's plan (from the store), solved once per approved
-    version and kept in the session; None if nothing is approved or no store answers."""
-    try:
-        stored = approved_scenario()
-    except Exception:  # no store: nothing is approved, nothing is frozen
-        return None
-    if stored is None:
-        return None
-    key = (stored.name, stored.version)
-    kept = st.session_state.get("fence_approved")
-    if kept is not None and kept[0] == key:
-        return kept[1]
-    plan = planner_for(stored.scenario).solve(stored.scenario)
-    st.session_state.fence_approved = (key, plan)
-    return plan
-
-
 def time_fence(s: Scenario) -> FixedPlan | None:
-    """The production and subcontracting the fence holds (``policy.frozen_periods``), from
-    the last approved plan; None without a fence or an approved plan."""
-    if not s.policy.frozen_periods:
-        return None
-    approved = approved_plan()
-    return fixed_from(approved, s) if approved is not None else None
+    """What the company's time fence holds for ``s`` (:func:`sop_core.services.plans.time_fence`
+    with this company's approved plan)."""
+    return plans.time_fence(s, approved_plan())
 
 
 def fence_note(s: Scenario, fixed: FixedPlan | None) -> str | None:

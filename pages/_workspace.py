@@ -33,6 +33,7 @@ from sop_core.access import Actor
 from sop_core.errors import InputError
 from sop_core.history import read_history
 from sop_core.scenario import Scenario, load_scenario
+from sop_core.services import plans
 from sop_core.store import Store, database_url
 from sop_core.text import md_escape
 from sop_core.workspace import Edit, WorkspaceState, mapping_edits, suggest_mapping
@@ -214,6 +215,24 @@ def approved_scenario():
     """This company's approved scenario (a :class:`~sop_core.store.StoredScenario`), or
     ``None``: each company has its own."""
     return get_store().approved(workspace_id=workspaces().id_of(state().name))
+
+
+def approved_plan():
+    """This company's approved plan (the time fence's reference), solved once per approved
+    version and kept in the session; None if nothing is approved or no store answers."""
+    try:
+        stored = approved_scenario()
+    except Exception:  # no store: nothing is approved, nothing is frozen
+        return None
+    if stored is None:
+        return None
+    key = (stored.name, stored.version, stored.created_at)
+    kept = st.session_state.get("fence_approved")
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    plan = plans.approved_plan(stored)
+    st.session_state.fence_approved = (key, plan)
+    return plan
 
 
 def commit(edits: list[Edit], summary: str | None = None, as_action: str | None = None) -> bool:

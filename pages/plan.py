@@ -26,18 +26,23 @@ from pages._common import (
     planner_for,
 )
 from pages._supply import fence_note, fenced_balance_chart, time_fence
-from pages._workspace import author, current_scenario, set_state, state, workspaces
+from pages._workspace import (
+    approved_plan,
+    author,
+    current_scenario,
+    set_state,
+    state,
+    workspaces,
+)
 from sop_core.charts import cost_chart
 from sop_core.errors import InputError
 from sop_core.kpis import money, pct, units
-from sop_core.lp import FixedPlan
 from sop_core.planner import PlanResult
 from sop_core.results import binding_resources
 from sop_core.scenario import STRATEGIES, Scenario
-from sop_core.store import solved_fields
+from sop_core.services import plans
 from sop_core.text import md_escape
 from sop_core.whatif import STRATEGY_NAMES, WHATIF_KEYS, WhatIf
-from sop_core.workspace_store import keep_whatif
 
 ensure_entry_point()
 
@@ -58,7 +63,7 @@ def lever_ranges(s: Scenario) -> dict[str, float]:
 
 
 def baseline_result(
-    s: Scenario, scenario: Scenario, result: PlanResult, fixed: FixedPlan | None = None
+    s: Scenario, scenario: Scenario, result: PlanResult, approved: PlanResult | None = None
 ) -> PlanResult:
     """The scenario's own plan, solved once per scenario and kept in the session.
 
@@ -67,7 +72,7 @@ def baseline_result(
     cached = st.session_state.get("plan_baseline")
     if cached is not None and cached[0] is s:
         return cached[1]
-    baseline = result if scenario == s else planner_for(s).solve(s, fixed)
+    baseline = result if scenario == s else plans.solve_plan(s, approved, planner=planner_for(s))
     st.session_state.plan_baseline = (s, baseline)
     return baseline
 
@@ -293,11 +298,12 @@ def live_plan() -> None:
     with left:
         whatif = levers(s)
     scenario = whatif.apply(s)
-    fixed = time_fence(scenario)  # the first periods as last approved, if fenced
+    approved = approved_plan()
+    fixed = plans.time_fence(scenario, approved)  # the first periods as last approved
     t0 = time.perf_counter()
-    result = planner_for(scenario).solve(scenario, fixed)
+    result = plans.solve_plan(scenario, approved, planner=planner_for(scenario))
     solve_ms = 1000 * (time.perf_counter() - t0)
-    baseline = baseline_result(s, scenario, result, fixed)
+    baseline = baseline_result(s, scenario, result, approved)
     with right:
         if not result.optimal:
             relaxed = result.relaxed_plan
@@ -377,17 +383,17 @@ def keep_current_whatif() -> None:
             s = current_scenario()
             whatif = WhatIf(**(st.session_state.whatif or {}))
             label = name.strip() or f"{s.name} – what-if {len(state().whatifs) + 1}"
-            planned = whatif.apply(s)
-            try:
-                new = keep_whatif(
+            try:  # stored with the KPIs of the plan shown: the same fenced solve
+                new, _ = plans.keep_whatif(
                     workspaces(),
                     state().name,
                     label,
-                    planned,
-                    whatif.to_dict(),
+                    s,
+                    whatif,
                     author=author(),
-                    note=note.strip() or whatif.describe(s),
-                    solved=solved_fields(planner_for(planned).solve(planned)),
+                    approved=approved_plan(),
+                    note=note.strip(),
+                    planner=planner_for(whatif.apply(s)),
                 )
             except InputError as exc:
                 st.error("Not kept: " + "; ".join(p.message for p in exc.problems))

@@ -15,8 +15,8 @@ from pages._common import (
     session_whatif,
     show_input_error,
 )
-from pages._workspace import author as current_author
 from pages._workspace import (
+    approved_plan,
     commit,
     current_scenario,
     flash,
@@ -25,13 +25,16 @@ from pages._workspace import (
     switch_company,
     workspaces,
 )
+from pages._workspace import author as current_author
 from sop_core.errors import InputError
 from sop_core.exports import slug
 from sop_core.kpis import KPIS, money, show
 from sop_core.kpis import delta as kpi_delta
 from sop_core.scenario import parse_scenario
-from sop_core.store import StoreConflict, StoreUnavailable, comparison_frame, solved_fields
+from sop_core.services import plans
+from sop_core.store import StoreConflict, StoreUnavailable, comparison_frame
 from sop_core.text import md_escape
+from sop_core.whatif import WhatIf
 from sop_core.workbook import company_of, import_company, read_workbook, write_workbook
 from sop_core.workspace import WorkspaceState, replace_edits
 
@@ -99,21 +102,21 @@ with st.container(border=True):
         key="scen_save",
         **guarded("whatif"),
     ):
-        planned = whatif.apply(s).model_copy(update={"name": name.strip() or s.name})
-        result = planner_for(planned).solve(planned)
         base = None
         if exists:
             base = int(listing.loc[listing["name"] == name.strip(), "latest_version"].iloc[0])
-        try:
-            info = store.save(
-                planned,
+        try:  # stored with the KPIs of the fenced plan, as the Plan page shows it
+            info = plans.save_scenario(
+                store,
+                s,
+                whatif,
                 author=author,
+                approved=approved_plan(),
                 name=name.strip() or None,
                 base_version=base,
                 note=note,
                 provenance={"company": state().name, "whatif": whatif.to_dict()},
                 workspace_id=company_id,
-                **solved_fields(result),
             )
         except StoreConflict as exc:
             latest = (
@@ -245,14 +248,14 @@ with st.expander("Import a scenario file (JSON)", icon=":material/upload_file:")
     upload = st.file_uploader("Scenario file", type=["json"], key="scen_import")
     if upload is not None and st.button("Import", key="scen_import_go", **guarded("whatif")):
         try:
-            imported = parse_scenario(upload.getvalue())
-            result = planner_for(imported).solve(imported)
-            info = store.save(
-                imported,
+            info = plans.save_scenario(
+                store,
+                parse_scenario(upload.getvalue()),
+                WhatIf(),
                 author=author,
+                approved=approved_plan(),
                 note=f"imported from {upload.name}",
                 workspace_id=company_id,
-                **solved_fields(result),
             )
         except InputError as exc:
             show_input_error(exc, f"{md_escape(upload.name)} cannot be imported")
@@ -351,7 +354,9 @@ with c2:
     st.markdown("**Supply and inventory, overlaid** (all families, units)")
     lines = []
     for stored in opened:
-        res = planner_for(stored.scenario).solve(stored.scenario)
+        res = plans.solve_plan(
+            stored.scenario, approved_plan(), planner=planner_for(stored.scenario)
+        )
         if not res.optimal:
             st.warning(f"{md_escape(stored.label)} has no feasible plan: {md_escape(res.message)}")
             continue

@@ -19,8 +19,9 @@ import sys
 
 import pandas as pd
 
-from sop_core.planner import KPI_LABELS, PlanResult, fixed_from, solve
+from sop_core.planner import KPI_LABELS, PlanResult
 from sop_core.scenario import STRATEGIES, Scenario, load_scenario, with_changes
+from sop_core.services import plans
 from sop_core.text import neutralise_frame
 
 
@@ -54,24 +55,22 @@ def run_solve(args: argparse.Namespace) -> int:
         changes["integer_workforce"] = True
     if changes:
         scenario = with_changes(scenario, **changes)
-    fixed = None
+    approved = None
     if args.fence_from:
-        approved = solve(load_scenario(args.fence_from))
+        approved = plans.approved_plan_of(load_scenario(args.fence_from))
         if not approved.optimal:
             print(
                 f"{args.fence_from}: the approved plan has no feasible plan itself "
                 f"({approved.message}); the fence holds nothing",
                 file=sys.stderr,
             )
-        else:
-            fixed = fixed_from(approved, scenario)
-    if scenario.policy.frozen_periods and fixed is None and not args.fence_from:
+    elif scenario.policy.frozen_periods:
         print(
             f"policy.frozen_periods is {scenario.policy.frozen_periods} but no approved plan "
             "was given (--fence-from APPROVED.json): the fence holds nothing",
             file=sys.stderr,
         )
-    result = solve(scenario, fixed)
+    result = plans.solve_plan(scenario, approved)
     out = sys.stdout
     if args.format == "json":
         json.dump(result.to_dict(), out, indent=2)

@@ -246,3 +246,30 @@ def test_capacity_and_executive_plan_inside_the_fence_too(tmp_path, monkeypatch)
     monkeypatch.setenv("SOP_DATABASE_URL", f"sqlite:///{tmp_path / 'unfenced.sqlite'}")
     free = open_plan()
     assert kpi(free, "Total cost") < kpi(plan, "Total cost")  # the fence costs something
+
+
+def test_a_kept_what_if_and_a_saved_scenario_store_the_fenced_plan_shown(tmp_path, monkeypatch):
+    """Inside a binding time fence, *Keep this what-if* (Plan) and *Save* (Scenarios)
+    store the KPIs of the plan the Plan page shows (fenced), not of an unfenced solve."""
+    import os
+
+    from sop_core.planner import solve
+    from sop_core.scenario import load_scenario
+    from sop_core.store import Store
+
+    fenced_sample(tmp_path, monkeypatch, frozen=3, growth=1.3)
+    at = open_plan()
+    shown = kpi(at, "Total cost")
+    free = solve(load_scenario(tmp_path / "fenced.json")).total_cost
+    assert free < shown - 1  # the fence binds: the two plans differ
+    at.text_input(key="plan_whatif_name").input("As shown").run()
+    at.button(key="plan_keep").click().run()
+    assert not at.exception
+    at.switch_page("pages/scenarios.py").run()
+    at.text_input(key="scen_save_name").set_value("Saved as shown")
+    at.button(key="scen_save").click().run()
+    assert not at.exception
+    store = Store(os.environ["SOP_DATABASE_URL"])
+    for name in ("As shown", "Saved as shown"):
+        kept = store.open(name)
+        assert kept.kpis["total_cost"] == pytest.approx(shown, abs=0.5), name  # tile: to $1

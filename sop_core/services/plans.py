@@ -1,0 +1,121 @@
+"""The plans a company shows and keeps, all solved one way: inside its time fence.
+
+The time fence (``policy.frozen_periods`` k) holds the first k periods' production and
+subcontracting at the company's approved plan. :func:`solve_plan` is the one solve of a
+shown or stored plan: the Plan page's live plan, a kept what-if, a saved scenario, a
+stored version reopened and the command line all call it, so the KPIs stored with a
+what-if are those of the plan the person saw."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sop_core.access import Actor
+from sop_core.lp import FixedPlan
+from sop_core.planner import Planner, PlanResult, fixed_from
+from sop_core.scenario import Scenario
+from sop_core.store import Store, StoredScenario, solved_fields
+from sop_core.whatif import WhatIf
+from sop_core.workspace import WorkspaceState
+from sop_core.workspace_store import Workspaces
+from sop_core.workspace_store import keep_whatif as keep_in_workspace
+
+
+def approved_plan(approved: StoredScenario | None) -> PlanResult | None:
+    """The plan of the company's approved scenario (the fence's reference), or None when
+    nothing is approved."""
+    return None if approved is None else approved_plan_of(approved.scenario)
+
+
+def approved_plan_of(scenario: Scenario) -> PlanResult:
+    """The plan of an approved scenario: solved as approved, with no fence of its own."""
+    return Planner(scenario).solve(scenario)
+
+
+def time_fence(scenario: Scenario, approved: PlanResult | None) -> FixedPlan | None:
+    """What the fence of ``scenario`` holds: the approved plan's production and
+    subcontracting in its first ``policy.frozen_periods`` periods (matched by period label
+    and family name); None without a fence, without an approved plan, or when that plan
+    is not feasible."""
+    if not scenario.policy.frozen_periods or approved is None:
+        return None
+    return fixed_from(approved, scenario)
+
+
+def solve_plan(
+    scenario: Scenario,
+    approved: PlanResult | None,
+    whatif: WhatIf | None = None,
+    planner: Planner | None = None,
+) -> PlanResult:
+    """The plan of ``scenario`` with ``whatif`` applied, inside the time fence that the
+    ``approved`` plan sets. ``planner``: a compiled model of the scenario's shape to
+    re-solve warm (a page keeps one per session); a fresh one by default."""
+    planned = (whatif or WhatIf()).apply(scenario)
+    fixed = time_fence(planned, approved)
+    if planner is None or not planner.accepts(planned):
+        planner = Planner(planned, fixed)
+    return planner.solve(planned, fixed)
+
+
+def keep_whatif(
+    spaces: Workspaces,
+    company: str,
+    name: str,
+    scenario: Scenario,
+    whatif: WhatIf,
+    *,
+    author: str | Actor,
+    approved: PlanResult | None,
+    note: str = "",
+    planner: Planner | None = None,
+) -> tuple[WorkspaceState, PlanResult]:
+    """Keep the what-if ``whatif`` on ``scenario`` under ``name``: a draft of the company
+    in the store with the KPIs of its fenced plan, listed in the workspace (undoable).
+    Returns the company's new state and that plan (the one the person saw)."""
+    result = solve_plan(scenario, approved, whatif, planner)
+    state = keep_in_workspace(
+        spaces,
+        company,
+        name,
+        whatif.apply(scenario),
+        whatif.to_dict(),
+        author=author,
+        note=note or whatif.describe(scenario),
+        solved=solved_fields(result),
+    )
+    return state, result
+
+
+def save_scenario(
+    store: Store,
+    scenario: Scenario,
+    whatif: WhatIf,
+    *,
+    author: str | Actor,
+    approved: PlanResult | None,
+    name: str | None = None,
+    base_version: int | None = None,
+    note: str = "",
+    provenance: dict[str, Any] | None = None,
+    workspace_id: int | None = None,
+    planner: Planner | None = None,
+) -> Any:
+    """Save ``scenario`` with ``whatif`` applied as a new version (of ``name``, or of its
+    own name), with the KPIs of its fenced plan. Raises what :meth:`Store.save` raises
+    (a conflict with a version saved meanwhile, a missing right). Returns the stored
+    version's listing row."""
+    planned = whatif.apply(scenario)
+    if name:
+        planned = planned.model_copy(update={"name": name})
+    result = solve_plan(planned, approved, None, planner)
+    return store.save(
+        planned,
+        author=author,
+        name=name,
+        base_version=base_version,
+        note=note,
+        provenance=provenance,
+        workspace_id=workspace_id,
+        **solved_fields(result),
+    )
