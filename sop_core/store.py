@@ -908,7 +908,8 @@ class Store:
         """Set the status of ``name``: ``draft``, ``proposed`` or ``approved``.
 
         ``approved`` is :meth:`approve` of the latest version; moving an approved
-        scenario back to draft or proposed leaves no scenario approved.
+        scenario back to draft or proposed leaves no scenario approved, and so needs the
+        right to approve (an executive's), like approving it did.
         """
         if status not in STATUSES:
             raise InputError(
@@ -922,6 +923,8 @@ class Store:
             require(actor, "whatif", "status")
         with self._session(write=True) as session:
             header = self._header(session, name)
+            if header.status == "approved":  # withdrawing the approval is an approval
+                require(actor, "approve", "status")
             _audit_scenario(
                 session,
                 actor,

@@ -471,6 +471,31 @@ def test_set_status(store: Store) -> None:
     assert str(caught.value) == "status: must be one of draft, proposed, approved, got 'final'"
 
 
+def test_only_an_executive_withdraws_an_approved_plan(store: Store) -> None:
+    """A supply planner may move a draft to proposed and back, but not the approved plan:
+    setting it to draft would withdraw the executive's approval."""
+    from sop_core.access import Actor, PermissionDenied
+
+    sam = Actor("Sam", "sam@acme.example", frozenset({"supply_planner"}), signed_in=True)
+    eve = Actor("Eve", "eve@acme.example", frozenset({"executive"}), signed_in=True)
+    store.save(make(), author=sam)
+    store.set_status("Base", "proposed", author=sam)
+    store.set_status("Base", "draft", author=sam)
+    store.approve("Base", author=eve)
+    written = len(store.audit())
+    for status in ("draft", "proposed"):
+        with pytest.raises(PermissionDenied) as caught:
+            store.set_status("Base", status, author=sam)
+        assert str(caught.value) == (
+            "status: not allowed: Only an executive may approve a scenario; "
+            "you are: supply planner."
+        )
+        assert store.approved().name == "Base"
+    assert len(store.audit()) == written  # a refusal writes nothing
+    store.set_status("Base", "proposed", author=eve)
+    assert store.approved() is None
+
+
 def test_approving_an_unknown_version_names_the_versions(store: Store) -> None:
     store.save(make(), author="Ann")
     with pytest.raises(ScenarioNotFound) as caught:
