@@ -34,9 +34,10 @@ from sop_core.errors import InputError
 from sop_core.history import read_history
 from sop_core.scenario import Scenario, load_scenario
 from sop_core.services import plans
+from sop_core.services.history import upload_history
 from sop_core.store import Store, database_url
 from sop_core.text import md_escape
-from sop_core.workspace import Edit, WorkspaceState, mapping_edits, suggest_mapping
+from sop_core.workspace import Edit, WorkspaceState, suggest_mapping
 from sop_core.workspace_store import Workspaces, undo_action
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,11 +107,13 @@ def seed_sample(spaces: Workspaces, author: str = "sample") -> None:
         return  # another session created it first
     if not os.environ.get("SOP_SAMPLE_SCENARIO") and SAMPLE_HISTORY.is_file():
         history = read_history(SAMPLE_HISTORY)
-        upload = spaces.add_history(name, history, f"data/{SAMPLE_HISTORY.name}", author=author)
         mapping = suggest_mapping(sorted(history["family"].unique()), state)
-        spaces.apply(
+        upload_history(
+            spaces,
             name,
-            mapping_edits(state, mapping, upload),
+            history,
+            f"data/{SAMPLE_HISTORY.name}",
+            mapping,
             author=author,
             summary="sample sales history",
         )

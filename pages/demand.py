@@ -16,6 +16,7 @@ from pages._workspace import (
     company_history,
     flash,
     saved_editor,
+    set_state,
     state,
     workspaces,
 )
@@ -23,12 +24,12 @@ from sop_core.consensus import ADJUSTMENT_COLUMNS, adjust_forecast
 from sop_core.errors import InputError
 from sop_core.forecast import MODEL_CHOICES, label_periods
 from sop_core.history import family_totals, read_history
+from sop_core.services.history import upload_history
 from sop_core.text import md_escape
 from sop_core.workspace import (
     WorkspaceState,
     adjustment_edits,
     forecast_edits,
-    mapping_edits,
     suggest_mapping,
 )
 
@@ -92,18 +93,15 @@ def upload_step(ws: WorkspaceState) -> None:
     if new:
         st.caption("New families: " + ", ".join(md_escape(n) for n in dict.fromkeys(new)))
     if st.button("Use this history", type="primary", key="demand_use_history"):
-        try:
-            ws = state()
-            stored = workspaces().add_history(ws.name, loaded, name, author=author())
-            edits = mapping_edits(ws, mapping, stored)
+        try:  # kept and mapped in one transaction: a refusal keeps nothing
+            new = upload_history(workspaces(), state().name, loaded, name, mapping, author=author())
         except InputError as exc:
             show_input_error(exc, "The mapping cannot be used")
             return
-        # an upload may create its new families (defaults for others to confirm)
-        if commit(edits, summary=f"history {name}", as_action="history"):
-            st.session_state.pop("demand_pending", None)
-            flash("success", f"Loaded {md_escape(name)}.")
-            st.rerun()
+        set_state(new)
+        st.session_state.pop("demand_pending", None)
+        flash("success", f"Loaded {md_escape(name)}.")
+        st.rerun()
 
 
 def forecast_chart(hist: pd.DataFrame, fc: pd.DataFrame | None, family: str) -> alt.LayerChart:

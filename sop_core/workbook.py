@@ -533,20 +533,28 @@ def import_company(
     from sop_core.workspace_store import keep_whatif
 
     spaces.create(name, author=author, scenario=company.scenario)
-    state = spaces.state(name)
-    edits = company_edits(state, company)
-    if company.history is not None:
-        upload = spaces.add_history(
-            name, company.history, company.history_name, author=author, as_action="company"
+    summary = f"imported {company.history_name}"
+    if company.history is None:
+        state = spaces.apply(
+            name,
+            company_edits(spaces.state(name), company),
+            author=author,
+            summary=summary,
+            as_action="company",
         )
-        edits.append(Edit("history", "history", None, upload))
-    state = spaces.apply(
-        name,
-        edits,
-        author=author,
-        summary=f"imported {company.history_name}",
-        as_action="company",
-    )
+    else:  # the history kept and the company's items set in one transaction
+        state = spaces.upload_history(
+            name,
+            company.history,
+            company.history_name,
+            lambda state, upload: [
+                *company_edits(state, company),
+                Edit("history", "history", None, upload),
+            ],
+            author=author,
+            summary=summary,
+            as_action="company",
+        )
     planner: Planner | None = None
     for whatif_name, settings in company.whatifs.items():
         whatif = whatif_from_dict(settings)

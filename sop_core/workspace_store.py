@@ -25,7 +25,7 @@ previous upload.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -175,34 +175,39 @@ class Workspaces:
         """Keep an uploaded history; returns the ``history`` item's value for it
         (``{"upload_id", "name", "rows"}``), to be set by an edit (see
         :func:`~sop_core.workspace.mapping_edits`). ``as_action``: the permission needed
-        (``company`` while importing a whole company)."""
+        (``company`` while importing a whole company). To keep it and take it into use in
+        one transaction, see :meth:`upload_history`."""
         actor = _actor(author)
         require(actor, as_action, "history")
-        author = _check_author(actor)
-        content = history_csv(history)
         with self.store._session(write=True) as s:
-            ws = self._row(s, name)
-            record(
-                s,
-                actor,
-                "upload",
-                object_kind="history",
-                object_key=filename[:200],
-                object=f"history {filename[:200]}",
-                company=ws.name,
-                after={"rows": len(history), "file": filename[:200]},
+            return _keep_history_in(s, self._row(s, name), actor, history, filename)
+
+    def upload_history(
+        self,
+        name: str,
+        history: pd.DataFrame,
+        filename: str,
+        edits_for: Callable[[WorkspaceState, dict], Sequence[Edit]],
+        *,
+        author: str | Actor,
+        summary: str | None = None,
+        as_action: str = "history",
+    ) -> WorkspaceState:
+        """Keep an uploaded history and apply the edits that take it into use, as one
+        action in one transaction: ``edits_for(state, upload)`` makes them from the
+        company's state and the kept upload (its ``history`` item value; see
+        :func:`~sop_core.workspace.mapping_edits`). When the edits are refused (a name
+        taken, someone else's change first, a right missing) nothing is kept: neither
+        the upload nor its audit row. Returns the new state."""
+        actor = _actor(author)
+        require(actor, as_action, "history")
+        with self.store._session(write=True) as s:
+            ws = self._row(s, name, lock=True)
+            upload = _keep_history_in(s, ws, actor, history, filename)
+            edits = list(edits_for(_state(s, ws), upload))
+            return self._apply_in(
+                s, ws, edits, actor, summary=summary, undoes=None, now=datetime.now(UTC)
             )
-            row = HistoryUploadRow(
-                workspace_id=ws.id,
-                name=filename[:200],
-                rows=len(history),
-                content=content,
-                uploaded_by=author,
-                uploaded_at=datetime.now(UTC),
-            )
-            s.add(row)
-            s.flush()
-            return {"upload_id": row.id, "name": row.name, "rows": row.rows}
 
     def apply(
         self,
@@ -225,94 +230,112 @@ class Workspaces:
             require(actor, as_action)
         else:
             require_all(actor, edits_actions(edits))
-        author = _check_author(actor)
+        _check_author(actor)
         if not edits:
             return self.state(name)
-        now = datetime.now(UTC)
         with self.store._session(write=True) as s:
             ws = self._row(s, name, lock=True)
-            before_state = _state(s, ws)
-            revision = ws.revision + 1
-            # the stored rows of the edited items only (a workspace may hold thousands of
-            # business plan rows; an edit touches a few)
-            rows = _item_rows(s, ws, {(e.kind, e.key) for e in edits})
-            items = {(i.kind, i.key): i for i in before_state.items}
-            problems: list[Problem] = []
-            positions: list[int | None] = []
-            for e in edits:
-                row = rows.get((e.kind, e.key))
-                problem = _check(e, row)
-                if problem is not None:
-                    problems.append(problem)
-                    positions.append(None)
-                    continue
-                positions.append(e.position if row is None else row.position)
-                if e.field is not None:
-                    assert row is not None
-                    row.value = {**row.value, e.field: canonical(e.after)}
-                elif e.before is None:
-                    row = ItemRow(
-                        workspace_id=ws.id,
-                        kind=e.kind,
-                        key=e.key,
-                        position=e.position if e.position is not None else len(items) + 1,
-                        value=canonical(e.after),
-                        revision=revision,
-                        updated_by=author,
-                        updated_at=now,
-                    )
-                    s.add(row)
-                    rows[(e.kind, e.key)] = row
-                    items[(e.kind, e.key)] = _item(row)
-                    continue
-                elif e.after is None:
-                    assert row is not None
-                    s.delete(row)
-                    del rows[(e.kind, e.key)]
-                    del items[(e.kind, e.key)]
-                    continue
-                else:
-                    assert row is not None
-                    row.value = canonical(e.after)
-                row.revision, row.updated_by, row.updated_at = revision, author, now
-                items[(e.kind, e.key)] = _item(row)
-            if problems:
-                raise WorkspaceConflict(problems)
-            after_state = _state_of(ws, items.values(), revision)
-            _validate(after_state, edits)
-            ws.revision = revision
-            for e, position in zip(edits, positions, strict=True):
-                s.add(
-                    ChangeRow(
-                        workspace_id=ws.id,
-                        revision=revision,
-                        kind=e.kind,
-                        key=e.key,
-                        field=e.field,
-                        position=position,
-                        before=canonical(e.before),
-                        after=canonical(e.after),
-                        summary=summary or describe(e, before_state),
-                        undoes=undoes,
-                        author=author,
-                        created_at=now,
-                    )
+            return self._apply_in(
+                s, ws, edits, actor, summary=summary, undoes=undoes, now=datetime.now(UTC)
+            )
+
+    def _apply_in(
+        self,
+        s: Session,
+        ws: WorkspaceRow,
+        edits: Sequence[Edit],
+        actor: Actor,
+        *,
+        summary: str | None,
+        undoes: int | None,
+        now: datetime,
+    ) -> WorkspaceState:
+        """:meth:`apply` inside the caller's transaction, on the locked workspace row."""
+        author = _check_author(actor)
+        if not edits:
+            return _state(s, ws)
+        before_state = _state(s, ws)
+        revision = ws.revision + 1
+        # the stored rows of the edited items only (a workspace may hold thousands of
+        # business plan rows; an edit touches a few)
+        rows = _item_rows(s, ws, {(e.kind, e.key) for e in edits})
+        items = {(i.kind, i.key): i for i in before_state.items}
+        problems: list[Problem] = []
+        positions: list[int | None] = []
+        for e in edits:
+            row = rows.get((e.kind, e.key))
+            problem = _check(e, row)
+            if problem is not None:
+                problems.append(problem)
+                positions.append(None)
+                continue
+            positions.append(e.position if row is None else row.position)
+            if e.field is not None:
+                assert row is not None
+                row.value = {**row.value, e.field: canonical(e.after)}
+            elif e.before is None:
+                row = ItemRow(
+                    workspace_id=ws.id,
+                    kind=e.kind,
+                    key=e.key,
+                    position=e.position if e.position is not None else len(items) + 1,
+                    value=canonical(e.after),
+                    revision=revision,
+                    updated_by=author,
+                    updated_at=now,
                 )
-                record(
-                    s,
-                    actor,
-                    "undo" if undoes is not None else "edit",
-                    object_kind=e.kind,
-                    object_key=e.key,
-                    object=_object_words(e, before_state),
-                    company=ws.name,
+                s.add(row)
+                rows[(e.kind, e.key)] = row
+                items[(e.kind, e.key)] = _item(row)
+                continue
+            elif e.after is None:
+                assert row is not None
+                s.delete(row)
+                del rows[(e.kind, e.key)]
+                del items[(e.kind, e.key)]
+                continue
+            else:
+                assert row is not None
+                row.value = canonical(e.after)
+            row.revision, row.updated_by, row.updated_at = revision, author, now
+            items[(e.kind, e.key)] = _item(row)
+        if problems:
+            raise WorkspaceConflict(problems)
+        after_state = _state_of(ws, items.values(), revision)
+        _validate(after_state, edits)
+        ws.revision = revision
+        for e, position in zip(edits, positions, strict=True):
+            s.add(
+                ChangeRow(
+                    workspace_id=ws.id,
+                    revision=revision,
+                    kind=e.kind,
+                    key=e.key,
                     field=e.field,
+                    position=position,
                     before=canonical(e.before),
                     after=canonical(e.after),
-                    at=now,
+                    summary=summary or describe(e, before_state),
+                    undoes=undoes,
+                    author=author,
+                    created_at=now,
                 )
-            s.flush()
-            return after_state
+            )
+            record(
+                s,
+                actor,
+                "undo" if undoes is not None else "edit",
+                object_kind=e.kind,
+                object_key=e.key,
+                object=_object_words(e, before_state),
+                company=ws.name,
+                field=e.field,
+                before=canonical(e.before),
+                after=canonical(e.after),
+                at=now,
+            )
+        s.flush()
+        return after_state
 
     def undo(self, name: str, *, author: str | Actor) -> tuple[WorkspaceState, str]:
         """Revert the newest action not undone yet; returns the new state and what was
@@ -463,6 +486,35 @@ _ITEM_COLUMNS = (
     ItemRow.updated_by,
     ItemRow.updated_at,
 )
+
+
+def _keep_history_in(
+    s: Session, ws: WorkspaceRow, actor: Actor, history: pd.DataFrame, filename: str
+) -> dict:
+    """Keep an uploaded history in the caller's transaction (and its audit row); returns
+    the ``history`` item's value for it (``{"upload_id", "name", "rows"}``)."""
+    author = _check_author(actor)
+    record(
+        s,
+        actor,
+        "upload",
+        object_kind="history",
+        object_key=filename[:200],
+        object=f"history {filename[:200]}",
+        company=ws.name,
+        after={"rows": len(history), "file": filename[:200]},
+    )
+    row = HistoryUploadRow(
+        workspace_id=ws.id,
+        name=filename[:200],
+        rows=len(history),
+        content=history_csv(history),
+        uploaded_by=author,
+        uploaded_at=datetime.now(UTC),
+    )
+    s.add(row)
+    s.flush()
+    return {"upload_id": row.id, "name": row.name, "rows": row.rows}
 
 
 def _state(s: Session, ws: WorkspaceRow) -> WorkspaceState:

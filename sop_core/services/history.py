@@ -1,0 +1,34 @@
+"""Sales histories: an upload kept and taken into use as one action."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sop_core.access import Actor
+from sop_core.workspace import WorkspaceState, mapping_edits
+from sop_core.workspace_store import Workspaces
+
+
+def upload_history(
+    spaces: Workspaces,
+    company: str,
+    history: pd.DataFrame,
+    filename: str,
+    mapping: pd.DataFrame,
+    *,
+    author: str | Actor,
+    summary: str | None = None,
+) -> WorkspaceState:
+    """Keep ``history`` (read from ``filename``) and take it into use with the confirmed
+    ``mapping`` of its family names (:func:`~sop_core.workspace.suggest_mapping`'s
+    columns): new families created with defaults to review, aliases added, the company's
+    history set to it. One action, one transaction, undoable: a refused mapping (a blank
+    or taken name) or a missing right keeps nothing. Returns the company's new state."""
+    return spaces.upload_history(
+        company,
+        history,
+        filename,
+        lambda state, upload: mapping_edits(state, mapping, upload),
+        author=author,
+        summary=summary or f"history {filename}",
+    )
