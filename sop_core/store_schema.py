@@ -36,7 +36,8 @@ created_by, created_at.
     workspace_id, name (the file's name), rows, content, uploaded_by, uploaded_at.
 
 ``sop_audit`` — the audit trail, append-only (triggers refuse UPDATE and DELETE in the
-    database itself, SQLite and PostgreSQL): one row per change of anything in the store:
+    database itself, SQLite and PostgreSQL, and on SQLite an INSERT OR REPLACE over an
+    existing row, migration 0006): one row per change of anything in the store:
     at, actor (name), actor_email (null in local mode), action (``edit``, ``undo``,
     ``create``, ``upload``, ``save``, ``approve``, ``status``, ``rename``, ``duplicate``,
     ``delete``; on a cycle also ``sign off``, ``comment``, ``close``), company (the
@@ -52,13 +53,15 @@ created_by, created_at.
     step (``data``, ``demand``, ``supply``, ``finance``, ``executive``), position (1–5),
     owner_role, status (``open`` | ``in_review`` | ``signed_off``), signed_off_by /
     signed_off_at. A signed-off row is frozen in the database itself: triggers refuse
-    its UPDATE and DELETE (SQLite and PostgreSQL).
+    its UPDATE and DELETE (SQLite and PostgreSQL) and, on SQLite, an INSERT OR REPLACE
+    over it (migration 0006).
 
-``sop_cycle_comment`` — comments on a step, append-only (triggers): cycle_id, step,
-    text, author, created_at.
+``sop_cycle_comment`` — comments on a step, append-only (triggers, as for snapshots):
+    cycle_id, step, text, author, created_at.
 
 ``sop_cycle_snapshot`` — what a sign-off froze, append-only (triggers refuse UPDATE and
-    DELETE): cycle_id, step, kind (``consensus``: the plan demand per family and period,
+    DELETE, and on SQLite an INSERT OR REPLACE over an existing row): cycle_id, step,
+    kind (``consensus``: the plan demand per family and period,
     ``{"periods": [...], "families": [{"name", "demand": [...]}], "revision"}``;
     ``recommended``: ``{"scenarios": [{"name", "version"}]}``; ``approved``:
     ``{"name", "version"}``), content (JSON), taken_by, taken_at.

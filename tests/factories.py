@@ -149,3 +149,21 @@ def complete_cycle(
     for step in (d.key for d in STEPS):
         who = (authors or {}).get(step, author)
         cycles.sign_off(company, month, step, author=who, **extra.get(step, {}))
+
+
+def overwriting_inserts(
+    sqlite: bool, table: str, columns: tuple[str, ...], key: tuple[str, ...] = ("id",)
+) -> list[str]:
+    """INSERTs of ``columns`` (bound as ``:column``) that overwrite the row already holding
+    their ``key``: an upsert (``ON CONFLICT (key) DO UPDATE``, the PostgreSQL way) and, on
+    SQLite, ``INSERT OR REPLACE``, whose implicit delete of the old row fires no delete
+    trigger."""
+    names, values = ", ".join(columns), ", ".join(f":{c}" for c in columns)
+    updated = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+    upsert = (
+        f"INSERT INTO {table} ({names}) VALUES ({values}) "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updated}"
+    )
+    if not sqlite:
+        return [upsert]
+    return [f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({values})", upsert]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from factories import red_tomato
+from factories import overwriting_inserts, red_tomato
 from postgres_server import PostgresServer, drop_store_tables, fresh_database, postgres_server  # noqa: F401
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -195,6 +195,23 @@ def test_audit_rows_cannot_be_changed_or_deleted(store: Store) -> None:
     ):
         with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
             conn.execute(text(sql))
+    assert count(store) == n
+    assert "mallory" not in set(store.audit()["who"])
+
+
+def test_an_audit_row_cannot_be_overwritten_by_an_insert_on_its_id(store: Store) -> None:
+    company(store)
+    n = count(store)
+    columns = ("id", "at", "actor", "action", "object_kind", "object_key", "object")
+    with store.engine.connect() as conn:
+        row = conn.execute(text("SELECT * FROM sop_audit ORDER BY id LIMIT 1")).mappings().one()
+    forged = {c: row[c] for c in columns} | {"actor": "mallory"}
+    for sql in overwriting_inserts(store.is_sqlite, "sop_audit", columns):
+        with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
+            conn.execute(text(sql), forged)
+    with store.engine.connect() as conn:
+        after = conn.execute(text("SELECT * FROM sop_audit WHERE id = :id"), row).mappings().one()
+    assert dict(after) == dict(row)
     assert count(store) == n
     assert "mallory" not in set(store.audit()["who"])
 

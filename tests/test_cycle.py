@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from factories import red_tomato
+from factories import overwriting_inserts, red_tomato
 from postgres_server import PostgresServer, drop_store_tables, fresh_database, postgres_server  # noqa: F401
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -334,6 +334,68 @@ def test_snapshots_and_signed_off_steps_cannot_be_changed_in_the_database(
         conn.execute(
             text("UPDATE sop_cycle_step SET status = 'in_review' WHERE step = 'executive'")
         )
+    assert cycles.get("Acme", DEC).step("executive").status == "in_review"
+
+
+def test_snapshots_comments_and_signed_off_steps_cannot_be_overwritten_by_an_insert(
+    store: Store, cycles: Cycles
+) -> None:
+    """SQLite's INSERT OR REPLACE deletes the old row without firing its delete trigger;
+    an upsert (SQLite, PostgreSQL) updates it: both are refused on what is frozen."""
+    through_supply(cycles)
+    frozen = cycles.get("Acme", DEC)
+    with store.engine.connect() as conn:
+        rows = {
+            table: dict(conn.execute(text(f"SELECT * FROM {table} {where}")).mappings().one())
+            for table, where in (
+                ("sop_cycle_snapshot", "ORDER BY id LIMIT 1"),
+                ("sop_cycle_comment", "ORDER BY id LIMIT 1"),
+                ("sop_cycle_step", "WHERE step = 'demand'"),
+            )
+        }
+        new_id = conn.execute(text("SELECT max(id) + 100 FROM sop_cycle_step")).scalar_one()
+    step = rows["sop_cycle_step"]
+    forgeries = [  # table, forged row, conflict key, refusal
+        (
+            "sop_cycle_snapshot",
+            {**rows["sop_cycle_snapshot"], "content": "{}", "taken_by": "mallory"},
+            ("id",),
+            "append-only",
+        ),
+        (
+            "sop_cycle_comment",
+            {**rows["sop_cycle_comment"], "text": "x", "author": "mallory"},
+            ("id",),
+            "append-only",
+        ),
+        ("sop_cycle_step", {**step, "signed_off_by": "mallory"}, ("id",), "signed-off"),
+        # another id, the same (cycle, step): REPLACE would delete the signed-off row
+        (
+            "sop_cycle_step",
+            {**step, "id": new_id, "status": "open", "signed_off_by": None, "signed_off_at": None},
+            ("cycle_id", "step"),
+            "signed-off",
+        ),
+    ]
+    for table, forged, key, match in forgeries:
+        for sql in overwriting_inserts(store.is_sqlite, table, tuple(forged), key):
+            with pytest.raises(DBAPIError, match=match), store.engine.begin() as conn:
+                conn.execute(text(sql), forged)
+    with store.engine.connect() as conn:
+        for table, row in rows.items():
+            after = conn.execute(text(f"SELECT * FROM {table} WHERE id = :id"), row).mappings()
+            assert dict(after.one()) == row
+    assert cycles.get("Acme", DEC) == frozen
+    # a step not signed off yet can still be written over
+    with store.engine.connect() as conn:
+        open_step = dict(
+            conn.execute(text("SELECT * FROM sop_cycle_step WHERE step = 'executive'"))
+            .mappings()
+            .one()
+        )
+    for sql in overwriting_inserts(store.is_sqlite, "sop_cycle_step", tuple(open_step)):
+        with store.engine.begin() as conn:
+            conn.execute(text(sql), {**open_step, "status": "in_review"})
     assert cycles.get("Acme", DEC).step("executive").status == "in_review"
 
 

@@ -89,6 +89,52 @@ def test_opening_twice_does_not_migrate_again(tmp_path: Path) -> None:
     assert rows == [(migrate.head(),)]
 
 
+def test_0006_upgrades_downgrades_and_upgrades_again_and_refuses_a_replace(
+    tmp_path: Path,
+) -> None:
+    """0006's triggers refuse SQLite's INSERT OR REPLACE over an audit row; its downgrade
+    takes them away (the hole is back at 0005) and a second upgrade puts them back."""
+    from alembic import command
+
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    Store(url).close()
+    engine = create_engine(url)
+    triggers = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?"
+    replace = text(
+        "INSERT OR REPLACE INTO sop_audit (id, at, actor, action, object_kind, object_key,"
+        " object) VALUES (1, '2026-01-01', :actor, 'edit', 'family', 'f1', 'family Pumps')"
+    )
+
+    def guards() -> int:
+        with engine.connect() as conn:
+            return conn.exec_driver_sql(triggers, ("%_no_replace",)).scalar_one()
+
+    def actor() -> str:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT actor FROM sop_audit WHERE id = 1")).scalar_one()
+
+    with engine.begin() as conn:
+        conn.execute(replace, {"actor": "ann"})  # the first insert of id 1 is allowed
+    assert guards() == 4
+    with pytest.raises(IntegrityError, match="append-only"), engine.begin() as conn:
+        conn.execute(replace, {"actor": "mallory"})
+    with engine.begin() as conn:
+        command.downgrade(migrate.config(conn), "0005")
+    assert guards() == 0
+    with engine.begin() as conn:
+        conn.execute(replace, {"actor": "bob"})  # the hole 0006 closes
+    assert actor() == "bob"
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        assert migrate.current(conn) == migrate.head() == "0006"
+    assert guards() == 4
+    with pytest.raises(IntegrityError, match="append-only"), engine.begin() as conn:
+        conn.execute(replace, {"actor": "mallory"})
+    assert actor() == "bob"
+    engine.dispose()
+    assert _schema_diff(url) == []
+
+
 @pytest.mark.postgres
 def test_postgres_database_at_the_old_schema_is_upgraded_with_its_data(
     postgres_server: PostgresServer,  # noqa: F811
