@@ -64,7 +64,7 @@ Inputs
 - SKU stock (optional, :func:`read_sku_stock`; CSV or Excel), one row per SKU::
 
       sku           str     required
-      family        str     optional; checked against the forecast's family
+      family        str     optional; checked against the SKU's family in the demand
       on_hand       units   stock at the start of the plan, ≥ 0
       safety_stock  units   ≥ 0, the same in every month
       min_batch     units   ≥ 0, the least a SKU is made in a week when made at all
@@ -72,7 +72,8 @@ Inputs
   Blank cells and SKUs not in the table take the defaults: on_hand is the family's
   initial inventory (minus initial backorder) split by each SKU's share of the family's
   first-month demand; safety_stock is the family's safety stock in each month split by
-  the SKU's share of that month's demand; min_batch is 0 (no minimum).
+  the SKU's share of that month's demand; min_batch is 0 (no minimum); a blank family
+  is the SKU's own.
 - ``working_days(days) -> weights``: the working fraction of each calendar day (1 = a
   full day). The default, :func:`calendar_days`, counts every day; a plant calendar (the
   resources issue's) plugs in here and changes both the time phasing and the capacity.
@@ -365,11 +366,13 @@ def read_sku_stock(
 def validate_sku_stock(raw: pd.DataFrame, *, name: str = "stock table") -> pd.DataFrame:
     """A stock table with columns :data:`STOCK_COLUMNS` (NaN: use the default).
 
-    Column names ignore case and spaces; other columns are ignored.
+    Column names ignore case and spaces; other columns are ignored. The index is the
+    row numbers that messages name: a file's (:func:`read_sku_stock`; the header is row
+    1), counted from 1 for a frame with the default index, else the frame's index.
 
     Raises:
         InputError: no sku column, a repeated SKU, or a value that is not a number ≥ 0;
-            each problem names the row (spreadsheet numbering for files) and column.
+            each problem names the row and column.
     """
     frame = raw.rename(columns=lambda c: str(c).strip().lower().replace(" ", "_"))
     if "sku" not in frame.columns:
@@ -381,7 +384,7 @@ def validate_sku_stock(raw: pd.DataFrame, *, name: str = "stock table") -> pd.Da
             )
         )
     problems: list[Problem] = []
-    rows = frame.index.to_numpy()
+    rows = _row_numbers(frame.index)
     out: dict[str, np.ndarray] = {
         "sku": np.array([_text(v) for v in frame["sku"].to_numpy(dtype=object)], dtype=object)
     }
@@ -437,7 +440,14 @@ def validate_sku_stock(raw: pd.DataFrame, *, name: str = "stock table") -> pd.Da
             seen[sku] = row
     if problems:
         raise InputError(problems)
-    return pd.DataFrame(out)[list(STOCK_COLUMNS)]
+    return pd.DataFrame(out, index=pd.Index(rows, name="row"))[list(STOCK_COLUMNS)]
+
+
+def _row_numbers(index: pd.Index) -> np.ndarray:
+    """Row numbers for messages: 1, 2, … for a default index, else the index."""
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        return np.arange(1, len(index) + 1)
+    return index.to_numpy()
 
 
 def _text(v: object) -> str:
@@ -445,7 +455,10 @@ def _text(v: object) -> str:
 
 
 def _blank(v: object) -> bool:
-    return v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == ""
+    """None, NaN, NA, NaT or only spaces."""
+    if isinstance(v, str):
+        return not v.strip()
+    return v is None or bool(pd.api.types.is_scalar(v) and pd.isna(v))
 
 
 # --------------------------------------------------------------------------- calendar
@@ -1025,23 +1038,25 @@ def _stock_data(
         names = skus["sku"].to_numpy(dtype=object)
         families = skus["family"].to_numpy(dtype=object)
         pos = pd.Index(names).get_indexer(stock["sku"].to_numpy(dtype=object))
-        given = stock["family"].to_numpy(dtype=object)
+        given = [_text(v) for v in stock["family"].to_numpy(dtype=object)]
+        rows = stock.index.to_numpy()
         problems: list[Problem] = []
         for j in np.flatnonzero(pos < 0)[:20]:
             problems.append(
                 Problem(
-                    f"stock row {j + 1}, column sku",
+                    f"stock row {rows[j]}, column sku",
                     f"{stock['sku'].iloc[j]!r} is not a SKU of the plan's families; known "
                     f"SKUs: {', '.join(names[:8])}{' …' if len(names) > 8 else ''}",
                 )
             )
         for j in np.flatnonzero(pos >= 0):
-            if given[j] is not None and given[j] != families[pos[j]]:
+            if given[j] and given[j] != families[pos[j]]:
                 problems.append(
                     Problem(
-                        f"stock row {j + 1}, column family",
+                        f"stock row {rows[j]}, column family",
                         f"{stock['sku'].iloc[j]!r} belongs to {families[pos[j]]!r} in the "
-                        f"history, got {given[j]!r}",
+                        f"history, got {given[j]!r}; write {families[pos[j]]!r} or leave the "
+                        "cell blank",
                     )
                 )
         if problems:

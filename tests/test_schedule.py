@@ -441,6 +441,39 @@ def test_stock_table_unknown_sku_and_family():
     assert "stock row 2, column sku: 'Z' is not a SKU of the plan's families" in text
 
 
+def test_blank_family_cells_take_the_sku_history_family():
+    """A blank family cell is as if the column were absent for that row: the SKU's
+    family is the history's, and its blank on_hand and safety_stock take the defaults
+    (40 in stock and a safety stock of 20, split by the SKUs' equal demand)."""
+    s = one_month(safety_stock=20)
+    plan = solve(s)
+    defaults = schedule(plan, s, TWO_SKUS).skus.set_index("sku")
+    assert defaults.loc["A", ["on_hand", "safety_stock"]].tolist() == [20, 10]
+    csv = b"sku,family,on_hand,safety_stock\nA,,,\nB,F,30,5\n"
+    for stock in (
+        read_sku_stock(csv, filename="stock.csv"),
+        pd.DataFrame({"sku": ["A", "B"], "family": [None, "F"], "on_hand": [None, 30]}),
+        pd.DataFrame({"sku": ["A", "B"], "family": pd.array([pd.NA, " F "], dtype="string")}),
+    ):
+        skus = schedule(plan, s, TWO_SKUS, stock).skus.set_index("sku")
+        assert skus.loc["A", "family"] == "F"
+        assert skus.loc["A", ["on_hand", "safety_stock"]].tolist() == [20, 10]
+    skus = schedule(plan, s, TWO_SKUS, read_sku_stock(csv, filename="stock.csv")).skus
+    assert skus.set_index("sku").loc["B", ["on_hand", "safety_stock"]].tolist() == [30, 5]
+
+
+def test_wrong_family_is_refused_naming_the_file_row():
+    """The row is the file's (header = row 1), as in the table's other messages."""
+    s = one_month()
+    stock = read_sku_stock(b"sku,family,on_hand\nA,,5\nB,G,3\n", filename="stock.csv")
+    with pytest.raises(InputError) as exc:
+        schedule(solve(s), s, TWO_SKUS, stock)
+    assert str(exc.value) == (
+        "stock row 3, column family: 'B' belongs to 'F' in the history, got 'G'; "
+        "write 'F' or leave the cell blank"
+    )
+
+
 def test_sku_forecast_must_cover_families_and_periods():
     s = one_month()
     fc = pd.DataFrame(
