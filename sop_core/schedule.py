@@ -60,11 +60,12 @@ Inputs
   periods), demand [units / month]; :func:`sku_demand` makes it from a SKU-level
   forecast (:func:`sop_core.forecast.forecast` with ``level="sku"``), scaled per family
   and month to the scenario's (consensus) family demand. A month's demand is spread
-  evenly over its calendar days.
+  evenly over its calendar days. SKUs of a family the plan does not have are not
+  scheduled; the notes name them.
 - SKU stock (optional, :func:`read_sku_stock`; CSV or Excel), one row per SKU::
 
       sku           str     required
-      family        str     optional; checked against the forecast's family
+      family        str     optional; checked against the SKU's family in the demand
       on_hand       units   stock at the start of the plan, ≥ 0
       safety_stock  units   ≥ 0, the same in every month
       min_batch     units   ≥ 0, the least a SKU is made in a week when made at all
@@ -72,7 +73,10 @@ Inputs
   Blank cells and SKUs not in the table take the defaults: on_hand is the family's
   initial inventory (minus initial backorder) split by each SKU's share of the family's
   first-month demand; safety_stock is the family's safety stock in each month split by
-  the SKU's share of that month's demand; min_batch is 0 (no minimum).
+  the SKU's share of that month's demand; min_batch is 0 (no minimum); a blank family
+  is the SKU's own. A row of a SKU of a family the plan does not have (by the demand, or
+  else by its family cell) is not scheduled and the notes name it; a SKU in no family's
+  demand is refused (most likely a typo).
 - ``working_days(days) -> weights``: the working fraction of each calendar day (1 = a
   full day). The default, :func:`calendar_days`, counts every day; a plant calendar (the
   resources issue's) plugs in here and changes both the time phasing and the capacity.
@@ -95,7 +99,8 @@ Results (:class:`Schedule`)
              stock; any amount when not in whole units), max_shortfall, batch_misses
              (weeks made below min_batch because the family's quantity was smaller than
              every batch).
-``notes``    plain sentences: the defaults used, SKUs short, batches missed.
+``notes``    plain sentences: the defaults used, SKUs not scheduled (of a family the
+             plan does not have), SKUs short, batches missed.
 """
 
 from __future__ import annotations
@@ -211,6 +216,8 @@ def sku_demand(
 
     Each SKU keeps its forecast share of its family in each month; a month whose SKU
     forecasts are all zero uses the SKUs' shares of the whole horizon (evenly if none).
+    SKUs of families the scenario does not have keep their forecast (0 in months it
+    lacks): :func:`schedule` does not schedule them but names them in its notes.
 
     Raises:
         InputError: a scenario family without SKUs, or a plan period the forecast lacks.
@@ -271,6 +278,25 @@ def sku_demand(
         )
     if problems:
         raise InputError(problems)
+    others = fc[~fc["family"].isin(scenario.family_names)]
+    if not others.empty:
+        value = pd.to_numeric(others[value_col], errors="coerce").fillna(0.0).clip(lower=0.0)
+        table = (
+            others.assign(**{value_col: value})
+            .pivot_table(index=["family", "sku"], columns="label", values=value_col, aggfunc="sum")
+            .reindex(columns=labels)
+            .fillna(0.0)
+        )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "family": np.repeat(table.index.get_level_values("family"), len(labels)),
+                    "sku": np.repeat(table.index.get_level_values("sku"), len(labels)),
+                    "period": np.tile(labels, len(table)),
+                    "demand": table.to_numpy(dtype=float).ravel(),
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)[list(DEMAND_COLUMNS)]
 
 
@@ -365,11 +391,13 @@ def read_sku_stock(
 def validate_sku_stock(raw: pd.DataFrame, *, name: str = "stock table") -> pd.DataFrame:
     """A stock table with columns :data:`STOCK_COLUMNS` (NaN: use the default).
 
-    Column names ignore case and spaces; other columns are ignored.
+    Column names ignore case and spaces; other columns are ignored. The index is the
+    row numbers that messages name: a file's (:func:`read_sku_stock`; the header is row
+    1), counted from 1 for a frame with the default index, else the frame's index.
 
     Raises:
         InputError: no sku column, a repeated SKU, or a value that is not a number ≥ 0;
-            each problem names the row (spreadsheet numbering for files) and column.
+            each problem names the row and column.
     """
     frame = raw.rename(columns=lambda c: str(c).strip().lower().replace(" ", "_"))
     if "sku" not in frame.columns:
@@ -381,7 +409,7 @@ def validate_sku_stock(raw: pd.DataFrame, *, name: str = "stock table") -> pd.Da
             )
         )
     problems: list[Problem] = []
-    rows = frame.index.to_numpy()
+    rows = _row_numbers(frame.index)
     out: dict[str, np.ndarray] = {
         "sku": np.array([_text(v) for v in frame["sku"].to_numpy(dtype=object)], dtype=object)
     }
@@ -437,7 +465,14 @@ def validate_sku_stock(raw: pd.DataFrame, *, name: str = "stock table") -> pd.Da
             seen[sku] = row
     if problems:
         raise InputError(problems)
-    return pd.DataFrame(out)[list(STOCK_COLUMNS)]
+    return pd.DataFrame(out, index=pd.Index(rows, name="row"))[list(STOCK_COLUMNS)]
+
+
+def _row_numbers(index: pd.Index) -> np.ndarray:
+    """Row numbers for messages: 1, 2, … for a default index, else the index."""
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        return np.arange(1, len(index) + 1)
+    return index.to_numpy()
 
 
 def _text(v: object) -> str:
@@ -445,7 +480,10 @@ def _text(v: object) -> str:
 
 
 def _blank(v: object) -> bool:
-    return v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == ""
+    """None, NaN, NA, NaT or only spaces."""
+    if isinstance(v, str):
+        return not v.strip()
+    return v is None or bool(pd.api.types.is_scalar(v) and pd.isna(v))
 
 
 # --------------------------------------------------------------------------- calendar
@@ -729,7 +767,8 @@ def schedule(
 
     Raises:
         InputError: a plan that is not optimal, SKU demand that does not match the plan,
-            a stock table naming unknown SKUs, or bad options; each names the field.
+            a stock table naming a SKU in no family's demand or in another family than
+            its own, or bad options; each names the field.
     """
     if not plan.optimal:
         raise InputError(
@@ -770,7 +809,7 @@ def schedule(
     supply = supply_p + supply_c
 
     # SKUs, grouped by family in scenario order
-    sku_frame, dem = _sku_demand_matrix(demand, names, labels)
+    sku_frame, dem, unplanned = _sku_demand_matrix(demand, names, labels)
     fam = sku_frame["f"].to_numpy()
     S = len(fam)
     first = np.searchsorted(fam, np.arange(F))
@@ -787,7 +826,7 @@ def schedule(
             "SKU stocks will drift from the plan's family stock."
         )
 
-    on_hand, ss, batch, table = _stock_data(scenario, sku_frame, dem, stock, notes)
+    on_hand, ss, batch, table = _stock_data(scenario, sku_frame, dem, stock, unplanned, notes)
     if whole_units:
         batch = np.ceil(batch - 1e-9)
 
@@ -926,9 +965,10 @@ def schedule(
 
 def _sku_demand_matrix(
     demand: pd.DataFrame, names: list[str], labels: list[str]
-) -> tuple[pd.DataFrame, np.ndarray]:
+) -> tuple[pd.DataFrame, np.ndarray, dict[str, list[str]]]:
     """The SKUs (family index f, family, sku; grouped by family in plan order, SKUs
-    sorted) and their demand per month (S, T)."""
+    sorted), their demand per month (S, T), and the SKUs of each family the plan does
+    not have (not scheduled; "" for a blank family)."""
     missing = [c for c in DEMAND_COLUMNS if c not in demand.columns]
     if missing:
         raise InputError(
@@ -937,11 +977,14 @@ def _sku_demand_matrix(
     fam_of = {n: i for i, n in enumerate(names)}
     codes, uniq = pd.factorize(demand["family"].to_numpy(dtype=object), use_na_sentinel=False)
     fam_code = np.array([fam_of.get(str(u), np.nan) for u in uniq], dtype=float)[codes]
+    fam_text = np.array([_text(u) for u in uniq], dtype=object)[codes]
     codes, uniq = pd.factorize(demand["period"].to_numpy(), use_na_sentinel=False)
     t_code = pd.Index(labels).get_indexer(_labels(pd.Series(uniq)))[codes]
     keep = (t_code >= 0) & ~np.isnan(fam_code)  # months after the horizon are not scheduled
     sku_codes, sku_names = pd.factorize(demand["sku"].to_numpy(dtype=object), use_na_sentinel=False)
     sku_names = np.array([str(u) for u in sku_names], dtype=object)
+    other = np.isnan(fam_code)
+    other_skus = pd.DataFrame({"family": fam_text[other], "sku": sku_names[sku_codes[other]]})
     sku_codes = sku_codes[keep]
     fam_code, t_code = fam_code[keep].astype(np.int64), t_code[keep]
     values = demand["demand"].to_numpy(dtype=float)[keep]
@@ -998,7 +1041,25 @@ def _sku_demand_matrix(
             "sku": uniq[order],
         }
     )
-    return frame, dem
+    other_skus = other_skus[~other_skus["sku"].isin(frame["sku"])].drop_duplicates("sku")
+    unplanned = {f: list(g["sku"]) for f, g in other_skus.groupby("family", sort=False)}
+    return frame, dem, unplanned
+
+
+def _unplanned_notes(unplanned: dict[str, list[str]]) -> list[str]:
+    """One sentence per family the plan does not have: its SKUs, not scheduled."""
+    notes = []
+    for family in sorted(unplanned):
+        skus = sorted(set(unplanned[family]))
+        shown = f"{', '.join(skus[:5])}{' …' if len(skus) > 5 else ''}"
+        if family:
+            notes.append(
+                f"{len(skus)} SKU(s) of family {family!r}, which the plan does not have, "
+                f"are not scheduled: {shown}"
+            )
+        else:
+            notes.append(f"{len(skus)} SKU(s) without a family are not scheduled: {shown}")
+    return notes
 
 
 def _stock_data(
@@ -1006,9 +1067,13 @@ def _stock_data(
     skus: pd.DataFrame,
     dem: np.ndarray,
     stock: pd.DataFrame | None,
+    unplanned: dict[str, list[str]],
     notes: list[str],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.DataFrame]:
-    """On hand (S,), safety stock per month (S, T), min batch (S,), and the SKU table."""
+    """On hand (S,), safety stock per month (S, T), min batch (S,), and the SKU table.
+
+    A blank family cell is the SKU's family; a stock row of a SKU of a family the plan
+    does not have joins ``unplanned`` (the notes name them)."""
     T = dem.shape[1]
     fam = skus["f"].to_numpy()
     share = np.zeros_like(dem)
@@ -1022,41 +1087,59 @@ def _stock_data(
     batch = np.zeros(len(fam))
     if stock is not None:
         stock = validate_sku_stock(stock)
+        rows = stock.index.to_numpy()
         names = skus["sku"].to_numpy(dtype=object)
         families = skus["family"].to_numpy(dtype=object)
         pos = pd.Index(names).get_indexer(stock["sku"].to_numpy(dtype=object))
-        given = stock["family"].to_numpy(dtype=object)
+        given = [_text(v) for v in stock["family"].to_numpy(dtype=object)]
+        home_of = {sku: f for f, other in unplanned.items() for sku in other}
+        planned = set(scenario.family_names)
+        known = f"{', '.join(names[:8])}{' …' if len(names) > 8 else ''}"
         problems: list[Problem] = []
-        for j in np.flatnonzero(pos < 0)[:20]:
-            problems.append(
-                Problem(
-                    f"stock row {j + 1}, column sku",
-                    f"{stock['sku'].iloc[j]!r} is not a SKU of the plan's families; known "
-                    f"SKUs: {', '.join(names[:8])}{' …' if len(names) > 8 else ''}",
-                )
-            )
-        for j in np.flatnonzero(pos >= 0):
-            if given[j] is not None and given[j] != families[pos[j]]:
+        unknown = 0
+        for j, sku in enumerate(stock["sku"].to_numpy(dtype=object)):
+            if pos[j] >= 0:
+                home = families[pos[j]]
+            elif sku in home_of:
+                home = home_of[sku]
+            elif given[j] and given[j] not in planned:
+                unplanned.setdefault(given[j], []).append(sku)
+                continue
+            else:
+                unknown += 1
+                if unknown <= 20:
+                    problems.append(
+                        Problem(
+                            f"stock row {rows[j]}, column sku",
+                            f"{sku!r} is in no family's SKU history; known SKUs: {known}; "
+                            "check the SKU or remove the row",
+                        )
+                    )
+                continue
+            if given[j] and given[j] != home:
                 problems.append(
                     Problem(
-                        f"stock row {j + 1}, column family",
-                        f"{stock['sku'].iloc[j]!r} belongs to {families[pos[j]]!r} in the "
-                        f"history, got {given[j]!r}",
+                        f"stock row {rows[j]}, column family",
+                        f"{sku!r} belongs to {home!r} in the history, got {given[j]!r}; "
+                        f"write {home!r} or leave the cell blank",
                     )
                 )
         if problems:
             raise InputError(problems)
+        notes.extend(_unplanned_notes(unplanned))
+        ours = pos >= 0
         for col, target in (("on_hand", on_hand), ("min_batch", batch)):
             v = stock[col].to_numpy(dtype=float)
-            m = ~np.isnan(v)
+            m = ours & ~np.isnan(v)
             target[pos[m]] = v[m]
         v = stock["safety_stock"].to_numpy(dtype=float)
-        m = ~np.isnan(v)
+        m = ours & ~np.isnan(v)
         ss[pos[m]] = v[m][:, None]
-        absent = len(fam) - len(np.unique(pos))
+        absent = len(fam) - len(np.unique(pos[ours]))
         if absent:
             notes.append(f"{absent} SKU(s) not in the stock table use the default stock data.")
     else:
+        notes.extend(_unplanned_notes(unplanned))
         notes.append(
             "No SKU stock table: on-hand split by first-month demand share, safety stock by "
             "each month's demand share of the family's, no minimum batches."

@@ -120,3 +120,22 @@ def test_red_tomato_with_a_start_month(tmp_path):
     months = pd.DataFrame(data["months"])
     assert months["period"].tolist() == ["Jan", "Feb", "Mar", "Apr", "May", "Jun"]
     assert data["load"][0]["week"] == "2026-12-28"  # the week of Friday 1 January 2027
+
+
+def test_skus_of_a_family_the_scenario_lacks_are_reported(tmp_path):
+    """The history sells Watering; a scenario without it schedules the other SKUs and
+    says which ones it leaves out."""
+    data = json.loads(Path(SAMPLE).read_text(encoding="utf-8"))
+    data["families"] = [f for f in data["families"] if f["name"] != "Watering"]
+    scenario = tmp_path / "no_watering.json"
+    scenario.write_text(json.dumps(data), encoding="utf-8")
+    out = run(str(scenario), HISTORY, "--format", "json")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    note = (
+        "3 SKU(s) of family 'Watering', which the plan does not have, are not scheduled: "
+        "WA-CAN, WA-HOSE, WA-SPRINKLER"
+    )
+    assert note in result["notes"]
+    assert f"note: {note}" in out.stderr
+    assert not any(row["sku"].startswith("WA-") for row in result["skus"])

@@ -438,7 +438,107 @@ def test_stock_table_unknown_sku_and_family():
         schedule(solve(s), s, TWO_SKUS, stock)
     text = str(exc.value)
     assert "stock row 1, column family: 'A' belongs to 'F' in the history, got 'G'" in text
-    assert "stock row 2, column sku: 'Z' is not a SKU of the plan's families" in text
+    assert "stock row 2, column sku: 'Z' is in no family's SKU history" in text
+
+
+def test_blank_family_cells_take_the_sku_history_family():
+    """A blank family cell is as if the column were absent for that row: the SKU's
+    family is the history's, and its blank on_hand and safety_stock take the defaults
+    (40 in stock and a safety stock of 20, split by the SKUs' equal demand)."""
+    s = one_month(safety_stock=20)
+    plan = solve(s)
+    defaults = schedule(plan, s, TWO_SKUS).skus.set_index("sku")
+    assert defaults.loc["A", ["on_hand", "safety_stock"]].tolist() == [20, 10]
+    csv = b"sku,family,on_hand,safety_stock\nA,,,\nB,F,30,5\n"
+    for stock in (
+        read_sku_stock(csv, filename="stock.csv"),
+        pd.DataFrame({"sku": ["A", "B"], "family": [None, "F"], "on_hand": [None, 30]}),
+        pd.DataFrame({"sku": ["A", "B"], "family": pd.array([pd.NA, " F "], dtype="string")}),
+    ):
+        skus = schedule(plan, s, TWO_SKUS, stock).skus.set_index("sku")
+        assert skus.loc["A", "family"] == "F"
+        assert skus.loc["A", ["on_hand", "safety_stock"]].tolist() == [20, 10]
+    skus = schedule(plan, s, TWO_SKUS, read_sku_stock(csv, filename="stock.csv")).skus
+    assert skus.set_index("sku").loc["B", ["on_hand", "safety_stock"]].tolist() == [30, 5]
+
+
+def test_wrong_family_is_refused_naming_the_file_row():
+    """The row is the file's (header = row 1), as in the table's other messages."""
+    s = one_month()
+    stock = read_sku_stock(b"sku,family,on_hand\nA,,5\nB,G,3\n", filename="stock.csv")
+    with pytest.raises(InputError) as exc:
+        schedule(solve(s), s, TWO_SKUS, stock)
+    assert str(exc.value) == (
+        "stock row 3, column family: 'B' belongs to 'F' in the history, got 'G'; "
+        "write 'F' or leave the cell blank"
+    )
+
+
+def heaters(n: int) -> pd.DataFrame:
+    """SKU demand of a family 'Heaters' that the one-month plan does not have."""
+    return pd.DataFrame(
+        {"family": "Heaters", "sku": [f"HT-{i}" for i in range(1, n + 1)], "period": "2027-02"}
+    ).assign(demand=10.0)
+
+
+def test_skus_of_a_family_the_plan_lacks_are_reported_not_scheduled():
+    s = one_month()
+    plan = solve(s)
+    demand = pd.concat([heaters(3), TWO_SKUS], ignore_index=True)
+    out = schedule(plan, s, demand)
+    note = "3 SKU(s) of family 'Heaters', which the plan does not have, are not scheduled: "
+    assert note + "HT-1, HT-2, HT-3" in out.notes
+    assert set(out.skus["sku"]) == set(out.weeks["sku"]) == {"A", "B"}
+    out = schedule(plan, s, pd.concat([heaters(7), TWO_SKUS]))
+    assert any(n.startswith("7 SKU(s) of family 'Heaters'") for n in out.notes)
+    assert "HT-1, HT-2, HT-3, HT-4, HT-5 …" in " ".join(out.notes)
+
+
+def test_sku_forecast_keeps_the_skus_of_other_families_for_the_report():
+    """sku_demand reconciles the plan's families and passes the others on (as forecast)
+    so that the schedule can say they are not scheduled."""
+    s = one_month()
+    fc = pd.concat([heaters(2), TWO_SKUS]).rename(columns={"demand": "forecast"})
+    demand = sku_demand(s, fc)
+    assert demand.groupby("family")["demand"].sum().to_dict() == {"F": 280, "Heaters": 20}
+    out = schedule(solve(s), s, demand)
+    assert (
+        "2 SKU(s) of family 'Heaters', which the plan does not have, are not scheduled: "
+        "HT-1, HT-2" in out.notes
+    )
+    assert set(out.skus["sku"]) == {"A", "B"}
+
+
+def test_stock_table_skus_outside_the_plan():
+    """A stock row of a SKU of another family (in the history, or by its family cell) is
+    reported with that family's SKUs; a SKU in no history and of no other family is
+    refused (most likely a typo), naming the row."""
+    s = one_month()
+    plan = solve(s)
+    demand = pd.concat([heaters(1), TWO_SKUS])
+    stock = read_sku_stock(
+        b"sku,family,on_hand\nA,,5\nHT-1,,3\nHT-9,Heaters,2\nFN-1,Fans,1\n",
+        filename="stock.csv",
+    )
+    out = schedule(plan, s, demand, stock)
+    assert (
+        "2 SKU(s) of family 'Heaters', which the plan does not have, are not scheduled: "
+        "HT-1, HT-9" in out.notes
+    )
+    assert (
+        "1 SKU(s) of family 'Fans', which the plan does not have, are not scheduled: FN-1"
+        in out.notes
+    )
+    assert "1 SKU(s) not in the stock table use the default stock data." in out.notes
+    assert out.skus.set_index("sku")["on_hand"].to_dict() == {"A": 5, "B": 20}
+    bad = read_sku_stock(b"sku,family\nA,\nHT-1,Fans\nZ,\n", filename="stock.csv")
+    with pytest.raises(InputError) as exc:
+        schedule(plan, s, demand, bad)
+    text = str(exc.value)
+    assert (
+        "stock row 3, column family: 'HT-1' belongs to 'Heaters' in the history, got 'Fans'" in text
+    )
+    assert "stock row 4, column sku: 'Z' is in no family's SKU history" in text
 
 
 def test_sku_forecast_must_cover_families_and_periods():
