@@ -140,6 +140,7 @@ def serve(
                 str(port),
                 "--browser.gatherUsageStats",
                 "false",
+
                 *(args or []),
             ],
             cwd=root,
@@ -183,8 +184,7 @@ def serve(
 SETTLED_JS = """() => {
   const app = document.querySelector('[data-testid=stApp]');
   return !!app && app.dataset.testScriptState === 'notRunning'
-    && app.dataset.testConnectionState === 'CONNECTED'
-    && !document.querySelector('[data-testid=stStatusWidget]');
+    && app.dataset.testConnectionState === 'CONNECTED';
 }"""
 
 #: True once every chart on the page has drawn its marks (Vega draws after the run ends).
