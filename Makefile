@@ -28,6 +28,7 @@ system-deps:
 
 test: $(STAMP) system-deps
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 # A browser test that fails once in three runs is a failing test (CI runs this after `test`)

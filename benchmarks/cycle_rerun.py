@@ -41,9 +41,9 @@ def case(label: str, scenario_file: Path | None, rounds: int) -> tuple[str, floa
     from streamlit.testing.v1 import AppTest
 
     import pages._stored as stored
-    from sop_core.cycle import month_of
-    from sop_core.store import Store
-    from sop_core.workspace_store import Workspaces
+    from sop_core.process.cycle import month_of
+    from sop_core.store.scenarios import Store
+    from sop_core.store.workspaces import Workspaces
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["SOP_DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"

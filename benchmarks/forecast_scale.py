@@ -9,7 +9,7 @@ first 60 are the history and the last 12 are held out for the accuracy table.
 
 Speed: every SKU goes through ``forecast(level="sku", model="auto")``, six
 rolling-origin backtests included, on the **batched path** (the default there,
-:mod:`sop_core.batched`) on the local pool (and, with ``--dask``, on a dask
+:mod:`sop_core.demand.batched`) on the local pool (and, with ``--dask``, on a dask
 ``LocalCluster`` of the same size; start-up not timed). The baseline, in the same run,
 is the per-series path (``engine="series"``: one fit per series × candidate × origin,
 ETS, seasonal ARIMA and Prophet included) on the first ``--baseline`` SKUs, its rate
@@ -36,7 +36,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sop_core.forecast import forecast, is_intermittent  # noqa: E402
+from sop_core.demand.forecast import forecast, is_intermittent  # noqa: E402
 
 TARGET_SERIES = 10_000
 HISTORY, HELD_OUT = 60, 12

@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT))
 COLD = """
 import time
 t0 = time.perf_counter()
-from sop_core.history import read_history
-from sop_core.forecast import forecast
+from sop_core.demand.history import read_history
+from sop_core.demand.forecast import forecast
 h = read_history("data/sample_history.csv")
 r = forecast(h, horizon=12, model="auto")
 print(time.perf_counter() - t0, len(r.forecast))
@@ -43,8 +43,8 @@ print(time.perf_counter() - t0, len(r.forecast))
 THREADED = """
 import threading, time
 threading.Thread(target=threading.Event().wait, daemon=True).start()  # a server's threads
-from sop_core.history import read_history
-from sop_core.forecast import forecast
+from sop_core.demand.history import read_history
+from sop_core.demand.forecast import forecast
 h = read_history("data/sample_history.csv")
 forecast(h, horizon=12, model="auto", backend="sequential")  # imports, as after a first page
 times = []
@@ -104,7 +104,7 @@ def main() -> None:
     rows.append((label, "local pool, first call (forkserver)", first))
     rows.append((label, "local pool, kept", kept))
 
-    from sop_core.forecast import forecast
+    from sop_core.demand.forecast import forecast
 
     history = synthetic_skus(args.series)
     options = dict(horizon=12, model="prophet-multiplicative", level="sku", backtest=False)
@@ -131,7 +131,7 @@ def main() -> None:
             ) as cluster,
             Client(cluster) as client,
         ):
-            client.run(lambda: __import__("sop_core.models").models.warm_up())
+            client.run(lambda: __import__("sop_core.demand.models").models.warm_up())
             measure("dask LocalCluster (2 workers)", scheduler=client)
     ref = results["sequential"].forecast
     same = all(np.allclose(r.forecast["forecast"], ref["forecast"]) for r in results.values())

@@ -41,16 +41,16 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from plan_speed import synthetic  # noqa: E402
 
-from sop_core.business_plan import (  # noqa: E402
+from sop_core.engine.planner import Planner  # noqa: E402
+from sop_core.model.scenario import Scenario, load_scenario, with_changes  # noqa: E402
+from sop_core.process.business_plan import (  # noqa: E402
     annual_gap,
     budget_gap,
     business_plan_template,
     meeting_exceptions,
     plan_money,
 )
-from sop_core.planner import Planner  # noqa: E402
-from sop_core.scenario import Scenario, load_scenario, with_changes  # noqa: E402
-from sop_core.sop_sheet import sop_sheet  # noqa: E402
+from sop_core.process.sop_sheet import sop_sheet  # noqa: E402
 
 
 def months(s: Scenario, start: str = "2027-01") -> Scenario:

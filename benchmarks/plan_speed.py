@@ -35,9 +35,9 @@ import pulp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sop_core.lp import build_problem, model_data
-from sop_core.planner import Planner, _new_highs
-from sop_core.scenario import Scenario, parse_scenario, with_changes
+from sop_core.engine.lp import build_problem, model_data, new_highs
+from sop_core.engine.planner import Planner
+from sop_core.model.scenario import Scenario, parse_scenario, with_changes
 
 
 def synthetic(periods: int, families: int, resources: int = 0, seed: int = 7) -> Scenario:
@@ -147,7 +147,7 @@ def measure(s: Scenario, reps: dict[str, int]) -> tuple[float, ...]:
     lp = planner.highs.getLp()
 
     def highs_alone() -> None:
-        h = _new_highs()
+        h = new_highs()
         h.passModel(lp)
         h.run()
 

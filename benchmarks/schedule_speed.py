@@ -35,9 +35,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sop_core.planner import solve
-from sop_core.scenario import Scenario, parse_scenario
-from sop_core.schedule import Schedule, schedule
+from sop_core.engine.planner import solve
+from sop_core.model.scenario import Scenario, parse_scenario
+from sop_core.schedule.weekly import Schedule, schedule
 
 MONTHS = [str(p) for p in pd.period_range("2027-01", periods=12, freq="M")]
 

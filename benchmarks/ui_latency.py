@@ -84,9 +84,9 @@ levers()
 FLOOR_CHART_APP = """
 import streamlit as st
 
-from sop_core import charts
-from sop_core.planner import solve
-from sop_core.scenario import load_scenario, with_changes
+from sop_core.reports import charts
+from sop_core.engine.planner import solve
+from sop_core.model.scenario import load_scenario, with_changes
 
 st.set_page_config(layout="wide")
 

@@ -26,10 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sop_core.scenario import parse_scenario  # noqa: E402
-from sop_core.store import Store  # noqa: E402
-from sop_core.workspace import Edit, monthly_edits  # noqa: E402
-from sop_core.workspace_store import Workspaces  # noqa: E402
+from sop_core.model.scenario import parse_scenario  # noqa: E402
+from sop_core.process.workspace import Edit, monthly_edits  # noqa: E402
+from sop_core.store.scenarios import Store  # noqa: E402
+from sop_core.store.workspaces import Workspaces  # noqa: E402
 
 
 def company(families: int, periods: int = 12):

@@ -24,9 +24,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sop_core.forecast import forecast  # noqa: E402
-from sop_core.history import read_history  # noqa: E402
-from sop_core.scenario import parse_scenario  # noqa: E402
+from sop_core.demand.forecast import forecast  # noqa: E402
+from sop_core.demand.history import read_history  # noqa: E402
+from sop_core.model.scenario import parse_scenario  # noqa: E402
 
 SEED = 20260101
 START, MONTHS, HORIZON = "2020-11-01", 72, 12

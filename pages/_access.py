@@ -4,10 +4,10 @@ controls that show what they may do.
 With an ``[auth]`` section in ``.streamlit/secrets.toml`` the app asks everyone to sign
 in with the configured OpenID Connect provider; the signed-in person's e-mail and name
 are the author of every change, and their roles come from the role file
-(:func:`sop_core.access.load_roles`). Without it (``make run`` on a laptop) the app is
+(:func:`sop_core.base.access.load_roles`). Without it (``make run`` on a laptop) the app is
 in local single-user mode: the sidebar says so, the name typed there is the author,
 and that person has every right. The store checks each right again
-(:mod:`sop_core.access`): what this module disables is a courtesy, not the lock.
+(:mod:`sop_core.base.access`): what this module disables is a courtesy, not the lock.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from sop_core.access import Actor, RoleConfig, load_roles, local_actor, roles_path
-from sop_core.errors import InputError
-from sop_core.fields import MONEY_FIELDS
+from sop_core.base.access import Actor, RoleConfig, load_roles, local_actor, roles_path
+from sop_core.base.errors import InputError
+from sop_core.base.fields import MONEY_FIELDS
 
 DEFAULT_AUTHOR = "planner"
 

@@ -14,18 +14,18 @@ import streamlit as st
 
 from pages._monthly import NUMBER_COLUMNS, monthly_table_section
 from pages._workspace import state
-from sop_core.business_plan import (
+from sop_core.base.errors import InputError
+from sop_core.base.text import md_escape
+from sop_core.engine.kpis import money, units
+from sop_core.engine.planner import PlanResult
+from sop_core.model.scenario import Scenario
+from sop_core.process.business_plan import (
     annual_gap,
     budget_gap,
     business_plan_template,
     meeting_exceptions,
     plan_money,
 )
-from sop_core.errors import InputError
-from sop_core.kpis import money, units
-from sop_core.planner import PlanResult
-from sop_core.scenario import Scenario
-from sop_core.text import md_escape
 
 
 def money_table(frame: pd.DataFrame, *, key: str) -> None:
@@ -153,6 +153,6 @@ def gap_view(gap: pd.DataFrame, money_frame: pd.DataFrame) -> None:
     with st.expander("The plan in money by family and month"):
         st.caption(
             "Sales are shipments; cost of goods and inventory are valued at each "
-            "family's unit cost over the horizon (the rule: sop_core/business_plan.py)."
+            "family's unit cost over the horizon (the rule: sop_core/process/business_plan.py)."
         )
         money_table(money_frame, key="bp_money_table")

@@ -4,7 +4,8 @@ Presentation only: every number shown comes from ``sop_core``.
 
 Shared session-state keys (the company's are documented in :mod:`pages._workspace`):
 
-``planners``         shape -> :class:`~sop_core.planner.Planner`, this session's compiled models
+``planners``         shape -> :class:`~sop_core.engine.planner.Planner`, this session's
+                     compiled models
 ``whatif``           the Plan page's last what-if settings (a :class:`WhatIf` as a dict)
 """
 
@@ -16,15 +17,15 @@ import pandas as pd
 import streamlit as st
 
 from pages._workspace import approved_plan
-from sop_core import charts, exports
-from sop_core.charts import balance_frame
-from sop_core.errors import InputError
-from sop_core.kpis import KPIS, TILES, delta, delta_colour, show
-from sop_core.planner import KPI_LABELS, Planner, PlanResult
-from sop_core.scenario import Scenario
+from sop_core.base.errors import InputError
+from sop_core.base.text import md_escape
+from sop_core.engine.kpis import KPIS, TILES, delta, delta_colour, show
+from sop_core.engine.planner import KPI_LABELS, Planner, PlanResult
+from sop_core.model.scenario import Scenario
+from sop_core.model.whatif import WHATIF_KEYS, WhatIf, whatif_from_params
+from sop_core.reports import charts, exports
+from sop_core.reports.charts import balance_frame
 from sop_core.services import plans
-from sop_core.text import md_escape
-from sop_core.whatif import WHATIF_KEYS, WhatIf, whatif_from_params
 
 COST_NAMES = exports.COST_LABELS  # one table of cost names: pages and downloads
 
@@ -88,7 +89,7 @@ def session_whatif(scenario: Scenario) -> WhatIf:
 
 
 def kpi_tiles(result: PlanResult, baseline: PlanResult | None = None, *, large: bool = False):
-    """The KPI tiles (:data:`sop_core.kpis.TILES`), each with its change vs the baseline:
+    """The KPI tiles (:data:`sop_core.engine.kpis.TILES`), each with its change vs the baseline:
     the arrow follows the sign, the colour whether that change is good."""
     cols = st.columns(len(TILES))
     base = baseline.kpis if baseline is not None and baseline.optimal else {}
@@ -113,7 +114,7 @@ def show_input_error(exc: InputError, what: str) -> None:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def balance_spec(periods: tuple[str, ...], y_title: str, large: bool, height: int) -> dict:
-    """:func:`sop_core.charts.balance_spec`, built once per layout (the cache hands out a
+    """:func:`sop_core.reports.charts.balance_spec`, built once per layout (the cache hands out a
     fresh copy on every call: Streamlit edits the spec it is given)."""
     return charts.balance_spec(periods, y_title, large, height)
 
@@ -136,7 +137,7 @@ def balance_chart(
 
 
 def plan_table(result: PlanResult) -> pd.DataFrame:
-    """The plan as one readable table (see :func:`sop_core.exports.plan_table`)."""
+    """The plan as one readable table (see :func:`sop_core.reports.exports.plan_table`)."""
     return exports.plan_table(result)
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pandas as pd
 
-from sop_core.errors import InputError, Problem
-from sop_core.fields import FAMILY_FIELDS, WORKFORCE_FIELDS
-from sop_core.workspace import (
+from sop_core.base.errors import InputError, Problem
+from sop_core.base.fields import FAMILY_FIELDS, WORKFORCE_FIELDS
+from sop_core.process.workspace import (
     Edit,
     WorkspaceState,
     default_family,

@@ -13,9 +13,9 @@ import pandas as pd
 import streamlit as st
 
 from pages._workspace import company_history, state
-from sop_core.errors import InputError
-from sop_core.forecast import MODEL_CHOICES, ForecastResult, forecast, label_periods
-from sop_core.text import md_escape
+from sop_core.base.errors import InputError
+from sop_core.base.text import md_escape
+from sop_core.demand.forecast import MODEL_CHOICES, ForecastResult, forecast, label_periods
 
 #: The Demand page's model when none was picked ("auto": the backtest chooses per family).
 DEFAULT_MODEL = MODEL_CHOICES[0]
@@ -53,7 +53,7 @@ def digest_of(history: pd.DataFrame) -> str:
 def statistical_forecast(history: pd.DataFrame, horizon: int, model: str) -> pd.DataFrame:
     """The statistical forecast per family and period as the Demand page shows it before
     the consensus adjustments: columns family, period (the plan's labels, "2027-01"),
-    forecast (units), what :meth:`Cycles.sign_off <sop_core.cycle_store.Cycles.sign_off>`
+    forecast (units), what :meth:`Cycles.sign_off <sop_core.store.cycles.Cycles.sign_off>`
     freezes with the consensus."""
     result = run_forecast(digest_of(history), model, horizon, history)
     fc = result.forecast

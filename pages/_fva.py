@@ -1,6 +1,6 @@
 """The Cycle page's "Forecast value added" section: did the consensus overrides, and the
 statistical model, make the forecasts the cycles froze better? The rules are in
-:mod:`sop_core.fva`; this module reads the cycles and the history, and draws.
+:mod:`sop_core.process.fva`; this module reads the cycles and the history, and draws.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import pandas as pd
 import streamlit as st
 
 from pages._workspace import company_history
-from sop_core.cycle import Cycle
-from sop_core.errors import InputError
-from sop_core.fva import (
+from sop_core.base.errors import InputError
+from sop_core.base.text import md_escape
+from sop_core.process.cycle import Cycle
+from sop_core.process.fva import (
     ALL,
     FORECASTS,
     forecast_value_added,
@@ -21,12 +22,11 @@ from sop_core.fva import (
     snapshot_frame,
     unscored_periods,
 )
-from sop_core.sop_sheet import monthly_sales
-from sop_core.text import md_escape
+from sop_core.process.sop_sheet import monthly_sales
 
 
 def fva_table(fva: pd.DataFrame) -> pd.DataFrame:
-    """:func:`~sop_core.fva.forecast_value_added`'s frame as the page shows it: the
+    """:func:`~sop_core.process.fva.forecast_value_added`'s frame as the page shows it: the
     pooled rows named "All families", value added in MAPE points (10.0 = 10 points),
     and each row in words."""
     shown = fva.copy()
@@ -58,7 +58,7 @@ def _column_config() -> dict:
 
 def company_fva(found: Sequence[Cycle]) -> tuple[pd.DataFrame | None, str]:
     """The company's forecast value added over its cycles ``found`` (the shown cycle and
-    those before it: :func:`~sop_core.fva.forecast_value_added`, pooled rows included),
+    those before it: :func:`~sop_core.process.fva.forecast_value_added`, pooled rows included),
     or ``None`` and why nothing can be scored yet (in words, for a caption). What the
     meeting pack's "Forecast value added" section takes (``meeting_sections(fva=…)``)."""
     history, _ = company_history()

@@ -1,6 +1,6 @@
 """A monthly table of the company, kept in the store: the business plan or the actuals.
 
-One section per table (:data:`sop_core.workspace.MONTHLY_TABLES`): upload a CSV or Excel
+One section per table (:data:`sop_core.process.workspace.MONTHLY_TABLES`): upload a CSV or Excel
 file (it replaces the table, as one undoable action), edit it in place (each cell saved
 as typed), download it, clear it. The rows, rights and checks are the workspace's; this
 module reads widgets, calls it and draws.
@@ -14,15 +14,15 @@ import streamlit as st
 from pages._access import why_not
 from pages._common import show_input_error
 from pages._workspace import commit, flash, saved_editor, state
-from sop_core.access import edit_action
-from sop_core.errors import InputError
-from sop_core.exports import frame_csv, slug
-from sop_core.monthly import read_monthly_table
-from sop_core.text import md_escape
-from sop_core.workspace import MONTHLY_TABLES, monthly_edits
+from sop_core.base.access import edit_action
+from sop_core.base.errors import InputError
+from sop_core.base.text import md_escape
+from sop_core.process.monthly import read_monthly_table
+from sop_core.process.workspace import MONTHLY_TABLES, monthly_edits
+from sop_core.reports.exports import frame_csv, slug
 
 #: number column -> (label, number format) of the monthly tables and of the plan in money
-#: and its gap to the business plan (:mod:`sop_core.business_plan`'s frames)
+#: and its gap to the business plan (:mod:`sop_core.process.business_plan`'s frames)
 NUMBER_COLUMNS: dict[str, tuple[str, str]] = {
     "units": ("Units", "localized"),
     "revenue": ("Revenue", "dollar"),

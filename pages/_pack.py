@@ -10,11 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from pages._workspace import company_history, state
-from sop_core.exports import slug
-from sop_core.meeting_pack import meeting_sections
-from sop_core.pack import pack_excel, pack_pdf
-from sop_core.planner import PlanResult
-from sop_core.scenario import Scenario
+from sop_core.engine.planner import PlanResult
+from sop_core.model.scenario import Scenario
+from sop_core.reports.exports import slug
+from sop_core.reports.meeting_pack import meeting_sections
+from sop_core.reports.pack import pack_excel, pack_pdf
 
 
 def meeting_pack_section(

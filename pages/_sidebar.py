@@ -6,9 +6,9 @@ import streamlit as st
 
 from pages._access import account_sidebar, why_not
 from pages._workspace import author, flash, switch_company, undo, workspaces
-from sop_core.errors import InputError
-from sop_core.text import md_escape
-from sop_core.workspace import WorkspaceState, replace_edits
+from sop_core.base.errors import InputError
+from sop_core.base.text import md_escape
+from sop_core.process.workspace import WorkspaceState, replace_edits
 
 
 def _switch() -> None:

@@ -16,11 +16,11 @@ import hashlib
 import streamlit as st
 
 from pages._workspace import approved_plan, get_store
-from sop_core.lp import FixedPlan
-from sop_core.planner import PlanResult
-from sop_core.scenario import Scenario
+from sop_core.engine.lp import FixedPlan
+from sop_core.engine.planner import PlanResult
+from sop_core.model.scenario import Scenario
+from sop_core.model.whatif import WhatIf
 from sop_core.services import plans
-from sop_core.whatif import WhatIf
 
 
 def _fence_key(fixed: FixedPlan | None) -> str:
@@ -49,8 +49,8 @@ def _solved(
 def solved_version(name: str, version: int) -> tuple[Scenario, PlanResult]:
     """Version ``version`` of the stored scenario ``name`` and its plan, as the pages plan
     it (no what-if, inside the time fence). Raises
-    :class:`~sop_core.store.ScenarioNotFound` (an :class:`~sop_core.errors.InputError`)
-    when it was deleted since."""
+    :class:`~sop_core.store.scenarios.ScenarioNotFound` (an
+    :class:`~sop_core.base.errors.InputError`) when it was deleted since."""
     store = get_store()
     stored = store.open(name, version)
     scenario = stored.scenario

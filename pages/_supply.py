@@ -10,10 +10,10 @@ import streamlit as st
 
 from pages._common import balance_spec
 from pages._workspace import approved_plan
-from sop_core.charts import balance_frame, balance_title
-from sop_core.lp import FixedPlan
-from sop_core.planner import PlanResult
-from sop_core.scenario import Scenario
+from sop_core.engine.lp import FixedPlan
+from sop_core.engine.planner import PlanResult
+from sop_core.model.scenario import Scenario
+from sop_core.reports.charts import balance_frame, balance_title
 from sop_core.services import plans
 
 

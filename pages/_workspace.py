@@ -11,7 +11,7 @@ full run; fragment reruns keep what they find):
                  the URL opens another)
 ``author``       the name typed in the sidebar in local single-user mode (signed in: the
                  person's own, see :mod:`pages._access`), recorded with every change
-``ws_state``     the :class:`~sop_core.workspace.WorkspaceState` last read; refreshed
+``ws_state``     the :class:`~sop_core.process.workspace.WorkspaceState` last read; refreshed
                  when the store's revision moved on (one cheap query per full run)
 ``scenario``     the scenario of that state (the same object while the revision holds,
                  so caches keyed on it stay warm), or ``None`` when it is incomplete
@@ -29,16 +29,16 @@ import pandas as pd
 import streamlit as st
 
 from pages._access import DEFAULT_AUTHOR, current_actor
-from sop_core.access import Actor
-from sop_core.errors import InputError
-from sop_core.history import read_history
-from sop_core.scenario import Scenario, load_scenario
+from sop_core.base.access import Actor
+from sop_core.base.errors import InputError
+from sop_core.base.text import md_escape
+from sop_core.demand.history import read_history
+from sop_core.model.scenario import Scenario, load_scenario
+from sop_core.process.workspace import Edit, WorkspaceState, suggest_mapping
 from sop_core.services import plans
 from sop_core.services.history import upload_history
-from sop_core.store import Store, database_url
-from sop_core.text import md_escape
-from sop_core.workspace import Edit, WorkspaceState, suggest_mapping
-from sop_core.workspace_store import Workspaces, undo_action
+from sop_core.store.scenarios import Store, database_url
+from sop_core.store.workspaces import Workspaces, undo_action
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -215,7 +215,7 @@ def show_flash() -> None:
 
 
 def approved_scenario():
-    """This company's approved scenario (a :class:`~sop_core.store.StoredScenario`), or
+    """This company's approved scenario (a :class:`~sop_core.store.scenarios.StoredScenario`), or
     ``None``: each company has its own."""
     return get_store().approved(workspace_id=workspaces().id_of(state().name))
 

@@ -2,7 +2,7 @@
 
 Filter by company, by kind of object (a family, the workforce, a scenario, …) and by
 the object itself; download what is shown as CSV or Excel. The rows come from
-``sop_audit``, which the database keeps append-only (:mod:`sop_core.audit`).
+``sop_audit``, which the database keeps append-only (:mod:`sop_core.store.audit`).
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 import streamlit as st
 
 from pages._workspace import get_store, state
-from sop_core.audit import AUDIT_COLUMNS
-from sop_core.exports import frame_csv, frames_excel, slug
-from sop_core.text import md_escape
+from sop_core.base.text import md_escape
+from sop_core.reports.exports import frame_csv, frames_excel, slug
+from sop_core.store.audit import AUDIT_COLUMNS
 
 ws = state()
 store = get_store()

@@ -16,11 +16,11 @@ from pages._common import (
 from pages._edit import families_frame, family_edits, workforce_edits, workforce_frame
 from pages._supply import calendar_section, resources_section
 from pages._workspace import commit, saved_editor, state
-from sop_core.fields import FAMILY_FIELDS
-from sop_core.kpis import pct
-from sop_core.planner import PlanResult
-from sop_core.text import md_escape
-from sop_core.workspace import Edit, WorkspaceState, remove_family_edits
+from sop_core.base.fields import FAMILY_FIELDS
+from sop_core.base.text import md_escape
+from sop_core.engine.kpis import pct
+from sop_core.engine.planner import PlanResult
+from sop_core.process.workspace import Edit, WorkspaceState, remove_family_edits
 
 ensure_entry_point()
 

@@ -3,8 +3,8 @@
 The five steps in order, their status, who signed off when, comments; the person's own
 pending steps first, with sign-off buttons (disabled with the reason when the person
 lacks the role or the step above is not signed off); the assumptions and decisions log.
-The rules and what a sign-off freezes are in :mod:`sop_core.cycle` and
-:mod:`sop_core.cycle_store`; this page reads widgets, calls them and draws.
+The rules and what a sign-off freezes are in :mod:`sop_core.process.cycle` and
+:mod:`sop_core.store.cycles`; this page reads widgets, calls them and draws.
 """
 
 from __future__ import annotations
@@ -30,7 +30,12 @@ from pages._workspace import (
     state,
     workspaces,
 )
-from sop_core.cycle import (
+from sop_core.base.errors import InputError
+from sop_core.base.text import md_escape
+from sop_core.engine.planner import PlanResult
+from sop_core.model.scenario import Scenario
+from sop_core.model.whatif import WhatIf
+from sop_core.process.cycle import (
     STATUS_WORDS,
     Cycle,
     Step,
@@ -41,15 +46,10 @@ from sop_core.cycle import (
     step_def,
     steps_frame,
 )
-from sop_core.cycle_store import Cycles
-from sop_core.errors import InputError
-from sop_core.meeting_pack import PLAN_COLUMNS
-from sop_core.planner import PlanResult
-from sop_core.scenario import Scenario
-from sop_core.sop_sheet import sheet_table, sop_sheet
-from sop_core.store import StoreUnavailable
-from sop_core.text import md_escape
-from sop_core.whatif import WhatIf
+from sop_core.process.sop_sheet import sheet_table, sop_sheet
+from sop_core.reports.meeting_pack import PLAN_COLUMNS
+from sop_core.store.cycles import Cycles
+from sop_core.store.scenarios import StoreUnavailable
 
 ensure_entry_point()
 
@@ -409,7 +409,7 @@ plan_name, pack_scenario, pack_result, alternatives = pack_plans()
 # ----------------------------------------------------------------- the family S&OP sheet
 def past_plans() -> pd.DataFrame | None:
     """The plans earlier cycles approved, one row per family and month, with the cycle's
-    month in a ``plan`` column (:func:`sop_core.sop_sheet.sop_sheet`)."""
+    month in a ``plan`` column (:func:`sop_core.process.sop_sheet.sop_sheet`)."""
     frames = []
     for earlier in before:
         if earlier.plan is None:

@@ -20,18 +20,18 @@ from pages._workspace import (
     state,
     workspaces,
 )
-from sop_core.consensus import ADJUSTMENT_COLUMNS, adjust_forecast
-from sop_core.errors import InputError
-from sop_core.forecast import MODEL_CHOICES, label_periods
-from sop_core.history import family_totals, read_history
-from sop_core.services.history import upload_history
-from sop_core.text import md_escape
-from sop_core.workspace import (
+from sop_core.base.errors import InputError
+from sop_core.base.text import md_escape
+from sop_core.demand.consensus import ADJUSTMENT_COLUMNS, adjust_forecast
+from sop_core.demand.forecast import MODEL_CHOICES, label_periods
+from sop_core.demand.history import family_totals, read_history
+from sop_core.process.workspace import (
     WorkspaceState,
     adjustment_edits,
     forecast_edits,
     suggest_mapping,
 )
+from sop_core.services.history import upload_history
 
 ensure_entry_point()
 

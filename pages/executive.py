@@ -26,13 +26,13 @@ from pages._common import (
 )
 from pages._pack import meeting_pack_section
 from pages._workspace import approved_scenario, current_scenario, get_store, state
-from sop_core.charts import cost_chart
-from sop_core.cycle_store import Cycles
-from sop_core.errors import InputError
-from sop_core.kpis import money, pct, units
-from sop_core.planner import PlanResult
-from sop_core.text import md_escape
-from sop_core.whatif import WHATIF_KEYS, WhatIf, whatif_from_dict
+from sop_core.base.errors import InputError
+from sop_core.base.text import md_escape
+from sop_core.engine.kpis import money, pct, units
+from sop_core.engine.planner import PlanResult
+from sop_core.model.whatif import WHATIF_KEYS, WhatIf, whatif_from_dict
+from sop_core.reports.charts import cost_chart
+from sop_core.store.cycles import Cycles
 
 ensure_entry_point()
 

@@ -34,15 +34,15 @@ from pages._workspace import (
     state,
     workspaces,
 )
-from sop_core.charts import cost_chart
-from sop_core.errors import InputError
-from sop_core.kpis import money, pct, units
-from sop_core.planner import PlanResult
-from sop_core.results import binding_resources
-from sop_core.scenario import STRATEGIES, Scenario
+from sop_core.base.errors import InputError
+from sop_core.base.text import md_escape
+from sop_core.engine.kpis import money, pct, units
+from sop_core.engine.planner import PlanResult
+from sop_core.engine.results import binding_resources
+from sop_core.model.scenario import STRATEGIES, Scenario
+from sop_core.model.whatif import STRATEGY_NAMES, WHATIF_KEYS, WhatIf
+from sop_core.reports.charts import cost_chart
 from sop_core.services import plans
-from sop_core.text import md_escape
-from sop_core.whatif import STRATEGY_NAMES, WHATIF_KEYS, WhatIf
 
 ensure_entry_point()
 

@@ -26,17 +26,17 @@ from pages._workspace import (
     workspaces,
 )
 from pages._workspace import author as current_author
-from sop_core.errors import InputError
-from sop_core.exports import slug
-from sop_core.kpis import KPIS, money, show
-from sop_core.kpis import delta as kpi_delta
-from sop_core.scenario import parse_scenario
+from sop_core.base.errors import InputError
+from sop_core.base.text import md_escape
+from sop_core.engine.kpis import KPIS, money, show
+from sop_core.engine.kpis import delta as kpi_delta
+from sop_core.model.scenario import parse_scenario
+from sop_core.model.whatif import WhatIf
+from sop_core.process.workspace import WorkspaceState, replace_edits
+from sop_core.reports.exports import slug
+from sop_core.reports.workbook import company_of, import_company, read_workbook, write_workbook
 from sop_core.services import plans
-from sop_core.store import StoreConflict, StoreUnavailable, comparison_frame
-from sop_core.text import md_escape
-from sop_core.whatif import WhatIf
-from sop_core.workbook import company_of, import_company, read_workbook, write_workbook
-from sop_core.workspace import WorkspaceState, replace_edits
+from sop_core.store.scenarios import StoreConflict, StoreUnavailable, comparison_frame
 
 ensure_entry_point()
 

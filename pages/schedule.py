@@ -3,7 +3,7 @@
 Pick the plan (the current what-if or the approved scenario), a family and the weeks;
 the SKU × week table (cells below safety stock highlighted), the chart of what each SKU
 is made and its stock, the SKU summary, and CSV or Excel downloads. The method and its
-rules are in :mod:`sop_core.schedule`.
+rules are in :mod:`sop_core.schedule.weekly`.
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ import streamlit as st
 
 from pages._common import ensure_entry_point, session_whatif, show_input_error, solve_whatif
 from pages._workspace import approved_scenario, company_history, current_scenario
-from sop_core.errors import InputError
-from sop_core.planner import PlanResult
-from sop_core.scenario import Scenario
-from sop_core.schedule import (
+from sop_core.base.errors import InputError
+from sop_core.base.text import md_escape
+from sop_core.engine.planner import PlanResult
+from sop_core.model.scenario import Scenario
+from sop_core.model.whatif import WhatIf
+from sop_core.schedule.weekly import (
     Schedule,
     fence_weeks,
     plan_months,
@@ -28,8 +30,6 @@ from sop_core.schedule import (
     schedule,
     sku_demand_from_history,
 )
-from sop_core.text import md_escape
-from sop_core.whatif import WhatIf
 
 ensure_entry_point()
 

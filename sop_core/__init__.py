@@ -1,16 +1,16 @@
 """sop_core: the S&OP workbench's brain (no Streamlit here).
 
-Modules, one concern each:
-- ``scenario``   the scenario model and file format (the spine); ``errors`` the InputError
-- ``lp``         the aggregate-planning LP: variables, one function per constraint family,
-                 and the block table (COLUMNS, ROWS) everything compiled derives from
-- ``planner``    compiled model, fast warm re-solves, the time fence
-- ``results``, ``diagnosis``   result tables, KPIs, shadow prices; why no plan fits
-- ``workdays``   the working-day calendar (public holidays, shutdowns)
-- ``history``    sales history import and validation
-- ``models``, ``accuracy``, ``forecast``, ``parallel``   forecasting models, backtests,
-                 per-series model choice, local pool or dask
-- ``consensus``  planner adjustments and the hand-over of a forecast to a scenario
-- ``store``, ``store_schema``   the versioned scenario store (SQLite or PostgreSQL)
-- ``cli`` and ``cli_*``         ``python -m sop_core ...``
+Sub-packages by job, in layers that only import downward (checked by import-linter,
+``.importlinter``; the README's "The layers" draws them):
+
+- ``cli``       the command line (``python -m sop_core``)
+- ``services``  one function per user action; the one fenced solve of any shown plan
+- ``reports``   charts, exports, the meeting pack, the company workbook
+- ``store``     the system of record: scenarios, workspaces, cycles, audit, migrations
+- ``process``   the monthly S&OP process and a company's items (workspace, cycle, tables)
+- ``schedule``  the family plan down to SKUs and weeks
+- ``demand``    histories, forecasts, backtests, the consensus
+- ``engine``    the LP, the planner, results, diagnosis, KPIs
+- ``model``     the scenario (the spine), its calendar, what-ifs
+- ``base``      errors, limits, text, fields, access
 """

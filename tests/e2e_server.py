@@ -140,7 +140,6 @@ def serve(
                 str(port),
                 "--browser.gatherUsageStats",
                 "false",
-
                 *(args or []),
             ],
             cwd=root,

@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sop_core.scenario import Scenario, parse_scenario
+from hypothesis import strategies as st
+
+from sop_core.model.scenario import Scenario, parse_scenario, with_changes
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -113,7 +115,7 @@ def sample_with_lines(tmp_path: Path) -> Path:
 def save_level_and_chase(store: Any, company: str, scenario: Scenario, author: str) -> None:
     """Two versions of ``scenario`` saved for ``company``: "Level" (no overtime) and
     "Chase" (20 h of overtime per worker), the supply review's usual pair."""
-    from sop_core.workspace_store import Workspaces
+    from sop_core.store.workspaces import Workspaces
 
     company_id = Workspaces(store).id_of(company)
     for name, overtime in (("Level", 0.0), ("Chase", 20.0)):
@@ -139,8 +141,8 @@ def complete_cycle(
     supply review recommends ``recommended``, the executive meeting approves ``approve``.
     ``authors``: step -> who signs it off (default ``author``, a local name with every
     right)."""
-    from sop_core.cycle import STEPS
-    from sop_core.cycle_store import Cycles
+    from sop_core.process.cycle import STEPS
+    from sop_core.store.cycles import Cycles
 
     cycles = Cycles(store)
     first = (authors or {}).get("data", author)
@@ -167,3 +169,126 @@ def overwriting_inserts(
     if not sqlite:
         return [upsert]
     return [f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({values})", upsert]
+
+
+# --- hypothesis: random small scenarios and slider-style changes of them ---------------
+
+_money = st.floats(0, 50, allow_nan=False).map(lambda x: round(x, 2))
+_limit = st.one_of(st.none(), st.integers(0, 40).map(float))
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> Scenario:
+    """A random small scenario (1-5 periods, 1-3 families, 0-2 resources)."""
+    T = draw(st.integers(1, 5))
+    F = draw(st.integers(1, 3))
+    fams = []
+    for f in range(F):
+        fams.append(
+            {
+                "name": f"F{f}",
+                "demand": draw(st.lists(st.integers(0, 120).map(float), min_size=T, max_size=T)),
+                "labor_hours_per_unit": draw(st.sampled_from([0.5, 1, 2, 4])),
+                "material_cost": draw(_money),
+                "holding_cost": draw(_money),
+                "backorder_cost": draw(_money),
+                "subcontract_cost": draw(_money),
+                "max_subcontract": draw(_limit),
+                "initial_inventory": draw(st.integers(0, 50).map(float)),
+                "initial_backorder": draw(st.integers(0, 10).map(float)),
+                "safety_stock": draw(
+                    st.one_of(
+                        st.integers(0, 20).map(float),
+                        st.lists(st.integers(0, 20).map(float), min_size=T, max_size=T),
+                    )
+                ),
+                "ending_inventory_min": draw(st.integers(0, 20).map(float)),
+                "backorders_allowed": draw(st.booleans()),
+                "price": draw(st.one_of(st.none(), _money)),
+            }
+        )
+    lo = draw(_limit)
+    hi = draw(_limit)
+    if lo is not None and hi is not None and lo > hi:
+        lo, hi = hi, lo
+    wf = {
+        "initial": draw(st.integers(0, 30).map(float)),
+        "regular_hours_per_worker": draw(st.sampled_from([8.0, 10.0, 160.0])),
+        "regular_cost_per_worker": draw(_money),
+        "overtime_cost_per_hour": draw(_money),
+        "max_overtime_hours_per_worker": draw(_limit),
+        "hire_cost": draw(_money),
+        "layoff_cost": draw(_money),
+        "min_workers": lo,
+        "max_workers": hi,
+        "max_hires": draw(_limit),
+        "max_layoffs": draw(_limit),
+    }
+    policy = {
+        "strategy": draw(st.sampled_from(["optimal", "level", "chase"])),
+        "ending_backorders_allowed": draw(st.booleans()),
+    }
+    hours = st.integers(0, 200).map(float)
+    resources = [
+        {
+            "name": f"R{r}",
+            "hours_available": draw(st.one_of(hours, st.lists(hours, min_size=T, max_size=T))),
+            "overtime_hours_max": draw(st.integers(0, 20).map(float)),
+            "overtime_cost_per_hour": draw(_money),
+        }
+        for r in range(draw(st.integers(0, 2)))
+    ]
+    for fam in fams:
+        fam["resource_hours"] = {
+            res["name"]: draw(st.sampled_from([0.5, 1.0, 3.0]))
+            for res in resources
+            if draw(st.booleans())
+        }
+    return parse_scenario(
+        {
+            "name": "random",
+            "workforce": wf,
+            "families": fams,
+            "policy": policy,
+            "resources": resources,
+            "calendar": draw(
+                st.one_of(
+                    st.none(),
+                    st.lists(st.integers(0, 23).map(float), min_size=T, max_size=T).map(
+                        lambda days: {"working_days": days, "standard_days": 21}
+                    ),
+                )
+            ),
+        }
+    )
+
+
+def slider_change(s: Scenario, which: int, amount: float) -> Scenario:
+    """One slider-style change of a scenario, keeping its shape."""
+    if which == 0:
+        return with_changes(s, safety_stock_months=amount / 20)
+    if which == 1:
+        return with_changes(s, max_overtime_hours_per_worker=amount)
+    if which == 2:
+        return with_changes(s, strategy=["optimal", "level", "chase"][int(amount) % 3])
+    if which == 3:
+        return with_changes(s, regular_hours_per_worker=8 + amount, hire_cost=amount)
+    if which == 5:  # resources: hours available, overtime and hours per unit
+        data = s.model_dump()
+        for res in data["resources"]:
+            res["hours_available"] = 10 * amount
+            res["overtime_cost_per_hour"] = amount / 2
+        for fam in data["families"]:
+            fam["resource_hours"] = {k: v + amount / 10 for k, v in fam["resource_hours"].items()}
+        return parse_scenario(data)
+    fams = [
+        f.model_copy(
+            update={
+                "demand": [d + amount for d in f.demand],
+                "labor_hours_per_unit": f.labor_hours_per_unit + amount / 10,
+                "holding_cost": amount / 4,
+            }
+        )
+        for f in s.families
+    ]
+    return s.model_copy(update={"families": fams})

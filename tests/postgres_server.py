@@ -199,7 +199,7 @@ def drop_store_tables(url: str) -> None:
     the next store opened on it creates everything again."""
     from sqlalchemy import create_engine, text
 
-    from sop_core.store_schema import Base
+    from sop_core.store.schema import Base
 
     engine = create_engine(url)
     Base.metadata.drop_all(engine)

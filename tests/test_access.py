@@ -1,4 +1,4 @@
-"""Roles and rights (sop_core.access): the one table of actions, the role file, which
+"""Roles and rights (sop_core.base.access): the one table of actions, the role file, which
 right each kind of workspace edit needs, and refusals that say who may."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sop_core.access import (
+from sop_core.base.access import (
     ACTIONS,
     ALL_ROLES,
     ROLES,
@@ -19,9 +19,9 @@ from sop_core.access import (
     parse_roles,
     require,
 )
-from sop_core.errors import InputError
-from sop_core.fields import FAMILY_FIELDS, MONEY_FIELDS, WORKFORCE_FIELDS
-from sop_core.workspace import Edit
+from sop_core.base.errors import InputError
+from sop_core.base.fields import FAMILY_FIELDS, MONEY_FIELDS, WORKFORCE_FIELDS
+from sop_core.process.workspace import Edit
 
 
 def test_every_action_has_a_role_and_every_role_an_action() -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from apptests import open_app_page
 
-from sop_core.store import Store
-from sop_core.workspace import Edit
-from sop_core.workspace_store import Workspaces
+from sop_core.process.workspace import Edit
+from sop_core.store.scenarios import Store
+from sop_core.store.workspaces import Workspaces
 
 
 @pytest.fixture(autouse=True)

@@ -12,9 +12,9 @@ from factories import red_tomato, sample_with_lines
 from streamlit.testing.v1 import AppTest
 
 from pages._edit import families_frame, family_edits, workforce_edits, workforce_frame
-from sop_core.errors import InputError
-from sop_core.store import Store
-from sop_core.workspace_store import Workspaces
+from sop_core.base.errors import InputError
+from sop_core.store.scenarios import Store
+from sop_core.store.workspaces import Workspaces
 
 ROOT = Path(__file__).resolve().parent.parent
 

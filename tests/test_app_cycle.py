@@ -11,10 +11,10 @@ from apptests import APP, open_app_page
 from factories import complete_cycle, save_level_and_chase
 from streamlit.testing.v1 import AppTest
 
-from sop_core.cycle import month_of, next_month
-from sop_core.cycle_store import Cycles
-from sop_core.store import Store, solved_fields
-from sop_core.workspace_store import Workspaces
+from sop_core.process.cycle import month_of, next_month
+from sop_core.store.cycles import Cycles
+from sop_core.store.scenarios import Store, solved_fields
+from sop_core.store.workspaces import Workspaces
 
 PAGE = "pages/cycle.py"
 COMPANY = "Sample company"
@@ -50,7 +50,7 @@ def texts(at: AppTest) -> str:
 def statistical_of_company(s: Store, model: str = "auto"):
     """The statistical forecast (``model``, the plan's horizon) of the company's stored
     history, fitted here outside the app: units by (family, period label)."""
-    from sop_core.forecast import forecast, label_periods
+    from sop_core.demand.forecast import forecast, label_periods
 
     spaces = Workspaces(s)
     ws = spaces.state(COMPANY)
@@ -98,7 +98,7 @@ def test_a_whole_cycle_through_the_page():
     scenario = at.session_state["scenario"]
     s = store()
     company_id = Workspaces(s).id_of(COMPANY)
-    from sop_core.planner import solve
+    from sop_core.engine.planner import solve
 
     for name in ("Level", "Chase"):
         planned = scenario.model_copy(update={"name": name})
@@ -179,7 +179,7 @@ def test_the_cycles_meeting_pack_carries_its_open_decisions_and_assumptions():
 def test_next_month_shows_last_months_approved_plan_against_actual_sales():
     import pandas as pd
 
-    from sop_core.cycle import previous_month
+    from sop_core.process.cycle import previous_month
 
     at = open_app_page(PAGE, run_entry_first=True)  # seeds the sample company
     s = store()
@@ -244,10 +244,10 @@ def test_a_recommended_scenario_deleted_later_leaves_the_pages_working():
 def test_forecast_value_added_scores_an_earlier_cycles_frozen_forecasts():
     import pandas as pd
 
-    from sop_core.cycle import previous_month
-    from sop_core.fva import ALL, forecast_value_added, snapshot_frame
-    from sop_core.sop_sheet import monthly_sales
-    from sop_core.workspace import replace_edits
+    from sop_core.process.cycle import previous_month
+    from sop_core.process.fva import ALL, forecast_value_added, snapshot_frame
+    from sop_core.process.sop_sheet import monthly_sales
+    from sop_core.process.workspace import replace_edits
 
     at = open_app_page(PAGE, run_entry_first=True)  # seeds the sample company
     rerun(at.button(key="cycle_start").click())
@@ -304,8 +304,8 @@ def test_stored_plans_are_solved_once_not_on_every_rerun(monkeypatch):
 
     import pandas as pd
 
-    from sop_core.kpis import show
-    from sop_core.planner import solve
+    from sop_core.engine.kpis import show
+    from sop_core.engine.planner import solve
     from sop_core.services import plans
 
     at = open_app_page(PAGE, run_entry_first=True)
@@ -341,7 +341,7 @@ def test_stored_plans_are_solved_once_not_on_every_rerun(monkeypatch):
 
 
 def test_starting_this_months_cycle_shows_it_not_last_months():
-    from sop_core.cycle import previous_month
+    from sop_core.process.cycle import previous_month
 
     at = open_app_page(PAGE, run_entry_first=True)  # seeds the sample company
     Cycles(store()).create(COMPANY, previous_month(month_of()), author="Ana")

@@ -9,8 +9,8 @@ import pytest
 from apptests import APP, open_app_page, shown
 from streamlit.testing.v1 import AppTest
 
-from sop_core.planner import solve
-from sop_core.store import Store, solved_fields
+from sop_core.engine.planner import solve
+from sop_core.store.scenarios import Store, solved_fields
 
 PAGE = "pages/executive.py"
 
@@ -82,8 +82,8 @@ def test_an_infeasible_what_if_is_explained_and_the_baseline_shown():
 
 def _budget_csv(scale: float, drop: str | None = None) -> bytes:
     """The sample company's business plan: its plan's demand and revenue × ``scale``."""
-    from sop_core.business_plan import business_plan_template, write_business_plan
-    from sop_core.scenario import load_scenario
+    from sop_core.model.scenario import load_scenario
+    from sop_core.process.business_plan import business_plan_template, write_business_plan
 
     s = load_scenario(Path(APP).parent / "data" / "sample_company.json")
     plan = business_plan_template(s)
@@ -119,7 +119,7 @@ def test_the_business_plan_upload_is_stored_and_shows_the_gap_and_the_exceptions
     # kept in the store: a new session (another person, the next day) sees it
     again = open_exec()
     assert "Gap to the business plan" in {m.label for m in again.metric}
-    from sop_core.workspace_store import Workspaces
+    from sop_core.store.workspaces import Workspaces
 
     with Store(store_url) as store:
         spaces = Workspaces(store)
@@ -170,10 +170,10 @@ def test_the_meeting_pack_is_built_with_progress_and_offered_as_pdf_and_excel():
 
 
 def test_the_cycles_decision_is_taken_on_the_executive_page(store_url):
-    from sop_core.cycle import month_of
-    from sop_core.cycle_store import Cycles
-    from sop_core.scenario import with_changes
-    from sop_core.workspace_store import Workspaces
+    from sop_core.model.scenario import with_changes
+    from sop_core.process.cycle import month_of
+    from sop_core.store.cycles import Cycles
+    from sop_core.store.workspaces import Workspaces
 
     at = open_exec()  # seeds the sample company
     store = Store(store_url)

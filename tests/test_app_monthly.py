@@ -10,10 +10,10 @@ import pytest
 from apptests import open_app_page, shown
 from streamlit.testing.v1 import AppTest
 
-from sop_core.cycle import month_of
-from sop_core.cycle_store import Cycles
-from sop_core.store import Store
-from sop_core.workspace_store import Workspaces
+from sop_core.process.cycle import month_of
+from sop_core.store.cycles import Cycles
+from sop_core.store.scenarios import Store
+from sop_core.store.workspaces import Workspaces
 
 PAGE = "pages/cycle.py"
 COMPANY = "Sample company"
@@ -84,8 +84,8 @@ def test_the_executive_exceptions_say_when_the_demand_review_is_open():
 
     from apptests import APP
 
-    from sop_core.business_plan import business_plan_template, write_business_plan
-    from sop_core.scenario import load_scenario
+    from sop_core.model.scenario import load_scenario
+    from sop_core.process.business_plan import business_plan_template, write_business_plan
 
     cycle_page()  # this month's cycle, every step open
     budget = business_plan_template(
@@ -101,7 +101,7 @@ def test_the_executive_exceptions_say_when_the_demand_review_is_open():
 
 
 def test_the_audit_trail_lists_the_business_plan_rows_with_who_changed_them():
-    from sop_core.workspace import monthly_edits
+    from sop_core.process.workspace import monthly_edits
 
     at = open_app_page("pages/audit.py")  # seeds the sample company
     with Store(os.environ["SOP_DATABASE_URL"]) as store:

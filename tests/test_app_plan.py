@@ -154,10 +154,10 @@ def test_every_rerun_says_how_long_the_plan_took():
 def test_shadow_price_sentences_match_the_plan_tables():
     """The page reads the prices from arrays; the tables' ranking must say the same."""
     from pages._workspace import sample_path
-    from sop_core.planner import solve
-    from sop_core.results import binding_resources
-    from sop_core.scenario import load_scenario
-    from sop_core.text import md_escape
+    from sop_core.base.text import md_escape
+    from sop_core.engine.planner import solve
+    from sop_core.engine.results import binding_resources
+    from sop_core.model.scenario import load_scenario
 
     at = open_plan()
     shown = next(m.value for m in at.markdown if "One more labour hour" in m.value)
@@ -200,8 +200,8 @@ def fenced_sample(tmp_path, monkeypatch, frozen: int, growth: float) -> dict:
     import json
     import os
 
-    from sop_core.scenario import load_scenario
-    from sop_core.store import Store
+    from sop_core.model.scenario import load_scenario
+    from sop_core.store.scenarios import Store
 
     sample = load_scenario(Path(__file__).resolve().parent.parent / "data" / "sample_company.json")
     store = Store(os.environ["SOP_DATABASE_URL"])
@@ -253,9 +253,9 @@ def test_a_kept_what_if_and_a_saved_scenario_store_the_fenced_plan_shown(tmp_pat
     store the KPIs of the plan the Plan page shows (fenced), not of an unfenced solve."""
     import os
 
-    from sop_core.planner import solve
-    from sop_core.scenario import load_scenario
-    from sop_core.store import Store
+    from sop_core.engine.planner import solve
+    from sop_core.model.scenario import load_scenario
+    from sop_core.store.scenarios import Store
 
     fenced_sample(tmp_path, monkeypatch, frozen=3, growth=1.3)
     at = open_plan()

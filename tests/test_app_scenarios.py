@@ -10,8 +10,8 @@ import pytest
 from apptests import open_app_page, shown
 from streamlit.testing.v1 import AppTest
 
-from sop_core.store import Store
-from sop_core.workspace_store import Workspaces
+from sop_core.store.scenarios import Store
+from sop_core.store.workspaces import Workspaces
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,7 +100,7 @@ def test_a_valid_scenario_file_is_imported(store_url):
 
 
 def test_open_makes_it_the_current_scenario(store_url):
-    from sop_core.scenario import load_scenario
+    from sop_core.model.scenario import load_scenario
 
     with Store(store_url) as store:
         store.save(load_scenario(ROOT / "data" / "red_tomato.json"), author="t")

@@ -10,9 +10,9 @@ from apptests import open_app_page, shown
 from streamlit.testing.v1 import AppTest
 
 from pages._workspace import sample_path
-from sop_core.planner import solve
-from sop_core.scenario import load_scenario, with_changes
-from sop_core.store import Store, solved_fields
+from sop_core.engine.planner import solve
+from sop_core.model.scenario import load_scenario, with_changes
+from sop_core.store.scenarios import Store, solved_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,9 +96,9 @@ def test_periods_that_are_not_months_ask_for_the_first_month(monkeypatch, store_
     """Red Tomato's periods are Jan … Jun: the page asks for the first month, then says
     that the company's history (the sample's, whose families are others) has no SKUs of
     its family."""
-    from sop_core.history import read_history
-    from sop_core.workspace import Edit
-    from sop_core.workspace_store import Workspaces
+    from sop_core.demand.history import read_history
+    from sop_core.process.workspace import Edit
+    from sop_core.store.workspaces import Workspaces
 
     monkeypatch.setenv("SOP_SAMPLE_SCENARIO", str(ROOT / "data" / "red_tomato.json"))
     spaces = Workspaces(Store(store_url))

@@ -15,11 +15,11 @@ from postgres_server import PostgresServer, drop_store_tables, fresh_database, p
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from sop_core.access import Actor, PermissionDenied
-from sop_core.exports import frame_csv, frames_excel
-from sop_core.store import Store
-from sop_core.workspace import Edit
-from sop_core.workspace_store import Workspaces, keep_whatif, undo_action
+from sop_core.base.access import Actor, PermissionDenied
+from sop_core.process.workspace import Edit
+from sop_core.reports.exports import frame_csv, frames_excel
+from sop_core.store.scenarios import Store
+from sop_core.store.workspaces import Workspaces, keep_whatif, undo_action
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

@@ -3,7 +3,7 @@
 The corpus rebuilds, as our own cases, what a probe of bad inputs found (issue 10): giant
 integer literals, deep nesting, unreachable or malformed schedulers, huge scenarios,
 finite but absurd numbers, booleans as numbers, Excel files named .csv. Each case runs
-``sop_core.cli.main`` in this process under a 10 s alarm and asserts: exit code 0, 1 or
+``sop_core.cli.main.main`` in this process under a 10 s alarm and asserts: exit code 0, 1 or
 2; no traceback; and, when refused (2), a message whose first problem names a field, a
 file or an option. Then hypothesis mutates valid scenario files and histories and
 asserts the same of whatever comes out.
@@ -32,8 +32,8 @@ from factories import red_tomato_dict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sop_core.cli import main
-from sop_core.scenario import Family, Workforce
+from sop_core.cli.main import main
+from sop_core.model.scenario import Family, Workforce
 
 SECONDS = 10
 
@@ -314,10 +314,10 @@ def test_history_over_the_size_limit(write) -> None:
 def test_history_limits_on_rows_series_and_calendar(write, monkeypatch) -> None:
     text = history_text() + "1700-01,A,3\n"
     refused(cli("forecast", write("h.csv", text), *FORECAST), "column period", "1700-01")
-    monkeypatch.setattr("sop_core.history.MAX_HISTORY_ROWS", 30)
+    monkeypatch.setattr("sop_core.demand.history.MAX_HISTORY_ROWS", 30)
     refused(cli("forecast", write("h.csv", history_text(36)), *FORECAST), "h.csv", "more than 30")
     monkeypatch.undo()
-    monkeypatch.setattr("sop_core.history.MAX_SERIES", 2)
+    monkeypatch.setattr("sop_core.demand.history.MAX_SERIES", 2)
     text = history_text(24, ("A", "B", "C"))
     refused(cli("forecast", write("h.csv", text), *FORECAST), "column family", "3 different")
 

@@ -9,11 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sop_core import batched as B
-from sop_core.accuracy import error_measures
-from sop_core.errors import InputError
-from sop_core.forecast import COMBO, forecast
-from sop_core.models import INTERMITTENT_ALPHA, fit_predict
+from sop_core.base.errors import InputError
+from sop_core.demand import batched as B
+from sop_core.demand.accuracy import error_measures
+from sop_core.demand.choice import COMBO
+from sop_core.demand.forecast import forecast
+from sop_core.demand.models import INTERMITTENT_ALPHA, fit_predict
 
 DATES = pd.date_range("2019-01-01", periods=60, freq="MS")
 
@@ -344,7 +345,7 @@ def test_series_of_different_spans_are_batched_apart_with_the_same_numbers() -> 
         alone = forecast(part, level="sku", backend="sequential", horizon=3)
         got = both.forecast[both.forecast["sku"].isin(part["sku"])].reset_index(drop=True)
         pd.testing.assert_frame_equal(got, alone.forecast)
-    from sop_core.forecast import batch_jobs, make_tasks
+    from sop_core.demand.forecast import batch_jobs, make_tasks
 
     tasks = make_tasks(pd.concat([long, late]), level="sku", horizon=3, batched=True)[0]
     jobs, others = batch_jobs(tasks, slots=2)

@@ -9,12 +9,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from factories import DATA, red_tomato, sample_with_lines, tiny
+from factories import DATA, red_tomato, sample_with_lines, scenarios, tiny
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from test_planner_properties import scenarios
 
-from sop_core.business_plan import (
+from sop_core.base.errors import InputError
+from sop_core.engine.planner import solve
+from sop_core.model.scenario import load_scenario, parse_scenario
+from sop_core.process.business_plan import (
     BUSINESS_PLAN_COLUMNS,
     EXCEPTION_COLUMNS,
     GAP_COLUMNS,
@@ -27,9 +29,6 @@ from sop_core.business_plan import (
     read_business_plan,
     write_business_plan,
 )
-from sop_core.errors import InputError
-from sop_core.planner import solve
-from sop_core.scenario import load_scenario, parse_scenario
 
 
 def _messages(text: str, filename: str = "b.csv") -> list[str]:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sop_core.cli import main
+from sop_core.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -153,9 +153,9 @@ def test_forecast_says_why_each_family_got_its_model(history_csv, capsys) -> Non
 
 
 def test_accuracy_uses_the_forecasts_rolling_origins(history_csv, capsys) -> None:
-    from sop_core.accuracy import DEFAULT_ORIGINS
-    from sop_core.forecast import forecast
-    from sop_core.history import read_history
+    from sop_core.demand.accuracy import DEFAULT_ORIGINS
+    from sop_core.demand.forecast import forecast
+    from sop_core.demand.history import read_history
 
     args = ["accuracy", str(history_csv), "--holdout", "3", "--model", "naive", "--quiet"]
     assert main([*args, "--format", "json", "--workers", "1"]) == 0

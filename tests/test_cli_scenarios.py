@@ -14,9 +14,9 @@ import pytest
 from factories import two_period_dict
 from postgres_server import PostgresServer, drop_store_tables, fresh_database, postgres_server  # noqa: F401
 
-from sop_core.cli import main
-from sop_core.scenario import load_scenario, parse_scenario
-from sop_core.store import ENV_VAR, Store
+from sop_core.cli.main import main
+from sop_core.model.scenario import load_scenario, parse_scenario
+from sop_core.store.scenarios import ENV_VAR, Store
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sop_core.scenario import load_scenario
+from sop_core.model.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = str(ROOT / "data" / "sample_company.json")

@@ -14,8 +14,9 @@ from postgres_server import PostgresServer, drop_store_tables, fresh_database, p
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from sop_core.access import Actor, PermissionDenied
-from sop_core.cycle import (
+from sop_core.base.access import Actor, PermissionDenied
+from sop_core.base.errors import InputError
+from sop_core.process.cycle import (
     STEP_KEYS,
     check_month,
     log_frame,
@@ -24,11 +25,10 @@ from sop_core.cycle import (
     previous_month,
     steps_frame,
 )
-from sop_core.cycle_store import CycleNotFound, Cycles
-from sop_core.errors import InputError
-from sop_core.store import Store
-from sop_core.workspace import Edit
-from sop_core.workspace_store import Workspaces
+from sop_core.process.workspace import Edit
+from sop_core.store.cycles import CycleNotFound, Cycles
+from sop_core.store.scenarios import Store
+from sop_core.store.workspaces import Workspaces
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -217,7 +217,7 @@ def test_the_demand_sign_off_freezes_the_statistical_forecast_given_with_the_con
 def test_an_old_consensus_snapshot_without_the_statistical_forecast_still_reads(
     store: Store, cycles: Cycles
 ) -> None:
-    from sop_core.cycle import consensus_frame
+    from sop_core.process.cycle import consensus_frame
 
     old = {"periods": ["Jan", "Feb"], "families": [{"name": "A", "demand": [1, 2]}]}
     frame = consensus_frame(old)
@@ -283,7 +283,7 @@ def test_a_whole_cycle_recommends_two_scenarios_and_approves_one(
 def test_an_executive_sign_off_refused_after_the_approval_ran_approves_nothing(
     store: Store, cycles: Cycles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sop_core.cycle import Cycle
+    from sop_core.process.cycle import Cycle
 
     through_supply(cycles)
     before = audit_rows(store)

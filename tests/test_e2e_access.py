@@ -22,9 +22,10 @@ from e2e_server import (
     wait_idle,
 )
 
-from sop_core.store import Store
+from sop_core.store.scenarios import Store
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
 
 def open_scenarios(page, base: str) -> None:
     page.goto(base + "/scenarios")

@@ -28,9 +28,9 @@ from e2e_server import (
 )
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from sop_core.planner import Planner
-from sop_core.store import Store
-from sop_core.workspace_store import Workspaces
+from sop_core.engine.planner import Planner
+from sop_core.store.scenarios import Store
+from sop_core.store.workspaces import Workspaces
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

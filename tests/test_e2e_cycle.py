@@ -26,13 +26,13 @@ from factories import complete_cycle
 from pypdf import PdfReader
 
 from pages._workspace import seed_sample
-from sop_core.access import Actor
-from sop_core.cycle import month_of, previous_month
-from sop_core.cycle_store import Cycles
-from sop_core.planner import solve
-from sop_core.sop_sheet import monthly_sales
-from sop_core.store import Store, solved_fields
-from sop_core.workspace_store import Workspaces
+from sop_core.base.access import Actor
+from sop_core.engine.planner import solve
+from sop_core.process.cycle import month_of, previous_month
+from sop_core.process.sop_sheet import monthly_sales
+from sop_core.store.cycles import Cycles
+from sop_core.store.scenarios import Store, solved_fields
+from sop_core.store.workspaces import Workspaces
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -12,7 +12,7 @@ import pytest
 from e2e_server import TIMEOUT_MS, chromium_or_skip, no_exception, serve, wait_idle
 from factories import red_tomato_dict
 
-from sop_core.text import WORD_JOINER
+from sop_core.base.text import WORD_JOINER
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -21,11 +21,11 @@ from e2e_server import (
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from sop_core.business_plan import business_plan_template, write_business_plan
-from sop_core.kpis import money
-from sop_core.scenario import load_scenario
-from sop_core.store import Store
-from sop_core.workspace_store import Workspaces
+from sop_core.engine.kpis import money
+from sop_core.model.scenario import load_scenario
+from sop_core.process.business_plan import business_plan_template, write_business_plan
+from sop_core.store.scenarios import Store
+from sop_core.store.workspaces import Workspaces
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -9,7 +9,9 @@ import openpyxl
 import pytest
 from factories import red_tomato_dict
 
-from sop_core.exports import (
+from sop_core.engine.planner import solve
+from sop_core.model.scenario import parse_scenario
+from sop_core.reports.exports import (
     file_stem,
     neutralise,
     neutralise_frame,
@@ -19,8 +21,6 @@ from sop_core.exports import (
     rounded,
     whatif_settings,
 )
-from sop_core.planner import solve
-from sop_core.scenario import parse_scenario
 
 HOSTILE = ('=HYPERLINK("https://evil.example","x")', "+SUM(1,2)", "-2+3", "@cmd", "\tTab")
 
@@ -115,7 +115,7 @@ def test_file_names_differ_per_whatif():
 def test_command_line_csv_has_no_formula_cells(tmp_path):
     import json
 
-    from sop_core.cli import main
+    from sop_core.cli.main import main
 
     d = red_tomato_dict()
     d["families"][0]["name"] = HOSTILE[0]
@@ -133,7 +133,7 @@ def test_command_line_csv_has_no_formula_cells(tmp_path):
 def test_forecast_csv_has_no_formula_cells(tmp_path):
     import contextlib
 
-    from sop_core.cli import main
+    from sop_core.cli.main import main
 
     rows = ["period,family,demand"] + [
         f'{2023 + m // 12}-{m % 12 + 1:02d},"=1+2",{100 + m}' for m in range(24)

@@ -8,19 +8,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sop_core.accuracy import backtest_windows, error_measures, seasonal_scale
-from sop_core.consensus import Adjustment, adjust_forecast, scenario_with_forecast
-from sop_core.errors import InputError
-from sop_core.forecast import MODEL_CHOICES, TIE_TOLERANCE, forecast
-from sop_core.history import read_history
-from sop_core.models import (
+from sop_core.base.errors import InputError
+from sop_core.demand.accuracy import backtest_windows, error_measures, seasonal_scale
+from sop_core.demand.choice import TIE_TOLERANCE
+from sop_core.demand.consensus import Adjustment, adjust_forecast, scenario_with_forecast
+from sop_core.demand.forecast import MODEL_CHOICES, forecast
+from sop_core.demand.history import read_history
+from sop_core.demand.models import (
     ProphetFit,
     fit_predict,
     fit_prophet,
     prophet_predict,
     silence_prophet,
 )
-from sop_core.scenario import load_scenario
+from sop_core.model.scenario import load_scenario
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

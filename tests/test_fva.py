@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-from sop_core.cycle import Cycle, Snapshot, consensus_frame, statistical_by_family
-from sop_core.errors import InputError
-from sop_core.fva import (
+from sop_core.base.errors import InputError
+from sop_core.demand.history import validate_history
+from sop_core.process.cycle import Cycle, Snapshot, consensus_frame, statistical_by_family
+from sop_core.process.fva import (
     ALL,
     FVA_COLUMNS,
     SNAPSHOT_COLUMNS,
@@ -22,8 +23,7 @@ from sop_core.fva import (
     snapshot_frame,
     unscored_periods,
 )
-from sop_core.history import validate_history
-from sop_core.sop_sheet import monthly_sales
+from sop_core.process.sop_sheet import monthly_sales
 
 
 def _sales(rows: list[tuple[str, str, float]]) -> pd.DataFrame:

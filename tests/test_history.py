@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sop_core.errors import InputError
-from sop_core.history import (
+from sop_core.base.errors import InputError
+from sop_core.demand.history import (
     disaggregate,
     family_totals,
     infer_freq,
@@ -325,7 +325,7 @@ def test_calendar_span_and_series_count_limits(monkeypatch) -> None:
         read_history(b"period,family,demand\n1800-01,A,1\n2024-02,A,1\n")
     (msg,) = _messages(exc)
     assert msg.startswith("column period: runs from 1800-01 to 2024-02, 2,690 months")
-    monkeypatch.setattr("sop_core.history.MAX_SERIES", 2)
+    monkeypatch.setattr("sop_core.demand.history.MAX_SERIES", 2)
     body = "".join(f"2024-01,F{i},1\n" for i in range(3))
     with pytest.raises(InputError) as exc:
         read_history(("period,family,demand\n" + body).encode())

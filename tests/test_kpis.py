@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from sop_core.kpis import KPIS, TILES, delta, delta_colour, money, pct, show
-from sop_core.planner import KPI_LABELS
+from sop_core.engine.kpis import KPIS, TILES, delta, delta_colour, money, pct, show
+from sop_core.engine.planner import KPI_LABELS
 
 
 def test_every_kpi_the_planner_reports_is_in_the_table_and_every_tile_too() -> None:

@@ -5,13 +5,19 @@ from __future__ import annotations
 import highspy
 import numpy as np
 import pytest
-from factories import red_tomato, tiny
+from factories import red_tomato, scenarios, slider_change, tiny
 from hypothesis import given, settings
-from test_planner_properties import _changed, scenarios
 
-from sop_core.lp import Layout, block_order, build_problem, compile_to_highs, model_data, shape_key
-from sop_core.planner import Planner
-from sop_core.scenario import Scenario
+from sop_core.engine.lp import (
+    Layout,
+    block_order,
+    build_problem,
+    compile_to_highs,
+    model_data,
+    shape_key,
+)
+from sop_core.engine.planner import Planner
+from sop_core.model.scenario import Scenario
 
 
 def _dense(highs) -> dict[str, np.ndarray]:
@@ -65,7 +71,7 @@ def test_pushing_a_scenario_into_a_compiled_model_gives_the_lp_pulp_builds(
 ) -> None:
     """Planner(first) updated with second's numbers is the LP that PuLP builds for second."""
     if shape_key(first) != shape_key(second):
-        second = _changed(_changed(first, 4, 3.0), 5, 3.0)
+        second = slider_change(slider_change(first, 4, 3.0), 5, 3.0)
     planner = Planner(first)
     planner._push(model_data(second))
     fresh = Planner(second)

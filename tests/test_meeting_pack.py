@@ -11,13 +11,13 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from sop_core.business_plan import business_plan_template
-from sop_core.history import read_history
-from sop_core.kpis import show
-from sop_core.meeting_pack import meeting_sections
-from sop_core.pack import pack_excel, pack_pdf
-from sop_core.planner import solve
-from sop_core.scenario import load_scenario, with_changes
+from sop_core.demand.history import read_history
+from sop_core.engine.kpis import show
+from sop_core.engine.planner import solve
+from sop_core.model.scenario import load_scenario, with_changes
+from sop_core.process.business_plan import business_plan_template
+from sop_core.reports.meeting_pack import meeting_sections
+from sop_core.reports.pack import pack_excel, pack_pdf
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -119,7 +119,7 @@ def test_the_packs_family_sheets_carry_the_actuals_and_earlier_plans(sample):
 
 
 def test_the_forecast_value_added_goes_into_the_pack_when_scored(sample):
-    from sop_core.fva import forecast_value_added
+    from sop_core.process.fva import forecast_value_added
 
     scenario, result, _ = sample
     sales = pd.DataFrame(

@@ -12,9 +12,9 @@ from postgres_server import PostgresServer, fresh_database, postgres_server  # n
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from sop_core import migrate
-from sop_core.store import Store
-from sop_core.store_schema import Base
+from sop_core.store import migrate
+from sop_core.store.scenarios import Store
+from sop_core.store.schema import Base
 
 OLD_DB = Path(__file__).resolve().parent / "data" / "store_before_migrations.sqlite"
 RED_TOMATO = Path(__file__).resolve().parent.parent / "data" / "red_tomato.json"

@@ -6,16 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sop_core.forecast import (
+from sop_core.demand.choice import COMBO, choose_with_reason, combination_row
+from sop_core.demand.forecast import (
     AUTO_INTERMITTENT,
-    COMBO,
-    choose_with_reason,
-    combination_row,
     conformal_halfwidth,
     forecast,
     is_intermittent,
 )
-from sop_core.models import (
+from sop_core.demand.models import (
     INTERMITTENT_ALPHA,
     fit_airline,
     fit_predict,

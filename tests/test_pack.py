@@ -10,7 +10,7 @@ import pandas as pd
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from sop_core.pack import MAX_TABLE_ROWS, Section, pack_excel, pack_pdf
+from sop_core.reports.pack import MAX_TABLE_ROWS, Section, pack_excel, pack_pdf
 
 
 def sections() -> list[Section]:
@@ -57,9 +57,9 @@ def test_the_excel_pack_has_every_table_in_full():
 def test_the_balance_chart_renders_on_the_server_with_the_plans_data():
     from factories import red_tomato
 
-    from sop_core.charts import balance_chart_spec, balance_frame
-    from sop_core.pack import chart_png
-    from sop_core.planner import solve
+    from sop_core.engine.planner import solve
+    from sop_core.reports.charts import balance_chart_spec, balance_frame
+    from sop_core.reports.pack import chart_png
 
     scenario = red_tomato()
     result = solve(scenario)

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sop_core.forecast import ETS_MODULE, forecast, make_tasks, preload_for
-from sop_core.history import read_history
-from sop_core.parallel import batches, run_batches, shared_pool, start_method_for
+from sop_core.demand.forecast import ETS_MODULE, forecast, make_tasks, preload_for
+from sop_core.demand.history import read_history
+from sop_core.demand.parallel import batches, run_batches, shared_pool, start_method_for
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -66,19 +66,19 @@ def test_start_method_suits_the_process() -> None:
 
 
 def test_shared_pool_is_kept_and_forkserver_workers_compute() -> None:
-    pool = shared_pool(2, start_method="forkserver", preload=["sop_core.parallel"])
+    pool = shared_pool(2, start_method="forkserver", preload=["sop_core.demand.parallel"])
     assert shared_pool(2, start_method="forkserver") is pool
     assert pool.submit(_square_all, [3, 4]).result(timeout=120) == [9, 16]
 
 
 def test_a_kept_pool_is_reused_although_its_own_manager_thread_runs() -> None:
-    import sop_core.parallel
+    import sop_core.demand.parallel
 
     assert run_batches(_square_all, [1, 2, 3], backend="processes", workers=2) == [1, 4, 9]
-    kept = dict(sop_core.parallel._POOLS)
+    kept = dict(sop_core.demand.parallel._POOLS)
     assert threading.active_count() > 1  # the pool's manager thread
     assert run_batches(_square_all, [4], backend="processes", workers=2) == [16]
-    assert kept == sop_core.parallel._POOLS
+    assert kept == sop_core.demand.parallel._POOLS
 
 
 @pytest.mark.parametrize("backend", ["sequential", "processes"])
@@ -96,16 +96,16 @@ def test_forecast_progress_counts_series(backend: str) -> None:
 def test_workers_preload_only_the_libraries_the_models_need() -> None:
     history = read_history(DATA / "sample_history.csv")
     tasks = make_tasks(history, model="prophet")[0]
-    assert preload_for(tasks) == ("sop_core.forecast", "cmdstanpy")
+    assert preload_for(tasks) == ("sop_core.demand.forecast", "cmdstanpy")
     tasks = make_tasks(history, model="auto")[0]
-    assert set(preload_for(tasks)) == {"sop_core.forecast", ETS_MODULE, "cmdstanpy"}
-    assert preload_for(make_tasks(history, model="naive")[0]) == ("sop_core.forecast",)
+    assert set(preload_for(tasks)) == {"sop_core.demand.forecast", ETS_MODULE, "cmdstanpy"}
+    assert preload_for(make_tasks(history, model="naive")[0]) == ("sop_core.demand.forecast",)
 
 
 def test_forecast_on_a_forkserver_pool_equals_sequential(monkeypatch) -> None:
-    import sop_core.parallel
+    import sop_core.demand.parallel
 
-    monkeypatch.setattr(sop_core.parallel, "START_METHOD", "forkserver")
+    monkeypatch.setattr(sop_core.demand.parallel, "START_METHOD", "forkserver")
     history = read_history(DATA / "sample_history.csv")
     history = history[history["family"].isin(["Watering", "Hand Tools"])]
     options = dict(horizon=3, model="ets", seed=1, origins=2)

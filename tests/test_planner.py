@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from factories import red_tomato, red_tomato_dict, tiny
 
-from sop_core.planner import FAMILY_COLUMNS, PERIOD_COLUMNS, Planner, solve
-from sop_core.scenario import parse_scenario, with_changes
+from sop_core.engine.planner import FAMILY_COLUMNS, PERIOD_COLUMNS, Planner, solve
+from sop_core.model.scenario import parse_scenario, with_changes
 
 
 def col(result, name, family=None):
@@ -429,7 +429,7 @@ other.setOptionValue("output_flag", False)
 other.addVar(0.0, 1.0)
 other.run()  # starts the scheduler with HiGHS's default thread count
 from factories import red_tomato
-from sop_core.planner import solve
+from sop_core.engine.planner import solve
 result = solve(red_tomato())
 print(result.status, round(result.total_cost, 2))
 """
@@ -447,7 +447,7 @@ print(result.status, round(result.total_cost, 2))
 
 def test_months_of_cover_never_lowers_the_sample_companys_fill_rate():
     """Every position of the Plan page's months-of-cover lever (0 to 3 in quarters)."""
-    from sop_core.scenario import load_scenario
+    from sop_core.model.scenario import load_scenario
 
     s = load_scenario(Path(__file__).resolve().parent.parent / "data" / "sample_company.json")
     planner = Planner(s)
@@ -544,7 +544,7 @@ def test_a_resource_short_is_named_with_its_hours():
 
 
 def test_unknown_resource_names_are_refused_with_the_field():
-    from sop_core.errors import InputError
+    from sop_core.base.errors import InputError
 
     data = tiny([1]).model_dump()
     data["families"][0]["resource_hours"] = {"Press": 1}
@@ -553,7 +553,7 @@ def test_unknown_resource_names_are_refused_with_the_field():
 
 
 def test_the_binding_resource_in_words():
-    from sop_core.results import binding_resources
+    from sop_core.engine.results import binding_resources
 
     s = with_resources(tiny([15], workforce=ROOMY), line(8), {"Line 1": 1})
     assert binding_resources(solve(s)) == ["Line 1 is full in 1: one more hour saves $4.00"]
@@ -565,7 +565,7 @@ def test_the_binding_resource_in_words():
 
 
 def test_the_fence_fixes_production_and_subcontracting_of_the_first_periods():
-    from sop_core.lp import FixedPlan
+    from sop_core.engine.lp import FixedPlan
 
     s = tiny([10, 10], policy={"frozen_periods": 1})
     fixed = FixedPlan(production=np.array([[4.0]]), subcontract=np.array([[0.0]]))
@@ -581,7 +581,7 @@ def test_the_fence_fixes_production_and_subcontracting_of_the_first_periods():
 
 
 def test_levers_cannot_move_the_fenced_periods():
-    from sop_core.lp import FixedPlan
+    from sop_core.engine.lp import FixedPlan
 
     s = tiny([10, 10, 10], policy={"frozen_periods": 2}, workforce={"hire_cost": 0})
     fixed = FixedPlan(production=np.array([[7.0, 8.0]]), subcontract=np.array([[1.0, 0.0]]))
@@ -595,7 +595,7 @@ def test_levers_cannot_move_the_fenced_periods():
 
 
 def test_the_fence_is_read_from_the_approved_plan_by_period_and_family():
-    from sop_core.planner import fixed_from
+    from sop_core.engine.planner import fixed_from
 
     approved = solve(tiny([[10, 12], [3, 4]]))  # periods "1", "2"
     d = tiny([[12, 9], [4, 5]]).model_dump()
@@ -610,7 +610,7 @@ def test_the_fence_is_read_from_the_approved_plan_by_period_and_family():
 
 
 def test_a_fence_that_cannot_be_kept_is_named_in_the_diagnosis():
-    from sop_core.lp import FixedPlan
+    from sop_core.engine.lp import FixedPlan
 
     # the approved plan made 14 in period 1, but this scenario has 10 hours a period
     s = tiny([10, 10], policy={"frozen_periods": 1}, workforce={"max_workers": 1})

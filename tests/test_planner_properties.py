@@ -4,101 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from factories import scenarios, slider_change
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from sop_core.lp import shortfall_cost
-from sop_core.planner import Planner, PlanResult, solve
-from sop_core.scenario import Scenario, parse_scenario, with_changes
+from sop_core.engine.lp import shortfall_cost
+from sop_core.engine.planner import Planner, PlanResult, solve
+from sop_core.model.scenario import Scenario, with_changes
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-money = st.floats(0, 50, allow_nan=False).map(lambda x: round(x, 2))
-limit = st.one_of(st.none(), st.integers(0, 40).map(float))
-
-
-@st.composite
-def scenarios(draw: st.DrawFn) -> Scenario:
-    T = draw(st.integers(1, 5))
-    F = draw(st.integers(1, 3))
-    fams = []
-    for f in range(F):
-        fams.append(
-            {
-                "name": f"F{f}",
-                "demand": draw(st.lists(st.integers(0, 120).map(float), min_size=T, max_size=T)),
-                "labor_hours_per_unit": draw(st.sampled_from([0.5, 1, 2, 4])),
-                "material_cost": draw(money),
-                "holding_cost": draw(money),
-                "backorder_cost": draw(money),
-                "subcontract_cost": draw(money),
-                "max_subcontract": draw(limit),
-                "initial_inventory": draw(st.integers(0, 50).map(float)),
-                "initial_backorder": draw(st.integers(0, 10).map(float)),
-                "safety_stock": draw(
-                    st.one_of(
-                        st.integers(0, 20).map(float),
-                        st.lists(st.integers(0, 20).map(float), min_size=T, max_size=T),
-                    )
-                ),
-                "ending_inventory_min": draw(st.integers(0, 20).map(float)),
-                "backorders_allowed": draw(st.booleans()),
-                "price": draw(st.one_of(st.none(), money)),
-            }
-        )
-    lo = draw(limit)
-    hi = draw(limit)
-    if lo is not None and hi is not None and lo > hi:
-        lo, hi = hi, lo
-    wf = {
-        "initial": draw(st.integers(0, 30).map(float)),
-        "regular_hours_per_worker": draw(st.sampled_from([8.0, 10.0, 160.0])),
-        "regular_cost_per_worker": draw(money),
-        "overtime_cost_per_hour": draw(money),
-        "max_overtime_hours_per_worker": draw(limit),
-        "hire_cost": draw(money),
-        "layoff_cost": draw(money),
-        "min_workers": lo,
-        "max_workers": hi,
-        "max_hires": draw(limit),
-        "max_layoffs": draw(limit),
-    }
-    policy = {
-        "strategy": draw(st.sampled_from(["optimal", "level", "chase"])),
-        "ending_backorders_allowed": draw(st.booleans()),
-    }
-    hours = st.integers(0, 200).map(float)
-    resources = [
-        {
-            "name": f"R{r}",
-            "hours_available": draw(st.one_of(hours, st.lists(hours, min_size=T, max_size=T))),
-            "overtime_hours_max": draw(st.integers(0, 20).map(float)),
-            "overtime_cost_per_hour": draw(money),
-        }
-        for r in range(draw(st.integers(0, 2)))
-    ]
-    for fam in fams:
-        fam["resource_hours"] = {
-            res["name"]: draw(st.sampled_from([0.5, 1.0, 3.0]))
-            for res in resources
-            if draw(st.booleans())
-        }
-    return parse_scenario(
-        {
-            "name": "random",
-            "workforce": wf,
-            "families": fams,
-            "policy": policy,
-            "resources": resources,
-            "calendar": draw(
-                st.one_of(
-                    st.none(),
-                    st.lists(st.integers(0, 23).map(float), min_size=T, max_size=T).map(
-                        lambda days: {"working_days": days, "standard_days": 21}
-                    ),
-                )
-            ),
-        }
-    )
 
 
 def _tol(*arrays: np.ndarray) -> float:
@@ -231,41 +145,10 @@ def test_integer_workforce_plans_hold_too(s: Scenario) -> None:
     assert np.allclose(W, np.round(W), atol=1e-6)
 
 
-def _changed(s: Scenario, which: int, amount: float) -> Scenario:
-    """One slider-style change of a scenario, keeping its shape."""
-    if which == 0:
-        return with_changes(s, safety_stock_months=amount / 20)
-    if which == 1:
-        return with_changes(s, max_overtime_hours_per_worker=amount)
-    if which == 2:
-        return with_changes(s, strategy=["optimal", "level", "chase"][int(amount) % 3])
-    if which == 3:
-        return with_changes(s, regular_hours_per_worker=8 + amount, hire_cost=amount)
-    if which == 5:  # resources: hours available, overtime and hours per unit
-        data = s.model_dump()
-        for res in data["resources"]:
-            res["hours_available"] = 10 * amount
-            res["overtime_cost_per_hour"] = amount / 2
-        for fam in data["families"]:
-            fam["resource_hours"] = {k: v + amount / 10 for k, v in fam["resource_hours"].items()}
-        return parse_scenario(data)
-    fams = [
-        f.model_copy(
-            update={
-                "demand": [d + amount for d in f.demand],
-                "labor_hours_per_unit": f.labor_hours_per_unit + amount / 10,
-                "holding_cost": amount / 4,
-            }
-        )
-        for f in s.families
-    ]
-    return s.model_copy(update={"families": fams})
-
-
 @SETTINGS
 @given(scenarios(), st.integers(0, 5), st.integers(0, 30).map(float))
 def test_warm_resolve_equals_a_cold_solve(s: Scenario, which: int, amount: float) -> None:
-    changed = _changed(s, which, amount)
+    changed = slider_change(s, which, amount)
     planner = Planner(s)
     assume(planner.accepts(changed))
     planner.solve(s)
@@ -293,7 +176,7 @@ def test_optimal_is_never_worse_than_level_or_chase(s: Scenario) -> None:
 def test_fencing_a_plans_own_first_periods_keeps_its_cost_warm_or_cold(s: Scenario, k: int) -> None:
     """Fixing production and subcontracting of the first k periods at the optimal plan's
     own values keeps that plan optimal; warm on the compiled model or cold, the same."""
-    from sop_core.planner import fixed_from
+    from sop_core.engine.planner import fixed_from
 
     planner = Planner(s)
     free = planner.solve(s)

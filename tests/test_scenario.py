@@ -7,8 +7,8 @@ import json
 import pytest
 from factories import red_tomato, red_tomato_dict
 
-from sop_core.errors import InputError
-from sop_core.scenario import load_scenario, months_of_cover, parse_scenario, with_changes
+from sop_core.base.errors import InputError
+from sop_core.model.scenario import load_scenario, months_of_cover, parse_scenario, with_changes
 
 
 def problems(data) -> list[str]:

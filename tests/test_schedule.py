@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from sop_core.errors import InputError
-from sop_core.planner import solve
-from sop_core.scenario import Scenario, parse_scenario, with_changes
-from sop_core.schedule import (
+from sop_core.base.errors import InputError
+from sop_core.engine.planner import solve
+from sop_core.model.scenario import Scenario, parse_scenario, with_changes
+from sop_core.schedule.weekly import (
     LOAD_COLUMNS,
     MONTH_COLUMNS,
     SKU_COLUMNS,
@@ -184,9 +184,9 @@ def test_working_days_shape_the_weeks():
 def test_sample_company_defaults_add_up():
     from pathlib import Path
 
-    from sop_core.forecast import forecast
-    from sop_core.history import read_history
-    from sop_core.scenario import load_scenario
+    from sop_core.demand.forecast import forecast
+    from sop_core.demand.history import read_history
+    from sop_core.model.scenario import load_scenario
 
     data = Path(__file__).resolve().parent.parent / "data"
     s = load_scenario(data / "sample_company.json")
@@ -599,7 +599,7 @@ def test_weeks_inside_the_time_fence_are_firm_by_default() -> None:
     """Two frozen months from 2027-03-01 (a Monday): the weeks starting 1, 8, 15, 22 and
     29 March and 5, 12 and 19 April end by 30 April; the week of 26 April runs into May:
     8 whole weeks."""
-    from sop_core.schedule import fence_weeks
+    from sop_core.schedule.weekly import fence_weeks
 
     s = parse_scenario(
         {

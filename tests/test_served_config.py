@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sop_core.limits import MAX_HISTORY_BYTES, MAX_SCENARIO_BYTES
+from sop_core.base.limits import MAX_HISTORY_BYTES, MAX_SCENARIO_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,12 +8,12 @@ import pytest
 import sqlalchemy as sa
 from factories import red_tomato
 
-from sop_core.access import Actor, PermissionDenied
-from sop_core.errors import InputError
+from sop_core.base.access import Actor, PermissionDenied
+from sop_core.base.errors import InputError
+from sop_core.process.workspace import suggest_mapping
 from sop_core.services.history import upload_history
-from sop_core.store import Store
-from sop_core.workspace import suggest_mapping
-from sop_core.workspace_store import Workspaces
+from sop_core.store.scenarios import Store
+from sop_core.store.workspaces import Workspaces
 
 SAM = Actor("Sam", "sam@acme.example", frozenset({"supply_planner"}), signed_in=True)
 

@@ -11,11 +11,11 @@ from factories import red_tomato, tiny
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sop_core.planner import solve
+from sop_core.engine.planner import solve
+from sop_core.model.whatif import WhatIf
 from sop_core.services import plans
-from sop_core.store import Store
-from sop_core.whatif import WhatIf
-from sop_core.workspace_store import Workspaces
+from sop_core.store.scenarios import Store
+from sop_core.store.workspaces import Workspaces
 
 ROOT = Path(__file__).resolve().parent.parent
 

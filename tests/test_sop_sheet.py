@@ -7,9 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from sop_core.errors import InputError
-from sop_core.history import validate_history
-from sop_core.sop_sheet import (
+from sop_core.base.errors import InputError
+from sop_core.demand.history import validate_history
+from sop_core.process.sop_sheet import (
     ACTUALS_COLUMNS,
     SHEET_COLUMNS,
     SHEET_ROWS,

@@ -23,9 +23,9 @@ from postgres_server import PostgresServer, drop_store_tables, fresh_database, p
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from sop_core.errors import InputError
-from sop_core.scenario import Scenario, parse_scenario
-from sop_core.store import (
+from sop_core.base.errors import InputError
+from sop_core.model.scenario import Scenario, parse_scenario
+from sop_core.store.scenarios import (
     COMPARISON_COLUMNS,
     DEFAULT_SQLITE_PATH,
     ENV_VAR,
@@ -294,7 +294,7 @@ def test_a_crash_between_insert_and_commit_leaves_the_last_good_version(store: S
 CRASHING_SAVE = """
 import os, sys
 from sqlalchemy import event
-from sop_core.store import Store
+from sop_core.store.scenarios import Store
 store = Store(sys.argv[1])
 item = store.open("Base")
 event.listen(store.engine, "commit", lambda conn: os._exit(17))
@@ -474,7 +474,7 @@ def test_set_status(store: Store) -> None:
 def test_only_an_executive_withdraws_an_approved_plan(store: Store) -> None:
     """A supply planner may move a draft to proposed and back, but not the approved plan:
     setting it to draft would withdraw the executive's approval."""
-    from sop_core.access import Actor, PermissionDenied
+    from sop_core.base.access import Actor, PermissionDenied
 
     sam = Actor("Sam", "sam@acme.example", frozenset({"supply_planner"}), signed_in=True)
     eve = Actor("Eve", "eve@acme.example", frozenset({"executive"}), signed_in=True)
@@ -808,7 +808,7 @@ def test_each_company_has_its_own_approved_scenario(store: Store) -> None:
     a company, approving another plan takes the approval from the first."""
     from factories import red_tomato
 
-    from sop_core.workspace_store import Workspaces
+    from sop_core.store.workspaces import Workspaces
 
     spaces = Workspaces(store)
     a = spaces.create("Acme", author="ana", scenario=red_tomato()).name

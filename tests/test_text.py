@@ -8,7 +8,7 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sop_core.text import WORD_JOINER, md_escape
+from sop_core.base.text import WORD_JOINER, md_escape
 
 SYNTAX = set("\\`*_{}[]()#+-.!|<>~$:&=\"'^/%@")
 

@@ -18,7 +18,7 @@ import pytest
 from e2e_server import ROOT, TIMEOUT_MS, chromium_or_skip, no_exception, serve, wait_idle
 from postgres_server import fresh_database, postgres_server  # noqa: F401
 
-from sop_core.store import Store
+from sop_core.store.scenarios import Store
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -61,7 +61,7 @@ def test_a_scenario_saved_in_one_process_is_seen_in_the_other(browser, pg_url):
 SAVER = textwrap.dedent(
     """
     import json, sys
-    from sop_core.store import Store, StoreConflict
+    from sop_core.store.scenarios import Store, StoreConflict
     url, author = sys.argv[1], sys.argv[2]
     with Store(url) as store:
         opened = store.open("Race")

@@ -6,7 +6,7 @@ import math
 
 from factories import red_tomato
 
-from sop_core.whatif import WhatIf, whatif_from_dict, whatif_from_params
+from sop_core.model.whatif import WhatIf, whatif_from_dict, whatif_from_params
 
 
 def test_levers_change_the_scenario_as_named() -> None:

@@ -10,19 +10,19 @@ import pytest
 from factories import red_tomato
 from openpyxl import load_workbook
 
-from sop_core.errors import InputError
-from sop_core.history import read_history
-from sop_core.planner import Planner
-from sop_core.store import Store
-from sop_core.workbook import company_of, import_company, read_workbook, write_workbook
-from sop_core.workspace import (
+from sop_core.base.errors import InputError
+from sop_core.demand.history import read_history
+from sop_core.engine.planner import Planner
+from sop_core.process.workspace import (
     Edit,
     adjustment_edits,
     mapping_edits,
     monthly_edits,
     suggest_mapping,
 )
-from sop_core.workspace_store import Workspaces, keep_whatif
+from sop_core.reports.workbook import company_of, import_company, read_workbook, write_workbook
+from sop_core.store.scenarios import Store
+from sop_core.store.workspaces import Workspaces, keep_whatif
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +40,7 @@ def _company(spaces: Workspaces, name: str = "Acme") -> None:
     data["families"].append(
         {**data["families"][0], "name": '=HYPERLINK("x")', "safety_stock": [1, 2, 3, 4, 5, 6]}
     )
-    from sop_core.scenario import parse_scenario
+    from sop_core.model.scenario import parse_scenario
 
     state = spaces.create(name, author="ann", scenario=parse_scenario(data))
     history = read_history(ROOT / "data" / "sample_history.csv")
@@ -139,7 +139,7 @@ def test_a_bad_workbook_names_the_sheet_and_field() -> None:
 
 
 def company_of_red_tomato():
-    from sop_core.workbook import Company
+    from sop_core.reports.workbook import Company
 
     return Company(scenario=red_tomato())
 
@@ -149,7 +149,7 @@ def test_resources_calendar_and_fence_make_the_round_trip_too(
 ) -> None:
     from factories import sample_with_lines
 
-    from sop_core.scenario import load_scenario
+    from sop_core.model.scenario import load_scenario
 
     scenario = load_scenario(sample_with_lines(tmp_path))
     scenario = scenario.model_copy(

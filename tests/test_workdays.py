@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from factories import tiny
 
-from sop_core.errors import InputError
-from sop_core.planner import solve
-from sop_core.scenario import parse_scenario
-from sop_core.workdays import period_dates
+from sop_core.base.errors import InputError
+from sop_core.engine.planner import solve
+from sop_core.model.scenario import parse_scenario
+from sop_core.model.workdays import period_dates
 
 
 def with_calendar(s, periods, calendar, resources=None, hours=None):

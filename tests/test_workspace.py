@@ -12,9 +12,8 @@ import pytest
 from factories import red_tomato
 from postgres_server import PostgresServer, drop_store_tables, fresh_database, postgres_server  # noqa: F401
 
-from sop_core.errors import InputError
-from sop_core.store import Store
-from sop_core.workspace import (
+from sop_core.base.errors import InputError
+from sop_core.process.workspace import (
     TEXTBOOK_FAMILY,
     Edit,
     WorkspaceState,
@@ -25,7 +24,8 @@ from sop_core.workspace import (
     rename_edits,
     suggest_mapping,
 )
-from sop_core.workspace_store import WorkspaceConflict, Workspaces, keep_whatif, undo_action
+from sop_core.store.scenarios import Store
+from sop_core.store.workspaces import WorkspaceConflict, Workspaces, keep_whatif, undo_action
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -291,7 +291,7 @@ def test_a_bad_business_plan_row_is_refused_naming_family_month_and_column(
 
 
 def test_monthly_tables_need_their_rights_and_follow_a_family_rename(spaces: Workspaces) -> None:
-    from sop_core.access import Actor, PermissionDenied
+    from sop_core.base.access import Actor, PermissionDenied
 
     state = spaces.create("Co", author="ann", scenario=red_tomato())
     planner = Actor("dee", "dee@x.example", frozenset({"demand_planner"}))
@@ -356,7 +356,7 @@ def test_undo_restores_a_business_plan_upload_and_a_cell(spaces: Workspaces) -> 
 
 
 def test_the_hand_over_keeps_the_forecasts_model_and_undo_takes_it_back(spaces: Workspaces) -> None:
-    from sop_core.workspace import forecast_edits
+    from sop_core.process.workspace import forecast_edits
 
     state = spaces.create("Co", author="ann", scenario=red_tomato())
     periods = [f"2027-{m:02d}" for m in range(1, 7)]

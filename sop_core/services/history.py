@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sop_core.access import Actor
-from sop_core.workspace import WorkspaceState, mapping_edits
-from sop_core.workspace_store import Workspaces
+from sop_core.base.access import Actor
+from sop_core.process.workspace import WorkspaceState, mapping_edits
+from sop_core.store.workspaces import Workspaces
 
 
 def upload_history(
@@ -20,7 +20,7 @@ def upload_history(
     summary: str | None = None,
 ) -> WorkspaceState:
     """Keep ``history`` (read from ``filename``) and take it into use with the confirmed
-    ``mapping`` of its family names (:func:`~sop_core.workspace.suggest_mapping`'s
+    ``mapping`` of its family names (:func:`~sop_core.process.workspace.suggest_mapping`'s
     columns): new families created with defaults to review, aliases added, the company's
     history set to it. One action, one transaction, undoable: a refused mapping (a blank
     or taken name) or a missing right keeps nothing. Returns the company's new state."""

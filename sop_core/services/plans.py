@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sop_core.access import Actor
-from sop_core.lp import FixedPlan
-from sop_core.planner import Planner, PlanResult, fixed_from
-from sop_core.scenario import Scenario
-from sop_core.store import Store, StoredScenario, solved_fields
-from sop_core.whatif import WhatIf
-from sop_core.workspace import WorkspaceState
-from sop_core.workspace_store import Workspaces
-from sop_core.workspace_store import keep_whatif as keep_in_workspace
+from sop_core.base.access import Actor
+from sop_core.engine.lp import FixedPlan
+from sop_core.engine.planner import Planner, PlanResult, fixed_from
+from sop_core.model.scenario import Scenario
+from sop_core.model.whatif import WhatIf
+from sop_core.process.workspace import WorkspaceState
+from sop_core.store.scenarios import Store, StoredScenario, solved_fields
+from sop_core.store.workspaces import Workspaces
+from sop_core.store.workspaces import keep_whatif as keep_in_workspace
 
 
 def approved_plan(approved: StoredScenario | None) -> PlanResult | None:

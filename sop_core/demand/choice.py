@@ -1,0 +1,83 @@
+"""How a series' model is chosen from its backtest: lowest MASE, ties to the simpler model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sop_core.demand.accuracy import error_measures
+
+COMBO = "combo"
+"""The combination's model name."""
+COMBO_MEMBERS = 3
+"""Candidates in the combination (the best by backtest MASE)."""
+TIE_TOLERANCE = 0.02
+"""Relative backtest-score difference that counts as a tie (goes to the simpler model)."""
+MIN_CONFORMAL_POINTS = 8
+"""Fewest backtest errors behind a conformal interval."""
+
+
+def _score(row: dict[str, Any], measure: str) -> float:
+    v = row.get(measure, np.nan)
+    return float(v) if v is not None and np.isfinite(v) else np.inf
+
+
+def choose(rows: list[dict[str, Any]]) -> str | None:
+    """The candidate with the lowest backtest MASE (MAE if no row has one), None if none
+    fit; a score within :data:`TIE_TOLERANCE` of a row listed earlier loses to it."""
+    return choose_with_reason(rows)[0]
+
+
+def choose_with_reason(rows: list[dict[str, Any]]) -> tuple[str | None, str]:
+    """:func:`choose`, and a sentence saying why."""
+    measure = "mase" if any(np.isfinite(_score(r, "mase")) for r in rows) else "mae"
+    scored = [(r["model"], _score(r, measure)) for r in rows]
+    scored = [(m, v) for m, v in scored if np.isfinite(v)]
+    if not scored:
+        return None, "no candidate fitted in the backtest"
+    best_value = min(v for _, v in scored)
+    # the first (simplest) candidate within the tolerance of the best wins
+    limit = best_value * (1 + TIE_TOLERANCE) if best_value > 0 else best_value
+    model, value = next((m, v) for m, v in scored if v <= limit)
+    ranked = sorted(scored, key=lambda mv: mv[1])
+    origins = rows[0].get("origins", 0)
+    name = measure.upper()
+    reason = f"lowest backtest {name} {value:.2f} over {origins} origin(s)"
+    others = [f"{m} {v:.2f}" for m, v in ranked if m != model][:2]
+    if value > best_value:
+        best = next(m for m, v in ranked if v == best_value)
+        reason = (
+            f"backtest {name} {value:.2f}, within {TIE_TOLERANCE:.0%} of {best} "
+            f"({best_value:.2f}): the simpler model is kept"
+        )
+    elif others:
+        reason += f" (next: {', '.join(others)})"
+    return model, reason
+
+
+def combination_row(rows: list[dict[str, Any]], members: int = COMBO_MEMBERS) -> dict | None:
+    """The backtest row of the median of the ``members`` best rows by MASE (MAE if no
+    MASE), computed from their backtest forecasts; None with fewer usable rows."""
+    measure = "mase" if any(np.isfinite(_score(r, "mase")) for r in rows) else "mae"
+    usable = [r for r in rows if r.get("_pred") is not None and np.isfinite(_score(r, measure))]
+    if len(usable) < members:
+        return None
+    best = sorted(usable, key=lambda r: _score(r, measure))[:members]
+    pred = np.median(np.vstack([r["_pred"] for r in best]), axis=0)
+    first = best[0]
+    measures = error_measures(first["_actual"], pred, first["_scale"])
+    return {
+        "model": COMBO,
+        **measures,
+        "origins": first["origins"],
+        "holdout": first["holdout"],
+        "points": first["points"],
+        "chosen": False,
+        "error": None,
+        "members": tuple(r["model"] for r in best),
+        "_actual": first["_actual"],
+        "_pred": pred,
+        "_scale": first["_scale"],
+        "_step": first["_step"],
+    }

@@ -1,0 +1,264 @@
+"""The family S&OP sheet: per family, the last months and the horizon, plan against actual.
+
+The practitioners' one-page view of a family: for the ``past_months`` months before the
+plan's first month and for every month of the plan, the forecast against actual sales
+(their difference and its running sum), production, inventory and backlog as planned
+against as they turned out, and the days of cover.
+
+Inputs (``period`` is the month "YYYY-MM" everywhere, as the plan's labels are written):
+
+- ``history``: the sales history (:mod:`sop_core.demand.history`, monthly; SKUs are summed into
+  their family): the actual sales.
+- ``plan``: the current plan, one row per family and month with columns family, period,
+  demand (the forecast the plan uses), production, inventory, backorder (the columns of
+  :attr:`sop_core.engine.results.PlanResult.families`).
+- ``past_plans``: earlier plans' rows, the same columns as ``plan`` plus an optional
+  ``plan`` column naming the plan (a cycle's month "YYYY-MM", or any label that sorts in
+  the order the plans were made). When several earlier plans give a month, the latest
+  plan made before that month counts (the latest of all when none was made before it).
+- ``actuals``: optional, what was made and held (:data:`ACTUALS_COLUMNS`, read by
+  :func:`read_actuals`).
+
+:data:`SHEET_COLUMNS` — :func:`sop_sheet`'s frame, one row per family and month, past
+months first::
+
+    family, period
+    phase               "past" (before the plan's first month) or "plan"
+    forecast            the demand forecast for the month: the plan's for the horizon,
+                        the earlier plan's for a past month (NaN when none gave it)
+    actual_sales        units sold (the history; NaN when it has no row)
+    difference          actual_sales − forecast (positive: sold more than forecast)
+    cum_difference      the difference summed from the first past month (NaN from the
+                        first month without one)
+    production_plan, production_actual
+    inventory_plan, inventory_actual      units at the end of the month
+    backlog_plan, backlog_actual          units owed to customers at the end of the month
+    days_of_cover       inventory (actual when known, else planned) ÷ the next month's
+                        forecast per calendar day (the month's own forecast for the last
+                        month); NaN when that forecast is 0
+
+:func:`sheet_table` turns one family's rows into the displayed sheet: the measures of
+:data:`SHEET_ROWS` as rows (in that order, with those labels), the months as columns.
+"""
+
+from __future__ import annotations
+
+import calendar
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import pandas as pd
+
+from sop_core.base.errors import InputError, Problem
+from sop_core.demand.history import MAX_BYTES, family_totals
+from sop_core.process.monthly import is_month_label, read_monthly_table, validate_monthly_table
+
+ACTUALS_COLUMNS = ("family", "period", "production", "inventory", "backlog")
+PLAN_COLUMNS = ("family", "period", "demand", "production", "inventory", "backorder")
+SHEET_COLUMNS = (
+    "family",
+    "period",
+    "phase",
+    "forecast",
+    "actual_sales",
+    "difference",
+    "cum_difference",
+    "production_plan",
+    "production_actual",
+    "inventory_plan",
+    "inventory_actual",
+    "backlog_plan",
+    "backlog_actual",
+    "days_of_cover",
+)
+#: The sheet's rows as displayed: (column of :data:`SHEET_COLUMNS`, label).
+SHEET_ROWS: tuple[tuple[str, str], ...] = (
+    ("forecast", "Forecast"),
+    ("actual_sales", "Actual sales"),
+    ("difference", "Difference (actual − forecast)"),
+    ("cum_difference", "Cumulative difference"),
+    ("production_plan", "Production plan"),
+    ("production_actual", "Production actual"),
+    ("inventory_plan", "Inventory plan"),
+    ("inventory_actual", "Inventory actual"),
+    ("backlog_plan", "Backlog plan"),
+    ("backlog_actual", "Backlog actual"),
+    ("days_of_cover", "Days of cover"),
+)
+
+
+def read_actuals(
+    source: str | Path | bytes | IO[bytes],
+    *,
+    filename: str | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> pd.DataFrame:
+    """Read and validate actual production, inventory and backlog per family and month
+    from a .csv or .xlsx file (columns :data:`ACTUALS_COLUMNS`; see
+    :mod:`sop_core.process.monthly` for the format and the messages)."""
+    return read_monthly_table(
+        source, ACTUALS_COLUMNS[2:], "actuals", filename=filename, max_bytes=max_bytes
+    )
+
+
+def validate_actuals(raw: pd.DataFrame, *, first_row: int = 2) -> pd.DataFrame:
+    """Validate a raw actuals table (as :func:`read_actuals` does a file's)."""
+    return validate_monthly_table(raw, ACTUALS_COLUMNS[2:], "actuals", first_row=first_row)
+
+
+def _month(label: str) -> pd.Period:
+    if not is_month_label(str(label)):
+        raise InputError(
+            Problem("plan.period", f"the S&OP sheet is monthly: must be YYYY-MM, got {label!r}")
+        )
+    return pd.Period(label, freq="M")
+
+
+def _check_columns(frame: pd.DataFrame, wanted: tuple[str, ...], name: str) -> None:
+    missing = [c for c in wanted if c not in frame.columns]
+    if missing:
+        raise InputError(
+            Problem(name, f"missing column(s) {', '.join(missing)}; needs {', '.join(wanted)}")
+        )
+
+
+def monthly_sales(history: pd.DataFrame) -> pd.DataFrame:
+    """Actual sales per family and month (columns family, period "YYYY-MM", sales) from a
+    validated monthly history.
+
+    Raises:
+        InputError: when the history is weekly.
+    """
+    totals = family_totals(history)
+    stamps = pd.DatetimeIndex(totals["period"])
+    if len(stamps) and not bool(stamps.is_month_start.all()):
+        raise InputError(
+            Problem("history", "the S&OP sheet is monthly; upload a monthly sales history")
+        )
+    return pd.DataFrame(
+        {
+            "family": totals["family"].to_numpy(),
+            "period": stamps.strftime("%Y-%m"),
+            "sales": totals["demand"].to_numpy(float),
+        }
+    )
+
+
+def _latest_plan(past_plans: pd.DataFrame) -> pd.DataFrame:
+    """One row per family and month: the latest plan made before the month (else the
+    latest of all); without a ``plan`` column the rows must already be one per month."""
+    if "plan" not in past_plans.columns:
+        dup = past_plans.duplicated(["family", "period"])
+        if dup.any():
+            row = past_plans[dup].iloc[0]
+            raise InputError(
+                Problem(
+                    "past_plans",
+                    f"family {row['family']!r}, period {row['period']} appears more than "
+                    "once; add a plan column saying which plan each row comes from",
+                )
+            )
+        return past_plans
+    frame = past_plans.assign(_before=past_plans["plan"].astype(str) < past_plans["period"])
+    frame = frame.sort_values(["family", "period", "_before", "plan"], kind="stable")
+    return frame.groupby(["family", "period"], sort=False).tail(1).drop(columns="_before")
+
+
+def sop_sheet(
+    history: pd.DataFrame,
+    plan: pd.DataFrame,
+    *,
+    past_plans: pd.DataFrame | None = None,
+    actuals: pd.DataFrame | None = None,
+    past_months: int = 3,
+) -> pd.DataFrame:
+    """The S&OP sheet of every family in ``plan`` (columns :data:`SHEET_COLUMNS`; inputs
+    and the rules are in the module docstring)."""
+    _check_columns(plan, PLAN_COLUMNS, "plan")
+    if plan.empty:
+        return pd.DataFrame(columns=list(SHEET_COLUMNS))
+    month_of = {label: _month(label) for label in pd.unique(plan["period"])}
+    plan_months = sorted(month_of.values())
+    first = plan_months[0]
+    past = [str(first - k) for k in range(past_months, 0, -1)]
+    months = past + [str(p) for p in plan_months]
+    families = list(dict.fromkeys(plan["family"]))
+    grid = pd.DataFrame([(f, m) for f in families for m in months], columns=["family", "period"])
+    grid["phase"] = np.where(grid["period"].isin(past), "past", "plan")
+    key = ["family", "period"]
+
+    now = plan.rename(
+        columns={
+            "demand": "forecast",
+            "production": "production_plan",
+            "inventory": "inventory_plan",
+            "backorder": "backlog_plan",
+        }
+    )[["family", "period", "forecast", "production_plan", "inventory_plan", "backlog_plan"]]
+    now = now.assign(period=now["period"].map({k: str(v) for k, v in month_of.items()}))
+    before = now.iloc[0:0]
+    if past_plans is not None and not past_plans.empty:
+        _check_columns(past_plans, PLAN_COLUMNS, "past_plans")
+        earlier = _latest_plan(past_plans[past_plans["period"].isin(past)])
+        before = earlier.rename(columns=dict(zip(PLAN_COLUMNS[2:], now.columns[2:], strict=True)))
+        before = before[list(now.columns)]
+    planned = pd.concat([before, now], ignore_index=True) if len(before) else now
+    out = grid.merge(planned, on=key, how="left")
+
+    sales = monthly_sales(history).rename(columns={"sales": "actual_sales"})
+    out = out.merge(sales, on=key, how="left")
+    if actuals is not None and not actuals.empty:
+        _check_columns(actuals, ACTUALS_COLUMNS, "actuals")
+        done = actuals[list(ACTUALS_COLUMNS)].rename(
+            columns={
+                "production": "production_actual",
+                "inventory": "inventory_actual",
+                "backlog": "backlog_actual",
+            }
+        )
+        out = out.merge(done, on=key, how="left")
+    else:
+        for c in ("production_actual", "inventory_actual", "backlog_actual"):
+            out[c] = np.nan
+
+    out["difference"] = out["actual_sales"] - out["forecast"]
+    # the running sum stops (NaN) at the first month without a difference
+    gaps = out["difference"].isna().astype(int).groupby(out["family"]).cumsum()
+    out["cum_difference"] = out["difference"].groupby(out["family"]).cumsum().where(gaps == 0)
+
+    stock = out["inventory_actual"].fillna(out["inventory_plan"])
+    nxt = out.groupby("family")["forecast"].shift(-1)
+    nxt_period = out.groupby("family")["period"].shift(-1)
+    last = nxt_period.isna()
+    nxt = nxt.where(~last, out["forecast"])
+    nxt_period = nxt_period.where(~last, out["period"])
+    days_of = {p: _days(p) for p in pd.unique(nxt_period)}
+    days = nxt_period.map(days_of).to_numpy(float)
+    per_day = nxt.to_numpy(float) / days
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cover = np.where(per_day > 0, stock.to_numpy(float) / per_day, np.nan)
+    out["days_of_cover"] = cover
+    return out[list(SHEET_COLUMNS)].reset_index(drop=True)
+
+
+def _days(period: str) -> int:
+    p = pd.Period(period, freq="M")
+    return calendar.monthrange(p.year, p.month)[1]
+
+
+def sheet_table(sheet: pd.DataFrame, family: str) -> pd.DataFrame:
+    """One family's sheet as displayed: the labels of :data:`SHEET_ROWS` as the index (in
+    that order), the months as columns (past months first).
+
+    Raises:
+        InputError: when ``family`` is not in the sheet.
+    """
+    rows = sheet[sheet["family"] == family]
+    if rows.empty:
+        known = ", ".join(repr(f) for f in dict.fromkeys(sheet["family"])) or "none"
+        raise InputError(Problem("family", f"{family!r} is not in the sheet (known: {known})"))
+    table = rows.set_index("period")[[c for c, _ in SHEET_ROWS]].T
+    table.index = pd.Index([label for _, label in SHEET_ROWS], name="measure")
+    table.columns.name = None
+    return table

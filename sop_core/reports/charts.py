@@ -1,0 +1,161 @@
+"""The workbench's charts as Vega-Lite (Altair), for the pages and for the meeting pack.
+
+The pages draw them in the browser; :mod:`sop_core.reports.pack` renders the same specs to PNG on
+the server. One place for each chart's shape, colours and data.
+
+:func:`balance_frame` is the balance chart's data, long format (columns ``period``,
+``source``, ``kind``, ``order``, ``units``); :func:`balance_spec` its spec without data.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from sop_core.engine.planner import PlanResult
+from sop_core.reports.exports import COST_LABELS
+
+SOURCE_COLOURS = {
+    "Regular time": "#1f77b4",
+    "Overtime": "#ff7f0e",
+    "Subcontracting": "#9467bd",
+    "Demand (consensus)": "#111111",
+    "Inventory": "#2ca02c",
+    "Backlog": "#d62728",
+}
+
+BALANCE_SERIES = {  # supply_by_source column -> (legend name, layer, stacking order)
+    "regular": ("Regular time", "supply", 0),
+    "overtime": ("Overtime", "supply", 1),
+    "subcontract": ("Subcontracting", "supply", 2),
+    "demand": ("Demand (consensus)", "level", 0),
+    "inventory": ("Inventory", "level", 1),
+    "backorder": ("Backlog", "level", 2),
+}
+
+
+def balance_frame(result: PlanResult, family: str | None = None) -> pd.DataFrame:
+    """The balance chart's data: one row per period and series (units), long format.
+
+    Columns: period, source (legend name), kind ("supply": stacked bars, "level": lines),
+    order (stacking order), units. Built from :meth:`PlanResult.supply_by_source`."""
+    df = result.supply_by_source(family)
+    n = len(df)
+    return pd.DataFrame(
+        {
+            "period": np.tile(df["period"].to_numpy(), len(BALANCE_SERIES)),
+            "source": np.repeat([v[0] for v in BALANCE_SERIES.values()], n),
+            "kind": np.repeat([v[1] for v in BALANCE_SERIES.values()], n),
+            "order": np.repeat([v[2] for v in BALANCE_SERIES.values()], n),
+            "units": np.concatenate([df[c].to_numpy(dtype=float) for c in BALANCE_SERIES]),
+        }
+    )
+
+
+def balance_title(family: str | None = None) -> str:
+    """The balance chart's y-axis title (the family's name when it shows one)."""
+    return "Units per period" + (f" – {family}" if family else "")
+
+
+def balance_spec(periods: tuple[str, ...], y_title: str, large: bool, height: int) -> dict:
+    """The balance chart's Vega-Lite spec without its data, built once per layout.
+
+    Demand (line) against supply stacked by source, with inventory and backlog (dashed).
+    A slider move changes only the data (:func:`balance_frame`): validating an Altair
+    chart costs ~100 ms, more than the whole re-solve, so the pages build it once per
+    layout (a cache that hands out a fresh copy: Streamlit edits the spec it is given).
+    :func:`balance_chart_spec` adds the data, for a chart rendered on the server."""
+    colour = alt.Color(
+        "source:N",
+        title=None,
+        scale=alt.Scale(domain=list(SOURCE_COLOURS), range=list(SOURCE_COLOURS.values())),
+        legend=alt.Legend(  # large: two rows, so that the legend fits a projector's half
+            orient="top",
+            labelFontSize=16 if large else 13,
+            symbolSize=200,
+            columns=3 if large else alt.Undefined,
+        ),
+    )
+    axis = alt.Axis(labelAngle=-45) if large else alt.Undefined
+    x = alt.X("period:O", sort=list(periods), title=None, axis=axis)
+    tooltip = ["period:O", "source:N", alt.Tooltip("units:Q", format=",.0f")]
+    base = alt.Chart()  # the data comes with each render
+    stacked = (
+        base.transform_filter(alt.datum.kind == "supply")
+        .mark_bar(opacity=0.9)
+        .encode(
+            x=x,
+            y=alt.Y("sum(units):Q", title=y_title, stack="zero"),
+            color=colour,
+            order=alt.Order("order:Q"),
+            tooltip=tooltip,
+        )
+    )
+    dash = alt.StrokeDash(
+        "source:N",
+        scale=alt.Scale(
+            domain=["Demand (consensus)", "Inventory", "Backlog"], range=[[1, 0], [8, 4], [3, 3]]
+        ),
+        legend=None,
+    )
+    line = (
+        base.transform_filter(alt.datum.kind == "level")
+        .mark_line(  # points only for projection: fewer marks to redraw on a slider move
+            strokeWidth=5 if large else 3, point=alt.OverlayMarkDef(size=90) if large else False
+        )
+        .encode(x=x, y=alt.Y("units:Q"), color=colour, strokeDash=dash, tooltip=tooltip)
+    )
+    font = 16 if large else 13
+    spec = (
+        alt.layer(stacked, line)
+        .properties(height=height)
+        .configure_axis(labelFontSize=font, titleFontSize=font, grid=True)
+        .configure_view(strokeWidth=0)
+        .to_dict()
+    )
+    spec.pop("datasets", None)  # Altair names an empty dataset for data-less charts:
+    for layer in spec["layer"]:  # drop it, so that the layers use the rendered data
+        layer.pop("data", None)
+    return spec
+
+
+def balance_chart_spec(
+    result: PlanResult,
+    periods: list[str],
+    *,
+    family: str | None = None,
+    large: bool = False,
+    height: int = 380,
+    width: int | None = None,
+) -> dict:
+    """The balance chart with its data inline (for a chart rendered on the server)."""
+    spec = balance_spec(tuple(periods), balance_title(family), large, height)
+    frame = balance_frame(result, family)
+    spec["data"] = {"values": frame.to_dict(orient="records")}
+    if width is not None:
+        spec["width"] = width
+    return spec
+
+
+def cost_chart(result: PlanResult, *, large: bool = False) -> alt.Chart:
+    """The plan's costs by category, as horizontal bars ($)."""
+    df = pd.DataFrame(
+        {
+            "category": [COST_LABELS.get(k, k) for k in result.cost_breakdown],
+            "cost": list(result.cost_breakdown.values()),
+        }
+    )
+    df = df[df["cost"].abs() > 0.5]
+    font = 15 if large else 12
+    return (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            y=alt.Y("category:N", sort="-x", title=None),
+            x=alt.X("cost:Q", title=None, axis=alt.Axis(format="$~s")),
+            tooltip=["category:N", alt.Tooltip("cost:Q", format="$,.0f")],
+        )
+        .properties(height=min(30 + 26 * len(df), 216) if large else 40 + 28 * len(df))
+        .configure_axis(labelFontSize=font, titleFontSize=font, labelLimit=0)  # no "…" labels
+    )

@@ -1,0 +1,205 @@
+"""What goes into the S&OP meeting pack, in the order the executive meeting reads it.
+
+:func:`meeting_sections` turns a plan and what surrounds it into the
+:class:`~sop_core.reports.pack.Section` list that :func:`~sop_core.reports.pack.pack_pdf` and
+:func:`~sop_core.reports.pack.pack_excel` lay out:
+
+1. **Summary**: the plan's KPIs (:mod:`sop_core.engine.kpis`), and the decision asked for.
+2. **Demand and supply**: the balance chart, and per period demand, supply by source,
+   inventory and backlog.
+3. **Scenarios compared**: each alternative's KPIs against the plan.
+4. **Gap to the business plan**: per family, in units and money, for the year (when a
+   business plan is given; the page says so otherwise).
+5. **Exceptions** for the meeting (:func:`sop_core.process.business_plan.meeting_exceptions`).
+6. **Decisions needed** and **Assumptions** (from the cycle's log, when given).
+7. **Forecast value added** (:mod:`sop_core.process.fva`, when given): did the overrides and
+   the model help, per cycle and family.
+8. One **family S&OP sheet** per family (:mod:`sop_core.process.sop_sheet`, when a history is
+   given): the last 3 months and the horizon.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from sop_core.engine.kpis import KPIS, show
+from sop_core.engine.planner import PlanResult
+from sop_core.model.scenario import Scenario
+from sop_core.process.business_plan import annual_gap, budget_gap, meeting_exceptions, plan_money
+from sop_core.process.fva import ALL, fva_report, fva_words
+from sop_core.process.sop_sheet import sheet_table, sop_sheet
+from sop_core.reports.charts import balance_chart_spec
+from sop_core.reports.pack import Section
+
+#: the KPIs of the summary and of the comparison, in order
+PACK_KPIS: tuple[str, ...] = (
+    "total_cost",
+    "revenue",
+    "margin",
+    "fill_rate",
+    "safety_stock_met",
+    "average_inventory",
+    "peak_backlog",
+    "workforce_changes",
+    "overtime_share",
+    "subcontract_share",
+)
+PLAN_COLUMNS = ("family", "period", "demand", "production", "inventory", "backorder")
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Column names in words for print: ``gap_revenue`` → "Gap revenue"."""
+    return frame.rename(columns=lambda c: str(c).replace("_", " ").capitalize())
+
+
+def kpi_table(results: Mapping[str, PlanResult]) -> pd.DataFrame:
+    """One row per KPI of :data:`PACK_KPIS`, one column per plan (formatted text)."""
+    rows = []
+    for key in PACK_KPIS:
+        row = {"KPI": KPIS[key].label}
+        for name, result in results.items():
+            row[name] = show(key, result.kpis.get(key)) if result.optimal else "no plan"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def balance_table(result: PlanResult) -> pd.DataFrame:
+    """Per period: demand, supply by source, inventory and backlog (units)."""
+    df = result.supply_by_source()
+    return pd.DataFrame(
+        {
+            "Period": df["period"],
+            "Demand": df["demand"].round(0),
+            "Regular": df["regular"].round(0),
+            "Overtime": df["overtime"].round(0),
+            "Subcontract": df["subcontract"].round(0),
+            "Inventory": df["inventory"].round(0),
+            "Backlog": df["backorder"].round(0),
+        }
+    )
+
+
+def meeting_sections(
+    scenario: Scenario,
+    result: PlanResult,
+    *,
+    plan_name: str,
+    alternatives: Mapping[str, PlanResult] | None = None,
+    budget: pd.DataFrame | None = None,
+    history: pd.DataFrame | None = None,
+    decisions: pd.DataFrame | None = None,
+    assumptions: pd.DataFrame | None = None,
+    demand_review_signed_off: bool = True,
+    decision: str | None = None,
+    past_plans: pd.DataFrame | None = None,
+    actuals: pd.DataFrame | None = None,
+    fva: pd.DataFrame | None = None,
+) -> list:
+    """The pack's sections (see the module docstring) for the plan ``result`` of
+    ``scenario``, named ``plan_name``; the optional inputs add their sections.
+    ``past_plans`` and ``actuals`` go to the family sheets
+    (:func:`sop_core.process.sop_sheet.sop_sheet`): earlier cycles' plans and what was made, held
+    and owed."""
+    sections: list[Section] = []
+    alternatives = dict(alternatives or {})
+    summary = [
+        f"Plan: {plan_name} ({len(scenario.families)} families, {scenario.horizon} periods, "
+        f"{scenario.period_labels[0]} – {scenario.period_labels[-1]})."
+    ]
+    if decision:
+        summary.append(f"Decision asked for: {decision}")
+    if not result.optimal:
+        summary.append(f"This plan is not feasible: {result.message}")
+    sections.append(
+        Section("Summary", text=summary, table=kpi_table({plan_name: result}), sheet="Summary")
+    )
+    if result.optimal:
+        sections.append(
+            Section(
+                "Demand and supply",
+                text=["Supply by source (bars) against demand, inventory and backlog (lines)."],
+                chart=balance_chart_spec(result, scenario.period_labels, height=300, width=900),
+                table=balance_table(result),
+                sheet="Balance",
+            )
+        )
+    if alternatives:
+        sections.append(
+            Section(
+                "Scenarios compared",
+                text=[f"{plan_name} against {len(alternatives)} alternative(s)."],
+                table=kpi_table({plan_name: result, **alternatives}),
+                sheet="Scenarios",
+            )
+        )
+    gap = None
+    if budget is not None and result.optimal:
+        gap = budget_gap(plan_money(scenario, result), budget)
+        year = annual_gap(gap)
+        sections.append(
+            Section(
+                "Gap to the business plan",
+                text=["Per family over the months both the plan and the business plan cover."],
+                table=readable(year),
+                sheet="Gap to budget",
+            )
+        )
+    elif budget is None:
+        sections.append(
+            Section(
+                "Gap to the business plan",
+                text=["No business plan was loaded for this cycle: no gap to report."],
+            )
+        )
+    if result.optimal:
+        exceptions = meeting_exceptions(
+            scenario, result, gap, demand_review_signed_off=demand_review_signed_off
+        )
+        sections.append(
+            Section(
+                "Exceptions",
+                text=[f"{len(exceptions)} exception(s) for the meeting."]
+                if len(exceptions)
+                else ["No exceptions: on budget, stock on target, no resource over 100 %."],
+                table=readable(exceptions) if len(exceptions) else None,
+                sheet="Exceptions",
+            )
+        )
+    for title, frame in (("Decisions needed", decisions), ("Assumptions", assumptions)):
+        if frame is not None:
+            sections.append(
+                Section(
+                    title,
+                    text=[f"{len(frame)} open."] if len(frame) else ["None open."],
+                    table=readable(frame) if len(frame) else None,
+                )
+            )
+    if fva is not None:
+        pooled = fva[fva["family"] == ALL].to_dict("records")
+        sections.append(
+            Section(
+                "Forecast value added",
+                text=[f"{row['cycle']} cycle, all families: {fva_words(row)}." for row in pooled]
+                if len(fva)
+                else ["Nothing scored yet: no frozen forecast month has sales yet."],
+                table=fva_report(fva) if len(fva) else None,
+                sheet="Forecast value added",
+            )
+        )
+    if history is not None and result.optimal:
+        plan = result.families[list(PLAN_COLUMNS)]
+        sheet = sop_sheet(history, plan, past_plans=past_plans, actuals=actuals)
+        past = "actuals against earlier cycles' plans" if past_plans is not None else "actual sales"
+        for family in dict.fromkeys(plan["family"]):
+            table = sheet_table(sheet, family).reset_index(names="")
+            sections.append(
+                Section(
+                    f"Family S&OP sheet: {family}",
+                    text=[f"The last 3 months ({past}) and the horizon (the plan)."],
+                    table=table,
+                    sheet=f"Sheet {family}",
+                )
+            )
+    return sections
