@@ -18,6 +18,7 @@ import streamlit as st
 
 from pages._access import explain, guarded
 from pages._common import (
+    COST_NAMES,
     balance_chart,
     download_buttons,
     ensure_entry_point,
@@ -262,7 +263,7 @@ def details(view: str | None, s: Scenario, whatif: WhatIf, result: PlanResult) -
         c2.dataframe(
             pd.DataFrame(
                 {"Cost": [money(v) for v in result.cost_breakdown.values()]},
-                index=[k.replace("_", " ").capitalize() for k in result.cost_breakdown],
+                index=[COST_NAMES.get(k, k) for k in result.cost_breakdown],
             ),
         )
     elif view == "Plan table":

@@ -1,49 +1,287 @@
-"""The editable master data in words: one table of each field's label and unit.
+"""The vocabulary: one table of every user-facing field (label, unit, kind, help), and
+how a value of each kind is shown.
 
-The Capacity page's tables, the workspace workbook's columns and the README read these,
-so a field is named the same everywhere. Scenario field names are in
-:mod:`sop_core.model.scenario`.
+Tiles, tables, downloads, the change log, the audit trail, the meeting pack and the
+command line read :data:`TERMS` (through :func:`label`, :func:`header`, :func:`show_value`
+and :func:`people_frame`), so a field is named and formatted the same everywhere and a
+person never meets ``holding_cost``, ``None``, ``nan`` or 397.3551. The tables below
+(:data:`WORKFORCE_FIELDS`, :data:`FAMILY_FIELDS`, :data:`POLICY_FIELDS`) are views of it
+for the master data; scenario field names are in :mod:`sop_core.model.scenario`.
+
+A value is shown at the precision its kind deserves: units and workers' counts whole,
+money to the dollar, a cost per unit to the cent, rates to one decimal, hours whole.
+A missing value is blank.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Kind = Literal[
+    "units", "money", "rate", "price", "hours", "workers", "factor", "count", "flag", "text"
+]
+
+MINUS = "−"  # U+2212: a minus sign that reads as one in every font
+
+
+@dataclass(frozen=True)
+class Term:
+    """One user-facing field: its ``label`` ("Holding cost"), ``unit`` ("$ / unit /
+    period", "" for none), how its values are shown (``kind``) and what it means
+    (``help``, for a hover)."""
+
+    key: str
+    label: str
+    unit: str
+    kind: Kind
+    help: str = ""
+
+
+def _terms(*terms: Term) -> dict[str, Term]:
+    return {t.key: t for t in terms}
+
+
+#: Every user-facing field, by its key in the scenario, the plan's tables and the KPIs.
+TERMS: dict[str, Term] = _terms(
+    # --- the workforce (master data)
+    Term("initial", "Workers at the start", "workers", "workers"),
+    Term("regular_hours_per_worker", "Regular hours per worker", "h / worker / period", "hours"),
+    Term("regular_cost_per_worker", "Regular cost per worker", "$ / worker / period", "price"),
+    Term("overtime_cost_per_hour", "Overtime cost", "$ / h", "price"),
+    Term(
+        "max_overtime_hours_per_worker", "Max overtime per worker", "h / worker / period", "hours"
+    ),
+    Term("hire_cost", "Hiring cost", "$ / worker", "price"),
+    Term("layoff_cost", "Layoff cost", "$ / worker", "price"),
+    Term("min_workers", "Workforce floor", "workers (blank: none)", "workers"),
+    Term("max_workers", "Workforce ceiling", "workers (blank: none)", "workers"),
+    Term("max_hires", "Max hires per period", "workers (blank: none)", "workers"),
+    Term("max_layoffs", "Max layoffs per period", "workers (blank: none)", "workers"),
+    # --- a product family (master data)
+    Term("name", "Family", "", "text"),
+    Term("labor_hours_per_unit", "Hours / unit", "h / unit", "factor"),
+    Term("material_cost", "Material $ / unit", "$ / unit", "price"),
+    Term("holding_cost", "Holding $ / unit / period", "$ / unit / period", "price"),
+    Term("backorder_cost", "Backorder $ / unit / period", "$ / unit / period", "price"),
+    Term("subcontract_cost", "Subcontract $ / unit", "$ / unit", "price"),
+    Term("max_subcontract", "Max subcontract units / period", "units / period", "units"),
+    Term("initial_inventory", "Initial inventory", "units", "units"),
+    Term("initial_backorder", "Initial backlog", "units", "units"),
+    Term("ending_inventory_min", "Min ending inventory", "units", "units"),
+    Term("backorders_allowed", "Backlog allowed", "", "flag"),
+    Term("price", "Price $ / unit", "$ / unit", "price"),
+    Term(
+        "safety_stock_shortfall_cost",
+        "Below safety stock $ / unit / period (blank: default)",
+        "$ / unit / period",
+        "price",
+    ),
+    Term("history_names", "Names in histories", "", "text"),
+    Term("needs_review", "Values to review", "", "flag"),
+    # --- the policy (master data)
+    Term("strategy", "Strategy", "", "text"),
+    Term("integer_workforce", "Whole workers", "", "flag"),
+    Term("ending_backorders_allowed", "Backlog allowed at the end", "", "flag"),
+    Term("frozen_periods", "Frozen periods (time fence)", "periods", "count"),
+    # --- the plan, per period
+    Term("period", "Period", "", "text"),
+    Term("workforce", "Workforce", "workers", "workers"),
+    Term("hires", "Hires", "workers", "workers", "Hires (workers)"),
+    Term("layoffs", "Layoffs", "workers", "workers", "Layoffs (workers)"),
+    Term("overtime_hours", "Overtime", "hours", "hours"),
+    Term("regular_hours_available", "Regular hours available", "", "hours"),
+    Term("overtime_hours_available", "Overtime hours available", "", "hours"),
+    Term("hours_used", "Hours used", "", "hours"),
+    Term("labour_hour_value", "Value of one more labour hour", "$", "price"),
+    # --- the plan, per family and period
+    Term("family", "Family", "", "text"),
+    Term("demand", "Demand", "units", "units"),
+    Term("production", "Production", "units", "units"),
+    Term("subcontract", "Subcontracted", "units", "units"),
+    Term("inventory", "Inventory, end of period", "units", "units"),
+    Term("backorder", "Backlog, end of period", "units", "units"),
+    Term("safety_stock", "Safety stock", "units", "units"),
+    Term("below_safety_stock", "Below safety stock", "units", "units"),
+    Term("demand_marginal_cost", "Cost of one more unit of demand", "$", "price"),
+    # --- the plan, per resource and period
+    Term("resource", "Resource", "", "text"),
+    Term("hours_available", "Hours available", "hours", "hours"),
+    Term("overtime_hours_max", "Max overtime", "hours", "hours"),
+    Term("load", "Load", "hours", "hours"),
+    Term("utilisation", "Utilisation", "", "rate"),
+    Term("hour_value", "Value of one more hour", "$", "price"),
+    # --- the costs of a plan (the LP's column blocks' categories)
+    Term("regular_labour", "Regular labour", "$", "money"),
+    Term("overtime", "Overtime", "$", "money"),
+    Term("hiring", "Hiring", "$", "money"),
+    Term("materials", "Materials", "$", "money"),
+    Term("holding", "Holding stock", "$", "money"),
+    Term("backorders", "Backorders", "$", "money"),
+    Term("subcontracting", "Subcontracting", "$", "money"),
+    Term("safety_stock_shortfall", "Below safety stock", "$", "money"),
+    Term("resource_overtime", "Resource overtime", "$", "money"),
+    # --- the KPIs (short label for a tile; help: what it means)
+    Term("total_cost", "Total cost", "$", "money", "Total cost ($)"),
+    Term(
+        "fill_rate", "Fill rate", "", "rate", "Fill rate: share of demand served in its own period"
+    ),
+    Term(
+        "average_inventory",
+        "Average inventory",
+        "units",
+        "units",
+        "Average inventory (units, end of period)",
+    ),
+    Term("peak_inventory", "Peak inventory", "units", "units", "Peak inventory (units)"),
+    Term("peak_backlog", "Peak backlog", "units", "units", "Peak backlog (units)"),
+    Term(
+        "workforce_changes",
+        "Workforce change",
+        "workers",
+        "workers",
+        "Workforce changes: hires + layoffs (workers)",
+    ),
+    Term("overtime_share", "Overtime share", "", "rate", "Overtime share of hours used"),
+    Term("subcontract_share", "Subcontracted", "", "rate", "Subcontracted share of supply"),
+    Term("regular_utilisation", "Utilisation", "", "rate", "Utilisation of regular hours"),
+    Term("revenue", "Revenue", "$", "money", "Revenue ($, priced families)"),
+    Term(
+        "margin",
+        "Margin",
+        "$",
+        "money",
+        "Margin: revenue − total cost ($, when every family has a price)",
+    ),
+    Term(
+        "safety_stock_met",
+        "Safety stock met",
+        "",
+        "rate",
+        "Safety stock met: share of family-periods at or above it",
+    ),
+    # --- forecasts
+    Term("forecast", "Forecast", "units", "units"),
+    Term("lower", "Low (80 %)", "units", "units", "Lower end of the 80 % forecast interval"),
+    Term("upper", "High (80 %)", "units", "units", "Upper end of the 80 % forecast interval"),
+    Term("adjusted", "Consensus", "units", "units", "The forecast after the consensus changes"),
+    Term("model", "Model", "", "text"),
+    Term("sales", "Actual sales", "units", "units"),
+)
+
+
+def term(key: str) -> Term:
+    """The entry of ``key``; a key without one reads as words ("lead_time" → "Lead time")."""
+    found = TERMS.get(key)
+    if found is not None:
+        return found
+    return Term(key, str(key).replace("_", " ").strip().capitalize(), "", "text")
+
+
+def label(key: str) -> str:
+    """What ``key`` is called on screen ("Holding $ / unit / period")."""
+    return term(key).label
+
+
+def header(key: str) -> str:
+    """A column header with its unit when the label lacks it ("Production (units)")."""
+    t = term(key)
+    if not t.unit or t.unit in t.label or "$" in t.label:
+        return t.label
+    return f"{t.label} ({t.unit})"
+
+
+def _number(x: Any) -> float | None:
+    if x is None or isinstance(x, bool | str):
+        return None
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def show_value(key: str, value: Any) -> str:
+    """``value`` of field ``key`` as a person reads it: blank when missing, numbers at the
+    precision of their kind ("1,235", "$1,234", "$2.50", "97.3 %", "12.5"), flags as
+    yes/no, lists joined with "; "."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "; ".join(show_value(key, v) for v in value)
+    kind = term(key).kind
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if kind in ("text", "flag") or isinstance(value, str):
+        return str(value)
+    v = _number(value)
+    if v is None:
+        return ""
+    sign = MINUS if v < 0 and round(abs(v), 2) > 0 else ""
+    a = abs(v)
+    if kind == "money":
+        return f"{sign}${a:,.0f}"
+    if kind == "price":
+        return f"{sign}${a:,.2f}" if a != round(a) else f"{sign}${a:,.0f}"
+    if kind == "rate":
+        return f"{sign}{100 * a:.1f} %"
+    if kind in ("workers", "factor"):
+        return f"{sign}{a:,.2f}".rstrip("0").rstrip(".") if a != round(a) else f"{sign}{a:,.0f}"
+    return f"{sign}{a:,.0f}"  # units, hours, counts: whole
+
+
+def people_frame(frame: Any) -> Any:
+    """A copy of ``frame`` for people: every value shown as its column's kind (blank where
+    missing), the columns named by :func:`header`. For display only: a download keeps
+    numbers as numbers."""
+    out = frame.copy()
+    for col in out.columns:
+        out[col] = [show_value(col, v) for v in out[col]]
+    return out.rename(columns={c: header(c) for c in out.columns})
+
+
 #: (field, label, unit): the workforce settings, in the order a planner reads them
-WORKFORCE_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("initial", "Workers at the start", "workers"),
-    ("regular_hours_per_worker", "Regular hours per worker", "h / worker / period"),
-    ("regular_cost_per_worker", "Regular cost per worker", "$ / worker / period"),
-    ("overtime_cost_per_hour", "Overtime cost", "$ / h"),
-    ("max_overtime_hours_per_worker", "Max overtime per worker", "h / worker / period"),
-    ("hire_cost", "Hiring cost", "$ / worker"),
-    ("layoff_cost", "Layoff cost", "$ / worker"),
-    ("min_workers", "Workforce floor", "workers (blank: none)"),
-    ("max_workers", "Workforce ceiling", "workers (blank: none)"),
-    ("max_hires", "Max hires per period", "workers (blank: none)"),
-    ("max_layoffs", "Max layoffs per period", "workers (blank: none)"),
+WORKFORCE_FIELDS: tuple[tuple[str, str, str], ...] = tuple(
+    (k, TERMS[k].label, TERMS[k].unit)
+    for k in (
+        "initial",
+        "regular_hours_per_worker",
+        "regular_cost_per_worker",
+        "overtime_cost_per_hour",
+        "max_overtime_hours_per_worker",
+        "hire_cost",
+        "layoff_cost",
+        "min_workers",
+        "max_workers",
+        "max_hires",
+        "max_layoffs",
+    )
 )
 #: field -> column label of the families table (per-period demand and safety stock lists
 #: are in their own long table)
 FAMILY_FIELDS: dict[str, str] = {
-    "name": "Family",
-    "labor_hours_per_unit": "Hours / unit",
-    "material_cost": "Material $ / unit",
-    "holding_cost": "Holding $ / unit / period",
-    "backorder_cost": "Backorder $ / unit / period",
-    "subcontract_cost": "Subcontract $ / unit",
-    "max_subcontract": "Max subcontract units / period",
-    "initial_inventory": "Initial inventory",
-    "initial_backorder": "Initial backlog",
-    "ending_inventory_min": "Min ending inventory",
-    "backorders_allowed": "Backlog allowed",
-    "price": "Price $ / unit",
-    "safety_stock_shortfall_cost": "Below safety stock $ / unit / period (blank: default)",
+    k: TERMS[k].label
+    for k in (
+        "name",
+        "labor_hours_per_unit",
+        "material_cost",
+        "holding_cost",
+        "backorder_cost",
+        "subcontract_cost",
+        "max_subcontract",
+        "initial_inventory",
+        "initial_backorder",
+        "ending_inventory_min",
+        "backorders_allowed",
+        "price",
+        "safety_stock_shortfall_cost",
+    )
 }
 #: field -> label of the policy settings
 POLICY_FIELDS: dict[str, str] = {
-    "strategy": "Strategy",
-    "integer_workforce": "Whole workers",
-    "ending_backorders_allowed": "Backlog allowed at the end",
-    "frozen_periods": "Frozen periods (time fence)",
+    k: TERMS[k].label
+    for k in ("strategy", "integer_workforce", "ending_backorders_allowed", "frozen_periods")
 }
 
 #: costs and prices, in the families and the workforce: finance's fields (see

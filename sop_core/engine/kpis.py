@@ -2,8 +2,8 @@
 
 :data:`KPIS` maps a KPI's key (as in :attr:`PlanResult.kpis`) to its short label, its
 format (``money``, ``pct`` or ``units``) and whether a rise is good (``True``), bad
-(``False``) or neither (``None``). The long description is
-:data:`sop_core.engine.planner.KPI_LABELS`.
+(``False``) or neither (``None``). Labels, kinds and the long description (help) come from
+the one vocabulary, :data:`sop_core.base.fields.TERMS`.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Literal
+
+from sop_core.base.fields import TERMS
 
 Format = Literal["money", "pct", "units"]
 
@@ -23,23 +25,32 @@ class Kpi:
     up_is_good: bool | None
 
 
+_FORMATS: dict[str, Format] = {"money": "money", "rate": "pct"}
+
+
+def _kpi(key: str, up_is_good: bool | None) -> Kpi:
+    """The KPI ``key`` as the vocabulary (:mod:`sop_core.base.fields`) names and formats it."""
+    t = TERMS[key]
+    return Kpi(key, t.label, _FORMATS.get(t.kind, "units"), up_is_good)
+
+
 KPIS: dict[str, Kpi] = {
     k.key: k
     for k in (
-        Kpi("total_cost", "Total cost", "money", False),
-        Kpi("fill_rate", "Fill rate", "pct", True),
-        Kpi("average_inventory", "Average inventory", "units", None),
-        Kpi("peak_inventory", "Peak inventory", "units", None),
-        Kpi("peak_backlog", "Peak backlog", "units", False),
-        Kpi("workforce_changes", "Workforce change", "units", False),
-        Kpi("hires", "Hires", "units", None),
-        Kpi("layoffs", "Layoffs", "units", False),
-        Kpi("overtime_share", "Overtime share", "pct", None),
-        Kpi("subcontract_share", "Subcontracted", "pct", None),
-        Kpi("regular_utilisation", "Utilisation", "pct", None),
-        Kpi("revenue", "Revenue", "money", True),
-        Kpi("margin", "Margin", "money", True),
-        Kpi("safety_stock_met", "Safety stock met", "pct", True),
+        _kpi("total_cost", False),
+        _kpi("fill_rate", True),
+        _kpi("average_inventory", None),
+        _kpi("peak_inventory", None),
+        _kpi("peak_backlog", False),
+        _kpi("workforce_changes", False),
+        _kpi("hires", None),
+        _kpi("layoffs", False),
+        _kpi("overtime_share", None),
+        _kpi("subcontract_share", None),
+        _kpi("regular_utilisation", None),
+        _kpi("revenue", True),
+        _kpi("margin", True),
+        _kpi("safety_stock_met", True),
     )
 }
 #: The KPI tiles of the Plan and Executive pages, in order.

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sop_core.base.fields import TERMS
 from sop_core.engine.lp import COLUMNS, ROW, Layout, ModelData, col_numbers
 from sop_core.model.scenario import Scenario
 
@@ -71,22 +72,25 @@ RESOURCE_COLUMNS = (
 COST_CATEGORIES = tuple(b.category for b in COLUMNS)
 #: The variable behind each cost category.
 CATEGORY_VARIABLES = tuple(b.name for b in COLUMNS)
-#: KPI name -> what it means (units); the UI and the CLI label them from here.
+#: KPI name -> what it means (units), from the one vocabulary (:mod:`sop_core.base.fields`)
 KPI_LABELS: dict[str, str] = {
-    "total_cost": "Total cost ($)",
-    "fill_rate": "Fill rate: share of demand served in its own period",
-    "average_inventory": "Average inventory (units, end of period)",
-    "peak_inventory": "Peak inventory (units)",
-    "peak_backlog": "Peak backlog (units)",
-    "workforce_changes": "Workforce changes: hires + layoffs (workers)",
-    "hires": "Hires (workers)",
-    "layoffs": "Layoffs (workers)",
-    "overtime_share": "Overtime share of hours used",
-    "subcontract_share": "Subcontracted share of supply",
-    "regular_utilisation": "Utilisation of regular hours",
-    "safety_stock_met": "Safety stock met: share of family-periods at or above it",
-    "revenue": "Revenue ($, priced families)",
-    "margin": "Margin: revenue − total cost ($, when every family has a price)",
+    k: TERMS[k].help
+    for k in (
+        "total_cost",
+        "fill_rate",
+        "average_inventory",
+        "peak_inventory",
+        "peak_backlog",
+        "workforce_changes",
+        "hires",
+        "layoffs",
+        "overtime_share",
+        "subcontract_share",
+        "regular_utilisation",
+        "safety_stock_met",
+        "revenue",
+        "margin",
+    )
 }
 _TOL = 1e-6
 

@@ -23,46 +23,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sop_core.base.fields import header, label
 from sop_core.base.text import FORMULA_STARTS, neutralise, neutralise_frame
-from sop_core.engine.planner import KPI_LABELS, PlanResult
+from sop_core.engine.planner import (
+    COST_CATEGORIES,
+    FAMILY_COLUMNS,
+    KPI_LABELS,
+    PERIOD_COLUMNS,
+    PlanResult,
+)
 from sop_core.model.scenario import Scenario
 
 __all__ = ["FORMULA_STARTS", "neutralise", "neutralise_frame"]  # re-exported: cells
 
-PERIOD_HEADERS: dict[str, str] = {
-    "period": "Period",
-    "workforce": "Workforce (workers)",
-    "hires": "Hires (workers)",
-    "layoffs": "Layoffs (workers)",
-    "overtime_hours": "Overtime (hours)",
-    "regular_hours_available": "Regular hours available",
-    "overtime_hours_available": "Overtime hours available",
-    "hours_used": "Hours used",
-    "labour_hour_value": "Value of one more labour hour ($)",
-}
-FAMILY_HEADERS: dict[str, str] = {
-    "period": "Period",
-    "family": "Family",
-    "demand": "Demand (units)",
-    "production": "Production (units)",
-    "subcontract": "Subcontracted (units)",
-    "inventory": "Inventory, end of period (units)",
-    "backorder": "Backlog, end of period (units)",
-    "safety_stock": "Safety stock (units)",
-    "demand_marginal_cost": "Cost of one more unit of demand ($)",
-}
-COST_LABELS: dict[str, str] = {
-    "regular_labour": "Regular labour",
-    "overtime": "Overtime",
-    "hiring": "Hiring",
-    "layoffs": "Layoffs",
-    "materials": "Materials",
-    "holding": "Holding stock",
-    "backorders": "Backorders",
-    "subcontracting": "Subcontracting",
-    "safety_stock_shortfall": "Below safety stock",
-    "resource_overtime": "Resource overtime",
-}
+#: Column headers of the downloads, from the one vocabulary (:mod:`sop_core.base.fields`).
+PERIOD_HEADERS: dict[str, str] = {k: header(k) for k in PERIOD_COLUMNS}
+FAMILY_HEADERS: dict[str, str] = {k: header(k) for k in FAMILY_COLUMNS}
+COST_LABELS: dict[str, str] = {k: label(k) for k in COST_CATEGORIES}
 DECIMALS = 2
 
 
