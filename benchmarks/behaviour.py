@@ -127,7 +127,8 @@ def company_workbook(url: str, name: str, scenario: Any, history: Any) -> dict[s
         return book_mod.write_workbook(book_mod.company_of(st, hist))
 
     out = export(name)
-    book_mod.import_company(spaces, f"{name} copy", book_mod.read_workbook(out), author="bench")
+    importer = module("sop_core.services.companies", "sop_core.workbook")
+    importer.import_company(spaces, f"{name} copy", book_mod.read_workbook(out), author="bench")
     back = export(f"{name} copy")
     return {"cells": cells(out), "round_trip_equal": cells(out) == cells(back)}
 

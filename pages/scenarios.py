@@ -34,8 +34,9 @@ from sop_core.model.scenario import parse_scenario
 from sop_core.model.whatif import WhatIf
 from sop_core.process.workspace import WorkspaceState, replace_edits
 from sop_core.reports.exports import slug
-from sop_core.reports.workbook import company_of, import_company, read_workbook, write_workbook
+from sop_core.reports.workbook import company_of, read_workbook, write_workbook
 from sop_core.services import plans
+from sop_core.services.companies import import_company
 from sop_core.store.scenarios import StoreConflict, StoreUnavailable, comparison_frame
 
 ensure_entry_point()

@@ -20,7 +20,8 @@ from sop_core.process.workspace import (
     monthly_edits,
     suggest_mapping,
 )
-from sop_core.reports.workbook import company_of, import_company, read_workbook, write_workbook
+from sop_core.reports.workbook import company_of, read_workbook, write_workbook
+from sop_core.services.companies import import_company
 from sop_core.store.scenarios import Store
 from sop_core.store.workspaces import Workspaces, keep_whatif
 

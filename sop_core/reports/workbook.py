@@ -50,7 +50,6 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 
-from sop_core.base.access import Actor
 from sop_core.base.errors import InputError, Problem
 from sop_core.base.fields import FAMILY_FIELDS, POLICY_FIELDS, WORKFORCE_FIELDS
 from sop_core.model.scenario import Scenario, parse_scenario
@@ -518,57 +517,3 @@ def company_edits(state: WorkspaceState, company: Company) -> list[Edit]:
             )
         )
     return edits
-
-
-def import_company(
-    spaces: Any, name: str, company: Company, *, author: str | Actor
-) -> WorkspaceState:
-    """Create company ``name`` from a workbook's content: master data, history (as an
-    upload), adjustments and kept what-ifs (each solved and saved as a draft).
-
-    One action in rights: whoever may start a company (``company``) may import one."""
-    from sop_core.engine.planner import Planner
-    from sop_core.model.whatif import whatif_from_dict
-    from sop_core.store.scenarios import solved_fields
-    from sop_core.store.workspaces import keep_whatif
-
-    spaces.create(name, author=author, scenario=company.scenario)
-    summary = f"imported {company.history_name}"
-    if company.history is None:
-        state = spaces.apply(
-            name,
-            company_edits(spaces.state(name), company),
-            author=author,
-            summary=summary,
-            as_action="company",
-        )
-    else:  # the history kept and the company's items set in one transaction
-        state = spaces.upload_history(
-            name,
-            company.history,
-            company.history_name,
-            lambda state, upload: [
-                *company_edits(state, company),
-                Edit("history", "history", None, upload),
-            ],
-            author=author,
-            summary=summary,
-            as_action="company",
-        )
-    planner: Planner | None = None
-    for whatif_name, settings in company.whatifs.items():
-        whatif = whatif_from_dict(settings)
-        planned = whatif.apply(company.scenario)
-        planner = planner if planner is not None and planner.accepts(planned) else Planner(planned)
-        state = keep_whatif(
-            spaces,
-            name,
-            whatif_name,
-            planned,
-            whatif.to_dict(),
-            author=author,
-            note=f"imported from {company.history_name}",
-            solved=solved_fields(planner.solve(planned)),
-            as_action="company",
-        )
-    return state

@@ -69,10 +69,12 @@ def keep_whatif(
     approved: PlanResult | None,
     note: str = "",
     planner: Planner | None = None,
+    as_action: str = "whatif",
 ) -> tuple[WorkspaceState, PlanResult]:
     """Keep the what-if ``whatif`` on ``scenario`` under ``name``: a draft of the company
     in the store with the KPIs of its fenced plan, listed in the workspace (undoable).
-    Returns the company's new state and that plan (the one the person saw)."""
+    Returns the company's new state and that plan (the one the person saw).
+    ``as_action``: the right needed (``company`` while importing a whole company)."""
     result = solve_plan(scenario, approved, whatif, planner)
     state = keep_in_workspace(
         spaces,
@@ -83,6 +85,7 @@ def keep_whatif(
         author=author,
         note=note or whatif.describe(scenario),
         solved=solved_fields(result),
+        as_action=as_action,
     )
     return state, result
 

@@ -43,6 +43,7 @@ import math
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -98,6 +99,11 @@ class ScenarioNotFound(InputError):
     def __init__(self, problem: Problem, name: str) -> None:
         super().__init__(problem)
         self.name = name
+
+
+#: The transaction each store has open in this thread or task (see :meth:`Store.transaction`);
+#: never mutated, replaced (so the shared default stays empty).
+_OPEN: ContextVar[dict[int, Session]] = ContextVar("sop_store_transaction", default={})  # noqa: B039
 
 
 class StoreConflict(InputError):
@@ -470,12 +476,37 @@ class Store:
 
     @contextmanager
     def session(self, write: bool = False) -> Iterator[Session]:
+        """A transaction on the store, for the store's modules: committed at the end,
+        rolled back on an exception. Inside :meth:`transaction` it is a savepoint of
+        that one transaction instead: a step that fails is undone alone, and nothing is
+        committed before the whole action is."""
+        joined = _OPEN.get().get(id(self))
+        if joined is not None:
+            with joined.begin_nested():
+                yield joined
+            return
         maker = self._write if write else self._read
         try:
             with maker() as session, session.begin():
                 yield session
         except OperationalError as exc:
             raise self._unavailable(exc) from None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One write transaction for a whole user action made of several store calls (a
+        company started with its history and what-ifs): every call inside joins it, and
+        the action is saved whole or not at all."""
+        if _OPEN.get().get(id(self)) is not None:  # already inside one: join it
+            with self.session(write=True) as s:
+                yield s
+            return
+        with self.session(write=True) as s:
+            token = _OPEN.set({**_OPEN.get(), id(self): s})
+            try:
+                yield s
+            finally:
+                _OPEN.reset(token)
 
     def _header(self, session: Session, name: str, field_name: str = "name") -> ScenarioRow:
         header = session.scalar(select(ScenarioRow).where(ScenarioRow.name == name))

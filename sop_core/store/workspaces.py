@@ -135,9 +135,14 @@ class Workspaces:
         without, the textbook workforce to review and no family yet (see
         :func:`~sop_core.process.workspace.empty_edits`).
 
-        Raises :class:`InputError` when the name is taken."""
+        Raises :class:`InputError` when the name is taken. One transaction: the company
+        row and its first items are saved together."""
         name, actor = check_name(name, "company"), actor_of(author)
         require(actor, "company", "company")
+        with self.store.transaction():
+            return self._create_in(name, actor, scenario)
+
+    def _create_in(self, name: str, actor: Actor, scenario: Scenario | None) -> WorkspaceState:
         now = datetime.now(UTC)
         try:
             with self.store.session(write=True) as s:
