@@ -11,8 +11,6 @@ import math
 import time
 from collections import OrderedDict
 
-import altair as alt
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -37,12 +35,12 @@ from pages._workspace import (
 )
 from sop_core.base.errors import InputError
 from sop_core.base.text import md_escape
-from sop_core.engine.kpis import money, pct, units
+from sop_core.engine.kpis import money
 from sop_core.engine.planner import PlanResult
-from sop_core.engine.results import binding_resources
+from sop_core.engine.results import shadow_price_sentences
 from sop_core.model.scenario import STRATEGIES, Scenario
-from sop_core.model.whatif import STRATEGY_NAMES, WHATIF_KEYS, WhatIf
-from sop_core.reports.charts import cost_chart
+from sop_core.model.whatif import WHATIF_KEYS, WhatIf
+from sop_core.reports.charts import cost_chart, strategies_chart, strategies_table
 from sop_core.services import plans
 
 ensure_entry_point()
@@ -161,75 +159,6 @@ def levers(s: Scenario) -> WhatIf:
     )
     st.session_state.whatif = whatif.to_dict()
     return whatif
-
-
-def shadow_price_sentences(result: PlanResult, limit: int = 4) -> list[str]:
-    """The binding labour hours, in words: 'One more labour hour in Apr would save $12'.
-
-    The ``limit`` most valuable hours, then the two dearest units of demand, each above
-    half a cent. Read from the result's arrays, not its tables: building and ranking
-    DataFrames took ~20 ms per slider move, 30× the re-solve (benchmarks/load.py)."""
-    x = result.values
-    if x is None or not result.optimal:
-        return []
-    out = [
-        f"One more labour hour in **{md_escape(x.labels[t])}** would save **${value:,.2f}**."
-        for t, value in _largest(np.asarray(x.labour_value, dtype=float), limit)
-    ]
-    out += [f"{md_escape(line)}." for line in binding_resources(result)]
-    periods = len(x.labels)
-    out += [
-        f"One more unit of **{md_escape(x.names[i // periods])}** demand in "
-        f"**{md_escape(x.labels[i % periods])}** would cost **${value:,.2f}**."
-        for i, value in _largest(np.asarray(x.demand_value, dtype=float).ravel(), 2)
-    ]
-    return out
-
-
-def _largest(values: np.ndarray, n: int, floor: float = 0.005) -> list[tuple[int, float]]:
-    """The ``n`` largest values above ``floor`` with their positions, first ones first
-    among equals (as ``DataFrame.nlargest``); NaN never counts."""
-    order = np.argsort(-np.nan_to_num(values, nan=-np.inf), kind="stable")
-    return [(int(i), float(values[i])) for i in order[:n] if values[i] > floor]
-
-
-def strategies_table(results: dict[str, PlanResult]) -> pd.DataFrame:
-    rows = []
-    for name, res in results.items():
-        k = res.kpis
-        rows.append(
-            {
-                "Strategy": STRATEGY_NAMES[name],
-                "Total cost": money(res.total_cost) if res.optimal else "infeasible",
-                "Fill rate": pct(k.get("fill_rate")),
-                "Avg inventory": units(k.get("average_inventory")),
-                "Hires + layoffs": units(k.get("workforce_changes")),
-                "Overtime share": pct(k.get("overtime_share")),
-                "Subcontracted": pct(k.get("subcontract_share")),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def strategies_chart(results: dict[str, PlanResult]) -> alt.Chart:
-    rows = [
-        {"strategy": STRATEGY_NAMES[name], "category": cat, "cost": value}
-        for name, res in results.items()
-        if res.optimal
-        for cat, value in res.cost_breakdown.items()
-    ]
-    df = pd.DataFrame(rows)
-    return (
-        alt.Chart(df)
-        .mark_bar()
-        .encode(
-            x=alt.X("sum(cost):Q", title="Total cost ($)", axis=alt.Axis(format="~s")),
-            y=alt.Y("strategy:N", title=None),
-            color=alt.Color("category:N", title="Cost"),
-            tooltip=["strategy:N", "category:N", alt.Tooltip("sum(cost):Q", format="$,.0f")],
-        )
-        .properties(height=170)
-    )
 
 
 STRATEGIES_KEPT = 16

@@ -273,3 +273,20 @@ def test_a_kept_what_if_and_a_saved_scenario_store_the_fenced_plan_shown(tmp_pat
     for name in ("As shown", "Saved as shown"):
         kept = store.open(name)
         assert kept.kpis["total_cost"] == pytest.approx(shown, abs=0.5), name  # tile: to $1
+
+
+def test_the_strategies_compared_name_their_costs_as_the_cost_chart_does():
+    """The stacked bars' legend reads "Regular labour", not ``regular_labour``."""
+    from factories import red_tomato
+
+    from sop_core.engine.planner import Planner
+    from sop_core.reports.charts import strategies_chart, strategies_table
+    from sop_core.reports.exports import COST_LABELS
+
+    s = red_tomato()
+    compared = Planner(s).compare_strategies(s, None)
+    categories = set(strategies_chart(compared).data["category"])
+    assert categories and categories <= set(COST_LABELS.values())
+    table = strategies_table(compared)
+    assert list(table["Strategy"]) == ["Optimal (cost)", "Level workforce", "Chase demand"]
+    assert table["Total cost"].iloc[0] == "$422,275"

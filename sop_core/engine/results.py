@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sop_core.base.fields import TERMS
+from sop_core.base.text import md_escape
 from sop_core.engine.lp import COLUMNS, ROW, Layout, ModelData, col_numbers
 from sop_core.model.scenario import Scenario
 
@@ -434,3 +435,33 @@ def compute_kpis(
         "revenue": float(revenue) if any(p is not None for p in prices) else None,
         "margin": float(revenue) - total_cost if None not in prices else None,
     }
+
+
+def shadow_price_sentences(result: PlanResult, limit: int = 4) -> list[str]:
+    """The binding labour hours, in words: 'One more labour hour in Apr would save $12'.
+
+    The ``limit`` most valuable hours, then the two dearest units of demand, each above
+    half a cent. Read from the result's arrays, not its tables: building and ranking
+    DataFrames took ~20 ms per slider move, 30× the re-solve (benchmarks/load.py)."""
+    x = result.values
+    if x is None or not result.optimal:
+        return []
+    out = [
+        f"One more labour hour in **{md_escape(x.labels[t])}** would save **${value:,.2f}**."
+        for t, value in largest(np.asarray(x.labour_value, dtype=float), limit)
+    ]
+    out += [f"{md_escape(line)}." for line in binding_resources(result)]
+    periods = len(x.labels)
+    out += [
+        f"One more unit of **{md_escape(x.names[i // periods])}** demand in "
+        f"**{md_escape(x.labels[i % periods])}** would cost **${value:,.2f}**."
+        for i, value in largest(np.asarray(x.demand_value, dtype=float).ravel(), 2)
+    ]
+    return out
+
+
+def largest(values: np.ndarray, n: int, floor: float = 0.005) -> list[tuple[int, float]]:
+    """The ``n`` largest values above ``floor`` with their positions, first ones first
+    among equals (as ``DataFrame.nlargest``); NaN never counts."""
+    order = np.argsort(-np.nan_to_num(values, nan=-np.inf), kind="stable")
+    return [(int(i), float(values[i])) for i in order[:n] if values[i] > floor]

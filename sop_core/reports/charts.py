@@ -13,7 +13,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from sop_core.engine.kpis import money, pct, units
 from sop_core.engine.planner import PlanResult
+from sop_core.model.whatif import STRATEGY_NAMES
 from sop_core.reports.exports import COST_LABELS
 
 SOURCE_COLOURS = {
@@ -158,4 +160,45 @@ def cost_chart(result: PlanResult, *, large: bool = False) -> alt.Chart:
         )
         .properties(height=min(30 + 26 * len(df), 216) if large else 40 + 28 * len(df))
         .configure_axis(labelFontSize=font, titleFontSize=font, labelLimit=0)  # no "…" labels
+    )
+
+
+def strategies_table(results: dict[str, PlanResult]) -> pd.DataFrame:
+    """Optimal, level and chase side by side: cost and the KPIs that tell them apart."""
+    rows = []
+    for name, res in results.items():
+        k = res.kpis
+        rows.append(
+            {
+                "Strategy": STRATEGY_NAMES[name],
+                "Total cost": money(res.total_cost) if res.optimal else "infeasible",
+                "Fill rate": pct(k.get("fill_rate")),
+                "Avg inventory": units(k.get("average_inventory")),
+                "Hires + layoffs": units(k.get("workforce_changes")),
+                "Overtime share": pct(k.get("overtime_share")),
+                "Subcontracted": pct(k.get("subcontract_share")),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def strategies_chart(results: dict[str, PlanResult]) -> alt.Chart:
+    """Each strategy's total cost as a bar split by cost category (named as everywhere)."""
+    rows = [
+        {"strategy": STRATEGY_NAMES[name], "category": COST_LABELS.get(cat, cat), "cost": value}
+        for name, res in results.items()
+        if res.optimal
+        for cat, value in res.cost_breakdown.items()
+    ]
+    df = pd.DataFrame(rows)
+    return (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=alt.X("sum(cost):Q", title="Total cost ($)", axis=alt.Axis(format="~s")),
+            y=alt.Y("strategy:N", title=None),
+            color=alt.Color("category:N", title="Cost"),
+            tooltip=["strategy:N", "category:N", alt.Tooltip("sum(cost):Q", format="$,.0f")],
+        )
+        .properties(height=170)
     )
