@@ -17,7 +17,7 @@ from pages._common import presenting
 from pages._sidebar import company_sidebar
 from pages._workspace import init_session, show_flash, state, sync_company_url
 from sop_core.base.errors import InputError
-from sop_core.store.scenarios import StoreUnavailable
+from sop_core.store.session import StoreUnavailable
 
 st.set_page_config(
     page_title="S&OP workbench",

@@ -37,7 +37,8 @@ from sop_core.model.scenario import Scenario, load_scenario
 from sop_core.process.workspace import Edit, WorkspaceState, suggest_mapping
 from sop_core.services import plans
 from sop_core.services.history import upload_history
-from sop_core.store.scenarios import Store, database_url
+from sop_core.store.scenarios import Store
+from sop_core.store.session import database_url
 from sop_core.store.workspaces import Workspaces, undo_action
 
 ROOT = Path(__file__).resolve().parent.parent

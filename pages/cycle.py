@@ -49,7 +49,7 @@ from sop_core.process.cycle import (
 from sop_core.process.sop_sheet import sheet_table, sop_sheet
 from sop_core.reports.meeting_pack import PLAN_COLUMNS
 from sop_core.store.cycles import Cycles
-from sop_core.store.scenarios import StoreUnavailable
+from sop_core.store.session import StoreUnavailable
 
 ensure_entry_point()
 

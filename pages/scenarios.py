@@ -37,7 +37,8 @@ from sop_core.reports.exports import slug
 from sop_core.reports.workbook import company_of, read_workbook, write_workbook
 from sop_core.services import plans
 from sop_core.services.companies import import_company
-from sop_core.store.scenarios import StoreConflict, StoreUnavailable, comparison_frame
+from sop_core.store.scenarios import StoreConflict, comparison_frame
+from sop_core.store.session import StoreUnavailable
 
 ensure_entry_point()
 

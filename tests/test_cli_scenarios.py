@@ -16,7 +16,8 @@ from postgres_server import PostgresServer, drop_store_tables, fresh_database, p
 
 from sop_core.cli.main import main
 from sop_core.model.scenario import load_scenario, parse_scenario
-from sop_core.store.scenarios import ENV_VAR, Store
+from sop_core.store.scenarios import Store
+from sop_core.store.session import ENV_VAR
 
 REPO = Path(__file__).resolve().parent.parent
 

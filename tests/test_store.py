@@ -27,16 +27,13 @@ from sop_core.base.errors import InputError
 from sop_core.model.scenario import Scenario, parse_scenario
 from sop_core.store.scenarios import (
     COMPARISON_COLUMNS,
-    DEFAULT_SQLITE_PATH,
-    ENV_VAR,
     ScenarioNotFound,
     Store,
     StoreConflict,
-    StoreUnavailable,
     comparison_frame,
-    database_url,
     solved_fields,
 )
+from sop_core.store.session import DEFAULT_SQLITE_PATH, ENV_VAR, StoreUnavailable, database_url
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -1,7 +1,7 @@
 """``python -m sop_core scenarios list|show|import|export``: the scenario store from a shell.
 
 The database is ``--database-url URL``, else ``$SOP_DATABASE_URL``, else the SQLite file
-``data/scenarios.sqlite`` (see :mod:`sop_core.store.scenarios`).
+``data/scenarios.sqlite`` (see :mod:`sop_core.store.session`).
 
 - ``list [--json]``: every scenario with its status, latest version, author and time.
 - ``show NAME [--version N] [--json]``: one version's details, KPIs and version history.
@@ -28,7 +28,8 @@ from typing import Any
 
 from sop_core.base.errors import InputError, Problem
 from sop_core.model.scenario import load_scenario
-from sop_core.store.scenarios import ENV_VAR, Store, StoreUnavailable, solved_fields
+from sop_core.store.scenarios import Store, solved_fields
+from sop_core.store.session import ENV_VAR, StoreUnavailable
 
 Handler = Callable[[argparse.Namespace], int]
 

@@ -1,6 +1,6 @@
 """Monthly S&OP cycles in the store: create, sign off step by step, comment, log.
 
-:class:`Cycles` works on the scenario store's database (:class:`~sop_core.store.scenarios.Store`;
+:class:`Cycles` works on the scenario store (:class:`~sop_core.store.scenarios.Store`;
 tables in :mod:`sop_core.store.schema`, models in :mod:`sop_core.process.cycle`). Every change
 checks the person's right (:func:`sop_core.base.access.require`; a refusal writes nothing) and
 writes its audit row (``object_kind`` "cycle") in the same transaction.
@@ -51,7 +51,8 @@ from sop_core.process.cycle import (
     step_def,
 )
 from sop_core.store.audit import record
-from sop_core.store.scenarios import Store, actor_of, approve_conflict, as_utc, check_author
+from sop_core.store.common import actor_of, as_utc, check_author
+from sop_core.store.scenarios import Store, approve_conflict
 from sop_core.store.schema import (
     AUTHOR_MAX,
     NAME_MAX,

@@ -1,11 +1,9 @@
 """The scenario store: named, versioned what-if scenarios in SQLite or PostgreSQL.
 
-Where it lives. :func:`database_url` picks the URL: an explicit one (the app passes the
-one from Streamlit secrets), else the environment variable ``SOP_DATABASE_URL``, else
-the SQLite file ``data/scenarios.sqlite`` of the project. Any SQLAlchemy URL works the
-same way, e.g. ``postgresql+psycopg://user:password@host:5432/sop``. Tables are created
-or upgraded on first use by migrations (:mod:`sop_core.store.migrate`,
-:mod:`sop_core.store.schema`).
+Where it lives. :class:`Store` is a :class:`~sop_core.store.session.Database`: the URL
+(``SOP_DATABASE_URL`` or the SQLite file ``data/scenarios.sqlite``), the engine, the
+sessions and transactions, the migrations on open are described in
+:mod:`sop_core.store.session`; this module adds the scenarios.
 
 What it keeps. Each named scenario has a status (``draft``, ``proposed`` or
 ``approved``; at most one scenario is approved) and a list of immutable versions
@@ -33,51 +31,32 @@ value reaches SQL as a bound parameter, never as SQL text.
 
 Errors: unknown names or versions raise :class:`ScenarioNotFound`, bad arguments raise
 :class:`~sop_core.base.errors.InputError` (both name the field, the value and the fix); an
-unreachable database raises :class:`StoreUnavailable`.
+unreachable database raises :class:`~sop_core.store.session.StoreUnavailable`.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
-from sqlalchemy import Engine, create_engine, delete, event, func, select, update
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import (
-    ArgumentError,
-    IntegrityError,
-    NoSuchModuleError,
-    OperationalError,
-)
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from sop_core.base.access import Actor, as_actor, require
+from sop_core.base.access import Actor, require
 from sop_core.base.errors import InputError, Problem
 from sop_core.model.scenario import Scenario, parse_scenario
 from sop_core.store.audit import audit_frame, record
-from sop_core.store.schema import (
-    AUTHOR_MAX,
-    NAME_MAX,
-    STATUSES,
-    ScenarioRow,
-    VersionRow,
-    WorkspaceRow,
-)
+from sop_core.store.common import actor_of, as_utc, check_author, check_name
+from sop_core.store.schema import STATUSES, ScenarioRow, VersionRow, WorkspaceRow
+from sop_core.store.session import Database
 
 if TYPE_CHECKING:  # pandas is imported where frames are built: saving stays light
     import pandas as pd
-
-ENV_VAR = "SOP_DATABASE_URL"
-DEFAULT_SQLITE_PATH = Path(__file__).resolve().parents[2] / "data" / "scenarios.sqlite"
-SQLITE_BUSY_TIMEOUT_S = 15.0
 
 Status = Literal["draft", "proposed", "approved"]
 
@@ -101,11 +80,6 @@ class ScenarioNotFound(InputError):
         self.name = name
 
 
-#: The transaction each store has open in this thread or task (see :meth:`Store.transaction`);
-#: never mutated, replaced (so the shared default stays empty).
-_OPEN: ContextVar[dict[int, Session]] = ContextVar("sop_store_transaction", default={})  # noqa: B039
-
-
 class StoreConflict(InputError):
     """Someone else changed the scenario first; nothing was written.
 
@@ -118,10 +92,6 @@ class StoreConflict(InputError):
         super().__init__(problem)
         self.name = name
         self.latest = latest
-
-
-class StoreUnavailable(RuntimeError):
-    """The database cannot be reached or opened (the message names the URL, no password)."""
 
 
 # --------------------------------------------------------------------------- records
@@ -196,27 +166,6 @@ class StoredScenario:
         return f"{self.name} v{self.version}"
 
 
-# --------------------------------------------------------------------------- URL
-
-
-def database_url(url: str | None = None) -> str:
-    """The store's URL: ``url`` if given, else ``$SOP_DATABASE_URL``, else the SQLite file."""
-    if url and url.strip():
-        return url.strip()
-    env = os.environ.get(ENV_VAR, "").strip()
-    if env:
-        return env
-    return f"sqlite:///{DEFAULT_SQLITE_PATH}"
-
-
-def safe_url(url: str) -> str:
-    """``url`` with any password masked, for messages and logs."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<not a URL>"
-
-
 def solved_fields(result: Any) -> dict[str, Any]:
     """The ``kpis``, ``cost_breakdown`` and ``solve_status`` of a planner result, to save.
 
@@ -239,55 +188,6 @@ def solved_fields(result: Any) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- checks
-
-
-def check_name(value: Any, field_name: str = "name") -> str:
-    if not isinstance(value, str):
-        raise InputError(Problem(field_name, f"must be text, got {value!r}"))
-    name = value.strip()
-    if not name:
-        raise InputError(
-            Problem(field_name, "must not be empty; give the scenario a name such as 'Base 2027'")
-        )
-    if len(name) > NAME_MAX:
-        raise InputError(
-            Problem(
-                field_name,
-                f"must be at most {NAME_MAX} characters, got {len(name)} ({name[:20]!r}…); "
-                "shorten it and put details in the note",
-            )
-        )
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
-        raise InputError(
-            Problem(
-                field_name, f"must not contain control characters (newlines, tabs), got {name!r}"
-            )
-        )
-    return name
-
-
-def actor_of(value: Any) -> Actor:
-    """The person saving: an :class:`~sop_core.base.access.Actor`, or a plain name (the
-    trusted local actor, see :mod:`sop_core.base.access`)."""
-    if isinstance(value, Actor):
-        check_author(value.name)
-        return value
-    return as_actor(check_author(value))
-
-
-def check_author(value: Any) -> str:
-    if isinstance(value, Actor):
-        return value.author[:AUTHOR_MAX]
-    if not isinstance(value, str) or not value.strip():
-        raise InputError(
-            Problem("author", f"must be a person's name, got {value!r}; say who is saving")
-        )
-    author = value.strip()
-    if len(author) > AUTHOR_MAX:
-        raise InputError(
-            Problem("author", f"must be at most {AUTHOR_MAX} characters, got {len(author)}")
-        )
-    return author
 
 
 def _check_version(value: Any, field_name: str) -> int:
@@ -353,10 +253,6 @@ def _check_provenance(value: Mapping[str, Any] | None) -> dict[str, Any]:
         ) from None
 
 
-def as_utc(dt: datetime) -> datetime:
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
-
-
 def _when(dt: datetime) -> str:
     return as_utc(dt).strftime("%Y-%m-%d %H:%M UTC")
 
@@ -386,127 +282,15 @@ def _version_info(name: str, row: VersionRow) -> VersionInfo:
 # --------------------------------------------------------------------------- store
 
 
-class Store:
+class Store(Database):
     """A scenario store on one database; safe to share between threads and processes.
 
-    ``Store()`` uses :func:`database_url`; ``Store(url)`` an explicit URL.
-    ``busy_timeout`` [s] is how long a SQLite write waits for another writer. Raises
-    :class:`~sop_core.base.errors.InputError` for a malformed URL and :class:`StoreUnavailable`
-    when the database cannot be opened.
+    ``Store()`` uses :func:`~sop_core.store.session.database_url`; ``Store(url)`` an
+    explicit URL. ``busy_timeout`` [s] is how long a SQLite write waits for another
+    writer. Raises :class:`~sop_core.base.errors.InputError` for a malformed URL and
+    :class:`~sop_core.store.session.StoreUnavailable` when the database cannot be opened
+    (the set-up, sessions and transactions are :class:`~sop_core.store.session.Database`'s).
     """
-
-    def __init__(
-        self, url: str | None = None, *, busy_timeout: float = SQLITE_BUSY_TIMEOUT_S
-    ) -> None:
-        self._url = database_url(url)
-        try:
-            parsed = make_url(self._url)
-        except ArgumentError:
-            raise InputError(
-                Problem(
-                    ENV_VAR,
-                    f"{self._url!r} is not a database URL; use e.g. "
-                    "'sqlite:///data/scenarios.sqlite' or "
-                    "'postgresql+psycopg://user:password@host:5432/dbname'",
-                )
-            ) from None
-        self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        try:
-            if self.is_sqlite:
-                if parsed.database and parsed.database != ":memory:":
-                    Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-                self.engine: Engine = create_engine(parsed, connect_args={"timeout": busy_timeout})
-                _configure_sqlite(self.engine, busy_timeout)
-            else:
-                self.engine = create_engine(parsed, pool_pre_ping=True)
-        except (NoSuchModuleError, ImportError) as exc:
-            raise InputError(
-                Problem(
-                    ENV_VAR,
-                    f"{safe_url(self._url)}: unsupported database driver ({exc}); use "
-                    "'sqlite:///…' or 'postgresql+psycopg://…'",
-                )
-            ) from None
-        self._read = sessionmaker(self.engine, expire_on_commit=False)
-        self._write = sessionmaker(
-            self.engine.execution_options(sop_write=True), expire_on_commit=False
-        )
-        self._create_tables()
-
-    # -- plumbing
-
-    @property
-    def url(self) -> str:
-        """The database URL with its password masked."""
-        return safe_url(self._url)
-
-    def close(self) -> None:
-        """Release the store's database connections."""
-        self.engine.dispose()
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _unavailable(self, exc: Exception) -> StoreUnavailable:
-        orig = getattr(exc, "orig", None) or exc
-        busy = str(getattr(orig, "sqlstate", "") or "").startswith("40") or (
-            "database is locked" in str(orig)
-        )
-        if busy:  # deadlock, serialization failure, SQLite lock held past the timeout
-            return StoreUnavailable(
-                f"the scenario database {self.url} is busy ({str(orig).strip()}); "
-                "nothing was written, try again"
-            )
-        return StoreUnavailable(
-            f"cannot open the scenario database {self.url}: {str(orig).strip()}; "
-            f"check {ENV_VAR} and that the database server is running"
-        )
-
-    def _create_tables(self) -> None:
-        """Create or upgrade the tables (migrations; see :mod:`sop_core.store.migrate`)."""
-        from sop_core.store import migrate
-
-        try:
-            migrate.upgrade(self.engine, write_options={"sop_write": True})
-        except OperationalError as exc:
-            raise self._unavailable(exc) from None
-
-    @contextmanager
-    def session(self, write: bool = False) -> Iterator[Session]:
-        """A transaction on the store, for the store's modules: committed at the end,
-        rolled back on an exception. Inside :meth:`transaction` it is a savepoint of
-        that one transaction instead: a step that fails is undone alone, and nothing is
-        committed before the whole action is."""
-        joined = _OPEN.get().get(id(self))
-        if joined is not None:
-            with joined.begin_nested():
-                yield joined
-            return
-        maker = self._write if write else self._read
-        try:
-            with maker() as session, session.begin():
-                yield session
-        except OperationalError as exc:
-            raise self._unavailable(exc) from None
-
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One write transaction for a whole user action made of several store calls (a
-        company started with its history and what-ifs): every call inside joins it, and
-        the action is saved whole or not at all."""
-        if _OPEN.get().get(id(self)) is not None:  # already inside one: join it
-            with self.session(write=True) as s:
-                yield s
-            return
-        with self.session(write=True) as s:
-            token = _OPEN.set({**_OPEN.get(), id(self): s})
-            try:
-                yield s
-            finally:
-                _OPEN.reset(token)
 
     def _header(self, session: Session, name: str, field_name: str = "name") -> ScenarioRow:
         header = session.scalar(select(ScenarioRow).where(ScenarioRow.name == name))
@@ -1263,27 +1047,3 @@ def _taken(new_name: str) -> InputError:
     return InputError(
         Problem("new_name", f"scenario {new_name!r} already exists; choose another name")
     )
-
-
-def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
-    """Foreign keys on, WAL, a busy timeout, and BEGIN IMMEDIATE for write transactions.
-
-    pysqlite's own transaction handling is switched off so that a write transaction
-    takes the write lock at BEGIN: two saves then queue behind each other instead of
-    failing with "database is locked" when the second tries to upgrade its read lock.
-    """
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        write = connection.get_execution_options().get("sop_write", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

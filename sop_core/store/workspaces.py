@@ -1,6 +1,6 @@
 """Workspaces in the store: each company's master data, saved edit by edit, with undo.
 
-Built on the scenario store's database (:class:`~sop_core.store.scenarios.Store`: SQLite by
+Built on the scenario store's database (:class:`~sop_core.store.session.Database`: SQLite by
 default, PostgreSQL by URL); the items and edits are described in
 :mod:`sop_core.process.workspace`.
 
@@ -49,7 +49,8 @@ from sop_core.process.workspace import (
     seed_edits,
 )
 from sop_core.store.audit import record
-from sop_core.store.scenarios import Store, actor_of, as_utc, check_author, check_name
+from sop_core.store.common import actor_of, as_utc, check_author, check_name
+from sop_core.store.scenarios import Store
 from sop_core.store.schema import ChangeRow, HistoryUploadRow, ItemRow, WorkspaceRow
 
 if TYPE_CHECKING:
