@@ -16,8 +16,7 @@ from pages._access import sign_in_gate
 from pages._common import presenting
 from pages._sidebar import company_sidebar
 from pages._workspace import init_session, show_flash, state, sync_company_url
-from sop_core.base.errors import InputError
-from sop_core.store.session import StoreUnavailable
+from sop_core.base.errors import InputError, StoreUnavailable
 
 st.set_page_config(
     page_title="S&OP workbench",

@@ -30,7 +30,7 @@ from pages._workspace import (
     state,
     workspaces,
 )
-from sop_core.base.errors import InputError
+from sop_core.base.errors import InputError, StoreUnavailable
 from sop_core.base.text import md_escape
 from sop_core.engine.planner import PlanResult
 from sop_core.model.scenario import Scenario
@@ -49,7 +49,6 @@ from sop_core.process.cycle import (
 from sop_core.process.sop_sheet import sheet_table, sop_sheet
 from sop_core.reports.meeting_pack import PLAN_COLUMNS
 from sop_core.store.cycles import Cycles
-from sop_core.store.session import StoreUnavailable
 
 ensure_entry_point()
 

@@ -26,7 +26,7 @@ from pages._workspace import (
     workspaces,
 )
 from pages._workspace import author as current_author
-from sop_core.base.errors import InputError
+from sop_core.base.errors import InputError, StoreUnavailable
 from sop_core.base.text import md_escape
 from sop_core.engine.kpis import KPIS, money, show
 from sop_core.engine.kpis import delta as kpi_delta
@@ -38,7 +38,6 @@ from sop_core.reports.workbook import company_of, read_workbook, write_workbook
 from sop_core.services import plans
 from sop_core.services.companies import import_company
 from sop_core.store.scenarios import StoreConflict, comparison_frame
-from sop_core.store.session import StoreUnavailable
 
 ensure_entry_point()
 

@@ -23,7 +23,7 @@ from postgres_server import PostgresServer, drop_store_tables, fresh_database, p
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from sop_core.base.errors import InputError
+from sop_core.base.errors import InputError, StoreUnavailable
 from sop_core.model.scenario import Scenario, parse_scenario
 from sop_core.store.scenarios import (
     COMPARISON_COLUMNS,
@@ -33,7 +33,7 @@ from sop_core.store.scenarios import (
     comparison_frame,
     solved_fields,
 )
-from sop_core.store.session import DEFAULT_SQLITE_PATH, ENV_VAR, StoreUnavailable, database_url
+from sop_core.store.session import DEFAULT_SQLITE_PATH, ENV_VAR, database_url
 
 REPO = Path(__file__).resolve().parent.parent
 

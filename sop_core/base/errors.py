@@ -31,3 +31,9 @@ class InputError(ValueError):
             problems = [problems]
         self.problems: list[Problem] = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class StoreUnavailable(RuntimeError):
+    """The store's database cannot be reached or opened, or stayed busy: nothing was
+    written (the message names the URL, never its password). Raised by the store; pages
+    and the command line say it in words."""

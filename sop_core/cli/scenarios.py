@@ -26,10 +26,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sop_core.base.errors import InputError, Problem
+from sop_core.base.errors import InputError, Problem, StoreUnavailable
 from sop_core.model.scenario import load_scenario
 from sop_core.store.scenarios import Store, solved_fields
-from sop_core.store.session import ENV_VAR, StoreUnavailable
+from sop_core.store.session import ENV_VAR
 
 Handler = Callable[[argparse.Namespace], int]
 

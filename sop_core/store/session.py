@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from sop_core.base.errors import InputError, Problem
+from sop_core.base.errors import InputError, Problem, StoreUnavailable
 
 ENV_VAR = "SOP_DATABASE_URL"
 DEFAULT_SQLITE_PATH = Path(__file__).resolve().parents[2] / "data" / "scenarios.sqlite"
@@ -39,10 +39,6 @@ SQLITE_BUSY_TIMEOUT_S = 15.0
 #: The transaction each store has open in this thread or task (see :meth:`Database.transaction`);
 #: never mutated, replaced (so the shared default stays empty).
 _OPEN: ContextVar[dict[int, Session]] = ContextVar("sop_store_transaction", default={})  # noqa: B039
-
-
-class StoreUnavailable(RuntimeError):
-    """The database cannot be reached or opened (the message names the URL, no password)."""
 
 
 # --------------------------------------------------------------------------- URL
