@@ -46,7 +46,7 @@ from sop_core.process.cycle import (
     step_def,
     steps_frame,
 )
-from sop_core.process.sop_sheet import sheet_table, sop_sheet
+from sop_core.process.sop_sheet import sheet_display, sop_sheet
 from sop_core.reports.meeting_pack import PLAN_COLUMNS
 from sop_core.store.cycles import Cycles
 
@@ -458,7 +458,14 @@ else:
         family_pick = st.selectbox(
             "Family", list(dict.fromkeys(sheet["family"])), key="cycle_sheet_family"
         )
-        st.dataframe(sheet_table(sheet, family_pick), key="cycle_sheet")
+        shown = sheet_display(sheet, family_pick)  # text: whole units, blank where none
+        st.dataframe(
+            shown,
+            key="cycle_sheet",
+            column_config={
+                month: st.column_config.TextColumn(alignment="right") for month in shown.columns
+            },
+        )
 label = "Actual production, inventory and backlog" + (
     f" ({len(actuals):,} rows)" if actuals is not None else ""
 )

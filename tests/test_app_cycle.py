@@ -4,7 +4,9 @@ assumption and a decision and close one."""
 
 from __future__ import annotations
 
+import math
 import os
+import re
 
 import pytest
 from apptests import APP, open_app_page
@@ -208,7 +210,13 @@ def test_next_month_shows_last_months_approved_plan_against_actual_sales():
     )
     rerun(at.button(key="cycle_start").click())
     assert "the plans earlier cycles approved" in texts(at)
-    sheet = next(d.value for d in at.dataframe if "Forecast" in d.value.index)
+    shown = next(d.value for d in at.dataframe if "Forecast" in d.value.index)
+    # the sheet as people read it: whole units with thousands separators, blank where none
+    cells = [c for row in shown.to_numpy() for c in row]
+    assert all(isinstance(c, str) for c in cells)
+    assert all(re.fullmatch(r"(−?\d{1,3}(,\d{3})*)?", c) for c in cells), cells
+    assert "" in cells  # e.g. no production actuals entered: blank, not None
+    sheet = shown.map(lambda c: float(c.replace(",", "").replace("−", "-")) if c else math.nan)
     family = scenario.families[0]
     past = months[:3]  # the 3 months before this plan: last month's plan forecast them
     assert list(sheet.columns[:3]) == past
@@ -218,9 +226,10 @@ def test_next_month_shows_last_months_approved_plan_against_actual_sales():
     assert list(sheet.loc["Difference (actual − forecast)", past]) == pytest.approx(
         list(difference)
     )
-    # the horizon is this month's plan
+    # the horizon is this month's plan (rounded to the unit on screen)
     first = scenario.period_labels[0]
-    assert sheet.loc["Forecast", first] == pytest.approx(family.demand[0])
+    assert sheet.loc["Forecast", first] == pytest.approx(family.demand[0], abs=0.5)
+    assert sheet.loc["Subcontracting plan", first] >= 0
 
 
 def test_a_recommended_scenario_deleted_later_leaves_the_pages_working():

@@ -3,6 +3,7 @@ reach the family S&OP sheet and stay in the store; a bad file is explained."""
 
 from __future__ import annotations
 
+import math
 import os
 
 import pandas as pd
@@ -35,7 +36,10 @@ def cycle_page() -> AppTest:
 
 
 def sheet(at: AppTest) -> pd.DataFrame:
-    return next(d.value for d in at.dataframe if "Forecast" in d.value.index)
+    """The family S&OP sheet as shown (text: whole units, blank where none) read back as
+    numbers (blank: NaN)."""
+    shown = next(d.value for d in at.dataframe if "Forecast" in d.value.index)
+    return shown.map(lambda c: float(c.replace(",", "").replace("−", "-")) if c else math.nan)
 
 
 def test_actuals_uploaded_on_the_cycle_page_reach_the_sheet_and_are_kept():

@@ -117,15 +117,15 @@ def test_a_cycle_is_signed_off_step_by_step_by_its_owners(team_server, browser):
     last_plan = solve(store.open(LAST, 1).scenario).families.set_index(["family", "period"])
     history = ws.planned_history(spaces.history(int(ws.history_upload["upload_id"])))
     sales = monthly_sales(history).set_index(["family", "period"])["sales"]
-    for period in past:
+    for period in past:  # the sheet shows whole units: within rounding of the plan's
         assert number(sheet.loc["Forecast", period]) == pytest.approx(
-            last_plan.loc[(family, period), "demand"], abs=0.01
+            last_plan.loc[(family, period), "demand"], abs=0.5
         )
         assert number(sheet.loc["Production plan", period]) == pytest.approx(
-            last_plan.loc[(family, period), "production"], abs=0.01
+            last_plan.loc[(family, period), "production"], abs=0.5
         )
         assert number(sheet.loc["Actual sales", period]) == pytest.approx(
-            sales[(family, period)], abs=0.01
+            sales[(family, period)], abs=0.5
         )
     # not hers: the supply review is locked, and says who may
     assert ana.get_by_role("button", name="Sign off supply review").is_disabled()

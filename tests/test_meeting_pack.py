@@ -4,6 +4,7 @@ the plan's own numbers, read back from the PDF and the Excel workbook."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -63,7 +64,7 @@ def test_the_pack_has_every_section_in_the_meetings_order(sample):
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert show("total_cost", result.kpis["total_cost"]) in text  # the plan's own cost
     assert "Decision asked for: approve Base or No overtime" in text
-    assert "Hire 5 for the peak" in text and "None open." in text
+    assert "Hire 5 for the peak" in text and "Nothing open." in text
     assert "below_budget" in text  # the revenue gap made an exception
     assert all(f"Family S&OP sheet: {f}" in text for f in families)
     assert len(reader.pages[2].images) == 1  # the balance chart
@@ -156,3 +157,111 @@ def test_the_forecast_value_added_goes_into_the_pack_when_scored(sample):
     # nothing scored yet: the section says so, without a table
     empty = meeting_sections(scenario, result, plan_name="Base", fva=fva.iloc[0:0])
     assert empty[-1].table is None and "Nothing scored yet" in empty[-1].text[0]
+
+
+WHOLE = re.compile(r"−?\d{1,3}(?:,\d{3})*")
+
+
+def _value(text: str) -> float:
+    return float(text.replace(",", "").replace("−", "-"))
+
+
+def _rows(page: str, labels: list[str]) -> dict[str, list[str]]:
+    """The values printed after each row label of a family sheet's page (blank cells
+    print nothing, so a row's values are its months that have one, in order)."""
+    out = {}
+    for line in page.splitlines():
+        for label in labels:
+            if line.startswith(label + " ") or line == label:
+                out[label] = line[len(label) :].split()
+    return out
+
+
+def test_the_pack_reads_as_people_read_it(sample):
+    from sop_core.process.sop_sheet import SHEET_ROWS
+
+    scenario, _, history = sample
+    tight = with_changes(scenario, max_overtime_hours_per_worker=0)  # subcontracts
+    result = solve(tight)
+    assert (result.families["subcontract"] > 1).any()
+    no_targets = tight.model_copy(
+        update={"families": [f.model_copy(update={"safety_stock": 0}) for f in tight.families]}
+    )
+    decisions = pd.DataFrame(
+        {"text": ["Hire 5"], "owner": [None], "family": [float("nan")], "due": [pd.NaT]}
+    )
+    sections = meeting_sections(
+        tight,
+        result,
+        plan_name="No overtime",
+        alternatives={"No safety stock": solve(no_targets)},
+        budget=business_plan_template(scenario),
+        history=history,
+        decisions=decisions,
+        assumptions=pd.DataFrame(columns=["text", "owner"]),
+    )
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pack_pdf("pack", sections))).pages]
+    text = "\n".join(pages)
+    assert not re.search(r"\bNone\b", text) and not re.search(r"\bnan\b", text, re.I)
+    assert not re.search(r"\bNaT\b|<NA>|\(s\)", text)
+    assert "No overtime against 1 alternative." in text
+    # the plan without any safety stock has none to meet: "—", not 100 %
+    scenarios = next(p for p in pages if p.startswith("Scenarios compared"))
+    met = next(line for line in scenarios.splitlines() if line.startswith("Safety stock met"))
+    assert met.split()[-1] == "—" and met.split()[-2].endswith("%")
+    # the balance table's and the gap table's units are whole; the gap's money in dollars
+    balance = next(p for p in pages if p.startswith("Demand and supply"))
+    body = [line for line in balance.splitlines() if re.match(r"\d{4}-\d{2} ", line)]
+    assert len(body) == tight.horizon
+    assert all(WHOLE.fullmatch(v) for line in body for v in line.split()[1:]), body
+    gap = next(p for p in pages if p.startswith("Gap to the business plan"))
+    assert "$" in gap and not re.search(r"\d\.\d", gap)
+
+    labels = [label for _, label in SHEET_ROWS]
+    assert "Subcontracting plan" in labels
+    for family in tight.families:
+        page = next(p for p in pages if p.startswith(f"Family S&OP sheet: {family.name}"))
+        rows = _rows(page, labels)
+        assert set(rows) == set(labels)  # every row printed, subcontracting too
+        for label, values in rows.items():  # units (and days) whole: no decimals
+            assert all(WHOLE.fullmatch(v) for v in values), (family.name, label, values)
+        assert not re.search(r"\bNone\b|\bnan\b", page)
+        n = tight.horizon
+        plan = {
+            label: [_value(v) for v in rows[label][-n:]]
+            for label in (
+                "Forecast",
+                "Production plan",
+                "Subcontracting plan",
+                "Inventory plan",
+                "Backlog plan",
+            )
+        }
+        assert all(len(v) == n for v in plan.values())
+        planned = result.families[result.families["family"] == family.name]
+        assert plan["Subcontracting plan"] == pytest.approx(list(planned["subcontract"]), abs=0.5)
+        # the rows add up: production + subcontracting − demand = Δ inventory − Δ backlog
+        stock = [family.initial_inventory - family.initial_backorder] + [
+            i - b for i, b in zip(plan["Inventory plan"], plan["Backlog plan"], strict=True)
+        ]
+        for t in range(n):
+            supply = plan["Production plan"][t] + plan["Subcontracting plan"][t]
+            assert supply - plan["Forecast"][t] == pytest.approx(
+                stock[t + 1] - stock[t],
+                abs=3.0,  # six figures, each rounded to the unit
+            ), (family.name, t)
+        cover = [_value(v) for v in rows["Days of cover"]]
+        assert len(cover) == n and max(cover) > 0  # not 0 everywhere
+
+    # the Excel pack keeps the plan's numbers exactly, shown as whole units
+    book = load_workbook(io.BytesIO(pack_excel(sections)))
+    family = tight.families[0].name
+    sheet = book[f"Sheet {family}"]
+    rows = {r[0].value: r[1:] for r in sheet.iter_rows(min_row=2)}
+    made = [c for c in rows["Production plan"] if c.value is not None]
+    planned = result.families[result.families["family"] == family]
+    assert [c.value for c in made] == pytest.approx(list(planned["production"]), rel=1e-12)
+    assert {c.number_format for c in made} == {"#,##0"}
+    gap = book["Gap to budget"]
+    revenue = [c.value for c in gap[1]].index("Plan revenue")
+    assert {r[revenue].number_format for r in gap.iter_rows(min_row=2)} == {"#,##0"}

@@ -71,3 +71,33 @@ def test_the_balance_chart_renders_on_the_server_with_the_plans_data():
     assert abs(supplied - made) < 1e-6 * max(made, 1)  # the bars are the plan's supply
     png = chart_png(spec)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+def test_a_table_prints_as_its_display_and_keeps_its_numbers_in_excel():
+    numbers = pd.DataFrame(
+        {"family": ["A", "B"], "units": [397.3551, -0.0001], "fill": [0.9731, None]}
+    )
+    shown = numbers.assign(units=["397", "0"], fill=["97.3 %", ""])
+    odd = pd.DataFrame(
+        {"what": ["x", None], "when": [pd.NaT, pd.Timestamp("2027-01-02")], "n": [pd.NA, 5]},
+        dtype=object,
+    )
+    sections = [
+        Section(
+            "Units",
+            table=numbers,
+            display=shown,
+            number_formats={"units": "#,##0", "fill": "0.0%"},
+        ),
+        Section("Odd", table=odd),  # no display: printed plainly, blank when missing
+    ]
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pack_pdf("t", sections))).pages)
+    assert "A 397 97.3 %" in text and "397.3551" not in text
+    assert not any(w in text for w in ("None", "nan", "NaT", "<NA>"))
+    assert "2027-01-02" in text
+    book = load_workbook(io.BytesIO(pack_excel(sections)))
+    units = [row[1] for row in book["Units"].iter_rows(min_row=2)]
+    assert [c.value for c in units] == [397.3551, -0.0001]  # the numbers, exactly
+    assert {c.number_format for c in units} == {"#,##0"}
+    assert book["Units"]["C2"].number_format == "0.0%"
+    assert book["Units"]["A2"].number_format == "General"  # text untouched

@@ -118,6 +118,25 @@ def test_safety_stock_is_a_target_paid_for_when_missed():
     assert result.kpis["safety_stock_met"] == pytest.approx(0.5)
 
 
+def test_safety_stock_met_counts_only_the_family_periods_with_a_target():
+    # F0 has a target of 3: met in period 1, missed in period 2 (as above); F1 has none,
+    # so it is not counted: 1 of the 2 family-periods with a target is met
+    result = solve(tiny([[4, 4], [1, 1]], safety_stock=(3, 0)))
+    assert col(result, "below_safety_stock", "F0") == pytest.approx([0, 3])
+    assert list(result.periods["safety_stock_met"]) == [1.0, 0.0]  # F0 alone each period
+    assert result.kpis["safety_stock_met"] == pytest.approx(0.5)  # not 3 of 4
+    # no target in the plan: nothing to meet (None, not 100 %), NaN in every period
+    none = solve(tiny([4, 4]))
+    assert none.kpis["safety_stock_met"] is None
+    assert none.periods["safety_stock_met"].isna().all()
+    assert none.to_dict()["kpis"]["safety_stock_met"] is None
+    # a target in period 2 only: period 1 has nothing to count
+    later = solve(tiny([4, 4], safety_stock=[0, 3]))
+    assert math.isnan(later.periods["safety_stock_met"][0])
+    assert later.periods["safety_stock_met"][1] == 0.0
+    assert later.kpis["safety_stock_met"] == 0.0
+
+
 def test_a_dear_shortfall_holds_safety_stock_every_period():
     result = solve(tiny([4, 4], safety_stock=3, safety_stock_shortfall_cost=10))
     assert col(result, "inventory") == pytest.approx([3, 3])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -14,6 +15,7 @@ from sop_core.process.sop_sheet import (
     SHEET_COLUMNS,
     SHEET_ROWS,
     read_actuals,
+    sheet_display,
     sheet_table,
     sop_sheet,
 )
@@ -42,6 +44,17 @@ def _plan() -> pd.DataFrame:
         [("A", "2027-04", 10, 15, 5, 0), ("A", "2027-05", 20, 15, 0, 0)],
         columns=["family", "period", "demand", "production", "inventory", "backorder"],
     )
+
+
+def _plan_with_subcontracting() -> pd.DataFrame:
+    # starts with 100 in stock: April makes 397.3551 and buys 100.25 in against a
+    # forecast of 234.6 (263.0051 more in stock); May is 500 short (136.9949 owed)
+    rows = [
+        ("A", "2027-04", 234.6, 397.3551, 100.25, 363.0051, 0.0),
+        ("A", "2027-05", 2000.0, 1500.0, 0.0, 0.0, 136.9949),
+    ]
+    cols = ["family", "period", "demand", "production", "subcontract", "inventory", "backorder"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def _past_plans() -> pd.DataFrame:
@@ -84,6 +97,57 @@ def test_the_sheet_by_hand() -> None:
     # cover: stock ÷ (the next month's forecast per day); actual stock when known
     expected = [1 / (11 / 28), 3 / (9 / 31), 2 / (10 / 30), 5 / (20 / 31), 0 / (20 / 31)]
     assert col("days_of_cover") == pytest.approx(expected)
+
+
+def test_days_of_cover_is_stock_over_the_next_months_daily_forecast() -> None:
+    # 310 units at the end of April; May's forecast is 620 over 31 days = 20 a day, so
+    # the stock lasts 310 ÷ 20 = 15.5 days; May (the last month) against itself: 155 ÷
+    # (620 ÷ 31) = 7.75 days; a month without a forecast after it has no cover
+    plan = pd.DataFrame(
+        [("A", "2027-04", 300, 0, 310, 0), ("A", "2027-05", 620, 0, 155, 0)],
+        columns=["family", "period", "demand", "production", "inventory", "backorder"],
+    )
+    sheet = sop_sheet(_history(), plan, past_months=1)
+    assert sheet["days_of_cover"].tolist()[1:] == pytest.approx([15.5, 7.75])
+    assert math.isnan(sheet["days_of_cover"].tolist()[0])  # March: nothing planned
+    shown = sheet_display(sheet, "A").loc["Days of cover"].tolist()
+    assert shown == ["", "16", "8"]  # whole days, not 0
+
+
+def test_the_sheet_as_people_read_it_has_whole_units_and_blanks() -> None:
+    sheet = sop_sheet(
+        _history(), _plan_with_subcontracting(), past_plans=_past_plans(), actuals=_actuals()
+    )
+    shown = sheet_display(sheet, "A")
+    numbers = sheet_table(sheet, "A")
+    assert shown.index.tolist() == numbers.index.tolist() == [l for _, l in SHEET_ROWS]
+    assert shown.columns.tolist() == numbers.columns.tolist()
+    cells = [c for row in shown.to_numpy() for c in row]
+    assert all(isinstance(c, str) for c in cells)
+    assert not any(c in ("None", "nan", "NaN", "<NA>") for c in cells)
+    assert all(re.fullmatch(r"(−?\d{1,3}(,\d{3})*)?", c) for c in cells), cells  # whole
+    assert shown.loc["Forecast", "2027-05"] == "2,000"  # thousands separated
+    assert shown.loc["Forecast", "2027-04"] == "235"  # 234.6, to the unit
+    assert shown.loc["Production plan", "2027-04"] == "397"  # not 397.3551
+    assert shown.loc["Subcontracting plan"].tolist() == ["", "", "", "100", "0"]
+    assert shown.loc["Production actual", "2027-01"] == ""  # no actual: blank, not None
+    assert shown.loc["Difference (actual − forecast)", "2027-01"] == "−1"
+    assert shown.loc["Backlog plan", "2027-05"] == "137"
+    # the numbers stay numbers for computing
+    assert numbers.loc["Production plan", "2027-04"] == pytest.approx(397.3551)
+    assert numbers.loc["Subcontracting plan", "2027-05"] == 0.0
+    with pytest.raises(InputError, match="'B' is not in the sheet"):
+        sheet_display(sheet, "B")
+
+
+def test_the_plans_months_balance() -> None:
+    # production + subcontracting − forecast = Δ inventory − Δ backlog, from 100 in stock
+    sheet = sop_sheet(_history(), _plan_with_subcontracting())
+    plan = sheet[sheet["phase"] == "plan"]
+    supply = plan["production_plan"] + plan["subcontract_plan"] - plan["forecast"]
+    stock = plan["inventory_plan"] - plan["backlog_plan"]
+    change = stock.diff().fillna(stock.iloc[0] - 100.0)
+    assert supply.tolist() == pytest.approx(change.tolist())
 
 
 def test_without_past_plans_or_actuals_the_past_is_sales_only() -> None:

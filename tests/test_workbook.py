@@ -195,3 +195,51 @@ def test_an_unknown_forecast_model_in_the_workbook_is_named(spaces: Workspaces) 
     with pytest.raises(InputError) as err:
         read_workbook(buf.getvalue())
     assert "Policy Forecast model" in str(err.value) and "'crystal ball'" in str(err.value)
+
+
+def test_numbers_are_kept_exact_and_shown_by_their_kind(spaces: Workspaces) -> None:
+    from sop_core.reports.workbook import NUMBER_FORMATS, Company
+
+    scenario = red_tomato()
+    family = scenario.families[0]
+    demand = [397.355086, *family.demand[1:]]  # a consensus forecast: not whole
+    scenario = scenario.model_copy(
+        update={"families": [family.model_copy(update={"demand": demand})]}
+    )
+    budget = pd.DataFrame(
+        [(family.name, "2027-01", 1600.25, 64000.5)],
+        columns=["family", "period", "units", "revenue"],
+    )
+    data = write_workbook(Company(scenario=scenario, tables={"budget": budget}))
+    wb = load_workbook(io.BytesIO(data))
+
+    def column(sheet: str, header: str) -> list:
+        ws = wb[sheet]
+        at = [c.value for c in ws[1]].index(header)
+        return [row[at] for row in ws.iter_rows(min_row=2)]
+
+    first = column("Plan demand", "Demand")[0]
+    assert first.value == 397.355086  # the full precision in the cell …
+    assert first.number_format == "#,##0"  # … shown as whole units
+    formats = {
+        ("Families", "Material $ / unit"): "#,##0.00",
+        ("Families", "Initial inventory"): "#,##0",
+        ("Families", "Hours / unit"): "General",
+        ("Plan demand", "Demand"): "#,##0",
+        ("Business plan", "Units"): "#,##0",
+        ("Business plan", "Revenue"): "#,##0",
+    }
+    for (sheet, header), fmt in formats.items():
+        cells = [c for c in column(sheet, header) if isinstance(c.value, int | float)]
+        assert cells and {c.number_format for c in cells} == {fmt}, (sheet, header)
+    # the workforce sheet: each setting's value by its own kind
+    settings = {r[0].value: r[1] for r in wb["Workforce"].iter_rows(min_row=2)}
+    assert settings["Workers at the start"].number_format == NUMBER_FORMATS["workers"]
+    assert settings["Regular cost per worker"].number_format == "#,##0.00"
+    assert settings["Regular hours per worker"].number_format == "#,##0"
+    # text stays text, unformatted; and everything comes back exactly
+    assert all(c.number_format == "General" for c in column("Families", "Family"))
+    back = read_workbook(data)
+    assert back.scenario == scenario
+    assert back.scenario.families[0].demand[0] == 397.355086
+    pd.testing.assert_frame_equal(back.tables["budget"], budget, check_dtype=False)

@@ -5,7 +5,8 @@ Result frames (one row per period / per family and period / per resource and per
 ``PlanResult.periods``   period, workforce, hires, layoffs, overtime_hours,
                          regular_hours_available, overtime_hours_available (NaN: unlimited),
                          hours_used, labour_hour_value ($ saved by one more labour hour),
-                         safety_stock_met (share of families at or above safety stock)
+                         safety_stock_met (share of the families with a safety-stock
+                         target in the period that end it at or above it; NaN: none has one)
 ``PlanResult.families``  period, family, demand, production, subcontract, inventory, backorder,
                          safety_stock, below_safety_stock, demand_marginal_cost
                          ($ one more unit of demand costs)
@@ -171,7 +172,9 @@ class PlanResult:
             return pd.DataFrame(columns=list(PERIOD_COLUMNS))
         x, d = self.values, self.values.data
         W = x.v["W"]
-        met = (x.v["B"] <= _TOL * np.maximum(1.0, d.safety)).mean(axis=0)
+        targets, met = safety_targets_met(x.v["B"], d.safety)
+        counted = targets.sum(axis=0)
+        share = np.divide(met.sum(axis=0), counted, out=np.full(d.T, np.nan), where=counted > 0)
         return pd.DataFrame(
             {
                 "period": x.labels,
@@ -183,7 +186,7 @@ class PlanResult:
                 "overtime_hours_available": d.M * W if math.isfinite(d.M) else np.nan,
                 "hours_used": d.hours @ x.v["P"],
                 "labour_hour_value": x.labour_value,
-                "safety_stock_met": met,
+                "safety_stock_met": share,
             }
         )
 
@@ -396,6 +399,14 @@ def assemble_result(
     )
 
 
+def safety_targets_met(below: np.ndarray, safety: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which family-periods have a safety-stock target (``safety`` > 0), and which of
+    those end at or above it (``below``, the units short, is 0 up to the solver's
+    tolerance); both shaped as ``safety``."""
+    targets = safety > _TOL
+    return targets, targets & (below <= _TOL * np.maximum(1.0, safety))
+
+
 def compute_kpis(
     scenario: Scenario,
     d: ModelData,
@@ -406,7 +417,10 @@ def compute_kpis(
     """The KPIs of a plan (see :data:`KPI_LABELS`); ``sums`` holds each variable's total.
 
     Fill rate: backlog is served first in, first out, so the backlog at the end of t is
-    the newest demand; unserved demand of period t is min(D_t, S_t)."""
+    the newest demand; unserved demand of period t is min(D_t, S_t).
+
+    Safety stock met: the share of the family-periods with a safety-stock target that end
+    at or above it; None when the plan has no target at all (nothing to meet)."""
     I, S, D = v["I"], v["S"], d.D
     stock, backlog = I.sum(axis=0), S.sum(axis=0)
     demand_by_family = D.sum(axis=1)
@@ -418,7 +432,7 @@ def compute_kpis(
     prices = [f.price for f in scenario.families]
     delivered = (demand_by_family + d.S0 - S[:, -1]).tolist()
     revenue = sum(p * q for p, q in zip(prices, delivered, strict=True) if p is not None)
-    met = float((v["B"] <= _TOL * np.maximum(1.0, d.safety)).mean())
+    targets, met = safety_targets_met(v["B"], d.safety)
     return {
         "total_cost": total_cost,
         "fill_rate": 1.0 - late / demand if demand > 0 else 1.0,
@@ -431,7 +445,7 @@ def compute_kpis(
         "overtime_share": sums["O"] / used if used > _TOL else 0.0,
         "subcontract_share": sums["C"] / supply if supply > _TOL else 0.0,
         "regular_utilisation": (used - sums["O"]) / regular if regular > _TOL else None,
-        "safety_stock_met": met,
+        "safety_stock_met": float(met.sum() / targets.sum()) if targets.any() else None,
         "revenue": float(revenue) if any(p is not None for p in prices) else None,
         "margin": float(revenue) - total_cost if None not in prices else None,
     }

@@ -3,15 +3,16 @@
 The practitioners' one-page view of a family: for the ``past_months`` months before the
 plan's first month and for every month of the plan, the forecast against actual sales
 (their difference and its running sum), production, inventory and backlog as planned
-against as they turned out, and the days of cover.
+against as they turned out, the units subcontracted as planned (production and
+subcontracting are the supply), and the days of cover.
 
 Inputs (``period`` is the month "YYYY-MM" everywhere, as the plan's labels are written):
 
 - ``history``: the sales history (:mod:`sop_core.demand.history`, monthly; SKUs are summed into
   their family): the actual sales.
 - ``plan``: the current plan, one row per family and month with columns family, period,
-  demand (the forecast the plan uses), production, inventory, backorder (the columns of
-  :attr:`sop_core.engine.results.PlanResult.families`).
+  demand (the forecast the plan uses), production, inventory, backorder and optionally
+  subcontract (the columns of :attr:`sop_core.engine.results.PlanResult.families`).
 - ``past_plans``: earlier plans' rows, the same columns as ``plan`` plus an optional
   ``plan`` column naming the plan (a cycle's month "YYYY-MM", or any label that sorts in
   the order the plans were made). When several earlier plans give a month, the latest
@@ -31,14 +32,22 @@ months first::
     cum_difference      the difference summed from the first past month (NaN from the
                         first month without one)
     production_plan, production_actual
+    subcontract_plan    units bought from subcontractors as planned (NaN when the plan
+                        has no subcontract column)
     inventory_plan, inventory_actual      units at the end of the month
     backlog_plan, backlog_actual          units owed to customers at the end of the month
     days_of_cover       inventory (actual when known, else planned) ÷ the next month's
-                        forecast per calendar day (the month's own forecast for the last
-                        month); NaN when that forecast is 0
+                        forecast per calendar day, i.e. inventory ÷ next month's forecast
+                        × the next month's days (the month's own forecast and days for the
+                        last month); NaN when that forecast is 0 or unknown
 
-:func:`sheet_table` turns one family's rows into the displayed sheet: the measures of
-:data:`SHEET_ROWS` as rows (in that order, with those labels), the months as columns.
+In the plan's months the rows balance: production_plan + subcontract_plan − forecast =
+Δ inventory_plan − Δ backlog_plan (the plan's demand is its forecast).
+
+:func:`sheet_table` turns one family's rows into the sheet's layout: the measures of
+:data:`SHEET_ROWS` as rows (in that order, with those labels), the months as columns;
+:func:`sheet_display` is the same table as people read it (text: units whole with
+thousands separators, days of cover in whole days, blank where there is no value).
 """
 
 from __future__ import annotations
@@ -51,6 +60,7 @@ import numpy as np
 import pandas as pd
 
 from sop_core.base.errors import InputError, Problem
+from sop_core.base.fields import show_value
 from sop_core.demand.history import MAX_BYTES, family_totals
 from sop_core.process.monthly import is_month_label, read_monthly_table, validate_monthly_table
 
@@ -66,6 +76,7 @@ SHEET_COLUMNS = (
     "cum_difference",
     "production_plan",
     "production_actual",
+    "subcontract_plan",
     "inventory_plan",
     "inventory_actual",
     "backlog_plan",
@@ -80,12 +91,28 @@ SHEET_ROWS: tuple[tuple[str, str], ...] = (
     ("cum_difference", "Cumulative difference"),
     ("production_plan", "Production plan"),
     ("production_actual", "Production actual"),
+    ("subcontract_plan", "Subcontracting plan"),
     ("inventory_plan", "Inventory plan"),
     ("inventory_actual", "Inventory actual"),
     ("backlog_plan", "Backlog plan"),
     ("backlog_actual", "Backlog actual"),
     ("days_of_cover", "Days of cover"),
 )
+#: the vocabulary key (:data:`sop_core.base.fields.TERMS`) each row's values are shown as
+#: (all units: whole, with thousands separators); days of cover are shown in whole days
+ROW_KEYS: dict[str, str] = {
+    "forecast": "forecast",
+    "actual_sales": "sales",
+    "difference": "demand",
+    "cum_difference": "demand",
+    "production_plan": "production",
+    "production_actual": "production",
+    "subcontract_plan": "subcontract",
+    "inventory_plan": "inventory",
+    "inventory_actual": "inventory",
+    "backlog_plan": "backorder",
+    "backlog_actual": "backorder",
+}
 
 
 def read_actuals(
@@ -188,21 +215,14 @@ def sop_sheet(
     grid["phase"] = np.where(grid["period"].isin(past), "past", "plan")
     key = ["family", "period"]
 
-    now = plan.rename(
-        columns={
-            "demand": "forecast",
-            "production": "production_plan",
-            "inventory": "inventory_plan",
-            "backorder": "backlog_plan",
-        }
-    )[["family", "period", "forecast", "production_plan", "inventory_plan", "backlog_plan"]]
-    now = now.assign(period=now["period"].map({k: str(v) for k, v in month_of.items()}))
+    now = _planned(plan).assign(
+        period=plan["period"].map({k: str(v) for k, v in month_of.items()}).to_numpy()
+    )
     before = now.iloc[0:0]
     if past_plans is not None and not past_plans.empty:
         _check_columns(past_plans, PLAN_COLUMNS, "past_plans")
         earlier = _latest_plan(past_plans[past_plans["period"].isin(past)])
-        before = earlier.rename(columns=dict(zip(PLAN_COLUMNS[2:], now.columns[2:], strict=True)))
-        before = before[list(now.columns)]
+        before = _planned(earlier)
     planned = pd.concat([before, now], ignore_index=True) if len(before) else now
     out = grid.merge(planned, on=key, how="left")
 
@@ -242,6 +262,23 @@ def sop_sheet(
     return out[list(SHEET_COLUMNS)].reset_index(drop=True)
 
 
+#: a plan's columns -> the sheet's
+_PLANNED = {
+    "demand": "forecast",
+    "production": "production_plan",
+    "subcontract": "subcontract_plan",
+    "inventory": "inventory_plan",
+    "backorder": "backlog_plan",
+}
+
+
+def _planned(plan: pd.DataFrame) -> pd.DataFrame:
+    """A plan's rows in the sheet's columns (family, period, then :data:`_PLANNED`'s);
+    subcontract_plan is NaN when the plan has no subcontract column."""
+    out = plan.reindex(columns=["family", "period", *_PLANNED]).rename(columns=_PLANNED)
+    return out.reset_index(drop=True)
+
+
 def _days(period: str) -> int:
     p = pd.Period(period, freq="M")
     return calendar.monthrange(p.year, p.month)[1]
@@ -262,3 +299,28 @@ def sheet_table(sheet: pd.DataFrame, family: str) -> pd.DataFrame:
     table.index = pd.Index([label for _, label in SHEET_ROWS], name="measure")
     table.columns.name = None
     return table
+
+
+def show_cell(column: str, value: object) -> str:
+    """A value of the sheet's ``column`` as people read it: units whole with thousands
+    separators (:func:`sop_core.base.fields.show_value`), days of cover in whole days,
+    blank when there is none."""
+    if column == "days_of_cover":
+        days = pd.to_numeric(value, errors="coerce")
+        return f"{days:,.0f}" if np.isfinite(days) else ""  # never negative
+    return show_value(ROW_KEYS.get(column, column), value)
+
+
+def sheet_display(sheet: pd.DataFrame, family: str) -> pd.DataFrame:
+    """One family's sheet as people read it: :func:`sheet_table`'s layout, every value
+    as text (:func:`show_cell`), blank where there is none. For display only: the
+    numbers are :func:`sheet_table`'s.
+
+    Raises:
+        InputError: when ``family`` is not in the sheet.
+    """
+    table = sheet_table(sheet, family)
+    shown = table.astype(object)
+    for (column, _), label in zip(SHEET_ROWS, table.index, strict=True):
+        shown.loc[label] = [show_cell(column, v) for v in table.loc[label]]
+    return shown

@@ -15,23 +15,31 @@
 7. **Forecast value added** (:mod:`sop_core.process.fva`, when given): did the overrides and
    the model help, per cycle and family.
 8. One **family S&OP sheet** per family (:mod:`sop_core.process.sop_sheet`, when a history is
-   given): the last 3 months and the horizon.
+   given): the last 3 months and the horizon, supply (production and subcontracting)
+   against demand, inventory and backlog.
+
+Each table keeps its numbers (the Excel pack's cells) and is printed as people read it
+(the vocabulary's formats, :func:`sop_core.base.fields.show_value`): units whole, money to
+the dollar, rates in %, blank where there is no value; a KPI a plan lacks reads "—".
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
+from sop_core.base.fields import show_value
 from sop_core.engine.kpis import KPIS, show
 from sop_core.engine.planner import PlanResult
 from sop_core.model.scenario import Scenario
 from sop_core.process.business_plan import annual_gap, budget_gap, meeting_exceptions, plan_money
 from sop_core.process.fva import ALL, fva_report, fva_words
-from sop_core.process.sop_sheet import sheet_table, sop_sheet
+from sop_core.process.sop_sheet import sheet_display, sheet_table, sop_sheet
 from sop_core.reports.charts import balance_chart_spec
 from sop_core.reports.pack import Section
+from sop_core.reports.workbook import NUMBER_FORMATS, number_format
 
 #: the KPIs of the summary and of the comparison, in order
 PACK_KPIS: tuple[str, ...] = (
@@ -46,7 +54,40 @@ PACK_KPIS: tuple[str, ...] = (
     "overtime_share",
     "subcontract_share",
 )
-PLAN_COLUMNS = ("family", "period", "demand", "production", "inventory", "backorder")
+PLAN_COLUMNS = (
+    "family",
+    "period",
+    "demand",
+    "production",
+    "subcontract",
+    "inventory",
+    "backorder",
+)
+#: what a KPI a plan does not have (no price, no safety stock target) reads
+NO_VALUE = "—"
+#: the balance table's columns -> the vocabulary's field (all units)
+BALANCE_KEYS = {
+    "Demand": "demand",
+    "Regular": "production",
+    "Overtime": "production",
+    "Subcontract": "subcontract",
+    "Inventory": "inventory",
+    "Backlog": "backorder",
+}
+#: the gap table's columns (:func:`readable`'s) -> the field they are shown as
+GAP_KEYS = {
+    "Plan units": "demand",
+    "Budget units": "demand",
+    "Gap units": "demand",
+    "Plan revenue": "revenue",
+    "Budget revenue": "revenue",
+    "Gap revenue": "revenue",
+}
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``n`` and the noun: "1 alternative", "2 alternatives" (``words``: irregular)."""
+    return f"{n:,} {word if n == 1 else words or word + 's'}"
 
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:
@@ -54,19 +95,61 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns=lambda c: str(c).replace("_", " ").capitalize())
 
 
+def shown(frame: pd.DataFrame, keys: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """``frame`` as people read it: the columns in ``keys`` as text, as the vocabulary
+    shows that field (:func:`sop_core.base.fields.show_value`: blank where there is no
+    value); the others as they are (the PDF prints them plainly, blank when missing)."""
+    out = frame.astype(object).copy()
+    for col, key in (keys or {}).items():
+        out[col] = [show_value(key, v) for v in frame[col]]
+    return out
+
+
+def formats(keys: Mapping[str, str]) -> dict[str, str]:
+    """The Excel number formats of the columns in ``keys`` (their fields' kinds)."""
+    return {col: f for col, key in keys.items() if (f := number_format(key))}
+
+
+def table_section(
+    title: str,
+    frame: pd.DataFrame,
+    keys: Mapping[str, str] | None = None,
+    *,
+    text: Sequence[str] = (),
+    chart: Mapping[str, Any] | None = None,
+    sheet: str | None = None,
+) -> Section:
+    """A section with ``frame`` (its numbers kept for the Excel pack, with the number
+    formats of ``keys``) printed as :func:`shown` has it."""
+    keys = keys or {}
+    return Section(
+        title,
+        text=text,
+        chart=chart,
+        table=frame,
+        sheet=sheet,
+        display=shown(frame, keys),
+        number_formats=formats(keys),
+    )
+
+
 def kpi_table(results: Mapping[str, PlanResult]) -> pd.DataFrame:
-    """One row per KPI of :data:`PACK_KPIS`, one column per plan (formatted text)."""
+    """One row per KPI of :data:`PACK_KPIS`, one column per plan (formatted text; "—"
+    for a KPI the plan does not have)."""
     rows = []
     for key in PACK_KPIS:
         row = {"KPI": KPIS[key].label}
         for name, result in results.items():
-            row[name] = show(key, result.kpis.get(key)) if result.optimal else "no plan"
+            value = result.kpis.get(key)
+            row[name] = (
+                "no plan" if not result.optimal else NO_VALUE if value is None else show(key, value)
+            )
         rows.append(row)
     return pd.DataFrame(rows)
 
 
 def balance_table(result: PlanResult) -> pd.DataFrame:
-    """Per period: demand, supply by source, inventory and backlog (units)."""
+    """Per period: demand, supply by source, inventory and backlog (units, whole)."""
     df = result.supply_by_source()
     return pd.DataFrame(
         {
@@ -117,11 +200,15 @@ def meeting_sections(
     )
     if result.optimal:
         sections.append(
-            Section(
+            table_section(
                 "Demand and supply",
-                text=["Supply by source (bars) against demand, inventory and backlog (lines)."],
+                balance_table(result),
+                BALANCE_KEYS,
+                text=[
+                    "Supply by source (bars) against demand, inventory and backlog (lines), "
+                    "in units."
+                ],
                 chart=balance_chart_spec(result, scenario.period_labels, height=300, width=900),
-                table=balance_table(result),
                 sheet="Balance",
             )
         )
@@ -129,7 +216,7 @@ def meeting_sections(
         sections.append(
             Section(
                 "Scenarios compared",
-                text=[f"{plan_name} against {len(alternatives)} alternative(s)."],
+                text=[f"{plan_name} against {plural(len(alternatives), 'alternative')}."],
                 table=kpi_table({plan_name: result, **alternatives}),
                 sheet="Scenarios",
             )
@@ -139,10 +226,11 @@ def meeting_sections(
         gap = budget_gap(plan_money(scenario, result), budget)
         year = annual_gap(gap)
         sections.append(
-            Section(
+            table_section(
                 "Gap to the business plan",
+                readable(year),
+                GAP_KEYS,
                 text=["Per family over the months both the plan and the business plan cover."],
-                table=readable(year),
                 sheet="Gap to budget",
             )
         )
@@ -157,24 +245,29 @@ def meeting_sections(
         exceptions = meeting_exceptions(
             scenario, result, gap, demand_review_signed_off=demand_review_signed_off
         )
-        sections.append(
-            Section(
-                "Exceptions",
-                text=[f"{len(exceptions)} exception(s) for the meeting."]
-                if len(exceptions)
-                else ["No exceptions: on budget, stock on target, no resource over 100 %."],
-                table=readable(exceptions) if len(exceptions) else None,
-                sheet="Exceptions",
+        if len(exceptions):
+            sections.append(
+                table_section(
+                    "Exceptions",
+                    readable(exceptions),
+                    text=[f"{plural(len(exceptions), 'exception')} for the meeting."],
+                    sheet="Exceptions",
+                )
             )
-        )
+        else:
+            sections.append(
+                Section(
+                    "Exceptions",
+                    text=["No exceptions: on budget, stock on target, no resource over 100 %."],
+                    sheet="Exceptions",
+                )
+            )
     for title, frame in (("Decisions needed", decisions), ("Assumptions", assumptions)):
         if frame is not None:
             sections.append(
-                Section(
-                    title,
-                    text=[f"{len(frame)} open."] if len(frame) else ["None open."],
-                    table=readable(frame) if len(frame) else None,
-                )
+                table_section(title, readable(frame), text=[f"{len(frame):,} open."])
+                if len(frame)
+                else Section(title, text=["Nothing open."])
             )
     if fva is not None:
         pooled = fva[fva["family"] == ALL].to_dict("records")
@@ -197,8 +290,13 @@ def meeting_sections(
             sections.append(
                 Section(
                     f"Family S&OP sheet: {family}",
-                    text=[f"The last 3 months ({past}) and the horizon (the plan)."],
+                    text=[
+                        f"The last 3 months ({past}) and the horizon (the plan), in units; "
+                        "days of cover: the stock ÷ the next month's demand per day."
+                    ],
                     table=table,
+                    display=sheet_display(sheet, family).reset_index(names=""),
+                    number_formats={month: NUMBER_FORMATS["units"] for month in table.columns[1:]},
                     sheet=f"Sheet {family}",
                 )
             )

@@ -8,6 +8,12 @@ browser); text uses DejaVu Sans (shipped with matplotlib, a dependency of Prophe
 any family or scenario name prints as typed. :func:`pack_excel` writes the tables, one
 sheet per section. Text cells of both are the user's text, never a formula or markup.
 
+A table holds numbers at full precision (the Excel pack keeps them); a section's
+``display`` is the same table as people read it (text, formatted by the caller from the
+vocabulary, :mod:`sop_core.base.fields`), which the PDF prints instead, and its
+``number_formats`` are the Excel number formats of its columns. Without a ``display``,
+the PDF prints each value plainly; a missing value (None, NaN, NaT) is always blank.
+
 What goes into an S&OP meeting pack (summary KPIs, the balance chart, the family sheets,
 the scenarios compared, the gap to budget, exceptions, decisions and assumptions) is
 assembled by the caller; this module only lays it out.
@@ -15,14 +21,17 @@ assembled by the caller; this module only lays it out.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from numbers import Integral, Real
 from typing import Any
 
 import pandas as pd
 
+from sop_core.base.fields import MINUS
 from sop_core.reports.exports import frames_excel
 
 #: largest table printed per section (rows beyond it are counted, not printed)
@@ -42,6 +51,10 @@ class Section:
     table: pd.DataFrame | None = None
     sheet: str | None = None  # the Excel sheet's name (default: the title)
     notes: Sequence[str] = field(default_factory=tuple)
+    #: the table as people read it (text; its columns and rows): what the PDF prints
+    display: pd.DataFrame | None = None
+    #: column -> Excel number format of its numbers in the Excel pack ("#,##0")
+    number_formats: Mapping[str, str] = field(default_factory=dict)
 
 
 def _font_dir() -> str:
@@ -59,14 +72,26 @@ def chart_png(spec: Mapping[str, Any], scale: float = 2.0) -> bytes:
     return vl_convert.vegalite_to_png(json.dumps(spec), scale=scale)
 
 
+def _missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array: not one missing value
+        return False
+
+
 def _cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    """A value printed plainly: blank when missing, whole numbers with thousands
+    separators, others to two decimals at most (a section's ``display`` formats by kind)."""
+    if value is None or _missing(value):
         return ""
-    if isinstance(value, float):
-        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}".rstrip("0").rstrip(".")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return str(value)
+    if isinstance(value, bool) or not isinstance(value, Real):
+        return str(value)
+    sign = MINUS if value < 0 else ""
+    a = abs(value)
+    if isinstance(value, Integral):
+        return f"{sign}{int(a):,}"
+    text = f"{a:,.0f}" if a >= 100 else f"{a:,.2f}".rstrip("0").rstrip(".")
+    return ("" if text == "0" else sign) + text
 
 
 def pack_pdf(
@@ -127,7 +152,8 @@ def pack_pdf(
             pdf.image(png, w=width, h=max(40.0, min(room, width * 0.42)), keep_aspect_ratio=True)
             pdf.ln(2)
         if section.table is not None and not section.table.empty:
-            table = section.table.head(MAX_TABLE_ROWS)
+            shown = section.display if section.display is not None else section.table
+            table = shown.head(MAX_TABLE_ROWS)
             size = 9 if len(table.columns) <= 10 else 7
             pdf.set_font("DejaVu", "", size)
             texts = [[_cell(v) for v in row] for row in table.itertuples(index=False)]
@@ -168,8 +194,10 @@ def pack_pdf(
 
 
 def pack_excel(sections: Sequence[Section]) -> bytes:
-    """The pack's tables as one workbook: a sheet per section that has a table."""
+    """The pack's tables as one workbook: a sheet per section that has a table, numbers
+    at full precision shown with the section's ``number_formats``."""
     sheets: dict[str, pd.DataFrame | None] = {}
+    formats: dict[str, Mapping[str, str]] = {}
     for section in sections:
         if section.table is None:
             continue
@@ -179,4 +207,21 @@ def pack_excel(sections: Sequence[Section]) -> bytes:
         while name in sheets:
             name = name[:28] + f" {len(sheets)}"
         sheets[name] = section.table
-    return frames_excel(sheets)
+        if section.number_formats:
+            formats[name] = section.number_formats
+    data = frames_excel(sheets)
+    if not formats:
+        return data
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data))
+    for name, by_column in formats.items():
+        ws = book[name]
+        for column in ws.iter_cols(min_row=1):
+            fmt = by_column.get(str(column[0].value))
+            for cell in column[1:] if fmt else ():
+                if isinstance(cell.value, Real) and not isinstance(cell.value, bool):
+                    cell.number_format = fmt
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

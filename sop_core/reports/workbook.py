@@ -34,9 +34,13 @@ The last two are optional when reading (a workbook from before they existed has
 neither).
 
 Text is written as text, never as a formula, so a name such as ``=HYPERLINK(…)`` stays
-a harmless string in Excel and comes back as typed. :func:`read_workbook` validates like
-every other input (:class:`~sop_core.base.errors.InputError` names the sheet, row and
-column); reading what :func:`write_workbook` wrote gives back the same company.
+a harmless string in Excel and comes back as typed. Numbers keep their full precision
+(the workbook comes back exactly) and are shown by their kind in the vocabulary
+(:data:`NUMBER_FORMATS`): units and hours whole with thousands separators, costs per unit
+to the cent, money to the dollar, rates in %, workers and hours per unit as typed.
+:func:`read_workbook` validates like every other input
+(:class:`~sop_core.base.errors.InputError` names the sheet, row and column); reading what
+:func:`write_workbook` wrote gives back the same company.
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ import pandas as pd
 from openpyxl import Workbook, load_workbook
 
 from sop_core.base.errors import InputError, Problem
-from sop_core.base.fields import FAMILY_FIELDS, POLICY_FIELDS, WORKFORCE_FIELDS
+from sop_core.base.fields import FAMILY_FIELDS, POLICY_FIELDS, WORKFORCE_FIELDS, Kind, term
 from sop_core.model.scenario import Scenario, parse_scenario
 from sop_core.process.workspace import (
     ADJUSTMENT_FIELDS,
@@ -71,6 +75,20 @@ WHATIF_COLUMNS: dict[str, str] = {
     "safety_months": "Safety stock (months)",
     "strategy": "Strategy",
 }
+#: lever -> the field its values are shown as (safety stock months: as typed)
+_WHATIF_KEYS = {
+    "overtime": "max_overtime_hours_per_worker",
+    "workers_min": "min_workers",
+    "workers_max": "max_workers",
+}
+#: a monthly table's column -> the field its values are shown as
+_MONTHLY_KEYS = {
+    "units": "demand",
+    "revenue": "revenue",
+    "production": "production",
+    "inventory": "inventory",
+    "backlog": "backorder",
+}
 SHEETS = (
     "Families",
     "Plan demand",
@@ -85,6 +103,24 @@ SHEETS = (
 )
 _ADJ_HEADERS = {f: f.capitalize() for f in ADJUSTMENT_FIELDS}
 MAX_BYTES = 20 * 1024 * 1024
+#: kind of a field (:data:`sop_core.base.fields.TERMS`) -> the Excel number format its
+#: numbers are shown with (the cell keeps the number at full precision); workers and
+#: hours per unit are shown as typed ("General": 80, 15.42, 0.0833)
+NUMBER_FORMATS: dict[Kind, str] = {
+    "units": "#,##0",
+    "hours": "#,##0",
+    "count": "#,##0",
+    "money": "#,##0",
+    "price": "#,##0.00",
+    "rate": "0.0%",
+    "workers": "General",
+    "factor": "General",
+}
+
+
+def number_format(key: str) -> str | None:
+    """The Excel number format of field ``key``'s numbers (None: a text field)."""
+    return NUMBER_FORMATS.get(term(key).kind)
 
 
 @dataclass
@@ -137,15 +173,31 @@ def company_of(state: WorkspaceState, history: pd.DataFrame | None) -> Company:
     )
 
 
-def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
+def _sheet(
+    wb: Workbook,
+    title: str,
+    header: list[str],
+    rows: list[list[Any]],
+    keys: list[str | None] | None = None,
+    row_keys: list[str | None] | None = None,
+) -> None:
+    """A sheet of ``header`` and ``rows``; a number is shown as the field (a key of
+    :data:`sop_core.base.fields.TERMS`) of its column in ``keys`` (one per column, None:
+    none), or of its row in ``row_keys`` (one per row, for a sheet of settings), says
+    (:func:`number_format`)."""
     ws = wb.create_sheet(title)
     ws.append(header)
     for row in rows:
         ws.append([_cell_out(v) for v in row])
-    for cells in ws.iter_rows(min_row=1):
-        for cell in cells:
+    for r, cells in enumerate(ws.iter_rows(min_row=1)):
+        for c, cell in enumerate(cells):
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text, even when it starts with "=": never a formula
+            elif r and isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                key = row_keys[r - 1] if row_keys else keys[c] if keys else None
+                fmt = number_format(key) if key else None
+                if fmt:
+                    cell.number_format = fmt
     for i, name in enumerate(header, start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = max(12, len(name) + 2)
 
@@ -185,13 +237,21 @@ def write_workbook(company: Company) -> bytes:
         "Families",
         [*FAMILY_FIELDS.values(), "Safety stock", "Names in histories", "Values confirmed"],
         fam_rows,
+        keys=[*FAMILY_FIELDS, "safety_stock", None, None],
     )
-    _sheet(wb, "Plan demand", ["Family", "Period", "Demand", "Safety stock"], demand_rows)
+    _sheet(
+        wb,
+        "Plan demand",
+        ["Family", "Period", "Demand", "Safety stock"],
+        demand_rows,
+        keys=[None, None, "demand", "safety_stock"],
+    )
     _sheet(
         wb,
         "Resource hours",
         ["Family", "Resource", "Hours / unit"],
         [[f.name, r, h] for f in s.families for r, h in f.resource_hours.items()],
+        keys=[None, None, "labor_hours_per_unit"],
     )
     wf = s.workforce.model_dump()
     _sheet(
@@ -199,6 +259,7 @@ def write_workbook(company: Company) -> bytes:
         "Workforce",
         ["Setting", "Value", "Unit"],
         [[label, wf[f], unit] for f, label, unit in WORKFORCE_FIELDS],
+        row_keys=[f for f, _, _ in WORKFORCE_FIELDS],
     )
     pol = s.policy.model_dump()
     _sheet(
@@ -208,12 +269,13 @@ def write_workbook(company: Company) -> bytes:
         [["Plan name", s.name]]
         + [[label, pol[k]] for k, label in POLICY_FIELDS.items()]
         + ([["Forecast model", company.forecast_model]] if company.forecast_model else []),
+        row_keys=[None, *POLICY_FIELDS, None],
     )
     hist = company.history
     if hist is not None:
         cols = [c for c in ("period", "family", "sku", "demand") if c in hist.columns]
         rows = hist[cols].assign(period=hist["period"].dt.strftime("%Y-%m-%d")).values.tolist()
-        _sheet(wb, "History", cols, rows)
+        _sheet(wb, "History", cols, rows, keys=[c if c == "demand" else None for c in cols])
     else:
         _sheet(wb, "History", ["period", "family", "demand"], [])
     adj = company.adjustments
@@ -228,6 +290,7 @@ def write_workbook(company: Company) -> bytes:
         "What-ifs",
         ["What-if", *WHATIF_COLUMNS.values()],
         [[name, *(w.get(k) for k in WHATIF_COLUMNS)] for name, w in company.whatifs.items()],
+        keys=[None, *(_WHATIF_KEYS.get(k) for k in WHATIF_COLUMNS)],
     )
     more = s.model_dump(mode="json")
     _sheet(
@@ -239,7 +302,8 @@ def write_workbook(company: Company) -> bytes:
     for kind, table in MONTHLY_TABLES.items():
         frame = company.tables.get(kind)
         rows = [] if frame is None else frame[list(table.columns)].values.tolist()
-        _sheet(wb, _sheet_name(table), _headers(table), rows)
+        keys = [_MONTHLY_KEYS.get(c) for c in table.columns]
+        _sheet(wb, _sheet_name(table), _headers(table), rows, keys=keys)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
