@@ -1017,8 +1017,10 @@ class Store:
         object_kind: str | None = None,
         object_key: str | None = None,
         limit: int | None = None,
+        words: bool = False,
     ) -> pd.DataFrame:
-        """The audit trail, newest first (:func:`sop_core.store.audit.audit_frame`)."""
+        """The audit trail, newest first; ``words``: for people
+        (:func:`sop_core.store.audit.audit_frame`)."""
         with self.session() as session:
             return audit_frame(
                 session,
@@ -1026,6 +1028,7 @@ class Store:
                 object_kind=object_kind,
                 object_key=object_key,
                 limit=limit,
+                words=words,
             )
 
     # -- comparing
