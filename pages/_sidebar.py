@@ -8,7 +8,7 @@ from pages._access import account_sidebar, why_not
 from pages._workspace import author, flash, switch_company, undo, workspaces
 from sop_core.base.errors import InputError
 from sop_core.base.text import md_escape
-from sop_core.process.workspace import WorkspaceState, replace_edits
+from sop_core.process.workspace import WorkspaceState, action_lines, replace_edits
 
 
 def _switch() -> None:
@@ -91,7 +91,7 @@ def company_sidebar(ws: WorkspaceState) -> None:
             st.caption(f":material/lock: {locked}")
     if changes:
         with st.expander("Latest changes"):
-            for c in changes:
+            for c, summary in action_lines(changes):  # one line per action
                 st.caption(
-                    f"{c.created_at:%d %b %H:%M} · {md_escape(c.author)}: {md_escape(c.summary)}"
+                    f"{c.created_at:%d %b %H:%M} · {md_escape(c.author)}: {md_escape(summary)}"
                 )

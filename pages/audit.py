@@ -1,7 +1,9 @@
 """Audit trail: every change in the store, who made it and when, from what to what.
 
 Filter by company, by kind of object (a family, the workforce, a scenario, …) and by
-the object itself; download what is shown as CSV or Excel. The rows come from
+the object itself; fields by their labels, before and after in words
+(:func:`sop_core.store.audit.audit_frame`); download what is shown as CSV or Excel, with
+the exact values. The rows come from
 ``sop_audit``, which the database keeps append-only (:mod:`sop_core.store.audit`).
 """
 
@@ -12,7 +14,7 @@ import streamlit as st
 from pages._workspace import get_store, state
 from sop_core.base.text import md_escape
 from sop_core.reports.exports import frame_csv, frames_excel, slug
-from sop_core.store.audit import AUDIT_COLUMNS
+from sop_core.store.audit import audit_download
 
 ws = state()
 store = get_store()
@@ -51,25 +53,13 @@ elif kind == "scenario":
     pick = c3.selectbox("Scenario", ["All", *store.names()], key="audit_scenario")
     key = None if pick == "All" else pick
 
-trail = store.audit(company=None if everywhere else ws.name, object_kind=kind, object_key=key)
+company = None if everywhere else ws.name
+shown = store.audit(company=company, object_kind=kind, object_key=key, words=True)
 where = "all companies" if everywhere else md_escape(ws.name)
-st.caption(f"{len(trail):,} change(s) in {where}.")
-shown = trail.assign(at=trail["at"].dt.strftime("%Y-%m-%d %H:%M:%S UTC"))
-st.dataframe(
-    shown[[c for c in AUDIT_COLUMNS if c not in ("object_kind", "object_key")]],
-    hide_index=True,
-    column_config={
-        "at": st.column_config.TextColumn("When (UTC)"),
-        "who": "Who",
-        "email": "E-mail",
-        "action": "Action",
-        "company": "Company",
-        "object": "Object",
-        "field": "Field",
-        "before": "Before",
-        "after": "After",
-    },
-)
+st.caption(f"{len(shown):,} change(s) in {where}.")
+st.dataframe(shown, hide_index=True)
+# the downloads keep the exact values (before and after as JSON), under the same headers
+trail = audit_download(store.audit(company=company, object_kind=kind, object_key=key))
 stem = slug(f"audit {'all' if everywhere else ws.name} {kind_label}")
 d1, d2 = st.columns(2)
 d1.download_button(

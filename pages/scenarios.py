@@ -210,13 +210,8 @@ else:
                 st.rerun()
     explain("approve")
     with st.expander(f"Who changed {md_escape(chosen)}, and when"):
-        trail = store.audit(object_kind="scenario", object_key=chosen, limit=50)
-        st.dataframe(
-            trail.assign(at=trail["at"].dt.strftime("%Y-%m-%d %H:%M"))[
-                ["at", "who", "action", "object", "field", "before", "after"]
-            ],
-            hide_index=True,
-        )
+        trail = store.audit(object_kind="scenario", object_key=chosen, limit=50, words=True)
+        st.dataframe(trail.drop(columns=["E-mail", "Company"]), hide_index=True)
         st.caption("The whole trail, with downloads: the Audit trail page.")
     d1, d2 = st.columns(2)
     with d1.form("scen_duplicate_form", border=False):

@@ -116,8 +116,8 @@ def test_the_audit_trail_lists_the_business_plan_rows_with_who_changed_them():
         spaces.apply(COMPANY, monthly_edits(spaces.state(COMPANY), "budget", rows), author="Fay")
     at.selectbox(key="audit_kind").set_value("Business plan").run()
     trail = at.dataframe[0].value
-    assert list(trail["who"]) == ["Fay"]
-    assert list(trail["object"]) == ["business plan Watering 2027-01"]
+    assert list(trail["Who"]) == ["Fay"]
+    assert list(trail["Object"]) == ["business plan Watering 2027-01"]
     at.selectbox(key="audit_kind").set_value("Actuals").run()
     assert at.dataframe[0].value.empty
 

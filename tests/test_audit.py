@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sop_core.base.access import Actor, PermissionDenied
 from sop_core.process.workspace import Edit
 from sop_core.reports.exports import frame_csv, frames_excel
+from sop_core.store.audit import audit_field_words, audit_value_words
 from sop_core.store.scenarios import Store
 from sop_core.store.workspaces import Workspaces, keep_whatif, undo_action
 
@@ -227,3 +228,49 @@ def test_the_trail_exports_as_csv_and_excel(store: Store) -> None:
     assert "'=HYPERLINK(1)" in csv  # neutralised, never a formula
     book = pd.read_excel(__import__("io").BytesIO(frames_excel({"Audit": trail})))
     assert len(book) == len(trail)
+
+
+def test_the_audit_trail_shows_fields_and_values_in_words() -> None:
+    assert audit_field_words("family", "f1", "holding_cost") == "Holding $ / unit / period"
+    assert audit_field_words("setting", "resources", "value") == "Resources"
+    assert audit_field_words("scenario", "Base", "name") == "Name"
+    assert audit_field_words("family", "f1", None) == ""
+    assert audit_value_words("family", "f1", "holding_cost", 3.5) == "$3.50"
+    assert audit_value_words("family", "f1", "min_workers", None) == ""
+    assert audit_value_words(
+        "family",
+        "f1",
+        None,
+        {
+            "name": "Pumps",
+            "demand": [100.0] * 12,
+            "labor_hours_per_unit": 4.0,
+            "holding_cost": 2.0,
+            "history_names": ["PUMP"],
+            "needs_review": False,
+        },
+    ) == (
+        "Name: Pumps; Demand: 12 values, all 100; Hours / unit: 4; "
+        "Holding $ / unit / period: $2; Names in histories: PUMP; Values to review: no"
+    )
+    assert audit_value_words("setting", "resources", None, {"value": [{"name": "L1"}]}) == "L1"
+    assert audit_value_words("scenario", "Base", "status", "draft") == "draft"
+
+
+def test_the_trail_for_people_has_headers_and_words(store: Store) -> None:
+    spaces = company(store)
+    key = spaces.state("Acme").families[0].key
+    spaces.apply("Acme", [Edit("family", key, 2.0, 3.5, field="holding_cost")], author=FIN)
+    store.save(red_tomato(), author=SAM, name="Base")
+    shown = store.audit(words=True)
+    assert list(shown.columns) == [
+        "When (UTC)", "Who", "E-mail", "Action", "Company", "Object", "Field", "Before", "After"
+    ]  # fmt: skip
+    saved, edit = shown.iloc[0], shown.iloc[1]
+    assert (saved["Object"], saved["After"]) == ("scenario Base v1", "Version: 1")
+    assert (edit["Field"], edit["Before"], edit["After"]) == (
+        "Holding $ / unit / period",
+        "$2",
+        "$3.50",
+    )
+    assert len(shown) == len(store.audit())  # the same rows as the exact trail

@@ -122,9 +122,9 @@ def test_own_company_from_upload_to_kept_plan_through_reload_and_workbook(
     # typed into the cell as a person does (the first family's holding cost)
     edit_until(page, -1, 0, 3, "3.5", lambda: holding() == 3.5, typed=True)
     page.get_by_test_id("stSidebar").get_by_text("Latest changes").click()
-    page.get_by_test_id("stSidebar").get_by_text(re.compile("holding_cost .* 3.5")).wait_for(
-        timeout=TIMEOUT_MS
-    )
+    page.get_by_test_id("stSidebar").get_by_text(
+        re.compile(r"Holding \$ / unit / period \$2 → \$3\.50")
+    ).wait_for(timeout=TIMEOUT_MS)
 
     # adjust the consensus and hand it to the plan
     open_page(page, base + "/demand?company=Acme+Flow&demand_model=naive", "Consensus adjustments")

@@ -74,7 +74,7 @@ def test_a_field_edit_is_saved_and_logged_with_its_author(spaces: Workspaces) ->
     assert spaces.state("Co").scenario().families[0].holding_cost == 3.0
     last = spaces.changes("Co")[0]
     assert (last.author, last.field, last.before, last.after) == ("bob", "holding_cost", 2.0, 3.0)
-    assert "holding_cost 2 → 3" in last.summary
+    assert last.summary == "Garden tools: Holding $ / unit / period $2 → $3"
 
 
 def test_a_stale_edit_of_the_same_cell_is_refused_and_names_who_changed_it(

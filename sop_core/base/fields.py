@@ -168,6 +168,23 @@ TERMS: dict[str, Term] = _terms(
     Term("adjusted", "Consensus", "units", "units", "The forecast after the consensus changes"),
     Term("model", "Model", "", "text"),
     Term("sales", "Actual sales", "units", "units"),
+    # --- the change log and the audit trail (consensus adjustments, the business plan and
+    # the actuals, the plan item, a history upload, a saved scenario)
+    Term("change", "Change", "", "factor"),
+    Term("unit", "Unit", "", "text"),
+    Term("comment", "Comment", "", "text"),
+    Term("units", "Units", "", "units"),
+    Term("backlog", "Backlog", "units", "units"),
+    Term("periods", "Periods", "", "text"),
+    Term("forecast_model", "Forecast model", "", "text"),
+    Term("workforce_to_review", "Workforce to review", "", "flag"),
+    Term("upload_id", "Upload", "", "text"),
+    Term("rows", "Rows", "", "count"),
+    Term("file", "File", "", "text"),
+    Term("version", "Version", "", "count"),
+    Term("versions", "Versions", "", "count"),
+    Term("approved_version", "Approved version", "", "count"),
+    Term("kpis", "KPIs", "", "text"),
 )
 
 

@@ -62,7 +62,9 @@ from typing import Any
 import pandas as pd
 
 from sop_core.base.errors import InputError, Problem
+from sop_core.base.fields import label
 from sop_core.base.limits import MAX_MAGNITUDE, MAX_TEXT_CHARS, limit_text
+from sop_core.base.words import change_words, field_label, value_words
 from sop_core.model.scenario import Family, Scenario, parse_scenario
 from sop_core.process.monthly import is_month_label
 
@@ -653,45 +655,128 @@ def check_monthly(state: WorkspaceState, kind: str) -> list[Problem]:
 # --------------------------------------------------------------------------- words
 
 
-def _show(value: Any) -> str:
-    if value is None:
-        return "blank"
-    if isinstance(value, float):
-        return f"{value:,.6g}"
-    if isinstance(value, list):
-        return f"{len(value)} values"
-    return str(value)
+def _row_of(edit: Edit, state: WorkspaceState | None) -> Mapping[str, Any]:
+    """The edited item's value: the whole item an edit adds or removes, else the item
+    as ``state`` holds it (empty when unknown)."""
+    value = edit.after if edit.after is not None else edit.before
+    if edit.field is None and isinstance(value, Mapping):
+        return value
+    found = state.item(edit.kind, edit.key) if state is not None else None
+    return found.value if found is not None else {}
+
+
+def object_words(edit: Edit, state: WorkspaceState | None = None) -> str:
+    """The edited item in words: "family Pumps", "adjustment Pumps 2024-03", "business
+    plan Pumps 2024-03", "what-if Peak", "workforce"; ``state``: the workspace before the
+    edit, where a field edit finds its item."""
+    row = _row_of(edit, state)
+    if edit.kind == "family":
+        return f"family {row.get('name', edit.key)}"
+    if edit.kind == "adjustment":
+        return f"adjustment {row.get('family', edit.key)} {row.get('period') or 'all periods'}"
+    if edit.kind in MONTHLY_TABLES:
+        what = MONTHLY_TABLES[edit.kind].what
+        return f"{what} {row.get('family')} {row.get('period')}" if row else what
+    if edit.kind == "whatif":
+        return f"what-if {edit.key}"
+    if edit.kind == "setting":
+        return label(edit.key).lower()
+    if edit.kind == "history":
+        return "sales history"
+    return edit.kind
 
 
 def describe(edit: Edit, state: WorkspaceState | None = None) -> str:
-    """One edit in words: 'Pumps: holding_cost 2 → 2.5', 'added family Valves'."""
-    value = edit.after if edit.after is not None else edit.before
-    name = edit.key
+    """One edit in words, for the change log: "Pumps: Holding $ / unit / period $2 →
+    $3.50", "Hiring cost $300 → $350", "renamed family Pumps to Valves", "added family
+    Valves". ``state``: the workspace before the edit (names the item of a field edit)."""
+    row = _row_of(edit, state)
+    field, before, after = edit.field, edit.before, edit.after
+    added, removed = field is None and before is None, field is None and after is None
+    what = object_words(edit, state)
     if edit.kind == "family":
-        item = state.item("family", edit.key) if state is not None else None
-        if isinstance(value, Mapping) and "name" in value:
-            name = str(value["name"])
-        elif item is not None:
-            name = str(item.value["name"])
-    elif edit.kind == "adjustment" and isinstance(value, Mapping):
-        name = f"adjustment {value.get('family')} {value.get('period') or 'all periods'}"
-    elif edit.kind in MONTHLY_TABLES:
-        row = value if isinstance(value, Mapping) else None
-        if row is None and state is not None and (found := state.item(edit.kind, edit.key)):
-            row = found.value
-        what = MONTHLY_TABLES[edit.kind].what
-        name = f"{what} {row.get('family')} {row.get('period')}" if row else what
-        if edit.field is None:
-            verb = "added" if edit.before is None else "removed" if edit.after is None else None
-            if verb:
-                return f"{verb} {name}"
-    if edit.field is not None:
-        return f"{name}: {edit.field} {_show(edit.before)} → {_show(edit.after)}"
-    if edit.before is None:
-        return f"added {edit.kind} {name}"
-    if edit.after is None:
-        return f"removed {edit.kind} {name}"
-    return f"changed {edit.kind} {name}"
+        name = str(row.get("name", edit.key))
+        if field == "name":
+            return f"renamed family {value_words('name', before)} to {value_words('name', after)}"
+        if field is not None:
+            return f"{name}: {field_label(field)} {change_words(field, before, after)}"
+    elif edit.kind in ("workforce", "policy"):
+        if field is not None:
+            return f"{field_label(field)} {change_words(field, before, after)}"
+        if added:
+            return f"set the {edit.kind}"
+    elif edit.kind == "plan":
+        if field == "name":
+            return f"renamed the plan {value_words('name', before)} to {value_words('name', after)}"
+        if field is not None:
+            return f"plan: {field_label(field)} {change_words(field, before, after)}"
+        if added:
+            return f"started the plan {value_words('name', row.get('name'))}"
+    elif edit.kind == "adjustment":
+        if field is not None:
+            if field == "change" and row.get("unit"):
+                old, new = (_with_unit(v, row["unit"]) for v in (before, after))
+                return f"{what}: {field_label(field)} {old} → {new}"
+            return f"{what}: {field_label(field)} {change_words(field, before, after)}"
+        if added:
+            return f"added {what}: {_with_unit(row.get('change'), row.get('unit') or '%')}"
+    elif edit.kind == "history":
+        old, new = (v.get("name") if isinstance(v, Mapping) else None for v in (before, after))
+        if removed:
+            return f"removed the sales history {value_words('file', old)}"
+        if added:
+            return f"using the sales history {value_words('file', new)}"
+        return f"sales history {value_words('file', old)} → {value_words('file', new)}"
+    elif edit.kind == "setting":
+        old, new = (_setting_value(v, field) for v in (before, after))
+        if isinstance(old, Mapping) or isinstance(new, Mapping):
+            return f"{'set' if added else 'removed' if removed else 'changed'} the {what}"
+        return f"{label(edit.key)} {change_words(edit.key, old, new)}"
+    if field is not None:
+        return f"{what}: {field_label(field)} {change_words(field, before, after)}"
+    the = "the " if edit.kind in ("workforce", "policy", "plan") else ""
+    if added:
+        return f"kept {what}" if edit.kind == "whatif" else f"added {the}{what}"
+    if removed:
+        return f"removed {the}{what}"
+    return f"changed {the}{what}"
+
+
+def _with_unit(change: Any, unit: Any) -> str:
+    """An adjustment's change with its sign and unit ("+10 %", "−50 units"), or "blank"."""
+    text = value_words("change", change)
+    if text == "blank":
+        return text
+    positive = isinstance(change, int | float) and not isinstance(change, bool) and change > 0
+    return f"{'+' if positive else ''}{text} {unit}".strip()
+
+
+def _setting_value(value: Any, field: str | None) -> Any:
+    """A setting's value: a whole ``setting`` item holds it under ``value``."""
+    return value.get("value") if field is None and isinstance(value, Mapping) else value
+
+
+def summary_of(summaries: Iterable[str], most: int = 3) -> str:
+    """Several changes of one action in one line: each summary once, in order; over
+    ``most``, the first ones and "and N more"."""
+    distinct = list(dict.fromkeys(summaries))
+    if len(distinct) <= most:
+        return "; ".join(distinct)
+    return f"{'; '.join(distinct[:most])} and {len(distinct) - most} more"
+
+
+def action_lines(changes: Sequence[Change]) -> list[tuple[Change, str]]:
+    """One line per action of ``changes`` (newest first, as
+    :meth:`~sop_core.store.workspaces.Workspaces.changes` gives them): the action's
+    newest change (its author and time) and its summaries in one line
+    (:func:`summary_of`): a hand-over that wrote seven rows is listed once."""
+    lines: list[tuple[Change, list[str]]] = []
+    for c in changes:
+        if lines and lines[-1][0].revision == c.revision:
+            lines[-1][1].append(c.summary)
+        else:
+            lines.append((c, [c.summary]))
+    return [(c, summary_of(reversed(texts))) for c, texts in lines]
 
 
 # --------------------------------------------------------------------------- whole plans

@@ -22,6 +22,11 @@ object         the object in words ("family Pumps", "scenario Base v3")
 field          the field changed, if one
 before, after  the values, as compact JSON text (empty: none)
 =============  ==================================================================
+
+With ``words=True`` it is the trail for people instead (:data:`AUDIT_WORDS_COLUMNS`,
+headed by :data:`AUDIT_HEADERS`): the time as text, the field by its label, before and
+after in words (:func:`audit_value_words`). A download keeps the exact values under the
+same headers (:func:`audit_download`).
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sop_core.base.access import Actor
+from sop_core.base.fields import label
+from sop_core.base.words import field_label, item_words, value_words
 from sop_core.store.schema import AUTHOR_MAX, NAME_MAX, AuditRow
 
 if TYPE_CHECKING:  # pandas is imported where the frame is built: writing stays light
@@ -52,6 +59,25 @@ AUDIT_COLUMNS: tuple[str, ...] = (
     "before",
     "after",
 )
+
+#: the columns of the trail for people (``words=True``), before their headers
+AUDIT_WORDS_COLUMNS: tuple[str, ...] = tuple(
+    c for c in AUDIT_COLUMNS if c not in ("object_kind", "object_key")
+)
+#: column -> header, on the page and in the downloads
+AUDIT_HEADERS: dict[str, str] = {
+    "at": "When (UTC)",
+    "who": "Who",
+    "email": "E-mail",
+    "action": "Action",
+    "company": "Company",
+    "object_kind": "Kind of object",
+    "object_key": "Object key",
+    "object": "Object",
+    "field": "Field",
+    "before": "Before",
+    "after": "After",
+}
 
 
 def _jsonable(value: Any) -> Any:
@@ -112,6 +138,35 @@ def _text(value: Any) -> str:
     return json.dumps(_plain(value), ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
 
 
+def audit_field_words(object_kind: str, object_key: str, field: str | None) -> str:
+    """The changed field by its label ("Holding $ / unit / period"); a setting's value by
+    the setting's; empty when the whole object changed."""
+    if not field:
+        return ""
+    if object_kind == "setting" and field == "value":
+        return label(object_key)
+    return field_label(field)
+
+
+def audit_value_words(object_kind: str, object_key: str, field: str | None, value: Any) -> str:
+    """A before or after value in words: a field's value as its kind is shown ("$3.50",
+    "yes"), a whole object as "Label: value; Label: value"; empty for none."""
+    if object_kind == "setting" and (field == "value" or field is None):
+        if field is None and isinstance(value, dict):
+            value = value.get("value")
+        return value_words(object_key, value, blank="")
+    if field:
+        return value_words(field, value, blank="")
+    if isinstance(value, dict):
+        return item_words(value)
+    return value_words("", value, blank="")
+
+
+def audit_download(frame: pd.DataFrame) -> pd.DataFrame:
+    """The trail (:func:`audit_frame`) to download: the exact values, readable headers."""
+    return frame.rename(columns=AUDIT_HEADERS)
+
+
 def audit_frame(
     session: Session,
     *,
@@ -119,8 +174,10 @@ def audit_frame(
     object_kind: str | None = None,
     object_key: str | None = None,
     limit: int | None = None,
+    words: bool = False,
 ) -> pd.DataFrame:
-    """The audit rows that match every filter given, newest first (see the module)."""
+    """The audit rows that match every filter given, newest first (see the module); with
+    ``words``, the trail for people."""
     import pandas as pd
 
     query = select(AuditRow).order_by(AuditRow.id.desc())
@@ -132,6 +189,25 @@ def audit_frame(
         query = query.where(AuditRow.object_key == object_key)
     if limit is not None:
         query = query.limit(limit)
+    if words:
+        shown = [
+            {
+                "at": (r.at if r.at.tzinfo else r.at.replace(tzinfo=UTC)).strftime(
+                    "%Y-%m-%d %H:%M:%S"
+                ),
+                "who": r.actor,
+                "email": r.actor_email or "",
+                "action": r.action,
+                "company": r.company or "",
+                "object": r.object,
+                "field": audit_field_words(r.object_kind, r.object_key, r.field),
+                "before": audit_value_words(r.object_kind, r.object_key, r.field, r.before),
+                "after": audit_value_words(r.object_kind, r.object_key, r.field, r.after),
+            }
+            for r in session.scalars(query)
+        ]
+        people = pd.DataFrame(shown, columns=list(AUDIT_WORDS_COLUMNS))
+        return people.rename(columns=AUDIT_HEADERS)
     rows = [
         {
             "at": r.at if r.at.tzinfo else r.at.replace(tzinfo=UTC),

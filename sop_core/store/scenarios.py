@@ -832,8 +832,10 @@ class Store(Database):
         object_kind: str | None = None,
         object_key: str | None = None,
         limit: int | None = None,
+        words: bool = False,
     ) -> pd.DataFrame:
-        """The audit trail, newest first (:func:`sop_core.store.audit.audit_frame`)."""
+        """The audit trail, newest first; ``words``: for people
+        (:func:`sop_core.store.audit.audit_frame`)."""
         with self.session() as session:
             return audit_frame(
                 session,
@@ -841,6 +843,7 @@ class Store(Database):
                 object_kind=object_kind,
                 object_key=object_key,
                 limit=limit,
+                words=words,
             )
 
     # -- comparing

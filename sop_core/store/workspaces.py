@@ -46,7 +46,9 @@ from sop_core.process.workspace import (
     check_monthly,
     describe,
     empty_edits,
+    object_words,
     seed_edits,
+    summary_of,
 )
 from sop_core.store.audit import record
 from sop_core.store.common import actor_of, as_utc, check_author, check_name
@@ -333,7 +335,7 @@ class Workspaces:
                 "undo" if undoes is not None else "edit",
                 object_kind=e.kind,
                 object_key=e.key,
-                object=_object_words(e, before_state),
+                object=object_words(e, before_state),
                 company=ws.name,
                 field=e.field,
                 before=canonical(e.before),
@@ -372,7 +374,7 @@ class Workspaces:
             Edit(r.kind, r.key, before=r.after, after=r.before, field=r.field, position=r.position)
             for r in rows
         ]
-        what = "; ".join(dict.fromkeys(r.summary for r in reversed(rows)))
+        what = summary_of(r.summary for r in reversed(rows))
         try:
             state = self.apply(name, edits, author=author, summary=f"undo: {what}", undoes=target)
         except WorkspaceConflict as exc:
@@ -383,22 +385,6 @@ class Workspaces:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _object_words(e: Edit, state: WorkspaceState) -> str:
-    """The edited item in words, for the audit trail: "family Pumps", "workforce"."""
-    item = state.item(e.kind, e.key)
-    value = (item.value if item is not None else None) or e.after or e.before or {}
-    if e.kind == "family" and isinstance(value, dict):
-        return f"family {value.get('name', e.key)}"
-    if e.kind == "adjustment" and isinstance(value, dict):
-        period = value.get("period") or "all periods"
-        return f"adjustment of {value.get('family', '?')} in {period}"
-    if e.kind in MONTHLY_TABLES and isinstance(value, dict):
-        return f"{MONTHLY_TABLES[e.kind].what} {value.get('family', '?')} {value.get('period')}"
-    if e.kind in ("whatif", "setting"):
-        return f"{e.kind} {e.key}"
-    return e.kind
 
 
 def _csv_name(name: str) -> str:
