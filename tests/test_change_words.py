@@ -218,7 +218,7 @@ def test_the_sidebar_lists_one_line_per_action() -> None:
 def test_values_and_items_in_words() -> None:
     assert value_words("holding_cost", None) == "blank"
     assert value_words("holding_cost", float("nan")) == "blank"
-    assert value_words("fill_rate", 0.9734) == "97.3 %"
+    assert value_words("fill_rate", 0.9734) == "97.3%"
     assert value_words("demand", [1600.0, 3000.0]) == "1,600 / 3,000"
     assert value_words("demand", [0.0] * 12) == "12 values, all 0"
     assert value_words("demand", [float(i) for i in range(12)]) == "12 values, 0 to 11"
@@ -227,7 +227,7 @@ def test_values_and_items_in_words() -> None:
     assert change_words("holding_cost", None, 2.5) == "blank → $2.50"
     assert item_words(
         {"version": 2, "note": "", "kpis": {"total_cost": 1234.4, "fill_rate": 1}}
-    ) == ("Version: 2; KPIs: Total cost $1,234, Fill rate 100.0 %")
+    ) == ("Version: 2; KPIs: Total cost $1,234, Fill rate 100.0%")
 
 
 def test_a_rename_is_logged_in_words_and_listed_once(tmp_path: Path) -> None:

@@ -145,15 +145,15 @@ def test_the_forecast_value_added_goes_into_the_pack_when_scored(sample):
     ]
     table = section.table
     assert list(table["Family"]) == ["A", "All families"]
-    assert list(table["MAPE statistical"]) == ["15.0 %", "15.0 %"]
-    assert list(table["MAPE consensus"]) == ["5.0 %", "5.0 %"]
+    assert list(table["MAPE statistical"]) == ["15.0%", "15.0%"]
+    assert list(table["MAPE consensus"]) == ["5.0%", "5.0%"]
     assert list(table["Overrides (MAPE points)"]) == ["+10.0", "+10.0"]
     text = "\n".join(
         p.extract_text() for p in PdfReader(io.BytesIO(pack_pdf("pack", sections))).pages
     )
     assert "Forecast value added" in text and "improved MAPE by 10.0 points" in text
     book = pd.read_excel(io.BytesIO(pack_excel(sections)), sheet_name="Forecast value added")
-    assert list(book["Bias consensus"]) == [f"{5 / 150 * 100:.1f} %"] * 2
+    assert list(book["Bias consensus"]) == [f"{5 / 150 * 100:.1f}%"] * 2
     # nothing scored yet: the section says so, without a table
     empty = meeting_sections(scenario, result, plan_name="Base", fva=fva.iloc[0:0])
     assert empty[-1].table is None and "Nothing scored yet" in empty[-1].text[0]

@@ -18,7 +18,7 @@ def sections() -> list[Section]:
     chart = alt.Chart(data).mark_bar().encode(x="period:O", y="units:Q").to_dict()
     long = pd.DataFrame({"family": [f"Fam {i}" for i in range(55)], "gap $": range(55)})
     return [
-        Section("Summary", text=["Total cost $7.20M", "Fill rate 99.1 %"], table=None),
+        Section("Summary", text=["Total cost $7.20M", "Fill rate 99.1%"], table=None),
         Section("Balance – Gartenmöbel “Ü”", chart=chart, table=data, sheet="Balance"),
         Section("Gap to budget", table=long, notes=["Budget 2027 v2"]),
     ]
@@ -77,7 +77,7 @@ def test_a_table_prints_as_its_display_and_keeps_its_numbers_in_excel():
     numbers = pd.DataFrame(
         {"family": ["A", "B"], "units": [397.3551, -0.0001], "fill": [0.9731, None]}
     )
-    shown = numbers.assign(units=["397", "0"], fill=["97.3 %", ""])
+    shown = numbers.assign(units=["397", "0"], fill=["97.3%", ""])
     odd = pd.DataFrame(
         {"what": ["x", None], "when": [pd.NaT, pd.Timestamp("2027-01-02")], "n": [pd.NA, 5]},
         dtype=object,
@@ -92,7 +92,7 @@ def test_a_table_prints_as_its_display_and_keeps_its_numbers_in_excel():
         Section("Odd", table=odd),  # no display: printed plainly, blank when missing
     ]
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pack_pdf("t", sections))).pages)
-    assert "A 397 97.3 %" in text and "397.3551" not in text
+    assert "A 397 97.3%" in text and "397.3551" not in text
     assert not any(w in text for w in ("None", "nan", "NaT", "<NA>"))
     assert "2027-01-02" in text
     book = load_workbook(io.BytesIO(pack_excel(sections)))

@@ -221,7 +221,7 @@ def _number(x: Any) -> float | None:
 
 def show_value(key: str, value: Any) -> str:
     """``value`` of field ``key`` as a person reads it: blank when missing, numbers at the
-    precision of their kind ("1,235", "$1,234", "$2.50", "97.3 %", "12.5"), flags as
+    precision of their kind ("1,235", "$1,234", "$2.50", "97.3%", "12.5"), flags as
     yes/no, lists joined with "; "."""
     if value is None:
         return ""
@@ -242,7 +242,7 @@ def show_value(key: str, value: Any) -> str:
     if kind == "price":
         return f"{sign}${a:,.2f}" if a != round(a) else f"{sign}${a:,.0f}"
     if kind == "rate":
-        return f"{sign}{100 * a:.1f} %"
+        return f"{sign}{100 * a:.1f}%"
     if kind in ("workers", "factor"):
         return f"{sign}{a:,.2f}".rstrip("0").rstrip(".") if a != round(a) else f"{sign}{a:,.0f}"
     return f"{sign}{a:,.0f}"  # units, hours, counts: whole

@@ -102,7 +102,7 @@ def change_words(field: str, before: Any, after: Any) -> str:
 def item_words(item: Mapping[str, Any]) -> str:
     """A whole item in words, its blank fields left out: "Name: Pumps; Hours / unit: 4;
     Holding $ / unit / period: $2"; a mapping inside it reads "KPIs: Total cost $1,234,
-    Fill rate 97.0 %"."""
+    Fill rate 97.0%"."""
     parts = []
     for key, value in item.items():
         if is_blank(value):

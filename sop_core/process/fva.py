@@ -216,11 +216,11 @@ def fva_words(row: Mapping[str, object]) -> str:
 
 def fva_report(fva: pd.DataFrame) -> pd.DataFrame:
     """:func:`forecast_value_added`'s frame as text for print (the meeting pack): the
-    pooled rows named "All families", MAPE and bias in % ("12.3 %"), value added in
+    pooled rows named "All families", MAPE and bias in % ("12.3%"), value added in
     signed MAPE points ("+3.1"), "–" where there is no value, and each row in words."""
 
     def pct(value: float) -> str:
-        return "–" if pd.isna(value) else f"{value * 100:.1f} %"
+        return "–" if pd.isna(value) else f"{value * 100:.1f}%"
 
     def points(value: float) -> str:
         return "–" if pd.isna(value) else f"{value * 100:+.1f}"
