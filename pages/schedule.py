@@ -22,14 +22,10 @@ from sop_core.base.text import md_escape
 from sop_core.engine.planner import PlanResult
 from sop_core.model.scenario import Scenario
 from sop_core.model.whatif import WhatIf
-from sop_core.schedule.weekly import (
-    Schedule,
-    fence_weeks,
-    plan_months,
-    read_sku_stock,
-    schedule,
-    sku_demand_from_history,
-)
+from sop_core.schedule.demand import sku_demand_from_history
+from sop_core.schedule.stock import read_sku_stock
+from sop_core.schedule.weekly import Schedule, schedule
+from sop_core.schedule.weeks import fence_weeks, plan_months
 
 ensure_entry_point()
 

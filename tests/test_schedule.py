@@ -14,16 +14,10 @@ from hypothesis import strategies as st
 from sop_core.base.errors import InputError
 from sop_core.engine.planner import solve
 from sop_core.model.scenario import Scenario, parse_scenario, with_changes
-from sop_core.schedule.weekly import (
-    LOAD_COLUMNS,
-    MONTH_COLUMNS,
-    SKU_COLUMNS,
-    WEEK_COLUMNS,
-    read_sku_stock,
-    schedule,
-    sku_demand,
-    validate_sku_stock,
-)
+from sop_core.schedule.demand import sku_demand
+from sop_core.schedule.stock import read_sku_stock, validate_sku_stock
+from sop_core.schedule.tables import LOAD_COLUMNS, MONTH_COLUMNS, SKU_COLUMNS, WEEK_COLUMNS
+from sop_core.schedule.weekly import schedule
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -599,7 +593,7 @@ def test_weeks_inside_the_time_fence_are_firm_by_default() -> None:
     """Two frozen months from 2027-03-01 (a Monday): the weeks starting 1, 8, 15, 22 and
     29 March and 5, 12 and 19 April end by 30 April; the week of 26 April runs into May:
     8 whole weeks."""
-    from sop_core.schedule.weekly import fence_weeks
+    from sop_core.schedule.weeks import fence_weeks
 
     s = parse_scenario(
         {

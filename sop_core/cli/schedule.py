@@ -9,8 +9,9 @@ schedule of each SKU inside the scenario's cost-optimal family plan.
 HISTORY is a monthly sales history with a ``sku`` column (see :mod:`sop_core.demand.history`);
 the SKU forecast only sets the mix inside each family, the scenario's demand sets the
 totals. STOCK is an optional table sku, family, on_hand, safety_stock, min_batch (see
-:mod:`sop_core.schedule.weekly`). Exit 0 with a schedule, 1 when the scenario has no feasible
-plan (the diagnosis says why), 2 for invalid input.
+:mod:`sop_core.schedule.stock`; the method: :mod:`sop_core.schedule.weekly`). Exit 0 with
+a schedule, 1 when the scenario has no feasible plan (the diagnosis says why), 2 for
+invalid input.
 """
 
 from __future__ import annotations
@@ -26,13 +27,10 @@ from sop_core.base.errors import InputError, Problem
 from sop_core.demand.history import read_history
 from sop_core.engine.planner import solve
 from sop_core.model.scenario import Scenario, load_scenario
-from sop_core.schedule.weekly import (
-    METHODS,
-    Schedule,
-    read_sku_stock,
-    schedule,
-    sku_demand_from_history,
-)
+from sop_core.schedule.allocate import METHODS
+from sop_core.schedule.demand import sku_demand_from_history
+from sop_core.schedule.stock import read_sku_stock
+from sop_core.schedule.weekly import Schedule, schedule
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
