@@ -188,6 +188,25 @@ TERMS: dict[str, Term] = _terms(
 )
 
 
+#: The KPIs of a plan, in the order tables list them (their terms are above).
+KPI_KEYS: tuple[str, ...] = (
+    "total_cost",
+    "fill_rate",
+    "average_inventory",
+    "peak_inventory",
+    "peak_backlog",
+    "workforce_changes",
+    "hires",
+    "layoffs",
+    "overtime_share",
+    "subcontract_share",
+    "regular_utilisation",
+    "revenue",
+    "margin",
+    "safety_stock_met",
+)
+
+
 def term(key: str) -> Term:
     """The entry of ``key``; a key without one reads as words ("lead_time" → "Lead time")."""
     found = TERMS.get(key)

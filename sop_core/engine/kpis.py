@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from sop_core.base.fields import TERMS
+from sop_core.base.fields import KPI_KEYS, TERMS
 
 Format = Literal["money", "pct", "units"]
 
@@ -34,25 +34,24 @@ def _kpi(key: str, up_is_good: bool | None) -> Kpi:
     return Kpi(key, t.label, _FORMATS.get(t.kind, "units"), up_is_good)
 
 
-KPIS: dict[str, Kpi] = {
-    k.key: k
-    for k in (
-        _kpi("total_cost", False),
-        _kpi("fill_rate", True),
-        _kpi("average_inventory", None),
-        _kpi("peak_inventory", None),
-        _kpi("peak_backlog", False),
-        _kpi("workforce_changes", False),
-        _kpi("hires", None),
-        _kpi("layoffs", False),
-        _kpi("overtime_share", None),
-        _kpi("subcontract_share", None),
-        _kpi("regular_utilisation", None),
-        _kpi("revenue", True),
-        _kpi("margin", True),
-        _kpi("safety_stock_met", True),
-    )
+#: Whether a rise of each KPI is good (True), bad (False) or neither (None).
+UP_IS_GOOD: dict[str, bool | None] = {
+    "total_cost": False,
+    "fill_rate": True,
+    "average_inventory": None,
+    "peak_inventory": None,
+    "peak_backlog": False,
+    "workforce_changes": False,
+    "hires": None,
+    "layoffs": False,
+    "overtime_share": None,
+    "subcontract_share": None,
+    "regular_utilisation": None,
+    "safety_stock_met": True,
+    "revenue": True,
+    "margin": True,
 }
+KPIS: dict[str, Kpi] = {k: _kpi(k, UP_IS_GOOD[k]) for k in KPI_KEYS}
 #: The KPI tiles of the Plan and Executive pages, in order.
 TILES: tuple[str, ...] = (
     "total_cost",

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sop_core.base.fields import TERMS
+from sop_core.base.fields import KPI_KEYS, TERMS
 from sop_core.base.text import md_escape
 from sop_core.engine.lp import COLUMNS, ROW, Layout, ModelData, col_numbers
 from sop_core.model.scenario import Scenario
@@ -75,25 +75,7 @@ COST_CATEGORIES = tuple(b.category for b in COLUMNS)
 #: The variable behind each cost category.
 CATEGORY_VARIABLES = tuple(b.name for b in COLUMNS)
 #: KPI name -> what it means (units), from the one vocabulary (:mod:`sop_core.base.fields`)
-KPI_LABELS: dict[str, str] = {
-    k: TERMS[k].help
-    for k in (
-        "total_cost",
-        "fill_rate",
-        "average_inventory",
-        "peak_inventory",
-        "peak_backlog",
-        "workforce_changes",
-        "hires",
-        "layoffs",
-        "overtime_share",
-        "subcontract_share",
-        "regular_utilisation",
-        "safety_stock_met",
-        "revenue",
-        "margin",
-    )
-}
+KPI_LABELS: dict[str, str] = {k: TERMS[k].help for k in KPI_KEYS}
 _TOL = 1e-6
 
 
