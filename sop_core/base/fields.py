@@ -159,7 +159,7 @@ TERMS: dict[str, Term] = _terms(
         "Safety stock met",
         "",
         "rate",
-        "Safety stock met: share of family-periods at or above it",
+        "Safety stock met: share of the family-periods with a target that are at or above it",
     ),
     # --- forecasts
     Term("forecast", "Forecast", "units", "units"),
