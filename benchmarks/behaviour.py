@@ -29,12 +29,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def module(new: str, old: str) -> Any:
-    """``new`` (the sub-package layout) if this checkout has it, else ``old``."""
-    try:
-        return importlib.import_module(new)
-    except ModuleNotFoundError:
-        return importlib.import_module(old)
+def module(*candidates: str) -> Any:
+    """The first of ``candidates`` (newest layout first) that this checkout has."""
+    for name in candidates[:-1]:
+        try:
+            return importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+    return importlib.import_module(candidates[-1])
 
 
 def generated_company() -> tuple[Any, Any]:
@@ -127,7 +129,9 @@ def company_workbook(url: str, name: str, scenario: Any, history: Any) -> dict[s
         return book_mod.write_workbook(book_mod.company_of(st, hist))
 
     out = export(name)
-    importer = module("sop_core.services.companies", "sop_core.workbook")
+    importer = module(
+        "sop_core.services.companies", "sop_core.reports.workbook", "sop_core.workbook"
+    )
     importer.import_company(spaces, f"{name} copy", book_mod.read_workbook(out), author="bench")
     back = export(f"{name} copy")
     return {"cells": cells(out), "round_trip_equal": cells(out) == cells(back)}
@@ -181,6 +185,20 @@ def run_in(root: Path) -> dict[str, Any]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def differences(a: Any, b: Any, path: str = "") -> list[str]:
+    """Where two emitted items differ ("kpis.safety_stock_met 1.0 → None")."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for k in dict.fromkeys([*a, *b]):
+            out += differences(a.get(k), b.get(k), f"{path}.{k}" if path else str(k))
+        return out
+    if a == b:
+        return []
+    if isinstance(a, list) or isinstance(b, list):
+        return [f"{path} ({len(a or [])} → {len(b or [])} values differ)"]
+    return [f"{path} {a} → {b}"]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--baseline-ref", default="HEAD~1", help="the revision to compare with")
@@ -206,7 +224,11 @@ def main() -> None:
     print(f"| item | {args.baseline_ref} = this checkout | round trip gives back what went out |")
     print("| --- | --- | --- |")
     for key in after:
-        same = "yes" if before.get(key) == after[key] else "**no**"
+        same = (
+            "yes"
+            if before.get(key) == after[key]
+            else "**no**: " + ", ".join(differences(before.get(key), after[key]))
+        )
         trip = after[key].get("round_trip_equal") if isinstance(after[key], dict) else None
         trip_text = "" if trip is None else ("yes" if trip else "**no**")
         if key.startswith("plan"):
