@@ -10,15 +10,12 @@ import streamlit as st
 
 from pages._common import balance_spec
 from pages._workspace import approved_plan
+from sop_core.base.fields import header, label, show_value
 from sop_core.engine.lp import FixedPlan
 from sop_core.engine.planner import PlanResult
 from sop_core.model.scenario import Scenario
 from sop_core.reports.charts import balance_frame, balance_title
 from sop_core.services import plans
-
-
-def _fmt(x: float) -> str:
-    return f"{x:,.0f}"
 
 
 def rough_cut_frame(result: PlanResult, resource: str) -> pd.DataFrame:
@@ -48,9 +45,17 @@ def rough_cut_chart(result: PlanResult, resource: str, periods: list[str]) -> al
         .mark_bar(opacity=0.85)
         .encode(
             x=x,
-            y=alt.Y("sum(hours):Q", title=f"{resource}: hours per period"),
+            y=alt.Y(
+                "sum(hours):Q",
+                title=f"{resource}: hours per period",
+                axis=alt.Axis(format=",.0f"),
+            ),
             color=alt.Color("family:N", title="Load by family", legend=alt.Legend(orient="top")),
-            tooltip=["period:O", "family:N", alt.Tooltip("sum(hours):Q", format=",.0f")],
+            tooltip=[
+                alt.Tooltip("period:O", title=label("period")),
+                alt.Tooltip("family:N", title=label("family")),
+                alt.Tooltip("sum(hours):Q", format=",.0f", title=label("load")),
+            ],
         )
     )
     lines = (
@@ -62,7 +67,11 @@ def rough_cut_chart(result: PlanResult, resource: str, periods: list[str]) -> al
             strokeDash=alt.StrokeDash(
                 "capacity:N", title=None, legend=alt.Legend(orient="top", labelLimit=0)
             ),
-            tooltip=["period:O", "capacity:N", alt.Tooltip("hours:Q", format=",.0f")],
+            tooltip=[
+                alt.Tooltip("period:O", title=label("period")),
+                alt.Tooltip("capacity:N", title="Capacity"),
+                alt.Tooltip("hours:Q", format=",.0f", title="Hours"),
+            ],
         )
     )
     return alt.layer(bars, lines).resolve_scale(color="independent").properties(height=300)
@@ -70,19 +79,20 @@ def rough_cut_chart(result: PlanResult, resource: str, periods: list[str]) -> al
 
 def utilisation_table(result: PlanResult, resource: str) -> pd.DataFrame:
     """One column per period: load, hours available, overtime used, utilisation and what
-    one more hour would save."""
+    one more hour would save ($0 where the resource has hours to spare), each shown as
+    its kind (hours whole, utilisation to 0.1 %, dollars to the cent)."""
     res = result.resources
     res = res[res["resource"] == resource]
+    res = res.assign(hour_value=res["hour_value"].mask(res["hour_value"].abs() < 0.005, 0.0))
+    rows = {  # the label says "hours" where the header would add it again
+        "load": header("load"),
+        "hours_available": label("hours_available"),
+        "overtime_hours": header("overtime_hours"),
+        "utilisation": label("utilisation"),
+        "hour_value": label("hour_value"),
+    }
     return pd.DataFrame(
-        {
-            "Load (h)": [_fmt(x) for x in res["load"]],
-            "Available (h)": [_fmt(x) for x in res["hours_available"]],
-            "Overtime used (h)": [_fmt(x) for x in res["overtime_hours"]],
-            "Utilisation": [f"{u:.0%}" if pd.notna(u) else "–" for u in res["utilisation"]],
-            "One more hour saves": [
-                f"${v:,.2f}" if pd.notna(v) and v > 0.005 else "–" for v in res["hour_value"]
-            ],
-        },
+        {name: [show_value(k, x) for x in res[k]] for k, name in rows.items()},
         index=res["period"],
     ).T
 

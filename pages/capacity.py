@@ -16,13 +16,27 @@ from pages._common import (
 from pages._edit import families_frame, family_edits, workforce_edits, workforce_frame
 from pages._supply import calendar_section, resources_section
 from pages._workspace import commit, saved_editor, state
-from sop_core.base.fields import FAMILY_FIELDS
+from sop_core.base.fields import FAMILY_FIELDS, header, label, show_value, term, with_numbers
 from sop_core.base.text import md_escape
 from sop_core.engine.kpis import pct
 from sop_core.engine.planner import PlanResult
 from sop_core.process.workspace import Edit, WorkspaceState, remove_family_edits
 
 ensure_entry_point()
+
+#: what a cell of the editable tables shows when empty (a limit of "none", a cost not given)
+BLANK = ""
+
+
+def family_columns() -> dict[str, st.column_config.NumberColumn]:
+    """The families table's numbers: as typed, with thousands separators; the unit as help."""
+    return {
+        col: st.column_config.NumberColumn(
+            help=term(k).help or term(k).unit or None, format="localized"
+        )
+        for k, col in FAMILY_FIELDS.items()
+        if term(k).kind not in ("text", "flag")
+    }
 
 
 def capacity_chart(result: PlanResult, periods: list[str]) -> alt.LayerChart:
@@ -42,8 +56,15 @@ def capacity_chart(result: PlanResult, periods: list[str]) -> alt.LayerChart:
         .mark_bar(color="#1f77b4", opacity=0.8)
         .encode(
             x=x,
-            y=alt.Y("Hours used by the plan:Q", title="Labour hours per period"),
-            tooltip=["period:O", alt.Tooltip("Hours used by the plan:Q", format=",.0f")],
+            y=alt.Y(
+                "Hours used by the plan:Q",
+                title="Labour hours per period",
+                axis=alt.Axis(format=",.0f"),
+            ),
+            tooltip=[
+                alt.Tooltip("period:O", title=label("period")),
+                alt.Tooltip("Hours used by the plan:Q", format=",.0f"),
+            ],
         )
     )
     lines = df.melt(
@@ -59,10 +80,14 @@ def capacity_chart(result: PlanResult, periods: list[str]) -> alt.LayerChart:
                 "capacity:N",
                 title=None,
                 scale=alt.Scale(range=["#2ca02c", "#ff7f0e"]),
-                legend=alt.Legend(orient="top"),
+                legend=alt.Legend(orient="top", labelLimit=0),
             ),
             strokeDash=alt.StrokeDash("capacity:N", legend=None),
-            tooltip=["period:O", "capacity:N", alt.Tooltip("hours:Q", format=",.0f")],
+            tooltip=[
+                alt.Tooltip("period:O", title=label("period")),
+                alt.Tooltip("capacity:N", title="Capacity"),
+                alt.Tooltip("hours:Q", format=",.0f", title="Hours"),
+            ],
         )
     )
     return alt.layer(bars, caps).properties(height=340)
@@ -145,6 +170,13 @@ st.title("Capacity")
 ws = state()
 s = st.session_state.get("scenario")
 review_banner(ws)
+if s is not None and not any(any(f.demand) for f in s.families):
+    st.info(
+        "The plan has no demand yet: every family's demand is 0 in periods "
+        f"{s.period_labels[0]} – {s.period_labels[-1]} until the consensus forecast is "
+        "handed over on the Demand page, so the plan below needs no hours.",
+        icon=":material/info:",
+    )
 result = solve_whatif(s, session_whatif(s)) if s is not None else None
 
 if result is not None and result.optimal:
@@ -163,14 +195,11 @@ if result is not None and result.optimal:
     util = per["hours_used"] / per["regular_hours_available"].where(
         per["regular_hours_available"] > 0
     )
+    rows = per[["workforce", "hours_used", "regular_hours_available", "overtime_hours"]].assign(
+        utilisation=util
+    )
     table = pd.DataFrame(
-        {
-            "Workers": [f"{x:,.1f}" for x in per["workforce"]],
-            "Hours used": [f"{x:,.0f}" for x in per["hours_used"]],
-            "Regular hours": [f"{x:,.0f}" for x in per["regular_hours_available"]],
-            "Overtime hours used": [f"{x:,.0f}" for x in per["overtime_hours"]],
-            "Utilisation": [pct(u) if pd.notna(u) else "–" for u in util],
-        },
+        {header(k): [show_value(k, x) for x in rows[k]] for k in rows.columns},
         index=per["period"],
     )
     st.dataframe(table.T)
@@ -196,14 +225,17 @@ saved_editor(
     workforce_frame(ws),
     lambda edited: workforce_edits(ws, edited),
     disabled=["Setting", "Unit"] if may("capacity") or may("money") else True,
-    column_config={"Value": st.column_config.NumberColumn(min_value=0.0, format="%g")},
+    column_config={"Value": st.column_config.NumberColumn(min_value=0.0, format="localized")},
+    placeholder=BLANK,
 )
 saved_editor(
     "cap_families",
-    families_frame(ws),
+    with_numbers(families_frame(ws), FAMILY_FIELDS),
     lambda edited: family_edits(ws, edited),
     num_rows="add" if may("capacity") else "fixed",
     disabled=locked_columns(FAMILY_FIELDS),
+    column_config=family_columns(),
+    placeholder=BLANK,
 )
 remove_family(ws)
 

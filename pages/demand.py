@@ -21,9 +21,10 @@ from pages._workspace import (
     workspaces,
 )
 from sop_core.base.errors import InputError
+from sop_core.base.fields import header, label, term
 from sop_core.base.text import md_escape
 from sop_core.demand.consensus import ADJUSTMENT_COLUMNS, adjust_forecast
-from sop_core.demand.forecast import MODEL_CHOICES, label_periods
+from sop_core.demand.forecast import MODEL_CHOICES, label_periods, model_name, models_in_words
 from sop_core.demand.history import family_totals, read_history
 from sop_core.process.workspace import (
     WorkspaceState,
@@ -35,12 +36,79 @@ from sop_core.services.history import upload_history
 
 ensure_entry_point()
 
+#: what the main choices do (the selector's help; the models are named by ``model_name``)
 MODEL_HELP = {
-    "auto": "Auto: the most accurate model per family (backtest)",
-    "prophet": "Prophet (best of additive / multiplicative)",
-    "ets": "Exponential smoothing (best of plain / damped)",
-    "naive": "Seasonal naive: same month last year",
+    "auto": "per family, the model with the lowest error in a backtest of them all",
+    "prophet": "the better of additive and multiplicative in the backtest",
+    "ets": "the better of plain and damped trend in the backtest",
+    "naive": "the same period last season",
 }
+
+#: the query parameter of the link that names the model (and the selector's key)
+MODEL_PARAM = "demand_model"
+#: the upload's mapping table: its columns as shown (the workspace's names inside)
+MAPPING_HEADERS = {
+    "history_name": label("history_name"),
+    "family": "Your family",
+    "action": label("mapping_action"),
+}
+#: the consensus adjustments: their columns as shown
+ADJUSTMENT_HEADERS = {
+    "family": label("family"),
+    "period": f"{label('period')} (blank: all)",
+    "change": label("change"),
+    "unit": label("unit"),
+    "comment": label("comment"),
+}
+#: the backtest's error measures: shown as % with one decimal, MASE with two
+ACCURACY_RATES = ("wape", "mape", "bias")
+#: the forecast table of the family shown, in units
+FORECAST_UNITS = ("forecast", "lower", "upper", "adjusted")
+
+
+def shown(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
+    """``frame`` with its columns named as a person reads them."""
+    return frame.rename(columns=headers)
+
+
+def units_column(key: str) -> st.column_config.NumberColumn:
+    """A column of units: whole, with thousands separators; its help says what it is."""
+    t = term(key)
+    return st.column_config.NumberColumn(help=t.help or header(key), format="%,.0f")
+
+
+def accuracy_view(acc: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """The backtest table of one family as shown: model names in words, errors as % with
+    one decimal (their values ×100, for the format), MASE with two decimals, labelled
+    headers; and its column configuration."""
+    view = acc[["model", *ACCURACY_RATES, "mase", "chosen"]].assign(
+        model=acc["model"].map(model_name),
+        **{k: acc[k] * 100 for k in ACCURACY_RATES},
+    )
+    config = {
+        label(k): st.column_config.NumberColumn(help=term(k).help, format="%.1f %%")
+        for k in ACCURACY_RATES
+    }
+    config[label("mase")] = st.column_config.NumberColumn(help=term("mase").help, format="%.2f")
+    config[label("chosen")] = st.column_config.CheckboxColumn(help=term("chosen").help)
+    return shown(view, {k: label(k) for k in view.columns}), config
+
+
+def model_in_link(choices: list[str], default: str) -> str:
+    """The model the page's link asks for (``?demand_model=naive``), else ``default``."""
+    asked = st.query_params.get(MODEL_PARAM)
+    return asked if asked in choices else default
+
+
+def keep_model_in_link(model: str, default: str) -> None:
+    """Put the model picked in the link by its name in the code ("naive"), so that a
+    reload or a shared link opens it; none when it is the default. (The selector shows
+    the models in words: ``bind="query-params"`` would put the words in the link.)"""
+    if model == default:
+        if MODEL_PARAM in st.query_params:
+            del st.query_params[MODEL_PARAM]
+    elif st.query_params.get(MODEL_PARAM) != model:
+        st.query_params[MODEL_PARAM] = model
 
 
 def upload_step(ws: WorkspaceState) -> None:
@@ -78,17 +146,23 @@ def upload_step(ws: WorkspaceState) -> None:
         f"**{md_escape(name)}**: {len(loaded):,} rows, {len(names)} families. "
         "Check how they meet your families (type another name to map or rename):"
     )
-    mapping = st.data_editor(
-        suggest_mapping(names, ws),
+    edited = st.data_editor(
+        shown(suggest_mapping(names, ws), MAPPING_HEADERS),
         key="demand_mapping",
         hide_index=True,
-        disabled=["history_name", "action"],
+        disabled=[MAPPING_HEADERS["history_name"], MAPPING_HEADERS["action"]],
         column_config={
-            "history_name": st.column_config.TextColumn("In the file"),
-            "family": st.column_config.TextColumn("Your family", required=True),
-            "action": st.column_config.TextColumn("Now"),
+            MAPPING_HEADERS["history_name"]: st.column_config.TextColumn(
+                help=term("history_name").help
+            ),
+            MAPPING_HEADERS["family"]: st.column_config.TextColumn(required=True),
+            MAPPING_HEADERS["action"]: st.column_config.TextColumn(
+                help=term("mapping_action").help
+            ),
         },
+        placeholder="",
     )
+    mapping = edited.rename(columns={v: k for k, v in MAPPING_HEADERS.items()})
     new = [f for f in mapping["family"] if f not in ws.family_names]
     if new:
         st.caption("New families: " + ", ".join(md_escape(n) for n in dict.fromkeys(new)))
@@ -119,7 +193,11 @@ def forecast_chart(hist: pd.DataFrame, fc: pd.DataFrame | None, family: str) -> 
     band = (
         alt.Chart(f)
         .mark_area(opacity=0.25, color="#ff7f0e")
-        .encode(x=x, y=alt.Y("lower:Q", title="Units per period"), y2="upper:Q")
+        .encode(
+            x=x,
+            y=alt.Y("lower:Q", title="Units per period", axis=alt.Axis(format=",.0f")),
+            y2="upper:Q",
+        )
     )
     lines = pd.concat(
         [
@@ -152,9 +230,9 @@ def forecast_chart(hist: pd.DataFrame, fc: pd.DataFrame | None, family: str) -> 
                 legend=None,
             ),
             tooltip=[
-                alt.Tooltip("period:T", format="%b %Y"),
-                "series:N",
-                alt.Tooltip("units:Q", format=",.0f"),
+                alt.Tooltip("period:T", format="%b %Y", title=label("period")),
+                alt.Tooltip("series:N", title="Series"),
+                alt.Tooltip("units:Q", format=",.0f", title="Units"),
             ],
         )
     )
@@ -180,18 +258,20 @@ families = sorted(history["family"].astype(str).unique())
 c1, c2 = st.columns([1, 2])
 choices = list(dict.fromkeys(MODEL_CHOICES))
 in_plan = ws.forecast_model  # the model the consensus in the plan was made from
+default_model = in_plan if in_plan in choices else choices[0]
 model = c1.selectbox(
     "Forecast model",
     choices,
-    index=choices.index(in_plan) if in_plan in choices else 0,
-    help="; ".join(MODEL_HELP.values()),
+    index=choices.index(model_in_link(choices, default_model)),
+    format_func=model_name,
+    help="; ".join(f"{model_name(k)}: {v}" for k, v in MODEL_HELP.items()),
     key="demand_model",
-    bind="query-params",
 )
+keep_model_in_link(model, default_model)
 if in_plan in choices and in_plan != model:
     st.caption(
-        f"The consensus in the plan was made from the {in_plan} forecast; hand the "
-        f"consensus over again below to plan with {model}."
+        f"The consensus in the plan was made from the {model_name(in_plan)} forecast; hand "
+        f"the consensus over again below to plan with {model_name(model)}."
     )
 family = c2.selectbox("Family", families, key="demand_family")
 st.caption(f"History: {md_escape(history_name)} · {len(families)} families · horizon {horizon}")
@@ -210,25 +290,14 @@ with right:
         show_input_error(exc, "No forecast for this history")
         st.stop()
     fc = result.forecast
-    acc = result.accuracy[result.accuracy["family"] == family]
-    st.dataframe(
-        acc[["model", "wape", "mape", "bias", "mase", "chosen"]].rename(
-            columns={"wape": "WAPE", "mape": "MAPE", "bias": "Bias", "mase": "MASE"}
-        ),
-        hide_index=True,
-        column_config={
-            "WAPE": st.column_config.NumberColumn(format="percent"),
-            "MAPE": st.column_config.NumberColumn(format="percent"),
-            "Bias": st.column_config.NumberColumn(format="percent"),
-            "MASE": st.column_config.NumberColumn(format="%.2f"),
-        },
-    )
-    chosen = fc.loc[fc["family"] == family, "model"].iloc[0]
+    acc, acc_config = accuracy_view(result.accuracy[result.accuracy["family"] == family])
+    st.dataframe(acc, hide_index=True, column_config=acc_config, placeholder="")
+    chosen = model_name(fc.loc[fc["family"] == family, "model"].iloc[0])
     why = result.choices.loc[result.choices["family"] == family, "reason"]
-    reason = why.iloc[0] if len(why) else "lowest error in the backtest"
+    reason = models_in_words(why.iloc[0]) if len(why) else "lowest error in the backtest"
     st.caption(f"Model used for {md_escape(family)}: **{chosen}**. Why: {md_escape(reason)}.")
     for note in result.notes:
-        st.info(note)
+        st.info(models_in_words(note))
 
 st.subheader("Consensus adjustments")
 st.caption(
@@ -257,19 +326,27 @@ with st.form("demand_add_adjustment", clear_on_submit=True, border=False):
         table = pd.concat([ws.adjustments, pd.DataFrame([row])], ignore_index=True)
         if commit(adjustment_edits(ws, table), summary=f"adjusted {new_family}"):
             st.rerun()
+adjustment_names = {v: k for k, v in ADJUSTMENT_HEADERS.items()}
 saved_editor(
     "demand_adjustments",
-    ws.adjustments,
-    lambda edited: adjustment_edits(ws, edited),
+    shown(ws.adjustments, ADJUSTMENT_HEADERS),
+    lambda edited: adjustment_edits(ws, edited.rename(columns=adjustment_names)),
     num_rows="dynamic" if may("consensus") else "fixed",
     disabled=not may("consensus"),
     column_config={
-        "family": st.column_config.SelectboxColumn("Family", options=families, required=True),
-        "period": st.column_config.SelectboxColumn("Period (blank: all)", options=period_labels),
-        "change": st.column_config.NumberColumn("Change", required=True, format="%+g"),
-        "unit": st.column_config.SelectboxColumn("Unit", options=["%", "units"], default="%"),
-        "comment": st.column_config.TextColumn("Comment"),
+        ADJUSTMENT_HEADERS["family"]: st.column_config.SelectboxColumn(
+            options=families, required=True
+        ),
+        ADJUSTMENT_HEADERS["period"]: st.column_config.SelectboxColumn(options=period_labels),
+        ADJUSTMENT_HEADERS["change"]: st.column_config.NumberColumn(
+            required=True, format="%+g", help=term("change").help
+        ),
+        ADJUSTMENT_HEADERS["unit"]: st.column_config.SelectboxColumn(
+            options=["%", "units"], default="%", help=term("unit").help
+        ),
+        ADJUSTMENT_HEADERS["comment"]: st.column_config.TextColumn(help=term("comment").help),
     },
+    placeholder="",
 )
 edits = ws.adjustments[list(ADJUSTMENT_COLUMNS)]
 try:
@@ -283,8 +360,13 @@ view = adjusted[adjusted["family"] == family].assign(
     period=lambda d: label_periods(d["period"], result.freq)
 )
 st.dataframe(
-    view[["period", "forecast", "lower", "upper", "adjusted", "comment"]].round(0),
+    shown(
+        view[["period", *FORECAST_UNITS, "comment"]],
+        {k: label(k) for k in ("period", *FORECAST_UNITS, "comment")},
+    ),
     hide_index=True,
+    column_config={label(k): units_column(k) for k in FORECAST_UNITS},
+    placeholder="",
 )
 
 explain("consensus")

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import math
+import os
 import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from apptests import APP, open_app_page, shown
+from apptests import APP, open_app_page, shown, what_people_should_not_see
 from factories import red_tomato, sample_with_lines
 from streamlit.testing.v1 import AppTest
 
+# the check of every table a page shows (headers, None/nan, number formats)
 from pages._edit import families_frame, family_edits, workforce_edits, workforce_frame
 from sop_core.base.errors import InputError
+from sop_core.base.fields import FAMILY_FIELDS, header, label, with_numbers
+from sop_core.process.workspace import Edit, default_family
 from sop_core.store.scenarios import Store
 from sop_core.store.workspaces import Workspaces
 
@@ -146,3 +152,109 @@ def test_an_editor_delta_becomes_the_table_the_user_sees():
     assert list(out["key"][:2]) == ["f2", "f3"] and pd.isna(out["key"][2])  # new: no key
     assert list(out["Family"]) == ["B", "C", "D"]
     assert list(out["Hours / unit"]) == [2.0, 9.0, 4.0]
+
+
+# --------------------------------------------------------------------------- the vocabulary
+
+PLAN_ROWS = [
+    "Workforce (workers)",
+    "Hours used",
+    "Regular hours available",
+    "Overtime (hours)",
+    "Utilisation",
+]
+
+
+def chart_specs(at: AppTest) -> list[dict]:
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    return [json.loads(c.proto.spec) for c in charts]
+
+
+def axis_formats(spec: dict) -> list[str]:
+    """The y axes' label formats of a layered chart."""
+    return [
+        layer["encoding"]["y"].get("axis", {}).get("format")
+        for layer in spec["layer"]
+        if "axis" in layer["encoding"].get("y", {})
+    ]
+
+
+def test_the_capacity_tables_speak_the_vocabulary():
+    at = open_capacity()
+    assert what_people_should_not_see(at) == []
+    table = at.dataframe[0].value
+    assert list(table.index) == PLAN_ROWS
+    assert table.loc["Workforce (workers)"].iloc[0] == "110"  # whole workers: not "110.0"
+    assert table.loc["Hours used"].iloc[0] == "18,480"
+    assert all(re.fullmatch(r"\d+\.\d %", u) for u in table.loc["Utilisation"])
+    assert axis_formats(chart_specs(at)[0]) == [",.0f"]
+
+
+def test_before_the_consensus_capacity_says_so_and_shows_no_none():
+    """A new company with its families but no forecast handed over: the plan's periods
+    are 1-12 and every demand 0. The page says why; blanks are blank, numbers whole."""
+    spaces = Workspaces(Store(os.environ["SOP_DATABASE_URL"]))
+    spaces.create("Acme", author="a")
+    new = [default_family(n, [], 12) for n in ("Pumps", "Valves")]
+    spaces.apply(
+        "Acme",
+        [Edit("family", f"f{i}", None, v, position=i) for i, v in enumerate(new, 1)],
+        author="a",
+    )
+    at = open_capacity(company="Acme")
+    assert any("no demand yet" in i.value and "Demand page" in i.value for i in at.info)
+    assert what_people_should_not_see(at) == []
+    table = at.dataframe[0].value
+    assert list(table.columns) == [str(t) for t in range(1, 13)]
+    assert set(table.loc["Workforce (workers)"]) == {"0"}  # not "0.0"
+    assert set(table.loc["Utilisation"]) == {""}  # no regular hours: blank, not "–" or nan
+    assert axis_formats(chart_specs(at)[0]) == [",.0f"]  # not 0.000000
+    workforce = next(d for d in at.data_editor if "Setting" in d.value.columns)
+    limits = workforce.value.set_index("Setting").loc[[label("min_workers"), label("max_workers")]]
+    assert limits["Value"].isna().all() and workforce.proto.placeholder == ""
+    families = next(d for d in at.data_editor if label("name") in d.value.columns)
+    column = families.value[label("max_subcontract")]  # no family has one: numbers, blank
+    assert column.dtype.kind == "f" and column.isna().all()
+
+
+def test_the_families_table_as_numbers_saves_what_it_saved(tmp_path: Path):
+    """Missing values shown blank (NaN) are read back as "none": the table unedited is no
+    edit, a cleared cell saves None, as a blank cell always did."""
+    spaces = workspace(tmp_path)
+    ws = spaces.create("Co", author="a", scenario=red_tomato())
+    ws = spaces.apply(
+        "Co",
+        [Edit("family", "f9", None, default_family("New", [], ws.scenario().horizon))],
+        author="a",
+    )
+    frame = with_numbers(families_frame(ws), FAMILY_FIELDS)
+    assert frame[label("max_subcontract")].dtype.kind == "f"
+    assert family_edits(ws, frame) == []
+    frame.loc[0, label("initial_inventory")] = math.nan  # 1000 → cleared
+    edits = family_edits(ws, frame)
+    assert [(e.field, e.before, e.after) for e in edits] == [("initial_inventory", 1000.0, None)]
+    wf = workforce_frame(ws)
+    ceiling = wf["Setting"] == label("max_workers")
+    wf.loc[ceiling, "Value"] = 120.0
+    ws = spaces.apply("Co", workforce_edits(ws, wf), author="a")
+    wf.loc[ceiling, "Value"] = math.nan  # the ceiling cleared: none again
+    edits = workforce_edits(ws, wf)
+    assert [(e.field, e.before, e.after) for e in edits] == [("max_workers", 120.0, None)]
+
+
+def test_rough_cut_tables_show_hours_whole_and_utilisation_to_a_tenth(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOP_SAMPLE_SCENARIO", str(sample_with_lines(tmp_path)))
+    at = open_capacity()
+    assert what_people_should_not_see(at) == []
+    table = next(d.value for d in at.dataframe if header("load") in d.value.index)
+    assert list(table.index) == [
+        "Load (hours)",
+        "Hours available",
+        "Overtime (hours)",
+        "Utilisation",
+        "Value of one more hour",
+    ]
+    assert all(re.fullmatch(r"\d{1,3}(,\d{3})*", h) for h in table.loc["Load (hours)"])
+    assert all(re.fullmatch(r"\d+\.\d %", u) for u in table.loc["Utilisation"])
+    assert all(re.fullmatch(r"\$[\d,]+(\.\d\d)?", v) for v in table.loc["Value of one more hour"])
+    assert all(",.0f" in axis_formats(spec) for spec in chart_specs(at))

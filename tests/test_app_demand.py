@@ -4,11 +4,17 @@ their validation messages, and the hand-over of the forecast to the plan."""
 from __future__ import annotations
 
 import io
+import json
 
 import pandas as pd
 import pytest
-from apptests import open_app_page
+from apptests import CODE_NAME, open_app_page, what_people_should_not_see
 from streamlit.testing.v1 import AppTest
+
+from sop_core.base.fields import label
+from sop_core.demand.choice import COMBO
+from sop_core.demand.forecast import MODEL_CHOICES, MODEL_NAMES, model_name, models_in_words
+from sop_core.demand.models import MODELS
 
 
 @pytest.fixture(autouse=True)
@@ -25,12 +31,102 @@ def test_demand_page_shows_forecast_interval_and_accuracy():
     at = open_demand()
     assert at.selectbox(key="demand_model").value == "naive"
     assert not at.error
-    forecast = next(d.value for d in at.dataframe if "upper" in d.value.columns)
+    forecast = next(d.value for d in at.dataframe if label("upper") in d.value.columns)
     assert len(forecast) == 12
-    assert (forecast["lower"] <= forecast["forecast"]).all()
-    assert (forecast["forecast"] <= forecast["upper"]).all()
-    accuracy = next(d.value for d in at.dataframe if "WAPE" in d.value.columns)
-    assert accuracy["chosen"].any()
+    assert (forecast[label("lower")] <= forecast[label("forecast")]).all()
+    assert (forecast[label("forecast")] <= forecast[label("upper")]).all()
+    accuracy = next(d.value for d in at.dataframe if label("wape") in d.value.columns)
+    assert accuracy[label("chosen")].any()
+
+
+def test_the_demand_tables_speak_the_vocabulary():
+    """Headers are labels, model names are words, no cell reads None or nan, errors are
+    % to one decimal and MASE to two, units whole: before and after an adjustment."""
+    at = open_demand()
+    assert what_people_should_not_see(at) == []
+    headers = [list(d.value.columns) for d in at.dataframe]
+    assert [
+        "Period",
+        "Forecast",
+        "Low (80 %)",
+        "High (80 %)",
+        "Consensus",
+        "Comment",
+    ] in headers
+    assert ["Model", "WAPE", "MAPE", "Bias", "MASE", "Used"] in headers
+    accuracy = next(d for d in at.dataframe if label("wape") in d.value.columns)
+    assert list(accuracy.value[label("model")]) == ["Seasonal naive"]
+    formats = {
+        k: v["type_config"]["format"]
+        for k, v in json.loads(accuracy.proto.columns).items()
+        if "format" in v.get("type_config", {})
+    }
+    assert formats == {"WAPE": "%.1f %%", "MAPE": "%.1f %%", "Bias": "%.1f %%", "MASE": "%.2f"}
+    wape = float(accuracy.value[label("wape")].iloc[0])
+    assert 1 < wape < 100  # a percentage: the fraction ×100 for its format
+    forecast = next(d for d in at.dataframe if label("upper") in d.value.columns)
+    assert {
+        v["type_config"]["format"]
+        for v in json.loads(forecast.proto.columns).values()
+        if "type_config" in v
+    } == {"%,.0f"}
+    # an adjustment for every period: its period is blank, not "None"
+    at.number_input(key="adj_change").set_value(10.0)
+    next(b for b in at.button if b.label == "Add").click().run()
+    assert not at.exception
+    assert len(at.session_state["ws_state"].adjustments) == 1
+    assert ["Family", "Period (blank: all)", "Change", "Unit", "Comment"] in [
+        list(d.value.columns) for d in at.dataframe
+    ]
+    assert what_people_should_not_see(at) == []
+
+
+@pytest.mark.slow
+def test_the_model_selector_shows_words_and_the_link_keeps_the_code_name():
+    at = open_demand()
+    selector = at.selectbox(key="demand_model")
+    assert selector.options == [model_name(m) for m in dict.fromkeys(MODEL_CHOICES)]
+    assert "Prophet (additive)" in selector.options and "naive" not in selector.options
+    assert selector.value == "naive" and at.query_params["demand_model"] == "naive"
+    selector.set_value("theta").run()
+    assert not at.exception
+    assert at.query_params["demand_model"] == "theta"  # a shared link names the model
+    accuracy = next(d.value for d in at.dataframe if label("wape") in d.value.columns)
+    assert list(accuracy[label("model")]) == ["Theta"]
+    at.selectbox(key="demand_model").set_value("auto").run()  # the default (no plan model)
+    assert not at.exception
+    assert "demand_model" not in at.query_params  # the default needs no parameter
+
+
+def test_every_model_has_a_name_in_words():
+    assert set(MODEL_NAMES) == {*MODELS, *MODEL_CHOICES, COMBO}
+    names = list(MODEL_NAMES.values())
+    assert len(set(names)) == len(names)
+    assert not [n for n in names if CODE_NAME.fullmatch(n)]
+    assert model_name("prophet-additive") == "Prophet (additive)"
+    assert model_name(COMBO) == "Combination (median of the 3 best)"
+    assert model_name("sarima") == "Seasonal ARIMA"
+
+
+def test_reasons_name_the_models_in_words_and_leave_prose_alone():
+    reason = (
+        "lowest backtest MASE 0.80 over 6 origin(s) (next: naive 0.85, prophet-additive "
+        "0.90); median of theta, ets-damped, sarima; conformal 80 % interval from 72 "
+        "backtest errors"
+    )
+    assert models_in_words(reason) == (
+        "lowest backtest MASE 0.80 over 6 origin(s) (next: Seasonal naive 0.85, Prophet "
+        "(additive) 0.90); median of Theta, Damped exponential smoothing (ETS), Seasonal "
+        "ARIMA; conformal 80 % interval from 72 backtest errors"
+    )
+    assert models_in_words("backtest MASE 1.00, within 2% of ets (0.99): kept") == (
+        "backtest MASE 1.00, within 2% of Exponential smoothing (ETS) (0.99): kept"
+    )
+    assert models_in_words("sarima failed to fit; seasonal naive as the fallback") == (
+        "Seasonal ARIMA failed to fit; seasonal naive as the fallback"
+    )
+    for prose in ("all history is zero", "forecast with the last value (last)"):
+        assert models_in_words(prose) == prose
 
 
 def test_an_invalid_upload_shows_its_message_and_keeps_the_history():
@@ -66,11 +162,11 @@ def test_an_upload_is_mapped_to_the_families_then_used_and_kept():
     before = at.session_state["ws_state"].family_names
     at.file_uploader(key="demand_upload").upload("mine.xlsx", buf.getvalue(), "x").run()
     assert not at.exception and not at.error
-    mapping = next(d for d in at.dataframe if "history_name" in d.value.columns)
-    assert dict(zip(mapping.value["history_name"], mapping.value["action"], strict=True)) == {
-        "GARDEN TOOLS": "match",
-        "Lighting": "new",
-    }
+    mapping = next(d for d in at.dataframe if label("history_name") in d.value.columns)
+    assert list(mapping.value.columns) == ["In the file", "Your family", "Now"]
+    in_file, now = mapping.value[label("history_name")], mapping.value[label("mapping_action")]
+    assert dict(zip(in_file, now, strict=True)) == {"GARDEN TOOLS": "match", "Lighting": "new"}
+    assert what_people_should_not_see(at) == []
     at.button(key="demand_use_history").click().run()
     assert not at.exception and not at.error
     ws = at.session_state["ws_state"]
@@ -98,8 +194,10 @@ def test_the_forecast_goes_to_the_plan_and_stays_there():
 @pytest.mark.slow
 def test_auto_model_choice_runs_with_the_progress_bar_and_picks_per_family():
     at = open_demand(model="auto")
-    accuracy = next(d.value for d in at.dataframe if "WAPE" in d.value.columns)
-    assert len(accuracy) >= 2 and accuracy["chosen"].sum() == 1
+    accuracy = next(d.value for d in at.dataframe if label("wape") in d.value.columns)
+    assert len(accuracy) >= 2 and accuracy[label("chosen")].sum() == 1
+    assert set(accuracy[label("model")]) <= set(MODEL_NAMES.values())  # words, every one
+    assert what_people_should_not_see(at) == []
 
 
 def test_the_page_says_why_the_model_was_chosen():
@@ -107,5 +205,7 @@ def test_the_page_says_why_the_model_was_chosen():
     family = at.selectbox(key="demand_family").value
     caption = next(c.value for c in at.caption if c.value.startswith("Model used for"))
     caption = caption.replace("\\", "")  # the reason is Markdown-escaped
-    assert caption.startswith(f"Model used for {family}: **naive**. Why: lowest backtest MASE")
+    assert caption.startswith(
+        f"Model used for {family}: **Seasonal naive**. Why: lowest backtest MASE"
+    )
     assert "origin(s)" in caption and "conformal 80 % interval from" in caption

@@ -16,6 +16,8 @@ A missing value is blank.
 from __future__ import annotations
 
 import math
+import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -170,9 +172,6 @@ TERMS: dict[str, Term] = _terms(
     Term("sales", "Actual sales", "units", "units"),
     # --- the change log and the audit trail (consensus adjustments, the business plan and
     # the actuals, the plan item, a history upload, a saved scenario)
-    Term("change", "Change", "", "factor"),
-    Term("unit", "Unit", "", "text"),
-    Term("comment", "Comment", "", "text"),
     Term("units", "Units", "", "units"),
     Term("backlog", "Backlog", "units", "units"),
     Term("periods", "Periods", "", "text"),
@@ -185,6 +184,29 @@ TERMS: dict[str, Term] = _terms(
     Term("versions", "Versions", "", "count"),
     Term("approved_version", "Approved version", "", "count"),
     Term("kpis", "KPIs", "", "text"),
+    Term("comment", "Comment", "", "text", "Why the consensus differs from the forecast"),
+    Term("change", "Change", "% or units", "factor", "+10 % or +500 units; 0 changes nothing"),
+    Term("unit", "Unit", "", "text", "% of the forecast, or units"),
+    Term("history_name", "In the file", "", "text", "The family's name in the uploaded history"),
+    Term(
+        "mapping_action",
+        "Now",
+        "",
+        "text",
+        "match: joins your family of that name; new: a family is created",
+    ),
+    # --- forecast accuracy (the backtest, errors pooled over its origins)
+    Term("wape", "WAPE", "", "rate", "Weighted absolute % error: total |error| / total demand"),
+    Term("mape", "MAPE", "", "rate", "Mean absolute % error, over periods with demand"),
+    Term("bias", "Bias", "", "rate", "Total error / total demand; above 0: the forecast ran high"),
+    Term(
+        "mase",
+        "MASE",
+        "",
+        "factor",
+        "Mean absolute scaled error: below 1 beats the seasonal naive forecast",
+    ),
+    Term("chosen", "Used", "", "flag", "The model the family's forecast uses"),
 )
 
 
@@ -275,6 +297,25 @@ def people_frame(frame: Any) -> Any:
     for col in out.columns:
         out[col] = [show_value(col, v) for v in out[col]]
     return out.rename(columns={c: header(c) for c in out.columns})
+
+
+def _number_or_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, numbers.Real) and not isinstance(value, bool))
+
+
+def with_numbers(frame: Any, columns: Mapping[str, str]) -> Any:
+    """A copy of ``frame`` whose columns of numeric fields (``columns``: field key →
+    column name) hold floats, NaN where a value is missing: a table can then show every
+    number in its format and a missing one blank (a column with no value at all would
+    otherwise be text and read "None"). A column holding anything else is left as it is.
+    For a table that is edited, NaN is read back as missing, as None was."""
+    out = frame.copy()
+    for key, col in columns.items():
+        if term(key).kind in ("text", "flag") or col not in out.columns:
+            continue
+        if all(_number_or_missing(v) for v in out[col]):
+            out[col] = out[col].astype(float)
+    return out
 
 
 #: (field, label, unit): the workforce settings, in the order a planner reads them

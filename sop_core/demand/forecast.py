@@ -56,6 +56,7 @@ model's own interval is used.
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -117,6 +118,59 @@ MODEL_CHOICES: tuple[str, ...] = tuple(
     dict.fromkeys((*CANDIDATES, *SEASONAL_MODELS, *INTERMITTENT_MODELS))
 )
 """Every ``model=`` value: the choices above, then each variant by name (once each)."""
+
+MODEL_NAMES: dict[str, str] = {
+    # the choices of ``model=`` that pick among candidates
+    "auto": "Automatic (the most accurate per family)",
+    "prophet": "Prophet (additive or multiplicative)",
+    "intermittent": "Intermittent demand (SES, Croston, SBA or TSB)",
+    # the models (:data:`~sop_core.demand.models.MODELS`) and the combination
+    "naive": "Seasonal naive",
+    "theta": "Theta",
+    "ets": "Exponential smoothing (ETS)",
+    "ets-damped": "Damped exponential smoothing (ETS)",
+    "sarima": "Seasonal ARIMA",
+    "prophet-additive": "Prophet (additive)",
+    "prophet-multiplicative": "Prophet (multiplicative)",
+    "croston": "Croston",
+    "sba": "Syntetos–Boylan (SBA)",
+    "tsb": "Teunter–Syntetos–Babai (TSB)",
+    "ses": "Simple exponential smoothing",
+    "last": "Naive (last value)",
+    "zero": "Zero (no demand in the history)",
+    COMBO: f"Combination (median of the {COMBO_MEMBERS} best)",
+}
+"""What a person reads for each model and ``model=`` choice ("prophet-additive" →
+"Prophet (additive)"); ``ets`` and ``naive`` are both a choice and a model, named once."""
+
+
+def model_name(model: str) -> str:
+    """``model`` in words (:data:`MODEL_NAMES`); an unknown name is returned as it is."""
+    return MODEL_NAMES.get(model, model)
+
+
+_KNOWN = "|".join(re.escape(m) for m in sorted(MODEL_NAMES, key=len, reverse=True))
+_IN_TEXT = re.compile(
+    # a list of the combination's members, or one model before its score or a failure
+    rf"(?P<median>median of )(?P<members>(?:{_KNOWN})(?:, (?:{_KNOWN}))*)(?![\w-])"
+    rf"|(?<![\w-])(?P<model>{_KNOWN})(?= \(?\d| failed to fit)"
+)
+
+
+def models_in_words(text: str) -> str:
+    """A choice's reason or a forecast note with its model names in words: "lowest
+    backtest MASE 0.90 (next: naive 1.00)" → "… (next: Seasonal naive 1.00)". Only where
+    the forecast's sentences put a model name (before its score, before "failed to fit",
+    in the combination's "median of …"), so the same words in prose ("the last value",
+    "seasonal naive as the fallback") stay as they are."""
+
+    def words(m: re.Match[str]) -> str:
+        if m["model"] is not None:
+            return model_name(m["model"])
+        return m["median"] + ", ".join(model_name(x) for x in m["members"].split(", "))
+
+    return _IN_TEXT.sub(words, text)
+
 
 Engine = Literal["auto", "batched", "series"]
 """How :func:`forecast` fits: see its ``engine`` argument."""
@@ -898,6 +952,8 @@ def label_periods(periods: pd.Series, freq: str) -> pd.Series:
 __all__ = [
     "CANDIDATES",
     "MODELS",
+    "MODEL_CHOICES",
+    "MODEL_NAMES",
     "ForecastResult",
     "SeriesResult",
     "SeriesTask",
@@ -906,4 +962,6 @@ __all__ = [
     "forecast_series",
     "label_periods",
     "make_tasks",
+    "model_name",
+    "models_in_words",
 ]
