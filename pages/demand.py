@@ -86,7 +86,7 @@ def accuracy_view(acc: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
         **{k: acc[k] * 100 for k in ACCURACY_RATES},
     )
     config = {
-        label(k): st.column_config.NumberColumn(help=term(k).help, format="%.1f %%")
+        label(k): st.column_config.NumberColumn(help=term(k).help, format="%.1f%%")
         for k in ACCURACY_RATES
     }
     config[label("mase")] = st.column_config.NumberColumn(help=term("mase").help, format="%.2f")

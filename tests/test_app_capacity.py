@@ -186,7 +186,7 @@ def test_the_capacity_tables_speak_the_vocabulary():
     assert list(table.index) == PLAN_ROWS
     assert table.loc["Workforce (workers)"].iloc[0] == "110"  # whole workers: not "110.0"
     assert table.loc["Hours used"].iloc[0] == "18,480"
-    assert all(re.fullmatch(r"\d+\.\d %", u) for u in table.loc["Utilisation"])
+    assert all(re.fullmatch(r"\d+\.\d%", u) for u in table.loc["Utilisation"])
     assert axis_formats(chart_specs(at)[0]) == [",.0f"]
 
 
@@ -255,6 +255,6 @@ def test_rough_cut_tables_show_hours_whole_and_utilisation_to_a_tenth(tmp_path, 
         "Value of one more hour",
     ]
     assert all(re.fullmatch(r"\d{1,3}(,\d{3})*", h) for h in table.loc["Load (hours)"])
-    assert all(re.fullmatch(r"\d+\.\d %", u) for u in table.loc["Utilisation"])
+    assert all(re.fullmatch(r"\d+\.\d%", u) for u in table.loc["Utilisation"])
     assert all(re.fullmatch(r"\$[\d,]+(\.\d\d)?", v) for v in table.loc["Value of one more hour"])
     assert all(",.0f" in axis_formats(spec) for spec in chart_specs(at))
