@@ -61,7 +61,7 @@ def test_the_demand_tables_speak_the_vocabulary():
         for k, v in json.loads(accuracy.proto.columns).items()
         if "format" in v.get("type_config", {})
     }
-    assert formats == {"WAPE": "%.1f %%", "MAPE": "%.1f %%", "Bias": "%.1f %%", "MASE": "%.2f"}
+    assert formats == {"WAPE": "%.1f%%", "MAPE": "%.1f%%", "Bias": "%.1f%%", "MASE": "%.2f"}
     wape = float(accuracy.value[label("wape")].iloc[0])
     assert 1 < wape < 100  # a percentage: the fraction ×100 for its format
     forecast = next(d for d in at.dataframe if label("upper") in d.value.columns)
