@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from sop_core.engine.kpis import KPIS, TILES, delta, delta_colour, money, pct, show
+from sop_core.engine.kpis import KPIS, TILES, delta, delta_colour, money, pct, show, units
 from sop_core.engine.planner import KPI_LABELS
 
 
@@ -47,3 +47,15 @@ def test_show_uses_each_kpis_format() -> None:
     assert show("fill_rate", 1.0) == "100.0%" == pct(1.0)
     assert show("total_cost", 422_275.0) == "$422,275"
     assert show("average_inventory", 1234.4) == "1,234"
+
+
+def test_one_number_format_never_shows_minus_zero():
+    """Tiles (kpis), tables and the pack (fields) format through one function: a value
+    that rounds to nothing has no sign; an unknown field's number gets two decimals."""
+    from sop_core.base.fields import format_number, show_value
+
+    assert money(-0.3) == show_value("total_cost", -0.3) == "$0"
+    assert units(-0.4) == format_number("units", -0.4) == "0"
+    assert units(-0.6) == "−1" and money(-2.0) == "−$2"
+    assert pct(-0.00001) == "0.0%"
+    assert show_value("not_a_known_field", 397.3551) == "397.36"

@@ -271,22 +271,34 @@ def show_value(key: str, value: Any) -> str:
     kind = term(key).kind
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if kind in ("text", "flag") or isinstance(value, str):
+    if kind == "flag" or isinstance(value, str):
         return str(value)
     v = _number(value)
     if v is None:
         return ""
-    sign = MINUS if v < 0 and round(abs(v), 2) > 0 else ""
-    a = abs(v)
+    # a number of a field the vocabulary does not know (or a text field): up to 2 decimals
+    return format_number("factor" if kind == "text" else kind, v)
+
+
+def format_number(kind: Kind, value: float) -> str:
+    """A finite number of ``kind`` as a person reads it: money to the dollar ("$1,234"),
+    a price to the cent where it has cents ("$2.50"), a rate to a tenth of a percent
+    ("97.3%"), workers and factors whole or to two decimals ("12.5"), units, hours and
+    counts whole ("1,235"). A minus sign (U+2212) only where something nonzero is shown:
+    never "−0"."""
+    a = abs(value)
     if kind == "money":
-        return f"{sign}${a:,.0f}"
-    if kind == "price":
-        return f"{sign}${a:,.2f}" if a != round(a) else f"{sign}${a:,.0f}"
-    if kind == "rate":
-        return f"{sign}{100 * a:.1f}%"
-    if kind in ("workers", "factor"):
-        return f"{sign}{a:,.2f}".rstrip("0").rstrip(".") if a != round(a) else f"{sign}{a:,.0f}"
-    return f"{sign}{a:,.0f}"  # units, hours, counts: whole
+        text = f"${a:,.0f}"
+    elif kind == "price":
+        text = f"${a:,.2f}" if a != round(a) else f"${a:,.0f}"
+    elif kind == "rate":
+        text = f"{100 * a:.1f}%"
+    elif kind in ("workers", "factor"):
+        text = f"{a:,.2f}".rstrip("0").rstrip(".") if a != round(a) else f"{a:,.0f}"
+    else:  # units, hours, counts: whole
+        text = f"{a:,.0f}"
+    shown_nonzero = any(c in "123456789" for c in text)
+    return (MINUS if value < 0 and shown_nonzero else "") + text
 
 
 def people_frame(frame: Any) -> Any:

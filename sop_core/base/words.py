@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sop_core.base.fields import TERMS, label, show_value
+from sop_core.base.fields import label, show_value
 
 #: a list longer than this is summarised instead of listed
 SHORT_LIST = 6
@@ -44,13 +44,6 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _number(value: float) -> str:
-    """A number of a field the vocabulary does not know: whole, or up to 2 decimals."""
-    if value == round(value):
-        return f"{value:,.0f}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
 def value_words(field: str, value: Any, blank: str = "blank") -> str:
     """``value`` of ``field`` as a person reads it ("$3.50", "yes", "Pump, PUMPS"), or
     ``blank`` when it is missing."""
@@ -60,8 +53,6 @@ def value_words(field: str, value: Any, blank: str = "blank") -> str:
         return item_words(value) or blank
     if isinstance(value, list | tuple):
         return _list_words(field, list(value))
-    if _is_number(value) and field not in TERMS:
-        return _number(float(value))
     return show_value(field, value) or blank
 
 

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from sop_core.base.fields import KPI_KEYS, TERMS
+from sop_core.base.fields import KPI_KEYS, MINUS, TERMS, format_number
 
 Format = Literal["money", "pct", "units"]
 
@@ -60,30 +60,33 @@ TILES: tuple[str, ...] = (
     "workforce_changes",
     "margin",
 )
-MINUS = "−"  # U+2212 for values; deltas use "-" so the UI reads their direction
+MISSING = "–"  # a tile or a KPI table's cell with no value
+
+
+def _missing(x: float | None) -> bool:
+    return x is None or not math.isfinite(x)
 
 
 def money(x: float | None, *, compact: bool = False) -> str:
-    """'$1,234,567'; compact: '$1.23M', '$45.6k' (for tiles that must fit)."""
-    if x is None or not math.isfinite(x):
-        return "–"
-    sign = MINUS if x < -0.5 else ""
-    x = abs(x)
-    if compact and x >= 1e6:
-        return f"{sign}${x / 1e6:,.2f}M"
-    if compact and x >= 1e5:
-        return f"{sign}${x / 1e3:,.0f}k"
-    return f"{sign}${x:,.0f}"
+    """'$1,234,567' (the vocabulary's money); compact: '$1.23M', '$456k' (for tiles that
+    must fit)."""
+    if _missing(x):
+        return MISSING
+    if compact and abs(x) >= 1e5:
+        sign = MINUS if x < 0 else ""
+        a = abs(x)
+        return f"{sign}${a / 1e6:,.2f}M" if a >= 1e6 else f"{sign}${a / 1e3:,.0f}k"
+    return format_number("money", x)
 
 
 def pct(x: float | None) -> str:
-    return "–" if x is None or not math.isfinite(x) else f"{100 * x:.1f}%"
+    """'97.3%' (the vocabulary's rate)."""
+    return MISSING if _missing(x) else format_number("rate", x)
 
 
 def units(x: float | None) -> str:
-    if x is None or not math.isfinite(x):
-        return "–"
-    return f"{MINUS if x < -0.5 else ''}{abs(x):,.0f}"
+    """'1,235' (the vocabulary's units: whole)."""
+    return MISSING if _missing(x) else format_number("units", x)
 
 
 def show(key: str, value: float | None, *, compact: bool = False) -> str:

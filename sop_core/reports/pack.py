@@ -31,7 +31,7 @@ from typing import Any
 
 import pandas as pd
 
-from sop_core.base.fields import MINUS
+from sop_core.base.fields import format_number
 from sop_core.reports.exports import frames_excel
 
 #: largest table printed per section (rows beyond it are counted, not printed)
@@ -86,12 +86,8 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bool) or not isinstance(value, Real):
         return str(value)
-    sign = MINUS if value < 0 else ""
-    a = abs(value)
-    if isinstance(value, Integral):
-        return f"{sign}{int(a):,}"
-    text = f"{a:,.0f}" if a >= 100 else f"{a:,.2f}".rstrip("0").rstrip(".")
-    return ("" if text == "0" else sign) + text
+    whole = isinstance(value, Integral) or abs(value) >= 100
+    return format_number("units" if whole else "factor", float(value))
 
 
 def pack_pdf(
