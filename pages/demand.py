@@ -23,8 +23,9 @@ from pages._workspace import (
 from sop_core.base.errors import InputError
 from sop_core.base.fields import header, label, term
 from sop_core.base.text import md_escape
+from sop_core.demand.choice import model_name
 from sop_core.demand.consensus import ADJUSTMENT_COLUMNS, adjust_forecast
-from sop_core.demand.forecast import MODEL_CHOICES, label_periods, model_name, models_in_words
+from sop_core.demand.forecast import MODEL_CHOICES, label_periods
 from sop_core.demand.history import family_totals, read_history
 from sop_core.process.workspace import (
     WorkspaceState,
@@ -294,10 +295,10 @@ with right:
     st.dataframe(acc, hide_index=True, column_config=acc_config, placeholder="")
     chosen = model_name(fc.loc[fc["family"] == family, "model"].iloc[0])
     why = result.choices.loc[result.choices["family"] == family, "reason"]
-    reason = models_in_words(why.iloc[0]) if len(why) else "lowest error in the backtest"
+    reason = why.iloc[0] if len(why) else "lowest error in the backtest"
     st.caption(f"Model used for {md_escape(family)}: **{chosen}**. Why: {md_escape(reason)}.")
     for note in result.notes:
-        st.info(models_in_words(note))
+        st.info(note)
 
 st.subheader("Consensus adjustments")
 st.caption(

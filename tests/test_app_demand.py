@@ -12,8 +12,9 @@ from apptests import CODE_NAME, open_app_page, what_people_should_not_see
 from streamlit.testing.v1 import AppTest
 
 from sop_core.base.fields import label
-from sop_core.demand.choice import COMBO
-from sop_core.demand.forecast import MODEL_CHOICES, MODEL_NAMES, model_name, models_in_words
+from sop_core.demand.batched import BATCHED_MODELS
+from sop_core.demand.choice import COMBO, MODEL_NAMES, choose_with_reason, model_name
+from sop_core.demand.forecast import MODEL_CHOICES
 from sop_core.demand.models import MODELS
 
 
@@ -99,7 +100,7 @@ def test_the_model_selector_shows_words_and_the_link_keeps_the_code_name():
 
 
 def test_every_model_has_a_name_in_words():
-    assert set(MODEL_NAMES) == {*MODELS, *MODEL_CHOICES, COMBO}
+    assert set(MODEL_NAMES) == {*MODELS, *MODEL_CHOICES, COMBO, *BATCHED_MODELS}
     names = list(MODEL_NAMES.values())
     assert len(set(names)) == len(names)
     assert not [n for n in names if CODE_NAME.fullmatch(n)]
@@ -108,25 +109,23 @@ def test_every_model_has_a_name_in_words():
     assert model_name("sarima") == "Seasonal ARIMA"
 
 
-def test_reasons_name_the_models_in_words_and_leave_prose_alone():
-    reason = (
-        "lowest backtest MASE 0.80 over 6 origin(s) (next: naive 0.85, prophet-additive "
-        "0.90); median of theta, ets-damped, sarima; conformal 80 % interval from 72 "
-        "backtest errors"
+def test_reasons_name_the_models_in_words():
+    """The choice's reason is written with the models' names, where it is made."""
+    rows = [
+        {"model": "naive", "mase": 1.0, "origins": 3},
+        {"model": "ets", "mase": 0.9, "origins": 3},
+        {"model": "prophet-additive", "mase": 1.2, "origins": 3},
+    ]
+    assert choose_with_reason(rows) == (
+        "ets",
+        "lowest backtest MASE 0.90 over 3 origin(s) (next: Seasonal naive 1.00, "
+        "Prophet (additive) 1.20)",
     )
-    assert models_in_words(reason) == (
-        "lowest backtest MASE 0.80 over 6 origin(s) (next: Seasonal naive 0.85, Prophet "
-        "(additive) 0.90); median of Theta, Damped exponential smoothing (ETS), Seasonal "
-        "ARIMA; conformal 80 % interval from 72 backtest errors"
+    tie = [{"model": "naive", "mase": 0.995, "origins": 3}, {"model": "sarima", "mase": 0.99}]
+    assert choose_with_reason(tie) == (
+        "naive",
+        "backtest MASE 0.99, within 2% of Seasonal ARIMA (0.99): the simpler model is kept",
     )
-    assert models_in_words("backtest MASE 1.00, within 2% of ets (0.99): kept") == (
-        "backtest MASE 1.00, within 2% of Exponential smoothing (ETS) (0.99): kept"
-    )
-    assert models_in_words("sarima failed to fit; seasonal naive as the fallback") == (
-        "Seasonal ARIMA failed to fit; seasonal naive as the fallback"
-    )
-    for prose in ("all history is zero", "forecast with the last value (last)"):
-        assert models_in_words(prose) == prose
 
 
 def test_an_invalid_upload_shows_its_message_and_keeps_the_history():

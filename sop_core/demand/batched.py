@@ -60,7 +60,13 @@ from itertools import product
 import numpy as np
 
 from sop_core.demand.accuracy import Window
-from sop_core.demand.choice import COMBO, COMBO_MEMBERS, MIN_CONFORMAL_POINTS, choose_with_reason
+from sop_core.demand.choice import (
+    COMBO,
+    COMBO_MEMBERS,
+    MIN_CONFORMAL_POINTS,
+    choose_with_reason,
+    model_name,
+)
 from sop_core.demand.models import INTERMITTENT_ALPHA, z_score
 from sop_core.demand.parallel import one_blas_thread
 
@@ -466,7 +472,7 @@ def forecast_batch(job: BatchJob) -> BatchOut:
         if model is None:
             model, reason = "naive", "no candidate scored in the backtest; seasonal naive"
         if model == COMBO:
-            reason += "; median of " + ", ".join(cands[j] for j in members[i])
+            reason += "; median of " + ", ".join(model_name(cands[j]) for j in members[i])
         chosen.append(model)
         reasons.append(reason)
 

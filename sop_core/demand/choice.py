@@ -17,6 +17,37 @@ TIE_TOLERANCE = 0.02
 MIN_CONFORMAL_POINTS = 8
 """Fewest backtest errors behind a conformal interval."""
 
+MODEL_NAMES: dict[str, str] = {
+    # the choices of ``model=`` that pick among candidates
+    "auto": "Automatic (the most accurate per family)",
+    "prophet": "Prophet (additive or multiplicative)",
+    "intermittent": "Intermittent demand (SES, Croston, SBA or TSB)",
+    # the models (:data:`~sop_core.demand.models.MODELS`) and the combination
+    "naive": "Seasonal naive",
+    "theta": "Theta",
+    "ets": "Exponential smoothing (ETS)",
+    "ets-damped": "Damped exponential smoothing (ETS)",
+    "sarima": "Seasonal ARIMA",
+    "prophet-additive": "Prophet (additive)",
+    "prophet-multiplicative": "Prophet (multiplicative)",
+    "croston": "Croston",
+    "sba": "Syntetos–Boylan (SBA)",
+    "tsb": "Teunter–Syntetos–Babai (TSB)",
+    "ses": "Simple exponential smoothing",
+    "last": "Naive (last value)",
+    "holt-damped": "Damped Holt (batched)",
+    "trend-fourier": "Linear trend + Fourier season (batched)",
+    "zero": "Zero (no demand in the history)",
+    COMBO: f"Combination (median of the {COMBO_MEMBERS} best)",
+}
+"""What a person reads for each model and ``model=`` choice ("prophet-additive" →
+"Prophet (additive)"); ``ets`` and ``naive`` are both a choice and a model, named once."""
+
+
+def model_name(model: str) -> str:
+    """``model`` in words (:data:`MODEL_NAMES`); an unknown name is returned as it is."""
+    return MODEL_NAMES.get(model, model)
+
 
 def _score(row: dict[str, Any], measure: str) -> float:
     v = row.get(measure, np.nan)
@@ -44,11 +75,11 @@ def choose_with_reason(rows: list[dict[str, Any]]) -> tuple[str | None, str]:
     origins = rows[0].get("origins", 0)
     name = measure.upper()
     reason = f"lowest backtest {name} {value:.2f} over {origins} origin(s)"
-    others = [f"{m} {v:.2f}" for m, v in ranked if m != model][:2]
+    others = [f"{model_name(m)} {v:.2f}" for m, v in ranked if m != model][:2]
     if value > best_value:
         best = next(m for m, v in ranked if v == best_value)
         reason = (
-            f"backtest {name} {value:.2f}, within {TIE_TOLERANCE:.0%} of {best} "
+            f"backtest {name} {value:.2f}, within {TIE_TOLERANCE:.0%} of {model_name(best)} "
             f"({best_value:.2f}): the simpler model is kept"
         )
     elif others:

@@ -56,7 +56,6 @@ model's own interval is used.
 
 from __future__ import annotations
 
-import re
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -86,6 +85,7 @@ from sop_core.demand.choice import (
     MIN_CONFORMAL_POINTS,
     choose_with_reason,
     combination_row,
+    model_name,
 )
 from sop_core.demand.history import family_totals, infer_freq, season_length
 from sop_core.demand.models import INTERMITTENT_MODELS, MODELS, SEASONAL_MODELS, fit_predict
@@ -118,59 +118,6 @@ MODEL_CHOICES: tuple[str, ...] = tuple(
     dict.fromkeys((*CANDIDATES, *SEASONAL_MODELS, *INTERMITTENT_MODELS))
 )
 """Every ``model=`` value: the choices above, then each variant by name (once each)."""
-
-MODEL_NAMES: dict[str, str] = {
-    # the choices of ``model=`` that pick among candidates
-    "auto": "Automatic (the most accurate per family)",
-    "prophet": "Prophet (additive or multiplicative)",
-    "intermittent": "Intermittent demand (SES, Croston, SBA or TSB)",
-    # the models (:data:`~sop_core.demand.models.MODELS`) and the combination
-    "naive": "Seasonal naive",
-    "theta": "Theta",
-    "ets": "Exponential smoothing (ETS)",
-    "ets-damped": "Damped exponential smoothing (ETS)",
-    "sarima": "Seasonal ARIMA",
-    "prophet-additive": "Prophet (additive)",
-    "prophet-multiplicative": "Prophet (multiplicative)",
-    "croston": "Croston",
-    "sba": "Syntetos–Boylan (SBA)",
-    "tsb": "Teunter–Syntetos–Babai (TSB)",
-    "ses": "Simple exponential smoothing",
-    "last": "Naive (last value)",
-    "zero": "Zero (no demand in the history)",
-    COMBO: f"Combination (median of the {COMBO_MEMBERS} best)",
-}
-"""What a person reads for each model and ``model=`` choice ("prophet-additive" →
-"Prophet (additive)"); ``ets`` and ``naive`` are both a choice and a model, named once."""
-
-
-def model_name(model: str) -> str:
-    """``model`` in words (:data:`MODEL_NAMES`); an unknown name is returned as it is."""
-    return MODEL_NAMES.get(model, model)
-
-
-_KNOWN = "|".join(re.escape(m) for m in sorted(MODEL_NAMES, key=len, reverse=True))
-_IN_TEXT = re.compile(
-    # a list of the combination's members, or one model before its score or a failure
-    rf"(?P<median>median of )(?P<members>(?:{_KNOWN})(?:, (?:{_KNOWN}))*)(?![\w-])"
-    rf"|(?<![\w-])(?P<model>{_KNOWN})(?= \(?\d| failed to fit)"
-)
-
-
-def models_in_words(text: str) -> str:
-    """A choice's reason or a forecast note with its model names in words: "lowest
-    backtest MASE 0.90 (next: naive 1.00)" → "… (next: Seasonal naive 1.00)". Only where
-    the forecast's sentences put a model name (before its score, before "failed to fit",
-    in the combination's "median of …"), so the same words in prose ("the last value",
-    "seasonal naive as the fallback") stay as they are."""
-
-    def words(m: re.Match[str]) -> str:
-        if m["model"] is not None:
-            return model_name(m["model"])
-        return m["median"] + ", ".join(model_name(x) for x in m["members"].split(", "))
-
-    return _IN_TEXT.sub(words, text)
-
 
 Engine = Literal["auto", "batched", "series"]
 """How :func:`forecast` fits: see its ``engine`` argument."""
@@ -373,7 +320,7 @@ def finish_series(task: SeriesTask, rows: list[dict[str, Any]]) -> SeriesResult:
         chosen, reason = choose_with_reason(rows)
     else:
         chosen, reason = task.candidates[0], "the only candidate"
-    notes = [f"{r['model']} failed to fit ({r['error']})" for r in rows if r["error"]]
+    notes = [f"{model_name(r['model'])} failed to fit ({r['error']})" for r in rows if r["error"]]
     if chosen is None:
         chosen = "naive"
         notes.append("no candidate fitted in the backtest; fell back to seasonal naive")
@@ -385,13 +332,18 @@ def finish_series(task: SeriesTask, rows: list[dict[str, Any]]) -> SeriesResult:
             parts = [run(m, intervals=False) for m in chosen_row["members"]]
             mean = np.median(np.vstack([p.mean for p in parts]), axis=0)
             out = SeriesResult(task.key, COMBO, mean, mean, mean)
-            reason += f"; median of {', '.join(chosen_row['members'])}"
+            reason += f"; median of {', '.join(map(model_name, chosen_row['members']))}"
         else:
             out = run(chosen, intervals=half is None)
     except Exception as exc:
-        notes.append(f"{chosen} failed to fit ({type(exc).__name__}: {exc}); used seasonal naive")
+        notes.append(
+            f"{model_name(chosen)} failed to fit ({type(exc).__name__}: {exc}); used seasonal naive"
+        )
         out = run("naive")
-        reason = f"{chosen} failed to fit on the whole history; seasonal naive as the fallback"
+        reason = (
+            f"{model_name(chosen)} failed to fit on the whole history; "
+            "seasonal naive as the fallback"
+        )
         half = None
     if half is not None:
         out.lower = np.clip(out.mean - half, 0, None)
@@ -953,7 +905,6 @@ __all__ = [
     "CANDIDATES",
     "MODELS",
     "MODEL_CHOICES",
-    "MODEL_NAMES",
     "ForecastResult",
     "SeriesResult",
     "SeriesTask",
@@ -962,6 +913,4 @@ __all__ = [
     "forecast_series",
     "label_periods",
     "make_tasks",
-    "model_name",
-    "models_in_words",
 ]
