@@ -229,9 +229,8 @@ def live_plan() -> None:
         whatif = levers(s)
     scenario = whatif.apply(s)
     approved = approved_plan()
-    fixed = plans.time_fence(scenario, approved)  # the first periods as last approved
-    t0 = time.perf_counter()
-    result = plans.solve_plan(scenario, approved, planner=planner_for(scenario))
+    t0 = time.perf_counter()  # fixed: the first periods as last approved, if fenced
+    result, fixed = plans.solve_fenced(scenario, approved, planner=planner_for(scenario))
     solve_ms = 1000 * (time.perf_counter() - t0)
     baseline = baseline_result(s, scenario, result, approved)
     with right:

@@ -17,6 +17,7 @@ from e2e_server import (
     grid_tables,
     keep_for_readme,
     no_exception,
+    number,
     shoot,
     sign_in,
     until,
@@ -88,10 +89,6 @@ def seed_last_months_cycle(store: Store, month: str) -> list[str]:
         store, COMPANY, previous_month(month), recommended=[LAST], approve=LAST, authors=owners
     )
     return months
-
-
-def number(text: str) -> float:
-    return float(text.replace(",", "").replace("\u2212", "-").strip())
 
 
 def test_a_cycle_is_signed_off_step_by_step_by_its_owners(team_server, browser):

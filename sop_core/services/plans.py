@@ -51,11 +51,22 @@ def solve_plan(
     """The plan of ``scenario`` with ``whatif`` applied, inside the time fence that the
     ``approved`` plan sets. ``planner``: a compiled model of the scenario's shape to
     re-solve warm (a page keeps one per session); a fresh one by default."""
+    return solve_fenced(scenario, approved, whatif, planner)[0]
+
+
+def solve_fenced(
+    scenario: Scenario,
+    approved: PlanResult | None,
+    whatif: WhatIf | None = None,
+    planner: Planner | None = None,
+) -> tuple[PlanResult, FixedPlan | None]:
+    """:func:`solve_plan`, and what the fence held (None: nothing), for a page that also
+    shows the fence: one reading of the approved plan per solve."""
     planned = (whatif or WhatIf()).apply(scenario)
     fixed = time_fence(planned, approved)
     if planner is None or not planner.accepts(planned):
         planner = Planner(planned, fixed)
-    return planner.solve(planned, fixed)
+    return planner.solve(planned, fixed), fixed
 
 
 def keep_whatif(
