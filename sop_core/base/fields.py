@@ -3,14 +3,14 @@ how a value of each kind is shown.
 
 Tiles, tables, downloads, the change log, the audit trail, the meeting pack and the
 command line read :data:`TERMS` (through :func:`label`, :func:`header`, :func:`show_value`
-and :func:`people_frame`), so a field is named and formatted the same everywhere and a
+and :func:`format_number`), so a field is named and formatted the same everywhere and a
 person never meets ``holding_cost``, ``None``, ``nan`` or 397.3551. The tables below
 (:data:`WORKFORCE_FIELDS`, :data:`FAMILY_FIELDS`, :data:`POLICY_FIELDS`) are views of it
 for the master data; scenario field names are in :mod:`sop_core.model.scenario`.
 
-A value is shown at the precision its kind deserves: units and workers' counts whole,
-money to the dollar, a cost per unit to the cent, rates to one decimal, hours whole.
-A missing value is blank.
+A value is shown at the precision its kind deserves: units, hours and counts whole,
+money to the dollar, a cost per unit to the cent, rates to a tenth of a percent, workers
+and factors to two decimals at most. A missing value is blank.
 """
 
 from __future__ import annotations
@@ -299,16 +299,6 @@ def format_number(kind: Kind, value: float) -> str:
         text = f"{a:,.0f}"
     shown_nonzero = any(c in "123456789" for c in text)
     return (MINUS if value < 0 and shown_nonzero else "") + text
-
-
-def people_frame(frame: Any) -> Any:
-    """A copy of ``frame`` for people: every value shown as its column's kind (blank where
-    missing), the columns named by :func:`header`. For display only: a download keeps
-    numbers as numbers."""
-    out = frame.copy()
-    for col in out.columns:
-        out[col] = [show_value(col, v) for v in out[col]]
-    return out.rename(columns={c: header(c) for c in out.columns})
 
 
 def _number_or_missing(value: Any) -> bool:
