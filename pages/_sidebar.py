@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from pages._access import account_sidebar, why_not
-from pages._workspace import author, flash, switch_company, undo, workspaces
+from pages._workspace import author, flash, switch_company, undo, workbench
 from sop_core.base.errors import InputError
 from sop_core.base.text import md_escape
-from sop_core.process.workspace import WorkspaceState, action_lines, replace_edits
+from sop_core.process.workspace import WorkspaceState, action_lines
+from sop_core.services import companies
 
 
 def _switch() -> None:
@@ -18,18 +19,15 @@ def _switch() -> None:
 def _new_company() -> None:
     ss = st.session_state
     name = (ss.get("sidebar_new_name") or "").strip()
-    spaces = workspaces()
+    copy = ss.get("sidebar_new_from") == "A copy of this company" and ss.get("scenario")
     try:
-        spaces.create(name, author=author())
-        if ss.get("sidebar_new_from") == "A copy of this company" and ss.get("scenario"):
-            new = spaces.state(name)
-            spaces.apply(
-                name,
-                replace_edits(new, ss.scenario),
-                author=author(),
-                summary=f"copied from {ss.company}",
-                as_action="company",
-            )
+        companies.start_company(
+            workbench(),
+            name,
+            author=author(),
+            copy_of=ss.scenario if copy else None,
+            copied_from=ss.company,
+        )
     except InputError as exc:
         flash("error", "\n".join(md_escape(p) for p in exc.problems))
         return
@@ -39,8 +37,8 @@ def _new_company() -> None:
 
 def company_sidebar(ws: WorkspaceState) -> None:
     """Draw the sidebar for the company ``ws``."""
-    spaces = workspaces()
-    names = spaces.names()
+    wb = workbench()
+    names = companies.company_names(wb)
     st.selectbox(
         "Company",
         names,
@@ -61,7 +59,7 @@ def company_sidebar(ws: WorkspaceState) -> None:
     if ws.whatifs:
         st.caption(f"{len(ws.whatifs)} what-if(s) kept")
     account_sidebar()
-    changes = spaces.changes(ws.name, limit=60)
+    changes = companies.latest_changes(wb, ws.name, limit=60)
     c1, c2 = st.columns(2)
     c1.button(
         "Undo",

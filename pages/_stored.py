@@ -15,12 +15,13 @@ import hashlib
 
 import streamlit as st
 
-from pages._workspace import approved_plan, get_store
+from pages._workspace import approved_plan, workbench
 from sop_core.engine.lp import FixedPlan
 from sop_core.engine.planner import PlanResult
 from sop_core.model.scenario import Scenario
 from sop_core.model.whatif import WhatIf
 from sop_core.services import plans
+from sop_core.services.scenarios import open_scenario
 
 
 def _fence_key(fixed: FixedPlan | None) -> str:
@@ -49,15 +50,15 @@ def _solved(
 def solved_version(name: str, version: int) -> tuple[Scenario, PlanResult]:
     """Version ``version`` of the stored scenario ``name`` and its plan, as the pages plan
     it (no what-if, inside the time fence). Raises
-    :class:`~sop_core.store.scenarios.ScenarioNotFound` (an
+    :class:`~sop_core.services.scenarios.ScenarioNotFound` (an
     :class:`~sop_core.base.errors.InputError`) when it was deleted since."""
-    store = get_store()
-    stored = store.open(name, version)
+    wb = workbench()
+    stored = open_scenario(wb, name, version)
     scenario = stored.scenario
     planned = WhatIf().apply(scenario)  # as pages._common.solve_whatif plans it
     approved = approved_plan()
     result = _solved(
-        store.url,
+        wb.url,
         stored.name,
         stored.version,
         stored.created_at.isoformat(),

@@ -34,12 +34,10 @@ from sop_core.base.errors import InputError
 from sop_core.base.text import md_escape
 from sop_core.demand.history import read_history
 from sop_core.model.scenario import Scenario, load_scenario
-from sop_core.process.workspace import Edit, WorkspaceState, suggest_mapping
-from sop_core.services import plans
-from sop_core.services.history import upload_history
-from sop_core.store.scenarios import Store
-from sop_core.store.session import database_url
-from sop_core.store.workspaces import Workspaces, undo_action
+from sop_core.process.workspace import Edit, WorkspaceState
+from sop_core.services import companies, plans, scenarios
+from sop_core.services.scenarios import StoredScenario
+from sop_core.services.workbench import Workbench, connect, resolved_url
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -52,8 +50,8 @@ SAMPLE_COMPANY = "Sample company"
 
 
 @st.cache_resource(max_entries=2)
-def _store(url: str) -> Store:
-    return Store(url)
+def _workbench(url: str) -> Workbench:
+    return connect(url)
 
 
 def store_url() -> str | None:
@@ -64,13 +62,10 @@ def store_url() -> str | None:
         return None
 
 
-def get_store() -> Store:
-    """The store (thread-safe, shared by sessions); raises StoreUnavailable."""
-    return _store(database_url(store_url()))
-
-
-def workspaces() -> Workspaces:
-    return Workspaces(get_store())
+def workbench() -> Workbench:
+    """The store every service acts on (thread-safe, shared by sessions); raises
+    StoreUnavailable when the database does not answer."""
+    return _workbench(resolved_url(store_url()))
 
 
 # --------------------------------------------------------------------------- the sample
@@ -95,29 +90,21 @@ def sample_company() -> str:
     return f"Sample: {Path(override).stem}" if override else SAMPLE_COMPANY
 
 
-def seed_sample(spaces: Workspaces, author: str = "sample") -> None:
+def seed_sample(wb: Workbench, author: str = "sample") -> None:
     """Create the sample company (its scenario and, for the embedded one, its sales
     history) unless it exists; two sessions racing to do it is harmless."""
     name = sample_company()
-    if name in spaces.names():
+    if name in companies.company_names(wb):
         return
-    scenario = load_scenario(sample_path())
-    try:
-        state = spaces.create(name, author=author, scenario=scenario)
-    except InputError:
-        return  # another session created it first
-    if not os.environ.get("SOP_SAMPLE_SCENARIO") and SAMPLE_HISTORY.is_file():
-        history = read_history(SAMPLE_HISTORY)
-        mapping = suggest_mapping(sorted(history["family"].unique()), state)
-        upload_history(
-            spaces,
-            name,
-            history,
-            f"data/{SAMPLE_HISTORY.name}",
-            mapping,
-            author=author,
-            summary="sample sales history",
-        )
+    with_history = not os.environ.get("SOP_SAMPLE_SCENARIO") and SAMPLE_HISTORY.is_file()
+    companies.seed_company(
+        wb,
+        name,
+        load_scenario(sample_path()),
+        author=author,
+        history=read_history(SAMPLE_HISTORY) if with_history else None,
+        history_name=f"data/{SAMPLE_HISTORY.name}",
+    )
 
 
 # --------------------------------------------------------------------------- the session
@@ -130,19 +117,19 @@ def init_session() -> None:
     ss.setdefault("whatif", None)
     ss.setdefault("flash", [])
     ss.setdefault("author", DEFAULT_AUTHOR)
-    spaces = workspaces()
+    wb = workbench()
     if "company" not in ss:
-        seed_sample(spaces)
+        seed_sample(wb)
         wanted = st.query_params.get("company")
-        names = spaces.names()
+        names = companies.company_names(wb)
         ss.company = wanted if wanted in names else sample_company()
     cached: WorkspaceState | None = ss.get("ws_state")
     if (
         cached is None
         or cached.name != ss.company
-        or spaces.revision(ss.company) != cached.revision
+        or companies.revision(wb, ss.company) != cached.revision
     ):
-        set_state(spaces.state(ss.company))
+        set_state(companies.company_state(wb, ss.company))
 
 
 def sync_company_url() -> None:
@@ -201,7 +188,7 @@ def switch_company(name: str) -> None:
     ss = st.session_state
     ss.company = name
     ss.whatif = None
-    set_state(workspaces().state(name))
+    set_state(companies.company_state(workbench(), name))
 
 
 def flash(kind: str, text: str) -> None:
@@ -215,10 +202,10 @@ def show_flash() -> None:
     st.session_state.flash = []
 
 
-def approved_scenario():
-    """This company's approved scenario (a :class:`~sop_core.store.scenarios.StoredScenario`), or
-    ``None``: each company has its own."""
-    return get_store().approved(workspace_id=workspaces().id_of(state().name))
+def approved_scenario() -> StoredScenario | None:
+    """This company's approved scenario at its approved version, or ``None``: each
+    company has its own."""
+    return scenarios.approved_scenario(workbench(), state().name)
 
 
 def approved_plan():
@@ -246,7 +233,8 @@ def commit(edits: list[Edit], summary: str | None = None, as_action: str | None 
     if not edits:
         return True
     try:
-        new = workspaces().apply(
+        new = companies.edit_company(
+            workbench(),
             st.session_state.company,
             edits,
             author=author(),
@@ -263,9 +251,7 @@ def commit(edits: list[Edit], summary: str | None = None, as_action: str | None 
 def undo() -> None:
     """Undo the company's newest action (a button callback)."""
     try:
-        new, what = undo_action(
-            workspaces(), get_store(), st.session_state.company, author=author()
-        )
+        new, what = companies.undo_last(workbench(), st.session_state.company, author=author())
     except InputError as exc:
         flash("warning", "\n".join(md_escape(p.message) for p in exc.problems))
         return
@@ -279,7 +265,7 @@ def undo() -> None:
 @st.cache_data(max_entries=8, show_spinner=False)
 def stored_history(store_url: str, upload_id: int) -> pd.DataFrame:
     """An uploaded history as kept in a store (immutable, so cached by store and id)."""
-    return workspaces().history(upload_id)
+    return companies.stored_history(workbench(), upload_id)
 
 
 def company_history(ws: WorkspaceState | None = None) -> tuple[pd.DataFrame | None, str]:
@@ -289,7 +275,7 @@ def company_history(ws: WorkspaceState | None = None) -> tuple[pd.DataFrame | No
     upload = ws.history_upload
     if not upload:
         return None, ""
-    frame = stored_history(get_store().url, int(upload["upload_id"]))
+    frame = stored_history(workbench().url, int(upload["upload_id"]))
     return ws.planned_history(frame), str(upload["name"])
 
 

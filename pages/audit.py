@@ -2,22 +2,23 @@
 
 Filter by company, by kind of object (a family, the workforce, a scenario, …) and by
 the object itself; fields by their labels, before and after in words
-(:func:`sop_core.store.audit.audit_frame`); download what is shown as CSV or Excel, with
+(:func:`sop_core.services.audit.audit_trail`); download what is shown as CSV or Excel, with
 the exact values. The rows come from
-``sop_audit``, which the database keeps append-only (:mod:`sop_core.store.audit`).
+``sop_audit``, which the database keeps append-only.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from pages._workspace import get_store, state
+from pages._workspace import state, workbench
 from sop_core.base.text import md_escape
 from sop_core.reports.exports import frame_csv, frames_excel, slug
-from sop_core.store.audit import audit_download
+from sop_core.services.audit import audit_export, audit_trail
+from sop_core.services.scenarios import scenario_names
 
 ws = state()
-store = get_store()
+wb = workbench()
 st.title("Audit trail")
 st.caption(
     "Every change saved in the workbench, newest first: who, when, which object, before "
@@ -50,16 +51,16 @@ if kind == "family":
     pick = c3.selectbox("Family", ["All", *families], key="audit_family")
     key = families.get(pick)
 elif kind == "scenario":
-    pick = c3.selectbox("Scenario", ["All", *store.names()], key="audit_scenario")
+    pick = c3.selectbox("Scenario", ["All", *scenario_names(wb)], key="audit_scenario")
     key = None if pick == "All" else pick
 
 company = None if everywhere else ws.name
-shown = store.audit(company=company, object_kind=kind, object_key=key, words=True)
+shown = audit_trail(wb, company=company, kind=kind, key=key)
 where = "all companies" if everywhere else md_escape(ws.name)
 st.caption(f"{len(shown):,} change(s) in {where}.")
 st.dataframe(shown, hide_index=True)
 # the downloads keep the exact values (before and after as JSON), under the same headers
-trail = audit_download(store.audit(company=company, object_kind=kind, object_key=key))
+trail = audit_export(wb, company=company, kind=kind, key=key)
 stem = slug(f"audit {'all' if everywhere else ws.name} {kind_label}")
 d1, d2 = st.columns(2)
 d1.download_button(

@@ -4,7 +4,7 @@ The five steps in order, their status, who signed off when, comments; the person
 pending steps first, with sign-off buttons (disabled with the reason when the person
 lacks the role or the step above is not signed off); the assumptions and decisions log.
 The rules and what a sign-off freezes are in :mod:`sop_core.process.cycle` and
-:mod:`sop_core.store.cycles`; this page reads widgets, calls them and draws.
+:mod:`sop_core.services.cycles`; this page reads widgets, calls them and draws.
 """
 
 from __future__ import annotations
@@ -26,9 +26,8 @@ from pages._workspace import (
     company_history,
     current_scenario,
     flash,
-    get_store,
     state,
-    workspaces,
+    workbench,
 )
 from sop_core.base.errors import InputError, StoreUnavailable
 from sop_core.base.text import md_escape
@@ -48,7 +47,8 @@ from sop_core.process.cycle import (
 )
 from sop_core.process.sop_sheet import sheet_display, sop_sheet
 from sop_core.reports.meeting_pack import PLAN_COLUMNS
-from sop_core.store.cycles import Cycles
+from sop_core.services import cycles
+from sop_core.services.scenarios import scenarios_of
 
 ensure_entry_point()
 
@@ -56,8 +56,8 @@ ws = state()
 actor = current_actor()
 this_month = month_of()
 try:
-    cycles = Cycles(get_store())
-    months = cycles.months(ws.name)
+    wb = workbench()
+    months = cycles.months(wb, ws.name)
 except (StoreUnavailable, InputError) as exc:
     st.error(f"The store cannot be opened: {md_escape(exc)}")
     st.stop()
@@ -99,7 +99,7 @@ if this_month not in months:
         ):
 
             def start() -> None:
-                cycles.create(ws.name, this_month, author=actor)
+                cycles.start_cycle(wb, ws.name, this_month, author=actor)
                 st.session_state["cycle_month"] = this_month  # show the new cycle
 
             attempt(
@@ -116,10 +116,10 @@ shown_month = st.selectbox(
     format_func=lambda m: f"{m} cycle",
     key="cycle_month",
 )
-cycle: Cycle = cycles.get(ws.name, shown_month)
+cycle: Cycle = cycles.cycle_of(wb, ws.name, shown_month)
 #: the cycles before the shown one, oldest first, read once per run (the sheet's earlier
 #: plans, last month's line, forecast value added)
-before: list[Cycle] = [cycles.get(ws.name, m) for m in months if m < cycle.month]
+before: list[Cycle] = cycles.history_of(wb, ws.name, cycle.month)
 
 # ----------------------------------------------------------------- where it stands
 signed = sum(s.signed_off for s in cycle.steps)
@@ -170,10 +170,9 @@ st.dataframe(
 
 # ----------------------------------------------------------------- each step
 def scenario_options() -> dict[str, tuple[str, int]]:
-    company_id = workspaces().id_of(ws.name)
     return {
         f"{s.name} v{s.latest_version}": (s.name, s.latest_version)
-        for s in get_store().list_scenarios(company_id)
+        for s in scenarios_of(wb, ws.name)
     }
 
 
@@ -258,7 +257,7 @@ def step_panel(step: Step) -> None:
                 kwargs["statistical"] = frozen_statistical()
             attempt(
                 lambda: cycles.sign_off(
-                    ws.name, cycle.month, step.key, author=actor, comment=comment, **kwargs
+                    wb, ws.name, cycle.month, step.key, author=actor, comment=comment, **kwargs
                 ),
                 "Not signed off",
                 f"Signed off: {step.label.lower()}.",
@@ -270,9 +269,7 @@ def step_panel(step: Step) -> None:
             **guarded(d.action),
         ):
             attempt(
-                lambda: cycles.set_status(
-                    ws.name, cycle.month, step.key, "in_review", author=actor
-                ),
+                lambda: cycles.mark_in_review(wb, ws.name, cycle.month, step.key, author=actor),
                 "Not changed",
                 f"{step.label} is in review.",
             )
@@ -283,7 +280,7 @@ def step_panel(step: Step) -> None:
             **guarded("cycle_log"),
         ):
             attempt(
-                lambda: cycles.comment(ws.name, cycle.month, step.key, comment, author=actor),
+                lambda: cycles.comment(wb, ws.name, cycle.month, step.key, comment, author=actor),
                 "Not saved",
                 "Comment saved.",
             )
@@ -344,14 +341,14 @@ with st.container(border=True):
         args = {"owner": owner, "family": None if family == "(all)" else family}
         if kind == "assumption":
             attempt(
-                lambda: cycles.add_assumption(ws.name, cycle.month, what, author=actor, **args),
+                lambda: cycles.add_assumption(wb, ws.name, cycle.month, what, author=actor, **args),
                 "Not logged",
                 "Logged the assumption.",
             )
         else:
             attempt(
                 lambda: cycles.add_decision(
-                    ws.name, cycle.month, what, due=due, author=actor, **args
+                    wb, ws.name, cycle.month, what, due=due, author=actor, **args
                 ),
                 "Not logged",
                 "Logged the decision.",
@@ -370,7 +367,7 @@ with st.container(border=True):
             **guarded("cycle_log"),
         ):
             attempt(
-                lambda: cycles.close(ws.name, cycle.month, labels[pick], author=actor),
+                lambda: cycles.close_entry(wb, ws.name, cycle.month, labels[pick], author=actor),
                 "Not closed",
                 "Closed.",
             )

@@ -18,7 +18,7 @@ from pages._workspace import (
     saved_editor,
     set_state,
     state,
-    workspaces,
+    workbench,
 )
 from sop_core.base.errors import InputError
 from sop_core.base.fields import header, label, term
@@ -169,7 +169,7 @@ def upload_step(ws: WorkspaceState) -> None:
         st.caption("New families: " + ", ".join(md_escape(n) for n in dict.fromkeys(new)))
     if st.button("Use this history", type="primary", key="demand_use_history"):
         try:  # kept and mapped in one transaction: a refusal keeps nothing
-            new = upload_history(workspaces(), state().name, loaded, name, mapping, author=author())
+            new = upload_history(workbench(), state().name, loaded, name, mapping, author=author())
         except InputError as exc:
             show_input_error(exc, "The mapping cannot be used")
             return

@@ -25,14 +25,15 @@ from pages._common import (
     presenting as is_presenting,
 )
 from pages._pack import meeting_pack_section
-from pages._workspace import approved_scenario, current_scenario, get_store, state
+from pages._workspace import approved_scenario, current_scenario, state, workbench
 from sop_core.base.errors import InputError
 from sop_core.base.text import md_escape
 from sop_core.engine.kpis import money, pct, units
 from sop_core.engine.planner import PlanResult
 from sop_core.model.whatif import WHATIF_KEYS, WhatIf, whatif_from_dict
 from sop_core.reports.charts import cost_chart
-from sop_core.store.cycles import Cycles
+from sop_core.services import cycles
+from sop_core.services.scenarios import open_scenario
 
 ensure_entry_point()
 
@@ -118,7 +119,7 @@ if approved is not None:
 # the month's cycle: the versions its supply review recommended are the decision to take
 cycle = None
 try:
-    cycle = Cycles(get_store()).current(state().name)
+    cycle = cycles.current_cycle(workbench(), state().name)
 except Exception as exc:  # the cycle is optional for this page: say so, don't fail
     approved_note = (approved_note or "") + f" Cycle not available ({exc.__class__.__name__})."
 recommended = {f"Recommended: {n} v{v}": (n, v) for n, v in (cycle.recommended if cycle else [])}
@@ -126,7 +127,7 @@ for label, (n, v) in list(recommended.items()):
     if approved is not None and (approved.name, approved.version) == (n, v):
         continue  # the approved version is compared once, as approved (still a choice below)
     try:
-        named[label] = solve_whatif(get_store().open(n, v).scenario, WhatIf())
+        named[label] = solve_whatif(open_scenario(workbench(), n, v).scenario, WhatIf())
     except InputError:  # deleted since it was recommended: it cannot be approved either
         del recommended[label]
 
@@ -159,7 +160,8 @@ def decision_box() -> None:
         help=blocked,
     ):
         try:
-            Cycles(get_store()).sign_off(
+            cycles.sign_off(
+                workbench(),
                 state().name,
                 cycle.month,
                 "executive",

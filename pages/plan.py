@@ -31,7 +31,7 @@ from pages._workspace import (
     current_scenario,
     set_state,
     state,
-    workspaces,
+    workbench,
 )
 from sop_core.base.errors import InputError
 from sop_core.base.text import md_escape
@@ -314,7 +314,7 @@ def keep_current_whatif() -> None:
             label = name.strip() or f"{s.name} – what-if {len(state().whatifs) + 1}"
             try:  # stored with the KPIs of the plan shown: the same fenced solve
                 new, _ = plans.keep_whatif(
-                    workspaces(),
+                    workbench(),
                     state().name,
                     label,
                     s,

@@ -20,10 +20,9 @@ from pages._workspace import (
     commit,
     current_scenario,
     flash,
-    get_store,
     state,
     switch_company,
-    workspaces,
+    workbench,
 )
 from pages._workspace import author as current_author
 from sop_core.base.errors import InputError, StoreUnavailable
@@ -32,20 +31,15 @@ from sop_core.engine.kpis import KPIS, money, show
 from sop_core.engine.kpis import delta as kpi_delta
 from sop_core.model.scenario import parse_scenario
 from sop_core.model.whatif import WhatIf
-from sop_core.process.workspace import WorkspaceState, replace_edits
+from sop_core.process.workspace import replace_edits
 from sop_core.reports.exports import slug
-from sop_core.reports.workbook import company_of, read_workbook, write_workbook
-from sop_core.services import plans
-from sop_core.services.companies import import_company
-from sop_core.store.scenarios import StoreConflict, comparison_frame
+from sop_core.reports.workbook import read_workbook
+from sop_core.services import companies, plans
+from sop_core.services import scenarios as saved
+from sop_core.services.audit import audit_trail
+from sop_core.services.scenarios import StoreConflict
 
 ensure_entry_point()
-
-
-def company_workbook(ws: WorkspaceState) -> bytes:
-    upload = ws.history_upload
-    history = workspaces().history(int(upload["upload_id"])) if upload else None
-    return write_workbook(company_of(ws, history))
 
 
 def kpi_table(kpis: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -71,9 +65,8 @@ def kpi_table(kpis: pd.DataFrame, column: str) -> pd.DataFrame:
 
 st.title("Scenarios")
 try:
-    store = get_store()
-    company_id = workspaces().id_of(state().name)
-    listing = store.list_frame(company_id)
+    wb = workbench()
+    listing = saved.listing(wb, state().name)
 except (StoreUnavailable, InputError) as exc:
     st.error(f"The scenario store cannot be opened: {md_escape(exc)}")
     st.stop()
@@ -108,7 +101,7 @@ with st.container(border=True):
             base = int(listing.loc[listing["name"] == name.strip(), "latest_version"].iloc[0])
         try:  # stored with the KPIs of the fenced plan, as the Plan page shows it
             info = plans.save_scenario(
-                store,
+                wb,
                 s,
                 whatif,
                 author=author,
@@ -117,7 +110,7 @@ with st.container(border=True):
                 base_version=base,
                 note=note,
                 provenance={"company": state().name, "whatif": whatif.to_dict()},
-                workspace_id=company_id,
+                company=state().name,
             )
         except StoreConflict as exc:
             latest = (
@@ -133,7 +126,7 @@ with st.container(border=True):
             show_input_error(exc, "Not saved")
         else:
             st.success(f"Saved {md_escape(info.name)} v{info.version}.")
-            listing = store.list_frame(company_id)
+            listing = saved.listing(wb, state().name)
 
 # ----------------------------------------------------------------- list and actions
 st.subheader("Saved scenarios")
@@ -161,11 +154,11 @@ else:
     row = listing.loc[listing["name"] == chosen].iloc[0]
     a1, a2, a3, a4 = st.columns(4)
     if a1.button("Open in the plan", icon=":material/open_in_new:", key="scen_open"):
-        stored = store.open(chosen)
-        if commit(replace_edits(state(), stored.scenario), summary=f"opened {stored.label}"):
+        version = saved.open_scenario(wb, chosen)
+        if commit(replace_edits(state(), version.scenario), summary=f"opened {version.label}"):
             flash(
                 "success",
-                f"Opened {md_escape(stored.label)}: every page plans it now (Undo takes it back).",
+                f"Opened {md_escape(version.label)}: every page plans it now (Undo takes it back).",
             )
         st.rerun()
     if a2.button(
@@ -175,7 +168,7 @@ else:
         **guarded("approve"),
     ):
         try:
-            store.approve(chosen, author=author)
+            saved.approve(wb, chosen, author=author)
         except InputError as exc:
             show_input_error(exc, "Not approved")
         else:
@@ -183,7 +176,7 @@ else:
             st.rerun()
     a3.download_button(
         "Export JSON",
-        data=lambda: store.open(chosen).scenario.to_json(),
+        data=lambda: saved.open_scenario(wb, chosen).scenario.to_json(),
         file_name=f"{slug(chosen) or 'scenario'}.json",
         mime="application/json",
         on_click="ignore",
@@ -202,7 +195,7 @@ else:
             **guarded("delete"),
         ):
             try:
-                store.delete(chosen, author=author, expected_version=int(row["latest_version"]))
+                saved.delete(wb, chosen, author=author, expected_version=int(row["latest_version"]))
             except InputError as exc:
                 show_input_error(exc, "Not deleted")
             else:
@@ -210,7 +203,7 @@ else:
                 st.rerun()
     explain("approve")
     with st.expander(f"Who changed {md_escape(chosen)}, and when"):
-        trail = store.audit(object_kind="scenario", object_key=chosen, limit=50, words=True)
+        trail = audit_trail(wb, kind="scenario", key=chosen, limit=50)
         st.dataframe(trail.drop(columns=["E-mail", "Company"]), hide_index=True)
         st.caption("The whole trail, with downloads: the Audit trail page.")
     d1, d2 = st.columns(2)
@@ -222,7 +215,7 @@ else:
             **guarded("whatif"),
         ):
             try:
-                store.duplicate(chosen, new_name, author=author)
+                saved.duplicate(wb, chosen, new_name, author=author)
             except InputError as exc:
                 show_input_error(exc, "Not duplicated")
             else:
@@ -232,7 +225,7 @@ else:
         renamed = st.text_input("Rename to", key="scen_new_name")
         if st.form_submit_button("Rename", icon=":material/edit:", **guarded("whatif")):
             try:
-                store.rename(chosen, renamed, author=author)
+                saved.rename(wb, chosen, renamed, author=author)
             except InputError as exc:
                 show_input_error(exc, "Not renamed")
             else:
@@ -245,13 +238,13 @@ with st.expander("Import a scenario file (JSON)", icon=":material/upload_file:")
     if upload is not None and st.button("Import", key="scen_import_go", **guarded("whatif")):
         try:
             info = plans.save_scenario(
-                store,
+                wb,
                 parse_scenario(upload.getvalue()),
                 WhatIf(),
                 author=author,
                 approved=approved_plan(),
                 note=f"imported from {upload.name}",
-                workspace_id=company_id,
+                company=state().name,
             )
         except InputError as exc:
             show_input_error(exc, f"{md_escape(upload.name)} cannot be imported")
@@ -268,7 +261,7 @@ with st.expander("The whole company as one Excel workbook", icon=":material/tabl
     ws = state()
     st.download_button(
         "Export this company (.xlsx)",
-        data=lambda: company_workbook(ws),
+        data=lambda: companies.export_workbook(wb, ws.name),
         file_name=f"{slug(ws.name) or 'company'}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
@@ -285,8 +278,8 @@ with st.expander("The whole company as one Excel workbook", icon=":material/tabl
     ):
         try:
             content = read_workbook(book.getvalue(), book.name)
-            import_company(
-                workspaces(),
+            companies.import_company(
+                wb,
                 new_company.strip() or book.name.rsplit(".", 1)[0],
                 content,
                 author=author,
@@ -312,9 +305,8 @@ picked = st.multiselect(
 if len(picked) < 2:
     st.warning("Pick at least two scenarios to compare.")
     st.stop()
-opened = [store.open(n) for n in picked]
-approved = store.approved(workspace_id=company_id)
-frame = comparison_frame(opened, approved)
+compared = saved.compare(wb, state().name, picked)
+frame, opened, approved = compared.table, compared.versions, compared.approved
 kpis = frame[frame["section"] == "kpi"]
 st.markdown(
     "**KPIs side by side**"

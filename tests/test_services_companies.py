@@ -10,6 +10,7 @@ from sop_core.base.errors import InputError, Problem
 from sop_core.model.whatif import WhatIf
 from sop_core.reports.workbook import Company
 from sop_core.services import companies, plans
+from sop_core.services.workbench import Workbench
 from sop_core.store.scenarios import Store, StoreConflict
 from sop_core.store.workspaces import Workspaces
 
@@ -34,7 +35,7 @@ def workbook_company(whatifs: dict) -> Company:
 
 def test_an_import_saves_the_company_and_its_what_ifs_with_their_plans(spaces):
     company = workbook_company({"More OT": WhatIf(overtime=20).to_dict()})
-    state = companies.import_company(spaces, "Acme", company, author="bob")
+    state = companies.import_company(Workbench(spaces.store), "Acme", company, author="bob")
     assert set(state.whatifs) == {"More OT"}
     stored = spaces.store.open(state.whatifs["More OT"]["scenario"])
     shown = plans.solve_plan(company.scenario, None, WhatIf(overtime=20))
@@ -55,12 +56,14 @@ def test_an_import_refused_half_way_leaves_no_half_imported_company(spaces, monk
     monkeypatch.setattr(plans, "keep_whatif", refuse_the_second)
     audit_rows = len(spaces.store.audit())
     with pytest.raises(InputError, match="refused for the test"):
-        companies.import_company(spaces, "Acme", company, author="bob")
+        companies.import_company(Workbench(spaces.store), "Acme", company, author="bob")
     assert "Acme" not in spaces.names()
     assert spaces.store.names() == []  # the first what-if's draft went too
     assert len(spaces.store.audit()) == audit_rows
     monkeypatch.undo()
-    companies.import_company(spaces, "Acme", company, author="bob")  # and it can be redone
+    companies.import_company(
+        Workbench(spaces.store), "Acme", company, author="bob"
+    )  # and it can be redone
     assert set(spaces.state("Acme").whatifs) == {"First", "Second"}
 
 

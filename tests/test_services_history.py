@@ -12,6 +12,7 @@ from sop_core.base.access import Actor, PermissionDenied
 from sop_core.base.errors import InputError
 from sop_core.process.workspace import suggest_mapping
 from sop_core.services.history import upload_history
+from sop_core.services.workbench import Workbench
 from sop_core.store.scenarios import Store
 from sop_core.store.workspaces import Workspaces
 
@@ -49,7 +50,9 @@ def test_an_upload_creates_its_families_and_sets_the_history_in_one_action(compa
     history = sales("Garden tools", "Pumps")
     mapping = suggest_mapping(["Garden tools", "Pumps"], spaces.state("Acme"))
     before = spaces.revision("Acme")
-    state = upload_history(spaces, "Acme", history, "sales.csv", mapping, author="Ann")
+    state = upload_history(
+        Workbench(spaces.store), "Acme", history, "sales.csv", mapping, author="Ann"
+    )
     assert set(state.family_names) == {"Garden tools", "Pumps"}
     assert state.history_upload["name"] == "sales.csv"
     assert spaces.revision("Acme") == before + 1  # one action: one undo takes it all back
@@ -65,7 +68,12 @@ def test_a_refused_mapping_keeps_neither_the_upload_nor_its_audit_row(company):
     audit_rows = len(store.audit())
     with pytest.raises(InputError) as caught:
         upload_history(
-            spaces, "Acme", sales("Garden tools", "Pumps"), "sales.csv", mapping, author="Ann"
+            Workbench(spaces.store),
+            "Acme",
+            sales("Garden tools", "Pumps"),
+            "sales.csv",
+            mapping,
+            author="Ann",
         )
     assert "give 'Pumps' a family name" in str(caught.value)
     assert uploads(url) == 0
@@ -77,5 +85,7 @@ def test_an_upload_by_someone_without_the_right_keeps_nothing(company):
     url, _, spaces = company
     mapping = suggest_mapping(["Garden tools"], spaces.state("Acme"))
     with pytest.raises(PermissionDenied):
-        upload_history(spaces, "Acme", sales("Garden tools"), "sales.csv", mapping, author=SAM)
+        upload_history(
+            Workbench(spaces.store), "Acme", sales("Garden tools"), "sales.csv", mapping, author=SAM
+        )
     assert uploads(url) == 0

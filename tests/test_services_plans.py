@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sop_core.engine.planner import solve
 from sop_core.model.whatif import WhatIf
 from sop_core.services import plans
+from sop_core.services.workbench import Workbench
 from sop_core.store.scenarios import Store
 from sop_core.store.workspaces import Workspaces
 
@@ -83,10 +84,10 @@ def test_every_kept_or_saved_plan_stores_the_kpis_of_the_fenced_solve(
     shown = plans.solve_plan(scenario, approved, whatif)
     n = len(spaces.state("Acme").whatifs)
     _, kept_plan = plans.keep_whatif(
-        spaces, "Acme", f"w{n}", scenario, whatif, author="test", approved=approved
+        Workbench(store), "Acme", f"w{n}", scenario, whatif, author="test", approved=approved
     )
     saved = plans.save_scenario(
-        store, scenario, whatif, author="test", approved=approved, name=f"s{n}"
+        Workbench(store), scenario, whatif, author="test", approved=approved, name=f"s{n}"
     )
     assert kept_plan.total_cost == pytest.approx(shown.total_cost, abs=1e-6)
     for name in (spaces.state("Acme").whatifs[f"w{n}"]["scenario"], saved.name):

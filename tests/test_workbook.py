@@ -22,6 +22,7 @@ from sop_core.process.workspace import (
 )
 from sop_core.reports.workbook import company_of, read_workbook, write_workbook
 from sop_core.services.companies import import_company
+from sop_core.services.workbench import Workbench
 from sop_core.store.scenarios import Store
 from sop_core.store.workspaces import Workspaces, keep_whatif
 
@@ -96,7 +97,9 @@ def _sheets(data: bytes) -> dict[str, pd.DataFrame]:
 def test_a_round_trip_changes_nothing(spaces: Workspaces) -> None:
     _company(spaces)
     first = _export(spaces, "Acme")
-    state = import_company(spaces, "Acme 2", read_workbook(first, "acme.xlsx"), author="bob")
+    state = import_company(
+        Workbench(spaces.store), "Acme 2", read_workbook(first, "acme.xlsx"), author="bob"
+    )
     second = _export(spaces, "Acme 2")
     a, b = _sheets(first), _sheets(second)
     assert list(a) == list(b)
@@ -180,7 +183,7 @@ def test_business_plan_and_actuals_sheets_are_optional_and_checked_like_an_uploa
     wb.save(buf)
     company = read_workbook(buf.getvalue())
     assert company.tables == {}
-    state = import_company(spaces, "Old", company, author="bob")
+    state = import_company(Workbench(spaces.store), "Old", company, author="bob")
     assert state.business_plan.empty and state.actuals.empty
 
 

@@ -1,7 +1,7 @@
 """``python -m sop_core scenarios list|show|import|export``: the scenario store from a shell.
 
 The database is ``--database-url URL``, else ``$SOP_DATABASE_URL``, else the SQLite file
-``data/scenarios.sqlite`` (see :mod:`sop_core.store.session`).
+``data/scenarios.sqlite`` (see :func:`sop_core.services.workbench.connect`).
 
 - ``list [--json]``: every scenario with its status, latest version, author and time.
 - ``show NAME [--version N] [--json]``: one version's details, KPIs and version history.
@@ -28,8 +28,9 @@ from typing import Any
 
 from sop_core.base.errors import InputError, Problem, StoreUnavailable
 from sop_core.model.scenario import load_scenario
-from sop_core.store.scenarios import Store, solved_fields
-from sop_core.store.session import ENV_VAR
+from sop_core.model.whatif import WhatIf
+from sop_core.services import plans, scenarios
+from sop_core.services.workbench import DATABASE_ENV, Workbench, connect
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -41,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--database-url",
         metavar="URL",
         default=None,
-        help=f"SQLAlchemy URL of the store (default: ${ENV_VAR}, else data/scenarios.sqlite)",
+        help=f"SQLAlchemy URL of the store (default: ${DATABASE_ENV}, else data/scenarios.sqlite)",
     )
     parser = subparsers.add_parser(
         "scenarios",
@@ -98,8 +99,8 @@ def _store_errors(func: Handler) -> Handler:
     return wrapper
 
 
-def _store(args: argparse.Namespace) -> Store:
-    return Store(args.database_url)
+def _store(args: argparse.Namespace) -> Workbench:
+    return connect(args.database_url)
 
 
 def _money(value: float | None) -> str:
@@ -112,9 +113,9 @@ def _iso(value: Any) -> str:
 
 @_store_errors
 def _cmd_list(args: argparse.Namespace) -> int:
-    with _store(args) as store:
-        rows = store.list_scenarios()
-        where = store.url
+    with _store(args) as wb:
+        rows = scenarios.scenarios_of(wb)
+        where = wb.url
     if args.json:
         out = [
             {
@@ -158,9 +159,9 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 @_store_errors
 def _cmd_show(args: argparse.Namespace) -> int:
-    with _store(args) as store:
-        item = store.open(args.name, args.version)
-        versions = store.versions(item.name)
+    with _store(args) as wb:
+        item = scenarios.open_scenario(wb, args.name, args.version)
+        versions = scenarios.versions(wb, item.name)
     if args.json:
         out = {
             "name": item.name,
@@ -245,41 +246,40 @@ def _provenance(text: str | None, path: Path) -> dict[str, Any]:
     return value
 
 
-def _solve(scenario: Any) -> dict[str, Any]:
-    """KPIs from the planner, or nothing when the planner is unavailable or fails."""
-    try:
-        from sop_core.engine.planner import solve
-    except ImportError:
-        return {}
-    try:
-        return solved_fields(solve(scenario))
-    except InputError:
-        raise
-    except Exception as exc:  # a planner bug must not stop the scenario being kept
-        print(f"warning: could not solve for KPIs ({exc}); stored without them", file=sys.stderr)
-        return {}
-
-
 @_store_errors
 def _cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     scenario = load_scenario(path)
     provenance = _provenance(args.provenance, path)
     author = args.author or os.environ.get("SOP_AUTHOR") or getpass.getuser()
-    solved = {} if args.no_solve else _solve(scenario)
-    with _store(args) as store:
+    with _store(args) as wb:
         name = args.name if args.name is not None else scenario.name
-        existing = name.strip() in store.names()
-        base = store.open(name.strip()).version if existing else None
-        saved = store.save(
-            scenario,
-            name=name,
-            author=author,
-            base_version=base,
-            note=args.note,
-            provenance=provenance,
-            **solved,
-        )
+        existing = name.strip() in scenarios.scenario_names(wb)
+        base = scenarios.open_scenario(wb, name.strip()).version if existing else None
+
+        def save(solve: bool) -> Any:
+            return plans.save_scenario(
+                wb,
+                scenario,
+                WhatIf(),
+                author=author,
+                approved=None,  # a scenario of no company: no approved plan, no fence
+                name=args.name,
+                base_version=base,
+                note=args.note,
+                provenance=provenance,
+                solve=solve,
+            )
+
+        try:
+            saved = save(not args.no_solve)
+        except InputError:
+            raise
+        except Exception as exc:  # a planner bug must not stop the scenario being kept
+            print(
+                f"warning: could not solve for KPIs ({exc}); stored without them", file=sys.stderr
+            )
+            saved = save(False)
     how = f"as version {saved.version} (earlier versions kept)" if existing else "as version 1"
     cost = f"; total cost {_money(saved.total_cost)}" if saved.total_cost is not None else ""
     print(f"imported {path} into scenario {saved.name!r} {how}{cost}")
@@ -288,8 +288,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 @_store_errors
 def _cmd_export(args: argparse.Namespace) -> int:
-    with _store(args) as store:
-        item = store.open(args.name, args.version)
+    with _store(args) as wb:
+        item = scenarios.open_scenario(wb, args.name, args.version)
     text = item.scenario.to_json() + "\n"
     if args.output is None:
         sys.stdout.write(text)

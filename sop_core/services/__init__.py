@@ -1,11 +1,21 @@
 """The service layer: one function per user action, the only door pages and the command
-line go through to change or show a company's plans.
+line go through to read or change a company's data, plans and cycles.
 
 Each action takes the acting person, checks the right, runs in one transaction, writes
 its audit rows and returns what the caller shows. A rule that decides what a plan is (the
 time fence) is applied here, once, so that what a page shows, what the store keeps and
-what an export writes cannot differ.
+what an export writes cannot differ. Callers hold a :class:`~.workbench.Workbench` (the
+store, opened once) and hand it to each function; they never reach through it.
 
-- ``plans``  the one fenced solve of any shown or stored plan; keeping a what-if and
-  saving a scenario store the KPIs of exactly that plan
+- ``workbench``  open the store (:func:`~.workbench.connect`)
+- ``companies``  start, copy, seed, read, edit (a cell, a table, a plan opened), undo,
+  export and import a company's workbook
+- ``history``    upload a sales history with its mapping of family names
+- ``plans``      the one fenced solve of any shown or stored plan; keep a what-if; save
+  a scenario version with the KPIs of exactly that plan
+- ``scenarios``  list, open, compare, approve, set the status of, duplicate, rename and
+  delete saved scenarios
+- ``cycles``     start the monthly cycle, sign off its steps, comment, log and close
+  assumptions and decisions
+- ``audit``      the audit trail, in words or with exact values for a download
 """

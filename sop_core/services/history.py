@@ -6,11 +6,11 @@ import pandas as pd
 
 from sop_core.base.access import Actor
 from sop_core.process.workspace import WorkspaceState, mapping_edits
-from sop_core.store.workspaces import Workspaces
+from sop_core.services.workbench import Workbench
 
 
 def upload_history(
-    spaces: Workspaces,
+    wb: Workbench,
     company: str,
     history: pd.DataFrame,
     filename: str,
@@ -24,7 +24,7 @@ def upload_history(
     columns): new families created with defaults to review, aliases added, the company's
     history set to it. One action, one transaction, undoable: a refused mapping (a blank
     or taken name) or a missing right keeps nothing. Returns the company's new state."""
-    return spaces.upload_history(
+    return wb.spaces.upload_history(
         company,
         history,
         filename,

@@ -16,8 +16,8 @@ from sop_core.engine.planner import Planner, PlanResult, fixed_from
 from sop_core.model.scenario import Scenario
 from sop_core.model.whatif import WhatIf
 from sop_core.process.workspace import WorkspaceState
-from sop_core.store.scenarios import Store, StoredScenario, solved_fields
-from sop_core.store.workspaces import Workspaces
+from sop_core.services.workbench import Workbench
+from sop_core.store.scenarios import StoredScenario, solved_fields
 from sop_core.store.workspaces import keep_whatif as keep_in_workspace
 
 
@@ -64,13 +64,22 @@ def solve_fenced(
     shows the fence: one reading of the approved plan per solve."""
     planned = (whatif or WhatIf()).apply(scenario)
     fixed = time_fence(planned, approved)
-    if planner is None or not planner.accepts(planned):
-        planner = Planner(planned, fixed)
+    planner = warm_planner(planned, planner, fixed)
     return planner.solve(planned, fixed), fixed
 
 
+def warm_planner(
+    planned: Scenario, planner: Planner | None, fixed: FixedPlan | None = None
+) -> Planner:
+    """``planner`` when it takes ``planned``'s shape (a warm re-solve), else a new one
+    compiled for it (with the fence ``fixed``)."""
+    if planner is None or not planner.accepts(planned):
+        return Planner(planned, fixed)
+    return planner
+
+
 def keep_whatif(
-    spaces: Workspaces,
+    wb: Workbench,
     company: str,
     name: str,
     scenario: Scenario,
@@ -87,22 +96,23 @@ def keep_whatif(
     Returns the company's new state and that plan (the one the person saw).
     ``as_action``: the right needed (``company`` while importing a whole company)."""
     result = solve_plan(scenario, approved, whatif, planner)
-    state = keep_in_workspace(
-        spaces,
-        company,
-        name,
-        whatif.apply(scenario),
-        whatif.to_dict(),
-        author=author,
-        note=note or whatif.describe(scenario),
-        solved=solved_fields(result),
-        as_action=as_action,
-    )
+    with wb.store.transaction():  # the draft and its listing in the company, or neither
+        state = keep_in_workspace(
+            wb.spaces,
+            company,
+            name,
+            whatif.apply(scenario),
+            whatif.to_dict(),
+            author=author,
+            note=note or whatif.describe(scenario),
+            solved=solved_fields(result),
+            as_action=as_action,
+        )
     return state, result
 
 
 def save_scenario(
-    store: Store,
+    wb: Workbench,
     scenario: Scenario,
     whatif: WhatIf,
     *,
@@ -112,24 +122,26 @@ def save_scenario(
     base_version: int | None = None,
     note: str = "",
     provenance: dict[str, Any] | None = None,
-    workspace_id: int | None = None,
+    company: str | None = None,
     planner: Planner | None = None,
+    solve: bool = True,
 ) -> Any:
     """Save ``scenario`` with ``whatif`` applied as a new version (of ``name``, or of its
-    own name), with the KPIs of its fenced plan. Raises what :meth:`Store.save` raises
-    (a conflict with a version saved meanwhile, a missing right). Returns the stored
-    version's listing row."""
+    own name), with the KPIs of its fenced plan (``solve=False``: without KPIs), as a
+    scenario of ``company`` (None: of no company, e.g. from the command line). Raises
+    what :meth:`Store.save` raises (a conflict with a version saved meanwhile, a
+    missing right). Returns the stored version's listing row."""
     planned = whatif.apply(scenario)
     if name:
         planned = planned.model_copy(update={"name": name})
-    result = solve_plan(planned, approved, None, planner)
-    return store.save(
+    solved = solved_fields(solve_plan(planned, approved, None, planner)) if solve else {}
+    return wb.store.save(
         planned,
         author=author,
         name=name,
         base_version=base_version,
         note=note,
         provenance=provenance,
-        workspace_id=workspace_id,
-        **solved_fields(result),
+        workspace_id=None if company is None else wb.spaces.id_of(company),
+        **solved,
     )
