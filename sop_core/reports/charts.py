@@ -13,6 +13,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from sop_core.base.fields import label
 from sop_core.engine.kpis import money, pct, units
 from sop_core.engine.planner import PlanResult
 from sop_core.model.whatif import STRATEGY_NAMES
@@ -202,3 +203,62 @@ def strategies_chart(results: dict[str, PlanResult]) -> alt.Chart:
         )
         .properties(height=170)
     )
+
+
+# --------------------------------------------------------------------------- supply review
+
+
+def capacity_chart(result: PlanResult, periods: list[str]) -> alt.LayerChart:
+    """Labour hours the plan uses per period (bars) against the workforce's regular hours
+    and regular plus the overtime allowed (lines); hours whole."""
+    per = result.periods
+    regular = per["regular_hours_available"]
+    df = pd.DataFrame(
+        {
+            "period": per["period"],
+            "Hours used by the plan": per["hours_used"],
+            "Regular capacity": regular,
+            "Regular + overtime capacity": regular + per["overtime_hours_available"].fillna(0.0),
+        }
+    )
+    x = alt.X("period:O", sort=periods, title=None)
+    bars = (
+        alt.Chart(df)
+        .mark_bar(color="#1f77b4", opacity=0.8)
+        .encode(
+            x=x,
+            y=alt.Y(
+                "Hours used by the plan:Q",
+                title="Labour hours per period",
+                axis=alt.Axis(format=",.0f"),
+            ),
+            tooltip=[
+                alt.Tooltip("period:O", title=label("period")),
+                alt.Tooltip("Hours used by the plan:Q", format=",.0f"),
+            ],
+        )
+    )
+    lines = df.melt(
+        "period", ["Regular capacity", "Regular + overtime capacity"], "capacity", "hours"
+    )
+    caps = (
+        alt.Chart(lines)
+        .mark_line(strokeWidth=3, point=True)
+        .encode(
+            x=x,
+            y="hours:Q",
+            color=alt.Color(
+                "capacity:N",
+                title=None,
+                scale=alt.Scale(range=["#2ca02c", "#ff7f0e"]),
+                legend=alt.Legend(orient="top", labelLimit=0),
+            ),
+            strokeDash=alt.StrokeDash("capacity:N", legend=None),
+            tooltip=[
+                alt.Tooltip("period:O", title=label("period")),
+                alt.Tooltip("capacity:N", title="Capacity"),
+                alt.Tooltip("hours:Q", format=",.0f", title="Hours"),
+            ],
+        )
+    )
+    return alt.layer(bars, caps).properties(height=340)
