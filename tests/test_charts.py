@@ -6,10 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 import altair as alt
-from factories import tiny
+from factories import tiny, tiny_with_line
 
 from sop_core.engine.planner import solve
-from sop_core.reports.charts import capacity_chart
+from sop_core.reports.charts import (
+    balance_spec,
+    capacity_chart,
+    rough_cut_chart,
+    rough_cut_frame,
+    time_fence_spec,
+)
 
 
 def layers(chart: alt.TopLevelMixin) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
@@ -47,3 +53,36 @@ def test_capacity_chart_draws_the_hours_used_against_regular_and_overtime_capaci
     assert bars["encoding"]["x"]["sort"] == ["1", "2"]
     assert lines["encoding"]["color"]["field"] == "capacity"
     assert tooltip_titles(lines) == ["Period", "Capacity", "Hours"]
+
+
+def test_rough_cut_chart_stacks_each_familys_load_against_the_resources_hours():
+    s = tiny_with_line([[6, 8], [0, 0]], hours=8, overtime=3)  # F1 never loads the line
+    result = solve(s)
+    assert rough_cut_frame(result, "Line 1")["family"].unique().tolist() == ["F0"]
+    (bars, load), (lines, caps) = layers(rough_cut_chart(result, "Line 1", s.period_labels))
+    assert [(r["period"], r["family"], r["hours"]) for r in load] == [
+        ("1", "F0", 6.0),
+        ("2", "F0", 8.0),
+    ]
+    assert {(r["capacity"], r["hours"]) for r in caps} == {
+        ("Available", 8.0),
+        ("Available + overtime allowed", 11.0),
+    }
+    y = bars["encoding"]["y"]
+    assert (y["aggregate"], y["field"]) == ("sum", "hours")  # stacked by family
+    assert (y["title"], y["axis"]["format"]) == ("Line 1: hours per period", ",.0f")
+    assert bars["encoding"]["color"]["title"] == "Load by family"
+    assert tooltip_titles(bars) == ["Period", "Family", "Load"]
+    assert lines["encoding"]["strokeDash"]["field"] == "capacity"
+
+
+def test_time_fence_shades_the_frozen_periods_of_the_balance_chart():
+    periods = ["2027-01", "2027-02", "2027-03"]
+    spec = balance_spec(tuple(periods), "Units per period", False, 380)
+    fenced = time_fence_spec(spec, periods, 2)
+    shade, *rest = fenced["layer"]
+    assert rest == spec["layer"] and len(spec["layer"]) == 2  # the chart's own, untouched
+    assert shade["mark"]["type"] == "rect"
+    assert [r["period"] for r in shade["data"]["values"]] == ["2027-01", "2027-02"]
+    assert shade["encoding"]["x"]["sort"] == periods
+    assert shade["encoding"]["tooltip"][0]["title"] == "Time fence"

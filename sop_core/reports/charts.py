@@ -141,6 +141,21 @@ def balance_chart_spec(
     return spec
 
 
+def time_fence_spec(spec: dict, periods: list[str], frozen: int) -> dict:
+    """The balance chart's ``spec`` (:func:`balance_spec`) with its first ``frozen``
+    periods shaded grey: the time fence, frozen as in the last approved plan. A new
+    dict; ``spec`` is left as it was."""
+    shade = {
+        "data": {"values": [{"period": p, "fence": "Frozen"} for p in periods[:frozen]]},
+        "mark": {"type": "rect", "color": "#7f7f7f", "opacity": 0.18},
+        "encoding": {
+            "x": {"field": "period", "type": "ordinal", "sort": list(periods)},
+            "tooltip": [{"field": "fence", "type": "nominal", "title": "Time fence"}],
+        },
+    }
+    return {**spec, "layer": [shade, *spec["layer"]]}
+
+
 def cost_chart(result: PlanResult, *, large: bool = False) -> alt.Chart:
     """The plan's costs by category, as horizontal bars ($)."""
     df = pd.DataFrame(
@@ -262,3 +277,62 @@ def capacity_chart(result: PlanResult, periods: list[str]) -> alt.LayerChart:
         )
     )
     return alt.layer(bars, caps).properties(height=340)
+
+
+def rough_cut_frame(result: PlanResult, resource: str) -> pd.DataFrame:
+    """Per period, the hours each family loads on ``resource``: period, family, hours."""
+    load = result.resource_load()
+    load = load[load["resource"] == resource][["period", "family", "hours"]]
+    used = load.groupby("family")["hours"].transform("sum") > 0
+    return load[used]  # families that never load it stay out of the legend
+
+
+def rough_cut_chart(result: PlanResult, resource: str, periods: list[str]) -> alt.LayerChart:
+    """Rough-cut capacity of one resource: the load by family (stacked bars) against the
+    hours available and available plus overtime allowed (lines); hours whole."""
+    res = result.resources
+    res = res[res["resource"] == resource]
+    caps = pd.DataFrame(
+        {
+            "period": list(res["period"]) * 2,
+            "capacity": ["Available"] * len(res) + ["Available + overtime allowed"] * len(res),
+            "hours": list(res["hours_available"])
+            + list(res["hours_available"] + res["overtime_hours_max"]),
+        }
+    )
+    x = alt.X("period:O", sort=periods, title=None)
+    bars = (
+        alt.Chart(rough_cut_frame(result, resource))
+        .mark_bar(opacity=0.85)
+        .encode(
+            x=x,
+            y=alt.Y(
+                "sum(hours):Q",
+                title=f"{resource}: hours per period",
+                axis=alt.Axis(format=",.0f"),
+            ),
+            color=alt.Color("family:N", title="Load by family", legend=alt.Legend(orient="top")),
+            tooltip=[
+                alt.Tooltip("period:O", title=label("period")),
+                alt.Tooltip("family:N", title=label("family")),
+                alt.Tooltip("sum(hours):Q", format=",.0f", title=label("load")),
+            ],
+        )
+    )
+    lines = (
+        alt.Chart(caps)
+        .mark_line(strokeWidth=3, point=True, color="#111111")
+        .encode(
+            x=x,
+            y="hours:Q",
+            strokeDash=alt.StrokeDash(
+                "capacity:N", title=None, legend=alt.Legend(orient="top", labelLimit=0)
+            ),
+            tooltip=[
+                alt.Tooltip("period:O", title=label("period")),
+                alt.Tooltip("capacity:N", title="Capacity"),
+                alt.Tooltip("hours:Q", format=",.0f", title="Hours"),
+            ],
+        )
+    )
+    return alt.layer(bars, lines).resolve_scale(color="independent").properties(height=300)
