@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import altair as alt
+import pandas as pd
 from factories import tiny, tiny_with_line
 
 from sop_core.engine.planner import solve
 from sop_core.reports.charts import (
     balance_spec,
     capacity_chart,
+    forecast_chart,
     rough_cut_chart,
     rough_cut_frame,
     time_fence_spec,
@@ -86,3 +88,55 @@ def test_time_fence_shades_the_frozen_periods_of_the_balance_chart():
     assert [r["period"] for r in shade["data"]["values"]] == ["2027-01", "2027-02"]
     assert shade["encoding"]["x"]["sort"] == periods
     assert shade["encoding"]["tooltip"][0]["title"] == "Time fence"
+
+
+# --------------------------------------------------------------------------- demand review
+
+
+def monthly_history() -> pd.DataFrame:
+    """48 months of family A in two SKUs (10 + 1 a month, growing by 1) and family B."""
+    months = pd.date_range("2023-01-01", periods=48, freq="MS")
+    n = len(months)
+    return pd.DataFrame(
+        {
+            "period": [*months, *months, *months],
+            "family": ["A"] * (2 * n) + ["B"] * n,
+            "sku": ["a1"] * n + ["a2"] * n + ["b1"] * n,
+            "demand": [10.0 + i for i in range(n)] + [1.0] * n + [500.0] * n,
+        }
+    )
+
+
+def test_forecast_chart_draws_history_forecast_band_and_consensus_of_one_family():
+    forecast = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2027-01-01", "2027-02-01"] * 2),
+            "family": ["A", "A", "B", "B"],
+            "forecast": [60.0, 62.0, 500.0, 500.0],
+            "lower": [50.0, 51.0, 400.0, 400.0],
+            "upper": [70.0, 73.0, 600.0, 600.0],
+            "adjusted": [66.0, 68.2, 500.0, 500.0],
+        }
+    )
+    (band, interval), (line, rows) = layers(forecast_chart(monthly_history(), forecast, "A"))
+    assert band["mark"]["type"] == "area"
+    assert [(r["lower"], r["upper"]) for r in interval] == [(50.0, 70.0), (51.0, 73.0)]
+    y = band["encoding"]["y"]
+    assert (y["field"], band["encoding"]["y2"]["field"]) == ("lower", "upper")
+    assert (y["title"], y["axis"]["format"]) == ("Units per period", ",.0f")
+    history = [r for r in rows if r["series"] == "History"]
+    assert len(history) == 37  # the last three years, to the month
+    assert history[-1]["units"] == 10.0 + 47 + 1.0  # both SKUs of the last month
+    assert [r["units"] for r in rows if r["series"] == "Statistical forecast"] == [60.0, 62.0]
+    assert [r["units"] for r in rows if r["series"] == "Consensus (plan uses)"] == [66.0, 68.2]
+    colour = line["encoding"]["color"]["scale"]
+    assert colour["domain"] == ["History", "Statistical forecast", "Consensus (plan uses)"]
+    assert line["encoding"]["x"]["axis"]["format"] == "%b %Y"
+    assert tooltip_titles(line) == ["Period", "Series", "Units"]
+
+
+def test_forecast_chart_without_a_forecast_shows_the_history_alone():
+    (_, interval), (_, rows) = layers(forecast_chart(monthly_history(), None, "B"))
+    assert interval == []
+    assert {r["series"] for r in rows} == {"History"}
+    assert {r["units"] for r in rows} == {500.0}

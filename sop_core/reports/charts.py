@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sop_core.base.fields import label
+from sop_core.demand.history import family_totals
 from sop_core.engine.kpis import money, pct, units
 from sop_core.engine.planner import PlanResult
 from sop_core.model.whatif import STRATEGY_NAMES
@@ -336,3 +337,73 @@ def rough_cut_chart(result: PlanResult, resource: str, periods: list[str]) -> al
         )
     )
     return alt.layer(bars, lines).resolve_scale(color="independent").properties(height=300)
+
+
+# --------------------------------------------------------------------------- demand review
+
+FORECAST_SERIES = {  # the forecast chart's lines: legend name -> (colour, dash)
+    "History": ("#1f77b4", [1, 0]),
+    "Statistical forecast": ("#ff7f0e", [6, 3]),
+    "Consensus (plan uses)": ("#111111", [1, 0]),
+}
+
+
+def forecast_chart(
+    history: pd.DataFrame, forecast: pd.DataFrame | None, family: str
+) -> alt.LayerChart:
+    """One family's last three years of history, its statistical forecast with the 80 %
+    band (shaded) and the consensus, in units per period.
+
+    ``history``: the sales history (period, family, demand; SKUs are summed).
+    ``forecast``: the forecast with the consensus (period, family, forecast, lower, upper,
+    adjusted), or None for the history alone, shown while the forecast is being fitted."""
+    h = family_totals(history[history["family"] == family])
+    h = h[h["period"] >= h["period"].max() - pd.DateOffset(years=3)]
+    if forecast is None:
+        forecast = pd.DataFrame(
+            {c: pd.Series(dtype=float) for c in ("forecast", "adjusted", "lower", "upper")}
+        ).assign(period=pd.Series(dtype="datetime64[ns]"), family=pd.Series(dtype=str))
+    f = forecast[forecast["family"] == family]
+    x = alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y"))
+    band = (
+        alt.Chart(f)
+        .mark_area(opacity=0.25, color="#ff7f0e")
+        .encode(
+            x=x,
+            y=alt.Y("lower:Q", title="Units per period", axis=alt.Axis(format=",.0f")),
+            y2="upper:Q",
+        )
+    )
+    lines = pd.concat(
+        [
+            h.assign(series="History").rename(columns={"demand": "units"}),
+            f.assign(series="Statistical forecast").rename(columns={"forecast": "units"}),
+            f.assign(series="Consensus (plan uses)").rename(columns={"adjusted": "units"}),
+        ]
+    )[["period", "units", "series"]]
+    names = list(FORECAST_SERIES)
+    line = (
+        alt.Chart(lines)
+        .mark_line(strokeWidth=3)
+        .encode(
+            x=x,
+            y="units:Q",
+            color=alt.Color(
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=names, range=[c for c, _ in FORECAST_SERIES.values()]),
+                legend=alt.Legend(orient="top"),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                scale=alt.Scale(domain=names, range=[d for _, d in FORECAST_SERIES.values()]),
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip("period:T", format="%b %Y", title=label("period")),
+                alt.Tooltip("series:N", title="Series"),
+                alt.Tooltip("units:Q", format=",.0f", title=label("units")),
+            ],
+        )
+    )
+    return alt.layer(band, line).properties(height=340)
