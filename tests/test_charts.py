@@ -10,10 +10,12 @@ import pandas as pd
 from factories import tiny, tiny_with_line
 
 from sop_core.engine.planner import solve
+from sop_core.process.business_plan import budget_gap
 from sop_core.reports.charts import (
     balance_spec,
     capacity_chart,
     forecast_chart,
+    gap_chart,
     rough_cut_chart,
     rough_cut_frame,
     time_fence_spec,
@@ -140,3 +142,40 @@ def test_forecast_chart_without_a_forecast_shows_the_history_alone():
     assert interval == []
     assert {r["series"] for r in rows} == {"History"}
     assert {r["units"] for r in rows} == {500.0}
+
+
+# --------------------------------------------------------------------------- business plan
+
+
+def test_gap_chart_draws_each_familys_cumulative_revenue_gap_in_dollars():
+    plan = pd.DataFrame(
+        {
+            "family": ["A", "A", "B"],
+            "period": ["2027-01", "2027-02", "2027-01"],
+            "sales": [10.0, 10.0, 5.0],
+            "revenue": [1000.0, 900.0, 500.0],
+        }
+    )
+    budget = pd.DataFrame(
+        {
+            "family": ["A", "A", "B"],
+            "period": ["2027-01", "2027-02", "2027-01"],
+            "units": [10.0, 12.0, 5.0],
+            "revenue": [1100.0, 1200.0, 400.0],
+        }
+    )
+    (layer, rows), *more = layers(gap_chart(budget_gap(plan, budget)))
+    assert more == [] and layer["mark"]["type"] == "line"
+    assert [(r["family"], r["gap_revenue"], r["cum_gap_revenue"]) for r in rows] == [
+        ("A", -100.0, -100.0),
+        ("A", -300.0, -400.0),
+        ("B", 100.0, 100.0),
+    ]
+    y = layer["encoding"]["y"]
+    assert (y["field"], y["title"], y["axis"]["format"]) == (
+        "cum_gap_revenue",
+        "Cumulative gap to budget ($)",
+        "$,.0f",
+    )
+    assert layer["encoding"]["color"]["field"] == "family"
+    assert tooltip_titles(layer) == ["Family", "Period", "Gap in the month", "Cumulative gap"]

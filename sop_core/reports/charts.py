@@ -407,3 +407,33 @@ def forecast_chart(
         )
     )
     return alt.layer(band, line).properties(height=340)
+
+
+# --------------------------------------------------------------------------- business plan
+
+
+def gap_chart(gap: pd.DataFrame) -> alt.Chart:
+    """The plan's cumulative revenue gap to the business plan, one line per family ($).
+
+    ``gap``: :func:`sop_core.process.business_plan.budget_gap` (family, period,
+    gap_revenue: the month's, cum_gap_revenue: running over the months)."""
+    return (
+        alt.Chart(gap)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("period:O", title=None),
+            y=alt.Y(
+                "cum_gap_revenue:Q",
+                title="Cumulative gap to budget ($)",
+                axis=alt.Axis(format="$,.0f"),
+            ),
+            color=alt.Color("family:N", title=None, legend=alt.Legend(orient="top")),
+            tooltip=[
+                alt.Tooltip("family:N", title=label("family")),
+                alt.Tooltip("period:O", title=label("period")),
+                alt.Tooltip("gap_revenue:Q", format="$,.0f", title="Gap in the month"),
+                alt.Tooltip("cum_gap_revenue:Q", format="$,.0f", title="Cumulative gap"),
+            ],
+        )
+        .properties(height=260)
+    )
