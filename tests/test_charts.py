@@ -18,6 +18,8 @@ from sop_core.reports.charts import (
     gap_chart,
     rough_cut_chart,
     rough_cut_frame,
+    schedule_made_chart,
+    schedule_stock_chart,
     time_fence_spec,
 )
 
@@ -179,3 +181,52 @@ def test_gap_chart_draws_each_familys_cumulative_revenue_gap_in_dollars():
     )
     assert layer["encoding"]["color"]["field"] == "family"
     assert tooltip_titles(layer) == ["Family", "Period", "Gap in the month", "Cumulative gap"]
+
+
+# --------------------------------------------------------------------------- weekly schedule
+
+
+def schedule_weeks() -> pd.DataFrame:
+    """Three weeks of two SKUs of family A (s2 ends week 2 below its safety stock), and
+    one SKU of family B."""
+    return pd.DataFrame(
+        {
+            "family": ["A"] * 6 + ["B"] * 3,
+            "sku": ["s1", "s1", "s1", "s2", "s2", "s2", "b", "b", "b"],
+            "week": ["2027-01-04", "2027-01-11", "2027-01-18"] * 3,
+            "made": [10.0, 0.0, 12.0, 5.0, 5.0, 0.0, 99.0, 99.0, 99.0],
+            "stock": [20.0, 14.0, 18.0, 8.0, 2.5, 4.0, 50.0, 50.0, 50.0],
+            "safety_stock": [10.0] * 3 + [4.0] * 3 + [0.0] * 3,
+            "shortfall": [0.0, 0.0, 0.0, 0.0, 1.5, 0.0, 0.0, 0.0, 0.0],
+            "cover_weeks": [3.0, 2.0, 2.5, 1.6, 0.5, 0.8, 9.0, 9.0, 9.0],
+        }
+    )
+
+
+def test_schedule_made_chart_stacks_units_made_by_sku_in_the_weeks_shown():
+    weeks = ["2027-01-11", "2027-01-18"]
+    [(layer, rows)] = layers(schedule_made_chart(schedule_weeks(), "A", weeks))
+    assert layer["mark"]["type"] == "bar" and layer["title"] == "Units made per week"
+    assert [(r["sku"], r["week"], r["made"]) for r in rows] == [
+        ("s1", "2027-01-11", 0.0),
+        ("s1", "2027-01-18", 12.0),
+        ("s2", "2027-01-11", 5.0),
+        ("s2", "2027-01-18", 0.0),
+    ]
+    enc = layer["encoding"]
+    assert enc["x"]["sort"] == weeks
+    assert (enc["y"]["field"], enc["y"]["stack"], enc["y"]["title"]) == ("made", "zero", "Units")
+    assert enc["y"]["axis"]["format"] == ",.0f"
+    assert (enc["color"]["field"], enc["color"]["title"]) == ("sku", "SKU")
+    assert tooltip_titles(layer) == ["Week", "SKU", "Units made"]
+
+
+def test_schedule_stock_chart_marks_the_weeks_that_end_below_safety_stock():
+    weeks = ["2027-01-04", "2027-01-11", "2027-01-18"]
+    (line, stock), (points, short) = layers(schedule_stock_chart(schedule_weeks(), "A", weeks))
+    assert line["mark"]["type"] == "line" and len(stock) == 6
+    assert line["encoding"]["y"]["axis"]["format"] == ",.0f"
+    assert tooltip_titles(line) == ["Week", "SKU", "Stock", "Safety stock", "Weeks of cover"]
+    assert points["mark"]["color"] == "#d62728"
+    assert [(r["sku"], r["week"], r["stock"]) for r in short] == [("s2", "2027-01-11", 2.5)]
+    assert tooltip_titles(points) == ["Week", "SKU", "Below safety stock"]

@@ -437,3 +437,76 @@ def gap_chart(gap: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=260)
     )
+
+
+# --------------------------------------------------------------------------- weekly schedule
+
+
+def _family_weeks(frame: pd.DataFrame, family: str, weeks: list[str]) -> pd.DataFrame:
+    return frame[(frame["family"] == family) & frame["week"].isin(weeks)]
+
+
+def _sku_colour() -> alt.Color:
+    return alt.Color(
+        "sku:N", title="SKU", scale=alt.Scale(scheme="dark2"), legend=alt.Legend(orient="top")
+    )
+
+
+def schedule_made_chart(frame: pd.DataFrame, family: str, weeks: list[str]) -> alt.Chart:
+    """Units of ``family`` made per week in ``weeks`` (in that order), stacked by SKU.
+
+    ``frame``: a schedule's weeks (:attr:`sop_core.schedule.weekly.Schedule.weeks`: family,
+    sku, week, made, stock, safety_stock, shortfall, cover_weeks, …)."""
+    return (
+        alt.Chart(_family_weeks(frame, family, weeks), title="Units made per week")
+        .mark_bar()
+        .encode(
+            x=alt.X("week:O", sort=weeks, title=None),
+            y=alt.Y("made:Q", title=label("units"), stack="zero", axis=alt.Axis(format=",.0f")),
+            color=_sku_colour(),
+            tooltip=[
+                alt.Tooltip("week:O", title="Week"),
+                alt.Tooltip("sku:N", title="SKU"),
+                alt.Tooltip("made:Q", format=",.0f", title="Units made"),
+            ],
+        )
+        .properties(height=320)
+    )
+
+
+def schedule_stock_chart(frame: pd.DataFrame, family: str, weeks: list[str]) -> alt.LayerChart:
+    """Each SKU of ``family``'s stock at the end of each week in ``weeks`` (lines), with a
+    red point where it ends a unit or more below safety stock. ``frame``: as for
+    :func:`schedule_made_chart`."""
+    part = _family_weeks(frame, family, weeks)
+    x = alt.X("week:O", sort=weeks, title=None)
+    line = (
+        alt.Chart(part, title="Stock at the week's end (red: below safety stock)")
+        .mark_line()
+        .encode(
+            x=x,
+            y=alt.Y("stock:Q", title=label("units"), axis=alt.Axis(format=",.0f")),
+            color=_sku_colour(),
+            tooltip=[
+                alt.Tooltip("week:O", title="Week"),
+                alt.Tooltip("sku:N", title="SKU"),
+                alt.Tooltip("stock:Q", format=",.0f", title="Stock"),
+                alt.Tooltip("safety_stock:Q", format=",.0f", title=label("safety_stock")),
+                alt.Tooltip("cover_weeks:Q", format=".1f", title="Weeks of cover"),
+            ],
+        )
+    )
+    short = (
+        alt.Chart(part[part["shortfall"] >= 1])
+        .mark_point(color="#d62728", filled=True, size=80)
+        .encode(
+            x=x,
+            y="stock:Q",
+            tooltip=[
+                alt.Tooltip("week:O", title="Week"),
+                alt.Tooltip("sku:N", title="SKU"),
+                alt.Tooltip("shortfall:Q", format=",.0f", title=label("below_safety_stock")),
+            ],
+        )
+    )
+    return alt.layer(line, short).properties(height=320)
