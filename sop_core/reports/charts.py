@@ -1,10 +1,20 @@
 """The workbench's charts as Vega-Lite (Altair), for the pages and for the meeting pack.
 
-The pages draw them in the browser; :mod:`sop_core.reports.pack` renders the same specs to PNG on
-the server. One place for each chart's shape, colours and data.
+Each chart is built here from plain data (a plan's result, a frame) and returned as an
+Altair chart or a spec: the pages only draw it in the browser, and
+:mod:`sop_core.reports.pack` renders the same specs to PNG on the server. One place for
+each chart's shape, colours, data and words (titles from :mod:`sop_core.base.fields`;
+units and hours whole, money in dollars).
 
-:func:`balance_frame` is the balance chart's data, long format (columns ``period``,
-``source``, ``kind``, ``order``, ``units``); :func:`balance_spec` its spec without data.
+- The plan: :func:`balance_frame` is the balance chart's data, long format (columns
+  ``period``, ``source``, ``kind``, ``order``, ``units``), :func:`balance_spec` its spec
+  without data, :func:`balance_chart_spec` with it, :func:`time_fence_spec` the frozen
+  periods shaded; :func:`cost_chart`, :func:`strategies_chart`.
+- Supply review: :func:`capacity_chart` (labour hours), :func:`rough_cut_chart` (one
+  resource).
+- Demand review: :func:`forecast_chart`.
+- The business plan: :func:`gap_chart`.
+- The weekly schedule: :func:`schedule_made_chart`, :func:`schedule_stock_chart`.
 """
 
 from __future__ import annotations
@@ -19,6 +29,8 @@ from sop_core.engine.kpis import money, pct, units
 from sop_core.engine.planner import PlanResult
 from sop_core.model.whatif import STRATEGY_NAMES
 from sop_core.reports.exports import COST_LABELS
+
+# --------------------------------------------------------------------------- the plan
 
 SOURCE_COLOURS = {
     "Regular time": "#1f77b4",
