@@ -8,7 +8,6 @@ and undo takes it back.
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -26,6 +25,7 @@ from sop_core.process.business_plan import (
     meeting_exceptions,
     plan_money,
 )
+from sop_core.reports.charts import gap_chart
 
 
 def money_table(frame: pd.DataFrame, *, key: str) -> None:
@@ -127,26 +127,7 @@ def gap_view(gap: pd.DataFrame, money_frame: pd.DataFrame) -> None:
         }
     )
     st.dataframe(table, hide_index=True)
-    chart = (
-        alt.Chart(gap)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("period:O", title=None),
-            y=alt.Y(
-                "cum_gap_revenue:Q",
-                title="Cumulative gap to budget ($)",
-                axis=alt.Axis(format="$,.0f"),
-            ),
-            color=alt.Color("family:N", title=None, legend=alt.Legend(orient="top")),
-            tooltip=[
-                "family:N",
-                "period:O",
-                alt.Tooltip("gap_revenue:Q", format="$,.0f", title="gap in the month"),
-                alt.Tooltip("cum_gap_revenue:Q", format="$,.0f", title="cumulative gap"),
-            ],
-        )
-        .properties(height=260)
-    )
+    chart = gap_chart(gap)
     st.altair_chart(chart)
     with st.expander("The gap by family and month"):
         money_table(gap, key="bp_gap_table")

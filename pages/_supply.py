@@ -4,7 +4,6 @@ Presentation only: every number comes from ``sop_core``."""
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -14,67 +13,13 @@ from sop_core.base.fields import header, label, show_value
 from sop_core.engine.lp import FixedPlan
 from sop_core.engine.planner import PlanResult
 from sop_core.model.scenario import Scenario
-from sop_core.reports.charts import balance_frame, balance_title
+from sop_core.reports.charts import (
+    balance_frame,
+    balance_title,
+    rough_cut_chart,
+    time_fence_spec,
+)
 from sop_core.services import plans
-
-
-def rough_cut_frame(result: PlanResult, resource: str) -> pd.DataFrame:
-    """Per period, the hours each family loads on ``resource``: period, family, hours."""
-    load = result.resource_load()
-    load = load[load["resource"] == resource][["period", "family", "hours"]]
-    used = load.groupby("family")["hours"].transform("sum") > 0
-    return load[used]  # families that never load it stay out of the legend
-
-
-def rough_cut_chart(result: PlanResult, resource: str, periods: list[str]) -> alt.LayerChart:
-    """Load by family (stacked bars) against the hours available and available plus
-    overtime allowed (lines)."""
-    res = result.resources
-    res = res[res["resource"] == resource]
-    caps = pd.DataFrame(
-        {
-            "period": list(res["period"]) * 2,
-            "capacity": ["Available"] * len(res) + ["Available + overtime allowed"] * len(res),
-            "hours": list(res["hours_available"])
-            + list(res["hours_available"] + res["overtime_hours_max"]),
-        }
-    )
-    x = alt.X("period:O", sort=periods, title=None)
-    bars = (
-        alt.Chart(rough_cut_frame(result, resource))
-        .mark_bar(opacity=0.85)
-        .encode(
-            x=x,
-            y=alt.Y(
-                "sum(hours):Q",
-                title=f"{resource}: hours per period",
-                axis=alt.Axis(format=",.0f"),
-            ),
-            color=alt.Color("family:N", title="Load by family", legend=alt.Legend(orient="top")),
-            tooltip=[
-                alt.Tooltip("period:O", title=label("period")),
-                alt.Tooltip("family:N", title=label("family")),
-                alt.Tooltip("sum(hours):Q", format=",.0f", title=label("load")),
-            ],
-        )
-    )
-    lines = (
-        alt.Chart(caps)
-        .mark_line(strokeWidth=3, point=True, color="#111111")
-        .encode(
-            x=x,
-            y="hours:Q",
-            strokeDash=alt.StrokeDash(
-                "capacity:N", title=None, legend=alt.Legend(orient="top", labelLimit=0)
-            ),
-            tooltip=[
-                alt.Tooltip("period:O", title=label("period")),
-                alt.Tooltip("capacity:N", title="Capacity"),
-                alt.Tooltip("hours:Q", format=",.0f", title="Hours"),
-            ],
-        )
-    )
-    return alt.layer(bars, lines).resolve_scale(color="independent").properties(height=300)
 
 
 def utilisation_table(result: PlanResult, resource: str) -> pd.DataFrame:
@@ -191,13 +136,5 @@ def fenced_balance_chart(
 ) -> None:
     """The Plan page's balance chart with the frozen periods shaded."""
     spec = balance_spec(tuple(periods), balance_title(family), False, 380)
-    shade = {
-        "data": {"values": [{"period": p, "fence": "Frozen"} for p in periods[:frozen]]},
-        "mark": {"type": "rect", "color": "#7f7f7f", "opacity": 0.18},
-        "encoding": {
-            "x": {"field": "period", "type": "ordinal", "sort": list(periods)},
-            "tooltip": [{"field": "fence", "type": "nominal", "title": "Time fence"}],
-        },
-    }
-    spec["layer"] = [shade, *spec["layer"]]
+    spec = time_fence_spec(spec, periods, frozen)
     st.vega_lite_chart(balance_frame(result, family), spec, key=key)

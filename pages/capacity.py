@@ -3,7 +3,6 @@ editable tables; labour hours the plan needs against regular and overtime capaci
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -16,11 +15,11 @@ from pages._common import (
 from pages._edit import families_frame, family_edits, workforce_edits, workforce_frame
 from pages._supply import calendar_section, resources_section
 from pages._workspace import commit, saved_editor, state
-from sop_core.base.fields import FAMILY_FIELDS, header, label, show_value, term, with_numbers
+from sop_core.base.fields import FAMILY_FIELDS, header, show_value, term, with_numbers
 from sop_core.base.text import md_escape
 from sop_core.engine.kpis import pct
-from sop_core.engine.planner import PlanResult
 from sop_core.process.workspace import Edit, WorkspaceState, remove_family_edits
+from sop_core.reports.charts import capacity_chart
 
 ensure_entry_point()
 
@@ -37,60 +36,6 @@ def family_columns() -> dict[str, st.column_config.NumberColumn]:
         for k, col in FAMILY_FIELDS.items()
         if term(k).kind not in ("text", "flag")
     }
-
-
-def capacity_chart(result: PlanResult, periods: list[str]) -> alt.LayerChart:
-    per = result.periods
-    regular = per["regular_hours_available"]
-    df = pd.DataFrame(
-        {
-            "period": per["period"],
-            "Hours used by the plan": per["hours_used"],
-            "Regular capacity": regular,
-            "Regular + overtime capacity": regular + per["overtime_hours_available"].fillna(0.0),
-        }
-    )
-    x = alt.X("period:O", sort=periods, title=None)
-    bars = (
-        alt.Chart(df)
-        .mark_bar(color="#1f77b4", opacity=0.8)
-        .encode(
-            x=x,
-            y=alt.Y(
-                "Hours used by the plan:Q",
-                title="Labour hours per period",
-                axis=alt.Axis(format=",.0f"),
-            ),
-            tooltip=[
-                alt.Tooltip("period:O", title=label("period")),
-                alt.Tooltip("Hours used by the plan:Q", format=",.0f"),
-            ],
-        )
-    )
-    lines = df.melt(
-        "period", ["Regular capacity", "Regular + overtime capacity"], "capacity", "hours"
-    )
-    caps = (
-        alt.Chart(lines)
-        .mark_line(strokeWidth=3, point=True)
-        .encode(
-            x=x,
-            y="hours:Q",
-            color=alt.Color(
-                "capacity:N",
-                title=None,
-                scale=alt.Scale(range=["#2ca02c", "#ff7f0e"]),
-                legend=alt.Legend(orient="top", labelLimit=0),
-            ),
-            strokeDash=alt.StrokeDash("capacity:N", legend=None),
-            tooltip=[
-                alt.Tooltip("period:O", title=label("period")),
-                alt.Tooltip("capacity:N", title="Capacity"),
-                alt.Tooltip("hours:Q", format=",.0f", title="Hours"),
-            ],
-        )
-    )
-    return alt.layer(bars, caps).properties(height=340)
 
 
 def review_banner(ws: WorkspaceState) -> None:

@@ -3,7 +3,6 @@ model, the consensus adjustments, and the hand-over of the adjusted forecast to 
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -26,13 +25,14 @@ from sop_core.base.text import md_escape
 from sop_core.demand.choice import model_name
 from sop_core.demand.consensus import ADJUSTMENT_COLUMNS, adjust_forecast
 from sop_core.demand.forecast import MODEL_CHOICES, label_periods
-from sop_core.demand.history import family_totals, read_history
+from sop_core.demand.history import read_history
 from sop_core.process.workspace import (
     WorkspaceState,
     adjustment_edits,
     forecast_edits,
     suggest_mapping,
 )
+from sop_core.reports.charts import forecast_chart
 from sop_core.services.history import upload_history
 
 ensure_entry_point()
@@ -177,67 +177,6 @@ def upload_step(ws: WorkspaceState) -> None:
         st.session_state.pop("demand_pending", None)
         flash("success", f"Loaded {md_escape(name)}.")
         st.rerun()
-
-
-def forecast_chart(hist: pd.DataFrame, fc: pd.DataFrame | None, family: str) -> alt.LayerChart:
-    """The last three years of history, the forecast with its 80 % band and the consensus.
-
-    ``fc=None``: the history alone, shown while the forecast is being fitted."""
-    h = family_totals(hist[hist["family"] == family])
-    h = h[h["period"] >= h["period"].max() - pd.DateOffset(years=3)]
-    if fc is None:
-        fc = pd.DataFrame(
-            {c: pd.Series(dtype=float) for c in ("forecast", "adjusted", "lower", "upper")}
-        ).assign(period=pd.Series(dtype="datetime64[ns]"), family=pd.Series(dtype=str))
-    f = fc[fc["family"] == family]
-    x = alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y"))
-    band = (
-        alt.Chart(f)
-        .mark_area(opacity=0.25, color="#ff7f0e")
-        .encode(
-            x=x,
-            y=alt.Y("lower:Q", title="Units per period", axis=alt.Axis(format=",.0f")),
-            y2="upper:Q",
-        )
-    )
-    lines = pd.concat(
-        [
-            h.assign(series="History").rename(columns={"demand": "units"}),
-            f.assign(series="Statistical forecast").rename(columns={"forecast": "units"}),
-            f.assign(series="Consensus (plan uses)").rename(columns={"adjusted": "units"}),
-        ]
-    )[["period", "units", "series"]]
-    line = (
-        alt.Chart(lines)
-        .mark_line(strokeWidth=3)
-        .encode(
-            x=x,
-            y="units:Q",
-            color=alt.Color(
-                "series:N",
-                title=None,
-                scale=alt.Scale(
-                    domain=["History", "Statistical forecast", "Consensus (plan uses)"],
-                    range=["#1f77b4", "#ff7f0e", "#111111"],
-                ),
-                legend=alt.Legend(orient="top"),
-            ),
-            strokeDash=alt.StrokeDash(
-                "series:N",
-                scale=alt.Scale(
-                    domain=["History", "Statistical forecast", "Consensus (plan uses)"],
-                    range=[[1, 0], [6, 3], [1, 0]],
-                ),
-                legend=None,
-            ),
-            tooltip=[
-                alt.Tooltip("period:T", format="%b %Y", title=label("period")),
-                alt.Tooltip("series:N", title="Series"),
-                alt.Tooltip("units:Q", format=",.0f", title="Units"),
-            ],
-        )
-    )
-    return alt.layer(band, line).properties(height=340)
 
 
 st.title("Demand")

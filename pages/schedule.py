@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import io
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -22,6 +21,7 @@ from sop_core.base.text import md_escape
 from sop_core.engine.planner import PlanResult
 from sop_core.model.scenario import Scenario
 from sop_core.model.whatif import WhatIf
+from sop_core.reports.charts import schedule_made_chart, schedule_stock_chart
 from sop_core.schedule.demand import sku_demand_from_history
 from sop_core.schedule.stock import read_sku_stock
 from sop_core.schedule.weekly import Schedule, schedule
@@ -116,52 +116,6 @@ def styled_table(result: Schedule, family: str, weeks: list[str]) -> pd.io.forma
     return made.style.format("{:,.0f}").apply(
         lambda _: short.map(lambda s: f"background-color: {SHORT}" if s else ""), axis=None
     )
-
-
-def charts(result: Schedule, family: str, weeks: list[str]) -> tuple[alt.Chart, alt.LayerChart]:
-    """Units made per week, stacked by SKU; each SKU's stock, red points when short."""
-    part = result.weeks[(result.weeks["family"] == family) & result.weeks["week"].isin(weeks)]
-    x = alt.X("week:O", sort=weeks, title=None)
-    colour = alt.Color(
-        "sku:N", title="SKU", scale=alt.Scale(scheme="dark2"), legend=alt.Legend(orient="top")
-    )
-    made = (
-        alt.Chart(part, title="Units made per week")
-        .mark_bar()
-        .encode(
-            x=x,
-            y=alt.Y("made:Q", title="Units", stack="zero"),
-            color=colour,
-            tooltip=["week:O", "sku:N", alt.Tooltip("made:Q", format=",.0f")],
-        )
-        .properties(height=320)
-    )
-    line = (
-        alt.Chart(part, title="Stock at the week's end (red: below safety stock)")
-        .mark_line()
-        .encode(
-            x=x,
-            y=alt.Y("stock:Q", title="Units"),
-            color=colour,
-            tooltip=[
-                "week:O",
-                "sku:N",
-                alt.Tooltip("stock:Q", format=",.0f"),
-                alt.Tooltip("safety_stock:Q", format=",.0f"),
-                alt.Tooltip("cover_weeks:Q", format=".1f", title="weeks of cover"),
-            ],
-        )
-    )
-    short = (
-        alt.Chart(part[part["shortfall"] >= 1])
-        .mark_point(color="#d62728", filled=True, size=80)
-        .encode(
-            x=x,
-            y="stock:Q",
-            tooltip=["week:O", "sku:N", alt.Tooltip("shortfall:Q", format=",.0f")],
-        )
-    )
-    return made, alt.layer(line, short).properties(height=320)
 
 
 def schedule_excel(result: Schedule, label: str) -> bytes:
@@ -267,7 +221,8 @@ if len(short):
     )
 st.subheader(f"{md_escape(family)}: units made per SKU and week")
 st.dataframe(styled_table(result, family, weeks), key="schedule_table")
-made_chart, stock_chart = charts(result, family, weeks)
+made_chart = schedule_made_chart(result.weeks, family, weeks)
+stock_chart = schedule_stock_chart(result.weeks, family, weeks)
 g1, g2 = st.columns(2)
 g1.altair_chart(made_chart, key="schedule_made_chart")
 g2.altair_chart(stock_chart, key="schedule_stock_chart")

@@ -68,6 +68,19 @@ def tiny(
     )
 
 
+def tiny_with_line(demand: list[list[float]], hours: float = 8, overtime: float = 0) -> Scenario:
+    """tiny() with labour to spare and one line, "Line 1", of ``hours`` a period (plus
+    ``overtime`` hours at $2 an hour) that every family loads at 1 h a unit."""
+    base = json.loads(tiny(demand, workforce={"regular_hours_per_worker": 100}).to_json())
+    for fam in base["families"]:
+        fam["resource_hours"] = {"Line 1": 1}
+    base["resources"] = [
+        {"name": "Line 1", "hours_available": hours, "overtime_hours_max": overtime,
+         "overtime_cost_per_hour": 2}
+    ]  # fmt: skip
+    return parse_scenario(base)
+
+
 def two_period_dict(name: str = "Base", demand: list[float] | None = None) -> dict[str, Any]:
     """A small valid scenario file (two periods, one family), as a dict."""
     return {

@@ -1,10 +1,20 @@
 """The workbench's charts as Vega-Lite (Altair), for the pages and for the meeting pack.
 
-The pages draw them in the browser; :mod:`sop_core.reports.pack` renders the same specs to PNG on
-the server. One place for each chart's shape, colours and data.
+Each chart is built here from plain data (a plan's result, a frame) and returned as an
+Altair chart or a spec: the pages only draw it in the browser, and
+:mod:`sop_core.reports.pack` renders the same specs to PNG on the server. One place for
+each chart's shape, colours, data and words (titles from :mod:`sop_core.base.fields`;
+units and hours whole, money in dollars).
 
-:func:`balance_frame` is the balance chart's data, long format (columns ``period``,
-``source``, ``kind``, ``order``, ``units``); :func:`balance_spec` its spec without data.
+- The plan: :func:`balance_frame` is the balance chart's data, long format (columns
+  ``period``, ``source``, ``kind``, ``order``, ``units``), :func:`balance_spec` its spec
+  without data, :func:`balance_chart_spec` with it, :func:`time_fence_spec` the frozen
+  periods shaded; :func:`cost_chart`, :func:`strategies_chart`.
+- Supply review: :func:`capacity_chart` (labour hours), :func:`rough_cut_chart` (one
+  resource).
+- Demand review: :func:`forecast_chart`.
+- The business plan: :func:`gap_chart`.
+- The weekly schedule: :func:`schedule_made_chart`, :func:`schedule_stock_chart`.
 """
 
 from __future__ import annotations
@@ -13,10 +23,14 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from sop_core.base.fields import label
+from sop_core.demand.history import family_totals
 from sop_core.engine.kpis import money, pct, units
 from sop_core.engine.planner import PlanResult
 from sop_core.model.whatif import STRATEGY_NAMES
 from sop_core.reports.exports import COST_LABELS
+
+# --------------------------------------------------------------------------- the plan
 
 SOURCE_COLOURS = {
     "Regular time": "#1f77b4",
@@ -140,6 +154,21 @@ def balance_chart_spec(
     return spec
 
 
+def time_fence_spec(spec: dict, periods: list[str], frozen: int) -> dict:
+    """The balance chart's ``spec`` (:func:`balance_spec`) with its first ``frozen``
+    periods shaded grey: the time fence, frozen as in the last approved plan. A new
+    dict; ``spec`` is left as it was."""
+    shade = {
+        "data": {"values": [{"period": p, "fence": "Frozen"} for p in periods[:frozen]]},
+        "mark": {"type": "rect", "color": "#7f7f7f", "opacity": 0.18},
+        "encoding": {
+            "x": {"field": "period", "type": "ordinal", "sort": list(periods)},
+            "tooltip": [{"field": "fence", "type": "nominal", "title": "Time fence"}],
+        },
+    }
+    return {**spec, "layer": [shade, *spec["layer"]]}
+
+
 def cost_chart(result: PlanResult, *, large: bool = False) -> alt.Chart:
     """The plan's costs by category, as horizontal bars ($)."""
     df = pd.DataFrame(
@@ -202,3 +231,294 @@ def strategies_chart(results: dict[str, PlanResult]) -> alt.Chart:
         )
         .properties(height=170)
     )
+
+
+# --------------------------------------------------------------------------- supply review
+
+
+def capacity_chart(result: PlanResult, periods: list[str]) -> alt.LayerChart:
+    """Labour hours the plan uses per period (bars) against the workforce's regular hours
+    and regular plus the overtime allowed (lines); hours whole."""
+    per = result.periods
+    regular = per["regular_hours_available"]
+    df = pd.DataFrame(
+        {
+            "period": per["period"],
+            "Hours used by the plan": per["hours_used"],
+            "Regular capacity": regular,
+            "Regular + overtime capacity": regular + per["overtime_hours_available"].fillna(0.0),
+        }
+    )
+    x = alt.X("period:O", sort=periods, title=None)
+    bars = (
+        alt.Chart(df)
+        .mark_bar(color="#1f77b4", opacity=0.8)
+        .encode(
+            x=x,
+            y=alt.Y(
+                "Hours used by the plan:Q",
+                title="Labour hours per period",
+                axis=alt.Axis(format=",.0f"),
+            ),
+            tooltip=[
+                alt.Tooltip("period:O", title=label("period")),
+                alt.Tooltip("Hours used by the plan:Q", format=",.0f"),
+            ],
+        )
+    )
+    lines = df.melt(
+        "period", ["Regular capacity", "Regular + overtime capacity"], "capacity", "hours"
+    )
+    caps = (
+        alt.Chart(lines)
+        .mark_line(strokeWidth=3, point=True)
+        .encode(
+            x=x,
+            y="hours:Q",
+            color=alt.Color(
+                "capacity:N",
+                title=None,
+                scale=alt.Scale(range=["#2ca02c", "#ff7f0e"]),
+                legend=alt.Legend(orient="top", labelLimit=0),
+            ),
+            strokeDash=alt.StrokeDash("capacity:N", legend=None),
+            tooltip=[
+                alt.Tooltip("period:O", title=label("period")),
+                alt.Tooltip("capacity:N", title="Capacity"),
+                alt.Tooltip("hours:Q", format=",.0f", title="Hours"),
+            ],
+        )
+    )
+    return alt.layer(bars, caps).properties(height=340)
+
+
+def rough_cut_frame(result: PlanResult, resource: str) -> pd.DataFrame:
+    """Per period, the hours each family loads on ``resource``: period, family, hours."""
+    load = result.resource_load()
+    load = load[load["resource"] == resource][["period", "family", "hours"]]
+    used = load.groupby("family")["hours"].transform("sum") > 0
+    return load[used]  # families that never load it stay out of the legend
+
+
+def rough_cut_chart(result: PlanResult, resource: str, periods: list[str]) -> alt.LayerChart:
+    """Rough-cut capacity of one resource: the load by family (stacked bars) against the
+    hours available and available plus overtime allowed (lines); hours whole."""
+    res = result.resources
+    res = res[res["resource"] == resource]
+    caps = pd.DataFrame(
+        {
+            "period": list(res["period"]) * 2,
+            "capacity": ["Available"] * len(res) + ["Available + overtime allowed"] * len(res),
+            "hours": list(res["hours_available"])
+            + list(res["hours_available"] + res["overtime_hours_max"]),
+        }
+    )
+    x = alt.X("period:O", sort=periods, title=None)
+    bars = (
+        alt.Chart(rough_cut_frame(result, resource))
+        .mark_bar(opacity=0.85)
+        .encode(
+            x=x,
+            y=alt.Y(
+                "sum(hours):Q",
+                title=f"{resource}: hours per period",
+                axis=alt.Axis(format=",.0f"),
+            ),
+            color=alt.Color("family:N", title="Load by family", legend=alt.Legend(orient="top")),
+            tooltip=[
+                alt.Tooltip("period:O", title=label("period")),
+                alt.Tooltip("family:N", title=label("family")),
+                alt.Tooltip("sum(hours):Q", format=",.0f", title=label("load")),
+            ],
+        )
+    )
+    lines = (
+        alt.Chart(caps)
+        .mark_line(strokeWidth=3, point=True, color="#111111")
+        .encode(
+            x=x,
+            y="hours:Q",
+            strokeDash=alt.StrokeDash(
+                "capacity:N", title=None, legend=alt.Legend(orient="top", labelLimit=0)
+            ),
+            tooltip=[
+                alt.Tooltip("period:O", title=label("period")),
+                alt.Tooltip("capacity:N", title="Capacity"),
+                alt.Tooltip("hours:Q", format=",.0f", title="Hours"),
+            ],
+        )
+    )
+    return alt.layer(bars, lines).resolve_scale(color="independent").properties(height=300)
+
+
+# --------------------------------------------------------------------------- demand review
+
+FORECAST_SERIES = {  # the forecast chart's lines: legend name -> (colour, dash)
+    "History": ("#1f77b4", [1, 0]),
+    "Statistical forecast": ("#ff7f0e", [6, 3]),
+    "Consensus (plan uses)": ("#111111", [1, 0]),
+}
+
+
+def forecast_chart(
+    history: pd.DataFrame, forecast: pd.DataFrame | None, family: str
+) -> alt.LayerChart:
+    """One family's last three years of history, its statistical forecast with the 80 %
+    band (shaded) and the consensus, in units per period.
+
+    ``history``: the sales history (period, family, demand; SKUs are summed).
+    ``forecast``: the forecast with the consensus (period, family, forecast, lower, upper,
+    adjusted), or None for the history alone, shown while the forecast is being fitted."""
+    h = family_totals(history[history["family"] == family])
+    h = h[h["period"] >= h["period"].max() - pd.DateOffset(years=3)]
+    if forecast is None:
+        forecast = pd.DataFrame(
+            {c: pd.Series(dtype=float) for c in ("forecast", "adjusted", "lower", "upper")}
+        ).assign(period=pd.Series(dtype="datetime64[ns]"), family=pd.Series(dtype=str))
+    f = forecast[forecast["family"] == family]
+    x = alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y"))
+    band = (
+        alt.Chart(f)
+        .mark_area(opacity=0.25, color="#ff7f0e")
+        .encode(
+            x=x,
+            y=alt.Y("lower:Q", title="Units per period", axis=alt.Axis(format=",.0f")),
+            y2="upper:Q",
+        )
+    )
+    lines = pd.concat(
+        [
+            h.assign(series="History").rename(columns={"demand": "units"}),
+            f.assign(series="Statistical forecast").rename(columns={"forecast": "units"}),
+            f.assign(series="Consensus (plan uses)").rename(columns={"adjusted": "units"}),
+        ]
+    )[["period", "units", "series"]]
+    names = list(FORECAST_SERIES)
+    line = (
+        alt.Chart(lines)
+        .mark_line(strokeWidth=3)
+        .encode(
+            x=x,
+            y="units:Q",
+            color=alt.Color(
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=names, range=[c for c, _ in FORECAST_SERIES.values()]),
+                legend=alt.Legend(orient="top"),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                scale=alt.Scale(domain=names, range=[d for _, d in FORECAST_SERIES.values()]),
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip("period:T", format="%b %Y", title=label("period")),
+                alt.Tooltip("series:N", title="Series"),
+                alt.Tooltip("units:Q", format=",.0f", title=label("units")),
+            ],
+        )
+    )
+    return alt.layer(band, line).properties(height=340)
+
+
+# --------------------------------------------------------------------------- business plan
+
+
+def gap_chart(gap: pd.DataFrame) -> alt.Chart:
+    """The plan's cumulative revenue gap to the business plan, one line per family ($).
+
+    ``gap``: :func:`sop_core.process.business_plan.budget_gap` (family, period,
+    gap_revenue: the month's, cum_gap_revenue: running over the months)."""
+    return (
+        alt.Chart(gap)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("period:O", title=None),
+            y=alt.Y(
+                "cum_gap_revenue:Q",
+                title="Cumulative gap to budget ($)",
+                axis=alt.Axis(format="$,.0f"),
+            ),
+            color=alt.Color("family:N", title=None, legend=alt.Legend(orient="top")),
+            tooltip=[
+                alt.Tooltip("family:N", title=label("family")),
+                alt.Tooltip("period:O", title=label("period")),
+                alt.Tooltip("gap_revenue:Q", format="$,.0f", title="Gap in the month"),
+                alt.Tooltip("cum_gap_revenue:Q", format="$,.0f", title="Cumulative gap"),
+            ],
+        )
+        .properties(height=260)
+    )
+
+
+# --------------------------------------------------------------------------- weekly schedule
+
+
+def _family_weeks(frame: pd.DataFrame, family: str, weeks: list[str]) -> pd.DataFrame:
+    return frame[(frame["family"] == family) & frame["week"].isin(weeks)]
+
+
+def _sku_colour() -> alt.Color:
+    return alt.Color(
+        "sku:N", title="SKU", scale=alt.Scale(scheme="dark2"), legend=alt.Legend(orient="top")
+    )
+
+
+def schedule_made_chart(frame: pd.DataFrame, family: str, weeks: list[str]) -> alt.Chart:
+    """Units of ``family`` made per week in ``weeks`` (in that order), stacked by SKU.
+
+    ``frame``: a schedule's weeks (:attr:`sop_core.schedule.weekly.Schedule.weeks`: family,
+    sku, week, made, stock, safety_stock, shortfall, cover_weeks, …)."""
+    return (
+        alt.Chart(_family_weeks(frame, family, weeks), title="Units made per week")
+        .mark_bar()
+        .encode(
+            x=alt.X("week:O", sort=weeks, title=None),
+            y=alt.Y("made:Q", title=label("units"), stack="zero", axis=alt.Axis(format=",.0f")),
+            color=_sku_colour(),
+            tooltip=[
+                alt.Tooltip("week:O", title="Week"),
+                alt.Tooltip("sku:N", title="SKU"),
+                alt.Tooltip("made:Q", format=",.0f", title="Units made"),
+            ],
+        )
+        .properties(height=320)
+    )
+
+
+def schedule_stock_chart(frame: pd.DataFrame, family: str, weeks: list[str]) -> alt.LayerChart:
+    """Each SKU of ``family``'s stock at the end of each week in ``weeks`` (lines), with a
+    red point where it ends a unit or more below safety stock. ``frame``: as for
+    :func:`schedule_made_chart`."""
+    part = _family_weeks(frame, family, weeks)
+    x = alt.X("week:O", sort=weeks, title=None)
+    line = (
+        alt.Chart(part, title="Stock at the week's end (red: below safety stock)")
+        .mark_line()
+        .encode(
+            x=x,
+            y=alt.Y("stock:Q", title=label("units"), axis=alt.Axis(format=",.0f")),
+            color=_sku_colour(),
+            tooltip=[
+                alt.Tooltip("week:O", title="Week"),
+                alt.Tooltip("sku:N", title="SKU"),
+                alt.Tooltip("stock:Q", format=",.0f", title="Stock"),
+                alt.Tooltip("safety_stock:Q", format=",.0f", title=label("safety_stock")),
+                alt.Tooltip("cover_weeks:Q", format=".1f", title="Weeks of cover"),
+            ],
+        )
+    )
+    short = (
+        alt.Chart(part[part["shortfall"] >= 1])
+        .mark_point(color="#d62728", filled=True, size=80)
+        .encode(
+            x=x,
+            y="stock:Q",
+            tooltip=[
+                alt.Tooltip("week:O", title="Week"),
+                alt.Tooltip("sku:N", title="SKU"),
+                alt.Tooltip("shortfall:Q", format=",.0f", title=label("below_safety_stock")),
+            ],
+        )
+    )
+    return alt.layer(line, short).properties(height=320)
