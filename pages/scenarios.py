@@ -3,13 +3,11 @@ import/export the scenario JSON, and compare 2–4 saved scenarios against the a
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from pages._access import explain, guarded
 from pages._common import (
-    COST_NAMES,
     ensure_entry_point,
     planner_for,
     session_whatif,
@@ -32,6 +30,7 @@ from sop_core.engine.kpis import delta as kpi_delta
 from sop_core.model.scenario import parse_scenario
 from sop_core.model.whatif import WhatIf
 from sop_core.process.workspace import replace_edits
+from sop_core.reports import charts
 from sop_core.reports.exports import slug
 from sop_core.reports.workbook import read_workbook
 from sop_core.services import companies, plans
@@ -321,54 +320,18 @@ if approved is not None:
     st.caption(f"Change vs {md_escape(approved.label)}")
     st.dataframe(kpi_table(kpis, "delta"))
 
-costs = frame[frame["section"] == "cost"].assign(
-    category=lambda d: d["metric"].map(lambda m: COST_NAMES.get(m, m))
-)
 c1, c2 = st.columns(2)
 with c1:
     st.markdown("**Cost breakdown**")
-    st.altair_chart(
-        alt.Chart(costs)
-        .mark_bar()
-        .encode(
-            x=alt.X("value:Q", title="$", axis=alt.Axis(format="~s")),
-            y=alt.Y("label:N", title=None),
-            color=alt.Color("category:N", title=None),
-            tooltip=["label:N", "category:N", alt.Tooltip("value:Q", format="$,.0f")],
-        )
-        .properties(height=60 + 40 * len(opened)),
-    )
+    st.altair_chart(charts.scenario_costs_chart(frame))
 with c2:
     st.markdown("**Supply and inventory, overlaid** (all families, units)")
-    lines = []
-    for stored in opened:
-        res = plans.solve_plan(
-            stored.scenario, approved_plan(), planner=planner_for(stored.scenario)
-        )
+    solved = {
+        v.label: plans.solve_plan(v.scenario, approved_plan(), planner=planner_for(v.scenario))
+        for v in opened
+    }
+    for label, res in solved.items():
         if not res.optimal:
-            st.warning(f"{md_escape(stored.label)} has no feasible plan: {md_escape(res.message)}")
-            continue
-        df = res.supply_by_source()
-        df = df.assign(
-            supply=df["regular"] + df["overtime"] + df["subcontract"], scenario=stored.label
-        )
-        lines.append(df.melt(["period", "scenario"], ["supply", "inventory", "demand"], "series"))
-    if lines:
-        data = pd.concat(lines)
-        st.altair_chart(
-            alt.Chart(data)
-            .mark_line(point=True)
-            .encode(
-                x=alt.X("period:O", title=None),
-                y=alt.Y("value:Q", title="Units"),
-                color=alt.Color("scenario:N", title=None, legend=alt.Legend(orient="top")),
-                strokeDash=alt.StrokeDash("series:N", title=None),
-                tooltip=[
-                    "scenario:N",
-                    "series:N",
-                    "period:O",
-                    alt.Tooltip("value:Q", format=",.0f"),
-                ],
-            )
-            .properties(height=300),
-        )
+            st.warning(f"{md_escape(label)} has no feasible plan: {md_escape(res.message)}")
+    if any(res.optimal for res in solved.values()):
+        st.altair_chart(charts.scenario_lines_chart(solved))

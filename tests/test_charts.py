@@ -18,6 +18,9 @@ from sop_core.reports.charts import (
     gap_chart,
     rough_cut_chart,
     rough_cut_frame,
+    scenario_costs_chart,
+    scenario_lines_chart,
+    scenario_lines_frame,
     schedule_made_chart,
     schedule_stock_chart,
     time_fence_spec,
@@ -230,3 +233,41 @@ def test_schedule_stock_chart_marks_the_weeks_that_end_below_safety_stock():
     assert points["mark"]["color"] == "#d62728"
     assert [(r["sku"], r["week"], r["stock"]) for r in short] == [("s2", "2027-01-11", 2.5)]
     assert tooltip_titles(points) == ["Week", "SKU", "Below safety stock"]
+
+
+# --------------------------------------------------------------------------- scenarios compared
+
+
+def test_scenario_costs_chart_stacks_each_scenarios_costs_under_their_names():
+    comparison = pd.DataFrame(
+        {
+            "section": ["cost", "cost", "cost", "kpi"],
+            "label": ["A v1", "A v1", "B v2", "A v1"],
+            "metric": ["holding", "regular_time", "holding", "total_cost"],
+            "value": [100.0, 900.0, 250.0, 1000.0],
+        }
+    )
+    [(bars, rows)] = layers(scenario_costs_chart(comparison))
+    assert sorted((r["label"], r["value"]) for r in rows) == [
+        ("A v1", 100.0),
+        ("A v1", 900.0),
+        ("B v2", 250.0),
+    ]  # the KPI row is not a cost
+    assert "holding" not in {r["category"] for r in rows}  # the category in words
+    assert bars["encoding"]["x"]["axis"]["format"] == "$~s"
+    assert tooltip_titles(bars) == ["Scenario", "Cost", "Amount"]
+
+
+def test_scenario_lines_sum_the_supply_sources_and_leave_out_an_infeasible_plan():
+    feasible = solve(tiny([10, 25]))
+    infeasible = solve(
+        tiny([10, 25], max_subcontract=0, ending_inventory_min=100, workforce={"max_workers": 1})
+    )
+    frame = scenario_lines_frame({"A v1": feasible, "B v1": infeasible})
+    assert set(frame["scenario"]) == {"A v1"}
+    supply = frame[frame["series"] == "Supply"]["value"].sum()
+    by_source = feasible.supply_by_source()
+    assert supply == by_source[["regular", "overtime", "subcontract"]].to_numpy().sum()
+    assert set(frame["series"]) == {"Supply", "Inventory", "Demand (consensus)"}
+    [(lines, _)] = layers(scenario_lines_chart({"A v1": feasible}))
+    assert lines["encoding"]["strokeDash"]["field"] == "series"

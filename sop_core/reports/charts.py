@@ -233,6 +233,76 @@ def strategies_chart(results: dict[str, PlanResult]) -> alt.Chart:
     )
 
 
+# --------------------------------------------------------------------------- scenarios compared
+
+
+#: the series of the overlaid comparison: supply_by_source column(s) -> legend name
+COMPARED_SERIES = {"supply": "Supply", "inventory": "Inventory", "demand": "Demand (consensus)"}
+
+
+def scenario_costs_chart(comparison: pd.DataFrame) -> alt.Chart:
+    """The cost breakdown of compared scenarios: one bar per scenario, stacked by cost
+    category (the ``cost`` rows of
+    :func:`~sop_core.store.scenarios.comparison_frame`: ``label``, ``metric``, ``value``)."""
+    costs = comparison[comparison["section"] == "cost"].assign(
+        category=lambda d: d["metric"].map(lambda m: COST_LABELS.get(m, m))
+    )
+    return (
+        alt.Chart(costs)
+        .mark_bar()
+        .encode(
+            x=alt.X("value:Q", title="Cost", axis=alt.Axis(format="$~s")),
+            y=alt.Y("label:N", title=None),
+            color=alt.Color("category:N", title=None),
+            tooltip=[
+                alt.Tooltip("label:N", title="Scenario"),
+                alt.Tooltip("category:N", title="Cost"),
+                alt.Tooltip("value:Q", title="Amount", format="$,.0f"),
+            ],
+        )
+        .properties(height=60 + 40 * costs["label"].nunique())
+    )
+
+
+def scenario_lines_frame(results: dict[str, PlanResult]) -> pd.DataFrame:
+    """Supply (all sources), inventory and demand per period of each plan, all families
+    together, long (``period``, ``scenario``, ``series``, ``value``); plans without a
+    feasible plan are left out."""
+    lines = []
+    for name, res in results.items():
+        if not res.optimal:
+            continue
+        df = res.supply_by_source()
+        df = df.assign(supply=df["regular"] + df["overtime"] + df["subcontract"], scenario=name)
+        long = df.melt(["period", "scenario"], list(COMPARED_SERIES), "series")
+        lines.append(long.assign(series=long["series"].map(COMPARED_SERIES)))
+    if not lines:
+        return pd.DataFrame(columns=["period", "scenario", "series", "value"])
+    return pd.concat(lines, ignore_index=True)
+
+
+def scenario_lines_chart(results: dict[str, PlanResult]) -> alt.Chart:
+    """The compared plans overlaid: a colour per scenario, a dash per series (supply,
+    inventory, demand), units per period."""
+    return (
+        alt.Chart(scenario_lines_frame(results))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("period:O", title=None, sort=None),
+            y=alt.Y("value:Q", title="Units", axis=alt.Axis(format=",.0f")),
+            color=alt.Color("scenario:N", title=None, legend=alt.Legend(orient="top")),
+            strokeDash=alt.StrokeDash("series:N", title=None),
+            tooltip=[
+                alt.Tooltip("scenario:N", title="Scenario"),
+                alt.Tooltip("series:N", title="Series"),
+                alt.Tooltip("period:O", title="Period"),
+                alt.Tooltip("value:Q", title="Units", format=",.0f"),
+            ],
+        )
+        .properties(height=300)
+    )
+
+
 # --------------------------------------------------------------------------- supply review
 
 
