@@ -109,7 +109,8 @@ def solve_calls(path: Path) -> list[str]:
     return found
 
 
-def test_no_page_solves_a_plan_but_through_the_fenced_solve():
-    calls = [c for p in sorted((ROOT / "pages").glob("*.py")) for c in solve_calls(p)]
-    calls += solve_calls(ROOT / "app.py")
+def test_no_page_or_command_solves_a_plan_but_through_the_fenced_solve():
+    doors = [*sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py"]
+    doors += sorted((ROOT / "sop_core" / "cli").glob("*.py"))
+    calls = [c for p in doors for c in solve_calls(p)]
     assert calls == [], "solve through sop_core.services.plans.solve_plan: " + ", ".join(calls)

@@ -25,12 +25,12 @@ import pandas as pd
 
 from sop_core.base.errors import InputError, Problem
 from sop_core.demand.history import read_history
-from sop_core.engine.planner import solve
 from sop_core.model.scenario import Scenario, load_scenario
 from sop_core.schedule.allocate import METHODS
 from sop_core.schedule.demand import sku_demand_from_history
 from sop_core.schedule.stock import read_sku_stock
 from sop_core.schedule.weekly import Schedule, schedule
+from sop_core.services import plans
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -67,7 +67,7 @@ def run_schedule(args: argparse.Namespace) -> int:
                 f"{', '.join(scenario.family_names)}",
             )
         )
-    plan = solve(scenario)
+    plan = plans.solve_plan(scenario, None)  # a scenario file: no approved plan, no fence
     if not plan.optimal:
         print(f"{scenario.name}: {plan.status}: no family plan to schedule", file=sys.stderr)
         print(plan.message, file=sys.stderr)
