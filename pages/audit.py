@@ -14,7 +14,7 @@ import streamlit as st
 from pages._workspace import state, workbench
 from sop_core.base.text import md_escape
 from sop_core.reports.exports import frame_csv, frames_excel, slug
-from sop_core.services.audit import audit_export, audit_trail
+from sop_core.services.audit import audit_trail
 from sop_core.services.scenarios import scenario_names
 
 ws = state()
@@ -60,7 +60,7 @@ where = "all companies" if everywhere else md_escape(ws.name)
 st.caption(f"{len(shown):,} change(s) in {where}.")
 st.dataframe(shown, hide_index=True)
 # the downloads keep the exact values (before and after as JSON), under the same headers
-trail = audit_export(wb, company=company, kind=kind, key=key)
+trail = audit_trail(wb, company=company, kind=kind, key=key, exact=True)
 stem = slug(f"audit {'all' if everywhere else ws.name} {kind_label}")
 d1, d2 = st.columns(2)
 d1.download_button(

@@ -15,23 +15,12 @@ def audit_trail(
     kind: str | None = None,
     key: str | None = None,
     limit: int | None = None,
+    exact: bool = False,
 ) -> pd.DataFrame:
-    """The trail, newest first, for people: fields by their labels, before and after in
-    words. Filtered by company (None: all), kind of object and the object's key."""
-    return wb.store.audit(
-        company=company, object_kind=kind, object_key=key, limit=limit, words=True
+    """The trail, newest first, filtered by company (None: all), kind of object and the
+    object's key. For people, fields by their labels and before and after in words; with
+    ``exact``, for a download: readable headers, before and after as the exact values."""
+    trail = wb.store.audit(
+        company=company, object_kind=kind, object_key=key, limit=limit, words=not exact
     )
-
-
-def audit_export(
-    wb: Workbench,
-    *,
-    company: str | None = None,
-    kind: str | None = None,
-    key: str | None = None,
-    limit: int | None = None,
-) -> pd.DataFrame:
-    """The same rows for a download: the same headers, before and after as exact values."""
-    return audit_download(
-        wb.store.audit(company=company, object_kind=kind, object_key=key, limit=limit)
-    )
+    return audit_download(trail) if exact else trail
