@@ -12,8 +12,9 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from sop_core.base.fields import MISSING
 from sop_core.demand.history import read_history
-from sop_core.engine.kpis import show
+from sop_core.engine.kpis import money, show
 from sop_core.engine.planner import solve
 from sop_core.model.scenario import load_scenario, with_changes
 from sop_core.process.business_plan import business_plan_template
@@ -205,10 +206,11 @@ def test_the_pack_reads_as_people_read_it(sample):
     assert not re.search(r"\bNone\b", text) and not re.search(r"\bnan\b", text, re.I)
     assert not re.search(r"\bNaT\b|<NA>|\(s\)", text)
     assert "No overtime against 1 alternative." in text
-    # the plan without any safety stock has none to meet: "—", not 100 %
+    # the plan without any safety stock has none to meet: the one missing mark, as on a
+    # tile, not 100 %
     scenarios = next(p for p in pages if p.startswith("Scenarios compared"))
     met = next(line for line in scenarios.splitlines() if line.startswith("Safety stock met"))
-    assert met.split()[-1] == "—" and met.split()[-2].endswith("%")
+    assert met.split()[-1] == MISSING == money(None) and met.split()[-2].endswith("%")
     # the balance table's and the gap table's units are whole; the gap's money in dollars
     balance = next(p for p in pages if p.startswith("Demand and supply"))
     body = [line for line in balance.splitlines() if re.match(r"\d{4}-\d{2} ", line)]

@@ -10,7 +10,9 @@ for the master data; scenario field names are in :mod:`sop_core.model.scenario`.
 
 A value is shown at the precision its kind deserves: units, hours and counts whole,
 money to the dollar, a cost per unit to the cent, rates to a tenth of a percent, workers
-and factors to two decimals at most. A missing value is blank.
+and factors to two decimals at most. A missing value is blank in a table's cell; where
+a blank would read as nothing at all (a tile, a KPI a plan lacks, a figure in a
+sentence) it is :data:`MISSING`, the one mark for it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ Kind = Literal[
 ]
 
 MINUS = "−"  # U+2212: a minus sign that reads as one in every font
+#: what a missing value reads where a blank would not do (a tile, a KPI a plan lacks, a
+#: figure in a sentence): U+2013, an en dash
+MISSING = "–"
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ import numpy as np
 import pandas as pd
 
 from sop_core.base.errors import InputError, Problem
+from sop_core.base.fields import MISSING
 from sop_core.demand.history import MAX_BYTES
 from sop_core.engine.kpis import money, units
 from sop_core.engine.results import PlanResult
@@ -459,7 +460,7 @@ def _below_budget(gap: pd.DataFrame, tolerance: float) -> list[dict[str, str]]:
                 f"revenue {money(r.plan_revenue)} is {money(-r.gap_revenue)} below the "
                 f"budget of {money(r.budget_revenue)}"
             )
-        cum = money(r.cum_gap_revenue) if not math.isnan(r.cum_gap_revenue) else "–"
+        cum = money(r.cum_gap_revenue) if not math.isnan(r.cum_gap_revenue) else MISSING
         out.append(
             _row(
                 "below_budget",

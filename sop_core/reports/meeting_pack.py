@@ -20,7 +20,8 @@
 
 Each table keeps its numbers (the Excel pack's cells) and is printed as people read it
 (the vocabulary's formats, :func:`sop_core.base.fields.show_value`): units whole, money to
-the dollar, rates in %, blank where there is no value; a KPI a plan lacks reads "—".
+the dollar, rates in %, blank where there is no value; a KPI a plan lacks reads
+:data:`~sop_core.base.fields.MISSING`.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import Any
 
 import pandas as pd
 
-from sop_core.base.fields import show_value
+from sop_core.base.fields import MISSING, show_value
 from sop_core.engine.kpis import KPIS, show
 from sop_core.engine.planner import PlanResult
 from sop_core.model.scenario import Scenario
@@ -63,8 +64,6 @@ PLAN_COLUMNS = (
     "inventory",
     "backorder",
 )
-#: what a KPI a plan does not have (no price, no safety stock target) reads
-NO_VALUE = "—"
 #: the balance table's columns -> the vocabulary's field (all units)
 BALANCE_KEYS = {
     "Demand": "demand",
@@ -134,15 +133,15 @@ def table_section(
 
 
 def kpi_table(results: Mapping[str, PlanResult]) -> pd.DataFrame:
-    """One row per KPI of :data:`PACK_KPIS`, one column per plan (formatted text; "—"
-    for a KPI the plan does not have)."""
+    """One row per KPI of :data:`PACK_KPIS`, one column per plan (formatted text;
+    :data:`~sop_core.base.fields.MISSING` for a KPI the plan does not have)."""
     rows = []
     for key in PACK_KPIS:
         row = {"KPI": KPIS[key].label}
         for name, result in results.items():
             value = result.kpis.get(key)
             row[name] = (
-                "no plan" if not result.optimal else NO_VALUE if value is None else show(key, value)
+                "no plan" if not result.optimal else MISSING if value is None else show(key, value)
             )
         rows.append(row)
     return pd.DataFrame(rows)
