@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sop_core.base.errors import InputError, Problem, StoreUnavailable
+from sop_core.base.fields import MISSING
 from sop_core.model.scenario import load_scenario
 from sop_core.store.scenarios import Store, solved_fields
 from sop_core.store.session import ENV_VAR
@@ -103,7 +104,7 @@ def _store(args: argparse.Namespace) -> Store:
 
 
 def _money(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.2f}"
+    return MISSING if value is None else f"{value:,.2f}"
 
 
 def _iso(value: Any) -> str:
