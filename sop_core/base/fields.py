@@ -168,6 +168,15 @@ TERMS: dict[str, Term] = _terms(
         "rate",
         "Safety stock met: share of the family-periods with a target that are at or above it",
     ),
+    # --- the gap to the business plan (plan − budget, per family and month or over the year)
+    Term("plan_units", "Plan units", "units", "units", "Units the plan sells"),
+    Term("budget_units", "Budget units", "units", "units", "Units the business plan sells"),
+    Term("gap_units", "Gap units", "units", "units", "Plan − business plan; below 0: short"),
+    Term("cum_gap_units", "Cumulative gap units", "units", "units", "The gap from the first month"),
+    Term("plan_revenue", "Plan revenue", "$", "money", "Revenue of the plan's sales"),
+    Term("budget_revenue", "Budget revenue", "$", "money", "Revenue the business plan expects"),
+    Term("gap_revenue", "Gap revenue", "$", "money", "Plan − business plan; below 0: short"),
+    Term("cum_gap_revenue", "Cumulative gap revenue", "$", "money", "The gap from the first month"),
     # --- forecasts
     Term("forecast", "Forecast", "units", "units"),
     Term("lower", "Low (80 %)", "units", "units", "Lower end of the 80 % forecast interval"),

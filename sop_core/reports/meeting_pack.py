@@ -31,11 +31,17 @@ from typing import Any
 
 import pandas as pd
 
-from sop_core.base.fields import MISSING, show_value
+from sop_core.base.fields import MISSING, header, show_value
 from sop_core.engine.kpis import KPIS, show
 from sop_core.engine.planner import PlanResult
 from sop_core.model.scenario import Scenario
-from sop_core.process.business_plan import annual_gap, budget_gap, meeting_exceptions, plan_money
+from sop_core.process.business_plan import (
+    ANNUAL_GAP_COLUMNS,
+    annual_gap,
+    budget_gap,
+    meeting_exceptions,
+    plan_money,
+)
 from sop_core.process.fva import ALL, fva_report, fva_words
 from sop_core.process.sop_sheet import sheet_display, sheet_table, sop_sheet
 from sop_core.reports.charts import balance_chart_spec
@@ -74,14 +80,7 @@ BALANCE_KEYS = {
     "Backlog": "backorder",
 }
 #: the gap table's columns (:func:`readable`'s) -> the field they are shown as
-GAP_KEYS = {
-    "Plan units": "demand",
-    "Budget units": "demand",
-    "Gap units": "demand",
-    "Plan revenue": "revenue",
-    "Budget revenue": "revenue",
-    "Gap revenue": "revenue",
-}
+GAP_KEYS = {header(c): c for c in ANNUAL_GAP_COLUMNS if c != "family"}
 
 
 def plural(n: int, word: str, words: str | None = None) -> str:
@@ -90,8 +89,10 @@ def plural(n: int, word: str, words: str | None = None) -> str:
 
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Column names in words for print: ``gap_revenue`` → "Gap revenue"."""
-    return frame.rename(columns=lambda c: str(c).replace("_", " ").capitalize())
+    """Column names as the vocabulary heads them (:func:`sop_core.base.fields.header`):
+    ``gap_revenue`` → "Gap revenue ($)"; a name it lacks reads as words ("due_date" →
+    "Due date")."""
+    return frame.rename(columns=lambda c: header(str(c)))
 
 
 def shown(frame: pd.DataFrame, keys: Mapping[str, str] | None = None) -> pd.DataFrame:
