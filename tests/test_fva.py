@@ -121,7 +121,7 @@ def test_actual_sales_come_from_the_history() -> None:
 
 
 def test_missing_columns_are_named() -> None:
-    with pytest.raises(InputError, match=r"snapshots: missing column.s. consensus"):
+    with pytest.raises(InputError, match=r"snapshots: missing column consensus;"):
         forecast_value_added(SNAP.drop(columns="consensus"), SALES)
 
 

@@ -48,6 +48,7 @@ import pandas as pd
 
 from sop_core.base.errors import InputError, Problem
 from sop_core.base.fields import MISSING
+from sop_core.base.text import noun
 from sop_core.demand.accuracy import error_measures
 from sop_core.process.cycle import Cycle
 from sop_core.process.monthly import MONTH_LABEL, is_month_label
@@ -71,7 +72,11 @@ def _check(frame: pd.DataFrame, wanted: tuple[str, ...], name: str) -> None:
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
         raise InputError(
-            Problem(name, f"missing column(s) {', '.join(missing)}; needs {', '.join(wanted)}")
+            Problem(
+                name,
+                f"missing {noun(len(missing), 'column')} {', '.join(missing)}; "
+                f"needs {', '.join(wanted)}",
+            )
         )
 
 

@@ -32,6 +32,7 @@ from typing import Any
 import pandas as pd
 
 from sop_core.base.fields import MISSING, header, show_value
+from sop_core.base.text import plural
 from sop_core.engine.kpis import KPIS, show
 from sop_core.engine.planner import PlanResult
 from sop_core.model.scenario import Scenario
@@ -81,11 +82,6 @@ BALANCE_KEYS = {
 }
 #: the gap table's columns (:func:`readable`'s) -> the field they are shown as
 GAP_KEYS = {header(c): c for c in ANNUAL_GAP_COLUMNS if c != "family"}
-
-
-def plural(n: int, word: str, words: str | None = None) -> str:
-    """``n`` and the noun: "1 alternative", "2 alternatives" (``words``: irregular)."""
-    return f"{n:,} {word if n == 1 else words or word + 's'}"
 
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:
