@@ -10,7 +10,8 @@
 3. **Scenarios compared**: each alternative's KPIs against the plan.
 4. **Gap to the business plan**: per family, in units and money, for the year (when a
    business plan is given; the page says so otherwise).
-5. **Exceptions** for the meeting (:func:`sop_core.process.business_plan.meeting_exceptions`).
+5. **Exceptions** for the meeting (:func:`sop_core.process.business_plan.meeting_exceptions`,
+   each kind in words).
 6. **Decisions needed** and **Assumptions** (from the cycle's log, when given).
 7. **Forecast value added** (:mod:`sop_core.process.fva`, when given): did the overrides and
    the model help, per cycle and family.
@@ -38,6 +39,7 @@ from sop_core.engine.planner import PlanResult
 from sop_core.model.scenario import Scenario
 from sop_core.process.business_plan import (
     ANNUAL_GAP_COLUMNS,
+    EXCEPTION_NAMES,
     annual_gap,
     budget_gap,
     meeting_exceptions,
@@ -242,10 +244,11 @@ def meeting_sections(
             scenario, result, gap, demand_review_signed_off=demand_review_signed_off
         )
         if len(exceptions):
+            named = exceptions.assign(kind=exceptions["kind"].map(EXCEPTION_NAMES))
             sections.append(
                 table_section(
                     "Exceptions",
-                    readable(exceptions),
+                    readable(named),
                     text=[f"{plural(len(exceptions), 'exception')} for the meeting."],
                     sheet="Exceptions",
                 )
