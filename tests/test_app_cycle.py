@@ -175,7 +175,7 @@ def test_the_cycles_meeting_pack_carries_its_open_decisions_and_assumptions():
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert f"{month_of()} cycle: S&OP meeting pack" in text
     assert "Hire 5 for the summer peak" in text and "Steel prices flat to June" in text
-    assert "demand_review_open" in text  # the demand review is not signed off yet
+    assert "Demand review open" in text  # the demand review is not signed off yet
 
 
 def test_next_month_shows_last_months_approved_plan_against_actual_sales():

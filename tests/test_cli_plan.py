@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from factories import red_tomato_dict
 
+from sop_core.base.fields import MISSING
+
 ROOT = Path(__file__).resolve().parent.parent
 RED_TOMATO = str(ROOT / "data" / "red_tomato.json")
 
@@ -59,6 +61,9 @@ def test_strategy_flag_and_table_format():
     assert out.returncode == 0
     assert "optimal (strategy chase)" in out.stdout
     assert "Total cost:" in out.stdout and "Fill rate" in out.stdout
+    # no safety stock targets: none to meet, read as the one missing mark
+    met = next(line for line in out.stdout.splitlines() if "Safety stock met" in line)
+    assert met.split()[-1] == MISSING
 
 
 def test_csv_rows_per_family_and_period():

@@ -14,6 +14,7 @@ import pytest
 from factories import two_period_dict
 from postgres_server import PostgresServer, drop_store_tables, fresh_database, postgres_server  # noqa: F401
 
+from sop_core.base.fields import MISSING
 from sop_core.cli.main import main
 from sop_core.model.scenario import load_scenario, parse_scenario
 from sop_core.store.scenarios import Store
@@ -141,6 +142,9 @@ def test_import_options_name_note_author_provenance_no_solve(
 
     code, out, _ = run(capsys, "show", "Peak 2027")
     assert "KPIs:       not solved" in out
+    code, out, _ = run(capsys, "list")  # no total cost: the one missing mark
+    (row,) = [line for line in out.splitlines() if line.startswith("Peak 2027")]
+    assert f"  {MISSING}  " in row
 
 
 def test_list_and_show_as_json(

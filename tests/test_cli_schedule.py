@@ -58,7 +58,7 @@ def test_csv_weeks_family_and_stock_table(tmp_path):
     assert hose["firm"].tolist() == [True, True, False, False]
     made = hose["made"] + hose["bought"]
     assert ((made == 0) | (made >= 400)).all()
-    assert "SKU(s) not in the stock table use the default" in out.stderr
+    assert "SKUs not in the stock table use the default" in out.stderr
 
 
 def test_table_format_marks_shortfalls():
@@ -133,7 +133,7 @@ def test_skus_of_a_family_the_scenario_lacks_are_reported(tmp_path):
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
     note = (
-        "3 SKU(s) of family 'Watering', which the plan does not have, are not scheduled: "
+        "3 SKUs of family 'Watering', which the plan does not have, are not scheduled: "
         "WA-CAN, WA-HOSE, WA-SPRINKLER"
     )
     assert note in result["notes"]

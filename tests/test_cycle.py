@@ -237,7 +237,7 @@ def test_a_bad_statistical_forecast_is_named_and_nothing_is_signed_off(
 
     cycles.create("Acme", DEC, author=ANA)
     cycles.sign_off("Acme", DEC, "data", author=ANA)
-    with pytest.raises(InputError, match=r"statistical: missing column\(s\) forecast"):
+    with pytest.raises(InputError, match=r"statistical: missing column forecast;"):
         cycles.sign_off(
             "Acme",
             DEC,

@@ -128,7 +128,7 @@ def stock_table_upload_bad_then_good(tab, server: str, tmp_path) -> None:
     good = tmp_path / "stock2.csv"
     good.write_text("sku,on_hand,safety_stock,min_batch\nGT-SPADE,2000,100,900\n")
     tab.locator("input[type=file]").set_input_files(str(good))
-    tab.get_by_text("SKU(s) not in the stock table use the default stock data").wait_for(
+    tab.get_by_text("SKUs not in the stock table use the default stock data").wait_for(
         timeout=TIMEOUT_MS
     )
     wait_idle(tab)

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as hs
 
 from sop_core.base.errors import InputError
+from sop_core.base.fields import MISSING
 from sop_core.demand.history import validate_history
 from sop_core.process.cycle import Cycle, Snapshot, consensus_frame, statistical_by_family
 from sop_core.process.fva import (
@@ -18,6 +19,7 @@ from sop_core.process.fva import (
     FVA_COLUMNS,
     SNAPSHOT_COLUMNS,
     forecast_value_added,
+    fva_report,
     fva_words,
     scored_points,
     snapshot_frame,
@@ -97,6 +99,8 @@ def test_a_cycle_without_its_last_actual_has_no_naive_score() -> None:
     fva = forecast_value_added(SNAP, SALES[SALES["period"] != "2026-12"], total=False)
     assert math.isnan(fva.iloc[0].mape_naive) and math.isnan(fva.iloc[0].fva_statistical)
     assert fva.iloc[0].fva_consensus == pytest.approx(0.10)
+    report = fva_report(fva)  # printed: the one missing mark, not "nan"
+    assert report.iloc[0]["MAPE naive"] == MISSING == report.iloc[0]["Model vs naive (MAPE points)"]
 
 
 def test_actual_sales_come_from_the_history() -> None:
@@ -117,7 +121,7 @@ def test_actual_sales_come_from_the_history() -> None:
 
 
 def test_missing_columns_are_named() -> None:
-    with pytest.raises(InputError, match=r"snapshots: missing column.s. consensus"):
+    with pytest.raises(InputError, match=r"snapshots: missing column consensus;"):
         forecast_value_added(SNAP.drop(columns="consensus"), SALES)
 
 

@@ -12,12 +12,13 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from sop_core.base.fields import MISSING, header
 from sop_core.demand.history import read_history
-from sop_core.engine.kpis import show
+from sop_core.engine.kpis import money, show
 from sop_core.engine.planner import solve
 from sop_core.model.scenario import load_scenario, with_changes
 from sop_core.process.business_plan import business_plan_template
-from sop_core.reports.meeting_pack import meeting_sections
+from sop_core.reports.meeting_pack import meeting_sections, readable
 from sop_core.reports.pack import pack_excel, pack_pdf
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -65,7 +66,7 @@ def test_the_pack_has_every_section_in_the_meetings_order(sample):
     assert show("total_cost", result.kpis["total_cost"]) in text  # the plan's own cost
     assert "Decision asked for: approve Base or No overtime" in text
     assert "Hire 5 for the peak" in text and "Nothing open." in text
-    assert "below_budget" in text  # the revenue gap made an exception
+    assert "Below budget" in text and "below_budget" not in text  # the revenue gap's exception
     assert all(f"Family S&OP sheet: {f}" in text for f in families)
     assert len(reader.pages[2].images) == 1  # the balance chart
     book = load_workbook(io.BytesIO(pack_excel(sections)))
@@ -74,7 +75,7 @@ def test_the_pack_has_every_section_in_the_meetings_order(sample):
     )
     gap = pd.read_excel(io.BytesIO(pack_excel(sections)), sheet_name="Gap to budget")
     first = gap[gap["Family"] == families[0]].iloc[0]
-    assert first["Gap revenue"] < 0 and first["Gap units"] == 0
+    assert first["Gap revenue ($)"] < 0 and first["Gap units"] == 0
 
 
 def test_without_a_business_plan_the_pack_says_so(sample):
@@ -205,10 +206,11 @@ def test_the_pack_reads_as_people_read_it(sample):
     assert not re.search(r"\bNone\b", text) and not re.search(r"\bnan\b", text, re.I)
     assert not re.search(r"\bNaT\b|<NA>|\(s\)", text)
     assert "No overtime against 1 alternative." in text
-    # the plan without any safety stock has none to meet: "—", not 100 %
+    # the plan without any safety stock has none to meet: the one missing mark, as on a
+    # tile, not 100 %
     scenarios = next(p for p in pages if p.startswith("Scenarios compared"))
     met = next(line for line in scenarios.splitlines() if line.startswith("Safety stock met"))
-    assert met.split()[-1] == "—" and met.split()[-2].endswith("%")
+    assert met.split()[-1] == MISSING == money(None) and met.split()[-2].endswith("%")
     # the balance table's and the gap table's units are whole; the gap's money in dollars
     balance = next(p for p in pages if p.startswith("Demand and supply"))
     body = [line for line in balance.splitlines() if re.match(r"\d{4}-\d{2} ", line)]
@@ -263,5 +265,16 @@ def test_the_pack_reads_as_people_read_it(sample):
     assert [c.value for c in made] == pytest.approx(list(planned["production"]), rel=1e-12)
     assert {c.number_format for c in made} == {"#,##0"}
     gap = book["Gap to budget"]
-    revenue = [c.value for c in gap[1]].index("Plan revenue")
+    revenue = [c.value for c in gap[1]].index("Plan revenue ($)")
     assert {r[revenue].number_format for r in gap.iter_rows(min_row=2)} == {"#,##0"}
+
+
+def test_pack_columns_are_named_by_the_vocabulary():
+    frame = pd.DataFrame(columns=["family", "gap_revenue", "plan_units", "due_date"])
+    assert list(readable(frame).columns) == [
+        "Family",
+        "Gap revenue ($)",  # the field's label and unit, as every table heads it
+        "Plan units",
+        "Due date",  # a name the vocabulary lacks: in words
+    ]
+    assert [header(c) for c in frame.columns] == list(readable(frame).columns)

@@ -114,9 +114,9 @@ def test_a_tie_goes_to_the_simpler_model_and_the_reason_says_so() -> None:
     assert "within 2% of Exponential smoothing (ETS) (0.99): the simpler model is kept" in reason
     model, reason = choose_with_reason([_row("naive", 1.00), _row("ets", 0.90)])
     assert model == "ets"
-    assert reason.startswith(
-        "lowest backtest MASE 0.90 over 3 origin(s) (next: Seasonal naive 1.00"
-    )
+    assert reason.startswith("lowest backtest MASE 0.90 over 3 origins (next: Seasonal naive 1.00")
+    one = [{**_row("naive", 1.00), "origins": 1}, {**_row("ets", 0.90), "origins": 1}]
+    assert choose_with_reason(one)[1].startswith("lowest backtest MASE 0.90 over 1 origin (next")
 
 
 def test_combination_is_the_median_of_the_best_three() -> None:

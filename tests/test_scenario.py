@@ -55,7 +55,7 @@ def test_round_trip_through_json():
             "maybe",
             "families[0].backorders_allowed: must be true or false, got 'maybe'",
         ),
-        (("families", 0, "demand"), [], "families[0].demand: must have at least 1 item(s), got []"),
+        (("families", 0, "demand"), [], "families[0].demand: must have at least 1 item, got []"),
     ],
 )
 def test_field_errors_name_the_field_and_the_value(path, value, message):

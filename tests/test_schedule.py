@@ -480,11 +480,11 @@ def test_skus_of_a_family_the_plan_lacks_are_reported_not_scheduled():
     plan = solve(s)
     demand = pd.concat([heaters(3), TWO_SKUS], ignore_index=True)
     out = schedule(plan, s, demand)
-    note = "3 SKU(s) of family 'Heaters', which the plan does not have, are not scheduled: "
+    note = "3 SKUs of family 'Heaters', which the plan does not have, are not scheduled: "
     assert note + "HT-1, HT-2, HT-3" in out.notes
     assert set(out.skus["sku"]) == set(out.weeks["sku"]) == {"A", "B"}
     out = schedule(plan, s, pd.concat([heaters(7), TWO_SKUS]))
-    assert any(n.startswith("7 SKU(s) of family 'Heaters'") for n in out.notes)
+    assert any(n.startswith("7 SKUs of family 'Heaters'") for n in out.notes)
     assert "HT-1, HT-2, HT-3, HT-4, HT-5 …" in " ".join(out.notes)
 
 
@@ -497,7 +497,7 @@ def test_sku_forecast_keeps_the_skus_of_other_families_for_the_report():
     assert demand.groupby("family")["demand"].sum().to_dict() == {"F": 280, "Heaters": 20}
     out = schedule(solve(s), s, demand)
     assert (
-        "2 SKU(s) of family 'Heaters', which the plan does not have, are not scheduled: "
+        "2 SKUs of family 'Heaters', which the plan does not have, are not scheduled: "
         "HT-1, HT-2" in out.notes
     )
     assert set(out.skus["sku"]) == {"A", "B"}
@@ -516,14 +516,13 @@ def test_stock_table_skus_outside_the_plan():
     )
     out = schedule(plan, s, demand, stock)
     assert (
-        "2 SKU(s) of family 'Heaters', which the plan does not have, are not scheduled: "
+        "2 SKUs of family 'Heaters', which the plan does not have, are not scheduled: "
         "HT-1, HT-9" in out.notes
     )
     assert (
-        "1 SKU(s) of family 'Fans', which the plan does not have, are not scheduled: FN-1"
-        in out.notes
+        "1 SKU of family 'Fans', which the plan does not have, is not scheduled: FN-1" in out.notes
     )
-    assert "1 SKU(s) not in the stock table use the default stock data." in out.notes
+    assert "1 SKU not in the stock table uses the default stock data." in out.notes
     assert out.skus.set_index("sku")["on_hand"].to_dict() == {"A": 5, "B": 20}
     bad = read_sku_stock(b"sku,family\nA,\nHT-1,Fans\nZ,\n", filename="stock.csv")
     with pytest.raises(InputError) as exc:

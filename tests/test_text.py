@@ -8,7 +8,7 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sop_core.base.text import WORD_JOINER, md_escape
+from sop_core.base.text import WORD_JOINER, md_escape, noun, plural
 
 SYNTAX = set("\\`*_{}[]()#+-.!|<>~$:&=\"'^/%@")
 
@@ -45,3 +45,13 @@ def test_links_images_html_and_streamlit_directives_are_escaped() -> None:
     assert md_escape("x@evil.example") == "x\\@\u2060evil\\.example"  # no mailto autolink
     assert md_escape("www.evil.example") == "www\u2060\\.evil\\.example"
     assert set(string.punctuation) - SYNTAX <= set(",;?")
+
+
+def test_counts_read_in_words_singular_or_plural():
+    assert plural(1, "origin") == "1 origin" and plural(3, "origin") == "3 origins"
+    assert plural(0, "SKU") == "0 SKUs" and plural(1_200, "SKU") == "1,200 SKUs"
+    assert plural(1, "entry", "entries") == "1 entry" and plural(2, "entry", "entries") == (
+        "2 entries"
+    )
+    assert noun(1, "column") == "column" and noun(2, "column") == "columns"
+    assert noun(1, "is", "are") == "is" and noun(4, "is", "are") == "are"

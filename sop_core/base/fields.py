@@ -10,7 +10,9 @@ for the master data; scenario field names are in :mod:`sop_core.model.scenario`.
 
 A value is shown at the precision its kind deserves: units, hours and counts whole,
 money to the dollar, a cost per unit to the cent, rates to a tenth of a percent, workers
-and factors to two decimals at most. A missing value is blank.
+and factors to two decimals at most. A missing value is blank in a table's cell; where
+a blank would read as nothing at all (a tile, a KPI a plan lacks, a figure in a
+sentence) it is :data:`MISSING`, the one mark for it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ Kind = Literal[
 ]
 
 MINUS = "−"  # U+2212: a minus sign that reads as one in every font
+#: what a missing value reads where a blank would not do (a tile, a KPI a plan lacks, a
+#: figure in a sentence): U+2013, an en dash
+MISSING = "–"
 
 
 @dataclass(frozen=True)
@@ -163,6 +168,15 @@ TERMS: dict[str, Term] = _terms(
         "rate",
         "Safety stock met: share of the family-periods with a target that are at or above it",
     ),
+    # --- the gap to the business plan (plan − budget, per family and month or over the year)
+    Term("plan_units", "Plan units", "units", "units", "Units the plan sells"),
+    Term("budget_units", "Budget units", "units", "units", "Units the business plan sells"),
+    Term("gap_units", "Gap units", "units", "units", "Plan − business plan; below 0: short"),
+    Term("cum_gap_units", "Cumulative gap units", "units", "units", "The gap from the first month"),
+    Term("plan_revenue", "Plan revenue", "$", "money", "Revenue of the plan's sales"),
+    Term("budget_revenue", "Budget revenue", "$", "money", "Revenue the business plan expects"),
+    Term("gap_revenue", "Gap revenue", "$", "money", "Plan − business plan; below 0: short"),
+    Term("cum_gap_revenue", "Cumulative gap revenue", "$", "money", "The gap from the first month"),
     # --- forecasts
     Term("forecast", "Forecast", "units", "units"),
     Term("lower", "Low (80 %)", "units", "units", "Lower end of the 80 % forecast interval"),

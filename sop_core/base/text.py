@@ -1,4 +1,4 @@
-"""User text shown as text: in the pages' Markdown, and in spreadsheets.
+"""User text shown as text: in the pages' Markdown, and in spreadsheets; counts in words.
 
 Family names, scenario names, file names, notes and comments come from users and files.
 Streamlit renders most elements' strings as Markdown (GitHub-flavoured, plus its own
@@ -44,6 +44,21 @@ def md_escape(text: object) -> str:
     flat = _BREAKS.sub(" ", str(text))
     unlinked = _AUTOLINK.sub(lambda m: m.group() + WORD_JOINER, flat)
     return _SPECIAL.sub(r"\\\1", unlinked)
+
+
+# --------------------------------------------------------------------------- counts
+
+
+def noun(n: float, word: str, words: str | None = None) -> str:
+    """The noun for ``n`` of it: ``word`` for one, else its plural (``words``, or
+    ``word`` + "s"): "missing column a", "missing columns a, b"."""
+    return word if n == 1 else words or word + "s"
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``n`` and the noun in its number: "1 alternative", "2 alternatives", "1,200 SKUs";
+    ``words`` for an irregular plural ("1 entry", "3 entries")."""
+    return f"{n:,} {noun(n, word, words)}"
 
 
 # --------------------------------------------------------------------------- spreadsheets

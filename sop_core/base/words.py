@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sop_core.base.fields import label, show_value
+from sop_core.base.text import plural
 
 #: a list longer than this is summarised instead of listed
 SHORT_LIST = 6
@@ -60,7 +61,7 @@ def _list_words(field: str, values: list[Any]) -> str:
     if all(isinstance(v, Mapping) for v in values):
         names = [v.get("name") for v in values]
         if not all(isinstance(n, str) and n for n in names):
-            return f"{len(values)} entr{'y' if len(values) == 1 else 'ies'}"
+            return plural(len(values), "entry", "entries")
         field, values = "name", names
     if all(_is_number(v) for v in values):
         if len(values) > SHORT_LIST:

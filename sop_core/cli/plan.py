@@ -19,6 +19,7 @@ import sys
 
 import pandas as pd
 
+from sop_core.base.fields import MISSING
 from sop_core.base.text import neutralise_frame
 from sop_core.engine.planner import KPI_LABELS, PlanResult
 from sop_core.model.scenario import STRATEGIES, Scenario, load_scenario, with_changes
@@ -109,7 +110,7 @@ def format_table(scenario: Scenario, result: PlanResult) -> str:
     for key, value in result.kpis.items():
         if key == "total_cost":
             continue
-        shown = "n/a" if value is None else _kpi(key, value)
+        shown = MISSING if value is None else _kpi(key, value)
         lines.append(f"  {KPI_LABELS[key]:<62}{shown:>14}")
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         lines += ["", "Per period", result.periods.round(2).to_string(index=False)]

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sop_core.base.errors import InputError, Problem, StoreUnavailable
+from sop_core.base.fields import MISSING
 from sop_core.model.scenario import load_scenario
 from sop_core.model.whatif import WhatIf
 from sop_core.services import plans, scenarios
@@ -104,7 +105,7 @@ def _store(args: argparse.Namespace) -> Workbench:
 
 
 def _money(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.2f}"
+    return MISSING if value is None else f"{value:,.2f}"
 
 
 def _iso(value: Any) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from sop_core.base.text import plural
 from sop_core.demand.accuracy import error_measures
 
 COMBO = "combo"
@@ -74,7 +75,7 @@ def choose_with_reason(rows: list[dict[str, Any]]) -> tuple[str | None, str]:
     ranked = sorted(scored, key=lambda mv: mv[1])
     origins = rows[0].get("origins", 0)
     name = measure.upper()
-    reason = f"lowest backtest {name} {value:.2f} over {origins} origin(s)"
+    reason = f"lowest backtest {name} {value:.2f} over {plural(int(origins), 'origin')}"
     others = [f"{model_name(m)} {v:.2f}" for m, v in ranked if m != model][:2]
     if value > best_value:
         best = next(m for m, v in ranked if v == best_value)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sop_core.base.errors import InputError, Problem
+from sop_core.base.text import noun
 from sop_core.model.scenario import Scenario, parse_scenario
 
 Unit = Literal["%", "units"]
@@ -51,7 +52,9 @@ def adjustments_from_frame(frame: pd.DataFrame) -> list[Adjustment]:
     if missing:
         raise InputError(
             Problem(
-                "adjustments", f"missing column(s) {', '.join(missing)}; need {ADJUSTMENT_COLUMNS}"
+                "adjustments",
+                f"missing {noun(len(missing), 'column')} {', '.join(missing)}; "
+                f"need {ADJUSTMENT_COLUMNS}",
             )
         )
     out = []

@@ -42,6 +42,7 @@ from sop_core.base.limits import (
     MAX_SERIES,
     limit_text,
 )
+from sop_core.base.text import plural
 
 MAX_BYTES: int = MAX_HISTORY_BYTES
 """Largest history file accepted [bytes]."""
@@ -337,7 +338,8 @@ def raise_problems(problems: list[Problem]) -> None:
         return
     shown = problems[:MAX_LISTED]
     if len(problems) > MAX_LISTED:
-        shown.append(Problem("", f"… and {len(problems) - MAX_LISTED} more problem(s) like these"))
+        more = plural(len(problems) - MAX_LISTED, "more problem")
+        shown.append(Problem("", f"… and {more} like these"))
     raise InputError(shown)
 
 

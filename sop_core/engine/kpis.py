@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from sop_core.base.fields import KPI_KEYS, MINUS, TERMS, format_number
+from sop_core.base.fields import KPI_KEYS, MINUS, MISSING, TERMS, format_number
 
 Format = Literal["money", "pct", "units"]
 
@@ -60,7 +60,6 @@ TILES: tuple[str, ...] = (
     "workforce_changes",
     "margin",
 )
-MISSING = "–"  # a tile or a KPI table's cell with no value
 
 
 def _missing(x: float | None) -> bool:

@@ -96,6 +96,7 @@ from sop_core.base.limits import (
     MAX_TEXT_CHARS,
     limit_text,
 )
+from sop_core.base.text import plural
 
 Strategy = Literal["optimal", "level", "chase"]
 STRATEGIES: tuple[str, ...] = ("optimal", "level", "chase")
@@ -435,7 +436,8 @@ def _message(err: dict[str, Any]) -> str:
     if kind in ("string_type",):
         return f"must be text{got}"
     if kind == "too_short":
-        return f"must have at least {ctx.get('min_length')} item(s){got}"
+        least = int(ctx.get("min_length", 1))
+        return f"must have at least {plural(least, 'item')}{got}"
     if kind in ("list_type",):
         return f"must be a list{got}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
@@ -472,7 +474,7 @@ MAX_LISTED = 20
 def _listed(problems: list[Problem]) -> list[Problem]:
     if len(problems) <= MAX_LISTED:
         return problems
-    more = Problem("", f"… and {len(problems) - MAX_LISTED} more problem(s) like these")
+    more = Problem("", f"… and {plural(len(problems) - MAX_LISTED, 'more problem')} like these")
     return [*problems[:MAX_LISTED], more]
 
 

@@ -50,7 +50,7 @@ penalty = the plan's total cost.
 :data:`EXCEPTION_COLUMNS` — what the meeting must see, from :func:`meeting_exceptions`::
 
     kind     below_budget | stock_above_target | resource_over_capacity |
-             demand_review_open | not_in_budget
+             demand_review_open | not_in_budget (in words: :data:`EXCEPTION_NAMES`)
     family   the family (or the resource, for resource_over_capacity; "" when none)
     period   the month ("" when none)
     message  the exception in plain words, with its figures
@@ -68,6 +68,7 @@ import numpy as np
 import pandas as pd
 
 from sop_core.base.errors import InputError, Problem
+from sop_core.base.fields import MISSING
 from sop_core.demand.history import MAX_BYTES
 from sop_core.engine.kpis import money, units
 from sop_core.engine.results import PlanResult
@@ -111,13 +112,15 @@ ANNUAL_GAP_COLUMNS = (
     "gap_revenue",
 )
 EXCEPTION_COLUMNS = ("kind", "family", "period", "message")
-EXCEPTION_KINDS = (
-    "demand_review_open",
-    "below_budget",
-    "stock_above_target",
-    "resource_over_capacity",
-    "not_in_budget",
-)
+#: each kind of exception, as people read it
+EXCEPTION_NAMES: dict[str, str] = {
+    "demand_review_open": "Demand review open",
+    "below_budget": "Below budget",
+    "stock_above_target": "Stock above target",
+    "resource_over_capacity": "Resource over 100 %",
+    "not_in_budget": "Not in the budget",
+}
+EXCEPTION_KINDS = tuple(EXCEPTION_NAMES)
 
 
 # --------------------------------------------------------------------------- reading
@@ -459,7 +462,7 @@ def _below_budget(gap: pd.DataFrame, tolerance: float) -> list[dict[str, str]]:
                 f"revenue {money(r.plan_revenue)} is {money(-r.gap_revenue)} below the "
                 f"budget of {money(r.budget_revenue)}"
             )
-        cum = money(r.cum_gap_revenue) if not math.isnan(r.cum_gap_revenue) else "–"
+        cum = money(r.cum_gap_revenue) if not math.isnan(r.cum_gap_revenue) else MISSING
         out.append(
             _row(
                 "below_budget",

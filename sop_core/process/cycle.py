@@ -12,7 +12,7 @@ data       Data gathering                         demand planner  –
 demand     Demand review                          demand planner  the consensus forecast
                                                                   and the statistical one
 supply     Supply review                          supply planner  the recommended
-                                                                  scenario version(s)
+                                                                  scenario versions
 finance    Pre-meeting / financial reconciliation finance         –
 executive  Executive meeting                      executive       the approved scenario:
                                                                   the cycle's plan
@@ -44,6 +44,7 @@ import pandas as pd
 
 from sop_core.base.access import ROLES, Actor
 from sop_core.base.errors import InputError, Problem
+from sop_core.base.text import noun
 from sop_core.process.workspace import WorkspaceState
 
 StepStatus = Literal["open", "in_review", "signed_off"]
@@ -285,7 +286,8 @@ def check_statistical(statistical: pd.DataFrame) -> pd.Series:
         raise InputError(
             Problem(
                 "statistical",
-                f"missing column(s) {', '.join(missing)}; needs {', '.join(STATISTICAL_COLUMNS)}",
+                f"missing {noun(len(missing), 'column')} {', '.join(missing)}; "
+                f"needs {', '.join(STATISTICAL_COLUMNS)}",
             )
         )
     values = pd.to_numeric(statistical["forecast"], errors="coerce")

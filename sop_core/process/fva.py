@@ -47,6 +47,8 @@ import numpy as np
 import pandas as pd
 
 from sop_core.base.errors import InputError, Problem
+from sop_core.base.fields import MISSING
+from sop_core.base.text import noun
 from sop_core.demand.accuracy import error_measures
 from sop_core.process.cycle import Cycle
 from sop_core.process.monthly import MONTH_LABEL, is_month_label
@@ -70,7 +72,11 @@ def _check(frame: pd.DataFrame, wanted: tuple[str, ...], name: str) -> None:
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
         raise InputError(
-            Problem(name, f"missing column(s) {', '.join(missing)}; needs {', '.join(wanted)}")
+            Problem(
+                name,
+                f"missing {noun(len(missing), 'column')} {', '.join(missing)}; "
+                f"needs {', '.join(wanted)}",
+            )
         )
 
 
@@ -217,13 +223,14 @@ def fva_words(row: Mapping[str, object]) -> str:
 def fva_report(fva: pd.DataFrame) -> pd.DataFrame:
     """:func:`forecast_value_added`'s frame as text for print (the meeting pack): the
     pooled rows named "All families", MAPE and bias in % ("12.3%"), value added in
-    signed MAPE points ("+3.1"), "–" where there is no value, and each row in words."""
+    signed MAPE points ("+3.1"), :data:`~sop_core.base.fields.MISSING` where there is no
+    value, and each row in words."""
 
     def pct(value: float) -> str:
-        return "–" if pd.isna(value) else f"{value * 100:.1f}%"
+        return MISSING if pd.isna(value) else f"{value * 100:.1f}%"
 
     def points(value: float) -> str:
-        return "–" if pd.isna(value) else f"{value * 100:+.1f}"
+        return MISSING if pd.isna(value) else f"{value * 100:+.1f}"
 
     out = pd.DataFrame(
         {

@@ -61,6 +61,7 @@ import pandas as pd
 
 from sop_core.base.errors import InputError, Problem
 from sop_core.base.fields import show_value
+from sop_core.base.text import noun
 from sop_core.demand.history import MAX_BYTES, family_totals
 from sop_core.process.monthly import is_month_label, read_monthly_table, validate_monthly_table
 
@@ -146,7 +147,11 @@ def _check_columns(frame: pd.DataFrame, wanted: tuple[str, ...], name: str) -> N
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
         raise InputError(
-            Problem(name, f"missing column(s) {', '.join(missing)}; needs {', '.join(wanted)}")
+            Problem(
+                name,
+                f"missing {noun(len(missing), 'column')} {', '.join(missing)}; "
+                f"needs {', '.join(wanted)}",
+            )
         )
 
 

@@ -10,7 +10,8 @@
 3. **Scenarios compared**: each alternative's KPIs against the plan.
 4. **Gap to the business plan**: per family, in units and money, for the year (when a
    business plan is given; the page says so otherwise).
-5. **Exceptions** for the meeting (:func:`sop_core.process.business_plan.meeting_exceptions`).
+5. **Exceptions** for the meeting (:func:`sop_core.process.business_plan.meeting_exceptions`,
+   each kind in words).
 6. **Decisions needed** and **Assumptions** (from the cycle's log, when given).
 7. **Forecast value added** (:mod:`sop_core.process.fva`, when given): did the overrides and
    the model help, per cycle and family.
@@ -20,7 +21,8 @@
 
 Each table keeps its numbers (the Excel pack's cells) and is printed as people read it
 (the vocabulary's formats, :func:`sop_core.base.fields.show_value`): units whole, money to
-the dollar, rates in %, blank where there is no value; a KPI a plan lacks reads "—".
+the dollar, rates in %, blank where there is no value; a KPI a plan lacks reads
+:data:`~sop_core.base.fields.MISSING`.
 """
 
 from __future__ import annotations
@@ -30,11 +32,19 @@ from typing import Any
 
 import pandas as pd
 
-from sop_core.base.fields import show_value
+from sop_core.base.fields import MISSING, header, show_value
+from sop_core.base.text import plural
 from sop_core.engine.kpis import KPIS, show
 from sop_core.engine.planner import PlanResult
 from sop_core.model.scenario import Scenario
-from sop_core.process.business_plan import annual_gap, budget_gap, meeting_exceptions, plan_money
+from sop_core.process.business_plan import (
+    ANNUAL_GAP_COLUMNS,
+    EXCEPTION_NAMES,
+    annual_gap,
+    budget_gap,
+    meeting_exceptions,
+    plan_money,
+)
 from sop_core.process.fva import ALL, fva_report, fva_words
 from sop_core.process.sop_sheet import sheet_display, sheet_table, sop_sheet
 from sop_core.reports.charts import balance_chart_spec
@@ -63,8 +73,6 @@ PLAN_COLUMNS = (
     "inventory",
     "backorder",
 )
-#: what a KPI a plan does not have (no price, no safety stock target) reads
-NO_VALUE = "—"
 #: the balance table's columns -> the vocabulary's field (all units)
 BALANCE_KEYS = {
     "Demand": "demand",
@@ -75,24 +83,14 @@ BALANCE_KEYS = {
     "Backlog": "backorder",
 }
 #: the gap table's columns (:func:`readable`'s) -> the field they are shown as
-GAP_KEYS = {
-    "Plan units": "demand",
-    "Budget units": "demand",
-    "Gap units": "demand",
-    "Plan revenue": "revenue",
-    "Budget revenue": "revenue",
-    "Gap revenue": "revenue",
-}
-
-
-def plural(n: int, word: str, words: str | None = None) -> str:
-    """``n`` and the noun: "1 alternative", "2 alternatives" (``words``: irregular)."""
-    return f"{n:,} {word if n == 1 else words or word + 's'}"
+GAP_KEYS = {header(c): c for c in ANNUAL_GAP_COLUMNS if c != "family"}
 
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Column names in words for print: ``gap_revenue`` → "Gap revenue"."""
-    return frame.rename(columns=lambda c: str(c).replace("_", " ").capitalize())
+    """Column names as the vocabulary heads them (:func:`sop_core.base.fields.header`):
+    ``gap_revenue`` → "Gap revenue ($)"; a name it lacks reads as words ("due_date" →
+    "Due date")."""
+    return frame.rename(columns=lambda c: header(str(c)))
 
 
 def shown(frame: pd.DataFrame, keys: Mapping[str, str] | None = None) -> pd.DataFrame:
@@ -134,15 +132,15 @@ def table_section(
 
 
 def kpi_table(results: Mapping[str, PlanResult]) -> pd.DataFrame:
-    """One row per KPI of :data:`PACK_KPIS`, one column per plan (formatted text; "—"
-    for a KPI the plan does not have)."""
+    """One row per KPI of :data:`PACK_KPIS`, one column per plan (formatted text;
+    :data:`~sop_core.base.fields.MISSING` for a KPI the plan does not have)."""
     rows = []
     for key in PACK_KPIS:
         row = {"KPI": KPIS[key].label}
         for name, result in results.items():
             value = result.kpis.get(key)
             row[name] = (
-                "no plan" if not result.optimal else NO_VALUE if value is None else show(key, value)
+                "no plan" if not result.optimal else MISSING if value is None else show(key, value)
             )
         rows.append(row)
     return pd.DataFrame(rows)
@@ -246,10 +244,11 @@ def meeting_sections(
             scenario, result, gap, demand_review_signed_off=demand_review_signed_off
         )
         if len(exceptions):
+            named = exceptions.assign(kind=exceptions["kind"].map(EXCEPTION_NAMES))
             sections.append(
                 table_section(
                     "Exceptions",
-                    readable(exceptions),
+                    readable(named),
                     text=[f"{plural(len(exceptions), 'exception')} for the meeting."],
                     sheet="Exceptions",
                 )

@@ -56,6 +56,7 @@ from openpyxl import Workbook, load_workbook
 
 from sop_core.base.errors import InputError, Problem
 from sop_core.base.fields import FAMILY_FIELDS, POLICY_FIELDS, WORKFORCE_FIELDS, Kind, term
+from sop_core.base.text import noun
 from sop_core.model.scenario import Scenario, parse_scenario
 from sop_core.process.workspace import (
     ADJUSTMENT_FIELDS,
@@ -344,7 +345,11 @@ def _rows(book: dict[str, pd.DataFrame], sheet: str, need: list[str]) -> list[di
     missing = [c for c in need if c not in frame.columns]
     if missing:
         raise InputError(
-            Problem(sheet, f"missing column(s) {', '.join(missing)}; columns: {', '.join(need)}")
+            Problem(
+                sheet,
+                f"missing {noun(len(missing), 'column')} {', '.join(missing)}; "
+                f"columns: {', '.join(need)}",
+            )
         )
     frame = frame.astype(object).where(frame.notna(), None)
     return frame.to_dict("records")

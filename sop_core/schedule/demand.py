@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sop_core.base.errors import InputError, Problem
+from sop_core.base.text import noun
 from sop_core.demand.forecast import forecast
 from sop_core.demand.history import infer_freq
 from sop_core.model.scenario import Family, Scenario
@@ -58,8 +59,8 @@ def sku_demand(
         raise InputError(
             Problem(
                 "SKU forecast",
-                f"missing column(s) {', '.join(missing)}; a SKU forecast has family, sku, "
-                f"period and {value_col}",
+                f"missing {noun(len(missing), 'column')} {', '.join(missing)}; "
+                f"a SKU forecast has family, sku, period and {value_col}",
             )
         )
     fc = sku_forecast.assign(
@@ -267,7 +268,11 @@ def _sku_demand_matrix(
     missing = [c for c in DEMAND_COLUMNS if c not in demand.columns]
     if missing:
         raise InputError(
-            Problem("SKU demand", f"missing column(s) {', '.join(missing)}; need {DEMAND_COLUMNS}")
+            Problem(
+                "SKU demand",
+                f"missing {noun(len(missing), 'column')} {', '.join(missing)}; "
+                f"need {DEMAND_COLUMNS}",
+            )
         )
     rows = _coded_rows(demand, names, labels)
     _check_rows(rows, names)

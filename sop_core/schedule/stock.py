@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sop_core.base.errors import InputError, Problem
+from sop_core.base.text import noun, plural
 from sop_core.demand.history import parse_table
 from sop_core.model.scenario import Scenario
 from sop_core.schedule.allocate import shares
@@ -198,7 +199,10 @@ def sku_stock(
         notes.extend(_unplanned_notes(unplanned))
         absent = _apply_table(stock, pos, on_hand, ss, batch)
         if absent:
-            notes.append(f"{absent} SKU(s) not in the stock table use the default stock data.")
+            notes.append(
+                f"{plural(absent, 'SKU')} not in the stock table "
+                f"{noun(absent, 'uses', 'use')} the default stock data."
+            )
     else:
         notes.extend(_unplanned_notes(unplanned))
         notes.append(
@@ -302,11 +306,14 @@ def _unplanned_notes(unplanned: dict[str, list[str]]) -> list[str]:
         shown = f"{', '.join(skus[:5])}{' …' if len(skus) > 5 else ''}"
         if family:
             notes.append(
-                f"{len(skus)} SKU(s) of family {family!r}, which the plan does not have, "
-                f"are not scheduled: {shown}"
+                f"{plural(len(skus), 'SKU')} of family {family!r}, which the plan does not have, "
+                f"{noun(len(skus), 'is', 'are')} not scheduled: {shown}"
             )
         else:
-            notes.append(f"{len(skus)} SKU(s) without a family are not scheduled: {shown}")
+            notes.append(
+                f"{plural(len(skus), 'SKU')} without a family "
+                f"{noun(len(skus), 'is', 'are')} not scheduled: {shown}"
+            )
     return notes
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sop_core.base.text import noun, plural
 from sop_core.schedule.allocate import Allocation
 from sop_core.schedule.demand import SkuDemand
 from sop_core.schedule.plan import FamilyPlan
@@ -203,8 +204,10 @@ def sku_notes(skus: pd.DataFrame) -> list[str]:
         )
     misses = skus["batch_misses"].to_numpy()
     if misses.any():
+        missed = int((misses > 0).sum())
         notes.append(
-            f"{int((misses > 0).sum())} SKU(s) made below their minimum batch in some week: "
+            f"{plural(missed, 'SKU')} made below {noun(missed, 'its', 'their')} minimum batch "
+            "in some week: "
             "the family's quantity that week was smaller than every batch."
         )
     return notes

@@ -11,7 +11,7 @@ Signing off:
   period in the workspace at that moment, and the statistical forecast the caller passes
   (``statistical=``; the page computes it, the core does not forecast) (a ``consensus``
   snapshot, shape in :func:`sop_core.process.cycle.consensus_content`);
-- the **supply review** fixes the recommended scenario version(s), saved in the store
+- the **supply review** fixes the recommended scenario versions, saved in the store
   (``recommended``; at least one, each must exist);
 - the **executive meeting** approves one of the recommended versions
   (:meth:`Store.approve_in <sop_core.store.scenarios.Store.approve_in>`) and records it as the
@@ -531,8 +531,8 @@ class Cycles:
             raise InputError(
                 Problem(
                     "recommended",
-                    "name the scenario version(s) the supply review recommends; save them "
-                    "on the Scenarios page first",
+                    "name the scenario versions the supply review recommends (one or "
+                    "more); save them on the Scenarios page first",
                 )
             )
         out: list[dict[str, Any]] = []
