@@ -31,6 +31,7 @@ from sop_core.base.access import Actor
 from sop_core.engine.planner import solve
 from sop_core.process.cycle import month_of, previous_month
 from sop_core.process.sop_sheet import monthly_sales
+from sop_core.services.workbench import Workbench
 from sop_core.store.cycles import Cycles
 from sop_core.store.scenarios import Store, solved_fields
 from sop_core.store.workspaces import Workspaces
@@ -69,7 +70,7 @@ def seed_last_months_cycle(store: Store, month: str) -> list[str]:
     figures differ from this plan's): those 3 months are this month's sheet's past
     months. Returns the months that plan covers."""
     spaces = Workspaces(store)
-    seed_sample(spaces)  # the sample company, as the app's first visit makes it
+    seed_sample(Workbench(store))  # the sample company, as the app's first visit makes it
     scenario = spaces.state(COMPANY).scenario()
     start = pd.Period(scenario.period_labels[0], "M") - 3
     months = [str(start + k) for k in range(scenario.horizon)]
