@@ -11,7 +11,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages._monthly import NUMBER_COLUMNS, monthly_table_section
+from pages._common import number_column
+from pages._monthly import monthly_table_section
 from pages._workspace import state
 from sop_core.base.errors import InputError
 from sop_core.base.text import md_escape
@@ -19,6 +20,7 @@ from sop_core.engine.kpis import money, units
 from sop_core.engine.planner import PlanResult
 from sop_core.model.scenario import Scenario
 from sop_core.process.business_plan import (
+    EXCEPTION_NAMES,
     annual_gap,
     budget_gap,
     business_plan_template,
@@ -34,21 +36,12 @@ def money_table(frame: pd.DataFrame, *, key: str) -> None:
         "family": st.column_config.TextColumn("Family"),
         "period": st.column_config.TextColumn("Month"),
         **{
-            c: st.column_config.NumberColumn(label, format=fmt)
-            for c, (label, fmt) in NUMBER_COLUMNS.items()
-            if c in frame.columns
+            c: number_column(c)
+            for c in frame.columns
+            if c not in ("family", "period") and pd.api.types.is_numeric_dtype(frame[c])
         },
     }
     st.dataframe(frame, hide_index=True, column_config=config, key=key)
-
-
-KIND_NAMES = {
-    "demand_review_open": "Demand review open",
-    "below_budget": "Below budget",
-    "stock_above_target": "Stock above target",
-    "resource_over_capacity": "Resource over 100 %",
-    "not_in_budget": "Not in the budget",
-}
 
 
 def business_plan_section(
@@ -91,7 +84,7 @@ def business_plan_section(
     if exceptions.empty:
         st.caption("None: on budget, stock within target, no resource over 100 %.")
     else:
-        shown = exceptions.assign(kind=exceptions["kind"].map(KIND_NAMES))
+        shown = exceptions.assign(kind=exceptions["kind"].map(EXCEPTION_NAMES))
         st.dataframe(
             shown.rename(
                 columns={"kind": "Exception", "family": "Family / resource", "period": "Month"}

@@ -18,6 +18,7 @@ import streamlit as st
 
 from pages._workspace import approved_plan
 from sop_core.base.errors import InputError
+from sop_core.base.fields import header, term
 from sop_core.base.text import md_escape
 from sop_core.engine.kpis import KPIS, TILES, delta, delta_colour, show
 from sop_core.engine.planner import KPI_LABELS, Planner, PlanResult
@@ -172,6 +173,15 @@ def download_buttons(result: PlanResult, scenario: Scenario, whatif: WhatIf, key
         key=f"{key}_xlsx",
         icon=":material/table_view:",
     )
+
+
+def number_column(key: str, **kwargs: Any) -> st.column_config.NumberColumn:
+    """A grid column of the vocabulary's field ``key``: its header (with the unit), its
+    help on hover, and its numbers as the field's kind is shown (units whole with
+    thousands separators, money and prices in dollars)."""
+    t = term(key)
+    fmt = "dollar" if t.kind in ("money", "price") else "localized"
+    return st.column_config.NumberColumn(header(key), help=t.help or None, format=fmt, **kwargs)
 
 
 def present_css() -> None:

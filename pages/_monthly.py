@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from pages._access import why_not
-from pages._common import show_input_error
+from pages._common import number_column, show_input_error
 from pages._workspace import commit, flash, saved_editor, state
 from sop_core.base.access import edit_action
 from sop_core.base.errors import InputError
@@ -20,32 +20,6 @@ from sop_core.base.text import md_escape
 from sop_core.process.monthly import read_monthly_table
 from sop_core.process.workspace import MONTHLY_TABLES, monthly_edits
 from sop_core.reports.exports import frame_csv, slug
-
-#: number column -> (label, number format) of the monthly tables and of the plan in money
-#: and its gap to the business plan (:mod:`sop_core.process.business_plan`'s frames)
-NUMBER_COLUMNS: dict[str, tuple[str, str]] = {
-    "units": ("Units", "localized"),
-    "revenue": ("Revenue", "dollar"),
-    "production": ("Production", "localized"),
-    "inventory": ("Inventory (units)", "localized"),
-    "backlog": ("Backlog", "localized"),
-    "sales": ("Sales (units)", "localized"),
-    "price": ("Price", "dollar"),
-    "supply_cost": ("Supply cost", "dollar"),
-    "unit_cost": ("Unit cost", "dollar"),
-    "cost_of_goods": ("Cost of goods", "dollar"),
-    "gross_margin": ("Gross margin", "dollar"),
-    "carrying_cost": ("Holding + backorder", "dollar"),
-    "inventory_value": ("Inventory value", "dollar"),
-    "plan_units": ("Plan units", "localized"),
-    "budget_units": ("Budget units", "localized"),
-    "gap_units": ("Gap units", "localized"),
-    "cum_gap_units": ("Cumulative gap units", "localized"),
-    "plan_revenue": ("Plan revenue", "dollar"),
-    "budget_revenue": ("Budget revenue", "dollar"),
-    "gap_revenue": ("Gap revenue", "dollar"),
-    "cum_gap_revenue": ("Cumulative gap revenue", "dollar"),
-}
 
 
 def monthly_table_section(kind: str, *, template: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -127,12 +101,7 @@ def monthly_table_section(kind: str, *, template: pd.DataFrame | None = None) ->
         "period": st.column_config.TextColumn(
             "Month", required=True, help="YYYY-MM", validate=r"^\d{4}-(0[1-9]|1[0-2])$"
         ),
-        **{
-            c: st.column_config.NumberColumn(
-                NUMBER_COLUMNS[c][0], min_value=0.0, format=NUMBER_COLUMNS[c][1], required=True
-            )
-            for c in spec.values
-        },
+        **{c: number_column(c, min_value=0.0, required=True) for c in spec.values},
     }
     saved_editor(
         f"{kind}_table",

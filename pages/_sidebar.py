@@ -7,7 +7,7 @@ import streamlit as st
 from pages._access import account_sidebar, why_not
 from pages._workspace import author, flash, switch_company, undo, workbench
 from sop_core.base.errors import InputError
-from sop_core.base.text import md_escape
+from sop_core.base.text import md_escape, plural
 from sop_core.process.workspace import WorkspaceState, action_lines
 from sop_core.services import companies
 
@@ -57,7 +57,7 @@ def company_sidebar(ws: WorkspaceState) -> None:
     upload = ws.history_upload
     st.caption(f"History: {md_escape(upload['name'])}" if upload else "No sales history yet")
     if ws.whatifs:
-        st.caption(f"{len(ws.whatifs)} what-if(s) kept")
+        st.caption(f"{plural(len(ws.whatifs), 'what-if')} kept")
     account_sidebar()
     changes = companies.latest_changes(wb, ws.name, limit=60)
     c1, c2 = st.columns(2)

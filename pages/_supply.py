@@ -9,7 +9,8 @@ import streamlit as st
 
 from pages._common import balance_spec
 from pages._workspace import approved_plan
-from sop_core.base.fields import header, label, show_value
+from sop_core.base.fields import MISSING, header, label, show_value
+from sop_core.base.text import plural
 from sop_core.engine.lp import FixedPlan
 from sop_core.engine.planner import PlanResult
 from sop_core.model.scenario import Scenario
@@ -72,11 +73,11 @@ def calendar_frame(s: Scenario) -> pd.DataFrame:
     factors = s.working_day_factors()
     return pd.DataFrame(
         {
-            "Weekdays": [str(p.weekdays) if p.weekdays else "–" for p in days],
+            "Weekdays": [str(p.weekdays) if p.weekdays else MISSING for p in days],
             "Public holidays": [
-                ", ".join(h.split(" ", 1)[1] for h in p.holidays) or "–" for p in days
+                ", ".join(h.split(" ", 1)[1] for h in p.holidays) or MISSING for p in days
             ],
-            "Shutdown days": [str(p.shutdown_days) if p.shutdown_days else "–" for p in days],
+            "Shutdown days": [str(p.shutdown_days) if p.shutdown_days else MISSING for p in days],
             "Working days": [f"{p.working_days:g}" for p in days],
             "Hours vs a standard period": [f"{k:.0%}" for k in factors],
         },
@@ -119,7 +120,10 @@ def fence_note(s: Scenario, fixed: FixedPlan | None) -> str | None:
     labels = s.period_labels
     span = labels[0] if k == 1 else f"{labels[0]} – {labels[k - 1]}"
     if fixed is None:
-        return f"Time fence of {k} period(s) ({span}): no approved plan yet, nothing is frozen."
+        return (
+            f"Time fence of {plural(k, 'period')} ({span}): no approved plan yet, "
+            "nothing is frozen."
+        )
     return (
         f"Time fence: production and subcontracting in {span} are frozen as in the last "
         "approved plan (shaded); the levers move the periods after it."

@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages._workspace import state, workbench
-from sop_core.base.text import md_escape
+from sop_core.base.text import md_escape, plural
 from sop_core.reports.exports import frame_csv, frames_excel, slug
 from sop_core.services.audit import audit_trail
 from sop_core.services.scenarios import scenario_names
@@ -57,7 +57,7 @@ elif kind == "scenario":
 company = None if everywhere else ws.name
 shown = audit_trail(wb, company=company, kind=kind, key=key)
 where = "all companies" if everywhere else md_escape(ws.name)
-st.caption(f"{len(shown):,} change(s) in {where}.")
+st.caption(f"{plural(len(shown), 'change')} in {where}.")
 st.dataframe(shown, hide_index=True)
 # the downloads keep the exact values (before and after as JSON), under the same headers
 trail = audit_trail(wb, company=company, kind=kind, key=key, exact=True)

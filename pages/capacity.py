@@ -16,7 +16,7 @@ from pages._edit import families_frame, family_edits, workforce_edits, workforce
 from pages._supply import calendar_section, resources_section
 from pages._workspace import commit, saved_editor, state
 from sop_core.base.fields import FAMILY_FIELDS, header, show_value, term, with_numbers
-from sop_core.base.text import md_escape
+from sop_core.base.text import md_escape, plural
 from sop_core.engine.kpis import pct
 from sop_core.process.workspace import Edit, WorkspaceState, remove_family_edits
 from sop_core.reports.charts import capacity_chart
@@ -93,7 +93,7 @@ def remove_family(ws: WorkspaceState) -> None:
         said = []
         adjustments = int((ws.adjustments["family"] == name).sum())
         if adjustments:
-            said.append(f"its {adjustments} consensus adjustment(s) go with it")
+            said.append(f"its {plural(adjustments, 'consensus adjustment')} go with it")
         if ws.history_upload:
             said.append("its sales history stays in the uploaded file but is no longer planned")
         st.write(

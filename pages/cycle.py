@@ -223,7 +223,7 @@ def step_panel(step: Step) -> None:
         if d.freezes == "recommended":
             options = scenario_options()
             picked = st.multiselect(
-                "Recommended scenario version(s)",
+                "Recommended scenario versions",
                 list(options),
                 key=f"cycle_rec_{step.key}",
                 disabled=bool(blocked),

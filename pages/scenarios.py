@@ -24,7 +24,8 @@ from pages._workspace import (
 )
 from pages._workspace import author as current_author
 from sop_core.base.errors import InputError, StoreUnavailable
-from sop_core.base.text import md_escape
+from sop_core.base.fields import MISSING
+from sop_core.base.text import md_escape, noun, plural
 from sop_core.engine.kpis import KPIS, money, show
 from sop_core.engine.kpis import delta as kpi_delta
 from sop_core.model.scenario import parse_scenario
@@ -52,12 +53,13 @@ def kpi_table(kpis: pd.DataFrame, column: str) -> pd.DataFrame:
         values = wide[label].tolist()
         if column == "delta":
             out[label] = [
-                kpi_delta(m, v, 0.0) or "–" if pd.notna(v) else "–"
+                kpi_delta(m, v, 0.0) or MISSING if pd.notna(v) else MISSING
                 for m, v in zip(wide.index, values, strict=True)
             ]
         else:
             out[label] = [
-                show(m, v) if pd.notna(v) else "–" for m, v in zip(wide.index, values, strict=True)
+                show(m, v) if pd.notna(v) else MISSING
+                for m, v in zip(wide.index, values, strict=True)
             ]
     return out
 
@@ -138,9 +140,9 @@ else:
             "Status": listing["status"].str.capitalize(),
             "Versions": listing["latest_version"],
             "Approved version": [
-                f"v{v}" if pd.notna(v) else "–" for v in listing["approved_version"]
+                f"v{v}" if pd.notna(v) else MISSING for v in listing["approved_version"]
             ],
-            "Total cost": [money(x) if pd.notna(x) else "–" for x in listing["total_cost"]],
+            "Total cost": [money(x) if pd.notna(x) else MISSING for x in listing["total_cost"]],
             "Saved": listing["saved_at"].dt.strftime("%Y-%m-%d %H:%M"),
             "By": listing["author"],
             "Note": listing["note"],
@@ -184,7 +186,8 @@ else:
     )
     with a4.popover("Delete…", icon=":material/delete:"):
         st.markdown(
-            f"Delete **{md_escape(chosen)}** and all its {row['latest_version']} version(s)?"
+            f"Delete **{md_escape(chosen)}** and {noun(row['latest_version'], 'its', 'all its')} "
+            f"{plural(int(row['latest_version']), 'version')}?"
         )
         explain("delete")
         if st.button(

@@ -249,3 +249,12 @@ def test_a_rename_is_logged_in_words_and_listed_once(tmp_path: Path) -> None:
         _, undone = spaces.undo("Co", author="bob")
         assert undone == text
         assert action_lines(spaces.changes("Co"))[0][1] == f"undo: {text}"
+
+
+def test_a_kept_what_ifs_levers_read_in_their_own_units_not_as_the_cost_of_the_same_name():
+    words = item_words(
+        {"scenario": "More OT", "settings": {"overtime": 20.5, "safety_months": 1.25}}
+    )
+    assert "Max overtime per worker 20.5" in words
+    assert "$" not in words  # "overtime" alone is the overtime cost
+    assert "Safety stock, months of cover 1.25" in words

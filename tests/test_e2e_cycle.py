@@ -160,7 +160,7 @@ def test_a_cycle_is_signed_off_step_by_step_by_its_owners(team_server, browser):
     sam = sign_in(browser, base, "sam@acme.example")
     sam.get_by_text("Waiting for you").first.wait_for(timeout=TIMEOUT_MS)
     for option in ("Level v1", "Chase v1"):
-        sam.get_by_label("Recommended scenario version(s)").click()
+        sam.get_by_label("Recommended scenario versions").click()
         sam.get_by_role("option", name=option).click()
         wait_idle(sam)
     sam.keyboard.press("Escape")

@@ -168,6 +168,20 @@ TERMS: dict[str, Term] = _terms(
         "rate",
         "Safety stock met: share of the family-periods with a target that are at or above it",
     ),
+    # --- a kept what-if's levers (its ``settings``, sop_core.model.whatif.WhatIf): named
+    # "settings.<lever>", as their keys alone name other fields ("overtime" is a cost)
+    Term("settings.overtime", "Max overtime per worker", "h / worker / period", "factor"),
+    Term("settings.workers_min", "Workforce floor", "workers", "workers"),
+    Term("settings.workers_max", "Workforce ceiling", "workers", "workers"),
+    Term("settings.safety_months", "Safety stock, months of cover", "months", "factor"),
+    Term("settings.strategy", "Strategy", "", "text"),
+    # --- the plan in money (per family and month; sop_core.process.business_plan.plan_money)
+    Term("supply_cost", "Supply cost", "$", "money", "What the month's supply of the family costs"),
+    Term("unit_cost", "Unit cost", "$ / unit", "price", "Supply cost over the horizon ÷ units"),
+    Term("cost_of_goods", "Cost of goods", "$", "money", "Sales × unit cost"),
+    Term("gross_margin", "Gross margin", "$", "money", "Revenue − cost of goods"),
+    Term("carrying_cost", "Holding + backorder", "$", "money", "Holding and backorder costs"),
+    Term("inventory_value", "Inventory value", "$", "money", "Inventory × unit cost"),
     # --- the gap to the business plan (plan − budget, per family and month or over the year)
     Term("plan_units", "Plan units", "units", "units", "Units the plan sells"),
     Term("budget_units", "Budget units", "units", "units", "Units the business plan sells"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sop_core.base.fields import label, show_value
+from sop_core.base.fields import TERMS, label, show_value
 from sop_core.base.text import plural
 
 #: a list longer than this is summarised instead of listed
@@ -91,6 +91,14 @@ def change_words(field: str, before: Any, after: Any) -> str:
     return f"{value_words(field, before)} → {value_words(field, after)}"
 
 
+def inner_field(outer: str, key: str) -> str:
+    """The vocabulary's field of ``key`` inside the mapping ``outer``: "outer.key" when the
+    vocabulary has it (a what-if's ``settings.overtime`` is hours, not the overtime cost),
+    else ``key``."""
+    qualified = f"{outer}.{key}"
+    return qualified if qualified in TERMS else key
+
+
 def item_words(item: Mapping[str, Any]) -> str:
     """A whole item in words, its blank fields left out: "Name: Pumps; Hours / unit: 4;
     Holding $ / unit / period: $2"; a mapping inside it reads "KPIs: Total cost $1,234,
@@ -101,7 +109,9 @@ def item_words(item: Mapping[str, Any]) -> str:
             continue
         if isinstance(value, Mapping):
             inner = ", ".join(
-                f"{field_label(k)} {value_words(k, v)}" for k, v in value.items() if not is_blank(v)
+                f"{field_label(f)} {value_words(f, v)}"
+                for f, v in ((inner_field(key, k), v) for k, v in value.items())
+                if not is_blank(v)
             )
             if inner:
                 parts.append(f"{field_label(key)}: {inner}")
