@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -64,6 +65,18 @@ def test_strategy_flag_and_table_format():
     # no safety stock targets: none to meet, read as the one missing mark
     met = next(line for line in out.stdout.splitlines() if "Safety stock met" in line)
     assert met.split()[-1] == MISSING
+
+
+def test_the_table_reads_in_the_vocabulary():
+    out = run("solve", RED_TOMATO)
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "Total cost: $422,275" in text
+    assert "Regular labour" in text and "regular_labour" not in text
+    assert "Production (units)" in text and "Inventory, end of period (units)" in text
+    assert "NaN" not in text and "None" not in text
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), "a code name in the table"
+    assert not re.search(r"\d\.\d{3,}", text), "a number with more than 2 decimals"
 
 
 def test_csv_rows_per_family_and_period():

@@ -19,10 +19,12 @@ import sys
 
 import pandas as pd
 
-from sop_core.base.fields import MISSING
 from sop_core.base.text import neutralise_frame
-from sop_core.engine.planner import KPI_LABELS, PlanResult
+from sop_core.engine.kpis import KPIS, money, show
+from sop_core.engine.planner import PlanResult
 from sop_core.model.scenario import STRATEGIES, Scenario, load_scenario, with_changes
+from sop_core.reports.exports import COST_LABELS
+from sop_core.reports.meeting_pack import readable, shown
 from sop_core.services import plans
 
 
@@ -101,24 +103,21 @@ def format_table(scenario: Scenario, result: PlanResult) -> str:
         lines.append(result.message)
         lines += [f"  - {d}" for d in result.diagnosis]
         return "\n".join(lines) + "\n"
-    lines.append(f"Total cost: {result.total_cost:,.2f}")
+    lines.append(f"Total cost: {money(result.total_cost)}")
     lines.append("")
     lines.append("Cost breakdown")
-    lines += [f"  {k:<16}{v:>16,.2f}" for k, v in result.cost_breakdown.items()]
+    width = max(len(COST_LABELS.get(k, k)) for k in result.cost_breakdown) + 2
+    lines += [
+        f"  {COST_LABELS.get(k, k):<{width}}{money(v):>14}"
+        for k, v in result.cost_breakdown.items()
+    ]
     lines.append("")
     lines.append("KPIs")
-    for key, value in result.kpis.items():
-        if key == "total_cost":
-            continue
-        shown = MISSING if value is None else _kpi(key, value)
-        lines.append(f"  {KPI_LABELS[key]:<62}{shown:>14}")
-    with pd.option_context("display.width", 200, "display.max_columns", 20):
-        lines += ["", "Per period", result.periods.round(2).to_string(index=False)]
-        lines += ["", "Per family and period", result.families.round(2).to_string(index=False)]
+    kpis = [(KPIS[k].label, show(k, v)) for k, v in result.kpis.items() if k != "total_cost"]
+    width = max(len(name) for name, _ in kpis) + 2
+    lines += [f"  {name:<{width}}{value:>14}" for name, value in kpis]
+    with pd.option_context("display.width", 250, "display.max_columns", 30):
+        for title, frame in (("Per period", result.periods), ("Per family", result.families)):
+            table = readable(shown(frame, {c: c for c in frame.columns}))
+            lines += ["", title, table.to_string(index=False)]
     return "\n".join(lines) + "\n"
-
-
-def _kpi(key: str, value: float) -> str:
-    if key in ("fill_rate", "overtime_share", "subcontract_share", "regular_utilisation"):
-        return f"{value:.1%}"
-    return f"{value:,.2f}"
