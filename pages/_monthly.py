@@ -13,13 +13,14 @@ import streamlit as st
 
 from pages._access import why_not
 from pages._common import number_column, show_input_error
-from pages._workspace import commit, flash, saved_editor, state
+from pages._workspace import flash, perform, saved_editor, state
 from sop_core.base.access import edit_action
 from sop_core.base.errors import InputError
 from sop_core.base.text import md_escape
 from sop_core.process.monthly import read_monthly_table
 from sop_core.process.workspace import MONTHLY_TABLES, monthly_edits
 from sop_core.reports.exports import frame_csv, slug
+from sop_core.services.monthly import clear_table, upload_table
 
 
 def monthly_table_section(kind: str, *, template: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -52,12 +53,16 @@ def monthly_table_section(kind: str, *, template: pd.DataFrame | None = None) ->
             st.session_state[refused_key] = (upload.file_id, exc)
             show_input_error(exc, f"{md_escape(upload.name)} cannot be used")
         else:
-            edits = monthly_edits(ws, kind, loaded)
-            if not edits:
+            saved = perform(
+                lambda wb, company, who: upload_table(
+                    wb, company, kind, loaded, upload.name, author=who, based_on=ws
+                )
+            )
+            if saved is not None and saved.revision == ws.revision:
                 st.info(
                     f"{md_escape(upload.name)} holds the {spec.what} as stored: nothing changed."
                 )
-            elif commit(edits, f"{spec.what} from {upload.name}"):
+            elif saved is not None:
                 flash(
                     "success",
                     f"Saved the {spec.what} from {md_escape(upload.name)} "
@@ -120,7 +125,9 @@ def monthly_table_section(kind: str, *, template: pd.DataFrame | None = None) ->
         disabled=locked is not None,
         help=locked or "Removes every row, as one action that undo takes back.",
     ):
-        if commit(monthly_edits(ws, kind, table.iloc[0:0]), f"cleared the {spec.what}"):
+        if perform(
+            lambda wb, company, who: clear_table(wb, company, kind, author=who, based_on=ws)
+        ):
             flash("success", f"Cleared the {spec.what}; undo brings it back.")
         st.rerun()
     return table.drop(columns="key")

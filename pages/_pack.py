@@ -9,12 +9,11 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
-from pages._workspace import company_history, state
+from pages._workspace import state, workbench
 from sop_core.engine.planner import PlanResult
 from sop_core.model.scenario import Scenario
 from sop_core.reports.exports import slug
-from sop_core.reports.meeting_pack import meeting_sections
-from sop_core.reports.pack import pack_excel, pack_pdf
+from sop_core.services.pack import build_pack
 
 
 def meeting_pack_section(
@@ -34,16 +33,14 @@ def meeting_pack_section(
 ) -> None:
     """A "Build the meeting pack" button, its progress, and the two downloads."""
     st.subheader("Meeting pack")
-    stored = state().business_plan
-    budget = None if stored.empty else stored
-    history, _ = company_history()
+    budget = state().business_plan
     st.caption(
         "One PDF for the meeting (summary, balance chart, scenarios compared, gap to the "
         "business plan, exceptions, decisions and assumptions, a sheet per family) and the "
         "same tables as an Excel workbook."
         + (
             ""
-            if budget is not None
+            if not budget.empty
             else " Enter the business plan on the Executive page to include the gap."
         )
     )
@@ -60,28 +57,28 @@ def meeting_pack_section(
     if st.button("Build the meeting pack", icon=":material/picture_as_pdf:", key=f"{key}_go"):
         with st.status("Building the meeting pack…", expanded=True) as status:
             bar = st.progress(0.0)
-            sections = meeting_sections(
+
+            def progress(done: int, total: int, what: str) -> None:
+                bar.progress(done / max(total, 1), text=f"{done}/{total} · {what}")
+
+            pack = build_pack(
+                workbench(),
+                state().name,
                 scenario,
                 result,
+                title=title,
                 plan_name=plan_name,
                 alternatives=alternatives,
-                budget=budget,
-                history=history,
                 decisions=decisions,
                 assumptions=assumptions,
                 demand_review_signed_off=demand_review_signed_off,
                 past_plans=past_plans,
                 actuals=actuals,
                 fva=fva,
+                progress=progress,
             )
-
-            def progress(done: int, total: int, what: str) -> None:
-                bar.progress(done / max(total, 1), text=f"{done}/{total} · {what}")
-
-            pdf = pack_pdf(title, sections, subtitle=state().name, progress=progress)
-            book = pack_excel(sections)
-            status.update(label=f"Meeting pack ready: {len(sections)} sections", state="complete")
-        st.session_state[key] = (fingerprint, pdf, book)
+            status.update(label=f"Meeting pack ready: {pack.sections} sections", state="complete")
+        st.session_state[key] = (fingerprint, pack.pdf, pack.excel)
     held_pack = st.session_state.get(key)
     if held_pack is None or held_pack[0] != fingerprint:
         return

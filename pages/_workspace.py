@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -44,6 +44,7 @@ DATA = ROOT / "data"
 SAMPLE_FILES = ("sample_company.json", "red_tomato.json")
 SAMPLE_HISTORY = DATA / "sample_history.csv"
 SAMPLE_COMPANY = "Sample company"
+T = TypeVar("T")
 
 
 # --------------------------------------------------------------------------- the store
@@ -226,26 +227,34 @@ def approved_plan():
     return plan
 
 
-def commit(edits: list[Edit], summary: str | None = None, as_action: str | None = None) -> bool:
-    """Save ``edits`` as one action; a refusal (someone else changed a cell first, an
-    invalid value, a right the person lacks) is flashed with the store's message.
-    ``as_action``: see :meth:`Workspaces.apply`. Returns whether it was saved."""
-    if not edits:
-        return True
+def perform(action: Callable[[Workbench, str, Actor], T]) -> T | None:
+    """Run a service action on this session's company as this person:
+    ``action(workbench, company, person)``. The company's new state it returns (alone or
+    first of a pair) becomes the session's; a refusal (someone else changed a cell first,
+    an invalid value, a right the person lacks) is flashed with the service's message and
+    gives None."""
     try:
-        new = companies.edit_company(
-            workbench(),
-            st.session_state.company,
-            edits,
-            author=author(),
-            summary=summary,
-            as_action=as_action,
-        )
+        result = action(workbench(), st.session_state.company, author())
     except InputError as exc:
         flash("error", "Not saved:\n\n" + "\n".join(f"- {md_escape(p)}" for p in exc.problems))
-        return False
-    set_state(new)
-    return True
+        return None
+    new = result[0] if isinstance(result, tuple) else result
+    if isinstance(new, WorkspaceState):
+        set_state(new)
+    return result
+
+
+def commit(edits: list[Edit], summary: str | None = None, as_action: str | None = None) -> bool:
+    """Save ``edits`` as one action (:func:`sop_core.services.companies.edit_company`);
+    a refusal is flashed. Returns whether it was saved."""
+    if not edits:
+        return True
+    saved = perform(
+        lambda wb, company, who: companies.edit_company(
+            wb, company, edits, author=who, summary=summary, as_action=as_action
+        )
+    )
+    return saved is not None
 
 
 def undo() -> None:

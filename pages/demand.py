@@ -14,6 +14,7 @@ from pages._workspace import (
     commit,
     company_history,
     flash,
+    perform,
     saved_editor,
     set_state,
     state,
@@ -29,10 +30,10 @@ from sop_core.demand.history import read_history
 from sop_core.process.workspace import (
     WorkspaceState,
     adjustment_edits,
-    forecast_edits,
     suggest_mapping,
 )
 from sop_core.reports.charts import forecast_chart
+from sop_core.services.demand import hand_over
 from sop_core.services.history import upload_history
 
 ensure_entry_point()
@@ -317,8 +318,19 @@ if st.button(
     key="demand_use",
     **guarded("plan_demand"),
 ):
-    handover, notes = forecast_edits(state(), adjusted, model=model)
-    if commit(handover, summary=f"consensus forecast ({model}) from {history_name} in the plan"):
+    handed = perform(
+        lambda wb, company, who: hand_over(
+            wb,
+            company,
+            adjusted,
+            author=who,
+            model=model,
+            history_name=history_name,
+            based_on=state(),
+        )
+    )
+    if handed is not None:
+        _, notes = handed
         for note in notes:
             flash("info", md_escape(note))
         flash("success", "The plan now uses the consensus forecast.")

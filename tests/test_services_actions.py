@@ -5,15 +5,18 @@ through them."""
 from __future__ import annotations
 
 import ast
+import io
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from factories import red_tomato, save_level_and_chase
 
 from sop_core.base.access import Actor, PermissionDenied
 from sop_core.base.errors import InputError
 from sop_core.model.whatif import WhatIf
-from sop_core.services import audit, companies, cycles, plans, scenarios
+from sop_core.services import audit, companies, cycles, demand, monthly, plans, scenarios
+from sop_core.services.pack import build_pack
 from sop_core.services.workbench import Workbench, connect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,3 +191,83 @@ def test_pages_and_commands_act_only_through_services():
     doors += sorted((ROOT / "sop_core" / "cli").glob("*.py"))
     found = [hit for path in doors for hit in reaches_through(path)]
     assert found == [], "call a function of sop_core.services instead: " + ", ".join(found)
+
+
+# --------------------------------------------------------------------------- the month's inputs
+
+
+def consensus_of(scenario, factor: float) -> pd.DataFrame:
+    """A consensus forecast of ``scenario``'s families from 2027-01: their demand ×
+    ``factor``."""
+    rows = [
+        {"family": f.name, "period": f"2027-{t + 1:02d}", "adjusted": d * factor}
+        for f in scenario.families
+        for t, d in enumerate(f.demand)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_the_hand_over_sets_the_plans_demand_as_one_action_of_the_demand_planner(wb):
+    base = red_tomato()
+    companies.start_company(wb, "Acme", author="ann", copy_of=base)
+    with pytest.raises(PermissionDenied):
+        demand.hand_over(
+            wb, "Acme", consensus_of(base, 1.1), author=SUPPLY, model="auto", history_name="h.csv"
+        )
+    state, _ = demand.hand_over(
+        wb, "Acme", consensus_of(base, 1.1), author="ann", model="auto", history_name="h.csv"
+    )
+    planned = state.scenario()
+    assert planned.period_labels[0] == "2027-01"
+    assert planned.families[0].demand == pytest.approx([d * 1.1 for d in base.families[0].demand])
+    assert companies.latest_changes(wb, "Acme")[0].summary == (
+        "consensus forecast (auto) from h.csv in the plan"
+    )
+
+
+def test_a_business_plan_upload_replaces_the_table_and_a_repeat_saves_nothing(wb):
+    companies.start_company(wb, "Acme", author="ann", copy_of=red_tomato())
+    budget = pd.DataFrame(
+        {
+            "family": ["Garden tools", "Garden tools"],
+            "period": ["2027-01", "2027-02"],
+            "units": [1000.0, 1200.0],
+            "revenue": [40000.0, 48000.0],
+        }
+    )
+    with pytest.raises(PermissionDenied):  # the business plan is finance's
+        monthly.upload_table(wb, "Acme", "budget", budget, "budget.csv", author=SUPPLY)
+    state = monthly.upload_table(wb, "Acme", "budget", budget, "budget.csv", author="ann")
+    assert list(state.business_plan["units"]) == [1000.0, 1200.0]
+    again = monthly.upload_table(wb, "Acme", "budget", budget, "budget.csv", author="ann")
+    assert again.revision == state.revision  # the file holds the table as stored
+    cleared = monthly.clear_table(wb, "Acme", "budget", author="ann")
+    assert cleared.business_plan.empty
+    state, _ = companies.undo_last(wb, "Acme", author="ann")
+    assert len(state.business_plan) == 2
+
+
+def test_the_pack_holds_the_gap_once_the_business_plan_is_stored(wb):
+    scenario = red_tomato().model_copy(update={"periods": [f"2027-{m:02d}" for m in range(1, 7)]})
+    companies.start_company(wb, "Acme", author="ann", copy_of=scenario)
+    result = plans.solve_plan(scenario, None)
+    before = build_pack(wb, "Acme", scenario, result, title="Pack", plan_name="Plan")
+    assert before.pdf.startswith(b"%PDF") and before.excel.startswith(b"PK")
+    budget = pd.DataFrame(
+        {
+            "family": [scenario.families[0].name],
+            "period": ["2027-01"],
+            "units": [1000.0],
+            "revenue": [40000.0],
+        }
+    )
+    monthly.upload_table(wb, "Acme", "budget", budget, "budget.csv", author="ann")
+    after = build_pack(wb, "Acme", scenario, result, title="Pack", plan_name="Plan")
+    gained = set(sheets(after.excel)) - set(sheets(before.excel))
+    assert gained == {"Gap to budget"}
+
+
+def sheets(book: bytes) -> list[str]:
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(book), read_only=True).sheetnames

@@ -11,6 +11,8 @@ store, opened once) and hand it to each function; they never reach through it.
 - ``companies``  start, copy, seed, read, edit (a cell, a table, a plan opened), undo,
   export and import a company's workbook
 - ``history``    upload a sales history with its mapping of family names
+- ``demand``     hand the consensus forecast over to the plan
+- ``monthly``    upload or clear the business plan and the actuals
 - ``plans``      the one fenced solve of any shown or stored plan; keep a what-if; save
   a scenario version with the KPIs of exactly that plan
 - ``scenarios``  list, open, compare, approve, set the status of, duplicate, rename and
@@ -18,4 +20,5 @@ store, opened once) and hand it to each function; they never reach through it.
 - ``cycles``     start the monthly cycle, sign off its steps, comment, log and close
   assumptions and decisions
 - ``audit``      the audit trail, in words or with exact values for a download
+- ``pack``       build the meeting pack (PDF and Excel)
 """
