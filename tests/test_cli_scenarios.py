@@ -263,7 +263,7 @@ def test_an_unreachable_database_exits_2_without_the_password(
     code, out, err = run(capsys, "list", "--database-url", url)
     assert (code, out) == (2, "")
     assert err.startswith(
-        "error: invalid input\ndatabase: cannot open the scenario database "
+        "error: invalid input\n--database-url: cannot open the scenario database "
         f"postgresql+psycopg://ann:***@127.0.0.1:{port}/sop: "
     )
     assert "s3cret" not in err

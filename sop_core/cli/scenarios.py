@@ -17,34 +17,25 @@ database) raises :class:`~sop_core.base.errors.InputError`: exit code 2 with the
 from __future__ import annotations
 
 import argparse
-import functools
-import getpass
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sop_core.base.errors import InputError, Problem, StoreUnavailable
+from sop_core.base.errors import InputError, Problem
 from sop_core.base.fields import MISSING
+from sop_core.cli.common import actor_of, opened, store_options
 from sop_core.model.scenario import load_scenario
 from sop_core.model.whatif import WhatIf
 from sop_core.services import plans, scenarios
-from sop_core.services.workbench import DATABASE_ENV, Workbench, connect
 
 Handler = Callable[[argparse.Namespace], int]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``scenarios`` command and its list/show/import/export subcommands."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--database-url",
-        metavar="URL",
-        default=None,
-        help=f"SQLAlchemy URL of the store (default: ${DATABASE_ENV}, else data/scenarios.sqlite)",
-    )
+    common = store_options()
     parser = subparsers.add_parser(
         "scenarios",
         help="list, show, import and export saved scenarios",
@@ -65,11 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = sub.add_parser("import", parents=[common], help="save a scenario file in the store")
     p.add_argument("file", metavar="FILE", help="scenario .json file")
     p.add_argument("--name", default=None, help="store under this name (default: its name)")
-    p.add_argument(
-        "--author",
-        default=None,
-        help="who is saving (default: $SOP_AUTHOR, else the login name)",
-    )
+    p.add_argument("--author", dest="actor", default=None, help="the same as --as")
     p.add_argument("--note", default="", help="a note kept with this version")
     p.add_argument(
         "--provenance",
@@ -87,23 +74,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_export)
 
 
-def _store_errors(func: Handler) -> Handler:
-    """Report an unreachable database as bad input (exit 2), not a traceback."""
-
-    @functools.wraps(func)
-    def wrapper(args: argparse.Namespace) -> int:
-        try:
-            return func(args)
-        except StoreUnavailable as exc:
-            raise InputError(Problem("database", str(exc))) from None
-
-    return wrapper
-
-
-def _store(args: argparse.Namespace) -> Workbench:
-    return connect(args.database_url)
-
-
 def _money(value: float | None) -> str:
     return MISSING if value is None else f"{value:,.2f}"
 
@@ -112,9 +82,8 @@ def _iso(value: Any) -> str:
     return value.isoformat() if value is not None else None  # type: ignore[return-value]
 
 
-@_store_errors
 def _cmd_list(args: argparse.Namespace) -> int:
-    with _store(args) as wb:
+    with opened(args) as wb:
         rows = scenarios.scenarios_of(wb)
         where = wb.url
     if args.json:
@@ -158,9 +127,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-@_store_errors
 def _cmd_show(args: argparse.Namespace) -> int:
-    with _store(args) as wb:
+    with opened(args) as wb:
         item = scenarios.open_scenario(wb, args.name, args.version)
         versions = scenarios.versions(wb, item.name)
     if args.json:
@@ -247,13 +215,12 @@ def _provenance(text: str | None, path: Path) -> dict[str, Any]:
     return value
 
 
-@_store_errors
 def _cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     scenario = load_scenario(path)
     provenance = _provenance(args.provenance, path)
-    author = args.author or os.environ.get("SOP_AUTHOR") or getpass.getuser()
-    with _store(args) as wb:
+    author = actor_of(args)
+    with opened(args) as wb:
         name = args.name if args.name is not None else scenario.name
         existing = name.strip() in scenarios.scenario_names(wb)
         base = scenarios.open_scenario(wb, name.strip()).version if existing else None
@@ -287,9 +254,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-@_store_errors
 def _cmd_export(args: argparse.Namespace) -> int:
-    with _store(args) as wb:
+    with opened(args) as wb:
         item = scenarios.open_scenario(wb, args.name, args.version)
     text = item.scenario.to_json() + "\n"
     if args.output is None:
