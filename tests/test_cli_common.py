@@ -32,9 +32,7 @@ def test_an_address_acts_with_the_roles_the_role_file_gives_it(tmp_path, monkeyp
 
 
 def test_a_table_reads_in_the_vocabulary_and_json_and_csv_keep_the_keys():
-    frame = pd.DataFrame(
-        {"family": ["Pumps"], "production": [1234.567], "holding": [float("nan")]}
-    )
+    frame = pd.DataFrame({"family": ["Pumps"], "production": [1234.567], "holding": [float("nan")]})
     table, data, csv = io.StringIO(), io.StringIO(), io.StringIO()
     emit(frame, "table", out=table)
     emit(frame, "json", out=data)
