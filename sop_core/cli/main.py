@@ -15,10 +15,41 @@ import sys
 from collections.abc import Sequence
 
 from sop_core.base.errors import InputError
-from sop_core.cli import demand as cli_demand
-from sop_core.cli import plan as cli_plan
-from sop_core.cli import scenarios as cli_scenarios
-from sop_core.cli import schedule as cli_schedule
+from sop_core.cli import (
+    actuals,
+    audit,
+    business_plan,
+    capacity,
+    companies,
+    consensus,
+    cycle,
+    demand,
+    history,
+    pack,
+    plan,
+    plans,
+    scenarios,
+    schedule,
+)
+
+#: every command module, in the order ``--help`` lists them: the files first (solve,
+#: forecast, accuracy, schedule), then a company's month in the order it runs
+COMMANDS = (
+    plan,
+    demand,
+    schedule,
+    companies,
+    history,
+    actuals,
+    consensus,
+    capacity,
+    business_plan,
+    plans,
+    scenarios,
+    cycle,
+    audit,
+    pack,
+)
 
 EXIT_OK, EXIT_INFEASIBLE, EXIT_INVALID = 0, 1, 2
 
@@ -28,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m sop_core", description="S&OP workbench: forecast, plan, keep scenarios."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (cli_plan, cli_demand, cli_scenarios, cli_schedule):
+    for module in COMMANDS:
         module.register(sub)
     return parser
 

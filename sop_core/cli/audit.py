@@ -1,0 +1,9 @@
+"""``python -m sop_core audit …``: to be built (issue 22)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``audit`` command (none yet)."""
