@@ -39,13 +39,11 @@ def company_sidebar(ws: WorkspaceState) -> None:
     """Draw the sidebar for the company ``ws``."""
     wb = workbench()
     names = companies.company_names(wb)
-    st.selectbox(
-        "Company",
-        names,
-        index=names.index(ws.name) if ws.name in names else 0,
-        key="sidebar_company",
-        on_change=_switch,
-    )
+    if st.session_state.get("sidebar_company") != ws.name:
+        # the company changed elsewhere (New…, an import, a link): set the selector to the
+        # company shown (set, not defaulted, so that the browser shows it too)
+        st.session_state.sidebar_company = ws.name
+    st.selectbox("Company", names, key="sidebar_company", on_change=_switch)
     scenario = st.session_state.get("scenario")
     if scenario is not None:
         periods = scenario.period_labels

@@ -27,6 +27,7 @@ from e2e_server import (
     wait_idle,
 )
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from sop_core.engine.planner import Planner
 from sop_core.store.scenarios import Store
@@ -91,6 +92,9 @@ def test_own_company_from_upload_to_kept_plan_through_reload_and_workbook(
     page.get_by_text("Started Acme Flow").first.wait_for(timeout=TIMEOUT_MS)
     wait_idle(page)
     assert "company=Acme" in page.url
+    # the selector names the company shown (it kept "Sample company" before)
+    selector = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first
+    expect(selector.locator("input")).to_have_value("Acme Flow", timeout=TIMEOUT_MS)
     page.get_by_text("The workforce has a new company's defaults").first.wait_for(
         timeout=TIMEOUT_MS
     )
