@@ -12,7 +12,9 @@ and that person has every right. The store checks each right again
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import streamlit as st
 
@@ -21,6 +23,9 @@ from sop_core.base.errors import InputError
 from sop_core.base.fields import MONEY_FIELDS
 
 DEFAULT_AUTHOR = "planner"
+#: the cookie that keeps the name typed in local mode, per browser, for a year
+NAME_COOKIE = "sop_author"
+NAME_COOKIE_DAYS = 365
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -140,6 +145,7 @@ def account_sidebar() -> None:
         if st.button("Sign out", icon=":material/logout:", key="sidebar_sign_out"):
             st.logout()
         return
+    remember_author()
     st.text_input(
         "Your name (recorded with every change)",
         value=actor.name,
@@ -154,3 +160,27 @@ def account_sidebar() -> None:
 
 def _set_author() -> None:
     st.session_state.author = st.session_state.sidebar_author.strip()
+
+
+def remembered_author() -> str:
+    """The name this browser typed last (its cookie), else :data:`DEFAULT_AUTHOR`."""
+    try:
+        kept = st.context.cookies.get(NAME_COOKIE)
+    except Exception:  # no browser request behind this session (a test, a bare run)
+        kept = None
+    name = unquote(kept).strip() if isinstance(kept, str) else ""
+    return name[:100] if name else DEFAULT_AUTHOR
+
+
+def remember_author() -> None:
+    """Keep the session's name in this browser (a cookie, read back by
+    :func:`remembered_author` on the next visit), once per change of the name."""
+    name = st.session_state.get("author") or DEFAULT_AUTHOR
+    if st.session_state.get("author_kept") == name:
+        return
+    st.session_state.author_kept = name
+    if name == remembered_author():
+        return  # the browser has it already
+    seconds = NAME_COOKIE_DAYS * 24 * 3600
+    cookie = json.dumps(f"{NAME_COOKIE}={quote(name)}; path=/; max-age={seconds}; SameSite=Lax")
+    st.html(f"<script>document.cookie = {cookie};</script>", unsafe_allow_javascript=True)

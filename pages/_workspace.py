@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from pages._access import DEFAULT_AUTHOR, current_actor
+from pages._access import current_actor, remembered_author
 from sop_core.base.access import Actor
 from sop_core.base.errors import InputError
 from sop_core.base.text import md_escape
@@ -117,7 +117,9 @@ def init_session() -> None:
     ss.setdefault("planners", {})
     ss.setdefault("whatif", None)
     ss.setdefault("flash", [])
-    ss.setdefault("author", DEFAULT_AUTHOR)
+    if "author" not in ss:  # the name this browser typed last, else the default
+        ss.author = remembered_author()
+        ss.author_kept = ss.author
     wb = workbench()
     if "company" not in ss:
         seed_sample(wb)

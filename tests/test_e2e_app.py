@@ -136,6 +136,33 @@ def test_the_plan_downloads_as_csv(page, app_url, tmp_path):
     assert xlsx.read_bytes()[:2] == b"PK"
 
 
+def test_the_name_typed_is_kept_by_the_browser(browser, app_url):
+    """A reload or a second tab of the same browser records changes under the name typed,
+    not the default (the audit trail named the wrong person)."""
+    context = new_context(browser)
+    try:
+        page = context.new_page()
+        open_page(page, app_url + "/plan", "Plan")
+        name = page.get_by_label("Your name (recorded with every change)")
+        name.fill("Ann Example")
+        name.press("Enter")
+        wait_idle(page)
+        page.wait_for_function("() => document.cookie.includes('sop_author=Ann%20Example')")
+        page.reload()
+        page.get_by_text("Plan").first.wait_for(timeout=TIMEOUT_MS)
+        wait_idle(page)
+        expect(page.get_by_label("Your name (recorded with every change)")).to_have_value(
+            "Ann Example"
+        )
+        tab = context.new_page()
+        open_page(tab, app_url + "/capacity", "Capacity")
+        expect(tab.get_by_label("Your name (recorded with every change)")).to_have_value(
+            "Ann Example"
+        )
+    finally:
+        context.close()
+
+
 def test_strategies_are_compared_only_when_shown(page, app_url):
     open_page(page, app_url + "/plan", "Total cost")
     assert page.get_by_text("Level workforce").count() == 0
