@@ -67,8 +67,9 @@ st.caption(
 
 if not result.optimal:
     st.error(f"**This what-if has no feasible plan.** {md_escape(result.message)}")
-    if result.diagnosis:
-        st.markdown("\n".join(f"- {md_escape(line)}" for line in result.diagnosis[:6]))
+    more = [line for line in result.diagnosis if line not in result.message]  # said once
+    if more:
+        st.markdown("\n".join(f"- {md_escape(line)}" for line in more[:6]))
     result = baseline
     st.info("Showing the baseline plan instead.")
 if not result.optimal:

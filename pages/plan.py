@@ -88,6 +88,49 @@ def restore_levers(defaults: dict[str, object]) -> None:
                 st.session_state[key] = value
 
 
+def set_levers(whatif: WhatIf, top: float) -> None:
+    """Move the sliders to ``whatif`` (a button's callback: before the widgets are drawn);
+    no ceiling is the slider's right end."""
+    ss = st.session_state
+    for key in ("overtime", "workers_min", "safety_months"):
+        value = getattr(whatif, key)
+        if value is not None:
+            ss[key] = float(value)
+    if whatif.workers_max is not None:
+        ss["workers_max"] = float(min(whatif.workers_max, top))
+
+
+def infeasible_view(
+    s: Scenario, whatif: WhatIf, result: PlanResult, approved: PlanResult | None
+) -> None:
+    """Why no plan fits, said once, the change of one lever that makes it fit (found by
+    solving it) as a button, and the best plan with the limits relaxed, marked as such."""
+    st.error(f"**No feasible plan with these levers.** {md_escape(result.message)}")
+    more = [line for line in result.diagnosis if line not in result.message]
+    if more:
+        st.markdown("\n".join(f"- {md_escape(line)}" for line in more[:8]))
+    fix = plans.one_click_fix(s, approved, whatif, result, planner=planner_for(s))
+    if fix is not None:
+        st.button(
+            fix.label,
+            type="primary",
+            icon=":material/build:",
+            key="plan_fix",
+            on_click=set_levers,
+            args=(fix.whatif, lever_ranges(s)["workers_top"]),
+            help="Moves that lever; the plan is solved again at once.",
+        )
+    else:
+        st.info("No change of one lever makes it feasible: loosen the limits named above.")
+    relaxed = result.relaxed_plan
+    if relaxed is not None:
+        st.caption(
+            "**Not a plan:** the chart shows the best plan with the limits relaxed as "
+            "listed above, to see where it breaks."
+        )
+        balance_chart(relaxed, s.period_labels, key="plan_balance")
+
+
 def levers(s: Scenario) -> WhatIf:
     wf = s.workforce
     r = lever_ranges(s)
@@ -234,24 +277,9 @@ def live_plan() -> None:
     solve_ms = 1000 * (time.perf_counter() - t0)
     baseline = baseline_result(s, scenario, result, approved)
     with right:
-        if not result.optimal:
-            relaxed = result.relaxed_plan
-            if relaxed is not None:  # the best plan with the limits relaxed: shown, marked
-                with tiles:
-                    kpi_tiles(relaxed)
+        if not result.optimal:  # no tiles: there is no plan to put figures on
             status = tiles.container(key="plan_status")
-            st.error(f"**No feasible plan with these levers.** {md_escape(result.message)}")
-            if result.diagnosis:
-                st.markdown("\n".join(f"- {md_escape(line)}" for line in result.diagnosis[:8]))
-            st.info(
-                "Loosen a lever: more overtime, a higher workforce ceiling or less safety stock."
-            )
-            if relaxed is not None:
-                st.caption(
-                    "**Not feasible:** the tiles and the chart show the best plan with the "
-                    "limits relaxed as listed above."
-                )
-                balance_chart(relaxed, s.period_labels, key="plan_balance")
+            infeasible_view(s, whatif, result, approved)
         else:
             with tiles:
                 kpi_tiles(result, baseline)

@@ -183,14 +183,32 @@ def test_shadow_price_sentences_match_the_plan_tables():
     assert shown.splitlines() == expected
 
 
-def test_an_infeasible_what_if_still_shows_the_relaxed_plan_marked_not_feasible():
+def test_an_infeasible_what_if_shows_no_tiles_and_the_relaxed_plan_marked_not_a_plan():
     at = open_plan()
     at.slider(key="overtime").set_value(0.0)
     at.slider(key="workers_max").set_value(1.0).run()
     assert not at.exception
-    assert [m.label for m in at.metric][:2] == ["Total cost", "Fill rate"]
-    assert any("Not feasible" in c.value for c in at.caption)
+    assert not at.metric, "no figures of a plan that does not exist"
+    assert any("Not a plan" in c.value for c in at.caption)
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+
+
+def test_a_floor_above_the_ceiling_is_said_once_and_fixed_in_one_click():
+    at = open_plan()
+    step = at.slider(key="workers_max").step
+    floor = step * round(0.6 * at.slider(key="workers_max").max / step)
+    at.slider(key="workers_min").set_value(floor)
+    at.slider(key="workers_max").set_value(floor / 4).run()
+    assert not at.exception and not at.metric
+    said = at.error[0].value + " ".join(m.value for m in at.markdown)
+    assert said.count("is above the workforce ceiling") == 1  # the cause, once
+    fix = at.button(key="plan_fix")
+    assert fix.label.startswith(f"Raise the workforce ceiling to {floor:,.0f} workers")
+    fix.click().run()
+    assert not at.exception and not at.error
+    assert at.slider(key="workers_max").value == floor
+    assert at.slider(key="workers_min").value <= floor
+    assert [m.label for m in at.metric][:2] == ["Total cost", "Fill rate"]
 
 
 def fenced_sample(tmp_path, monkeypatch, frozen: int, growth: float) -> dict:

@@ -11,6 +11,7 @@ from factories import red_tomato, tiny
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sop_core.engine.diagnosis import fix_candidates
 from sop_core.engine.planner import solve
 from sop_core.model.whatif import WhatIf
 from sop_core.services import plans
@@ -114,3 +115,38 @@ def test_no_page_or_command_solves_a_plan_but_through_the_fenced_solve():
     doors += sorted((ROOT / "sop_core" / "cli").glob("*.py"))
     calls = [c for p in doors for c in solve_calls(p)]
     assert calls == [], "solve through sop_core.services.plans.solve_plan: " + ", ".join(calls)
+
+
+def test_the_fix_for_a_floor_above_the_ceiling_raises_the_ceiling_to_the_floor():
+    s = red_tomato()
+    whatif = WhatIf(workers_min=120, workers_max=30)
+    result = plans.solve_plan(s, None, whatif)
+    assert not result.optimal
+    fix = plans.one_click_fix(s, None, whatif, result)
+    assert fix is not None and fix.label == "Raise the workforce ceiling to 120 workers"
+    assert (fix.whatif.workers_min, fix.whatif.workers_max) == (120, 120)
+    assert plans.solve_plan(s, None, fix.whatif).optimal
+
+
+def test_hours_short_under_a_ceiling_are_fixed_by_the_first_change_that_solves():
+    # 1 worker of 10 h, no overtime, no subcontracting, 100 units to hold at the end
+    s = tiny([10, 25], max_subcontract=0, ending_inventory_min=100)
+    whatif = WhatIf(workers_max=1)
+    result = plans.solve_plan(s, None, whatif)
+    assert not result.optimal
+    fix = plans.one_click_fix(s, None, whatif, result)
+    assert fix is not None
+    assert plans.solve_plan(s, None, fix.whatif).optimal
+    candidates = fix_candidates(result.conflicts, s, whatif)
+    first = [f.label for f in candidates].index(fix.label)
+    assert (
+        first == 0
+        or not any(  # the first that solves
+            plans.solve_plan(s, None, f.whatif).optimal for f in candidates[:first]
+        )
+    )
+
+
+def test_no_fix_is_offered_for_a_feasible_plan():
+    s = red_tomato()
+    assert plans.one_click_fix(s, None, WhatIf(), plans.solve_plan(s, None)) is None

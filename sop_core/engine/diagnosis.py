@@ -8,13 +8,14 @@ relaxed plan in plain words, in figures and by period.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import highspy
 import numpy as np
 
 from sop_core.engine.lp import COLUMNS, ROWS, Layout, ModelData, col_numbers, new_highs
 from sop_core.model.scenario import Scenario
+from sop_core.model.whatif import WhatIf
 
 HARD = -1.0  # feasibilityRelaxation: a negative penalty keeps a bound or row hard
 _TOL = 1e-6
@@ -241,4 +242,82 @@ def describe_violations(
                         f"backlog is allowed{fenced}",
                     )
                 )
+    return out
+
+
+# --------------------------------------------------------------------------- fixes
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One change of the levers that may make an infeasible plan feasible."""
+
+    label: str  #: what the button says ("Raise the workforce ceiling to 120 workers")
+    whatif: WhatIf  #: the levers with the change made
+
+    def then(self, other: Fix) -> Fix:
+        """This change and then ``other`` (made on this one's levers), as one."""
+        return Fix(f"{self.label} and {other.label[0].lower()}{other.label[1:]}", other.whatif)
+
+
+def fix_candidates(conflicts: list[Conflict], scenario: Scenario, whatif: WhatIf) -> list[Fix]:
+    """The lever changes worth trying for these conflicts, the likeliest first (the caller
+    keeps the first one that solves). ``scenario`` is the what-if's own, before the levers.
+
+    A floor above the ceiling: raise the ceiling to the floor. Too few workers allowed:
+    the ceiling to what the relaxed plan needs. Too many kept: the floor down by as much.
+    Stock below its target with extra safety stock asked: back to the scenario's own.
+    Hours short: no workforce ceiling, then twice the overtime."""
+    wf = scenario.workforce
+    floor = whatif.workers_min if whatif.workers_min is not None else wf.min_workers or 0.0
+    ceiling = whatif.workers_max if whatif.workers_max is not None else wf.max_workers
+    ceiling = math.inf if ceiling is None else ceiling
+    by_limit: dict[str, list[Conflict]] = {}
+    for c in conflicts:
+        by_limit.setdefault(c.limit, []).append(c)
+    out: list[Fix] = []
+    if "workforce_floor_above_ceiling" in by_limit:
+        out.append(
+            Fix(
+                f"Raise the workforce ceiling to {_fmt(floor)} workers",
+                replace(whatif, workers_max=float(floor)),
+            )
+        )
+        out.append(
+            Fix(
+                f"Lower the workforce floor to {_fmt(ceiling)} workers",
+                replace(whatif, workers_min=float(ceiling)),
+            )
+        )
+    if "workforce_max" in by_limit and math.isfinite(ceiling):
+        needed = math.ceil(ceiling + max(c.amount for c in by_limit["workforce_max"]))
+        out.append(
+            Fix(
+                f"Raise the workforce ceiling to {_fmt(needed)} workers",
+                replace(whatif, workers_max=float(needed)),
+            )
+        )
+    if "workforce_min" in by_limit and floor > 0:
+        lower = max(0.0, math.floor(floor - max(c.amount for c in by_limit["workforce_min"])))
+        out.append(
+            Fix(
+                f"Lower the workforce floor to {_fmt(lower)} workers",
+                replace(whatif, workers_min=float(lower)),
+            )
+        )
+    if "stock" in by_limit and whatif.safety_months > 0:
+        out.append(Fix("Keep the scenario's own safety stock", replace(whatif, safety_months=0.0)))
+    if {"labour_hours", "resource_hours", "workforce_max"} & set(by_limit):
+        if math.isfinite(ceiling):
+            out.append(Fix("Lift the workforce ceiling", replace(whatif, workers_max=math.inf)))
+        overtime = (
+            whatif.overtime if whatif.overtime is not None else wf.max_overtime_hours_per_worker
+        )
+        more = max(2 * (overtime or 0.0), 20.0)
+        out.append(
+            Fix(
+                f"Allow up to {_fmt(more)} overtime hours per worker",
+                replace(whatif, overtime=float(more)),
+            )
+        )
     return out

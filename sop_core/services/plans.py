@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sop_core.base.access import Actor
+from sop_core.engine.diagnosis import Fix, fix_candidates
 from sop_core.engine.lp import FixedPlan
 from sop_core.engine.planner import Planner, PlanResult, fixed_from
 from sop_core.model.scenario import Scenario
@@ -145,3 +146,38 @@ def save_scenario(
         workspace_id=None if company is None else wb.spaces.id_of(company),
         **solved,
     )
+
+
+def one_click_fix(
+    scenario: Scenario,
+    approved: PlanResult | None,
+    whatif: WhatIf,
+    result: PlanResult,
+    planner: Planner | None = None,
+    *,
+    depth: int = 3,
+    breadth: int = 4,
+) -> Fix | None:
+    """For an infeasible plan ``result`` of ``whatif`` on ``scenario``: the smallest
+    change of the levers found whose plan, solved as shown (inside the fence), is
+    feasible; None when the plan is feasible or none is found.
+
+    Tries the changes the conflicts suggest
+    (:func:`~sop_core.engine.diagnosis.fix_candidates`), in order; when none solves, the
+    conflicts left by the first ``breadth`` of them suggest the next change, up to
+    ``depth`` changes in all (a ceiling raised to the floor, then the floor lowered to
+    what the hiring limit reaches)."""
+    if result.optimal:
+        return None
+    tries: list[tuple[Fix | None, WhatIf, PlanResult]] = [(None, whatif, result)]
+    for _ in range(depth):
+        failed: list[tuple[Fix | None, WhatIf, PlanResult]] = []
+        for before, levers, res in tries:
+            for candidate in fix_candidates(res.conflicts, scenario, levers):
+                fix = candidate if before is None else before.then(candidate)
+                tried = solve_plan(scenario, approved, fix.whatif, planner)
+                if tried.optimal:
+                    return fix
+                failed.append((fix, fix.whatif, tried))
+        tries = failed[:breadth]
+    return None
