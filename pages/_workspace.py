@@ -229,16 +229,27 @@ def approved_plan():
     return plan
 
 
-def perform(action: Callable[[Workbench, str, Actor], T]) -> T | None:
+def refusal(exc: InputError) -> str:
+    """A refused change in words: "Not saved:" and each problem."""
+    return "Not saved:\n\n" + "\n".join(f"- {md_escape(p)}" for p in exc.problems)
+
+
+def perform(
+    action: Callable[[Workbench, str, Actor], T],
+    refused: Callable[[InputError], None] | None = None,
+) -> T | None:
     """Run a service action on this session's company as this person:
     ``action(workbench, company, person)``. The company's new state it returns (alone or
     first of a pair) becomes the session's; a refusal (someone else changed a cell first,
-    an invalid value, a right the person lacks) is flashed with the service's message and
-    gives None."""
+    an invalid value, a right the person lacks) gives None and goes to ``refused``
+    (default: flashed at the top of the page with the service's message)."""
     try:
         result = action(workbench(), st.session_state.company, author())
     except InputError as exc:
-        flash("error", "Not saved:\n\n" + "\n".join(f"- {md_escape(p)}" for p in exc.problems))
+        if refused is None:
+            flash("error", refusal(exc))
+        else:
+            refused(exc)
         return None
     new = result[0] if isinstance(result, tuple) else result
     if isinstance(new, WorkspaceState):
@@ -246,15 +257,21 @@ def perform(action: Callable[[Workbench, str, Actor], T]) -> T | None:
     return result
 
 
-def commit(edits: list[Edit], summary: str | None = None, as_action: str | None = None) -> bool:
+def commit(
+    edits: list[Edit],
+    summary: str | None = None,
+    as_action: str | None = None,
+    refused: Callable[[InputError], None] | None = None,
+) -> bool:
     """Save ``edits`` as one action (:func:`sop_core.services.companies.edit_company`);
-    a refusal is flashed. Returns whether it was saved."""
+    a refusal goes to ``refused`` (default: flashed). Returns whether it was saved."""
     if not edits:
         return True
     saved = perform(
         lambda wb, company, who: companies.edit_company(
             wb, company, edits, author=who, summary=summary, as_action=as_action
-        )
+        ),
+        refused,
     )
     return saved is not None
 
@@ -329,18 +346,30 @@ def saved_editor(
     ``to_edits`` turns the edited table into edits against the state the table was
     drawn from (its ``before`` values), so an edit of a cell someone else changed
     meanwhile is refused and told, never written over theirs. The key carries the
-    revision, so after a save the table is drawn afresh from the store."""
-    key = f"{name}_{state().revision}"
+    revision, so after a save the table is drawn afresh from the store; a refused edit
+    is taken back out of the table (a new key draws it as stored) and told just above
+    it, where the person is looking."""
+    ss = st.session_state
+    resets, told = f"{name}_resets", f"{name}_refused"
+    key = f"{name}_{state().revision}_{ss.get(resets, 0)}"
     keyed = frame.set_index("key")
     shown = keyed.reset_index(drop=True)
 
+    def refuse(exc: InputError) -> None:
+        ss[told] = refusal(exc) + "\n\nThe table shows what is saved."
+        ss[resets] = ss.get(resets, 0) + 1  # the refused value leaves the cell
+
     def save() -> None:
-        edited = apply_editor_delta(keyed, st.session_state.get(key) or {}).reset_index()
+        ss.pop(told, None)
+        edited = apply_editor_delta(keyed, ss.get(key) or {}).reset_index()
         try:
             edits = to_edits(edited)
         except InputError as exc:
-            flash("error", "Not saved:\n\n" + "\n".join(f"- {md_escape(p)}" for p in exc.problems))
+            refuse(exc)
             return
-        commit(edits, summary)
+        commit(edits, summary, refused=refuse)
 
+    message = ss.pop(told, None)  # told once, beside the table
+    if message:
+        st.error(message, icon=":material/undo:")
     st.data_editor(shown, key=key, on_change=save, hide_index=True, **kwargs)

@@ -214,3 +214,30 @@ def test_two_tabs_see_each_others_edits_and_a_stale_edit_of_the_same_cell_is_tol
     # after its rerun tab two shows tab one's value, and edits go through again
     edit_until(two, -1, 0, 4, "6", lambda: family().backorder_cost == 6.0)  # backorder
     assert family().holding_cost == 7.0
+
+
+def test_a_refused_edit_leaves_the_cell_and_is_told_beside_the_table(server, browser):
+    """A name the store refuses (another family has it) is not left in the cell as if
+    saved: the table shows what is stored, and the refusal is said just above it."""
+    base, db = server
+    spaces = Workspaces(Store(db))
+    if "Refusals" not in spaces.names():
+        from factories import tiny
+
+        spaces.create("Refusals", author="setup", scenario=tiny([[10, 20], [5, 5]]))
+    page = new_page(browser)
+    open_page(page, base + "/capacity?company=Refusals", "Workforce, costs and limits")
+    told = page.get_by_text(re.compile("The table shows what is saved")).first
+    for _ in range(3):  # a paste lost in a redraw (nothing said, nothing saved): again
+        paste_cell(page, grid=-1, row=1, column=0, value="F0")  # F1 renamed to F0: taken
+        wait_idle(page)
+        try:
+            told.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            pass
+    told.wait_for(timeout=TIMEOUT_MS)
+    assert "taken" in page.get_by_test_id("stAlert").filter(has_text="Not saved").inner_text()
+    assert spaces.state("Refusals").family_names == ["F0", "F1"]
+    cell = page.get_by_test_id("stDataFrame").nth(-1).get_by_test_id("glide-cell-0-1")
+    expect(cell).to_have_text("F1", timeout=TIMEOUT_MS)  # the stored name, not "F0"
