@@ -30,6 +30,7 @@ from sop_core.base.errors import InputError
 from sop_core.base.text import md_escape
 from sop_core.engine.kpis import money, pct, units
 from sop_core.engine.planner import PlanResult
+from sop_core.model.scenario import same_plan
 from sop_core.model.whatif import WHATIF_KEYS, WhatIf, whatif_from_dict
 from sop_core.reports.charts import cost_chart
 from sop_core.services import cycles
@@ -47,7 +48,7 @@ result = baseline if whatif.apply(s) == s else solve_whatif(s, whatif)  # no sec
 #: height and the comparison table's rows (more scroll inside the table).
 PRESENT_CHART_HEIGHT, PRESENT_TABLE_ROWS = 400, 3
 #: The comparison's columns in presentation mode (the table shares its row with the chart).
-PRESENT_COLUMNS = ["Scenario", "Total cost", "vs baseline", "Fill rate", "Margin"]
+PRESENT_COLUMNS = ["Scenario", "Total cost", "Fill rate", "Margin"]
 
 title = f"{md_escape(s.name)}: supply vs demand"
 if presenting:
@@ -115,7 +116,11 @@ try:
 except Exception as exc:  # the store is optional for this page: say so, don't fail
     approved, approved_note = None, f"Scenario store not available ({exc.__class__.__name__})."
 if approved is not None:
-    named[f"Approved: {approved.label}"] = solve_whatif(approved.scenario, WhatIf())
+    if same_plan(approved.scenario, s):  # the baseline is the approved plan: one row
+        named = {f"Baseline (approved: {approved.label})": baseline, **named}
+        del named["Baseline"]
+    else:
+        named[f"Approved: {approved.label}"] = solve_whatif(approved.scenario, WhatIf())
 
 # the month's cycle: the versions its supply review recommended are the decision to take
 cycle = None
@@ -133,9 +138,10 @@ for label, (n, v) in list(recommended.items()):
         del recommended[label]
 
 
-def decision_box() -> None:
+def decision_box(compact: bool = False) -> None:
     """The executive decision of this month's cycle: approve one recommended version
-    (recorded on the cycle, and the store's approved scenario)."""
+    (recorded on the cycle, and the store's approved scenario). ``compact``: for the
+    projected page (the recommended plans' figures beside the choice)."""
     if cycle is None or not recommended:
         return
     step = cycle.step("executive")
@@ -149,8 +155,22 @@ def decision_box() -> None:
         )
         return
     st.markdown(f"**Decision for the {md_escape(cycle.label)}**: approve one recommended plan.")
+    if compact:  # what each costs and earns, on the projected page
+        offered = {
+            label.removeprefix("Recommended: "): res
+            for label, res in named.items()
+            if label in recommended or label.startswith("Approved: ")
+        }
+        table = comparison_rows(offered, baseline).rename(columns={"Scenario": "Plan"})
+        st.dataframe(
+            table[[c for c in ("Plan", "Total cost", "Fill rate", "Margin") if c in table]],
+            hide_index=True,
+            height=38 + 35 * min(len(table), PRESENT_TABLE_ROWS),
+        )
     blocked = why_not("signoff_executive") or cycle.why_not_sign_off("executive")
-    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    if compact and blocked:
+        return  # the room sees the choice; who may take it does so at their seat
+    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
     pick = c1.selectbox("Recommended plan", list(recommended), key="exec_decision_pick")
     if c2.button(
         "Approve for the cycle",
@@ -177,6 +197,8 @@ def decision_box() -> None:
         st.caption(f":material/lock: {blocked}")
 
 
+deciding = cycle is not None and bool(recommended) and not cycle.step("executive").signed_off
+
 if presenting:  # the decision view: chart on the left, comparison and costs on the right
     left, right = st.columns([3, 2], gap="medium")
     with left:
@@ -184,21 +206,23 @@ if presenting:  # the decision view: chart on the left, comparison and costs on 
             result, s.period_labels, large=True, height=PRESENT_CHART_HEIGHT, key="exec_balance"
         )
     with right:
-        st.markdown("**What-ifs vs the baseline**")
-        table = comparison_rows(named, baseline)
-        st.dataframe(
-            table[[c for c in PRESENT_COLUMNS if c in table.columns]],
-            hide_index=True,
-            height=38 + 35 * min(len(table), PRESENT_TABLE_ROWS),  # header + rows [px]
-        )
-        st.markdown("**Where the money goes**")
-        st.altair_chart(cost_chart(result, large=True))
+        decision_box(compact=True)  # the decision the meeting is for, or the one taken
+        if not deciding:
+            st.markdown("**What-ifs vs the baseline**")
+            table = comparison_rows(named, baseline)
+            st.dataframe(
+                table[[c for c in PRESENT_COLUMNS if c in table.columns]],
+                hide_index=True,
+                height=38 + 35 * min(len(table), PRESENT_TABLE_ROWS),  # header + rows [px]
+            )
+            st.markdown("**Where the money goes**")
+            st.altair_chart(cost_chart(result, large=True))
 else:
+    decision_box()
     left, right = st.columns([3, 2], gap="large")
     with left:
-        decision_box()
         st.subheader("What-ifs vs the baseline")
-        st.dataframe(comparison_rows(named, baseline), hide_index=True)
+        st.dataframe(comparison_rows(named, baseline), hide_index=True, width="stretch")
         if approved_note:
             st.caption(approved_note)
         if len(named) == 1:

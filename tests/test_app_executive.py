@@ -10,6 +10,8 @@ from apptests import APP, open_app_page, shown
 from streamlit.testing.v1 import AppTest
 
 from sop_core.engine.planner import solve
+from sop_core.model.scenario import with_changes
+from sop_core.process.cycle import month_of
 from sop_core.store.scenarios import Store, solved_fields
 
 PAGE = "pages/executive.py"
@@ -68,7 +70,16 @@ def test_the_approved_plan_from_the_store_is_in_the_comparison(store_url):
         store.save(scenario, author="test", name="Board plan", **solved_fields(solve(scenario)))
         store.approve("Board plan", author="test")
     at = open_exec()
-    assert "Approved: Board plan v1" in set(at.dataframe[0].value["Scenario"])
+    # the approved plan is the scenario as planned: one row, not "Baseline" and it again
+    assert list(at.dataframe[0].value["Scenario"]) == ["Baseline (approved: Board plan v1)"]
+    with Store(store_url) as store:  # an approved plan that differs is a row of its own
+        dearer = with_changes(scenario, max_overtime_hours_per_worker=0)
+        store.save(
+            dearer, author="test", name="Board plan", base_version=1, **solved_fields(solve(dearer))
+        )
+        store.approve("Board plan", author="test")
+    at = open_exec()
+    assert list(at.dataframe[0].value["Scenario"]) == ["Baseline", "Approved: Board plan v2"]
 
 
 def test_an_infeasible_what_if_is_explained_and_the_baseline_shown():
@@ -169,13 +180,12 @@ def test_the_meeting_pack_is_built_with_progress_and_offered_as_pdf_and_excel():
     assert book[:2] == b"PK"  # an xlsx (zip) file
 
 
-def test_the_cycles_decision_is_taken_on_the_executive_page(store_url):
-    from sop_core.model.scenario import with_changes
-    from sop_core.process.cycle import month_of
+def a_decision_to_take(store_url) -> tuple:
+    """The sample company with this month's cycle signed off up to the executive meeting,
+    its supply review recommending Lean (no overtime) and Flexible (20 h)."""
     from sop_core.store.cycles import Cycles
     from sop_core.store.workspaces import Workspaces
 
-    at = open_exec()  # seeds the sample company
     store = Store(store_url)
     spaces = Workspaces(store)
     company = spaces.names()[0]
@@ -193,6 +203,12 @@ def test_the_cycles_decision_is_taken_on_the_executive_page(store_url):
     for step in ("data", "demand", "supply", "finance"):
         extra = {"recommended": ["Lean", "Flexible"]} if step == "supply" else {}
         cycles.sign_off(company, month_of(), step, author="Eve", **extra)
+    return store, cycles, company
+
+
+def test_the_cycles_decision_is_taken_on_the_executive_page(store_url):
+    at = open_exec()
+    store, cycles, company = a_decision_to_take(store_url)
     at.run()
     rows = set(at.dataframe[0].value["Scenario"])
     assert {"Recommended: Lean v1", "Recommended: Flexible v1"} <= rows  # compared
@@ -204,5 +220,17 @@ def test_the_cycles_decision_is_taken_on_the_executive_page(store_url):
     assert any("the executive meeting approved" in shown(s.value) for s in at.success)
     # the approved version is compared once, as approved; the other one stays
     scenarios = list(at.dataframe[0].value["Scenario"])
-    assert [s for s in scenarios if "Flexible" in s] == ["Approved: Flexible v1"]
+    # Flexible plans as the scenario does (20 h of overtime): the baseline row says so
+    assert [s for s in scenarios if "Flexible" in s] == ["Baseline (approved: Flexible v1)"]
     assert "Recommended: Lean v1" in scenarios
+
+
+def test_presentation_mode_carries_the_decision_with_what_each_plan_costs_and_earns(store_url):
+    open_exec()
+    a_decision_to_take(store_url)
+    at = open_exec(present="1")
+    assert any("Decision for the" in m.value for m in at.markdown)
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["Plan", "Total cost", "Fill rate", "Margin"]
+    assert set(table["Plan"]) == {"Lean v1", "Flexible v1"}
+    assert at.button(key="exec_decision_go")  # the executive approves on the projected page

@@ -255,6 +255,61 @@ def presentation_styled(page) -> None:
     )
 
 
+#: the grids' horizontal overflow: a column cut at the edge, to scroll to
+GRIDS_CUT_JS = """() => [...document.querySelectorAll('[data-testid=stDataFrame] .dvn-scroller')]
+    .map(s => s.scrollWidth - s.clientWidth)"""
+
+
+def test_presentation_carries_the_decision_and_fits_with_no_column_cut(browser, tmp_path):
+    """With this month's cycle waiting for the executive meeting, the projected page shows
+    the decision, what each recommended plan costs and earns, and the approval, at
+    1280×720, every table whole."""
+    from sop_core.engine.planner import solve
+    from sop_core.model.scenario import with_changes
+    from sop_core.process.cycle import month_of
+    from sop_core.store.cycles import Cycles
+    from sop_core.store.scenarios import Store, solved_fields
+    from sop_core.store.workspaces import Workspaces
+
+    db = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    with serve(env={"SOP_DATABASE_URL": db}) as url:
+        context = new_context(browser, 1280, 720)
+        try:
+            page = context.new_page()
+            open_page(page, url + "/executive", "What-ifs vs the baseline")  # seeds
+            store = Store(db)
+            spaces = Workspaces(store)
+            company = spaces.names()[0]
+            base = spaces.state(company).scenario()
+            for name, overtime in (("Lean", 0), ("Flexible", 20)):
+                planned = with_changes(base, max_overtime_hours_per_worker=overtime)
+                store.save(
+                    planned.model_copy(update={"name": name}),
+                    author="Sam",
+                    workspace_id=spaces.id_of(company),
+                    **solved_fields(solve(planned)),
+                )
+            cycles = Cycles(store)
+            cycles.create(company, month_of(), author="Ana")
+            for step in ("data", "demand", "supply", "finance"):
+                extra = {"recommended": ["Lean", "Flexible"]} if step == "supply" else {}
+                cycles.sign_off(company, month_of(), step, author="Eve", **extra)
+            open_page(page, url + "/executive?present=1", "Decision for the")
+            presentation_styled(page)
+            charts_drawn(page, 1)
+            shoot(page, "executive_present_decision")
+            expect(page.get_by_role("button", name="Approve for the cycle")).to_be_visible()
+            grid = page.get_by_test_id("stDataFrame").first
+            for plan in ("Lean v1", "Flexible v1"):
+                expect(grid).to_contain_text(plan)
+            assert page.evaluate(GRIDS_CUT_JS) == [0], "a table column is cut"
+            for e in page.locator("[data-testid=stDataFrame], [data-testid=stButton]").all():
+                box = e.bounding_box()
+                assert box["x"] + box["width"] <= 1280 and box["y"] + box["height"] <= 720, box
+        finally:
+            context.close()
+
+
 def check_presentation_fits(browser, app_url: str, shot: str) -> None:
     context = new_context(browser, 1280, 720)
     page = context.new_page()

@@ -719,3 +719,8 @@ def months_of_cover(demand: list[float], months: float) -> list[float]:
             k += 1
         out.append(level)
     return out
+
+
+def same_plan(a: Scenario, b: Scenario) -> bool:
+    """Whether two scenarios plan the same: every input equal, their names aside."""
+    return a.model_dump(exclude={"name"}) == b.model_dump(exclude={"name"})
