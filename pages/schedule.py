@@ -18,11 +18,12 @@ from pages._common import ensure_entry_point, session_whatif, show_input_error, 
 from pages._workspace import approved_scenario, company_history, current_scenario
 from sop_core.base.errors import InputError
 from sop_core.base.text import md_escape
+from sop_core.demand.history import parse_table
 from sop_core.engine.planner import PlanResult
 from sop_core.model.scenario import Scenario
 from sop_core.model.whatif import WhatIf
 from sop_core.reports.charts import schedule_made_chart, schedule_stock_chart
-from sop_core.schedule.demand import sku_demand_from_history
+from sop_core.schedule.demand import read_sku_split, sku_demand_from_history, with_skus
 from sop_core.schedule.stock import read_sku_stock
 from sop_core.schedule.weekly import Schedule, schedule
 from sop_core.schedule.weeks import fence_weeks, plan_months
@@ -85,6 +86,27 @@ def plan_to_schedule(s: Scenario) -> tuple[Scenario, PlanResult, str]:
     return whatif.apply(s), solve_whatif(s, whatif), f"{s.name}, what-if: {whatif.describe(s)}"
 
 
+def sku_split_upload() -> pd.DataFrame | None:
+    """For a history without SKUs: an optional table of how each family's sales divide
+    over its SKUs (sku, family, share); without it each family is one SKU."""
+    with st.expander("Your history has no SKUs: split the families", icon=":material/call_split:"):
+        st.caption(
+            "Without a split, each family is scheduled as one SKU of its own name. To split "
+            "them, upload a table with columns sku, family, share (CSV or Excel; a family's "
+            "shares are scaled to add up to 1)."
+        )
+        upload = st.file_uploader(
+            "SKU split", type=["csv", "xlsx"], key="schedule_split", label_visibility="collapsed"
+        )
+        if upload is None:
+            return None
+        try:
+            return read_sku_split(parse_table(upload.getvalue(), upload.name))
+        except InputError as exc:
+            show_input_error(exc, f"{upload.name} cannot be used")
+            return None
+
+
 def stock_upload() -> pd.DataFrame | None:
     with st.expander(
         "SKU stock, safety stock and minimum batches (optional)", icon=":material/inventory_2:"
@@ -143,12 +165,12 @@ if not plan.optimal:
     st.error(f"**This plan has no feasible solution, so nothing to schedule.** {plan.message}")
     st.stop()
 history, history_name = company_history()
-if history is None or "sku" not in history.columns:
-    st.info(
-        "The schedule splits each family's plan over its SKUs by their sales: upload a "
-        "sales history with a `sku` column on the Demand page."
-    )
+if history is None:
+    st.info("The schedule splits each family's plan by its sales: upload a history first.")
+    st.page_link("pages/demand.py", label="Upload a sales history", icon=":material/upload:")
     st.stop()
+if "sku" not in history.columns:  # a family-level history: one SKU per family, or split
+    history = with_skus(history, sku_split_upload())
 stock = stock_upload()
 with st.expander("Settings", icon=":material/settings:"):
     c1, c2, c3 = st.columns(3)

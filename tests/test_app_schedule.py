@@ -118,3 +118,30 @@ def test_periods_that_are_not_months_ask_for_the_first_month(monkeypatch, store_
     assert not at.exception
     text = shown(at.error[0].value)
     assert "families[0].name: family 'Garden tools' has no SKUs in the history" in text
+
+
+def test_a_family_level_history_gets_a_schedule_one_sku_per_family(store_url):
+    from sop_core.demand.history import read_history
+    from sop_core.process.workspace import suggest_mapping
+    from sop_core.services import companies
+    from sop_core.services.history import upload_history
+    from sop_core.services.workbench import connect
+
+    open_schedule()  # seeds the sample company
+    by_family = (
+        read_history(ROOT / "data" / "sample_history.csv")
+        .groupby(["period", "family"], as_index=False)["demand"]
+        .sum()
+    )
+    with connect(store_url) as wb:
+        companies.start_company(
+            wb, "Families only", author="ann", copy_of=load_scenario(sample_path())
+        )
+        state = companies.company_state(wb, "Families only")
+        mapping = suggest_mapping(sorted(by_family["family"].unique()), state)
+        upload_history(wb, "Families only", by_family, "families.csv", mapping, author="ann")
+    at = open_schedule(company="Families only")
+    assert not at.error, [e.value for e in at.error]
+    made = at.dataframe[0].value
+    assert list(made.index) == ["Garden Tools"]  # the family is its one SKU
+    assert any("has no SKUs" in e.label for e in at.expander)

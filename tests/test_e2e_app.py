@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 from e2e_server import (
@@ -28,6 +29,8 @@ from e2e_server import (
     wait_idle,
 )
 from playwright.sync_api import expect
+
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -355,3 +358,45 @@ def check_presentation_fits(browser, app_url: str, shot: str) -> None:
         assert len(values) == 5 and values[0].startswith("$")
     finally:
         context.close()
+
+
+def test_a_family_level_history_gets_a_weekly_schedule_and_a_split(browser, tmp_path):
+    """A company whose history has no SKUs: each family is scheduled as one SKU, and an
+    SKU split uploaded on the page divides it."""
+    from pages._workspace import sample_path
+    from sop_core.demand.history import read_history
+    from sop_core.model.scenario import load_scenario
+    from sop_core.process.workspace import suggest_mapping
+    from sop_core.services import companies
+    from sop_core.services.history import upload_history
+    from sop_core.services.workbench import connect
+
+    db = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    by_family = (
+        read_history(ROOT / "data" / "sample_history.csv")
+        .groupby(["period", "family"], as_index=False)["demand"]
+        .sum()
+    )
+    with connect(db) as wb:
+        companies.start_company(wb, "Families", author="ann", copy_of=load_scenario(sample_path()))
+        mapping = suggest_mapping(
+            sorted(by_family["family"].unique()), companies.company_state(wb, "Families")
+        )
+        upload_history(wb, "Families", by_family, "families.csv", mapping, author="ann")
+    split = tmp_path / "split.csv"
+    split.write_text("sku,family,share\nGT-A,Garden Tools,3\nGT-B,Garden Tools,1\n")
+    with serve(env={"SOP_DATABASE_URL": db}) as url:
+        context = new_context(browser)
+        try:
+            page = context.new_page()
+            open_page(page, url + "/schedule?company=Families", "Your history has no SKUs")
+            grid = page.get_by_test_id("stDataFrame").first
+            expect(grid).to_contain_text("Garden Tools", timeout=TIMEOUT_MS)
+            page.get_by_text("Your history has no SKUs").click()
+            page.locator("input[type=file]").first.set_input_files(str(split))
+            expect(grid).to_contain_text("GT-A", timeout=TIMEOUT_MS)
+            expect(grid).to_contain_text("GT-B")
+            wait_idle(page)
+            no_exception(page)
+        finally:
+            context.close()

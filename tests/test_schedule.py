@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sop_core.base.errors import InputError
 from sop_core.engine.planner import solve
 from sop_core.model.scenario import Scenario, parse_scenario, with_changes
-from sop_core.schedule.demand import sku_demand
+from sop_core.schedule.demand import read_sku_split, sku_demand, with_skus
 from sop_core.schedule.stock import read_sku_stock, validate_sku_stock
 from sop_core.schedule.tables import LOAD_COLUMNS, MONTH_COLUMNS, SKU_COLUMNS, WEEK_COLUMNS
 from sop_core.schedule.weekly import schedule
@@ -622,3 +622,32 @@ def test_weeks_inside_the_time_fence_are_firm_by_default() -> None:
     assert fence_weeks(s) == 8
     unfenced = s.model_copy(update={"policy": s.policy.model_copy(update={"frozen_periods": 0})})
     assert fence_weeks(unfenced) == 0
+
+
+# --------------------------------------------------------------------------- no SKUs
+
+
+def test_a_history_without_skus_is_one_sku_per_family_or_split_by_shares():
+    history = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2026-01-01", "2026-01-01"]),
+            "family": ["Pumps", "Valves"],
+            "demand": [100.0, 40.0],
+        }
+    )
+    alone = with_skus(history)
+    assert list(alone["sku"]) == ["Pumps", "Valves"]
+    split = pd.DataFrame({"sku": ["P-S", "P-L"], "family": ["Pumps", "Pumps"], "share": [3, 1]})
+    divided = with_skus(history, split).set_index("sku")["demand"]
+    assert divided.to_dict() == {"P-S": 75.0, "P-L": 25.0, "Valves": 40.0}  # 3:1, scaled
+
+
+def test_an_sku_split_names_the_row_and_the_fix():
+    bad = pd.DataFrame({"sku": ["P-S", ""], "family": ["Pumps", "Pumps"], "share": ["x", 0]})
+    with pytest.raises(InputError) as caught:
+        read_sku_split(bad)
+    text = str(caught.value)
+    assert "SKU split row 2, share: must be a number ≥ 0, got 'x'" in text
+    assert "SKU split row 3, sku: is blank" in text
+    with pytest.raises(InputError, match="missing column share"):
+        read_sku_split(bad.drop(columns="share"))

@@ -36,6 +36,76 @@ def _labels(periods: pd.Series) -> pd.Series:
     return periods.astype(str).str.strip()
 
 
+# ------------------------------------------------------------------ a history without SKUs
+
+#: an SKU split: how a family's sales divide over its SKUs (shares of a family need not
+#: add up to 1: they are scaled to)
+SPLIT_COLUMNS = ("sku", "family", "share")
+
+
+def read_sku_split(frame: pd.DataFrame) -> pd.DataFrame:
+    """An SKU split table checked: columns sku, family, share; every share a number ≥ 0
+    and each family's shares above 0 in all. Raises InputError naming the row and column."""
+    missing = [c for c in SPLIT_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(
+            Problem(
+                "SKU split",
+                f"missing {noun(len(missing), 'column')} {', '.join(missing)}; give the "
+                "columns sku, family, share (e.g. PUMP-S, Pumps, 0.6)",
+            )
+        )
+    out = frame[list(SPLIT_COLUMNS)].copy()
+    out["sku"] = out["sku"].map(cell_text)
+    out["family"] = out["family"].map(cell_text)
+    share = pd.to_numeric(out["share"], errors="coerce")
+    problems = [
+        Problem(f"SKU split row {i + 2}, share", f"must be a number ≥ 0, got {raw!r}")
+        for i, (raw, v) in enumerate(zip(out["share"], share, strict=True))
+        if not (v >= 0)
+    ]
+    problems += [
+        Problem(f"SKU split row {i + 2}, {col}", "is blank; give every row a sku and a family")
+        for col in ("sku", "family")
+        for i, v in enumerate(out[col])
+        if not v
+    ]
+    out["share"] = share
+    totals = out.groupby("family")["share"].sum()
+    problems += [
+        Problem(f"SKU split, family {fam!r}", "its shares add up to 0; give one a share above 0")
+        for fam, total in totals.items()
+        if total <= 0
+    ]
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def with_skus(history: pd.DataFrame, split: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A monthly history with a ``sku`` column: as it is when it has one; else each family
+    divided over its SKUs by ``split`` (:func:`read_sku_split`; shares scaled to 1 per
+    family), and a family the split does not name (or every family, without a split)
+    scheduled as one SKU of its own name."""
+    if "sku" in history.columns:
+        return history
+    if split is None or split.empty:
+        return history.assign(sku=history["family"].astype(str))
+    split = read_sku_split(split)
+    shares_of = split.assign(
+        share=split["share"] / split.groupby("family")["share"].transform("sum")
+    )
+    named = history[history["family"].isin(shares_of["family"])]
+    rest = history[~history["family"].isin(shares_of["family"])]
+    divided = named.merge(shares_of, on="family", how="inner")
+    divided["demand"] = divided["demand"] * divided["share"]
+    out = pd.concat(
+        [divided.drop(columns="share"), rest.assign(sku=rest["family"].astype(str))],
+        ignore_index=True,
+    )
+    return out[[*history.columns, "sku"]]
+
+
 # ------------------------------------------------------------------ from a forecast
 
 
