@@ -14,11 +14,11 @@ from pages._common import (
 )
 from pages._edit import families_frame, family_edits, workforce_edits, workforce_frame
 from pages._supply import calendar_section, resources_section
-from pages._workspace import commit, saved_editor, state
+from pages._workspace import commit, saved_editor, state, stored_history, workbench
 from sop_core.base.fields import FAMILY_FIELDS, header, show_value, term, with_numbers
 from sop_core.base.text import md_escape, plural
 from sop_core.engine.kpis import pct
-from sop_core.process.workspace import Edit, WorkspaceState, remove_family_edits
+from sop_core.process.workspace import Edit, WorkspaceState, alias_edits, remove_family_edits
 from sop_core.reports.charts import capacity_chart
 
 ensure_entry_point()
@@ -80,6 +80,35 @@ def review_banner(ws: WorkspaceState) -> None:
             summary=f"confirmed the values of {names}",
         )
         st.rerun()
+
+
+def history_names(ws: WorkspaceState) -> None:
+    """See and remove the other names a family has in uploaded histories (a rename keeps
+    the old name as one, so that the history still finds the family)."""
+    named = {i.value["name"]: i for i in ws.families if i.value.get("history_names")}
+    if not named:
+        return
+    with st.popover("Names in the sales history…", icon=":material/label:"):
+        name = st.selectbox("Family", list(named), key="cap_alias_family")
+        aliases = list(named[name].value["history_names"])
+        keep = st.multiselect(
+            f"Other names of {name} in uploaded histories",
+            aliases,
+            default=aliases,
+            key=f"cap_alias_keep_{named[name].key}",
+        )
+        upload = ws.history_upload
+        raw = stored_history(workbench().url, int(upload["upload_id"])) if upload else None
+        dropped = set(aliases) - set(keep)
+        used = set() if raw is None else set(raw["family"].astype(str)) & dropped
+        if used:
+            st.warning(
+                f"The history in use calls it {', '.join(sorted(used))}: its sales there will "
+                "no longer be planned for this family."
+            )
+        if st.button("Save the names", key="cap_alias_go", **guarded("capacity")):
+            commit(alias_edits(ws, named[name].key, keep), summary=f"history names of {name}")
+            st.rerun()
 
 
 def remove_family(ws: WorkspaceState) -> None:
@@ -182,7 +211,11 @@ saved_editor(
     column_config=family_columns(),
     placeholder=BLANK,
 )
-remove_family(ws)
+c1, c2 = st.columns(2)
+with c1:
+    remove_family(ws)
+with c2:
+    history_names(ws)
 
 if s is not None and result is not None:
     resources_section(s, result)

@@ -258,3 +258,22 @@ def test_rough_cut_tables_show_hours_whole_and_utilisation_to_a_tenth(tmp_path, 
     assert all(re.fullmatch(r"\d+\.\d%", u) for u in table.loc["Utilisation"])
     assert all(re.fullmatch(r"\$[\d,]+(\.\d\d)?", v) for v in table.loc["Value of one more hour"])
     assert all(",.0f" in axis_formats(spec) for spec in chart_specs(at))
+
+
+def test_a_renamed_familys_old_name_is_seen_and_removed():
+    from sop_core.process.workspace import rename_edits
+
+    at = open_capacity()
+    spaces = Workspaces(Store(os.environ["SOP_DATABASE_URL"]))
+    company = at.session_state["company"]
+    state = spaces.state(company)
+    key = state.families[0].key
+    old = state.families[0].value["name"]
+    spaces.apply(company, rename_edits(state, key, "Typo"), author="ann")
+    at = open_capacity()
+    keep = at.multiselect(key=f"cap_alias_keep_{key}")
+    assert keep.value == [old]  # the old name, kept so that the history still finds it
+    keep.set_value([])
+    at.button(key="cap_alias_go").click().run()
+    assert not at.exception
+    assert spaces.state(company).item("family", key).value["history_names"] == []

@@ -370,3 +370,20 @@ def test_the_hand_over_keeps_the_forecasts_model_and_undo_takes_it_back(spaces: 
     _undo_restores(spaces, again)  # back to ets
     state = spaces.apply("Co", again, author="dee")
     assert state.value("plan")["forecast_model"] == "naive"
+
+
+def test_a_familys_history_names_can_be_removed_but_not_invented():
+    from sop_core.process.workspace import alias_edits, rename_edits
+
+    spaces = Workspaces(Store("sqlite://"))
+    spaces.create("Co", author="ann", scenario=red_tomato())
+    state = spaces.state("Co")
+    key = state.families[0].key
+    for name in ("6", "Chimney Liners"):  # two renames: two names kept as aliases
+        state = spaces.apply("Co", rename_edits(state, key, name), author="ann")
+    assert state.item("family", key).value["history_names"] == ["6", "Garden tools"]
+    state = spaces.apply("Co", alias_edits(state, key, ["Garden tools"]), author="ann")
+    assert state.item("family", key).value["history_names"] == ["Garden tools"]
+    assert alias_edits(state, key, ["Garden tools"]) == []  # nothing to change
+    with pytest.raises(InputError, match="has no history name 'Pumps'"):
+        alias_edits(state, key, ["Pumps"])

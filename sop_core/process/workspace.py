@@ -487,6 +487,28 @@ def rename_edits(state: WorkspaceState, key: str, new_name: str) -> list[Edit]:
     return edits
 
 
+def alias_edits(state: WorkspaceState, key: str, keep: Sequence[str]) -> list[Edit]:
+    """Keep only the names in ``keep`` among family ``key``'s names in uploaded histories
+    (its aliases; a rename leaves the old name as one). Raises :class:`InputError` for an
+    unknown family or a name it does not have."""
+    item = state.item("family", key)
+    if item is None:
+        raise InputError(Problem("family", f"no family with key {key!r}"))
+    aliases = list(item.value.get("history_names", []))
+    unknown = [n for n in keep if n not in aliases]
+    if unknown:
+        raise InputError(
+            Problem(
+                f"family {item.value['name']!r}",
+                f"has no history name {unknown[0]!r}; its names are {', '.join(aliases) or 'none'}",
+            )
+        )
+    after = [n for n in aliases if n in set(keep)]
+    if after == aliases:
+        return []
+    return [Edit("family", key, aliases, after, field="history_names")]
+
+
 def remove_family_edits(state: WorkspaceState, key: str) -> list[Edit]:
     """Remove family ``key`` and the adjustments that name it."""
     item = state.item("family", key)
