@@ -1,7 +1,8 @@
 """The S&OP workbench: `streamlit run app.py` opens it on the embedded sample company.
 
 Pages (files in pages/, registered here; st.navigation turns off auto-discovery):
-the Cycle (home: this month's S&OP cycle, its sign-offs and log); Demand → Capacity →
+Home (where we stand: the cycle, what waits for me, the approved plan, the exceptions),
+the Cycle (this month's S&OP cycle, its sign-offs and log); Demand → Capacity →
 Plan (the live what-if, at /plan) → Schedule; Executive (the one balance chart),
 Scenarios and the Audit trail. With a sign-in provider configured (see pages/_access.py)
 only the sign-in page is served until the person has signed in.
@@ -36,11 +37,12 @@ except (StoreUnavailable, InputError) as exc:  # the store is the system of reco
 pages = {
     "S&OP": [
         st.Page(
-            "pages/cycle.py",
-            title="Cycle",
-            icon=":material/event_repeat:",
+            "pages/home.py",
+            title="Home",
+            icon=":material/home:",
             default=True,  # served at "/" (the default page has no other path)
         ),
+        st.Page("pages/cycle.py", title="Cycle", icon=":material/event_repeat:", url_path="cycle"),
     ],
     "Plan": [
         st.Page(

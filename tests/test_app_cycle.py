@@ -9,7 +9,7 @@ import os
 import re
 
 import pytest
-from apptests import APP, open_app_page
+from apptests import open_app_page
 from factories import complete_cycle, save_level_and_chase
 from streamlit.testing.v1 import AppTest
 
@@ -62,9 +62,8 @@ def statistical_of_company(s: Store, model: str = "auto"):
     return fc.set_index(["family", "period"])["forecast"]
 
 
-def test_the_home_page_is_the_cycle_and_offers_to_start_this_month():
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    assert not at.exception
+def test_the_cycle_page_offers_to_start_this_month():
+    at = open_app_page(PAGE, run_entry_first=True)
     assert at.title[0].value == "Monthly S&OP cycle"
     start = at.button(key="cycle_start")
     assert start.label == f"Start the {month_of()} cycle" and not start.disabled

@@ -30,7 +30,7 @@ def test_entry_point_opens_on_the_sample_with_no_setup():
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert at.sidebar.selectbox(key="sidebar_company").value == "Sample company"
-    assert at.title[0].value == "Monthly S&OP cycle"  # the home page is the cycle
+    assert at.title[0].value == "Where we stand"  # the home page
     assert any("sample_history.csv" in c.value.replace("\\", "") for c in at.sidebar.caption)
     plan = open_plan()  # the Plan page, at /plan
     assert "S&OP workbench balances" in plan.caption[0].value  # what it is for, in one line

@@ -60,7 +60,8 @@ def move(page, slider_label: str, presses: int = 1, key: str = "ArrowRight") -> 
 @pytest.mark.parametrize(
     ("name", "path", "ready"),
     [
-        ("cycle_new", "/", "Monthly S&OP cycle"),  # README: cycle.png, test_e2e_cycle
+        ("home", "/", "Where we stand"),
+        ("cycle_new", "/cycle", "Monthly S&OP cycle"),  # README: cycle.png, test_e2e_cycle
         ("plan", "/plan", "Total cost"),
         ("executive", "/executive", "What-ifs vs the baseline"),
         ("capacity", "/capacity", "Utilisation of regular hours"),

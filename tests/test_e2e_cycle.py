@@ -18,6 +18,7 @@ from e2e_server import (
     keep_for_readme,
     no_exception,
     number,
+    open_page,
     shoot,
     sign_in,
     until,
@@ -99,8 +100,10 @@ def test_a_cycle_is_signed_off_step_by_step_by_its_owners(team_server, browser):
     month = month_of()
     plan_months = seed_last_months_cycle(store, month)
 
-    # the demand planner starts the month's cycle on the home page
+    # the demand planner sees on the home page that the cycle waits, and starts it
     ana = sign_in(browser, base, "ana@acme.example")
+    ana.get_by_text(f"The {month} S&OP cycle has not started").first.wait_for(timeout=TIMEOUT_MS)
+    ana.get_by_role("link", name="Start it on the Cycle page").click()
     ana.get_by_text("Monthly S&OP cycle").first.wait_for(timeout=TIMEOUT_MS)
     click(ana, f"Start the {month} cycle")
     ana.get_by_text("Waiting for you").first.wait_for(timeout=TIMEOUT_MS)
@@ -158,6 +161,7 @@ def test_a_cycle_is_signed_off_step_by_step_by_its_owners(team_server, browser):
 
     # the supply planner recommends both
     sam = sign_in(browser, base, "sam@acme.example")
+    open_page(sam, base + "/cycle", "Monthly S&OP cycle")
     sam.get_by_text("Waiting for you").first.wait_for(timeout=TIMEOUT_MS)
     for option in ("Level v1", "Chase v1"):
         sam.get_by_label("Recommended scenario versions").click()
@@ -171,6 +175,7 @@ def test_a_cycle_is_signed_off_step_by_step_by_its_owners(team_server, browser):
 
     # finance reconciles
     fay = sign_in(browser, base, "fay@acme.example")
+    open_page(fay, base + "/cycle", "Monthly S&OP cycle")
     fay.get_by_text("Waiting for you").first.wait_for(timeout=TIMEOUT_MS)
     click(fay, "Sign off pre-meeting / financial reconciliation")
     until(lambda: cycles.get(COMPANY, month).step("finance").signed_off, "finance")
@@ -178,6 +183,7 @@ def test_a_cycle_is_signed_off_step_by_step_by_its_owners(team_server, browser):
 
     # the executive approves one of the two
     eve = sign_in(browser, base, "eve@acme.example", downloads=True)
+    open_page(eve, base + "/cycle", "Monthly S&OP cycle")
     eve.get_by_text("Waiting for you").first.wait_for(timeout=TIMEOUT_MS)
     eve.get_by_test_id("stRadio").get_by_text("Chase v1", exact=True).click()
     wait_idle(eve)

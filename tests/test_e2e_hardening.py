@@ -38,7 +38,8 @@ def hostile_url(tmp_path_factory):
 @pytest.mark.parametrize(
     "path,ready",
     [
-        ("/", "Monthly S&OP cycle"),
+        ("/", "Where we stand"),
+        ("/cycle", "Monthly S&OP cycle"),
         ("/plan", "Total cost"),
         ("/executive", "What-ifs vs the baseline"),
         ("/scenarios", "Save"),

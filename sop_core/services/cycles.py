@@ -32,7 +32,8 @@ def cycle_of(wb: Workbench, company: str, month: str) -> Cycle:
 
 
 def current_cycle(wb: Workbench, company: str, today: date | None = None) -> Cycle | None:
-    """The company's cycle of this month (of ``today``), or None."""
+    """The company's cycle of this month (of ``today``), else the newest before it, else
+    None."""
     return wb.cycles.current(company, today)
 
 
