@@ -157,6 +157,8 @@ def test_a_family_is_found_by_its_name_as_on_the_audit_page(
     assert by_name == by_key and len(by_name) == 1
     assert by_name[0]["object"] == "family Garden tools"
     assert json.loads(by_name[0]["after"])["demand"] == [1600, 3000, 3200, 3800, 2200, 2200]
+    out = ok(capsys, "list", "--company", "Acme", "--kind", "family", "--key", "Garden tools")
+    assert out.splitlines()[-1] == "1 change in Acme, families, key Garden tools, newest first."
 
 
 def test_an_empty_selection_says_so(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:

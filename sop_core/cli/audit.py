@@ -14,8 +14,9 @@ family`` and ``--company``, ``--key`` may name the family instead of its key.
 from __future__ import annotations
 
 import argparse
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -127,6 +128,11 @@ class Filters:
     kind: str | None = None
     key: str | None = None
     limit: int | None = None
+    asked: str | None = None  #: the key as given (a family's name, for its key)
+
+    def query(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`audit_trail` and :func:`audit_records`."""
+        return {"company": self.company, "kind": self.kind, "key": self.key, "limit": self.limit}
 
     def words(self) -> str:
         """The filters in words: "in Acme, scenarios, key Base"."""
@@ -134,7 +140,7 @@ class Filters:
         if self.kind:
             parts.append(KINDS[self.kind].lower())
         if self.key:
-            parts.append(f"key {self.key}")
+            parts.append(f"key {self.asked or self.key}")
         return ", ".join(parts)
 
 
@@ -154,7 +160,7 @@ def trail_filters(wb: Workbench, args: argparse.Namespace) -> Filters:
     key = args.key
     if key is not None and args.kind == "family" and company is not None:
         key = companies.company_state(wb, company).family_key(key) or key
-    return Filters(company, args.kind, key, args.limit)
+    return Filters(company, args.kind, key, args.limit, asked=args.key)
 
 
 def _cell(value: object) -> str:
@@ -183,7 +189,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
     with opened(args) as wb:
         filters = trail_filters(wb, args)
         read = audit_trail if args.format == "table" else audit_records
-        trail = read(wb, **asdict(filters))
+        trail = read(wb, **filters.query())
     if args.format != "table":
         emit(trail, args.format)
     elif trail.empty:
@@ -215,7 +221,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     out = _target(args.output)
     with opened(args) as wb:
         filters = trail_filters(wb, args)
-        trail = audit_trail(wb, exact=True, **asdict(filters))
+        trail = audit_trail(wb, exact=True, **filters.query())
     data = (
         frame_csv(trail) if out.suffix.lower() == ".csv" else frames_excel({"Audit trail": trail})
     )

@@ -42,6 +42,7 @@ from typing import Any
 
 import pandas as pd
 
+from sop_core.base.access import Actor
 from sop_core.base.errors import InputError, Problem
 from sop_core.base.text import plural
 from sop_core.cli.common import (
@@ -353,7 +354,7 @@ def _steps_table(cycle: Cycle) -> pd.DataFrame:
     ]
 
 
-def _steps_exact(cycle: Cycle, actor: Any) -> pd.DataFrame:
+def _steps_exact(cycle: Cycle, actor: Actor) -> pd.DataFrame:
     """The steps for programs: :func:`steps_frame` with the status as its key."""
     frame = steps_frame(cycle, actor)
     return frame.assign(status=[s.status for s in cycle.steps])
@@ -374,7 +375,7 @@ def _headline(cycle: Cycle) -> str:
     return head + f"; waiting for the {nxt.owner}: {nxt.label.lower()}."
 
 
-def _status_json(cycle: Cycle, actor: Any) -> dict[str, Any]:
+def _status_json(cycle: Cycle, actor: Actor) -> dict[str, Any]:
     plan = cycle.plan
     return {
         "company": cycle.company,
@@ -427,7 +428,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _statistical(
-    wb: Workbench, args: argparse.Namespace, month: str, actor: Any
+    wb: Workbench, args: argparse.Namespace, month: str, actor: Actor
 ) -> pd.DataFrame | None:
     """The statistical forecast to freeze with the consensus (demand review), fitted only
     when the sign-off can go ahead (a refusal is the service's, said without a fit); a
