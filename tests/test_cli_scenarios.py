@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from factories import two_period_dict
 from postgres_server import PostgresServer, drop_store_tables, fresh_database, postgres_server  # noqa: F401
@@ -17,6 +18,9 @@ from postgres_server import PostgresServer, drop_store_tables, fresh_database, p
 from sop_core.base.fields import MISSING
 from sop_core.cli.main import main
 from sop_core.model.scenario import load_scenario, parse_scenario
+from sop_core.services import scenarios
+from sop_core.services.audit import audit_records
+from sop_core.services.workbench import connect
 from sop_core.store.scenarios import Store
 from sop_core.store.session import ENV_VAR
 
@@ -94,15 +98,8 @@ def test_import_list_show_export_round_trip(
     assert code == 0
     header, row = out.splitlines()
     assert header.split() == [
-        "NAME",
-        "STATUS",
-        "VERSION",
-        "AUTHOR",
-        "SAVED",
-        "(UTC)",
-        "TOTAL",
-        "COST",
-        "NOTE",
+        *("Scenario", "Status", "Version", "Author", "Saved", "at", "Total", "cost", "($)"),
+        "Note",
     ]
     assert row.split()[:4] == ["Base", "draft", "2", "Tester"]
 
@@ -142,9 +139,11 @@ def test_import_options_name_note_author_provenance_no_solve(
 
     code, out, _ = run(capsys, "show", "Peak 2027")
     assert "KPIs:       not solved" in out
-    code, out, _ = run(capsys, "list")  # no total cost: the one missing mark
+    code, out, _ = run(capsys, "list")  # no total cost: a blank cell, as in every table
     (row,) = [line for line in out.splitlines() if line.startswith("Peak 2027")]
-    assert f"  {MISSING}  " in row
+    assert row.split()[:4] == ["Peak", "2027", "draft", "1"]
+    assert row.endswith(" UTC                it's 'quoted'")  # the cost column blank
+    assert "$" not in row and "nan" not in row.lower() and MISSING not in row
 
 
 def test_list_and_show_as_json(
@@ -156,6 +155,7 @@ def test_list_and_show_as_json(
     with Store(db_url) as store:
         store.approve("Base", author="Boss")
     code, out, _ = run(capsys, "list", "--json")
+    assert '"approved_version": 1,' in out  # a whole number, as stored
     (row,) = json.loads(out)
     assert {k: row[k] for k in ("name", "status", "latest_version", "approved_version")} == {
         "name": "Base",
@@ -188,6 +188,124 @@ def test_database_url_option_overrides_the_environment(
         assert store.names() == ["Base"]
     with Store(sqlite_url) as store:
         assert store.names() == []
+
+
+def test_list_and_show_in_every_format(
+    db_url: str, scenario_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "import", str(scenario_file), "--note", "first cut")[0] == 0
+    with connect(db_url) as wb:
+        saved = scenarios.open_scenario(wb, "Base")
+    assert saved.kpis is not None and saved.cost_breakdown
+    cost = saved.kpis["total_cost"]
+
+    code, out, _ = run(capsys, "list", "--format", "csv")
+    assert code == 0
+    header, row = out.splitlines()
+    assert header == "name,status,latest_version,approved_version,author,saved_at,note,total_cost"
+    assert row.startswith("Base,draft,1,,Tester,") and row.endswith(f",first cut,{cost!r}")
+    code, out, _ = run(capsys, "list", "--format", "json")
+    assert json.loads(out)[0]["total_cost"] == cost  # exact, not rounded
+    assert run(capsys, "list", "--json")[1] == out  # --json: the same as --format json
+    code, out, _ = run(capsys, "list")
+    assert f"${cost:,.0f}" in out  # the table: money to the dollar
+
+    code, out, _ = run(capsys, "show", "Base", "--format", "csv")
+    assert code == 0
+    fields = dict(line.split(",", 1) for line in out.splitlines()[1:])
+    assert (fields["name"], fields["version"], fields["note"]) == ("Base", "1", "first cut")
+    assert float(fields["kpis.total_cost"]) == cost
+    assert fields["provenance"] == '"{""imported_from"": ""base.json""}"'
+    assert {f"cost_breakdown.{k}" for k in saved.cost_breakdown} <= set(fields)
+    code, out, _ = run(capsys, "show", "Base", "--format", "json")
+    assert json.loads(out)["kpis"] == saved.kpis
+    assert run(capsys, "show", "Base", "--json")[1] == out
+    code, out, _ = run(capsys, "show", "Base")
+    kpis = out[out.index("KPIs (optimal):") : out.index("Cost breakdown:")].splitlines()[1:]
+    assert kpis[0].split() == ["Total", "cost", f"${cost:,.0f}"]  # the vocabulary's words
+    assert "Fill rate" in out and "total_cost" not in out and "fill_rate" not in out
+    assert "Regular labour" in out and "regular_labour" not in out
+
+
+@pytest.fixture
+def roles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A role file where x@acme.example is a supply planner; returns the address."""
+    path = tmp_path / "roles.toml"
+    path.write_text('[roles]\n"x@acme.example" = ["supply planner"]\n', encoding="utf-8")
+    monkeypatch.setenv("SOP_ROLES_FILE", str(path))
+    return "x@acme.example"
+
+
+def scenario_rows(url: str) -> pd.DataFrame:
+    with connect(url) as wb:
+        return audit_records(wb, kind="scenario", key="Base")
+
+
+def test_an_executive_approves_a_version_and_sets_the_status(
+    db_url: str, scenario_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for _ in range(2):
+        assert run(capsys, "import", str(scenario_file), "--no-solve")[0] == 0
+    code, out, err = run(capsys, "approve", "Base", "--version", "1")
+    assert (code, err) == (0, "")
+    assert out == (
+        "approved scenario 'Base' version 1 as its company's plan; the scenario approved "
+        "before, if any, is proposed again\n"
+    )
+    with connect(db_url) as wb:
+        item = scenarios.open_scenario(wb, "Base")
+    assert (item.status, item.approved_version, item.approved_by) == ("approved", 1, "Tester")
+    assert item.latest_version == 2
+    code, out, _ = run(capsys, "list")
+    assert out.splitlines()[1].split()[:4] == ["Base", "approved", "v1", "2"]
+
+    code, out, err = run(capsys, "status", "Base", "proposed", "--format", "json")
+    assert (code, err) == (0, "")
+    assert json.loads(out) == {
+        "message": "scenario 'Base' is now proposed; it was approved",
+        "name": "Base",
+        "status": "proposed",
+        "before": "approved",
+        "approved_version": None,
+    }
+    with connect(db_url) as wb:
+        item = scenarios.open_scenario(wb, "Base")
+        assert scenarios.approved_scenario(wb, None) is None
+    assert (item.status, item.approved_version) == ("proposed", None)
+    code, out, _ = run(capsys, "status", "Base", "approved")  # approves the latest
+    assert out == "scenario 'Base' is now approved (version 2); it was proposed\n"
+
+    trail = scenario_rows(db_url)
+    assert list(trail["action"])[:3] == ["approve", "status", "approve"]
+    assert set(trail["who"][:3]) == {"Tester"}
+    assert json.loads(trail.loc[2, "after"]) == {"status": "approved", "approved_version": 1}
+    assert json.loads(trail.loc[0, "after"]) == {"status": "approved", "approved_version": 2}
+
+
+def test_only_an_executive_approves_or_withdraws_an_approval(
+    db_url: str, scenario_file: Path, roles: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "import", str(scenario_file), "--no-solve")[0] == 0
+    before = len(scenario_rows(db_url))
+    refusal = (
+        "error: invalid input\nstatus: not allowed: Only an executive may approve a scenario; "
+        "you are: supply planner.\n"
+    )
+    for argv in (["approve", "Base"], ["status", "Base", "approved"]):
+        code, out, err = run(capsys, *argv, "--as", roles)
+        assert (code, out, err) == (2, "", refusal)
+    with connect(db_url) as wb:
+        assert scenarios.open_scenario(wb, "Base").status == "draft"
+    assert len(scenario_rows(db_url)) == before, "a refusal writes nothing"
+
+    code, out, _ = run(capsys, "status", "Base", "proposed", "--as", roles)  # a draft: allowed
+    assert (code, out) == (0, "scenario 'Base' is now proposed; it was draft\n")
+    assert run(capsys, "approve", "Base")[0] == 0  # the local user holds every right
+    code, out, err = run(capsys, "status", "Base", "draft", "--as", roles)
+    assert (code, out, err) == (2, "", refusal)
+    with connect(db_url) as wb:
+        assert scenarios.open_scenario(wb, "Base").status == "approved"
+    assert list(scenario_rows(db_url)["who"][:2]) == ["Tester", roles]
 
 
 # --------------------------------------------------------------------------- bad input: exit 2
@@ -225,6 +343,10 @@ def test_unknown_name_exits_2_naming_the_known_ones(
         (["export", "Base", "-o", "{tmp}/nowhere/x.json"],
          "-o: directory '{tmp}/nowhere' does not exist; create it or choose another path"),
         (["export", "Base", "-o", "{tmp}"], "-o: '{tmp}' is a directory; give a file name"),
+        (["approve", "Lean"], "name: scenario 'Lean' not found; known: 'Base'"),
+        (["approve", "Base", "--version", "9"],
+         "version: scenario 'Base' has no version 9; its versions are 1 to 1"),
+        (["status", "Lean", "draft"], "name: scenario 'Lean' not found; known: 'Base'"),
         (["list", "--database-url", "not a url"],
          "SOP_DATABASE_URL: 'not a url' is not a database URL; use e.g. "
          "'sqlite:///data/scenarios.sqlite' or "
@@ -288,3 +410,22 @@ def test_python_m_sop_core_scenarios_end_to_end(sqlite_url: str, scenario_file: 
     exported = cli("export", "Base")
     assert exported.returncode == 0, exported.stderr
     assert parse_scenario(exported.stdout) == parse_scenario(scenario_dict())
+
+
+def test_an_unknown_status_is_refused_by_the_parser_listing_the_statuses(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "status", "Base", "final")
+    assert (code, out) == (2, "")
+    assert "argument STATUS: invalid choice: 'final' (choose from 'draft', 'proposed', " in err
+
+
+def test_help_says_who_may_approve_and_what_each_format_is(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["scenarios", "approve", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Only an executive may" in out and "the version (default: latest)" in out
+    assert main(["scenarios", "list", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--format {table,json,csv}" in out and "--json the same as --format json" in out

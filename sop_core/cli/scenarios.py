@@ -1,14 +1,22 @@
-"""``python -m sop_core scenarios list|show|import|export``: the scenario store from a shell.
+"""``python -m sop_core scenarios list|show|import|export|approve|status``: the scenario
+store from a shell.
 
 The database is ``--database-url URL``, else ``$SOP_DATABASE_URL``, else the SQLite file
 ``data/scenarios.sqlite`` (see :func:`sop_core.services.workbench.connect`).
 
-- ``list [--json]``: every scenario with its status, latest version, author and time.
-- ``show NAME [--version N] [--json]``: one version's details, KPIs and version history.
+- ``list [--format table|json|csv]``: every scenario with its status, latest version,
+  author, time and total cost (``--json``: the same as ``--format json``).
+- ``show NAME [--version N] [--format table|json|csv]``: one version's details, KPIs and
+  version history (``--json`` as for list; csv: field, value rows).
 - ``import FILE [--name NAME] [--author WHO] [--note TEXT] [--provenance JSON] [--no-solve]``:
   validate a scenario file, solve it for its KPIs (when the planner is available) and
   save it: a new scenario, or the next version when the name already exists.
 - ``export NAME [--version N] [-o FILE]``: the scenario file's JSON on stdout, or in FILE.
+- ``approve NAME [--version N]``: that version (default: the latest) becomes its
+  company's approved plan; the one approved before goes back to proposed. Executives
+  only (``--as``): a refusal exits 2 with the Scenarios page's sentence.
+- ``status NAME draft|proposed|approved``: set the status (``approved``: approve the
+  latest version); only an executive changes an approved scenario's status.
 
 Bad input (a missing file, an invalid scenario, an unknown name, an unreachable
 database) raises :class:`~sop_core.base.errors.InputError`: exit code 2 with the message.
@@ -23,34 +31,50 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from sop_core.base.errors import InputError, Problem
-from sop_core.base.fields import MISSING
-from sop_core.cli.common import actor_of, opened, store_options
+from sop_core.base.fields import MISSING, label, show_value
+from sop_core.cli.common import (
+    actor_of,
+    emit,
+    emit_one,
+    format_option,
+    opened,
+    said,
+    store_options,
+)
 from sop_core.model.scenario import load_scenario
 from sop_core.model.whatif import WhatIf
 from sop_core.services import plans, scenarios
 
 Handler = Callable[[argparse.Namespace], int]
 
+#: a scenario's statuses (:data:`sop_core.store.scenarios.Status`)
+STATUSES = ("draft", "proposed", "approved")
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``scenarios`` command and its list/show/import/export subcommands."""
-    common = store_options()
+    """Add the ``scenarios`` command and its list/show/import/export/approve/status
+    subcommands."""
+    common, fmt = store_options(), format_option()
     parser = subparsers.add_parser(
         "scenarios",
-        help="list, show, import and export saved scenarios",
+        help="list, show, import, export, approve saved scenarios and set their status",
         description="The scenario store: saved, versioned what-if scenarios.",
     )
     sub = parser.add_subparsers(dest="scenarios_command", required=True, metavar="SUBCOMMAND")
 
-    p = sub.add_parser("list", parents=[common], help="list scenarios with status and author")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p = sub.add_parser(
+        "list", parents=[common, fmt], help="list scenarios with status, author and total cost"
+    )
+    _json_alias(p)
     p.set_defaults(func=_cmd_list)
 
-    p = sub.add_parser("show", parents=[common], help="show one scenario's details")
-    p.add_argument("name", metavar="NAME")
+    p = sub.add_parser("show", parents=[common, fmt], help="show one scenario's details")
+    p.add_argument("name", metavar="NAME", help="the scenario's name")
     p.add_argument("--version", type=int, default=None, metavar="N", help="default: latest")
-    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    _json_alias(p)
     p.set_defaults(func=_cmd_show)
 
     p = sub.add_parser("import", parents=[common], help="save a scenario file in the store")
@@ -73,6 +97,41 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", default=None, metavar="FILE", help="write to FILE")
     p.set_defaults(func=_cmd_export)
 
+    p = sub.add_parser(
+        "approve",
+        parents=[common, fmt],
+        help="approve a version as its company's plan (executives only)",
+        description="Approve a version of a scenario as its company's plan; the scenario "
+        "approved before goes back to proposed. Only an executive may (see --as).",
+    )
+    p.add_argument("name", metavar="NAME", help="the scenario's name")
+    p.add_argument(
+        "--version", type=int, default=None, metavar="N", help="the version (default: latest)"
+    )
+    p.set_defaults(func=_cmd_approve)
+
+    p = sub.add_parser(
+        "status",
+        parents=[common, fmt],
+        help="set a scenario's status: draft, proposed or approved",
+        description="Set a scenario's status. approved approves its latest version (as "
+        "approve does); only an executive approves, or changes an approved scenario's status.",
+    )
+    p.add_argument("name", metavar="NAME", help="the scenario's name")
+    p.add_argument("status", choices=STATUSES, metavar="STATUS", help=" | ".join(STATUSES))
+    p.set_defaults(func=_cmd_status)
+
+
+def _json_alias(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--json",
+        dest="format",
+        action="store_const",
+        const="json",
+        default=argparse.SUPPRESS,
+        help="the same as --format json",
+    )
+
 
 def _money(value: float | None) -> str:
     return MISSING if value is None else f"{value:,.2f}"
@@ -82,12 +141,20 @@ def _iso(value: Any) -> str:
     return value.isoformat() if value is not None else None  # type: ignore[return-value]
 
 
-def _cmd_list(args: argparse.Namespace) -> int:
-    with opened(args) as wb:
-        rows = scenarios.scenarios_of(wb)
-        where = wb.url
-    if args.json:
-        out = [
+def listing_frame(rows: list[scenarios.ScenarioSummary]) -> pd.DataFrame:
+    """The scenario list with its field keys and exact values (JSON, CSV)."""
+    columns = [
+        "name",
+        "status",
+        "latest_version",
+        "approved_version",
+        "author",
+        "saved_at",
+        "note",
+        "total_cost",
+    ]
+    frame = pd.DataFrame(
+        [
             {
                 "name": r.name,
                 "status": r.status,
@@ -99,66 +166,101 @@ def _cmd_list(args: argparse.Namespace) -> int:
                 "total_cost": r.total_cost,
             }
             for r in rows
-        ]
-        print(json.dumps(out, indent=2, ensure_ascii=False))
+        ],
+        columns=columns,
+    )
+    return frame.astype({"approved_version": "Int64"})  # a whole number, or none
+
+
+def listing_table(rows: list[scenarios.ScenarioSummary]) -> pd.DataFrame:
+    """The scenario list for people: the status says which version is approved when it
+    is not the latest, the time in UTC, the note's first line."""
+    return pd.DataFrame(
+        {
+            "name": [r.name for r in rows],
+            "status": [
+                f"approved v{r.approved_version}"
+                if r.status == "approved" and r.approved_version != r.latest_version
+                else r.status
+                for r in rows
+            ],
+            "version": [r.latest_version for r in rows],
+            "author": [r.author for r in rows],
+            "saved_at": [f"{r.saved_at:%Y-%m-%d %H:%M} UTC" for r in rows],
+            "total_cost": pd.array([r.total_cost for r in rows], dtype="Float64"),
+            "note": [r.note.splitlines()[0][:40] if r.note else "" for r in rows],
+        }
+    )
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    with opened(args) as wb:
+        rows = scenarios.scenarios_of(wb)
+        where = wb.url
+    if args.format != "table":
+        emit(listing_frame(rows), args.format)
         return 0
     if not rows:
         print(f"no scenarios in {where}; add one with: python -m sop_core scenarios import FILE")
         return 0
-    table = [("NAME", "STATUS", "VERSION", "AUTHOR", "SAVED (UTC)", "TOTAL COST", "NOTE")]
-    for r in rows:
-        status = r.status
-        if r.status == "approved" and r.approved_version != r.latest_version:
-            status = f"approved v{r.approved_version}"
-        table.append(
-            (
-                r.name,
-                status,
-                str(r.latest_version),
-                r.author,
-                r.saved_at.strftime("%Y-%m-%d %H:%M"),
-                _money(r.total_cost),
-                r.note.splitlines()[0][:40] if r.note else "",
-            )
-        )
-    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-    for row in table:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    emit(listing_table(rows), "table", keys={"name": "scenario"})
     return 0
+
+
+def show_record(item: scenarios.StoredScenario, versions: list[Any]) -> dict[str, Any]:
+    """One version of a scenario with its field keys and exact values (JSON)."""
+    return {
+        "name": item.name,
+        "version": item.version,
+        "latest_version": item.latest_version,
+        "status": item.status,
+        "approved_version": item.approved_version,
+        "approved_by": item.approved_by,
+        "approved_at": _iso(item.approved_at),
+        "author": item.author,
+        "saved_at": _iso(item.created_at),
+        "note": item.note,
+        "provenance": item.provenance,
+        "solve_status": item.solve_status,
+        "kpis": item.kpis,
+        "cost_breakdown": item.cost_breakdown,
+        "scenario": json.loads(item.scenario.to_json()),
+        "versions": [
+            {
+                "version": v.version,
+                "author": v.author,
+                "saved_at": _iso(v.created_at),
+                "note": v.note,
+            }
+            for v in versions
+        ],
+    }
+
+
+def show_fields(record: dict[str, Any]) -> dict[str, Any]:
+    """:func:`show_record` as field, value rows (CSV): the scenario's own fields, each KPI
+    as ``kpis.KEY`` and each cost as ``cost_breakdown.KEY``, the provenance as JSON text
+    (the scenario file itself: ``scenarios export``)."""
+    flat = {
+        k: v for k, v in record.items() if k not in ("scenario", "versions", "kpis", "provenance")
+    }
+    flat.pop("cost_breakdown")
+    flat["provenance"] = json.dumps(record["provenance"] or {}, ensure_ascii=False)
+    for group in ("kpis", "cost_breakdown"):
+        for key, value in (record[group] or {}).items():
+            flat[f"{group}.{key}"] = value
+    return flat
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
     with opened(args) as wb:
         item = scenarios.open_scenario(wb, args.name, args.version)
         versions = scenarios.versions(wb, item.name)
-    if args.json:
-        out = {
-            "name": item.name,
-            "version": item.version,
-            "latest_version": item.latest_version,
-            "status": item.status,
-            "approved_version": item.approved_version,
-            "approved_by": item.approved_by,
-            "approved_at": _iso(item.approved_at),
-            "author": item.author,
-            "saved_at": _iso(item.created_at),
-            "note": item.note,
-            "provenance": item.provenance,
-            "solve_status": item.solve_status,
-            "kpis": item.kpis,
-            "cost_breakdown": item.cost_breakdown,
-            "scenario": json.loads(item.scenario.to_json()),
-            "versions": [
-                {
-                    "version": v.version,
-                    "author": v.author,
-                    "saved_at": _iso(v.created_at),
-                    "note": v.note,
-                }
-                for v in versions
-            ],
-        }
-        print(json.dumps(out, indent=2, ensure_ascii=False))
+    if args.format == "json":
+        print(json.dumps(show_record(item, versions), indent=2, ensure_ascii=False))
+        return 0
+    if args.format == "csv":
+        emit_one(show_fields(show_record(item, versions)), "csv")
         return 0
     sc = item.scenario
     status = item.status
@@ -182,11 +284,11 @@ def _cmd_show(args: argparse.Namespace) -> int:
     else:
         print(f"KPIs ({item.solve_status or 'solved'}):")
         for key, value in item.kpis.items():
-            print(f"  {key:<28} {_money(value)}")
+            print(f"  {label(key):<28} {show_value(key, value) or MISSING}")
     if item.cost_breakdown:
         print("Cost breakdown:")
         for key, value in item.cost_breakdown.items():
-            print(f"  {key:<28} {_money(value)}")
+            print(f"  {label(key):<28} {show_value(key, value) or MISSING}")
     print("Versions:")
     for v in versions:
         mark = "*" if v.version == item.version else " "
@@ -276,4 +378,37 @@ def _cmd_export(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise InputError(Problem("-o", f"cannot write {str(out)!r}: {exc.strerror}")) from None
     print(f"wrote scenario {item.name!r} version {item.version} to {out}")
+    return 0
+
+
+def _cmd_approve(args: argparse.Namespace) -> int:
+    with opened(args) as wb:
+        scenarios.approve(wb, args.name, author=actor_of(args), version=args.version)
+        item = scenarios.open_scenario(wb, args.name)
+    said(
+        f"approved scenario {item.name!r} version {item.approved_version} as its company's "
+        "plan; the scenario approved before, if any, is proposed again",
+        args.format,
+        name=item.name,
+        status=item.status,
+        approved_version=item.approved_version,
+        approved_by=item.approved_by,
+    )
+    return 0
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    with opened(args) as wb:
+        before = scenarios.open_scenario(wb, args.name)
+        scenarios.set_status(wb, args.name, args.status, author=actor_of(args))
+        item = scenarios.open_scenario(wb, args.name)
+    what = f" (version {item.approved_version})" if item.status == "approved" else ""
+    said(
+        f"scenario {item.name!r} is now {item.status}{what}; it was {before.status}",
+        args.format,
+        name=item.name,
+        status=item.status,
+        before=before.status,
+        approved_version=item.approved_version,
+    )
     return 0

@@ -15,7 +15,10 @@ from datetime import date
 import pandas as pd
 
 from sop_core.base.access import Actor
+from sop_core.base.errors import InputError
+from sop_core.demand.forecast import MODEL_CHOICES, forecast, label_periods
 from sop_core.process.cycle import Cycle
+from sop_core.services.companies import company_history, company_state
 from sop_core.services.workbench import Workbench
 
 # --------------------------------------------------------------------------- reading
@@ -40,6 +43,40 @@ def current_cycle(wb: Workbench, company: str, today: date | None = None) -> Cyc
 def history_of(wb: Workbench, company: str, before: str) -> list[Cycle]:
     """The company's cycles before month ``before``, oldest first."""
     return [cycle_of(wb, company, m) for m in months(wb, company) if m < before]
+
+
+def statistical_forecast(
+    wb: Workbench, company: str, model: str | None = None
+) -> pd.DataFrame | None:
+    """The statistical forecast the demand review's sign-off freezes next to the
+    consensus, as the Cycle page computes it: the company's stored sales history (its
+    families named as the company names them) forecast over the plan's horizon with
+    ``model`` (default: the model recorded when the consensus was handed to the plan,
+    else ``auto``). Columns family, period (the plan's labels, "2027-01"), forecast
+    (units): what :func:`sign_off` takes as ``statistical``. ``None`` when the company
+    has no history or cannot be planned yet; :class:`InputError` when the history cannot
+    be forecast. Fitted in this process (no worker pool)."""
+    state = company_state(wb, company)
+    history = company_history(wb, state)
+    if history is None or history.empty:
+        return None
+    try:
+        horizon = state.scenario().horizon
+    except InputError:
+        return None
+    recorded = state.forecast_model
+    chosen = model or (recorded if recorded in MODEL_CHOICES else MODEL_CHOICES[0])
+    result = forecast(
+        state.planned_history(history), horizon=horizon, model=chosen, backend="sequential"
+    )
+    fc = result.forecast
+    return pd.DataFrame(
+        {
+            "family": fc["family"].astype(str).to_numpy(),
+            "period": label_periods(fc["period"], result.freq).to_numpy(),
+            "forecast": fc["forecast"].to_numpy(float),
+        }
+    )
 
 
 # --------------------------------------------------------------------------- writing
