@@ -437,11 +437,12 @@ def _load_edits(
     """The edit of family ``key``'s hours per unit on ``resource`` (None or 0: off it)."""
     item = state.item("family", key)
     assert item is not None
-    old = dict(item.value.get("resource_hours") or {})
+    stored = item.value.get("resource_hours")  # a new family's may be absent: None
+    old = dict(stored or {})
     new = {k: v for k, v in old.items() if k != resource}
     if per_unit:
         new[resource] = per_unit
-    return [] if new == old else [Edit("family", key, old, new, field="resource_hours")]
+    return [] if new == old else [Edit("family", key, stored, new, field="resource_hours")]
 
 
 def remove_resource(wb: Workbench, company: str, name: str, *, author: str | Actor) -> Changed:
