@@ -190,7 +190,7 @@ def adjustments_table(frame: pd.DataFrame) -> str:
     import io
 
     out = io.StringIO()
-    shown = frame.assign(period=[p or "all" for p in frame["period"]])
+    shown = frame.assign(period=["all" if pd.isna(p) or not p else p for p in frame["period"]])
     emit(shown, "table", out=out, empty="none")
     return out.getvalue().rstrip()
 

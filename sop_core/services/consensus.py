@@ -197,7 +197,10 @@ def _replace(
     wb: Workbench, state: WorkspaceState, rows: pd.DataFrame, filename: str, actor: Actor
 ) -> Changed:
     kept = state.adjustments
-    free = {k: (f, p) for k, f, p in zip(kept["key"], kept["family"], kept["period"], strict=True)}
+    free = {
+        k: (f, None if _blank(p) else p)
+        for k, f, p in zip(kept["key"], kept["family"], kept["period"], strict=True)
+    }
     keys = []
     for family, period in zip(rows["family"], rows["period"], strict=True):
         key = next((k for k, fp in free.items() if fp == (family, period)), None)
