@@ -166,7 +166,8 @@ def _infeasible(result: PlanResult) -> int:
     """Say why the plan has no solution (on stderr); exit 1."""
     print(f"error: the company's plan has no feasible solution: {result.message}", file=sys.stderr)
     for line in result.diagnosis:
-        print(f"  - {line}", file=sys.stderr)
+        if line not in result.message:
+            print(f"  - {line}", file=sys.stderr)
     return 1
 
 
