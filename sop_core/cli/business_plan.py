@@ -104,8 +104,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "exceptions",
         parents=parents,
         help="what the S&OP meeting has to see, in words",
-        description="A family's month more than 2 %% below budget, stock above its safety "
-        "stock by more than a quarter of the month's demand, a resource loaded above 100 %% "
+        description="A family's month more than 2 % below budget, stock above its safety "
+        "stock by more than a quarter of the month's demand, a resource loaded above 100 % "
         "of its hours, a planned family missing from the budget, the demand review open.",
     )
     _company(p)

@@ -20,6 +20,8 @@ not hold) exits 2 with the sentence.
 from __future__ import annotations
 
 import argparse
+import io
+import json
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -48,6 +50,7 @@ from sop_core.cli.common import (
     said,
     store_options,
 )
+from sop_core.model.scenario import Policy
 from sop_core.process.workspace import Edit, WorkspaceState, describe, family_of
 from sop_core.services import capacity, companies
 
@@ -250,8 +253,6 @@ def workforce_frame(state: WorkspaceState) -> pd.DataFrame:
 
 def policy_frame(state: WorkspaceState) -> pd.DataFrame:
     """The policy settings: field, value (the scenario's defaults where none is set)."""
-    from sop_core.model.scenario import Policy
-
     policy = Policy.model_validate(state.value("policy") or {}).model_dump()
     return pd.DataFrame({"field": list(POLICY_FIELDS), "value": [policy[k] for k in POLICY_FIELDS]})
 
@@ -324,8 +325,6 @@ def _titled(title: str, body: str) -> None:
 
 def _table(frame: pd.DataFrame, keys: Mapping[str, str] | None = None, empty: str = "none") -> str:
     """``frame`` as :func:`~sop_core.cli.common.emit` prints a table, as text."""
-    import io
-
     out = io.StringIO()
     emit(frame, "table", out=out, keys=keys, empty=empty)
     return out.getvalue()
@@ -333,8 +332,6 @@ def _table(frame: pd.DataFrame, keys: Mapping[str, str] | None = None, empty: st
 
 def _settings_table(frame: pd.DataFrame) -> str:
     """Settings as "Label (unit)  value" lines (:func:`~sop_core.cli.common.emit_one`)."""
-    import io
-
     out = io.StringIO()
     emit_one(dict(zip(frame["field"], frame["value"], strict=True)), "table", out=out)
     return out.getvalue()
@@ -418,8 +415,6 @@ def _cmd_show(args: argparse.Namespace) -> int:
         emit(_section_frame(args.section, state, flat=True), "csv")
         return 0
     if args.format == "json":
-        import json
-
         data: dict[str, Any] = {"company": state.name, "revision": state.revision}
         for s in sections:
             data[s] = records(_section_frame(s, state))

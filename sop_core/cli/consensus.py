@@ -18,6 +18,7 @@ refusal (a missing right, an unknown family, a change that makes demand negative
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from pathlib import Path
@@ -187,8 +188,6 @@ def adjustments_frame(state: WorkspaceState) -> pd.DataFrame:
 
 def adjustments_table(frame: pd.DataFrame) -> str:
     """The adjustments for people: a blank period reads "all"."""
-    import io
-
     out = io.StringIO()
     shown = frame.assign(period=["all" if pd.isna(p) or not p else p for p in frame["period"]])
     emit(shown, "table", out=out, empty="none")
