@@ -155,9 +155,13 @@ def test_show_the_business_plan_in_the_vocabulary(
         (["upload", "Acme", "{tmp}/missing.csv"], "{tmp}/missing.csv: no such file; give a "
          ".csv or .xlsx business plan"),
         (["upload", "Nowhere", "{budget}"], "company: 'Nowhere' not found; companies: 'Acme'"),
+        (["show", "Nowhere"], "company: 'Nowhere' not found; companies: 'Acme'"),
+        (["exceptions", "Nowhere"], "company: 'Nowhere' not found; companies: 'Acme'"),
+        (["gap", "Acme", "--format", "csv"], "--section: --format csv prints one table; choose "
+         "year or months"),
     ],
 )  # fmt: skip
-def test_an_upload_refused_or_bad_exits_2_and_keeps_nothing(
+def test_a_command_refused_or_bad_exits_2_and_keeps_nothing(
     db_url: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
