@@ -104,6 +104,9 @@ def test_show_as_json_keeps_the_exact_values(db_url, capsys):
     assert shown["frozen_periods"] == 1 and shown["total_cost"] == pytest.approx(64)
     assert [f["production"] for f in shown["families"]] == pytest.approx([10, 20, 10])
     assert [f["backorder"] for f in shown["families"]] == pytest.approx([10, 0, 0])
+    code, out, _ = run(capsys, "show", "Acme", "--format", "csv")
+    table = pd.read_csv(io.StringIO(out))
+    assert code == 0 and table["production"].tolist() == pytest.approx([10, 20, 10])
 
 
 def test_show_a_kept_whatif_and_refuse_an_unknown_one(db_url, capsys):
