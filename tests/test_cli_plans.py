@@ -83,7 +83,7 @@ def test_show_prints_the_fenced_plan_in_the_vocabulary(db_url, capsys):
     lines = out.splitlines()
     assert lines[0] == "Acme: plan as it stands"
     assert lines[1] == (
-        "Time fence: 2027-01 hold the production and subcontracting of the approved plan Base v1."
+        "Time fence: 2027-01 holds the production and subcontracting of the approved plan Base v1."
     )
     assert "Total cost: $64" in out
     assert "  Backorders" in out and "$20" in out

@@ -300,7 +300,7 @@ def fence_words(plan: CompanyPlan) -> str:
     k = plan.scenario.policy.frozen_periods
     if not k or plan.stored is not None:
         return ""
-    periods = f"{k} period{'s' if k != 1 else ''}"
+    periods = plural(k, "period")
     approved = plan.fence.approved
     if approved is None:
         return f"Time fence: {periods}, but nothing is approved, so it holds nothing."
@@ -310,8 +310,9 @@ def fence_words(plan: CompanyPlan) -> str:
             "feasible, so it holds nothing."
         )
     shown = ", ".join(plan.scenario.period_labels[:k])
+    verb = "holds" if len(plan.scenario.period_labels[:k]) == 1 else "hold"
     return (
-        f"Time fence: {shown} hold the production and subcontracting of the approved "
+        f"Time fence: {shown} {verb} the production and subcontracting of the approved "
         f"plan {approved.label}."
     )
 
