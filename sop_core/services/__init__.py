@@ -13,12 +13,16 @@ store, opened once) and hand it to each function; they never reach through it.
 - ``history``    upload a sales history with its mapping of family names
 - ``demand``     hand the consensus forecast over to the plan
 - ``monthly``    upload or clear the business plan and the actuals
-- ``plans``      the one fenced solve of any shown or stored plan; keep a what-if; save
-  a scenario version with the KPIs of exactly that plan
+- ``plans``      the one fenced solve of any shown or stored plan (a company's plan as it
+  stands, a kept what-if, its approved plan); keep a what-if; save a scenario version
+  with the KPIs of exactly that plan
 - ``scenarios``  list, open, compare, approve, set the status of, duplicate, rename and
   delete saved scenarios
 - ``cycles``     start the monthly cycle, sign off its steps, comment, log and close
   assumptions and decisions
 - ``audit``      the audit trail, in words or with exact values for a download
-- ``pack``       build the meeting pack (PDF and Excel)
+- ``exports``    a company's plan and its weekly SKU schedule as rows, for a file or a
+  table of another database (pushed in one transaction)
+- ``pack``       gather a company's month from the store and build the meeting pack (PDF
+  and Excel)
 """

@@ -4,19 +4,26 @@ The time fence (``policy.frozen_periods`` k) holds the first k periods' producti
 subcontracting at the company's approved plan. :func:`solve_plan` is the one solve of a
 shown or stored plan: the Plan page's live plan, a kept what-if, a saved scenario, a
 stored version reopened and the command line all call it, so the KPIs stored with a
-what-if are those of the plan the person saw."""
+what-if are those of the plan the person saw.
+
+:func:`company_plan` is that solve for a company as the store holds it (its plan as it
+stands, or one of its kept what-ifs), :func:`approved_company_plan` its approved plan:
+what the command line shows, exports and schedules."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sop_core.base.access import Actor
+from sop_core.base.errors import InputError, Problem
 from sop_core.engine.diagnosis import Fix, fix_candidates
 from sop_core.engine.lp import FixedPlan
 from sop_core.engine.planner import Planner, PlanResult, fixed_from
 from sop_core.model.scenario import Scenario
-from sop_core.model.whatif import WhatIf
+from sop_core.model.whatif import WhatIf, whatif_from_dict
 from sop_core.process.workspace import WorkspaceState
+from sop_core.services.scenarios import approved_scenario
 from sop_core.services.workbench import Workbench
 from sop_core.store.scenarios import StoredScenario, solved_fields
 from sop_core.store.workspaces import keep_whatif as keep_in_workspace
@@ -181,3 +188,87 @@ def one_click_fix(
                 failed.append((fix, fix.whatif, tried))
         tries = failed[:breadth]
     return None
+
+
+# --------------------------------------------------------------------------- a company's plans
+
+
+class NoApprovedPlan(InputError):
+    """The company has no approved plan (field ``approved``)."""
+
+
+@dataclass(frozen=True)
+class Fence:
+    """A company's approved scenario and its plan: what its time fence holds."""
+
+    approved: StoredScenario | None  #: the approved version (None: nothing approved)
+    plan: PlanResult | None  #: its plan, solved as approved (None: nothing approved)
+
+
+@dataclass(frozen=True)
+class CompanyPlan:
+    """A plan of a company, solved the one way (:func:`solve_plan`)."""
+
+    company: str
+    label: str  #: in words: "plan as it stands", "what-if Lean (level workforce)"
+    scenario: Scenario  #: the scenario planned (a what-if's levers applied)
+    result: PlanResult
+    whatif: WhatIf  #: the levers (none for the plan as it stands or the approved plan)
+    fence: Fence  #: the company's approved plan
+    held: FixedPlan | None  #: what the time fence held in ``result`` (None: nothing)
+    stored: StoredScenario | None = None  #: the stored version it is of (the approved one)
+
+
+def company_fence(wb: Workbench, company: str) -> Fence:
+    """The company's approved scenario and its plan (one solve), or a fence of nothing."""
+    approved = approved_scenario(wb, company)
+    return Fence(approved, approved_plan(approved))
+
+
+def kept_whatif(state: WorkspaceState, name: str) -> WhatIf:
+    """The levers of the what-if the company keeps under ``name``; refused (field
+    ``whatif``) with the names it keeps when there is none."""
+    kept = state.whatifs.get(name)
+    if kept is None:
+        names = ", ".join(repr(n) for n in state.whatifs)
+        known = f"kept: {names}" if names else "it keeps none yet; keep one first"
+        raise InputError(Problem("whatif", f"{state.name} keeps no what-if {name!r}; {known}"))
+    return whatif_from_dict(kept.get("settings"))
+
+
+def company_plan(
+    wb: Workbench, company: str, whatif: str | None = None, *, fence: Fence | None = None
+) -> CompanyPlan:
+    """The company's plan as it stands, or with the levers of its kept what-if ``whatif``
+    (applied to the plan as it stands, as the Executive page compares them), inside the
+    time fence of its approved plan (``fence``: already read, else read here). Refused
+    when the company is unknown, cannot be planned yet (no family, no workforce) or keeps
+    no such what-if."""
+    state = wb.spaces.state(company)
+    base = state.scenario()
+    levers = WhatIf() if whatif is None else kept_whatif(state, whatif)
+    fence = fence or company_fence(wb, company)
+    result, held = solve_fenced(base, fence.plan, levers)
+    label = "plan as it stands"
+    if whatif is not None:
+        label = f"what-if {whatif} ({levers.describe(base)})"
+    return CompanyPlan(state.name, label, levers.apply(base), result, levers, fence, held)
+
+
+def approved_company_plan(wb: Workbench, company: str) -> CompanyPlan:
+    """The company's approved plan, solved as approved (no fence of its own). Raises
+    :class:`NoApprovedPlan` when nothing of the company is approved."""
+    fence = company_fence(wb, company)
+    if fence.approved is None or fence.plan is None:
+        raise NoApprovedPlan(
+            Problem(
+                "approved",
+                f"{company!r} has no approved plan yet; approve one of its scenarios "
+                "(Scenarios page, or the executive meeting of its cycle)",
+            )
+        )
+    label = f"approved plan {fence.approved.label}"
+    approved = fence.approved
+    return CompanyPlan(
+        company, label, approved.scenario, fence.plan, WhatIf(), fence, None, approved
+    )
