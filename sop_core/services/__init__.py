@@ -12,6 +12,9 @@ store, opened once) and hand it to each function; they never reach through it.
   export and import a company's workbook
 - ``history``    upload a sales history with its mapping of family names
 - ``demand``     hand the consensus forecast over to the plan
+- ``consensus``  adjust the consensus, forecast the stored history and hand it over
+- ``capacity``   set a workforce, policy or family field; add, rename, remove a family;
+  the rough-cut resources and the working-day calendar
 - ``monthly``    upload or clear the business plan and the actuals
 - ``plans``      the one fenced solve of any shown or stored plan (a company's plan as it
   stands, a kept what-if, its approved plan); keep a what-if; save a scenario version
