@@ -7,10 +7,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from pages._access import guarded
 from pages._common import balance_spec
-from pages._workspace import approved_plan
+from pages._workspace import approved_plan, flash, perform
 from sop_core.base.fields import MISSING, header, label, show_value
-from sop_core.base.text import plural
+from sop_core.base.text import md_escape, plural
 from sop_core.engine.lp import FixedPlan
 from sop_core.engine.planner import PlanResult
 from sop_core.model.scenario import Scenario
@@ -20,7 +21,7 @@ from sop_core.reports.charts import (
     rough_cut_chart,
     time_fence_spec,
 )
-from sop_core.services import plans
+from sop_core.services import capacity, plans
 
 
 def utilisation_table(result: PlanResult, resource: str) -> pd.DataFrame:
@@ -43,14 +44,80 @@ def utilisation_table(result: PlanResult, resource: str) -> pd.DataFrame:
     ).T
 
 
+def resource_editor(s: Scenario) -> None:
+    """Add, change or remove a rough-cut resource (a line, a machine, a key supplier): its
+    hours, overtime and overtime cost, and each family's hours per unit on it; saved as
+    one undoable action (:func:`sop_core.services.capacity.set_resource`)."""
+    new = "New resource…"
+    with st.popover("Edit resources…", icon=":material/precision_manufacturing:"):
+        names = [r.name for r in s.resources]
+        pick = st.selectbox("Resource", [*names, new], key="res_pick")
+        res = next((r for r in s.resources if r.name == pick), None)
+        with st.form(f"res_form_{pick}", border=False):
+            name = st.text_input("Name", value="" if res is None else res.name)
+            hours = res.hours_series(s.horizon) if res is not None else [0.0]
+            c1, c2, c3 = st.columns(3)
+            avail = c1.number_input(
+                "Hours available per period", 0.0, value=float(hours[0]), step=10.0
+            )
+            ot = res.overtime_hours_max if res is not None else 0.0
+            overtime = c2.number_input(
+                "Overtime hours per period",
+                0.0,
+                value=float(ot[0] if isinstance(ot, list) else ot),
+                step=10.0,
+            )
+            cost = c3.number_input(
+                "Overtime $ / h",
+                0.0,
+                value=float(res.overtime_cost_per_hour if res is not None else 0.0),
+                step=1.0,
+            )
+            st.caption("Hours per unit of each family on it (0: not on it)")
+            loads = {
+                f.name: st.number_input(
+                    f.name,
+                    0.0,
+                    value=float((f.resource_hours or {}).get(pick, 0.0)),
+                    step=0.1,
+                    key=f"res_load_{pick}_{f.name}",
+                )
+                for f in s.families
+            }
+            save = st.form_submit_button("Save the resource", type="primary", **guarded("settings"))
+        if save:
+            saved = perform(
+                lambda wb, company, who: capacity.set_resource(
+                    wb,
+                    company,
+                    name,
+                    hours=avail,
+                    overtime=overtime,
+                    overtime_cost=cost,
+                    loads=loads,
+                    author=who,
+                )
+            )
+            if saved is not None:
+                flash("success", f"Saved resource {md_escape(name)}; undo takes it back.")
+            st.rerun()
+        if res is not None and st.button(
+            f"Remove {pick}", key=f"res_remove_{pick}", **guarded("settings")
+        ):
+            perform(
+                lambda wb, company, who: capacity.remove_resource(wb, company, pick, author=who)
+            )
+            st.rerun()
+
+
 def resources_section(s: Scenario, result: PlanResult) -> None:
     """Rough-cut capacity: per resource, the plan's load by family against the hours."""
     st.subheader("Rough-cut capacity per resource")
+    resource_editor(s)
     if not s.resources:
         st.caption(
-            "This scenario has no resources besides the workforce. Add lines, machines or a "
-            "critical supplier under `resources` in the scenario file, with each family's "
-            "`resource_hours`, to check their load here."
+            "No resources besides the workforce yet. Add a line, a machine or a critical "
+            "supplier (Edit resources…) to check its load here."
         )
         return
     if not result.optimal:
@@ -85,14 +152,68 @@ def calendar_frame(s: Scenario) -> pd.DataFrame:
     ).T
 
 
+def calendar_editor(s: Scenario) -> None:
+    """The working-day calendar's country, region and shutdown days per month, saved as
+    one undoable action (:func:`sop_core.services.capacity.set_calendar`)."""
+    cal = s.calendar
+    with st.popover("Edit the calendar…", icon=":material/calendar_month:"):
+        with st.form("cal_form", border=False):
+            c1, c2 = st.columns(2)
+            country = c1.text_input(
+                "Country (ISO code, for its public holidays)",
+                value=(cal.country or "") if cal else "",
+                placeholder="DE, FR, US, GB…",
+            )
+            region = c2.text_input(
+                "State or province (optional)", value=(cal.subdivision or "") if cal else ""
+            )
+            months = [p for p in s.period_labels if len(p) == 7 and p[4] == "-"]
+            days = {p.period: p.shutdown_days for p in s.period_days()} if cal else {}
+            shut = st.data_editor(
+                pd.DataFrame(
+                    {
+                        "Month": pd.Series(months, dtype=object),
+                        "Shutdown days": pd.Series([days.get(m, 0) for m in months], dtype=int),
+                    }
+                ),
+                hide_index=True,
+                disabled=["Month"],
+                column_config={
+                    "Shutdown days": st.column_config.NumberColumn(min_value=0, step=1, format="%d")
+                },
+                key="cal_shutdowns",
+            )
+            save = st.form_submit_button("Save the calendar", type="primary", **guarded("settings"))
+        if save:
+            saved = perform(
+                lambda wb, company, who: capacity.set_calendar(
+                    wb,
+                    company,
+                    country=country.strip(),
+                    subdivision=region.strip(),
+                    shutdowns={
+                        m: int(d) for m, d in zip(shut["Month"], shut["Shutdown days"], strict=True)
+                    },
+                    author=who,
+                )
+            )
+            if saved is not None:
+                flash("success", "Saved the calendar; undo takes it back.")
+            st.rerun()
+        if cal is not None and st.button("No calendar", key="cal_clear", **guarded("settings")):
+            perform(lambda wb, company, who: capacity.clear_calendar(wb, company, author=who))
+            st.rerun()
+
+
 def calendar_section(s: Scenario) -> None:
     """The working-day calendar behind the period's regular and resource hours."""
     st.subheader("Working-day calendar")
+    calendar_editor(s)
     if s.calendar is None:
         st.caption(
-            "Every period has the same hours. Add a `calendar` to the scenario file (a "
-            "country for its public holidays, plant shutdown dates) to scale regular and "
-            "resource hours by the working days of each period."
+            "Every period has the same hours. Set a country for its public holidays and the "
+            "plant's shutdown days (Edit the calendar…) to scale regular and resource hours "
+            "by the working days of each period."
         )
         return
     where = f"public holidays of {s.calendar.country}" if s.calendar.country else "no holidays"

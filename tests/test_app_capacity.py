@@ -117,7 +117,8 @@ def test_rough_cut_capacity_per_resource(tmp_path, monkeypatch):
 
 def test_without_resources_the_section_says_how_to_add_them():
     at = open_capacity()
-    assert any("no resources besides the workforce" in c.value for c in at.caption)
+    assert any("No resources besides the workforce" in c.value for c in at.caption)
+    assert at.selectbox(key="res_pick").options == ["New resource…"]  # the editor offers one
 
 
 def test_the_plan_names_the_binding_resource(tmp_path, monkeypatch):
