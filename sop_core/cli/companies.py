@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from sop_core.base.errors import InputError, Problem
+from sop_core.base.text import plural
 from sop_core.cli.common import actor_of, emit, format_option, opened, said, store_options
 from sop_core.process.workspace import WorkspaceState
 from sop_core.reports.workbook import read_workbook
@@ -156,7 +157,7 @@ def _cmd_copy(args: argparse.Namespace) -> int:
         )
     said(
         f"started company {state.name!r} as a copy of the plan of {args.source!r}: "
-        f"{len(plan.families)} families, {plan.horizon} periods",
+        f"{plural(len(plan.families), 'family', 'families')}, {plural(plan.horizon, 'period')}",
         args.format,
         company=state.name,
         copied_from=args.source,
@@ -218,10 +219,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
     author = actor_of(args)
     with opened(args) as wb:
         state = companies.import_company(wb, args.name, company, author=author)
-    history = f", a history of {len(company.history):,} rows" if company.history is not None else ""
+    rows = len(company.history) if company.history is not None else 0
+    history = f", a history of {plural(rows, 'row')}" if rows else ""
     said(
-        f"imported {path.name} as company {state.name!r}: {len(state.families)} families"
-        f"{history}, {len(company.whatifs)} what-ifs",
+        f"imported {path.name} as company {state.name!r}: "
+        f"{plural(len(state.families), 'family', 'families')}{history}, "
+        f"{plural(len(company.whatifs), 'what-if')}",
         args.format,
         company=state.name,
         file=path.name,

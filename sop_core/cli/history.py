@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from sop_core.base.errors import InputError, Problem
+from sop_core.base.text import plural
 from sop_core.cli.common import (
     actor_of,
     emit,
@@ -288,8 +289,8 @@ def _cmd_upload(args: argparse.Namespace) -> int:
         state = history.upload_history(wb, args.company, kept, path.name, mapping, author=author)
     new = sorted(set(state.family_names) - set(before.family_names))
     said(
-        f"uploaded {path.name} into {state.name!r}: {len(kept):,} rows, {len(names)} "
-        f"families in the file, {_families(new)}",
+        f"uploaded {path.name} into {state.name!r}: {plural(len(kept), 'row')}, "
+        f"{plural(len(names), 'family', 'families')} in the file, {_families(new)}",
         args.format,
         company=state.name,
         file=path.name,
@@ -317,7 +318,7 @@ def _cmd_pull(args: argparse.Namespace) -> int:
             fill_gaps=args.fill_gaps,
         )
     said(
-        f"pulled {pulled.rows:,} rows of history from {feeds.masked(source.url)} into "
+        f"pulled {plural(pulled.rows, 'row')} of history from {feeds.masked(source.url)} into "
         f"{pulled.state.name!r} as {pulled.name!r}: {_families(list(pulled.new_families))}",
         args.format,
         company=pulled.state.name,

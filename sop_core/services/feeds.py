@@ -120,9 +120,13 @@ def masked(url: str) -> str:
     return f"{scheme}://***@{tail}" if slashes else f"***@{tail}"
 
 
-def _scrub(text: str, url: URL | None) -> str:
-    """A driver's message on one line, without the password, at most 300 characters."""
-    line = " ".join(str(text).split())
+def _scrub(text: object, url: URL | None, *, first_line: bool = False) -> str:
+    """A driver's message on one line, without the password, at most 300 characters;
+    ``first_line``: its first line only (a refused query's; the lines after it quote the
+    query as the feed wrapped it)."""
+    line = str(text).strip()
+    line = " ".join((line.splitlines()[:1] if first_line else line.splitlines()) or [""])
+    line = " ".join(line.split())
     if url is not None and url.password:
         line = line.replace(str(url.password), "***")
     return line if len(line) <= 300 else line[:297] + "..."
@@ -246,7 +250,7 @@ def _run(cursor: Any, sql: str, source: Source, url: URL, errors: type[Exception
             else "check that you may read it"
         )
         raise InputError(
-            Problem(where, f"the database refused it ({_scrub(exc, url)}); {fix}")
+            Problem(where, f"the database refused it ({_scrub(exc, url, first_line=True)}); {fix}")
         ) from None
 
 
@@ -317,7 +321,10 @@ def _copied(cursor: Any, sql: str, types: Mapping[str, int], source: Source, url
     except errors as exc:
         where = "query" if source.query is not None else "table"
         raise InputError(
-            Problem(where, f"the database refused it while reading ({_scrub(exc, url)})")
+            Problem(
+                where,
+                f"the database refused it while reading ({_scrub(exc, url, first_line=True)})",
+            )
         ) from None
     buffer.seek(0)
     names = list(types)
@@ -348,7 +355,10 @@ def _read_sql(conn: Connection, sql: str, source: Source, url: URL) -> pd.DataFr
     except sa.exc.DBAPIError as exc:
         where = "query" if source.query is not None else "table"
         raise InputError(
-            Problem(where, f"the database refused it while reading ({_scrub(exc.orig, url)})")
+            Problem(
+                where,
+                f"the database refused it while reading ({_scrub(exc.orig, url, first_line=True)})",
+            )
         ) from None
 
 
