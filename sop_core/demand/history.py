@@ -361,10 +361,14 @@ def show_cell(value: Any) -> str:
 _ONE_TYPE = frozenset({"string", "date"})
 
 
-def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(codes, cells)`` with ``cells[codes] == values``: the distinct cells of a column
-    of one type (a million rows of a hundred families are parsed a hundred times), else
-    every cell."""
+def _distinct(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, cells)`` with ``cells[codes]`` the cells of ``col``: its distinct cells
+    when it holds one type (a million rows of a hundred families are parsed a hundred
+    times), else every cell."""
+    if isinstance(col.dtype, pd.StringDtype):  # a text column (a database's): text or missing
+        codes, uniques = pd.factorize(col, use_na_sentinel=False)
+        return np.asarray(codes), np.asarray(uniques, dtype=object)
+    values = col.to_numpy(dtype=object)
     if len(values) and pd.api.types.infer_dtype(values, skipna=False) in _ONE_TYPE:
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
         return np.asarray(codes), np.asarray(uniques, dtype=object)
@@ -380,15 +384,14 @@ def _name_text(v: Any) -> str:
 
 def parse_names(col: pd.Series, rows: np.ndarray, name: str, problems: list[Problem]) -> np.ndarray:
     """The cells of ``col`` as names; an empty one is a problem naming its row."""
-    values = col.to_numpy(dtype=object)
-    codes, cells = _distinct(values)
+    codes, cells = _distinct(col)
     texts = np.empty(len(cells), dtype=object)
     texts[:] = [_name_text(v) for v in cells]
     out = texts[codes]
     for i in np.flatnonzero(out == ""):
         problems.append(
             Problem(
-                f"row {rows[i]}, column {name}", f"must not be empty, got {show_cell(values[i])}"
+                f"row {rows[i]}, column {name}", f"must not be empty, got {show_cell(col.iloc[i])}"
             )
         )
     return out
@@ -437,8 +440,7 @@ def parse_periods(
             stamps = stamps.fillna(pd.Timestamp(1970, 1, 1))
         month_text = np.zeros(len(col), dtype=bool)
     else:
-        values = col.to_numpy(dtype=object)
-        codes, cells = _distinct(values)
+        codes, cells = _distinct(col)
         parsed = [_period_of(v) for v in cells]
         ok = np.array([ts is not None for ts, _ in parsed], dtype=bool)
         months = np.array([m for _, m in parsed], dtype=bool)
@@ -480,8 +482,7 @@ def parse_amounts(
     if col.dtype.kind in "iuf":
         out = col.to_numpy(dtype=float, na_value=np.nan, copy=True)
     else:
-        values = col.to_numpy(dtype=object)
-        codes, cells = _distinct(values)
+        codes, cells = _distinct(col)
         amounts = [_amount_of(v) for v in cells]
         numbers = np.array([np.nan if x is None else x for x in amounts], dtype=float)
         out = numbers[codes]
