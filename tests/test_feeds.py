@@ -192,6 +192,24 @@ def test_the_source_is_read_in_a_read_only_transaction(erp: str) -> None:
 
 
 @reads_erp
+def test_a_query_cannot_end_the_read_only_transaction_and_run_more(erp: str) -> None:
+    sneaky = (
+        "SELECT 1) AS x; COMMIT; CREATE TABLE pwned (x int); "
+        "SELECT * FROM (SELECT 'a' AS family, '2025-01' AS period, 1 AS units"
+    )
+    with pytest.raises(InputError) as caught:
+        feeds.read_feed(feeds.Source(erp, query=sneaky), feeds.HISTORY_FEED)
+    assert str(caught.value) == (
+        "query: the database refused it (cannot insert multiple commands into a prepared "
+        "statement); check that it runs on its own in the database (one SELECT, read only)"
+    )
+    engine = sa.create_engine(erp)
+    with engine.connect() as c:
+        assert not sa.inspect(c).has_table("pwned")
+    engine.dispose()
+
+
+@reads_erp
 def test_more_rows_than_the_limit_are_refused_naming_the_query(erp: str) -> None:
     with pytest.raises(InputError, match=r"^query: returns more than 5 rows; aggregate them"):
         feeds.read_feed(feeds.Source(erp, query=sales_sql()), feeds.HISTORY_FEED, limit=5)

@@ -8,7 +8,8 @@ names, then the same one-transaction, undoable, audited upload
 (:func:`~sop_core.services.history.upload_history`,
 :func:`~sop_core.services.monthly.upload_table`).
 
-Reading. The source is read in a read-only transaction. From PostgreSQL (psycopg) the
+Reading. The source is read in a read-only transaction, by one statement (a query that
+would end the transaction and run another is refused). From PostgreSQL (psycopg) the
 rows come as one ``COPY (…) TO STDOUT`` in CSV, parsed by pandas' C reader and typed by
 the result's column types; from any other database by :func:`pandas.read_sql`. Both give
 the same frame. At most :data:`~sop_core.base.limits.MAX_HISTORY_ROWS` rows are read.
@@ -239,9 +240,12 @@ def _query_sql(query: str) -> str:
 
 
 def _run(cursor: Any, sql: str, source: Source, url: URL, errors: type[Exception]) -> None:
-    """Execute ``sql``; the source refusing it is a problem of the query (or the table)."""
+    """Execute ``sql`` as one statement (psycopg: prepared, which refuses a second one; the
+    SQLite driver refuses it anyway), so that a query cannot end the read-only transaction
+    and run more; the source refusing it is a problem of the query (or the table)."""
+    one_statement = {"prepare": True} if hasattr(cursor, "copy") else {}
     try:
-        cursor.execute(sql)
+        cursor.execute(sql, **one_statement)
     except errors as exc:
         where = "query" if source.query is not None else "table"
         fix = (
