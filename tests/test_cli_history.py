@@ -158,6 +158,22 @@ def test_a_mapping_file_or_map_options_name_the_families(
     assert state.history_names()["Pumps"] == "Garden tools"
 
 
+def test_gaps_are_refused_naming_the_option_that_fills_them(
+    wb: Workbench, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gappy = tmp_path / "gappy.csv"
+    gappy.write_text("period,family,demand\n2025-01,Pumps,5\n2025-03,Pumps,7\n", encoding="utf-8")
+    code, _, err = run(capsys, "upload", "Acme", str(gappy))
+    assert (code, err) == (
+        2,
+        "error: invalid input\nfamily 'Pumps': no row for period 2025-02 (1 missing between "
+        "its first period and the file's last, 2025-03); add rows with demand 0, or fill gaps "
+        "with zeros (fill_gaps=True, --fill-gaps)\n",
+    )
+    assert run(capsys, "upload", "Acme", str(gappy), "--fill-gaps")[0] == 0
+    assert kept_history(wb)["demand"].tolist() == [5.0, 0.0, 7.0]
+
+
 def test_someone_without_the_right_is_refused_and_nothing_is_kept(
     wb: Workbench, sales_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

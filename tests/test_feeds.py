@@ -289,7 +289,7 @@ def test_a_pulled_history_is_kept_as_an_upload_of_the_same_rows_would_be(
 
 @reads_erp
 def test_a_mapping_overrides_the_suggested_family(wb: Workbench, erp: str) -> None:
-    source = feeds.Source(erp, query=sales_sql())
+    source = feeds.Source(erp, query=sales_sql() + " -- the ERP's sales, as a comment ends")
     pulled = feeds.pull_history(
         wb, "Acme", source, author="ann", mapping={"Pumps": "Water pumps"}, name="ERP sales"
     )

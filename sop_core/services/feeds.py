@@ -236,7 +236,7 @@ def _query_sql(query: str) -> str:
     text = query.strip().rstrip(";").strip()
     if not text:
         raise InputError(Problem("query", "is empty; give a SELECT that returns the fields"))
-    return text
+    return text + "\n"  # a last line that is a -- comment ends there
 
 
 def _run(cursor: Any, sql: str, source: Source, url: URL, errors: type[Exception]) -> None:
