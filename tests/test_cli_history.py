@@ -333,7 +333,7 @@ def test_every_subcommand_and_option_says_what_it_is(capsys: pytest.CaptureFixtu
     text = " ".join(capsys.readouterr().out.split())
     for words in (
         "--from URL SQLAlchemy URL of the database to read",
-        "--query SQL one SELECT returning the history's fields",
+        "--query SQL one SELECT returning the fields (family, period, units [, sku]) as columns",
         "--columns FIELD=COLUMN,... which column holds each field",
         "--map OLD=NEW the history's family OLD joins the company's family NEW",
         "units [units sold]",

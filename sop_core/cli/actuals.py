@@ -49,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser(
         "pull",
-        parents=[common, fmt, source_options("actuals")],
+        parents=[common, fmt, source_options(feeds.ACTUALS_FEED)],
         help="replace a company's actuals with rows from its own database",
         description="Read the actuals from another database (an ERP's) and take them in "
         "exactly as an uploaded file. Fields: family, period (a month), production, "

@@ -74,7 +74,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser(
         "pull",
-        parents=[common, fmt, source_options("history"), mapping_options()],
+        parents=[common, fmt, source_options(feeds.HISTORY_FEED), mapping_options()],
         help="pull a history from the company's own database",
         description="Read the sales history from another database (an ERP's) and take it "
         "in exactly as an uploaded file: validated, family names mapped, one undoable "
@@ -98,10 +98,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 # --------------------------------------------------------------------------- shared options
 
 
-def source_options(what: str) -> argparse.ArgumentParser:
-    """A parent parser with what a pull reads: ``--from URL`` and ``--query SQL`` or
-    ``--table T [--columns FIELD=COLUMN,...]``, and ``--name``."""
+#: an example of ``--columns`` for each feed
+COLUMNS_EXAMPLE = {
+    "history": "family=item_group,period=month,units=qty",
+    "actuals": "family=line,period=month,production=made,inventory=on_hand,backlog=late",
+}
+
+
+def source_options(feed: feeds.Feed) -> argparse.ArgumentParser:
+    """A parent parser with what a pull of ``feed`` reads: ``--from URL`` and ``--query
+    SQL`` or ``--table T [--columns FIELD=COLUMN,...]``, and ``--name``."""
+    fields = ", ".join(feed.fields) + "".join(f" [, {f}]" for f in feed.optional)
+    example = COLUMNS_EXAMPLE[feed.what]
     p = argparse.ArgumentParser(add_help=False)
+    p.set_defaults(columns_example=example)
     p.add_argument(
         "--from",
         dest="source_url",
@@ -115,7 +125,7 @@ def source_options(what: str) -> argparse.ArgumentParser:
     which.add_argument(
         "--query",
         metavar="SQL",
-        help=f"one SELECT returning the {what}'s fields as columns (or name them with --columns)",
+        help=f"one SELECT returning the fields ({fields}) as columns (or name them with --columns)",
     )
     which.add_argument(
         "--table", metavar="T", help="a table (or schema.table) to read the fields from"
@@ -124,8 +134,8 @@ def source_options(what: str) -> argparse.ArgumentParser:
         "--columns",
         action="append",
         metavar="FIELD=COLUMN,...",
-        help="which column holds each field, e.g. family=item_group,period=month,units=qty "
-        "(default: the column named as the field)",
+        help=f"which column holds each field, e.g. {example} (default: the column named as "
+        "the field); repeatable",
     )
     p.add_argument(
         "--name",
@@ -163,8 +173,9 @@ def mapping_options() -> argparse.ArgumentParser:
     return p
 
 
-def columns_of(values: Sequence[str] | None) -> dict[str, str]:
-    """``--columns`` as field -> column (comma-separated pairs, the option repeatable)."""
+def columns_of(values: Sequence[str] | None, example: str) -> dict[str, str]:
+    """``--columns`` as field -> column (comma-separated pairs, the option repeatable);
+    ``example``: a right one, for the message when one is wrong."""
     pairs = [part for value in values or () for part in value.split(",") if part.strip()]
     try:
         return parse_pairs(pairs, "--columns")
@@ -172,8 +183,8 @@ def columns_of(values: Sequence[str] | None) -> dict[str, str]:
         raise InputError(
             Problem(
                 "--columns",
-                "give FIELD=COLUMN pairs separated by commas, e.g. "
-                f"family=item_group,period=month,units=qty; got {','.join(values or ())!r}",
+                f"give FIELD=COLUMN pairs separated by commas, e.g. {example}; got "
+                f"{','.join(values or ())!r}",
             )
         ) from None
 
@@ -184,7 +195,7 @@ def source_of(args: argparse.Namespace) -> feeds.Source:
         url=args.source_url,
         query=args.query,
         table=args.table,
-        columns=columns_of(args.columns),
+        columns=columns_of(args.columns, args.columns_example),
     )
 
 
