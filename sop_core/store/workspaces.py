@@ -127,7 +127,7 @@ class Workspaces:
             if row is None:
                 raise InputError(Problem("history", f"upload {upload_id} not found"))
             content, name = row.content, row.name
-        return read_history(content.encode("utf-8"), filename=_csv_name(name))
+        return read_history(content.encode(), filename=_csv_name(name), max_bytes=4 * len(content))
 
     # -- writing
 
