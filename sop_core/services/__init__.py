@@ -11,6 +11,8 @@ store, opened once) and hand it to each function; they never reach through it.
 - ``companies``  start, copy, seed, read, edit (a cell, a table, a plan opened), undo,
   export and import a company's workbook
 - ``history``    upload a sales history with its mapping of family names
+- ``feeds``      pull a history or the actuals from the company's own database (read
+  only), loaded exactly as an upload
 - ``demand``     hand the consensus forecast over to the plan
 - ``consensus``  adjust the consensus, forecast the stored history and hand it over
 - ``capacity``   set a workforce, policy or family field; add, rename, remove a family;
