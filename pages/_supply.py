@@ -49,12 +49,12 @@ def resource_editor(s: Scenario) -> None:
     hours, overtime and overtime cost, and each family's hours per unit on it; saved as
     one undoable action (:func:`sop_core.services.capacity.set_resource`)."""
     new = "New resource…"
-    with st.popover("Edit resources…", icon=":material/precision_manufacturing:"):
+    with st.expander("Edit resources", icon=":material/precision_manufacturing:"):
         names = [r.name for r in s.resources]
         pick = st.selectbox("Resource", [*names, new], key="res_pick")
         res = next((r for r in s.resources if r.name == pick), None)
         with st.form(f"res_form_{pick}", border=False):
-            name = st.text_input("Name", value="" if res is None else res.name)
+            name = st.text_input("Resource name", value="" if res is None else res.name)
             hours = res.hours_series(s.horizon) if res is not None else [0.0]
             c1, c2, c3 = st.columns(3)
             avail = c1.number_input(
@@ -117,7 +117,7 @@ def resources_section(s: Scenario, result: PlanResult) -> None:
     if not s.resources:
         st.caption(
             "No resources besides the workforce yet. Add a line, a machine or a critical "
-            "supplier (Edit resources…) to check its load here."
+            "supplier (Edit resources) to check its load here."
         )
         return
     if not result.optimal:
@@ -156,7 +156,7 @@ def calendar_editor(s: Scenario) -> None:
     """The working-day calendar's country, region and shutdown days per month, saved as
     one undoable action (:func:`sop_core.services.capacity.set_calendar`)."""
     cal = s.calendar
-    with st.popover("Edit the calendar…", icon=":material/calendar_month:"):
+    with st.expander("Edit the calendar", icon=":material/calendar_month:"):
         with st.form("cal_form", border=False):
             c1, c2 = st.columns(2)
             country = c1.text_input(
@@ -212,7 +212,7 @@ def calendar_section(s: Scenario) -> None:
     if s.calendar is None:
         st.caption(
             "Every period has the same hours. Set a country for its public holidays and the "
-            "plant's shutdown days (Edit the calendar…) to scale regular and resource hours "
+            "plant's shutdown days (Edit the calendar) to scale regular and resource hours "
             "by the working days of each period."
         )
         return

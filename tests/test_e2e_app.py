@@ -401,3 +401,46 @@ def test_a_family_level_history_gets_a_weekly_schedule_and_a_split(browser, tmp_
             no_exception(page)
         finally:
             context.close()
+
+
+def test_resources_and_the_calendar_edited_in_the_browser_change_the_plan(browser, tmp_path):
+    """A resource added on Capacity loads the plan (its chart appears); a shutdown month in
+    the calendar takes hours away from that month, and the plan's cost moves."""
+    from sop_core.services import companies
+    from sop_core.services.plans import company_plan
+    from sop_core.services.workbench import connect
+
+    db = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    with serve(env={"SOP_DATABASE_URL": db}) as url:
+        context = new_context(browser)
+        try:
+            page = context.new_page()
+            open_page(page, url + "/capacity", "Rough-cut capacity per resource")
+            with connect(db) as wb:
+                company = companies.company_names(wb)[0]
+                before = company_plan(wb, company).result.total_cost
+            page.get_by_text("Edit resources", exact=True).click()
+            page.get_by_label("Resource name").fill("Paint line")
+            page.get_by_label("Hours available per period").fill("20000")
+            page.get_by_label("Garden Tools").fill("0.5")
+            page.get_by_role("button", name="Save the resource").click()
+            page.get_by_text("Saved resource Paint line").first.wait_for(timeout=TIMEOUT_MS)
+            wait_idle(page)
+            with connect(db) as wb:
+                state = companies.company_state(wb, company)
+                assert [r.name for r in state.scenario().resources] == ["Paint line"]
+                loaded = company_plan(wb, company).result
+            assert loaded.optimal, loaded.message
+            expect(page.get_by_text("Paint line", exact=True).first).to_be_visible()  # its load
+            page.get_by_text("Edit the calendar", exact=True).click()
+            page.get_by_label("Country (ISO code, for its public holidays)").fill("DE")
+            page.get_by_role("button", name="Save the calendar").click()
+            page.get_by_text("Saved the calendar").first.wait_for(timeout=TIMEOUT_MS)
+            wait_idle(page)
+            no_exception(page)
+            with connect(db) as wb:
+                plan = company_plan(wb, company)
+                assert plan.scenario.calendar is not None and plan.scenario.calendar.country == "DE"
+                assert plan.result.total_cost != before  # fewer working days: another plan
+        finally:
+            context.close()
