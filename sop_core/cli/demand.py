@@ -68,8 +68,19 @@ def _common(p: argparse.ArgumentParser) -> None:
         default="auto",
         help="auto (default: best by backtest), prophet, ets, naive, or a variant name",
     )
-    p.add_argument("--level", default="family", choices=("family", "sku"))
-    p.add_argument("--format", default="table", choices=FORMATS, dest="fmt")
+    p.add_argument(
+        "--level",
+        default="family",
+        choices=("family", "sku"),
+        help="forecast each product family (default) or each SKU of the history",
+    )
+    p.add_argument(
+        "--format",
+        default="table",
+        choices=FORMATS,
+        dest="fmt",
+        help="table for people (default), json or csv for programs",
+    )
     p.add_argument("--scheduler", default=None, help="dask scheduler address (tcp://host:8786)")
     p.add_argument("--workers", type=int, default=None, help="local worker processes")
     p.add_argument("--freq", default=None, help="MS (monthly) or W (weekly); detected if absent")

@@ -45,7 +45,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the approved plan's scenario file: the time fence (policy.frozen_periods) "
         "holds its production and subcontracting",
     )
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="table for people (default), json or csv for programs",
+    )
     p.set_defaults(func=run_solve)
 
 

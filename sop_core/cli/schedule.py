@@ -43,10 +43,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("scenario", metavar="SCENARIO.json", help="scenario file (JSON)")
     p.add_argument("history", metavar="HISTORY", help="monthly sales history with SKUs")
     p.add_argument("--weeks", type=int, default=None, help="show the first N weeks (default all)")
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="table for people (default), json or csv for programs",
+    )
     p.add_argument("--stock", metavar="STOCK", help="SKU stock table, .csv or .xlsx")
     p.add_argument("--family", help="one family only")
-    p.add_argument("--method", choices=METHODS, default="runout")
+    p.add_argument(
+        "--method",
+        choices=METHODS,
+        default="runout",
+        help="runout: SKUs run out at the same time (default); proportional: by forecast share",
+    )
     p.add_argument(
         "--model", default="naive", help="SKU mix forecast model (default naive: last year's)"
     )
