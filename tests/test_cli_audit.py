@@ -204,7 +204,7 @@ def test_export_writes_the_exact_values_under_readable_headers(
         (["list", "--company", "Nope"], "--company: 'Nope' not found; companies: 'Acme', 'Beta'"),
         (["list", "--limit", "0"], "--limit: must be a whole number ≥ 1, got 0"),
         (["export", "-o", "{tmp}/audit.txt"],
-         "-o: give a file ending in .csv or .xlsx, got '{tmp}/audit.txt'"),
+         "-o: '{tmp}/audit.txt' must end in .csv, .xlsx; got .txt"),
         (["export", "-o", "{tmp}/nowhere/audit.csv"],
          "-o: directory '{tmp}/nowhere' does not exist; create it or choose another path"),
         (["export", "--company", "Nope", "-o", "{tmp}/audit.csv"],

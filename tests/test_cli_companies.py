@@ -145,7 +145,7 @@ def test_someone_without_the_right_is_refused_and_nothing_is_started(
         (["copy", "Empty", "Acme"], "families: this company has no product family yet; upload a "
          "sales history on the Demand page or add a family on the Capacity page"),
         (["export", "Base", "-o", "{tmp}/base.csv"],
-         "-o: '{tmp}/base.csv' is not an .xlsx file name; give e.g. acme.xlsx"),
+         "-o: '{tmp}/base.csv' must end in .xlsx; got .csv"),
         (["export", "Base", "-o", "{tmp}/nowhere/base.xlsx"],
          "-o: directory '{tmp}/nowhere' does not exist; create it or choose another path"),
         (["import", "{tmp}/missing.xlsx", "--name", "Acme"], "{tmp}/missing.xlsx: no such file; "

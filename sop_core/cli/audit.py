@@ -15,14 +15,20 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from sop_core.base.errors import InputError, Problem
 from sop_core.base.text import plural
-from sop_core.cli.common import emit, format_option, opened, store_options
+from sop_core.cli.common import (
+    emit,
+    format_option,
+    opened,
+    output_path,
+    store_options,
+    write_output,
+)
 from sop_core.reports.exports import frame_csv, frames_excel
 from sop_core.services import companies
 from sop_core.services.audit import audit_records, audit_trail
@@ -200,34 +206,14 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _target(raw: str) -> Path:
-    """``-o``'s path: a .csv or .xlsx file in a directory that exists."""
-    out = Path(raw)
-    if out.suffix.lower() not in SUFFIXES:
-        raise InputError(Problem("-o", f"give a file ending in .csv or .xlsx, got {raw!r}"))
-    if out.is_dir():
-        raise InputError(Problem("-o", f"{raw!r} is a directory; give a file name"))
-    if not out.parent.is_dir():
-        raise InputError(
-            Problem(
-                "-o",
-                f"directory {str(out.parent)!r} does not exist; create it or choose another path",
-            )
-        )
-    return out
-
-
 def _cmd_export(args: argparse.Namespace) -> int:
-    out = _target(args.output)
+    out = output_path(args.output, SUFFIXES)
     with opened(args) as wb:
         filters = trail_filters(wb, args)
         trail = audit_trail(wb, exact=True, **filters.query())
     data = (
         frame_csv(trail) if out.suffix.lower() == ".csv" else frames_excel({"Audit trail": trail})
     )
-    try:
-        out.write_bytes(data)
-    except OSError as exc:
-        raise InputError(Problem("-o", f"cannot write {str(out)!r}: {exc.strerror}")) from None
+    write_output(out, data)
     print(f"wrote {plural(len(trail), 'change')} {filters.words()} to {out}")
     return 0

@@ -30,6 +30,7 @@ from sop_core.base.fields import label, show_value
 from sop_core.base.text import plural
 from sop_core.cli.common import (
     actor_of,
+    company_argument,
     emit,
     format_option,
     opened,
@@ -75,12 +76,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "units, revenue in $) and make it the company's: rows matched by family and month "
         "change only what differs, rows the file lacks are removed. One undoable action.",
     )
-    _company(p)
+    company_argument(p)
     p.add_argument("file", metavar="FILE", help="the business plan, .csv or .xlsx")
     p.set_defaults(func=_cmd_upload)
 
     p = sub.add_parser("show", parents=parents, help="the business plan per family and month")
-    _company(p)
+    company_argument(p)
     p.set_defaults(func=_cmd_show)
 
     p = sub.add_parser(
@@ -90,7 +91,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Solve the company's plan (inside its time fence) and compare its sales "
         "(units) and revenue ($) with the business plan over the months both cover.",
     )
-    _company(p)
+    company_argument(p)
     p.add_argument(
         "--section",
         choices=GAP_SECTIONS,
@@ -108,12 +109,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "stock by more than a quarter of the month's demand, a resource loaded above 100 % "
         "of its hours, a planned family missing from the budget, the demand review open.",
     )
-    _company(p)
+    company_argument(p)
     p.set_defaults(func=_cmd_exceptions)
-
-
-def _company(p: argparse.ArgumentParser) -> None:
-    p.add_argument("company", metavar="COMPANY", help="the company (as `companies list` names it)")
 
 
 # --------------------------------------------------------------------------- upload, show

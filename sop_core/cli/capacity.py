@@ -41,6 +41,7 @@ from sop_core.base.fields import (
 from sop_core.base.text import plural
 from sop_core.cli.common import (
     actor_of,
+    company_argument,
     emit,
     emit_one,
     format_option,
@@ -88,7 +89,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "show", parents=parents, help="the workforce, policy, families, resources, calendar"
     )
-    _company(p)
+    company_argument(p)
     p.add_argument(
         "--section",
         choices=SECTIONS,
@@ -110,7 +111,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         + ". Costs and prices are finance's; hours, limits, families and the policy the "
         "supply planner's.",
     )
-    _company(p)
+    company_argument(p)
     p.add_argument(
         "field",
         metavar="FIELD",
@@ -132,7 +133,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Add a family: its hours, costs and limits are those of --like F, or the "
         "median of the company's families (the textbook's when it has none), to review.",
     )
-    _company(p)
+    company_argument(p)
     p.add_argument("name", metavar="NAME", help="the new family's name")
     p.add_argument(
         "--like", metavar="F", default=None, help="copy the hours, costs and limits of family F"
@@ -144,7 +145,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         parents=parents,
         help="rename a family (its adjustments and monthly rows follow it)",
     )
-    _company(p)
+    company_argument(p)
     p.add_argument("old", metavar="OLD", help="the family's name now")
     p.add_argument("new", metavar="NEW", help="its new name")
     p.set_defaults(func=_cmd_rename_family)
@@ -154,7 +155,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         parents=parents,
         help="remove a family and its consensus adjustments (undo brings it back)",
     )
-    _company(p)
+    company_argument(p)
     p.add_argument("name", metavar="NAME", help="the family to remove")
     p.set_defaults(func=_cmd_remove_family)
 
@@ -166,7 +167,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(--hours needed) or change what is given; --remove takes it and every family's "
         "hours on it away.",
     )
-    _company(p)
+    company_argument(p)
     p.add_argument("name", metavar="NAME", nargs="?", default=None, help="the resource")
     p.add_argument(
         "--hours",
@@ -205,7 +206,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "given as one number scale with each period's working days: weekdays less public "
         "holidays and shutdown days.",
     )
-    _company(p)
+    company_argument(p)
     p.add_argument(
         "--country",
         metavar="XX",
@@ -230,10 +231,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--clear", action="store_true", help="remove the calendar: every period has standard hours"
     )
     p.set_defaults(func=_cmd_calendar)
-
-
-def _company(p: argparse.ArgumentParser) -> None:
-    p.add_argument("company", metavar="COMPANY", help="the company (as `companies list` names it)")
 
 
 # --------------------------------------------------------------------------- sections

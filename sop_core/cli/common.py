@@ -22,6 +22,7 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 import pandas as pd
@@ -182,6 +183,43 @@ def said(message: str, fmt: str, **fields: Any) -> None:
         sys.stdout.write("\n")
     else:
         print(message)
+
+
+def company_argument(p: argparse.ArgumentParser) -> None:
+    """The ``COMPANY`` positional argument of a company's command."""
+    p.add_argument("company", metavar="COMPANY", help="the company (as `companies list` names it)")
+
+
+def output_path(raw: str, types: Sequence[str] | None = None, option: str = "-o") -> Path:
+    """The file a command will write, checked before any work: ending in one of ``types``
+    (any, without), not a directory, in a directory that exists. Refused naming
+    ``option``."""
+    out = Path(raw)
+    if types is not None and out.suffix.lower() not in types:
+        raise InputError(
+            Problem(option, f"{raw!r} must end in {', '.join(types)}; got {out.suffix or 'none'}")
+        )
+    if out.is_dir():
+        raise InputError(Problem(option, f"{raw!r} is a directory; give a file name"))
+    if not out.parent.is_dir():
+        raise InputError(
+            Problem(
+                option,
+                f"directory {str(out.parent)!r} does not exist; create it or choose another path",
+            )
+        )
+    return out
+
+
+def write_output(path: str | Path, data: bytes, option: str = "-o") -> Path:
+    """Write ``data`` to ``path`` (checked as :func:`output_path` does); a failure to write
+    is refused naming ``option``."""
+    out = output_path(str(path), None, option)
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise InputError(Problem(option, f"cannot write {str(out)!r}: {exc.strerror}")) from None
+    return out
 
 
 def parse_pairs(values: Sequence[str] | None, option: str) -> dict[str, str]:

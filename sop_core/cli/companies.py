@@ -23,7 +23,16 @@ import pandas as pd
 
 from sop_core.base.errors import InputError, Problem
 from sop_core.base.text import plural
-from sop_core.cli.common import actor_of, emit, format_option, opened, said, store_options
+from sop_core.cli.common import (
+    actor_of,
+    emit,
+    format_option,
+    opened,
+    output_path,
+    said,
+    store_options,
+    write_output,
+)
 from sop_core.process.workspace import WorkspaceState
 from sop_core.reports.workbook import read_workbook
 from sop_core.services import companies
@@ -168,33 +177,11 @@ def _cmd_copy(args: argparse.Namespace) -> int:
     return 0
 
 
-def _output(path_text: str) -> Path:
-    """The workbook to write: a .xlsx path in a directory that exists."""
-    out = Path(path_text)
-    if out.suffix.lower() != ".xlsx":
-        raise InputError(
-            Problem("-o", f"{path_text!r} is not an .xlsx file name; give e.g. acme.xlsx")
-        )
-    if out.is_dir():
-        raise InputError(Problem("-o", f"{path_text!r} is a directory; give a file name"))
-    if not out.parent.is_dir():
-        raise InputError(
-            Problem(
-                "-o",
-                f"directory {str(out.parent)!r} does not exist; create it or choose another path",
-            )
-        )
-    return out
-
-
 def _cmd_export(args: argparse.Namespace) -> int:
-    out = _output(args.output)
+    out = output_path(args.output, (".xlsx",))
     with opened(args) as wb:
         data = companies.export_workbook(wb, args.name)
-    try:
-        out.write_bytes(data)
-    except OSError as exc:
-        raise InputError(Problem("-o", f"cannot write {str(out)!r}: {exc.strerror}")) from None
+    write_output(out, data)
     said(
         f"wrote company {args.name!r} to {out} ({len(data):,} bytes)",
         args.format,

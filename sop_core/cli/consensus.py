@@ -29,6 +29,7 @@ from sop_core.base.errors import InputError, Problem
 from sop_core.base.fields import label, show_value
 from sop_core.cli.common import (
     actor_of,
+    company_argument,
     emit,
     format_option,
     opened,
@@ -61,7 +62,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "show", parents=parents, help="the plan's demand per family and period, the adjustments"
     )
-    _company(p)
+    company_argument(p)
     p.add_argument(
         "--section",
         choices=SECTIONS,
@@ -77,7 +78,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Add a change to a family's statistical forecast in one period or all; "
         "the adjusted forecast is what the next hand-over puts in the plan.",
     )
-    _company(p)
+    company_argument(p)
     p.add_argument("family", metavar="FAMILY", help="the family")
     p.add_argument("period", metavar="PERIOD", help="the month (YYYY-MM), or all")
     p.add_argument(
@@ -102,7 +103,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "consensus adjustments and make the result the plan's demand and periods (one "
         "undoable action; the model is recorded).",
     )
-    _company(p)
+    company_argument(p)
     p.add_argument(
         "--history-from-store",
         action="store_true",
@@ -140,10 +141,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="processes fitting the forecast (default 1: this one)",
     )
     p.set_defaults(func=_cmd_hand_over)
-
-
-def _company(p: argparse.ArgumentParser) -> None:
-    p.add_argument("company", metavar="COMPANY", help="the company (as `companies list` names it)")
 
 
 # --------------------------------------------------------------------------- show

@@ -47,6 +47,7 @@ from sop_core.base.errors import InputError, Problem
 from sop_core.base.text import plural
 from sop_core.cli.common import (
     actor_of,
+    company_argument,
     emit,
     format_option,
     opened,
@@ -90,7 +91,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Start the company's cycle of a month, every step open; open "
         "assumptions and decisions are carried from the cycle before.",
     )
-    _company(p)
+    company_argument(p)
     p.add_argument(
         "--month", metavar="YYYY-MM", default=None, help="the cycle's month (default: this month)"
     )
@@ -104,7 +105,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "waits for), the recommended and approved plan, the comments and the assumptions "
         "and decisions. --format csv prints the steps only; json prints everything.",
     )
-    _company(p)
+    company_argument(p)
     _month(p)
     p.set_defaults(func=_cmd_status)
 
@@ -116,7 +117,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "and the statistical forecast of the company's sales history; the supply review "
         "the recommended scenario versions; the executive meeting approves the plan.",
     )
-    _company(p)
+    company_argument(p)
     _step(p)
     _month(p)
     p.add_argument("--comment", default="", metavar="TEXT", help="a comment kept with the sign-off")
@@ -155,7 +156,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "comment", parents=[store, fmt], help="comment on a step", description="Comment on a step."
     )
-    _company(p)
+    company_argument(p)
     _step(p)
     p.add_argument("text", metavar="TEXT", help="the comment")
     _month(p)
@@ -168,7 +169,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Log an assumption the plan rests on, or a decision taken; it is carried "
         "to every later cycle until someone closes it.",
     )
-    _company(p)
+    company_argument(p)
     p.add_argument("kind", choices=LOG_KINDS, metavar="KIND", help="assumption or decision")
     p.add_argument("text", metavar="TEXT", help="the assumption, or what was decided")
     p.add_argument(
@@ -192,16 +193,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="close an open assumption or decision",
         description="Close an open assumption or decision: it is no longer carried.",
     )
-    _company(p)
+    company_argument(p)
     p.add_argument(
         "entry", type=int, metavar="ENTRY_ID", help="its number (cycle status lists them)"
     )
     _month(p)
     p.set_defaults(func=_cmd_close)
-
-
-def _company(p: argparse.ArgumentParser) -> None:
-    p.add_argument("company", metavar="COMPANY", help="the company's name")
 
 
 def _step(p: argparse.ArgumentParser) -> None:

@@ -15,8 +15,8 @@ import argparse
 import sys
 
 from sop_core.base.text import plural
-from sop_core.cli.common import opened, store_options
-from sop_core.cli.plans import file_type, named_options, write_output
+from sop_core.cli.common import opened, store_options, write_output
+from sop_core.cli.plans import file_type, named_options
 from sop_core.services.pack import company_pack
 
 

@@ -25,14 +25,22 @@ import math
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
 
 import pandas as pd
 
 from sop_core.base.errors import InputError, Problem
 from sop_core.base.fields import label, show_value, term
 from sop_core.base.text import neutralise_frame, plural
-from sop_core.cli.common import actor_of, format_option, opened, records, said, store_options
+from sop_core.cli.common import (
+    actor_of,
+    format_option,
+    opened,
+    output_path,
+    records,
+    said,
+    store_options,
+    write_output,
+)
 from sop_core.cli.plan import format_table, plan_table
 from sop_core.engine.planner import PlanResult
 from sop_core.model.scenario import STRATEGIES
@@ -236,35 +244,9 @@ def named_options(
         ) from None
 
 
-def write_output(path: str, data: bytes, option: str = "-o") -> Path:
-    """Write ``data`` to ``path``; refused (naming ``option``) when its directory is
-    missing, it is a directory, or it cannot be written."""
-    out = Path(path)
-    if out.is_dir():
-        raise InputError(Problem(option, f"{str(out)!r} is a directory; give a file name"))
-    if not out.parent.is_dir():
-        raise InputError(
-            Problem(
-                option,
-                f"directory {str(out.parent)!r} does not exist; create it or choose another path",
-            )
-        )
-    try:
-        out.write_bytes(data)
-    except OSError as exc:
-        raise InputError(Problem(option, f"cannot write {str(out)!r}: {exc.strerror}")) from None
-    return out
-
-
 def file_type(path: str, option: str = "-o", types: tuple[str, ...] = FILE_TYPES) -> str:
-    """The type of file ``path`` names by its ending; refused (naming ``option``) unless
-    one of ``types``."""
-    suffix = Path(path).suffix.lower()
-    if suffix not in types:
-        raise InputError(
-            Problem(option, f"{path!r} must end in {', '.join(types)}; got {suffix or 'none'}")
-        )
-    return suffix
+    """The type of file ``path`` names by its ending (checked: :func:`output_path`)."""
+    return output_path(path, types, option).suffix.lower()
 
 
 def columns_sheet(rows: pd.DataFrame) -> pd.DataFrame:
@@ -500,4 +482,4 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["file_bytes", "file_type", "named_options", "register", "write_output"]
+__all__ = ["file_bytes", "file_type", "named_options", "register"]

@@ -43,6 +43,7 @@ from sop_core.cli.common import (
     opened,
     said,
     store_options,
+    write_output,
 )
 from sop_core.model.scenario import load_scenario
 from sop_core.model.whatif import WhatIf
@@ -363,20 +364,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(text)
         return 0
-    out = Path(args.output)
-    if out.is_dir():
-        raise InputError(Problem("-o", f"{str(out)!r} is a directory; give a file name"))
-    if not out.parent.is_dir():
-        raise InputError(
-            Problem(
-                "-o",
-                f"directory {str(out.parent)!r} does not exist; create it or choose another path",
-            )
-        )
-    try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(Problem("-o", f"cannot write {str(out)!r}: {exc.strerror}")) from None
+    out = write_output(args.output, text.encode("utf-8"))
     print(f"wrote scenario {item.name!r} version {item.version} to {out}")
     return 0
 
