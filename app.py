@@ -83,6 +83,12 @@ pages = {
 page = st.navigation(pages, position="hidden" if presenting() else "sidebar")
 sync_company_url()
 
+# tile labels and button labels wrap rather than end in "…" on a narrow screen
+st.html(
+    "<style>[data-testid='stMetricLabel'] *, [data-testid='stBaseButton-primary'] *,"
+    " [data-testid='stBaseButton-secondary'] * { white-space: normal !important;"
+    " overflow: visible !important; text-overflow: clip !important; }</style>"
+)
 if presenting():
     st.html(
         "<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'],"

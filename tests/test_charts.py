@@ -271,3 +271,35 @@ def test_scenario_lines_sum_the_supply_sources_and_leave_out_an_infeasible_plan(
     assert set(frame["series"]) == {"Supply", "Inventory", "Demand (consensus)"}
     [(lines, _)] = layers(scenario_lines_chart({"A v1": feasible}))
     assert lines["encoding"]["strokeDash"]["field"] == "series"
+
+
+# --------------------------------------------------------------------------- whole labels
+
+
+def legends(spec: Any) -> list[dict[str, Any]]:
+    """Every legend a chart spec defines (in its encodings, at any depth)."""
+    found = []
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            if key == "legend" and isinstance(value, dict):
+                found.append(value)
+            else:
+                found += legends(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            found += legends(value)
+    return found
+
+
+def test_no_chart_cuts_a_legend_label():
+    s = tiny([10, 25], workforce={"max_overtime_hours_per_worker": 5})
+    result = solve(s)
+    specs = [
+        balance_spec(tuple(s.period_labels), "Units", large, 300) for large in (False, True)
+    ] + [
+        capacity_chart(result, s.period_labels).to_dict(),
+        scenario_lines_chart({"A v1": result}).to_dict(),
+    ]
+    found = [legend for spec in specs for legend in legends(spec)]
+    assert found, "the charts have legends"
+    assert all(legend.get("labelLimit") == 0 for legend in found), found

@@ -444,3 +444,26 @@ def test_resources_and_the_calendar_edited_in_the_browser_change_the_plan(browse
                 assert plan.result.total_cost != before  # fewer working days: another plan
         finally:
             context.close()
+
+
+#: tile labels and values, and button labels, that do not fit: cut or ending in "…"
+CUT_TEXT_JS = """() => [...document.querySelectorAll(
+    '[data-testid=stMetricLabel] *, [data-testid=stMetricValue], [data-testid=stButton] p')]
+  .filter(e => (e.textContent || '').includes('…') || e.scrollWidth > e.clientWidth + 1)
+  .map(e => e.textContent)"""
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1440, 900)])
+@pytest.mark.parametrize(
+    ("path", "ready"),
+    [("/", "Where we stand"), ("/plan", "Total cost"), ("/executive", "What-ifs vs")],
+)
+def test_every_tile_and_button_label_fits(browser, app_url, size, path, ready):
+    context = new_context(browser, *size)
+    try:
+        page = context.new_page()
+        open_page(page, app_url + path, ready)
+        charts_drawn(page, 1)
+        assert page.evaluate(CUT_TEXT_JS) == [], f"cut at {size[0]}×{size[1]} on {path}"
+    finally:
+        context.close()

@@ -87,6 +87,7 @@ def balance_spec(periods: tuple[str, ...], y_title: str, large: bool, height: in
         title=None,
         scale=alt.Scale(domain=list(SOURCE_COLOURS), range=list(SOURCE_COLOURS.values())),
         legend=alt.Legend(  # large: two rows, so that the legend fits a projector's half
+            labelLimit=0,  # every label whole: no "Backlo…"
             orient="top",
             labelFontSize=16 if large else 13,
             symbolSize=200,
@@ -226,7 +227,7 @@ def strategies_chart(results: dict[str, PlanResult]) -> alt.Chart:
         .encode(
             x=alt.X("sum(cost):Q", title="Total cost ($)", axis=alt.Axis(format="~s")),
             y=alt.Y("strategy:N", title=None),
-            color=alt.Color("category:N", title="Cost"),
+            color=alt.Color("category:N", title="Cost", legend=alt.Legend(labelLimit=0)),
             tooltip=["strategy:N", "category:N", alt.Tooltip("sum(cost):Q", format="$,.0f")],
         )
         .properties(height=170)
@@ -253,7 +254,7 @@ def scenario_costs_chart(comparison: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("value:Q", title="Cost", axis=alt.Axis(format="$~s")),
             y=alt.Y("label:N", title=None),
-            color=alt.Color("category:N", title=None),
+            color=alt.Color("category:N", title=None, legend=alt.Legend(labelLimit=0)),
             tooltip=[
                 alt.Tooltip("label:N", title="Scenario"),
                 alt.Tooltip("category:N", title="Cost"),
@@ -290,7 +291,9 @@ def scenario_lines_chart(results: dict[str, PlanResult]) -> alt.Chart:
         .encode(
             x=alt.X("period:O", title=None, sort=None),
             y=alt.Y("value:Q", title="Units", axis=alt.Axis(format=",.0f")),
-            color=alt.Color("scenario:N", title=None, legend=alt.Legend(orient="top")),
+            color=alt.Color(
+                "scenario:N", title=None, legend=alt.Legend(labelLimit=0, orient="top")
+            ),
             strokeDash=alt.StrokeDash("series:N", title=None),
             tooltip=[
                 alt.Tooltip("scenario:N", title="Scenario"),
@@ -394,7 +397,9 @@ def rough_cut_chart(result: PlanResult, resource: str, periods: list[str]) -> al
                 title=f"{resource}: hours per period",
                 axis=alt.Axis(format=",.0f"),
             ),
-            color=alt.Color("family:N", title="Load by family", legend=alt.Legend(orient="top")),
+            color=alt.Color(
+                "family:N", title="Load by family", legend=alt.Legend(labelLimit=0, orient="top")
+            ),
             tooltip=[
                 alt.Tooltip("period:O", title=label("period")),
                 alt.Tooltip("family:N", title=label("family")),
@@ -474,7 +479,7 @@ def forecast_chart(
                 "series:N",
                 title=None,
                 scale=alt.Scale(domain=names, range=[c for c, _ in FORECAST_SERIES.values()]),
-                legend=alt.Legend(orient="top"),
+                legend=alt.Legend(labelLimit=0, orient="top"),
             ),
             strokeDash=alt.StrokeDash(
                 "series:N",
@@ -509,7 +514,7 @@ def gap_chart(gap: pd.DataFrame) -> alt.Chart:
                 title="Cumulative gap to budget ($)",
                 axis=alt.Axis(format="$,.0f"),
             ),
-            color=alt.Color("family:N", title=None, legend=alt.Legend(orient="top")),
+            color=alt.Color("family:N", title=None, legend=alt.Legend(labelLimit=0, orient="top")),
             tooltip=[
                 alt.Tooltip("family:N", title=label("family")),
                 alt.Tooltip("period:O", title=label("period")),
@@ -530,7 +535,10 @@ def _family_weeks(frame: pd.DataFrame, family: str, weeks: list[str]) -> pd.Data
 
 def _sku_colour() -> alt.Color:
     return alt.Color(
-        "sku:N", title="SKU", scale=alt.Scale(scheme="dark2"), legend=alt.Legend(orient="top")
+        "sku:N",
+        title="SKU",
+        scale=alt.Scale(scheme="dark2"),
+        legend=alt.Legend(labelLimit=0, orient="top"),
     )
 
 
