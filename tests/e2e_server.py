@@ -281,6 +281,12 @@ GRID_CELLS_JS = """g => [...g.querySelectorAll('[data-testid^="glide-cell-"]')]
   .map(c => [c.dataset.testid, c.textContent])"""
 
 
+def visible_grids(page):
+    """The page's data grids on screen, in order (a grid in a closed expander is not one:
+    it cannot be read or edited; ``nth(-1)`` is the last one shown)."""
+    return page.locator("[data-testid=stDataFrame]:visible")
+
+
 def grid_tables(page, must_have: str | None = None) -> list:
     """The tables the page's data grids show, as the browser has them (column 0 the index,
     the headers as columns; only the rows and columns on screen: the grid keeps no others).
@@ -308,7 +314,7 @@ def grid_tables(page, must_have: str | None = None) -> list:
         return frame.set_index(frame.columns[0])
 
     wait_idle(page)
-    found = page.get_by_test_id("stDataFrame")
+    found = visible_grids(page)
     tables = []
     for i in range(found.count()):
         grid = found.nth(i)
@@ -339,7 +345,7 @@ def select_cell(page, grid: int, row: int, column: int) -> bool:
     target = f"glide-cell-{column}-{row}"
     wait_idle(page)
     page.keyboard.press("Escape")  # close a half-open editor from a try before
-    locator = page.get_by_test_id("stDataFrame").nth(grid)
+    locator = visible_grids(page).nth(grid)
     locator.wait_for(timeout=TIMEOUT_MS)
     locator.scroll_into_view_if_needed()
     locator.locator('[data-testid^="glide-cell-"]').first.wait_for(
