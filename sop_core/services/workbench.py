@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sop_core.store.cycles import Cycles
 from sop_core.store.scenarios import Store
-from sop_core.store.session import ENV_VAR, database_url, safe_url
+from sop_core.store.session import ENV_VAR, database_url
 from sop_core.store.workspaces import Workspaces
 
 #: the environment variable naming the store's URL (``$SOP_DATABASE_URL``)
@@ -34,13 +34,13 @@ class Workbench:
 
     @property
     def url(self) -> str:
-        """The database URL (with its password, for cache keys; see :attr:`where`)."""
+        """The database URL with any password masked (a cache key)."""
         return self.store.url
 
     @property
     def where(self) -> str:
-        """The database URL with any password masked, for messages."""
-        return safe_url(self.store.url)
+        """Where the store is, for messages: its URL, the password masked."""
+        return self.store.url
 
     def close(self) -> None:
         """Release the database connections (a command, once it is done)."""
