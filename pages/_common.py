@@ -97,7 +97,7 @@ def kpi_tiles(result: PlanResult, baseline: PlanResult | None = None, *, large: 
     for col, key in zip(cols, TILES, strict=True):
         value = result.kpis.get(key)
         col.metric(
-            KPIS[key].label,
+            KPIS[key].tile,
             show(key, value, compact=True),
             delta=delta(key, value, base.get(key), compact=True) if base else None,
             delta_color=delta_colour(key),

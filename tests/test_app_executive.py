@@ -33,8 +33,8 @@ def test_executive_page_shows_five_kpis_the_chart_and_the_baseline():
     assert [m.label for m in at.metric] == [
         "Total cost",
         "Fill rate",
-        "Average inventory",
-        "Workforce change",
+        "Avg. inventory",
+        "Hires + layoffs",
         "Margin",
     ]
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
@@ -47,7 +47,7 @@ def test_a_what_if_in_the_url_is_compared_with_the_baseline():
     at = open_exec(safety_months="1")
     table = at.dataframe[0].value
     assert list(table["Scenario"]) == ["Baseline", "Current what-if"]
-    tile = next(m for m in at.metric if m.label == "Average inventory")
+    tile = next(m for m in at.metric if m.label == "Avg. inventory")
     assert tile.delta.startswith("+"), "more cover, more stock than the baseline"
 
 

@@ -40,7 +40,7 @@ def test_entry_point_opens_on_the_sample_with_no_setup():
 def test_plan_page_renders_kpis_chart_and_levers():
     at = open_plan()
     labels = [m.label for m in at.metric]
-    assert labels == ["Total cost", "Fill rate", "Average inventory", "Workforce change", "Margin"]
+    assert labels == ["Total cost", "Fill rate", "Avg. inventory", "Hires + layoffs", "Margin"]
     assert {s.key for s in at.slider} >= {"overtime", "workers_min", "workers_max", "safety_months"}
     assert at.radio(key="strategy").value == "optimal"
     assert not at.error
@@ -48,11 +48,11 @@ def test_plan_page_renders_kpis_chart_and_levers():
 
 def test_more_safety_stock_means_more_inventory_and_more_cost_never_a_lower_fill_rate():
     at = open_plan()
-    inv0, cost0 = kpi(at, "Average inventory"), kpi(at, "Total cost")
+    inv0, cost0 = kpi(at, "Avg. inventory"), kpi(at, "Total cost")
     fill0 = kpi(at, "Fill rate")
     at.slider(key="safety_months").set_value(1.0).run()
     assert not at.exception
-    assert kpi(at, "Average inventory") > inv0
+    assert kpi(at, "Avg. inventory") > inv0
     assert kpi(at, "Total cost") >= cost0
     # safety stock is a target: short of it costs a penalty, no customer waits for it
     at.slider(key="safety_months").set_value(2.0).run()
@@ -71,10 +71,10 @@ def test_less_overtime_never_lowers_the_cost():
 
 def test_level_strategy_changes_the_workforce_less():
     at = open_plan()
-    changes0 = kpi(at, "Workforce change")
+    changes0 = kpi(at, "Hires + layoffs")
     at.radio(key="strategy").set_value("level").run()
     assert not at.exception
-    assert kpi(at, "Workforce change") <= changes0
+    assert kpi(at, "Hires + layoffs") <= changes0
 
 
 def test_an_infeasible_ceiling_shows_the_diagnosis_not_a_traceback():

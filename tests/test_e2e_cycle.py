@@ -203,7 +203,7 @@ def test_a_cycle_is_signed_off_step_by_step_by_its_owners(team_server, browser):
     pages = [page.extract_text() for page in reader.pages]
     assert f"{month} cycle: S&OP meeting pack" in pages[0]
     heads = [text.splitlines()[0] for text in pages[1:]]
-    for title in ("Summary", "Demand and supply", "Scenarios compared", "Exceptions"):
+    for title in ("The decision", "Demand and supply", "Scenarios compared", "Exceptions"):
         assert title in heads, (title, heads)
     assert any(h.startswith("Family S&OP sheet: ") for h in heads)
     assert "Chase v1 (approved)" in pages[1]

@@ -52,7 +52,7 @@ def test_the_pack_has_every_section_in_the_meetings_order(sample):
     titles = [s.title for s in sections]
     families = [f.name for f in scenario.families]
     assert titles == [
-        "Summary",
+        "The decision",
         "Demand and supply",
         "Scenarios compared",
         "Gap to the business plan",
@@ -64,13 +64,13 @@ def test_the_pack_has_every_section_in_the_meetings_order(sample):
     reader = PdfReader(io.BytesIO(pack_pdf("2026-12 S&OP cycle", sections)))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert show("total_cost", result.kpis["total_cost"]) in text  # the plan's own cost
-    assert "Decision asked for: approve Base or No overtime" in text
+    assert "Decision asked: approve Base or No overtime." in text
     assert "Hire 5 for the peak" in text and "Nothing open." in text
     assert "Below budget" in text and "below_budget" not in text  # the revenue gap's exception
     assert all(f"Family S&OP sheet: {f}" in text for f in families)
     assert len(reader.pages[2].images) == 1  # the balance chart
     book = load_workbook(io.BytesIO(pack_excel(sections)))
-    assert {"Summary", "Balance", "Scenarios", "Gap to budget", "Exceptions"} <= set(
+    assert {"Decision", "Balance", "Scenarios", "Gap to budget", "Exceptions"} <= set(
         book.sheetnames
     )
     gap = pd.read_excel(io.BytesIO(pack_excel(sections)), sheet_name="Gap to budget")
@@ -278,3 +278,38 @@ def test_pack_columns_are_named_by_the_vocabulary():
         "Due date",  # a name the vocabulary lacks: in words
     ]
     assert [header(c) for c in frame.columns] == list(readable(frame).columns)
+
+
+def test_page_one_is_the_decision_with_the_plans_the_business_plan_and_what_changed(sample):
+    scenario, result, _ = sample
+    tight = solve(with_changes(scenario, max_overtime_hours_per_worker=0))
+    budget = business_plan_template(scenario)
+    last = result.families.assign(plan="2026-11")  # last month's approved plan …
+    last["demand"] = last["demand"] * 0.9  # … with 10 % less demand
+    sections = meeting_sections(
+        scenario,
+        result,
+        plan_name="Base",
+        alternatives={"No overtime": tight},
+        budget=budget,
+        decisions=pd.DataFrame(
+            {"text": ["Hire 5 for the peak"], "owner": ["Eve"], "due": ["2027-01-15"]}
+        ),
+        past_plans=last,
+    )
+    page = sections[0]
+    assert page.title == "The decision"
+    said = " ".join(page.text)
+    assert "Decision asked: approve Base or No overtime." in said
+    assert "Against the business plan over the 12 months both cover" in said
+    more = result.families["demand"].sum() - last["demand"].sum()  # the 10 % added back
+    assert f"demand +{more:,.0f} units" in said
+    assert "Open decisions (1): Hire 5 for the peak (Eve, due 2027-01-15)." in said
+    table = page.table.set_index("Plan")
+    assert table.loc["No overtime", "Cost vs Base ($)"] == pytest.approx(
+        tight.total_cost - result.total_cost
+    )
+    reader = PdfReader(io.BytesIO(pack_pdf("2026-12 S&OP cycle", sections)))
+    first = reader.pages[1].extract_text()  # after the cover
+    assert "The decision" in first and "No overtime" in first
+    assert show("total_cost", tight.total_cost) in first

@@ -44,6 +44,8 @@ class Term:
     unit: str
     kind: Kind
     help: str = ""
+    #: a shorter label where room is scarce (a KPI tile at 1280 px), the full one on hover
+    short: str = ""
 
 
 def _terms(*terms: Term) -> dict[str, Term]:
@@ -140,6 +142,7 @@ TERMS: dict[str, Term] = _terms(
         "units",
         "units",
         "Average inventory (units, end of period)",
+        "Avg. inventory",
     ),
     Term("peak_inventory", "Peak inventory", "units", "units", "Peak inventory (units)"),
     Term("peak_backlog", "Peak backlog", "units", "units", "Peak backlog (units)"),
@@ -149,6 +152,7 @@ TERMS: dict[str, Term] = _terms(
         "workers",
         "workers",
         "Workforce changes: hires + layoffs (workers)",
+        "Hires + layoffs",
     ),
     Term("overtime_share", "Overtime share", "", "rate", "Overtime share of hours used"),
     Term("subcontract_share", "Subcontracted", "", "rate", "Subcontracted share of supply"),

@@ -23,6 +23,7 @@ class Kpi:
     label: str
     format: Format
     up_is_good: bool | None
+    tile: str = ""  #: the label on a KPI tile (shorter where the full one does not fit)
 
 
 _FORMATS: dict[str, Format] = {"money": "money", "rate": "pct"}
@@ -31,7 +32,7 @@ _FORMATS: dict[str, Format] = {"money": "money", "rate": "pct"}
 def _kpi(key: str, up_is_good: bool | None) -> Kpi:
     """The KPI ``key`` as the vocabulary (:mod:`sop_core.base.fields`) names and formats it."""
     t = TERMS[key]
-    return Kpi(key, t.label, _FORMATS.get(t.kind, "units"), up_is_good)
+    return Kpi(key, t.label, _FORMATS.get(t.kind, "units"), up_is_good, t.short or t.label)
 
 
 #: Whether a rise of each KPI is good (True), bad (False) or neither (None).

@@ -329,3 +329,39 @@ def sheet_display(sheet: pd.DataFrame, family: str) -> pd.DataFrame:
     for (column, _), label in zip(SHEET_ROWS, table.index, strict=True):
         shown.loc[label] = [show_cell(column, v) for v in table.loc[label]]
     return shown
+
+
+def changes_since(plan: pd.DataFrame, past_plans: pd.DataFrame) -> pd.DataFrame:
+    """What changed since the latest earlier plan (the highest ``plan`` label; all rows
+    without the column), per family over the months both plans cover: columns family,
+    months, demand_before, demand, production_before, production (units, summed). Empty
+    when they share no month."""
+    if past_plans is None or past_plans.empty:
+        return pd.DataFrame(columns=list(CHANGE_COLUMNS))
+    last = past_plans
+    if "plan" in past_plans.columns:
+        last = past_plans[past_plans["plan"].astype(str) == past_plans["plan"].astype(str).max()]
+    keys = ["family", "period"]
+    both = plan[[*keys, "demand", "production"]].merge(
+        last[[*keys, "demand", "production"]], on=keys, suffixes=("", "_before")
+    )
+    if both.empty:
+        return pd.DataFrame(columns=list(CHANGE_COLUMNS))
+    out = both.groupby("family", sort=False).agg(
+        months=("period", "nunique"),
+        demand_before=("demand_before", "sum"),
+        demand=("demand", "sum"),
+        production_before=("production_before", "sum"),
+        production=("production", "sum"),
+    )
+    return out.reset_index()[list(CHANGE_COLUMNS)]
+
+
+CHANGE_COLUMNS = (
+    "family",
+    "months",
+    "demand_before",
+    "demand",
+    "production_before",
+    "production",
+)

@@ -4,7 +4,9 @@
 :class:`~sop_core.reports.pack.Section` list that :func:`~sop_core.reports.pack.pack_pdf` and
 :func:`~sop_core.reports.pack.pack_excel` lay out:
 
-1. **Summary**: the plan's KPIs (:mod:`sop_core.engine.kpis`), and the decision asked for.
+1. **The decision** (page 1, the pre-read): the decision asked, each plan's cost, margin,
+   fill rate, inventory and workforce changes side by side, the business plan's revenue
+   against the plan's, what changed since the last approved plan, the open decisions.
 2. **Demand and supply**: the balance chart, and per period demand, supply by source,
    inventory and backlog.
 3. **Scenarios compared**: each alternative's KPIs against the plan.
@@ -46,7 +48,7 @@ from sop_core.process.business_plan import (
     plan_money,
 )
 from sop_core.process.fva import ALL, fva_report, fva_words
-from sop_core.process.sop_sheet import sheet_display, sheet_table, sop_sheet
+from sop_core.process.sop_sheet import changes_since, sheet_display, sheet_table, sop_sheet
 from sop_core.reports.charts import balance_chart_spec
 from sop_core.reports.pack import Section
 from sop_core.reports.workbook import NUMBER_FORMATS, number_format
@@ -162,6 +164,131 @@ def balance_table(result: PlanResult) -> pd.DataFrame:
     )
 
 
+#: the figures page 1 compares, per plan
+DECISION_KPIS = ("total_cost", "margin", "fill_rate", "average_inventory", "workforce_changes")
+
+
+def decision_table(results: Mapping[str, PlanResult]) -> pd.DataFrame:
+    """One row per plan: its headline figures (:data:`DECISION_KPIS`, as numbers) and its
+    total cost against the first plan's (``vs_plan``, $)."""
+    first = next(iter(results.values()))
+    rows = []
+    for name, res in results.items():
+        row: dict[str, Any] = {"plan_name": name}
+        for key in DECISION_KPIS:
+            row[key] = res.kpis.get(key) if res.optimal else None
+        cost, base = res.kpis.get("total_cost"), first.kpis.get("total_cost")
+        row["vs_plan"] = None if cost is None or base is None else cost - base
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def decision_section(
+    scenario: Scenario,
+    result: PlanResult,
+    *,
+    plan_name: str,
+    alternatives: Mapping[str, PlanResult],
+    decision: str | None,
+    gap: pd.DataFrame | None,
+    decisions: pd.DataFrame | None,
+    past_plans: pd.DataFrame | None,
+) -> Section:
+    """Page 1, the pre-read: the decision asked, what each plan costs and earns against
+    the others and the business plan, what changed since the last approved plan, and the
+    open decisions with their owners."""
+    span = f"{scenario.period_labels[0]} – {scenario.period_labels[-1]}"
+    if decision:
+        asked = decision
+    elif len(alternatives) == 1:
+        asked = f"approve {plan_name} or {next(iter(alternatives))}"
+    elif alternatives:
+        asked = f"approve {plan_name} or one of its {len(alternatives)} alternatives"
+    else:
+        asked = f"approve {plan_name}"
+    text = [
+        f"Decision asked: {asked}.",
+        f"{plan_name}: {len(scenario.families)} families over {scenario.horizon} months ({span}).",
+    ]
+    if not result.optimal:
+        text.append(f"This plan is not feasible: {result.message}")
+    if gap is not None and len(gap):
+        plan_rev, budget_rev = gap["plan_revenue"].sum(), gap["budget_revenue"].sum()
+        text.append(
+            f"Against the business plan over the {gap['period'].nunique()} months both cover: "
+            f"revenue {show_value('plan_revenue', plan_rev)} against "
+            f"{show_value('budget_revenue', budget_rev)}, a gap of "
+            f"{show_value('gap_revenue', plan_rev - budget_rev)}."
+        )
+    if past_plans is not None and result.optimal:
+        changed = changes_since(result.families, past_plans)
+        if len(changed):
+            demand = changed["demand"].sum() - changed["demand_before"].sum()
+            made = changed["production"].sum() - changed["production_before"].sum()
+            months = int(changed["months"].max())
+            moved = changed.assign(
+                d=(changed["demand"] - changed["demand_before"]).abs()
+            ).sort_values("d", ascending=False)
+            text.append(
+                f"Since the last approved plan, over the {plural(months, 'month')} both cover: "
+                f"demand {signed_units(demand)}, production {signed_units(made)}; the largest "
+                f"change in demand is {moved['family'].iloc[0]}'s."
+            )
+    if decisions is not None and len(decisions):
+        lines = [decision_words(row) for row in decisions.head(5).to_dict("records")]
+        text.append(f"Open decisions ({len(decisions)}): " + "; ".join(lines) + ".")
+    table = decision_table({plan_name: result, **alternatives})
+    vs = f"Cost vs {plan_name} ($)"
+    table = table.rename(columns={"plan_name": "Plan", "vs_plan": vs})
+    table = table.rename(columns={k: header(k) for k in DECISION_KPIS})
+    keys = {header(k): k for k in DECISION_KPIS} | {vs: "total_cost"}
+    display = shown(table, {c: k for c, k in keys.items() if c != vs})
+    display[vs] = [
+        MISSING
+        if pd.isna(v)
+        else ("+" if v > 0.5 else "−" if v < -0.5 else "") + show_value("total_cost", abs(v))
+        for v in table[vs]
+    ]
+    return Section(
+        "The decision",
+        text=text,
+        table=table,
+        display=display,
+        number_formats=formats(keys),
+        sheet="Decision",
+    )
+
+
+def signed_units(x: float) -> str:
+    """A change in units with its sign: "+1,234 units", "−56 units", "no change"."""
+    if abs(x) < 0.5:
+        return "no change"
+    return ("+" if x > 0 else "−") + show_value("demand", abs(x)) + " units"
+
+
+def decision_words(row: Mapping[str, Any]) -> str:
+    """An open decision in words: what ("text", else "decision"), who owns it and when it
+    is due, each left out when blank: "Hire 5 for the peak (Eve, due 2027-01-15)"."""
+    what = next((row[k] for k in ("text", "decision") if given(row.get(k))), "a decision")
+    extra = [str(row["owner"])] if given(row.get("owner")) else []
+    if given(row.get("due")):
+        due = row["due"]
+        extra.append(f"due {due:%Y-%m-%d}" if hasattr(due, "strftime") else f"due {due}")
+    return f"{what} ({', '.join(extra)})" if extra else str(what)
+
+
+def given(value: Any) -> bool:
+    """Whether ``value`` says something: not None, NaN, NaT or blank text."""
+    if value is None:
+        return False
+    try:
+        if pd.isna(value):
+            return False
+    except (TypeError, ValueError):
+        pass
+    return bool(str(value).strip())
+
+
 def meeting_sections(
     scenario: Scenario,
     result: PlanResult,
@@ -185,16 +312,20 @@ def meeting_sections(
     and owed."""
     sections: list[Section] = []
     alternatives = dict(alternatives or {})
-    summary = [
-        f"Plan: {plan_name} ({len(scenario.families)} families, {scenario.horizon} periods, "
-        f"{scenario.period_labels[0]} – {scenario.period_labels[-1]})."
-    ]
-    if decision:
-        summary.append(f"Decision asked for: {decision}")
-    if not result.optimal:
-        summary.append(f"This plan is not feasible: {result.message}")
+    gap = None
+    if budget is not None and result.optimal:
+        gap = budget_gap(plan_money(scenario, result), budget)
     sections.append(
-        Section("Summary", text=summary, table=kpi_table({plan_name: result}), sheet="Summary")
+        decision_section(
+            scenario,
+            result,
+            plan_name=plan_name,
+            alternatives=alternatives,
+            decision=decision,
+            gap=gap,
+            decisions=decisions,
+            past_plans=past_plans,
+        )
     )
     if result.optimal:
         sections.append(
@@ -219,9 +350,7 @@ def meeting_sections(
                 sheet="Scenarios",
             )
         )
-    gap = None
-    if budget is not None and result.optimal:
-        gap = budget_gap(plan_money(scenario, result), budget)
+    if gap is not None:
         year = annual_gap(gap)
         sections.append(
             table_section(
