@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import strategies as st
 
 from sop_core.model.scenario import Scenario, parse_scenario, with_changes
@@ -305,3 +306,74 @@ def slider_change(s: Scenario, which: int, amount: float) -> Scenario:
         for f in s.families
     ]
     return s.model_copy(update={"families": fams})
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+#: the backends a store command's test runs on (``@pytest.fixture(params=BACKENDS)``)
+BACKENDS = ("sqlite", pytest.param("postgres", marks=pytest.mark.postgres))
+_CLI_DATABASES: dict[str, str] = {}
+
+
+def cli_store(request: Any, tmp_path: Path, monkeypatch: Any, *, roles: str, actor: str) -> str:
+    """An empty store for a command-line test on ``request.param``'s backend (SQLite in
+    ``tmp_path``, or one PostgreSQL database per test module, emptied for each test; the
+    module imports the ``postgres_server`` fixture), handed to the commands as a user
+    would: ``$SOP_DATABASE_URL``, ``$SOP_ACTOR`` = ``actor`` (a plain name: the trusted
+    local user) and ``$SOP_ROLES_FILE`` holding ``roles`` (a role file's TOML). Returns
+    its URL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    else:
+        from postgres_server import drop_store_tables, fresh_database
+
+        module = request.module.__name__.rsplit(".", 1)[-1]
+        if module not in _CLI_DATABASES:
+            server = request.getfixturevalue("postgres_server")
+            _CLI_DATABASES[module] = fresh_database(server, module)
+        url = _CLI_DATABASES[module]
+        drop_store_tables(url)
+    role_file = tmp_path / "roles.toml"
+    role_file.write_text(roles, encoding="utf-8")
+    monkeypatch.setenv("SOP_DATABASE_URL", url)
+    monkeypatch.setenv("SOP_ACTOR", actor)
+    monkeypatch.setenv("SOP_ROLES_FILE", str(role_file))
+    return url
+
+
+def run_cli(capsys: Any, *argv: str) -> tuple[int, str, str]:
+    """``python -m sop_core ARGV`` in this process: its exit code, stdout and stderr."""
+    from sop_core.cli.main import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def company_at(url: str, name: str = "Acme") -> Any:
+    """Company ``name`` as the store at ``url`` holds it (read through the services)."""
+    from sop_core.services import companies
+    from sop_core.services.workbench import connect
+
+    with connect(url) as wb:
+        return companies.company_state(wb, name)
+
+
+def audit_at(url: str, company: str = "Acme") -> Any:
+    """``company``'s audit trail at ``url``, newest first, with the exact values."""
+    from sop_core.services import audit
+    from sop_core.services.workbench import connect
+
+    with connect(url) as wb:
+        return audit.audit_trail(wb, company=company, exact=True)
+
+
+def refused_cli(capsys: Any, url: str, *argv: str) -> str:
+    """Run a command that must be refused: exit 2, nothing on stdout, nothing saved for
+    Acme (its revision and audit trail as they were); returns stderr."""
+    before, rows = company_at(url).revision, len(audit_at(url))
+    code, out, err = run_cli(capsys, *argv)
+    assert (code, out) == (2, ""), err
+    assert company_at(url).revision == before and len(audit_at(url)) == rows
+    return err

@@ -9,14 +9,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from factories import red_tomato
-from postgres_server import PostgresServer, drop_store_tables, fresh_database, postgres_server  # noqa: F401
+from factories import BACKENDS, cli_store, red_tomato, run_cli
+from postgres_server import PostgresServer, fresh_database, postgres_server  # noqa: F401
 
-from sop_core.cli.main import main
 from sop_core.services import companies
 from sop_core.services.audit import audit_trail
 from sop_core.services.workbench import Workbench, connect
-from sop_core.store.session import ENV_VAR
 
 SUPPLY = "sam@acme.example"  # a supply planner in the role file: may enter actuals
 FINANCE = "fay@acme.example"  # finance: may not
@@ -30,23 +28,17 @@ FILE = "family,period,production,inventory,backlog\n" + "".join(
 )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A store holding company Acme (one family, "Garden tools"), given to the CLI
     through ``SOP_DATABASE_URL``; Ann acts (the trusted local user) unless ``--as``."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
-    else:
-        server: PostgresServer = request.getfixturevalue("postgres_server")
-        url = fresh_database(server, "cli_actuals")
-        drop_store_tables(url)
-    roles = tmp_path / "roles.toml"
-    roles.write_text(
-        f'[roles]\n"{SUPPLY}" = ["supply planner"]\n"{FINANCE}" = ["finance"]\n', encoding="utf-8"
+    url = cli_store(
+        request,
+        tmp_path,
+        monkeypatch,
+        roles=f'[roles]\n"{SUPPLY}" = ["supply planner"]\n"{FINANCE}" = ["finance"]\n',
+        actor="Ann",
     )
-    monkeypatch.setenv("SOP_ROLES_FILE", str(roles))
-    monkeypatch.setenv(ENV_VAR, url)
-    monkeypatch.setenv("SOP_ACTOR", "Ann")
     with connect(url) as bench:
         companies.start_company(bench, "Acme", author="Bo", copy_of=red_tomato())
     return url
@@ -92,9 +84,7 @@ def actuals_file(tmp_path: Path) -> Path:
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(["actuals", *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, "actuals", *argv)
 
 
 def stored(wb: Workbench) -> dict[tuple[str, str], tuple[float, float, float]]:

@@ -13,14 +13,21 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from factories import red_tomato_dict
-from postgres_server import drop_store_tables, fresh_database, postgres_server  # noqa: F401
+from factories import (
+    BACKENDS,
+    audit_at,
+    cli_store,
+    company_at,
+    red_tomato_dict,
+    refused_cli,
+    run_cli,
+)
+from postgres_server import postgres_server  # noqa: F401 (the PostgreSQL backend)
 
-from sop_core.cli.main import main
 from sop_core.model.scenario import Scenario, parse_scenario
 from sop_core.process.workspace import WorkspaceState
-from sop_core.services import audit, capacity, companies, cycles
-from sop_core.services.workbench import DATABASE_ENV, connect
+from sop_core.services import capacity, companies, cycles
+from sop_core.services.workbench import connect
 
 MONTHS = [f"2027-{m:02d}" for m in range(1, 7)]
 DEMAND = [1600, 3000, 3200, 3800, 2200, 2200]
@@ -44,25 +51,11 @@ def budget_file(tmp_path: Path, units: list[float] = DEMAND, name: str = "budget
     return path
 
 
-@pytest.fixture(scope="module")
-def pg_database(request: pytest.FixtureRequest) -> str:
-    return fresh_database(request.getfixturevalue("postgres_server"), "test_cli_business_plan")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A store holding Acme (no business plan yet) for the CLI through
     ``SOP_DATABASE_URL``; Tester acts; x is a supply planner, fay in finance."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
-    else:
-        url = request.getfixturevalue("pg_database")
-        drop_store_tables(url)
-    roles = tmp_path / "roles.toml"
-    roles.write_text(ROLES, encoding="utf-8")
-    monkeypatch.setenv(DATABASE_ENV, url)
-    monkeypatch.setenv("SOP_ACTOR", "Tester")
-    monkeypatch.setenv("SOP_ROLES_FILE", str(roles))
+    url = cli_store(request, tmp_path, monkeypatch, roles=ROLES, actor="Tester")
     with connect(url) as wb:
         companies.start_company(wb, "Acme", author="Tester", copy_of=acme())
     return url
@@ -76,28 +69,21 @@ def budgeted(db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(["business-plan", *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, "business-plan", *argv)
 
 
-def company(url: str) -> WorkspaceState:
-    with connect(url) as wb:
-        return companies.company_state(wb, "Acme")
+def company(url: str, name: str = "Acme") -> WorkspaceState:
+    return company_at(url, name)
 
 
 def trail(url: str) -> pd.DataFrame:
-    with connect(url) as wb:
-        return audit.audit_trail(wb, company="Acme", exact=True)
+    """Acme's audit trail, newest first, with the exact values."""
+    return audit_at(url)
 
 
 def refused(capsys: pytest.CaptureFixture[str], url: str, *argv: str) -> str:
     """A command that must be refused: exit 2, nothing on stdout, nothing saved."""
-    before, rows = company(url).revision, len(trail(url))
-    code, out, err = run(capsys, *argv)
-    assert (code, out) == (2, ""), err
-    assert company(url).revision == before and len(trail(url)) == rows
-    return err
+    return refused_cli(capsys, url, "business-plan", *argv)
 
 
 # --------------------------------------------------------------------------- upload, show

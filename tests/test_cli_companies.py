@@ -7,33 +7,27 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from factories import red_tomato
-from postgres_server import PostgresServer, drop_store_tables, fresh_database, postgres_server  # noqa: F401
+from factories import BACKENDS, cli_store, red_tomato, run_cli
+from postgres_server import postgres_server  # noqa: F401 (the PostgreSQL backend)
 
-from sop_core.cli.main import main
 from sop_core.services import companies
 from sop_core.services.audit import audit_trail
 from sop_core.services.workbench import Workbench, connect
-from sop_core.store.session import ENV_VAR
 
 SUPPLY = "sam@acme.example"  # a supply planner in the role file: may not start a company
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """An empty store, given to the CLI through ``SOP_DATABASE_URL`` as a user would; Ann
     acts (the trusted local user) unless ``--as`` says otherwise."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
-    else:
-        server: PostgresServer = request.getfixturevalue("postgres_server")
-        url = fresh_database(server, "cli_companies")
-        drop_store_tables(url)
-    roles = tmp_path / "roles.toml"
-    roles.write_text(f'[roles]\n"{SUPPLY}" = ["supply planner"]\n', encoding="utf-8")
-    monkeypatch.setenv("SOP_ROLES_FILE", str(roles))
-    monkeypatch.setenv(ENV_VAR, url)
-    monkeypatch.setenv("SOP_ACTOR", "Ann")
+    url = cli_store(
+        request,
+        tmp_path,
+        monkeypatch,
+        roles=f'[roles]\n"{SUPPLY}" = ["supply planner"]\n',
+        actor="Ann",
+    )
     return url
 
 
@@ -46,9 +40,7 @@ def wb(db_url: str) -> Iterator[Workbench]:
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(["companies", *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, "companies", *argv)
 
 
 def test_create_list_copy_export_and_import(

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from factories import red_tomato
-from postgres_server import PostgresServer, drop_store_tables, fresh_database, postgres_server  # noqa: F401
+from factories import BACKENDS, cli_store, red_tomato, run_cli
+from postgres_server import PostgresServer, fresh_database, postgres_server  # noqa: F401
 
 from sop_core.cli.main import main
 from sop_core.demand.history import read_history
@@ -19,7 +19,6 @@ from sop_core.services import companies
 from sop_core.services.audit import audit_trail
 from sop_core.services.history import history_uploads
 from sop_core.services.workbench import Workbench, connect
-from sop_core.store.session import ENV_VAR
 
 DEMAND = "dee@acme.example"  # a demand planner in the role file: may upload a history
 SUPPLY = "sam@acme.example"  # a supply planner: may not
@@ -32,24 +31,17 @@ SALES = {
 }
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A store holding company Acme (one family, "Garden tools"), given to the CLI
     through ``SOP_DATABASE_URL``; Ann acts (the trusted local user) unless ``--as``."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
-    else:
-        server: PostgresServer = request.getfixturevalue("postgres_server")
-        url = fresh_database(server, "cli_history")
-        drop_store_tables(url)
-    roles = tmp_path / "roles.toml"
-    roles.write_text(
-        f'[roles]\n"{DEMAND}" = ["demand planner"]\n"{SUPPLY}" = ["supply planner"]\n',
-        encoding="utf-8",
+    url = cli_store(
+        request,
+        tmp_path,
+        monkeypatch,
+        roles=f'[roles]\n"{DEMAND}" = ["demand planner"]\n"{SUPPLY}" = ["supply planner"]\n',
+        actor="Ann",
     )
-    monkeypatch.setenv("SOP_ROLES_FILE", str(roles))
-    monkeypatch.setenv(ENV_VAR, url)
-    monkeypatch.setenv("SOP_ACTOR", "Ann")
     with connect(url) as bench:
         companies.start_company(bench, "Acme", author="Bo", copy_of=red_tomato())
     return url
@@ -89,9 +81,7 @@ def sales_file(tmp_path: Path) -> Path:
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(["history", *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, "history", *argv)
 
 
 def kept_history(wb: Workbench) -> pd.DataFrame:
