@@ -21,12 +21,7 @@ from pages._workspace import (
 from sop_core.base.errors import InputError
 from sop_core.base.text import md_escape
 from sop_core.model.whatif import WhatIf
-from sop_core.process.business_plan import (
-    EXCEPTION_NAMES,
-    budget_gap,
-    meeting_exceptions,
-    plan_money,
-)
+from sop_core.process.business_plan import EXCEPTION_NAMES, exceptions_against
 from sop_core.process.cycle import month_of, pending_for
 from sop_core.services import companies, cycles
 
@@ -126,12 +121,10 @@ kpi_tiles(result)
 balance_chart(result, scenario.period_labels, key="home_balance", height=320)
 
 # ----------------------------------------------------------------- the top exceptions
-budget = ws.business_plan
-gap = None if budget.empty else budget_gap(plan_money(scenario, result), budget)
-exceptions = meeting_exceptions(
+exceptions = exceptions_against(
     scenario,
     result,
-    gap,
+    ws.business_plan,
     demand_review_signed_off=cycle is None or cycle.step("demand").signed_off,
 )
 st.subheader("Exceptions")

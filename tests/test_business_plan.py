@@ -24,6 +24,7 @@ from sop_core.process.business_plan import (
     annual_gap,
     budget_gap,
     business_plan_template,
+    exceptions_against,
     meeting_exceptions,
     plan_money,
     read_business_plan,
@@ -295,6 +296,14 @@ def test_exceptions_below_budget_and_the_demand_review_hook() -> None:
     }
     # within the tolerance, and once the review is signed off: nothing to say
     assert meeting_exceptions(s, r, gap, budget_tolerance=0.2).empty
+
+
+def test_exceptions_against_a_business_plan_or_none() -> None:
+    s, r = _monthly([[10, 10]], price=2)
+    budget = _budget([("F0", "2027-01", 12, 24), ("F0", "2027-02", 10, 20)])
+    against = exceptions_against(s, r, budget)
+    assert against["kind"].tolist() == ["below_budget"]  # the gap is computed for it
+    assert exceptions_against(s, r, budget.iloc[0:0]).empty  # no budget: nothing below it
 
 
 def test_exception_for_a_family_missing_from_the_budget() -> None:

@@ -44,7 +44,7 @@ from sop_core.process.business_plan import (
     EXCEPTION_NAMES,
     annual_gap,
     budget_gap,
-    meeting_exceptions,
+    exceptions_against,
     plan_money,
     read_business_plan,
 )
@@ -242,10 +242,10 @@ def _cmd_exceptions(args: argparse.Namespace) -> int:
         cycle = cycles.current_cycle(wb, args.company)
     if not result.optimal:
         return _infeasible(result)
-    budget = state.business_plan
-    gap = None if budget.empty else budget_gap(plan_money(scenario, result), budget)
     review_done = cycle is None or cycle.step("demand").signed_off
-    found = meeting_exceptions(scenario, result, gap, demand_review_signed_off=review_done)
+    found = exceptions_against(
+        scenario, result, state.business_plan, demand_review_signed_off=review_done
+    )
     if args.format != "table":
         emit(found, args.format)
         return 0
@@ -257,6 +257,6 @@ def _cmd_exceptions(args: argparse.Namespace) -> int:
     print(f"{state.name}: {len(found)} exceptions for the meeting")
     for kind, message in zip(found["kind"], found["message"], strict=True):
         print(f"- {EXCEPTION_NAMES[kind]}: {message}")
-    if gap is None:
+    if state.business_plan.empty:
         print("(no business plan yet: the gap to it is not checked)")
     return 0

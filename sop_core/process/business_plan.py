@@ -514,3 +514,19 @@ def _over_capacity(resources: pd.DataFrame, limit: float) -> list[dict[str, str]
             )
         )
     return out
+
+
+def exceptions_against(
+    scenario: Scenario,
+    result: PlanResult,
+    budget: pd.DataFrame,
+    *,
+    demand_review_signed_off: bool = True,
+) -> pd.DataFrame:
+    """:func:`meeting_exceptions` of the plan, with its gap to the business plan
+    ``budget`` (:data:`BUSINESS_PLAN_COLUMNS`; empty: no business plan, so no budget
+    exceptions)."""
+    gap = None if budget.empty else budget_gap(plan_money(scenario, result), budget)
+    return meeting_exceptions(
+        scenario, result, gap, demand_review_signed_off=demand_review_signed_off
+    )
