@@ -100,6 +100,20 @@ def set_levers(whatif: WhatIf, top: float) -> None:
         ss["workers_max"] = float(min(whatif.workers_max, top))
 
 
+def found_fix(
+    s: Scenario, approved: PlanResult | None, whatif: WhatIf, result: PlanResult
+):
+    """:func:`sop_core.services.plans.one_click_fix` (up to a few dozen solves), once per
+    scenario, fence and what-if in this session: a rerun of the same infeasible what-if
+    (another widget moved) does not search again."""
+    key = (id(s), id(approved), tuple(sorted(whatif.to_dict().items())))
+    kept = st.session_state.get("plan_fix_found")
+    if kept is None or kept[0] != key:
+        kept = (key, plans.one_click_fix(s, approved, whatif, result, planner=planner_for(s)))
+        st.session_state.plan_fix_found = kept
+    return kept[1]
+
+
 def infeasible_view(
     s: Scenario, whatif: WhatIf, result: PlanResult, approved: PlanResult | None
 ) -> None:
@@ -109,7 +123,7 @@ def infeasible_view(
     more = [line for line in result.diagnosis if line not in result.message]
     if more:
         st.markdown("\n".join(f"- {md_escape(line)}" for line in more[:8]))
-    fix = plans.one_click_fix(s, approved, whatif, result, planner=planner_for(s))
+    fix = found_fix(s, approved, whatif, result)
     if fix is not None:
         st.button(
             fix.label,
