@@ -100,9 +100,7 @@ def set_levers(whatif: WhatIf, top: float) -> None:
         ss["workers_max"] = float(min(whatif.workers_max, top))
 
 
-def found_fix(
-    s: Scenario, approved: PlanResult | None, whatif: WhatIf, result: PlanResult
-):
+def found_fix(s: Scenario, approved: PlanResult | None, whatif: WhatIf, result: PlanResult):
     """:func:`sop_core.services.plans.one_click_fix` (up to a few dozen solves), once per
     scenario, fence and what-if in this session: a rerun of the same infeasible what-if
     (another widget moved) does not search again."""
