@@ -45,7 +45,8 @@ from sop_core.process.cycle import (
     step_def,
     steps_frame,
 )
-from sop_core.process.sop_sheet import sheet_display, sop_sheet
+from sop_core.process.sop_sheet import balance_statement, sheet_display, sop_sheet
+from sop_core.reports.charts import family_sheet_chart_spec
 from sop_core.reports.meeting_pack import PLAN_COLUMNS
 from sop_core.services import cycles
 from sop_core.services.scenarios import scenarios_of
@@ -455,6 +456,9 @@ else:
         family_pick = st.selectbox(
             "Family", list(dict.fromkeys(sheet["family"])), key="cycle_sheet_family"
         )
+        st.vega_lite_chart(
+            spec=family_sheet_chart_spec(sheet, family_pick, height=280), key="cycle_sheet_chart"
+        )
         shown = sheet_display(sheet, family_pick)  # text: whole units, blank where none
         st.dataframe(
             shown,
@@ -462,6 +466,15 @@ else:
             column_config={
                 month: st.column_config.TextColumn(alignment="right") for month in shown.columns
             },
+        )
+        opening = pack_scenario.families[pack_scenario.family_names.index(family_pick)]
+        st.caption(
+            balance_statement(
+                sheet,
+                family_pick,
+                opening_inventory=opening.initial_inventory,
+                opening_backlog=opening.initial_backorder,
+            )
         )
 label = "Actual production, inventory and backlog" + (
     f" ({len(actuals):,} rows)" if actuals is not None else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -377,3 +378,28 @@ def refused_cli(capsys: Any, url: str, *argv: str) -> str:
     assert (code, out) == (2, ""), err
     assert company_at(url).revision == before and len(audit_at(url)) == rows
     return err
+
+
+def pack_sections(pdf: bytes) -> dict[str, tuple[int, str]]:
+    """A meeting pack's sections as printed: title -> (the page it starts on, from 0;
+    its text, from its title's line to the next section's), in the PDF's outline order.
+    Sections follow on where they fit, so a page can hold several."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    lines: list[tuple[int, str]] = [
+        (n, line)
+        for n, page in enumerate(reader.pages)
+        for line in page.extract_text().splitlines()
+    ]
+    titles = [item.title for item in reader.outline]
+    starts, at = [], 0
+    for title in titles:
+        at = next(i for i in range(at, len(lines)) if lines[i][1] == title)
+        starts.append(at)
+        at += 1
+    ends = [*starts[1:], len(lines)]
+    return {
+        title: (lines[s][0], "\n".join(line for _, line in lines[s:e]))
+        for title, s, e in zip(titles, starts, ends, strict=True)
+    }

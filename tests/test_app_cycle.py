@@ -229,6 +229,10 @@ def test_next_month_shows_last_months_approved_plan_against_actual_sales():
     first = scenario.period_labels[0]
     assert sheet.loc["Forecast", first] == pytest.approx(family.demand[0], abs=0.5)
     assert sheet.loc["Subcontracting plan", first] >= 0
+    # with the family's chart above it and the statement that it adds up below it
+    charts = at.get("arrow_vega_lite_chart") + at.get("vega_lite_chart")
+    assert any("Inventory target" in str(c.proto) for c in charts)
+    assert "It adds up over the 12 months: production " in texts(at)
 
 
 def test_a_recommended_scenario_deleted_later_leaves_the_pages_working():

@@ -21,12 +21,14 @@ from sop_core.process.business_plan import (
     EXCEPTION_COLUMNS,
     GAP_COLUMNS,
     MONEY_COLUMNS,
+    RANKED_COLUMNS,
     annual_gap,
     budget_gap,
     business_plan_template,
     exceptions_against,
     meeting_exceptions,
     plan_money,
+    ranked_exceptions,
     read_business_plan,
     write_business_plan,
 )
@@ -293,7 +295,9 @@ def test_exceptions_below_budget_and_the_demand_review_hook() -> None:
         "period": "2027-01",
         "message": "F0 in 2027-01: sells 10 units, 2 (17%) below the budget of 12; revenue "
         "$20 is $4 below the budget of $24 (cumulative gap −2 units, −$4).",
+        "stake": pytest.approx(4.0),  # the revenue below the budget
     }
+    assert math.isnan(ex.iloc[0]["stake"])  # an open review is worth no sum
     # within the tolerance, and once the review is signed off: nothing to say
     assert meeting_exceptions(s, r, gap, budget_tolerance=0.2).empty
 
@@ -325,6 +329,7 @@ def test_exception_for_stock_above_its_target() -> None:
             "2027-01",
             "F0 ends 2027-01 with 5 units in stock, 5 above its safety stock target of 0, "
             "1.0 months of this month's demand.",
+            5.0,  # 5 units above the target, held a month at $1
         ]
     ]
     assert meeting_exceptions(s, r, stock_tolerance=1.0).empty
@@ -359,9 +364,40 @@ def test_exception_for_a_resource_loaded_over_its_hours() -> None:
             "Line 1",
             "1",
             "Line 1 is loaded at 138% in 1: 11 h against 8 h available (3 h of overtime).",
+            6.0,  # 3 h above the line's 8 at $2 an hour
         ]
     ]
     assert meeting_exceptions(s, solve(s), utilisation_limit=1.4).empty
+
+
+def test_exceptions_are_ranked_by_money_at_stake_per_family_over_their_months() -> None:
+    ex = pd.DataFrame(
+        [
+            ("demand_review_open", "", "", "Review open.", math.nan),
+            ("stock_above_target", "A", "2027-01", "A high in 01.", 5.0),
+            ("below_budget", "B", "2027-02", "B short in 02.", 40.0),
+            ("stock_above_target", "A", "2027-02", "A high in 02.", 7.0),
+            ("below_budget", "B", "2027-01", "B short in 01.", 10.0),
+            ("stock_above_target", "C", "2027-03", "C high in 03.", 30.0),
+        ],
+        columns=list(EXCEPTION_COLUMNS),
+    )
+    ranked = ranked_exceptions(ex)
+    assert list(ranked.columns) == list(RANKED_COLUMNS)
+    assert ranked[["kind", "family", "months"]].values.tolist() == [
+        ["below_budget", "B", "2027-01 – 2027-02 (2 months)"],  # $50
+        ["stock_above_target", "C", "2027-03"],  # $30
+        ["stock_above_target", "A", "2027-01 – 2027-02 (2 months)"],  # $12
+        ["demand_review_open", "", ""],  # no sum: last
+    ]
+    assert ranked["stake"].tolist()[:3] == [50.0, 30.0, 12.0]
+    assert math.isnan(ranked["stake"].iloc[3])
+    assert ranked["message"].tolist()[:3] == [
+        "2 months; the largest: B short in 02.",
+        "C high in 03.",
+        "2 months; the largest: A high in 02.",
+    ]
+    assert ranked_exceptions(ex.iloc[0:0]).empty
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -303,3 +303,42 @@ def test_no_chart_cuts_a_legend_label():
     found = [legend for spec in specs for legend in legends(spec)]
     assert found, "the charts have legends"
     assert all(legend.get("labelLimit") == 0 for legend in found), found
+
+
+def test_the_family_sheet_chart_shows_what_happened_then_the_plan():
+    from sop_core.process.sop_sheet import sop_sheet
+    from sop_core.reports.charts import family_sheet_chart_spec, family_sheet_frame
+
+    history = pd.DataFrame(
+        {"period": ["2027-02", "2027-03"], "family": "A", "sku": "a", "demand": [7.0, 9.0]}
+    )
+    plan = pd.DataFrame(
+        {
+            "family": "A",
+            "period": ["2027-04", "2027-05"],
+            "demand": [10.0, 20.0],
+            "production": [12.0, 15.0],
+            "subcontract": [0.0, 3.0],
+            "inventory": [2.0, 0.0],
+            "backorder": [0.0, 0.0],
+            "safety_stock": [2.0, 0.0],
+        }
+    )
+    sheet = sop_sheet(history, plan, past_months=2)
+    frame = family_sheet_frame(sheet, "A")
+    got = {(r.series, r.period): r.units for r in frame.itertuples(index=False)}
+    # supply by source, demand, sales, stock against its target, backlog: by hand
+    assert got[("Production", "2027-05")] == 15 and got[("Subcontracting", "2027-05")] == 3
+    assert got[("Demand (forecast)", "2027-04")] == 10
+    assert got[("Actual sales", "2027-03")] == 9 and ("Actual sales", "2027-04") not in got
+    assert got[("Inventory", "2027-04")] == 2 and got[("Inventory target", "2027-04")] == 2
+    assert got[("Backlog", "2027-05")] == 0
+    assert ("Production", "2027-02") not in got  # nothing known was made then
+    spec = family_sheet_chart_spec(sheet, "A")
+    shaded = spec["layer"][0]
+    assert shaded["mark"]["type"] == "rect"  # the past months, shaded
+    assert [r["period"] for r in spec["datasets"][shaded["data"]["name"]]] == [
+        "2027-02",
+        "2027-03",
+    ]
+    assert spec["layer"][1]["encoding"]["color"]["legend"]["labelLimit"] == 0

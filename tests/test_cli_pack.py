@@ -208,5 +208,5 @@ def test_build_of_a_plan_with_no_feasible_solution_exits_1_and_says_so(db_url, t
     code, out, err = run(capsys, "build", "Tight", "-o", str(pdf))
     assert code == 1 and out.startswith("wrote the meeting pack of Tight (no cycle yet; ")
     assert err.startswith("Tight (as planned): infeasible, no feasible plan (")
-    page = PdfReader(io.BytesIO(pdf.read_bytes())).pages[1].extract_text()
+    page = PdfReader(io.BytesIO(pdf.read_bytes())).pages[0].extract_text()  # page 1
     assert "This plan is not feasible" in page

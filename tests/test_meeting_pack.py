@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from factories import pack_sections
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -61,14 +62,17 @@ def test_the_pack_has_every_section_in_the_meetings_order(sample):
         "Assumptions",
         *(f"Family S&OP sheet: {f}" for f in families),
     ]
-    reader = PdfReader(io.BytesIO(pack_pdf("2026-12 S&OP cycle", sections)))
+    pdf = pack_pdf("2026-12 S&OP cycle", sections)
+    reader = PdfReader(io.BytesIO(pdf))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert show("total_cost", result.kpis["total_cost"]) in text  # the plan's own cost
     assert "Decision asked: approve Base or No overtime." in text
     assert "Hire 5 for the peak" in text and "Nothing open." in text
     assert "Below budget" in text and "below_budget" not in text  # the revenue gap's exception
     assert all(f"Family S&OP sheet: {f}" in text for f in families)
-    assert len(reader.pages[2].images) == 1  # the balance chart
+    page_of = {title: page for title, (page, _) in pack_sections(pdf).items()}
+    assert list(page_of) == titles  # the PDF's outline: every section, in order
+    assert len(reader.pages[page_of["Demand and supply"]].images) >= 1  # the balance chart
     book = load_workbook(io.BytesIO(pack_excel(sections)))
     assert {"Decision", "Balance", "Scenarios", "Gap to budget", "Exceptions"} <= set(
         book.sheetnames
@@ -201,28 +205,31 @@ def test_the_pack_reads_as_people_read_it(sample):
         decisions=decisions,
         assumptions=pd.DataFrame(columns=["text", "owner"]),
     )
-    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pack_pdf("pack", sections))).pages]
-    text = "\n".join(pages)
+    pdf = pack_pdf("pack", sections)
+    reader = PdfReader(io.BytesIO(pdf))
+    sections_at = pack_sections(pdf)
+    printed = {title: body for title, (_, body) in sections_at.items()}
+    text = "\n".join(printed.values())
     assert not re.search(r"\bNone\b", text) and not re.search(r"\bnan\b", text, re.I)
     assert not re.search(r"\bNaT\b|<NA>|\(s\)", text)
     assert "No overtime against 1 alternative." in text
     # the plan without any safety stock has none to meet: the one missing mark, as on a
     # tile, not 100 %
-    scenarios = next(p for p in pages if p.startswith("Scenarios compared"))
+    scenarios = printed["Scenarios compared"]
     met = next(line for line in scenarios.splitlines() if line.startswith("Safety stock met"))
     assert met.split()[-1] == MISSING == money(None) and met.split()[-2].endswith("%")
     # the balance table's and the gap table's units are whole; the gap's money in dollars
-    balance = next(p for p in pages if p.startswith("Demand and supply"))
+    balance = printed["Demand and supply"]
     body = [line for line in balance.splitlines() if re.match(r"\d{4}-\d{2} ", line)]
     assert len(body) == tight.horizon
     assert all(WHOLE.fullmatch(v) for line in body for v in line.split()[1:]), body
-    gap = next(p for p in pages if p.startswith("Gap to the business plan"))
+    gap = printed["Gap to the business plan"]
     assert "$" in gap and not re.search(r"\d\.\d", gap)
 
     labels = [label for _, label in SHEET_ROWS]
     assert "Subcontracting plan" in labels
     for family in tight.families:
-        page = next(p for p in pages if p.startswith(f"Family S&OP sheet: {family.name}"))
+        page = printed[f"Family S&OP sheet: {family.name}"]
         rows = _rows(page, labels)
         assert set(rows) == set(labels)  # every row printed, subcontracting too
         for label, values in rows.items():  # units (and days) whole: no decimals
@@ -254,6 +261,22 @@ def test_the_pack_reads_as_people_read_it(sample):
             ), (family.name, t)
         cover = [_value(v) for v in rows["Days of cover"]]
         assert len(cover) == n and max(cover) > 0  # not 0 everywhere
+        # … and the page says so for the horizon, with the figures that add up
+        said = re.search(
+            r"It adds up over the 12 months: production ([\d,]+) \+ subcontracting ([\d,]+) "
+            r"− demand ([\d,]+) = ([−+]?[\d,]+) units; inventory went from ([\d,]+) to "
+            r"([\d,]+)",
+            " ".join(page.splitlines()),
+        )
+        assert said, page
+        made, bought, sold, net, opened, closed = (_value(g.lstrip("+")) for g in said.groups())
+        assert made + bought - sold == pytest.approx(net, abs=1.5)
+        assert closed - opened == pytest.approx(net, abs=1.5)  # no backlog in this plan
+        assert sold == pytest.approx(sum(plan["Forecast"]), abs=n)
+        # a page of its own, the family's chart at its top
+        start, _ = sections_at[f"Family S&OP sheet: {family.name}"]
+        assert reader.pages[start].extract_text().startswith(f"Family S&OP sheet: {family.name}")
+        assert len(reader.pages[start].images) == 1
 
     # the Excel pack keeps the plan's numbers exactly, shown as whole units
     book = load_workbook(io.BytesIO(pack_excel(sections)))
@@ -310,6 +333,6 @@ def test_page_one_is_the_decision_with_the_plans_the_business_plan_and_what_chan
         tight.total_cost - result.total_cost
     )
     reader = PdfReader(io.BytesIO(pack_pdf("2026-12 S&OP cycle", sections)))
-    first = reader.pages[1].extract_text()  # after the cover
+    first = reader.pages[0].extract_text()  # page 1: no cover before it
     assert "The decision" in first and "No overtime" in first
     assert show("total_cost", tight.total_cost) in first

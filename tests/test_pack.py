@@ -1,5 +1,6 @@
-"""The meeting pack's layout: one PDF page per section after the cover, charts rendered on
-the server, any name printed as typed; the tables as an Excel workbook."""
+"""The meeting pack's layout: page 1 opens with the title and the contents, sections
+follow on where they fit whole, charts rendered on the server, any name printed as typed;
+the tables as an Excel workbook."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def sections() -> list[Section]:
     ]
 
 
-def test_the_pdf_has_a_cover_and_one_page_per_section_with_its_text():
+def test_page_one_opens_the_pack_and_sections_follow_on_without_near_empty_pages():
     seen: list[tuple[int, int, str]] = []
     pdf = pack_pdf(
         "2026-12 S&OP cycle",
@@ -33,19 +34,29 @@ def test_the_pdf_has_a_cover_and_one_page_per_section_with_its_text():
         progress=lambda d, t, w: seen.append((d, t, w)),
     )
     reader = PdfReader(io.BytesIO(pdf))
-    assert len(reader.pages) == 1 + 3
-    cover = reader.pages[0].extract_text()
-    assert "2026-12 S&OP cycle" in cover and "Sample company" in cover
-    assert "1. Summary" in cover and "3. Gap to budget" in cover
-    assert "Total cost $7.20M" in reader.pages[1].extract_text()
-    balance = reader.pages[2]
-    assert "Balance – Gartenmöbel “Ü”" in balance.extract_text()  # printed as typed
-    assert len(balance.images) == 1  # the chart, rendered on the server
-    gap = reader.pages[3].extract_text()
-    assert "Fam 0" in gap and f"Fam {MAX_TABLE_ROWS - 1}" in gap
-    assert f"Fam {MAX_TABLE_ROWS}" not in gap
+    pages = [page.extract_text() for page in reader.pages]
+    first = pages[0]  # no cover: page 1 opens with the title, the contents, section 1
+    assert "2026-12 S&OP cycle" in first and "Sample company" in first
+    assert "1. Summary" in first and "3. Gap to budget" in first
+    assert "Total cost $7.20M" in first
+    # the short sections share a page: fewer pages than sections, each title printed once
+    assert len(pages) < len(sections())
+    for title in ("Summary", "Balance – Gartenmöbel “Ü”", "Gap to budget"):
+        assert sum(text.splitlines().count(title) for text in pages) == 1, title
+    assert sum(len(page.images) for page in reader.pages) == 1  # the chart, server-side
+    # a section starts below the one before only when it fits there whole
+    gap = next(text for text in pages if "Fam 0" in text)
+    assert f"Fam {MAX_TABLE_ROWS - 1}" in gap and f"Fam {MAX_TABLE_ROWS}" not in gap
     assert f"and {55 - MAX_TABLE_ROWS} more rows" in gap
+    assert [item.title for item in reader.outline] == [s.title for s in sections()]
     assert [d for d, _, _ in seen] == [0, 1, 2, 3] and seen[-1][2] == "done"
+
+
+def test_a_section_that_asks_for_a_page_of_its_own_starts_one():
+    own = Section("Family S&OP sheet: Garden Tools", text=["Its chart and table."], new_page=True)
+    reader = PdfReader(io.BytesIO(pack_pdf("Pack", [sections()[0], own])))
+    assert len(reader.pages) == 2  # the short summary would have left room for it
+    assert reader.pages[1].extract_text().startswith("Family S&OP sheet: Garden Tools")
 
 
 def test_the_excel_pack_has_every_table_in_full():

@@ -14,6 +14,7 @@ from sop_core.process.sop_sheet import (
     ACTUALS_COLUMNS,
     SHEET_COLUMNS,
     SHEET_ROWS,
+    balance_statement,
     read_actuals,
     sheet_display,
     sheet_table,
@@ -148,6 +149,27 @@ def test_the_plans_months_balance() -> None:
     stock = plan["inventory_plan"] - plan["backlog_plan"]
     change = stock.diff().fillna(stock.iloc[0] - 100.0)
     assert supply.tolist() == pytest.approx(change.tolist())
+
+
+def test_the_statement_says_the_plan_adds_up_from_its_opening_stock() -> None:
+    # made 1,897.3551 + bought 100.25 − sold 2,234.6 = −236.9949: stock 100 → 0 and
+    # backlog 0 → 136.9949, a change of −100 − 136.9949
+    sheet = sop_sheet(_history(), _plan_with_subcontracting())
+    said = balance_statement(sheet, "A", opening_inventory=100.0, opening_backlog=0.0)
+    assert said == (
+        "It adds up over the 2 months: production 1,897 + subcontracting 100 − demand "
+        "2,235 = −237 units; inventory went from 100 to 0 (−100) and backlog from 0 to "
+        "137 (+137)."
+    )
+    # from another opening stock it cannot: the statement says by how much
+    off = balance_statement(sheet, "A", opening_inventory=90.0, opening_backlog=0.0)
+    assert off.startswith("It does not add up over the 2 months, by 10 units: ")
+    # the plan's inventory target is carried as the sheet's row
+    targeted = sop_sheet(_history(), _plan().assign(safety_stock=[4.0, 6.0]))
+    assert targeted["inventory_target"].tolist()[3:] == [4.0, 6.0]
+    assert sop_sheet(_history(), _plan())["inventory_target"].isna().all()
+    with pytest.raises(InputError, match="'B' is not in the sheet"):
+        balance_statement(sheet, "B", opening_inventory=0.0, opening_backlog=0.0)
 
 
 def test_without_past_plans_or_actuals_the_past_is_sales_only() -> None:

@@ -195,6 +195,18 @@ TERMS: dict[str, Term] = _terms(
     Term("budget_revenue", "Budget revenue", "$", "money", "Revenue the business plan expects"),
     Term("gap_revenue", "Gap revenue", "$", "money", "Plan − business plan; below 0: short"),
     Term("cum_gap_revenue", "Cumulative gap revenue", "$", "money", "The gap from the first month"),
+    # --- the meeting's exceptions (sop_core.process.business_plan.ranked_exceptions)
+    Term(
+        "stake",
+        "Money at stake",
+        "$",
+        "money",
+        "What the exception is worth over its months: the revenue below the business plan, "
+        "the holding cost of the stock above its target, the overtime cost of a resource's "
+        "hours above its capacity",
+    ),
+    Term("months", "Months", "", "text"),
+    Term("message", "What", "", "text"),
     # --- forecasts
     Term("forecast", "Forecast", "units", "units"),
     Term("lower", "Low (80 %)", "units", "units", "Lower end of the 80 % forecast interval"),

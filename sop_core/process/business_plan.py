@@ -54,6 +54,14 @@ penalty = the plan's total cost.
     family   the family (or the resource, for resource_over_capacity; "" when none)
     period   the month ("" when none)
     message  the exception in plain words, with its figures
+    stake    the money at stake in that month, $ (NaN when it has none): the revenue
+             below the business plan; the carrying cost (holding $ / unit / period) of
+             the stock above its target; the overtime cost of a resource's hours above
+             its capacity
+
+:func:`ranked_exceptions` groups them per kind and family (or resource) over their
+months, largest money at stake first (:data:`RANKED_COLUMNS`): what the meeting pack
+and the Home page show.
 """
 
 from __future__ import annotations
@@ -111,7 +119,8 @@ ANNUAL_GAP_COLUMNS = (
     "budget_revenue",
     "gap_revenue",
 )
-EXCEPTION_COLUMNS = ("kind", "family", "period", "message")
+EXCEPTION_COLUMNS = ("kind", "family", "period", "message", "stake")
+RANKED_COLUMNS = ("kind", "family", "months", "stake", "message")
 #: each kind of exception, as people read it
 EXCEPTION_NAMES: dict[str, str] = {
     "demand_review_open": "Demand review open",
@@ -398,8 +407,10 @@ def meeting_exceptions(
       its available hours (the plan's rough-cut load: it needs overtime);
     - ``not_in_budget``: a family of the plan with no row in the business plan (only
       with a ``gap``).
+
+    Each row's ``stake`` is its money at stake (the module docstring).
     """
-    rows: list[dict[str, str]] = []
+    rows: list[dict[str, Any]] = []
     if not demand_review_signed_off:
         rows.append(
             _row(
@@ -413,8 +424,10 @@ def meeting_exceptions(
     if gap is not None:
         rows += _below_budget(gap, budget_tolerance)
     if result.optimal:
-        rows += _stock_above_target(result.families, stock_tolerance)
-        rows += _over_capacity(result.resources, utilisation_limit)
+        holding = {f.name: f.holding_cost for f in scenario.families}
+        rows += _stock_above_target(result.families, stock_tolerance, holding)
+        rate = {r.name: r.overtime_cost_per_hour for r in scenario.resources}
+        rows += _over_capacity(result.resources, utilisation_limit, rate)
     if gap is not None:
         budgeted = set(gap["family"])
         for name in scenario.family_names:
@@ -431,8 +444,10 @@ def meeting_exceptions(
     return pd.DataFrame(rows, columns=list(EXCEPTION_COLUMNS))
 
 
-def _row(kind: str, family: str, period: str, message: str) -> dict[str, str]:
-    return {"kind": kind, "family": family, "period": period, "message": message}
+def _row(
+    kind: str, family: str, period: str, message: str, stake: float = math.nan
+) -> dict[str, Any]:
+    return {"kind": kind, "family": family, "period": period, "message": message, "stake": stake}
 
 
 def _flagged(frame: pd.DataFrame, mask: np.ndarray) -> list[Any]:
@@ -441,7 +456,7 @@ def _flagged(frame: pd.DataFrame, mask: np.ndarray) -> list[Any]:
     return list(rows.astype(object).itertuples(index=False)) if len(rows) else []
 
 
-def _below_budget(gap: pd.DataFrame, tolerance: float) -> list[dict[str, str]]:
+def _below_budget(gap: pd.DataFrame, tolerance: float) -> list[dict[str, Any]]:
     out = []
     units_short = -gap["gap_units"] > tolerance * gap["budget_units"] + 1e-6
     money_short = -gap["gap_revenue"] > tolerance * gap["budget_revenue"] + 1e-6  # NaN: False
@@ -470,12 +485,15 @@ def _below_budget(gap: pd.DataFrame, tolerance: float) -> list[dict[str, str]]:
                 r.period,
                 f"{r.family} in {r.period}: {'; '.join(parts)} (cumulative gap "
                 f"{units(r.cum_gap_units)} units, {cum}).",
+                max(-r.gap_revenue, 0.0) if not math.isnan(r.gap_revenue) else math.nan,
             )
         )
     return out
 
 
-def _stock_above_target(families: pd.DataFrame, tolerance: float) -> list[dict[str, str]]:
+def _stock_above_target(
+    families: pd.DataFrame, tolerance: float, holding: dict[str, float]
+) -> list[dict[str, Any]]:
     out = []
     over = families["inventory"] - families["safety_stock"] > tolerance * families["demand"] + 1e-6
     for r in _flagged(families, over.to_numpy(bool)):
@@ -489,12 +507,15 @@ def _stock_above_target(families: pd.DataFrame, tolerance: float) -> list[dict[s
                 f"{r.family} ends {r.period} with {units(r.inventory)} units in stock, "
                 f"{units(excess)} above its safety stock target of "
                 f"{units(r.safety_stock)}{cover}.",
+                excess * holding.get(r.family, math.nan),
             )
         )
     return out
 
 
-def _over_capacity(resources: pd.DataFrame, limit: float) -> list[dict[str, str]]:
+def _over_capacity(
+    resources: pd.DataFrame, limit: float, overtime_rate: dict[str, float]
+) -> list[dict[str, Any]]:
     out = []
     over = resources["load"] > limit * resources["hours_available"] + 1e-6
     for r in _flagged(resources, over.to_numpy(bool)):
@@ -511,6 +532,7 @@ def _over_capacity(resources: pd.DataFrame, limit: float) -> list[dict[str, str]
                 f"{r.resource} is {share} in {r.period}: {units(r.load)} h against "
                 f"{units(r.hours_available)} h available ({units(r.overtime_hours)} h of "
                 "overtime).",
+                max(r.load - r.hours_available, 0.0) * overtime_rate.get(r.resource, math.nan),
             )
         )
     return out
@@ -530,3 +552,46 @@ def exceptions_against(
     return meeting_exceptions(
         scenario, result, gap, demand_review_signed_off=demand_review_signed_off
     )
+
+
+def _span(periods: list[str]) -> str:
+    """The months of a group of exceptions in words: "2027-01", "2027-01 – 2027-06 (6
+    months)", "" when none."""
+    named = sorted(p for p in periods if p)
+    if not named:
+        return ""
+    if len(named) == 1:
+        return named[0]
+    return f"{named[0]} – {named[-1]} ({len(named)} months)"
+
+
+def ranked_exceptions(exceptions: pd.DataFrame) -> pd.DataFrame:
+    """:func:`meeting_exceptions` grouped per kind and family (or resource), largest
+    money at stake first (columns :data:`RANKED_COLUMNS`).
+
+    A group's ``months`` names its months (:func:`_span`), its ``stake`` is their
+    stakes' sum (NaN when none has one: such groups come last, in their order), its
+    ``message`` the one month's, or for several "N months: …" with the month of the
+    largest stake's message."""
+    if exceptions.empty:
+        return pd.DataFrame(columns=list(RANKED_COLUMNS))
+    rows = []
+    for (kind, family), group in exceptions.groupby(["kind", "family"], sort=False):
+        stakes = group["stake"].astype(float)
+        known = stakes.notna().any()
+        worst = group.loc[stakes.idxmax()] if known else group.iloc[0]
+        message = worst["message"]
+        if len(group) > 1:
+            message = f"{len(group)} months; the largest: {message}"
+        rows.append(
+            {
+                "kind": kind,
+                "family": family,
+                "months": _span(list(group["period"])),
+                "stake": float(stakes.sum()) if known else math.nan,
+                "message": message,
+            }
+        )
+    out = pd.DataFrame(rows, columns=list(RANKED_COLUMNS))
+    order = np.lexsort((np.arange(len(out)), -out["stake"].fillna(-np.inf).to_numpy()))
+    return out.iloc[order].reset_index(drop=True)

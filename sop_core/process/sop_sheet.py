@@ -35,6 +35,8 @@ months first::
     subcontract_plan    units bought from subcontractors as planned (NaN when the plan
                         has no subcontract column)
     inventory_plan, inventory_actual      units at the end of the month
+    inventory_target    the safety stock the plan aims for at the month's end (NaN when
+                        the plan has no safety_stock column)
     backlog_plan, backlog_actual          units owed to customers at the end of the month
     days_of_cover       inventory (actual when known, else planned) ÷ the next month's
                         forecast per calendar day, i.e. inventory ÷ next month's forecast
@@ -42,7 +44,8 @@ months first::
                         last month); NaN when that forecast is 0 or unknown
 
 In the plan's months the rows balance: production_plan + subcontract_plan − forecast =
-Δ inventory_plan − Δ backlog_plan (the plan's demand is its forecast).
+Δ inventory_plan − Δ backlog_plan (the plan's demand is its forecast);
+:func:`balance_statement` says so for the whole horizon, in words, for a page.
 
 :func:`sheet_table` turns one family's rows into the sheet's layout: the measures of
 :data:`SHEET_ROWS` as rows (in that order, with those labels), the months as columns;
@@ -61,7 +64,7 @@ import pandas as pd
 
 from sop_core.base.errors import InputError, Problem
 from sop_core.base.fields import show_value
-from sop_core.base.text import noun
+from sop_core.base.text import noun, plural
 from sop_core.demand.history import MAX_BYTES, family_totals
 from sop_core.process.monthly import is_month_label, read_monthly_table, validate_monthly_table
 
@@ -80,6 +83,7 @@ SHEET_COLUMNS = (
     "subcontract_plan",
     "inventory_plan",
     "inventory_actual",
+    "inventory_target",
     "backlog_plan",
     "backlog_actual",
     "days_of_cover",
@@ -95,6 +99,7 @@ SHEET_ROWS: tuple[tuple[str, str], ...] = (
     ("subcontract_plan", "Subcontracting plan"),
     ("inventory_plan", "Inventory plan"),
     ("inventory_actual", "Inventory actual"),
+    ("inventory_target", "Inventory target (safety stock)"),
     ("backlog_plan", "Backlog plan"),
     ("backlog_actual", "Backlog actual"),
     ("days_of_cover", "Days of cover"),
@@ -111,6 +116,7 @@ ROW_KEYS: dict[str, str] = {
     "subcontract_plan": "subcontract",
     "inventory_plan": "inventory",
     "inventory_actual": "inventory",
+    "inventory_target": "safety_stock",
     "backlog_plan": "backorder",
     "backlog_actual": "backorder",
 }
@@ -273,13 +279,15 @@ _PLANNED = {
     "production": "production_plan",
     "subcontract": "subcontract_plan",
     "inventory": "inventory_plan",
+    "safety_stock": "inventory_target",
     "backorder": "backlog_plan",
 }
 
 
 def _planned(plan: pd.DataFrame) -> pd.DataFrame:
     """A plan's rows in the sheet's columns (family, period, then :data:`_PLANNED`'s);
-    subcontract_plan is NaN when the plan has no subcontract column."""
+    subcontract_plan (inventory_target) is NaN when the plan has no subcontract
+    (safety_stock) column."""
     out = plan.reindex(columns=["family", "period", *_PLANNED]).rename(columns=_PLANNED)
     return out.reset_index(drop=True)
 
@@ -329,6 +337,47 @@ def sheet_display(sheet: pd.DataFrame, family: str) -> pd.DataFrame:
     for (column, _), label in zip(SHEET_ROWS, table.index, strict=True):
         shown.loc[label] = [show_cell(column, v) for v in table.loc[label]]
     return shown
+
+
+def balance_statement(
+    sheet: pd.DataFrame, family: str, *, opening_inventory: float, opening_backlog: float
+) -> str:
+    """That ``family``'s plan adds up over its months, in words for its page: production
+    + subcontracting − demand = the change in inventory − the change in backlog, from
+    the plan's opening stock and backlog (the scenario's initial inventory and backlog)
+    to its last month's. Says by how much it does not, should it not (a tolerance of
+    half a unit).
+
+    Raises:
+        InputError: when ``family`` is not in the sheet.
+    """
+    rows = sheet[(sheet["family"] == family) & (sheet["phase"] == "plan")]
+    if rows.empty:
+        sheet_table(sheet, family)  # names the families the sheet has
+        return ""
+    made = float(rows["production_plan"].sum())
+    bought = float(rows["subcontract_plan"].fillna(0.0).sum())
+    demand = float(rows["forecast"].sum())
+    stock, owed = float(rows["inventory_plan"].iloc[-1]), float(rows["backlog_plan"].iloc[-1])
+    flow = made + bought - demand
+    change = (stock - opening_inventory) - (owed - opening_backlog)
+
+    def n(x: float) -> str:
+        return show_value("inventory", x)
+
+    def signed(x: float) -> str:
+        return ("+" if round(x) > 0 else "") + n(x)
+
+    months = plural(len(rows), "month")
+    said = (
+        f"production {n(made)} + subcontracting {n(bought)} − demand {n(demand)} = "
+        f"{signed(flow)} units; inventory went from {n(opening_inventory)} to {n(stock)} "
+        f"({signed(stock - opening_inventory)}) and backlog from {n(opening_backlog)} to "
+        f"{n(owed)} ({signed(owed - opening_backlog)})"
+    )
+    if abs(flow - change) <= 0.5:
+        return f"It adds up over the {months}: {said}."
+    return f"It does not add up over the {months}, by {n(abs(flow - change))} units: {said}."
 
 
 def changes_since(plan: pd.DataFrame, past_plans: pd.DataFrame) -> pd.DataFrame:

@@ -526,6 +526,105 @@ def gap_chart(gap: pd.DataFrame) -> alt.Chart:
     )
 
 
+# --------------------------------------------------------------------------- family S&OP sheet
+
+#: the family sheet chart's series: legend name -> (sheet column(s), mark, colour, dash)
+FAMILY_SHEET_SERIES: dict[str, tuple[tuple[str, ...], str, str, list[int]]] = {
+    "Production": (("production_actual", "production_plan"), "bar", "#1f77b4", [1, 0]),
+    "Subcontracting": (("subcontract_plan",), "bar", "#9467bd", [1, 0]),
+    "Demand (forecast)": (("forecast",), "line", "#111111", [1, 0]),
+    "Actual sales": (("actual_sales",), "line", "#8c564b", [1, 0]),
+    "Inventory": (("inventory_actual", "inventory_plan"), "line", "#2ca02c", [8, 4]),
+    "Inventory target": (("inventory_target",), "line", "#98df8a", [2, 2]),
+    "Backlog": (("backlog_actual", "backlog_plan"), "line", "#d62728", [3, 3]),
+}
+
+
+def family_sheet_frame(sheet: pd.DataFrame, family: str) -> pd.DataFrame:
+    """The family S&OP chart's data, long format (columns period, phase, series, mark,
+    order, units), from :func:`sop_core.process.sop_sheet.sop_sheet`'s rows of
+    ``family``: per series of :data:`FAMILY_SHEET_SERIES`, its first column that has
+    the month's value (what was made, held and owed when known, else the plan's); a
+    month with no value has no row."""
+    rows = sheet[sheet["family"] == family].reset_index(drop=True)
+    parts = []
+    for order, (name, (columns, mark, _, _)) in enumerate(FAMILY_SHEET_SERIES.items()):
+        values = rows[columns[0]].astype(float)
+        for other in columns[1:]:
+            values = values.fillna(rows[other].astype(float))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "period": rows["period"],
+                    "phase": rows["phase"],
+                    "series": name,
+                    "mark": mark,
+                    "order": order,
+                    "units": values,
+                }
+            )
+        )
+    frame = pd.concat(parts, ignore_index=True)
+    return frame[frame["units"].notna()].reset_index(drop=True)
+
+
+def family_sheet_chart_spec(
+    sheet: pd.DataFrame, family: str, *, height: int = 260, width: int | None = None
+) -> dict:
+    """The classic S&OP family chart, with its data inline (for the page and the pack):
+    supply by source as stacked bars (production, subcontracting), demand, actual sales,
+    inventory against its target and backlog as lines, over the last months (shaded:
+    what happened) and the plan's horizon."""
+    frame = family_sheet_frame(sheet, family)
+    periods = list(dict.fromkeys(sheet.loc[sheet["family"] == family, "period"]))
+    past = sorted(set(frame.loc[frame["phase"] == "past", "period"]))
+    names = list(FAMILY_SHEET_SERIES)
+    colour = alt.Color(
+        "series:N",
+        title=None,
+        scale=alt.Scale(domain=names, range=[v[2] for v in FAMILY_SHEET_SERIES.values()]),
+        legend=alt.Legend(labelLimit=0, orient="top"),
+    )
+    x = alt.X("period:O", sort=periods, title=None, axis=alt.Axis(labelAngle=-45))
+    tooltip = [
+        alt.Tooltip("period:O", title=label("period")),
+        alt.Tooltip("series:N", title="Series"),
+        alt.Tooltip("units:Q", format=",.0f", title="Units"),
+    ]
+    base = alt.Chart(frame)
+    shade = (
+        alt.Chart(pd.DataFrame({"period": past}))
+        .mark_rect(color="#eeeeee")
+        .encode(x=alt.X("period:O", sort=periods))
+    )
+    bars = (
+        base.transform_filter(alt.datum.mark == "bar")
+        .mark_bar(opacity=0.85)
+        .encode(
+            x=x,
+            y=alt.Y("sum(units):Q", title=f"Units per month – {family}", stack="zero"),
+            color=colour,
+            order=alt.Order("order:Q"),
+            tooltip=tooltip,
+        )
+    )
+    dash = alt.StrokeDash(
+        "series:N",
+        scale=alt.Scale(domain=names, range=[v[3] for v in FAMILY_SHEET_SERIES.values()]),
+        legend=None,
+    )
+    lines = (
+        base.transform_filter(alt.datum.mark == "line")
+        .mark_line(strokeWidth=2.5, point=alt.OverlayMarkDef(size=30))
+        .encode(x=x, y=alt.Y("units:Q"), color=colour, strokeDash=dash, tooltip=tooltip)
+    )
+    layers = [shade, bars, lines] if past else [bars, lines]
+    chart = alt.layer(*layers).properties(height=height).configure_view(strokeWidth=0)
+    if width is not None:
+        chart = chart.properties(width=width)
+    return chart.to_dict()
+
+
 # --------------------------------------------------------------------------- weekly schedule
 
 

@@ -10,16 +10,18 @@
 2. **Demand and supply**: the balance chart, and per period demand, supply by source,
    inventory and backlog.
 3. **Scenarios compared**: each alternative's KPIs against the plan.
-4. **Gap to the business plan**: per family, in units and money, for the year (when a
-   business plan is given; the page says so otherwise).
-5. **Exceptions** for the meeting (:func:`sop_core.process.business_plan.meeting_exceptions`,
-   each kind in words).
+4. **Gap to the business plan**: the cumulative revenue gap by month (a chart) and per
+   family, in units and money, for the year (when a business plan is given; the page
+   says so otherwise).
+5. **Exceptions** for the meeting, per family over their months, ranked by the money at
+   stake (:func:`sop_core.process.business_plan.ranked_exceptions`).
 6. **Decisions needed** and **Assumptions** (from the cycle's log, when given).
 7. **Forecast value added** (:mod:`sop_core.process.fva`, when given): did the overrides and
    the model help, per cycle and family.
-8. One **family S&OP sheet** per family (:mod:`sop_core.process.sop_sheet`, when a history is
-   given): the last 3 months and the horizon, supply (production and subcontracting)
-   against demand, inventory and backlog.
+8. One **family S&OP sheet** per family, a page each (:mod:`sop_core.process.sop_sheet`,
+   when a history is given): the classic family chart (supply by source against demand,
+   actual sales, inventory against its target, backlog) above the table of the last 3
+   months and the horizon, and the statement that the plan adds up.
 
 Each table keeps its numbers (the Excel pack's cells) and is printed as people read it
 (the vocabulary's formats, :func:`sop_core.base.fields.show_value`): units whole, money to
@@ -46,10 +48,17 @@ from sop_core.process.business_plan import (
     budget_gap,
     meeting_exceptions,
     plan_money,
+    ranked_exceptions,
 )
 from sop_core.process.fva import ALL, fva_report, fva_words
-from sop_core.process.sop_sheet import changes_since, sheet_display, sheet_table, sop_sheet
-from sop_core.reports.charts import balance_chart_spec
+from sop_core.process.sop_sheet import (
+    balance_statement,
+    changes_since,
+    sheet_display,
+    sheet_table,
+    sop_sheet,
+)
+from sop_core.reports.charts import balance_chart_spec, family_sheet_chart_spec, gap_chart
 from sop_core.reports.pack import Section
 from sop_core.reports.workbook import NUMBER_FORMATS, number_format
 
@@ -74,6 +83,7 @@ PLAN_COLUMNS = (
     "subcontract",
     "inventory",
     "backorder",
+    "safety_stock",
 )
 #: the balance table's columns -> the vocabulary's field (all units)
 BALANCE_KEYS = {
@@ -357,7 +367,11 @@ def meeting_sections(
                 "Gap to the business plan",
                 readable(year),
                 GAP_KEYS,
-                text=["Per family over the months both the plan and the business plan cover."],
+                text=[
+                    "The plan's revenue against the business plan: the gap summed month by "
+                    "month (chart), and per family over the months both cover (table)."
+                ],
+                chart=gap_chart(gap).properties(width=900, height=200).to_dict(),
                 sheet="Gap to budget",
             )
         )
@@ -373,12 +387,20 @@ def meeting_sections(
             scenario, result, gap, demand_review_signed_off=demand_review_signed_off
         )
         if len(exceptions):
-            named = exceptions.assign(kind=exceptions["kind"].map(EXCEPTION_NAMES))
+            ranked = ranked_exceptions(exceptions)
+            named = ranked.assign(kind=ranked["kind"].map(EXCEPTION_NAMES))
+            at_stake = ranked["stake"].sum()
             sections.append(
                 table_section(
                     "Exceptions",
                     readable(named),
-                    text=[f"{plural(len(exceptions), 'exception')} for the meeting."],
+                    {header("stake"): "stake"},
+                    text=[
+                        f"{plural(len(exceptions), 'exception')} in "
+                        f"{plural(len(ranked), 'group')} (a kind, for a family or a "
+                        f"resource, over its months), the most money at stake first: "
+                        f"{show('total_cost', at_stake)} in all."
+                    ],
                     sheet="Exceptions",
                 )
             )
@@ -413,19 +435,30 @@ def meeting_sections(
         plan = result.families[list(PLAN_COLUMNS)]
         sheet = sop_sheet(history, plan, past_plans=past_plans, actuals=actuals)
         past = "actuals against earlier cycles' plans" if past_plans is not None else "actual sales"
+        opening = {f.name: f for f in scenario.families}
         for family in dict.fromkeys(plan["family"]):
             table = sheet_table(sheet, family).reset_index(names="")
             sections.append(
                 Section(
                     f"Family S&OP sheet: {family}",
                     text=[
-                        f"The last 3 months ({past}) and the horizon (the plan), in units; "
-                        "days of cover: the stock ÷ the next month's demand per day."
+                        f"The last 3 months ({past}, shaded) and the horizon (the plan), in "
+                        "units; days of cover: the stock ÷ the next month's demand per day."
                     ],
+                    chart=family_sheet_chart_spec(sheet, family, height=190, width=900),
                     table=table,
                     display=sheet_display(sheet, family).reset_index(names=""),
                     number_formats={month: NUMBER_FORMATS["units"] for month in table.columns[1:]},
                     sheet=f"Sheet {family}",
+                    notes=[
+                        balance_statement(
+                            sheet,
+                            family,
+                            opening_inventory=opening[family].initial_inventory,
+                            opening_backlog=opening[family].initial_backorder,
+                        )
+                    ],
+                    new_page=True,
                 )
             )
     return sections
