@@ -5,8 +5,9 @@ chart (a Vega-Lite spec with its data, e.g. an Altair chart's ``to_dict()``) and
 optional table. :func:`pack_pdf` lays them out on A4 landscape pages in the order
 given, a section below the one before when it fits there whole; charts are rendered on
 the server by ``vl-convert`` (no browser); text uses DejaVu Sans (shipped with
-matplotlib, a dependency of Prophet), so any family or scenario name prints as typed. :func:`pack_excel` writes the tables, one
-sheet per section. Text cells of both are the user's text, never a formula or markup.
+matplotlib, a dependency of Prophet), so any family or scenario name prints as typed.
+:func:`pack_excel` writes the tables, one sheet per section. Text cells of both are the
+user's text, never a formula or markup.
 
 A table holds numbers at full precision (the Excel pack keeps them); a section's
 ``display`` is the same table as people read it (text, formatted by the caller from the
