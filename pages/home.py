@@ -19,9 +19,14 @@ from pages._workspace import (
     workbench,
 )
 from sop_core.base.errors import InputError
+from sop_core.base.fields import show_value
 from sop_core.base.text import md_escape
 from sop_core.model.whatif import WhatIf
-from sop_core.process.business_plan import EXCEPTION_NAMES, exceptions_against
+from sop_core.process.business_plan import (
+    EXCEPTION_NAMES,
+    exceptions_against,
+    ranked_exceptions,
+)
 from sop_core.process.cycle import month_of, pending_for
 from sop_core.services import companies, cycles
 
@@ -121,20 +126,27 @@ kpi_tiles(result)
 balance_chart(result, scenario.period_labels, key="home_balance", height=320)
 
 # ----------------------------------------------------------------- the top exceptions
-exceptions = exceptions_against(
+found = exceptions_against(
     scenario,
     result,
     ws.business_plan,
     demand_review_signed_off=cycle is None or cycle.step("demand").signed_off,
 )
 st.subheader("Exceptions")
-if exceptions.empty:
+if found.empty:
     st.caption("None: on budget, stock within target, no resource over 100 %.")
 else:
+    exceptions = ranked_exceptions(found)  # per family over its months, most money first
     top = exceptions.head(TOP_EXCEPTIONS)
     st.markdown(
         "\n".join(
-            f"- **{EXCEPTION_NAMES.get(r.kind, r.kind)}**: {md_escape(r.message)}"
+            f"- **{EXCEPTION_NAMES.get(r.kind, r.kind)}**"
+            + (
+                f", {md_escape(show_value('stake', r.stake))} at stake"
+                if r.stake == r.stake
+                else ""
+            )
+            + f": {md_escape(r.message)}"
             for r in top.itertuples(index=False)
         )
     )

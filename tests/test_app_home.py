@@ -35,6 +35,16 @@ def test_home_says_what_the_workbench_is_for_and_where_we_stand():
     assert [m.label for m in at.metric][:2] == ["Total cost", "Fill rate"]
     assert any(h.value == "The current plan" for h in at.subheader)
     assert what_people_should_not_see(at) == []
+    # the top exceptions: one line per family and kind over its months, the most money
+    # at stake first (the sample holds Garden Tools' stock above its target for months)
+    listed = next(m.value for m in at.markdown if m.value.startswith("- **"))
+    stakes = [
+        float(line.split(" at stake")[0].rsplit("\\$", 1)[1].replace(",", ""))
+        for line in listed.splitlines()
+        if " at stake" in line
+    ]
+    assert stakes and stakes == sorted(stakes, reverse=True)
+    assert "Stock above target**, \\$" in listed and "months; the largest\\: " in listed
 
 
 def test_a_new_install_offers_the_two_ways_to_start_and_starts_your_own():
