@@ -15,6 +15,7 @@ from pages._common import number_column
 from pages._monthly import monthly_table_section
 from pages._workspace import state
 from sop_core.base.errors import InputError
+from sop_core.base.fields import header, show_value, term
 from sop_core.base.text import md_escape
 from sop_core.engine.kpis import money, units
 from sop_core.engine.planner import PlanResult
@@ -26,6 +27,7 @@ from sop_core.process.business_plan import (
     business_plan_template,
     meeting_exceptions,
     plan_money,
+    ranked_exceptions,
 )
 from sop_core.reports.charts import gap_chart
 
@@ -84,12 +86,23 @@ def business_plan_section(
     if exceptions.empty:
         st.caption("None: on budget, stock within target, no resource over 100 %.")
     else:
-        shown = exceptions.assign(kind=exceptions["kind"].map(EXCEPTION_NAMES))
+        ranked = ranked_exceptions(exceptions)  # per family over its months, most $ first
         st.dataframe(
-            shown.rename(
-                columns={"kind": "Exception", "family": "Family / resource", "period": "Month"}
-            ).rename(columns={"message": "What"}),
+            ranked.assign(  # text: a blank, not "None", where nothing is at stake
+                kind=ranked["kind"].map(EXCEPTION_NAMES),
+                stake=[show_value("stake", x) for x in ranked["stake"]],
+            ),
             hide_index=True,
+            column_order=["kind", "family", "months", "stake", "message"],
+            column_config={
+                "kind": st.column_config.TextColumn("Exception"),
+                "family": st.column_config.TextColumn("Family / resource"),
+                "months": st.column_config.TextColumn(header("months")),
+                "stake": st.column_config.TextColumn(
+                    header("stake"), help=term("stake").help, alignment="right"
+                ),
+                "message": st.column_config.TextColumn(header("message")),
+            },
         )
 
 

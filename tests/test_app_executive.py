@@ -122,8 +122,10 @@ def test_the_business_plan_upload_is_stored_and_shows_the_gap_and_the_exceptions
     annual = table_with(at, "Gap units")
     assert "Watering" not in set(annual["Family"]) and len(annual) == 4
     assert all(v.startswith("−") for v in annual["Gap units"])
-    kinds = list(table_with(at, "Exception")["Exception"])
+    ranked = table_with(at, "stake")  # ranked by the money at stake, shown as text
+    kinds = list(ranked["kind"])
     assert "Below budget" in kinds and "Not in the budget" in kinds
+    assert ranked["stake"].iloc[0].startswith("$") and ranked["stake"].iloc[-1] == ""
     money = table_with(at, "gross_margin")  # the plan in money by family and month
     assert len(money) == 5 * 12
     assert (money["gross_margin"] - (money["revenue"] - money["cost_of_goods"])).abs().max() < 1e-6

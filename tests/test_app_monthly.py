@@ -100,8 +100,8 @@ def test_the_executive_exceptions_say_when_the_demand_review_is_open():
         "budget.csv", write_business_plan(budget), "text/csv"
     ).run()
     assert not at.exception and not at.error
-    exceptions = next(d.value for d in at.dataframe if "Exception" in d.value.columns)
-    assert "Demand review open" in set(exceptions["Exception"])
+    exceptions = next(d.value for d in at.dataframe if "stake" in d.value.columns)
+    assert "Demand review open" in set(exceptions["kind"])  # shown as "Exception"
 
 
 def test_the_audit_trail_lists_the_business_plan_rows_with_who_changed_them():
