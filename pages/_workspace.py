@@ -205,6 +205,35 @@ def show_flash() -> None:
     st.session_state.flash = []
 
 
+#: where each step of the cycle is worked, for the link to the next step: (page, words)
+STEP_PAGES: dict[str, tuple[str, str]] = {
+    "data": ("pages/demand.py", "gather the sales history on the Demand page"),
+    "demand": ("pages/demand.py", "the demand review on the Demand page"),
+    "supply": ("pages/capacity.py", "the supply review on the Capacity and Plan pages"),
+    "finance": ("pages/executive.py", "the business plan on the Executive page"),
+    "executive": ("pages/executive.py", "the decision on the Executive page"),
+}
+
+
+def confirm(place: str, text: str, next_step: tuple[str, str] | None = None) -> None:
+    """Confirm an action beside its button, where :func:`confirmation` of ``place`` is
+    drawn (on this run or, after a rerun, the next): ``text`` (Markdown, escaped by the
+    caller) and, when given, the next step as a link, ``next_step`` = (page, words)."""
+    st.session_state.setdefault("confirmations", {})[place] = (text, next_step)
+
+
+def confirmation(place: str) -> None:
+    """Draw (once) what :func:`confirm` said for ``place``."""
+    said = st.session_state.get("confirmations", {}).pop(place, None)
+    if said is None:
+        return
+    text, next_step = said
+    st.success(text, icon=":material/check_circle:")
+    if next_step is not None:
+        page, words = next_step
+        st.page_link(page, label=f"Next: {words}", icon=":material/arrow_forward:")
+
+
 def approved_scenario() -> StoredScenario | None:
     """This company's approved scenario at its approved version, or ``None``: each
     company has its own."""

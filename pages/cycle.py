@@ -23,7 +23,10 @@ from pages._monthly import monthly_table_section
 from pages._pack import meeting_pack_section
 from pages._stored import solved_version
 from pages._workspace import (
+    STEP_PAGES,
     company_history,
+    confirm,
+    confirmation,
     current_scenario,
     flash,
     state,
@@ -71,16 +74,37 @@ st.caption(
 )
 
 
-def attempt(action: Callable[[], object], refused: str, succeeded: str) -> None:
-    """A button's store call: on success, ``succeeded`` is said after the page reruns;
-    a refusal is shown under ``refused`` with the store's reasons."""
+def attempt(
+    action: Callable[[], object],
+    refused: str,
+    succeeded: str,
+    place: str | None = None,
+    next_step: tuple[str, str] | None = None,
+) -> None:
+    """A button's store call: on success, ``succeeded`` is said after the page reruns,
+    beside the button (``place``, with the ``next_step`` as a link) or at the top; a
+    refusal is shown under ``refused`` with the store's reasons."""
     try:
         action()
     except InputError as exc:
         show_input_error(exc, refused)
     else:
-        flash("success", succeeded)
+        if place is None:
+            flash("success", succeeded)
+        else:
+            confirm(place, succeeded, next_step)
         st.rerun()
+
+
+def after(step_key: str) -> tuple[str, str]:
+    """The link to what follows the sign-off of ``step_key``: the next step's page, or
+    once the executive has signed, the meeting pack below."""
+    keys = [s.key for s in cycle.steps]
+    at = keys.index(step_key)
+    if at + 1 < len(keys):
+        nxt = keys[at + 1]
+        return STEP_PAGES[nxt]
+    return ("pages/home.py", "where we stand, on the Home page")
 
 
 # ----------------------------------------------------------------- start a cycle
@@ -262,6 +286,8 @@ def step_panel(step: Step) -> None:
                 ),
                 "Not signed off",
                 f"Signed off: {step.label.lower()}.",
+                place="cycle_signoff",
+                next_step=after(step.key),
             )
         if step.status == "open" and c2.button(
             "Mark in review",
@@ -290,6 +316,7 @@ def step_panel(step: Step) -> None:
 
 
 st.subheader("Steps")
+confirmation("cycle_signoff")  # where the signed step's panel was: the person's own first
 own = [s for s in cycle.steps if s in mine]  # the person's own pending steps first
 for step in own + [s for s in cycle.steps if s not in own]:
     step_panel(step)

@@ -13,6 +13,8 @@ from pages._workspace import (
     author,
     commit,
     company_history,
+    confirm,
+    confirmation,
     flash,
     perform,
     saved_editor,
@@ -333,5 +335,10 @@ if st.button(
         _, notes = handed
         for note in notes:
             flash("info", md_escape(note))
-        flash("success", "The plan now uses the consensus forecast.")
+        confirm(
+            "demand_use",
+            "The plan now uses the consensus forecast.",
+            ("pages/capacity.py", "the supply review on the Capacity page"),
+        )
         st.rerun()
+confirmation("demand_use")

@@ -10,8 +10,9 @@ from pages._access import current_actor, guarded
 from pages._common import balance_chart, ensure_entry_point, kpi_tiles, solve_whatif
 from pages._workspace import (
     approved_scenario,
+    confirm,
+    confirmation,
     current_scenario,
-    flash,
     perform,
     sample_company,
     state,
@@ -51,7 +52,11 @@ def start_own() -> None:
     started = perform(lambda w, _company, who: companies.start_company(w, name, author=who))
     if started is not None:
         switch_company(name)
-        flash("success", f"Started {md_escape(name)}: upload its sales history on the Demand page.")
+        confirm(
+            "home_new",
+            f"Started {md_escape(name)}.",
+            ("pages/demand.py", "upload its sales history on the Demand page"),
+        )
 
 
 if companies.company_names(wb) == [sample_company()]:
@@ -73,6 +78,8 @@ if companies.company_names(wb) == [sample_company()]:
             on_click=start_own,
             **guarded("company"),
         )
+
+confirmation("home_new")
 
 # ----------------------------------------------------------------- this month's cycle
 month = month_of()

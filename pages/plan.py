@@ -28,6 +28,8 @@ from pages._supply import fence_note, fenced_balance_chart, time_fence
 from pages._workspace import (
     approved_plan,
     author,
+    confirm,
+    confirmation,
     current_scenario,
     set_state,
     state,
@@ -368,7 +370,12 @@ def keep_current_whatif() -> None:
                 st.error("Not kept: " + "; ".join(p.message for p in exc.problems))
             else:
                 set_state(new)
-                st.toast(f"Kept “{md_escape(label)}”: see the Executive and Scenarios pages")
+                confirm(
+                    "plan_keep",
+                    f"Kept “{md_escape(label)}”.",
+                    ("pages/executive.py", "compare it with the plan on the Executive page"),
+                )
+    confirmation("plan_keep")
 
 
 st.title("Plan")

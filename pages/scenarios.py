@@ -16,6 +16,8 @@ from pages._common import (
 from pages._workspace import (
     approved_plan,
     commit,
+    confirm,
+    confirmation,
     current_scenario,
     flash,
     state,
@@ -173,8 +175,13 @@ else:
         except InputError as exc:
             show_input_error(exc, "Not approved")
         else:
-            st.toast(f"{md_escape(chosen)} v{row['latest_version']} is the approved plan.")
+            confirm(
+                "scen_approve",
+                f"{md_escape(chosen)} v{row['latest_version']} is the approved plan.",
+                ("pages/cycle.py", "the meeting pack and the sign-off on the Cycle page"),
+            )
             st.rerun()
+    confirmation("scen_approve")
     a3.download_button(
         "Export JSON",
         data=lambda: saved.open_scenario(wb, chosen).scenario.to_json(),

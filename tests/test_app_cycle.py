@@ -80,6 +80,10 @@ def test_a_whole_cycle_through_the_page():
     supply = at.button(key="cycle_signoff_supply")
     assert supply.disabled and "before data gathering is signed off" in supply.help
     rerun(at.button(key="cycle_signoff_data").click())
+    # the sign-off is confirmed where its button was, with the next step as a link
+    assert [m.value for m in at.success] == ["Signed off: data gathering."]
+    links = {p.proto.label: p.proto.page for p in at.get("page_link")}
+    assert links["Next: the demand review on the Demand page"] == "demand"  # its url path
     at.text_input(key="cycle_comment_demand").input("promo in March agreed")
     rerun(at.button(key="cycle_signoff_demand").click())
     cycle = Cycles(store()).get(COMPANY, month_of())

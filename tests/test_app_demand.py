@@ -184,6 +184,9 @@ def test_the_forecast_goes_to_the_plan_and_stays_there():
     before = at.session_state["scenario"]
     at.button(key="demand_use").click().run()
     assert not at.exception
+    assert "The plan now uses the consensus forecast." in [m.value for m in at.success]
+    links = {p.proto.label: p.proto.page for p in at.get("page_link")}
+    assert links["Next: the supply review on the Capacity page"] == "capacity"
     after = at.session_state["scenario"]
     assert after.period_labels != before.period_labels or after != before
     reload = open_app_page("pages/plan.py")

@@ -109,6 +109,10 @@ def test_kept_what_if_reaches_the_executive_page():
     at.text_input(key="plan_whatif_name").input("One month of cover").run()
     at.button(key="plan_keep").click().run()
     assert "One month of cover" in at.session_state["ws_state"].whatifs  # in the store
+    # said beside the button, with where to go next
+    assert [m.value for m in at.success] == ["Kept “One month of cover”."]
+    links = {p.proto.label: p.proto.page for p in at.get("page_link")}
+    assert links["Next: compare it with the plan on the Executive page"] == "executive"
     at.switch_page("pages/executive.py").run()
     assert not at.exception
     table = at.dataframe[0].value
