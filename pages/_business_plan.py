@@ -140,6 +140,6 @@ def gap_view(gap: pd.DataFrame, money_frame: pd.DataFrame) -> None:
     with st.expander("The plan in money by family and month"):
         st.caption(
             "Sales are shipments; cost of goods and inventory are valued at each "
-            "family's unit cost over the horizon (the rule: sop_core/process/business_plan.py)."
+            "family's unit cost over the horizon."
         )
         money_table(money_frame, key="bp_money_table")

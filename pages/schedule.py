@@ -112,7 +112,8 @@ def stock_upload() -> pd.DataFrame | None:
         "SKU stock, safety stock and minimum batches (optional)", icon=":material/inventory_2:"
     ):
         st.caption(
-            "Columns: sku, family, on_hand, safety_stock, min_batch (CSV or Excel). Without "
+            "Columns: `sku`, `family`, `on_hand`, `safety_stock`, `min_batch` (CSV or "
+            "Excel). Without "
             "it: on hand splits the family's initial stock by first-month demand, safety "
             "stock splits the family's by demand, no minimum batches."
         )
@@ -254,6 +255,7 @@ st.dataframe(
     skus.drop(columns="family"),
     hide_index=True,
     column_config={
+        "sku": st.column_config.TextColumn("SKU"),
         "on_hand": st.column_config.NumberColumn("On hand", format="%.0f"),
         "safety_stock": st.column_config.NumberColumn("Safety stock", format="%.0f"),
         "min_batch": st.column_config.NumberColumn("Min batch", format="%.0f"),

@@ -403,3 +403,57 @@ def pack_sections(pdf: bytes) -> dict[str, tuple[int, str]]:
         title: (lines[s][0], "\n".join(line for _, line in lines[s:e]))
         for title, s, e in zip(titles, starts, ends, strict=True)
     }
+
+
+def generated_company(families: int = 20, seed: int = 20) -> tuple[Scenario, Any]:
+    """A seeded company of ``families`` families: 24 months of monthly history (2025-01
+    to 2026-12, seasonal, noisy) and a 12-month plan of 2027 with prices, safety stock
+    and subcontracting; returns the scenario and the raw history (period, family,
+    demand)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    months = pd.date_range("2025-01-01", periods=24, freq="MS")
+    rows, fams = [], []
+    for f in range(families):
+        base = 100 + 40 * f
+        season = 1 + 0.3 * np.sin(2 * np.pi * (np.arange(36) + f) / 12)
+        demand = np.round(base * season * rng.uniform(0.85, 1.15, 36))
+        rows += [
+            {"period": m.strftime("%Y-%m"), "family": f"Family {f:02d}", "demand": float(d)}
+            for m, d in zip(months, demand[:24], strict=True)
+        ]
+        fams.append(
+            {
+                "name": f"Family {f:02d}",
+                "demand": [float(d) for d in demand[24:]],
+                "labor_hours_per_unit": round(float(rng.uniform(0.5, 4)), 2),
+                "material_cost": round(float(rng.uniform(5, 40)), 2),
+                "holding_cost": round(float(rng.uniform(0.5, 4)), 2),
+                "backorder_cost": round(float(rng.uniform(3, 12)), 2),
+                "subcontract_cost": round(float(rng.uniform(20, 80)), 2),
+                "max_subcontract": 50.0,
+                "safety_stock": float(round(base * 0.3)),
+                "price": round(float(rng.uniform(60, 150)), 2),
+            }
+        )
+    scenario = parse_scenario(
+        {
+            "name": "Generated company",
+            "periods": [f"2027-{m:02d}" for m in range(1, 13)],
+            "workforce": {
+                "initial": 120,
+                "regular_hours_per_worker": 160,
+                "regular_cost_per_worker": 640,
+                "overtime_cost_per_hour": 6,
+                "max_overtime_hours_per_worker": 20,
+                "hire_cost": 300,
+                "layoff_cost": 500,
+                "max_workers": 160,
+            },
+            "families": fams,
+            "policy": {"frozen_periods": 0},
+        }
+    )
+    return scenario, pd.DataFrame(rows)

@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
-from openpyxl import load_workbook
+from apptests import book_problems, header_problems, problems, sentences_problems, text_problems
 
-from sop_core.base.fields import TERMS
 from sop_core.demand.history import read_history
 from sop_core.engine.planner import PlanResult, solve
 from sop_core.model.scenario import Scenario, load_scenario, with_changes
@@ -43,84 +39,6 @@ from sop_core.store.scenarios import Store
 from sop_core.store.workspaces import Workspaces, keep_whatif
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-
-#: a code name: lower-case words joined by "_" ("gap_revenue", "below_budget")
-SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
-#: a missing value read as a word
-MISSING_WORDS = re.compile(r"\b(?:None|nan|NaN|NaT|inf)\b|<NA>")
-#: a number printed with more than two decimals
-LONG_DECIMALS = re.compile(r"\d\.\d{3,}")
-#: a count that does not know its number
-HEDGED_PLURAL = re.compile(r"\w\((?:s|es)\)")
-
-
-def text_problems(text: str, where: str) -> list[str]:
-    """What is wrong with one header, cell or sentence as people read it."""
-    found = []
-    if SNAKE.search(text):
-        found.append(f"{where}: code name in {text!r}")
-    if MISSING_WORDS.search(text):
-        found.append(f"{where}: missing value read as a word in {text!r}")
-    if LONG_DECIMALS.search(text):
-        found.append(f"{where}: more than 2 decimals in {text!r}")
-    if HEDGED_PLURAL.search(text):
-        found.append(f"{where}: '(s)' in {text!r}")
-    return found
-
-
-def header_problems(header: Any, where: str) -> list[str]:
-    """A header is a label: not a code name, nor a key of the vocabulary ("period")."""
-    text = str(header)
-    found = text_problems(text, f"{where}, header")
-    if text in TERMS:
-        found.append(f"{where}, header: {text!r} is a field's key, not its label")
-    return found
-
-
-def problems(frame: pd.DataFrame, where: str, *, shown=str) -> list[str]:
-    """What is wrong with ``frame`` as people read it: its headers, its row labels (when
-    it has any) and every cell as ``shown`` prints it (``str``: as a grid shows text)."""
-    found = [p for col in frame.columns for p in header_problems(col, where)]
-    if not isinstance(frame.index, pd.RangeIndex):
-        found += [p for label in frame.index for p in header_problems(label, f"{where}, row")]
-    for col in frame.columns:
-        for value in frame[col]:
-            found += text_problems(shown(value), f"{where}, {col!r}")
-    return found
-
-
-def sentences_problems(lines: Iterable[str], where: str) -> list[str]:
-    return [p for line in lines for p in text_problems(line, where)]
-
-
-def _too_precise(value: Any) -> bool:
-    return isinstance(value, float) and round(value, 2) != value
-
-
-def book_problems(
-    data: bytes, where: str, *, skip: Iterable[str] = (), numbers: bool = True
-) -> list[str]:
-    """Every sheet of an Excel file: its header row (the first), its text cells, and
-    (``numbers``) its numbers with more than two decimals, which must have a number
-    format that shows fewer (Excel's "General" shows 397.3551)."""
-    found = []
-    for ws in load_workbook(io.BytesIO(data)).worksheets:
-        if ws.title in skip:
-            continue
-        rows = list(ws.iter_rows())
-        if not rows:
-            continue
-        head = [c.value for c in rows[0]]
-        found += [p for h in head if h is not None for p in header_problems(h, ws.title)]
-        for row in rows[1:]:
-            for cell in row:
-                here = f"{where} {ws.title} {cell.coordinate}"
-                if isinstance(cell.value, str):
-                    found += text_problems(cell.value, here)
-                elif numbers and _too_precise(cell.value) and cell.number_format == "General":
-                    found.append(f"{here}: {cell.value!r} shown as it is")
-    return found
-
 
 # --------------------------------------------------------------------------- the check
 

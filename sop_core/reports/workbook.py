@@ -114,7 +114,7 @@ NUMBER_FORMATS: dict[Kind, str] = {
     "money": "#,##0",
     "price": "#,##0.00",
     "rate": "0.0%",
-    "workers": "General",
+    "workers": "#,##0.00",  # two decimals at most, as the vocabulary shows workers
     "factor": "General",
 }
 
