@@ -116,6 +116,7 @@ NUMBER_FORMATS: dict[Kind, str] = {
     "rate": "0.0%",
     "workers": "General",
     "factor": "General",
+    "days": "#,##0.0",
 }
 
 
