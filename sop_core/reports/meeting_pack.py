@@ -51,6 +51,7 @@ from sop_core.process.fva import ALL, fva_report, fva_words
 from sop_core.process.sop_sheet import changes_since, sheet_display, sheet_table, sop_sheet
 from sop_core.reports.charts import balance_chart_spec
 from sop_core.reports.pack import Section
+from sop_core.reports.scorecard_pack import scorecard_sections
 from sop_core.reports.workbook import NUMBER_FORMATS, number_format
 
 #: the KPIs of the summary and of the comparison, in order
@@ -341,6 +342,7 @@ def meeting_sections(
                 sheet="Balance",
             )
         )
+    sections += scorecard_sections(scenario, result, plan_name=plan_name, budget=budget)
     if alternatives:
         sections.append(
             Section(
