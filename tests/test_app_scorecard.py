@@ -63,3 +63,23 @@ def test_the_projected_page_carries_the_strip():
     html = strip(at)
     assert all(aim in html for aim in AIMS.values())
     assert not any(s.value.startswith("Scorecard") for s in at.subheader)
+
+
+def test_the_comparison_of_scenarios_has_their_scorecards_side_by_side():
+    scenarios = "pages/scenarios.py"
+    for name, query in (("Baseline", {}), ("More cover", {"safety_months": "1"})):
+        at = open_app_page(scenarios, **query)
+        at.text_input(key="scen_save_name").set_value(name)
+        at.button(key="scen_save").click().run()
+        assert not at.exception
+    at.multiselect(key="scen_compare").set_value(["More cover", "Baseline"]).run()
+    assert not at.exception
+    side = next(
+        d.value for d in at.dataframe if list(d.value.columns)[:1] == ["Measure"]
+    ).set_index("Measure")
+    assert list(side.columns) == ["More cover v1", "Baseline v1", "Target"]
+    # more safety stock, more days of cover (values read as the vocabulary shows them)
+    more, base = (float(side.loc["Days of cover (days)", c]) for c in side.columns[:2])
+    assert more > base
+    assert (side["Target"] == "").all(), "no target set"
+    assert not what_people_should_not_see(at)

@@ -200,3 +200,18 @@ def test_targets_do_not_change_the_plan():
 
     a, b = parse_scenario(hand_case()), parse_scenario(hand_case(lead_time_max=2))
     assert same_plan(a, b) and b.targets == Targets(lead_time_max=2)
+
+
+def test_scenarios_side_by_side_are_judged_against_the_same_targets():
+    from sop_core.process.scorecard import scenario_scorecards
+
+    s = parse_scenario(hand_case())
+    bad = parse_scenario(
+        {**hand_case(), "families": [{**hand_case()["families"][0], "demand": [1, 1, 999]}]}
+    )
+    side = scenario_scorecards(
+        {"Hand": (s, solve(s)), "Too much": (bad, solve(bad))}, Targets(lead_time_max=5)
+    ).set_index("Measure")
+    assert side.loc["Customer lead time (days)", "Hand"] == "3.3 (met)"
+    assert side.loc["Customer lead time (days)", "Target"] == "at most 5.0"
+    assert (side["Too much"] == "no feasible plan").all()

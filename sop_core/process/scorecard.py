@@ -30,6 +30,7 @@ from sop_core.engine.kpis import money
 from sop_core.engine.results import PlanResult
 from sop_core.engine.scorecard import AIMS, ALL, MEASURES, judged, plan_measures
 from sop_core.model.scenario import Scenario
+from sop_core.model.targets import Targets
 from sop_core.process.business_plan import budget_gap, plan_money
 
 #: the columns of :func:`scorecard_table`, as people read them
@@ -195,6 +196,26 @@ def compare_scorecards(cards: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
             ]
     out["Target"] = target or [""] * len(out)
     return out
+
+
+def scenario_scorecards(
+    planned: Mapping[str, tuple[Scenario, PlanResult]],
+    targets: Targets | None,
+    budget: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Several plans' scorecards side by side (:func:`compare_scorecards`), each judged
+    against the same ``targets`` (the company's, whatever a saved scenario kept) and the
+    business plan ``budget``; a plan that is not feasible reads "no feasible plan"."""
+    cards, infeasible = {}, []
+    for name, (scenario, result) in planned.items():
+        if not result.optimal:
+            infeasible.append(name)
+            continue
+        cards[name] = scorecard(scenario.model_copy(update={"targets": targets}), result, budget)
+    out = compare_scorecards(cards) if cards else pd.DataFrame({"Measure": [], "Target": []})
+    for name in infeasible:
+        out.insert(len(out.columns) - 1, name, "no feasible plan")
+    return out[["Measure", *planned, "Target"]]
 
 
 def statuses(card: pd.DataFrame, family: str = ALL) -> dict[str, int]:
