@@ -49,6 +49,8 @@ result = baseline if whatif.apply(s) == s else solve_whatif(s, whatif)  # no sec
 #: height and the comparison table's rows (more scroll inside the table), below the
 #: scorecard's strip of the five aims.
 PRESENT_CHART_HEIGHT, PRESENT_TABLE_ROWS = 310, 3
+#: the cost chart's height there [px] (its bars closer together than on the page)
+PRESENT_COST_HEIGHT = 150
 #: The comparison's columns in presentation mode (the table shares its row with the chart).
 PRESENT_COLUMNS = ["Scenario", "Total cost", "Fill rate", "Margin"]
 
@@ -221,7 +223,7 @@ if presenting:  # the decision view: chart on the left, comparison and costs on 
                 height=38 + 35 * min(len(table), PRESENT_TABLE_ROWS),  # header + rows [px]
             )
             st.markdown("**Where the money goes**")
-            st.altair_chart(cost_chart(result, large=True))
+            st.altair_chart(cost_chart(result, large=True).properties(height=PRESENT_COST_HEIGHT))
 else:
     decision_box()
     left, right = st.columns([3, 2], gap="large")

@@ -79,7 +79,7 @@ def test_the_comparison_of_scenarios_has_their_scorecards_side_by_side():
     ).set_index("Measure")
     assert list(side.columns) == ["More cover v1", "Baseline v1", "Target"]
     # more safety stock, more days of cover (values read as the vocabulary shows them)
-    more, base = (float(side.loc["Days of cover (days)", c]) for c in side.columns[:2])
+    more, base = (float(side.loc["Days of cover", c]) for c in side.columns[:2])
     assert more > base
     assert (side["Target"] == "").all(), "no target set"
     assert not what_people_should_not_see(at)

@@ -156,7 +156,8 @@ def scorecard_table(card: pd.DataFrame, family: str = ALL) -> pd.DataFrame:
 
 def _measure_label(measure: str) -> str:
     t = term(measure)
-    return f"{t.label} ({t.unit})" if t.unit and t.kind == "days" else t.label
+    said = t.unit and t.kind == "days" and t.unit.lower() not in t.label.lower()
+    return f"{t.label} ({t.unit})" if said else t.label
 
 
 def family_table(card: pd.DataFrame) -> pd.DataFrame:
