@@ -68,7 +68,7 @@ def test_a_bad_target_is_refused_naming_the_field_the_value_and_the_fix(wb):
 
 def test_the_companys_plan_is_scored_against_its_targets(wb):
     card.set_targets(wb, "Acme", {"fill_rate_min": 0.5, "turns_min": 1000}, author=EXEC)
-    scored = card.company_scorecard(wb, "Acme")
+    scored = card.company_scorecard(wb, "Acme").card
     plan = scored[scored["family"] == ALL].set_index("measure")
     assert plan.loc["fill_rate", "status"] == "met"
     assert plan.loc["inventory_turns", "status"] in ("not met", "no value")

@@ -10,6 +10,7 @@ saved) when a value or the right is wrong. Executives set them.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -22,7 +23,7 @@ from sop_core.model.targets import SHARE_FIELDS, TARGET_FIELDS, Targets
 from sop_core.process.scorecard import scorecard
 from sop_core.process.workspace import Edit, WorkspaceState, field_edits
 from sop_core.services.companies import company_state, edit_company
-from sop_core.services.plans import company_plan
+from sop_core.services.plans import CompanyPlan, company_plan
 from sop_core.services.workbench import Workbench
 
 Changed = tuple[WorkspaceState, list[Edit]]
@@ -107,14 +108,21 @@ def _shown(name: str, value: Any) -> str:
     return format_number(term(f"targets.{name}").kind, float(value))
 
 
-def company_scorecard(wb: Workbench, company: str, whatif: str | None = None) -> pd.DataFrame:
+@dataclass(frozen=True)
+class ScoredPlan:
+    """A company's plan and its scorecard."""
+
+    plan: CompanyPlan  #: the plan scored (as :func:`sop_core.services.plans.company_plan`)
+    card: pd.DataFrame | None  #: its scorecard (None: the plan is not feasible)
+
+
+def company_scorecard(wb: Workbench, company: str, whatif: str | None = None) -> ScoredPlan:
     """The scorecard (:func:`sop_core.process.scorecard.scorecard`) of the company's plan
-    as it stands (or of its kept what-if ``whatif``), against its targets and its
-    business plan. Refused when the plan has no feasible solution (field ``plan``)."""
+    as it stands (or of its kept what-if ``whatif``), inside its time fence, against its
+    targets and its business plan; no scorecard when the plan is not feasible."""
     planned = company_plan(wb, company, whatif)
     if not planned.result.optimal:
-        raise InputError(
-            Problem("plan", f"{planned.label} has no feasible plan: {planned.result.message}")
-        )
+        return ScoredPlan(planned, None)
     budget = company_state(wb, company).business_plan
-    return scorecard(planned.scenario, planned.result, budget if len(budget) else None)
+    card = scorecard(planned.scenario, planned.result, budget if len(budget) else None)
+    return ScoredPlan(planned, card)
