@@ -18,6 +18,9 @@ from e2e_server import (
 )
 from pypdf import PdfReader
 from test_e2e_app import CUT_TEXT_JS, check_presentation_fits
+from test_e2e_app import (
+    test_presentation_carries_the_decision_and_fits_with_no_column_cut as decision_view_fits,
+)
 
 from sop_core.engine.scorecard import AIMS
 
@@ -56,6 +59,12 @@ def test_the_projected_page_shows_the_five_aims_whole_at_1280x720(browser, app_u
         assert page.evaluate(CUT_TEXT_JS) == []
     finally:
         context.close()
+
+
+def test_the_decision_view_fits_with_the_strip(browser, tmp_path):
+    """The projected page with this month's decision waiting (the existing check) still
+    fits 1280×720 with the strip of the five aims above it."""
+    decision_view_fits(browser, tmp_path)
 
 
 def test_a_target_set_on_the_page_and_the_pack_carry_the_scorecard(browser, app_url):

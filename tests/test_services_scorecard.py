@@ -13,6 +13,7 @@ from sop_core.base.access import Actor, PermissionDenied
 from sop_core.base.errors import InputError
 from sop_core.engine.scorecard import ALL
 from sop_core.model.scenario import parse_scenario
+from sop_core.reports.workbook import read_workbook
 from sop_core.services import companies
 from sop_core.services import scorecard as card
 from sop_core.services.workbench import Workbench, connect
@@ -73,3 +74,11 @@ def test_the_companys_plan_is_scored_against_its_targets(wb):
     assert plan.loc["fill_rate", "status"] == "met"
     assert plan.loc["inventory_turns", "status"] in ("not met", "no value")
     assert plan.loc["lead_time", "status"] == "no target"
+
+
+def test_the_company_workbook_carries_the_targets(wb):
+    card.set_targets(wb, "Acme", {"lead_time_max": 3, "fill_rate_min": 0.9}, author=EXEC)
+    book = companies.export_workbook(wb, "Acme")
+    companies.import_company(wb, "Acme again", read_workbook(book), author="ann")
+    again = card.targets_of(companies.company_state(wb, "Acme again"))
+    assert (again.lead_time_max, again.fill_rate_min) == (3, 0.9)
