@@ -45,8 +45,10 @@ def test_targets_set_then_the_plan_scored_against_them(db_url, capsys):
     assert "not met" in out and "Kayaks" not in out  # the plan's section only
     code, out, _ = run(capsys, "show", "Acme", "--format", "json", "--section", "plan")
     rows = {r["measure"]: r for r in json.loads(out)}
-    assert rows["lead_time"]["value"] == pytest.approx(10 / 3)
-    assert rows["lead_time"]["status"] == "met" and rows["fill_rate"]["status"] == "not met"
+    assert rows["customer_lead_time"]["value"] == pytest.approx(10 / 3)
+    assert (
+        rows["customer_lead_time"]["status"] == "met" and rows["fill_rate"]["status"] == "not met"
+    )
 
 
 def test_targets_shown_and_removed(db_url, capsys):

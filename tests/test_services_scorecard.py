@@ -73,7 +73,7 @@ def test_the_companys_plan_is_scored_against_its_targets(wb):
     plan = scored[scored["family"] == ALL].set_index("measure")
     assert plan.loc["fill_rate", "status"] == "met"
     assert plan.loc["inventory_turns", "status"] in ("not met", "no value")
-    assert plan.loc["lead_time", "status"] == "no target"
+    assert plan.loc["customer_lead_time", "status"] == "no target"
 
 
 def test_the_company_workbook_carries_the_targets(wb):

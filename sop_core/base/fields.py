@@ -215,7 +215,7 @@ TERMS: dict[str, Term] = _terms(
         "Turns",
     ),
     Term(
-        "lead_time",
+        "customer_lead_time",
         "Customer lead time",
         "days",
         "days",

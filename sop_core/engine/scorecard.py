@@ -15,7 +15,7 @@ t, W the workforce; d(t) the calendar days of period t: of its month when the la
     days_of_cover      mean over t of I(t) ÷ (D(t+1) ÷ d(t+1)), the last period with its
                        own D and d; periods whose demand is 0 are left out  [days]
     inventory_turns    (Σ D ÷ Σ d × 365) ÷ (Σ I ÷ T)                     [turns / year]
-    lead_time          (Σ S ÷ T) ÷ (Σ D ÷ Σ d): Little's law, the average wait of an
+    customer_lead_time (Σ S ÷ T) ÷ (Σ D ÷ Σ d): Little's law, the average wait of an
                        order is the backlog over the rate orders arrive    [days]
     production_change  mean over t ≥ 2 of |P(t) − P(t−1)| ÷ (Σ P ÷ T)    [share]
     workforce_change   mean over t ≥ 2 of |W(t) − W(t−1)| ÷ (Σ W ÷ T)    [share]
@@ -67,7 +67,7 @@ MEASURES: dict[str, str] = {
     "average_backlog": "service",
     "days_of_cover": "inventory",
     "inventory_turns": "inventory",
-    "lead_time": "lead_time",
+    "customer_lead_time": "lead_time",
     "production_change": "stability",
     "workforce_change": "stability",
     "plan_revenue": "handle",
@@ -158,7 +158,7 @@ def measures_of(
         "average_backlog": float(np.mean(backlog)),
         "days_of_cover": float(np.nanmean(cover)) if np.isfinite(cover).any() else math.nan,
         "inventory_turns": inventory_turns(inventory, demand, days),
-        "lead_time": lead_time(backlog, demand, days),
+        "customer_lead_time": lead_time(backlog, demand, days),
         "production_change": change_share(production),
     }
 
@@ -210,7 +210,7 @@ def target_band(targets: Targets | None, measure: str, family: str) -> tuple[flo
         "fill_rate": (given(t.fill_rate_min), nan),
         "days_of_cover": (given(t.cover_days_min), given(t.cover_days_max)),
         "inventory_turns": (given(t.turns_min), nan),
-        "lead_time": (nan, given(t.lead_time_max)),
+        "customer_lead_time": (nan, given(t.lead_time_max)),
         "production_change": (nan, given(t.production_change_max)),
         "workforce_change": (nan, given(t.workforce_change_max)),
         "gross_margin_share": (given(t.margin_min), nan),
