@@ -25,6 +25,7 @@ from pages._common import (
     presenting as is_presenting,
 )
 from pages._pack import meeting_pack_section
+from pages._scorecard import plan_card, scorecard_section, scorecard_strip
 from pages._workspace import approved_scenario, current_scenario, state, workbench
 from sop_core.base.errors import InputError
 from sop_core.base.text import md_escape
@@ -45,8 +46,11 @@ baseline = solve_whatif(s, WhatIf())
 result = baseline if whatif.apply(s) == s else solve_whatif(s, whatif)  # no second solve
 
 #: Presentation mode fits a 1280×720 projector without scrolling: the balance chart's plot
-#: height and the comparison table's rows (more scroll inside the table).
-PRESENT_CHART_HEIGHT, PRESENT_TABLE_ROWS = 400, 3
+#: height and the comparison table's rows (more scroll inside the table), below the
+#: scorecard's strip of the five aims.
+PRESENT_CHART_HEIGHT, PRESENT_TABLE_ROWS = 310, 3
+#: the cost chart's height there [px] (its bars closer together than on the page)
+PRESENT_COST_HEIGHT = 150
 #: The comparison's columns in presentation mode (the table shares its row with the chart).
 PRESENT_COLUMNS = ["Scenario", "Total cost", "Fill rate", "Margin"]
 
@@ -77,6 +81,9 @@ if not result.optimal:
     st.stop()
 
 kpi_tiles(result, baseline, large=presenting)
+planned = whatif.apply(s) if result is not baseline else s
+if presenting:  # the five aims under the tiles: the room sees where the plan stands
+    scorecard_strip(plan_card(planned, result), large=True)
 if not presenting:
     balance_chart(result, s.period_labels, height=430, key="exec_balance")
 
@@ -216,7 +223,7 @@ if presenting:  # the decision view: chart on the left, comparison and costs on 
                 height=38 + 35 * min(len(table), PRESENT_TABLE_ROWS),  # header + rows [px]
             )
             st.markdown("**Where the money goes**")
-            st.altair_chart(cost_chart(result, large=True))
+            st.altair_chart(cost_chart(result, large=True).properties(height=PRESENT_COST_HEIGHT))
 else:
     decision_box()
     left, right = st.columns([3, 2], gap="large")
@@ -244,7 +251,8 @@ if not presenting:
         icon=":material/slideshow:",
     )
     st.divider()
-    planned = whatif.apply(s) if result is not baseline else s
+    scorecard_section(planned, result)
+    st.divider()
     business_plan_section(
         planned,
         result,

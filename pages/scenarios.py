@@ -32,6 +32,7 @@ from sop_core.engine.kpis import KPIS, money, show
 from sop_core.engine.kpis import delta as kpi_delta
 from sop_core.model.scenario import parse_scenario
 from sop_core.model.whatif import WhatIf
+from sop_core.process.scorecard import scenario_scorecards
 from sop_core.process.workspace import replace_edits
 from sop_core.reports import charts
 from sop_core.reports.exports import slug
@@ -40,6 +41,7 @@ from sop_core.services import companies, plans
 from sop_core.services import scenarios as saved
 from sop_core.services.audit import audit_trail
 from sop_core.services.scenarios import StoreConflict
+from sop_core.services.scorecard import targets_of
 
 ensure_entry_point()
 
@@ -345,3 +347,14 @@ with c2:
             st.warning(f"{md_escape(label)} has no feasible plan: {md_escape(res.message)}")
     if any(res.optimal for res in solved.values()):
         st.altair_chart(charts.scenario_lines_chart(solved))
+
+st.markdown("**Scorecard of the five aims** (against the company's targets and business plan)")
+st.dataframe(
+    scenario_scorecards(
+        {v.label: (v.scenario, solved[v.label]) for v in opened},
+        targets_of(state()),
+        state().business_plan if len(state().business_plan) else None,
+    ),
+    hide_index=True,
+    key="scen_scorecard",
+)

@@ -55,6 +55,8 @@ def test_the_pack_has_every_section_in_the_meetings_order(sample):
     assert titles == [
         "The decision",
         "Demand and supply",
+        "Scorecard: the five aims of S&OP",
+        "Scorecard per family",
         "Scenarios compared",
         "Gap to the business plan",
         "Exceptions",

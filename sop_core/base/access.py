@@ -96,6 +96,7 @@ ACTIONS: dict[str, Action] = dict(
         _action("settings", "change resources, calendar and policy", "supply_planner"),
         _action("whatif", "keep what-ifs and save scenarios", "supply_planner"),
         _action("approve", "approve a scenario", "executive"),
+        _action("targets", "set the scorecard's targets", "executive"),
         _action("company", "start a company", "admin"),
         _action("delete", "delete scenarios", "admin"),
         # the monthly S&OP cycle (sop_core.process.cycle): who starts it, who signs off each step
@@ -184,14 +185,17 @@ def require_all(actor: Actor, actions: Iterable[str], what: str | None = None) -
         require(actor, action, what)
 
 
-def edit_action(kind: str, field_name: str | None) -> str:
+def edit_action(kind: str, field_name: str | None, key: str | None = None) -> str:
     """The action a workspace edit needs (see :mod:`sop_core.process.workspace` for the kinds).
 
     A family or workforce cell is ``money`` when it is a cost or a price
     (:data:`sop_core.base.fields.MONEY_FIELDS`) and ``capacity`` otherwise; adding or removing
     a whole family is ``capacity``; a family's plan demand and the plan item are
     ``plan_demand``; the names a family has in uploaded histories are ``history``; the
-    business plan's rows are ``budget`` and the actuals' ``actuals``."""
+    business plan's rows are ``budget`` and the actuals' ``actuals``; the scorecard's
+    targets (the ``setting`` item ``targets``) are ``targets``."""
+    if kind == "setting" and key == "targets":
+        return "targets"
     if kind == "family" and field_name == "demand":
         return "plan_demand"
     if kind == "family" and field_name == "history_names":
@@ -223,7 +227,7 @@ def edits_actions(edits: Iterable[Any]) -> list[str]:
     )
     needed: dict[str, None] = {}
     for e in edits:
-        action = edit_action(e.kind, e.field)
+        action = edit_action(e.kind, e.field, e.key)
         if family_moves and (
             e.kind in ("adjustment", "budget", "actual") or e.field == "history_names"
         ):

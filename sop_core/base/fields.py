@@ -24,7 +24,17 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 Kind = Literal[
-    "units", "money", "rate", "price", "hours", "workers", "factor", "count", "flag", "text"
+    "units",
+    "money",
+    "rate",
+    "price",
+    "hours",
+    "workers",
+    "factor",
+    "count",
+    "flag",
+    "text",
+    "days",
 ]
 
 MINUS = "−"  # U+2212: a minus sign that reads as one in every font
@@ -172,6 +182,92 @@ TERMS: dict[str, Term] = _terms(
         "rate",
         "Safety stock met: share of the family-periods with a target that are at or above it",
     ),
+    # --- the scorecard of the five aims of S&OP (sop_core.engine.scorecard,
+    # sop_core.process.scorecard): help is each measure's definition
+    Term("aim", "Aim", "", "text", "The aim of S&OP the measure scores"),
+    Term("measure", "Measure", "", "text"),
+    Term("target", "Target", "", "text", "What the company wants (the scorecard's targets)"),
+    Term("status", "Status", "", "text", "met, not met, or no target set"),
+    Term(
+        "average_backlog",
+        "Average backlog",
+        "units",
+        "units",
+        "Units owed to customers at the end of a period, averaged over the horizon",
+        "Backlog",
+    ),
+    Term(
+        "days_of_cover",
+        "Days of cover",
+        "days",
+        "days",
+        "Inventory at the end of a month ÷ the next month's demand per calendar day (the "
+        "last month: its own), averaged over the months",
+        "Cover (days)",
+    ),
+    Term(
+        "inventory_turns",
+        "Inventory turns",
+        "turns / year",
+        "factor",
+        "Demand in a year (the horizon's demand per day × 365) ÷ the average inventory at "
+        "the end of a period, both in units",
+        "Turns",
+    ),
+    Term(
+        "customer_lead_time",
+        "Customer lead time",
+        "days",
+        "days",
+        "Average days a customer order waits: average backlog ÷ average demand per day "
+        "(Little's law); 0 when nothing is backlogged",
+        "Lead time (days)",
+    ),
+    Term(
+        "production_change",
+        "Production change",
+        "% of mean / period",
+        "rate",
+        "Average change in production from one period to the next, |P(t) − P(t−1)|, as a "
+        "share of the mean production per period",
+        "Production",
+    ),
+    Term(
+        "workforce_change",
+        "Workforce change per period",
+        "% of mean / period",
+        "rate",
+        "Average change in the workforce from one period to the next, |W(t) − W(t−1)|, as "
+        "a share of the mean workforce",
+        "Workforce",
+    ),
+    Term(
+        "gross_margin_share",
+        "Gross margin %",
+        "",
+        "rate",
+        "Gross margin (revenue − cost of goods) ÷ revenue, over the months the business "
+        "plan covers (the horizon without one)",
+        "Margin %",
+    ),
+    # the targets (a scenario's ``targets``, sop_core.model.targets): blank = no target
+    Term("targets", "Scorecard targets", "", "text"),
+    Term("targets.fill_rate_min", "Fill rate, at least", "", "rate"),
+    Term("targets.backlog_max", "Average backlog, at most", "units", "units"),
+    Term("targets.cover_days_min", "Days of cover, at least", "days", "days"),
+    Term("targets.cover_days_max", "Days of cover, at most", "days", "days"),
+    Term("targets.turns_min", "Inventory turns, at least", "turns / year", "factor"),
+    Term("targets.lead_time_max", "Customer lead time, at most", "days", "days"),
+    Term("targets.production_change_max", "Production change, at most", "% of mean", "rate"),
+    Term("targets.workforce_change_max", "Workforce change, at most", "% of mean", "rate"),
+    Term(
+        "targets.revenue_tolerance",
+        "Revenue below the business plan, at most",
+        "% of its revenue",
+        "rate",
+        "How far revenue may fall short of the business plan and still meet it (blank: 0)",
+    ),
+    Term("targets.margin_min", "Gross margin %, at least", "", "rate"),
     # --- a kept what-if's levers (its ``settings``, sop_core.model.whatif.WhatIf): named
     # "settings.<lever>", as their keys alone name other fields ("overtime" is a cost)
     Term("settings.overtime", "Max overtime per worker", "h / worker / period", "factor"),
@@ -327,7 +423,8 @@ def show_value(key: str, value: Any) -> str:
 def format_number(kind: Kind, value: float) -> str:
     """A finite number of ``kind`` as a person reads it: money to the dollar ("$1,234"),
     a price to the cent where it has cents ("$2.50"), a rate to a tenth of a percent
-    ("97.3%"), workers and factors whole or to two decimals ("12.5"), units, hours and
+    ("97.3%"), days to a tenth ("12.5"), workers and factors whole or to two decimals
+    ("12.5"), units, hours and
     counts whole ("1,235"). A minus sign (U+2212) only where something nonzero is shown:
     never "−0"."""
     a = abs(value)
@@ -337,6 +434,8 @@ def format_number(kind: Kind, value: float) -> str:
         text = f"${a:,.2f}" if a != round(a) else f"${a:,.0f}"
     elif kind == "rate":
         text = f"{100 * a:.1f}%"
+    elif kind == "days":
+        text = f"{a:,.1f}"
     elif kind in ("workers", "factor"):
         text = f"{a:,.2f}".rstrip("0").rstrip(".") if a != round(a) else f"{a:,.0f}"
     else:  # units, hours, counts: whole

@@ -51,6 +51,8 @@ or absent means unlimited for the ``max_*``/``min_*`` limits)::
       frozen_periods            [periods] the planning time fence, default 0: production
                                 and subcontracting of the first k periods stay as in the
                                 last approved plan
+    targets                     optional: the scorecard's targets (sop_core/model/targets.py);
+                                they judge a plan, they do not change it
 
 Limits (:mod:`sop_core.base.limits`), so that no file can hang or crash the workbench:
 
@@ -97,6 +99,7 @@ from sop_core.base.limits import (
     limit_text,
 )
 from sop_core.base.text import plural
+from sop_core.model.targets import Targets
 
 Strategy = Literal["optimal", "level", "chase"]
 STRATEGIES: tuple[str, ...] = ("optimal", "level", "chase")
@@ -215,6 +218,7 @@ class Scenario(_Model):
     policy: Policy = Field(default_factory=Policy)
     resources: list[Resource] = Field(default_factory=list)
     calendar: Calendar | None = None
+    targets: Targets | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -722,5 +726,6 @@ def months_of_cover(demand: list[float], months: float) -> list[float]:
 
 
 def same_plan(a: Scenario, b: Scenario) -> bool:
-    """Whether two scenarios plan the same: every input equal, their names aside."""
-    return a.model_dump(exclude={"name"}) == b.model_dump(exclude={"name"})
+    """Whether two scenarios plan the same: every input equal, their names (and the
+    scorecard's targets, which judge a plan and do not change it) aside."""
+    return a.model_dump(exclude={"name", "targets"}) == b.model_dump(exclude={"name", "targets"})

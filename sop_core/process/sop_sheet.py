@@ -39,7 +39,9 @@ months first::
                         the plan has no safety_stock column)
     backlog_plan, backlog_actual          units owed to customers at the end of the month
     days_of_cover       inventory (actual when known, else planned) ÷ the next month's
-                        forecast per calendar day, i.e. inventory ÷ next month's forecast
+                        forecast per calendar day
+                        (:func:`sop_core.engine.scorecard.days_of_cover`, the one definition),
+                        i.e. inventory ÷ next month's forecast
                         × the next month's days (the month's own forecast and days for the
                         last month); NaN when that forecast is 0 or unknown
 
@@ -66,6 +68,7 @@ from sop_core.base.errors import InputError, Problem
 from sop_core.base.fields import show_value
 from sop_core.base.text import noun, plural
 from sop_core.demand.history import MAX_BYTES, family_totals
+from sop_core.engine.scorecard import days_of_cover
 from sop_core.process.monthly import is_month_label, read_monthly_table, validate_monthly_table
 
 ACTUALS_COLUMNS = ("family", "period", "production", "inventory", "backlog")
@@ -258,17 +261,13 @@ def sop_sheet(
     gaps = out["difference"].isna().astype(int).groupby(out["family"]).cumsum()
     out["cum_difference"] = out["difference"].groupby(out["family"]).cumsum().where(gaps == 0)
 
-    stock = out["inventory_actual"].fillna(out["inventory_plan"])
-    nxt = out.groupby("family")["forecast"].shift(-1)
-    nxt_period = out.groupby("family")["period"].shift(-1)
-    last = nxt_period.isna()
-    nxt = nxt.where(~last, out["forecast"])
-    nxt_period = nxt_period.where(~last, out["period"])
-    days_of = {p: _days(p) for p in pd.unique(nxt_period)}
-    days = nxt_period.map(days_of).to_numpy(float)
-    per_day = nxt.to_numpy(float) / days
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cover = np.where(per_day > 0, stock.to_numpy(float) / per_day, np.nan)
+    # the one definition of days of cover (the grid holds every family's months in order)
+    shape = (len(families), len(months))
+    stock = out["inventory_actual"].fillna(out["inventory_plan"]).to_numpy(float)
+    days = np.array([_days(m) for m in months], dtype=float)
+    cover = days_of_cover(
+        stock.reshape(shape), out["forecast"].to_numpy(float).reshape(shape), days
+    ).ravel()
     out["days_of_cover"] = cover
     return out[list(SHEET_COLUMNS)].reset_index(drop=True)
 

@@ -60,6 +60,7 @@ from sop_core.process.sop_sheet import (
 )
 from sop_core.reports.charts import balance_chart_spec, family_sheet_chart_spec, gap_chart
 from sop_core.reports.pack import Section
+from sop_core.reports.scorecard_pack import scorecard_sections
 from sop_core.reports.workbook import NUMBER_FORMATS, number_format
 
 #: the KPIs of the summary and of the comparison, in order
@@ -351,6 +352,7 @@ def meeting_sections(
                 sheet="Balance",
             )
         )
+    sections += scorecard_sections(scenario, result, plan_name=plan_name, budget=budget)
     if alternatives:
         sections.append(
             Section(

@@ -116,6 +116,7 @@ NUMBER_FORMATS: dict[Kind, str] = {
     "rate": "0.0%",
     "workers": "#,##0.00",  # two decimals at most, as the vocabulary shows workers
     "factor": "General",
+    "days": "#,##0.0",
 }
 
 
