@@ -67,7 +67,11 @@ def scorecard_sections(
         if targets
         else f"{plan_name}: no target is set yet (an executive sets them on the Executive page)."
     )
-    notes = [f"{label(m)}: {term(m).help}." for m in dict.fromkeys(card["measure"]) if term(m).help]
+    notes = [  # a KPI's help already opens with its name ("Fill rate: share of …")
+        term(m).help + "." if term(m).help.startswith(label(m)) else f"{label(m)}: {term(m).help}."
+        for m in dict.fromkeys(card["measure"])
+        if term(m).help
+    ]
     return [
         Section(
             title,
