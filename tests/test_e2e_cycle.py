@@ -8,6 +8,7 @@ scenarios, finance reconciles, the executive approves one."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -24,7 +25,7 @@ from e2e_server import (
     until,
     wait_idle,
 )
-from factories import complete_cycle
+from factories import complete_cycle, pack_sections
 from pypdf import PdfReader
 
 from pages._workspace import seed_sample
@@ -133,8 +134,15 @@ def test_a_cycle_is_signed_off_step_by_step_by_its_owners(team_server, browser):
     ana.get_by_text("Only a supply planner may sign off the supply review").first.wait_for(
         timeout=TIMEOUT_MS
     )
+    # … with the family's chart above it and the statement that the plan adds up
+    assert ana.get_by_text(re.compile(r"It adds up over the \d+ months: production")).count()
+    assert ana.locator("[data-testid='stVegaLiteChart']").count() >= 1
     click(ana, "Sign off data gathering")
     until(lambda: cycles.get(COMPANY, month).step("data").signed_off, "data gathering")
+    # the sign-off is confirmed where its button was, the next step a link to its page
+    ana.get_by_text("Signed off: data gathering.").first.wait_for(timeout=TIMEOUT_MS)
+    following = ana.get_by_role("link", name="Next: the demand review on the Demand page")
+    assert following.get_attribute("href") == "demand"  # the Demand page's path
     ana.get_by_role("button", name="Sign off demand review", disabled=False).wait_for(
         timeout=TIMEOUT_MS
     )
@@ -199,16 +207,27 @@ def test_a_cycle_is_signed_off_step_by_step_by_its_owners(team_server, browser):
     pdf_button.wait_for(timeout=TIMEOUT_MS)
     with eve.expect_download(timeout=TIMEOUT_MS) as download:
         pdf_button.click()
+    pdf = Path(download.value.path()).read_bytes()
     reader = PdfReader(download.value.path())
-    pages = [page.extract_text() for page in reader.pages]
-    assert f"{month} cycle: S&OP meeting pack" in pages[0]
-    heads = [text.splitlines()[0] for text in pages[1:]]
+    sections = pack_sections(pdf)
+    assert f"{month} cycle: S&OP meeting pack" in reader.pages[0].extract_text()
     for title in ("The decision", "Demand and supply", "Scenarios compared", "Exceptions"):
-        assert title in heads, (title, heads)
-    assert any(h.startswith("Family S&OP sheet: ") for h in heads)
-    assert "Chase v1 (approved)" in pages[1]
-    shoot_pdf_page(download.value.path(), heads.index("Demand and supply") + 1, "pack")
-    assert "Level v1" in next(t for t in pages if t.startswith("Scenarios compared"))
+        assert title in sections, (title, list(sections))
+    # page 1 names the decision and the plans compared
+    page, decision = sections["The decision"]
+    assert page == 0 and "Decision asked: approve" in decision
+    assert "Chase v1 (approved)" in decision and "Level v1" in decision
+    assert "Level v1" in sections["Scenarios compared"][1]
+    # every family on a page of its own, its chart on top, and its rows add up
+    families = [t for t in sections if t.startswith("Family S&OP sheet: ")]
+    assert families
+    for title in families:
+        page, text = sections[title]
+        assert reader.pages[page].extract_text().startswith(title)
+        assert len(reader.pages[page].images) == 1, title
+        assert re.search(r"It adds up over the \d+ months: production", " ".join(text.split()))
+    shoot_pdf_page(download.value.path(), 0, "pack")  # the README's: page 1, the decision
+    shoot_pdf_page(download.value.path(), sections[families[0]][0], "pack_family")
     eve.context.close()
 
     cycle = cycles.get(COMPANY, month)
