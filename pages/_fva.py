@@ -10,19 +10,11 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from pages._workspace import company_history
-from sop_core.base.errors import InputError
+from pages._workspace import state, workbench
 from sop_core.base.text import md_escape
 from sop_core.process.cycle import Cycle
-from sop_core.process.fva import (
-    ALL,
-    FORECASTS,
-    forecast_value_added,
-    fva_words,
-    snapshot_frame,
-    unscored_periods,
-)
-from sop_core.process.sop_sheet import monthly_sales
+from sop_core.process.fva import ALL, FORECASTS, fva_words
+from sop_core.services import cycles
 
 
 def fva_table(fva: pd.DataFrame) -> pd.DataFrame:
@@ -56,38 +48,6 @@ def _column_config() -> dict:
     return config
 
 
-def company_fva(found: Sequence[Cycle]) -> tuple[pd.DataFrame | None, str]:
-    """The company's forecast value added over its cycles ``found`` (the shown cycle and
-    those before it: :func:`~sop_core.process.fva.forecast_value_added`, pooled rows included),
-    or ``None`` and why nothing can be scored yet (in words, for a caption). What the
-    meeting pack's "Forecast value added" section takes (``meeting_sections(fva=…)``)."""
-    history, _ = company_history()
-    if history is None:
-        return None, "upload the sales history on the Demand page to score the forecasts"
-    try:
-        sales = monthly_sales(history)
-    except InputError as exc:
-        return None, "; ".join(str(p) for p in exc.problems)
-    frozen = [c for c in found if c.snapshot("consensus") is not None]
-    snapshots = snapshot_frame(frozen)
-    fva = forecast_value_added(snapshots, sales)
-    if len(fva):
-        return fva, ""
-    odd = unscored_periods(frozen)
-    if not frozen:
-        return None, "no demand review has been signed off yet, so no forecast is frozen"
-    if odd and snapshots.empty:
-        shown = ", ".join(odd[:4]) + ("…" if len(odd) > 4 else "")
-        return None, (
-            f"the frozen forecasts' periods are not months ({shown}), so they cannot meet "
-            "the monthly sales; plan in months such as 2027-01"
-        )
-    return None, (
-        "no month a cycle forecast has sales in the history yet; the first scores come "
-        "once the next month's sales are uploaded"
-    )
-
-
 def fva_section(found: Sequence[Cycle]) -> pd.DataFrame | None:
     """The section: per cycle of ``found`` (the shown cycle and those before it) and
     family, MAPE and bias of the statistical, consensus and naive forecasts against the
@@ -101,7 +61,7 @@ def fva_section(found: Sequence[Cycle]) -> pd.DataFrame | None:
         "the consensus (after the overrides) and a naive forecast (the last month's sales "
         "when the cycle met). Value added: how many MAPE points a step took off."
     )
-    fva, why = company_fva(found)
+    fva, why = cycles.forecast_value_added_of(workbench(), state().name, found)
     if fva is None:
         st.caption(f"Nothing can be scored yet: {md_escape(why)}.")
         return None

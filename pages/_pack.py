@@ -1,59 +1,43 @@
-"""The meeting pack on a page: build the PDF and Excel pack of the plan shown, with a
-progress indicator, then offer both as downloads (kept in the session until the plan or
-its inputs change)."""
+"""The meeting pack on a page: build the PDF and Excel pack (a service does it: the
+month's pack on the Cycle page, the plan shown on the Executive page), with a progress
+indicator, then offer both as downloads (kept in the session until what it is built
+from changes)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable
 
-import pandas as pd
 import streamlit as st
 
-from pages._workspace import state, workbench
-from sop_core.engine.planner import PlanResult
-from sop_core.model.scenario import Scenario
+from pages._workspace import state
 from sop_core.reports.exports import slug
-from sop_core.services.pack import build_pack
+from sop_core.services.pack import Pack
 
 
 def meeting_pack_section(
-    scenario: Scenario,
-    result: PlanResult,
+    build: Callable[[Callable[[int, int, str], None]], Pack],
     *,
-    plan_name: str,
-    alternatives: Mapping[str, PlanResult],
     title: str,
-    decisions: pd.DataFrame | None = None,
-    assumptions: pd.DataFrame | None = None,
-    demand_review_signed_off: bool = True,
-    past_plans: pd.DataFrame | None = None,
-    actuals: pd.DataFrame | None = None,
-    fva: pd.DataFrame | None = None,
+    fingerprint: Hashable,
     key: str = "pack",
 ) -> None:
-    """A "Build the meeting pack" button, its progress, and the two downloads."""
+    """A "Build the meeting pack" button, its progress, and the two downloads.
+    ``build(progress)`` builds the pack (a service); the downloads stay offered while
+    ``fingerprint`` (what the pack is built from) stays the same."""
     st.subheader("Meeting pack")
     budget = state().business_plan
     st.caption(
-        "One PDF for the meeting (summary, balance chart, scenarios compared, gap to the "
-        "business plan, exceptions, decisions and assumptions, a sheet per family) and the "
-        "same tables as an Excel workbook."
+        "One PDF for the meeting (the decision on page 1, the balance chart, the "
+        "scorecard, scenarios compared, the gap to the business plan, exceptions ranked by "
+        "money at stake, decisions and assumptions, a page per family) and the same tables "
+        "as an Excel workbook."
         + (
             ""
             if not budget.empty
             else " Enter the business plan on the Executive page to include the gap."
         )
     )
-    fingerprint = (
-        title,
-        plan_name,
-        result.total_cost,
-        tuple((k, v.total_cost) for k, v in alternatives.items()),
-        state().revision,
-        0 if decisions is None else len(decisions),
-        0 if assumptions is None else len(assumptions),
-        None if fva is None else len(fva),
-    )
+    fingerprint = (title, fingerprint, state().revision)
     if st.button("Build the meeting pack", icon=":material/picture_as_pdf:", key=f"{key}_go"):
         with st.status("Building the meeting pack…", expanded=True) as status:
             bar = st.progress(0.0)
@@ -61,22 +45,7 @@ def meeting_pack_section(
             def progress(done: int, total: int, what: str) -> None:
                 bar.progress(done / max(total, 1), text=f"{done}/{total} · {what}")
 
-            pack = build_pack(
-                workbench(),
-                state().name,
-                scenario,
-                result,
-                title=title,
-                plan_name=plan_name,
-                alternatives=alternatives,
-                decisions=decisions,
-                assumptions=assumptions,
-                demand_review_signed_off=demand_review_signed_off,
-                past_plans=past_plans,
-                actuals=actuals,
-                fva=fva,
-                progress=progress,
-            )
+            pack = build(progress)
             status.update(label=f"Meeting pack ready: {pack.sections} sections", state="complete")
         st.session_state[key] = (fingerprint, pack.pdf, pack.excel)
     held_pack = st.session_state.get(key)

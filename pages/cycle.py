@@ -52,6 +52,7 @@ from sop_core.process.sop_sheet import balance_statement, sheet_display, sop_she
 from sop_core.reports.charts import family_sheet_chart_spec
 from sop_core.reports.meeting_pack import PLAN_COLUMNS
 from sop_core.services import cycles
+from sop_core.services.pack import company_pack, pack_versions, version_name
 from sop_core.services.scenarios import scenarios_of
 
 ensure_entry_point()
@@ -404,30 +405,21 @@ with st.container(border=True):
 
 
 # ----------------------------------------------------------------- the meeting pack
-def pack_plans() -> tuple[str, Scenario, PlanResult, dict[str, PlanResult]]:
-    """The plan the pack presents (the cycle's approved version, else the first
-    recommended, else the company's plan as it stands) and the alternatives (the other
-    recommended versions)."""
-    chosen = [cycle.plan] if cycle.plan else []
-    versions = list(dict.fromkeys(chosen + cycle.recommended))
-    if not versions:
-        s = current_scenario()
-        return f"{s.name} (as planned)", s, solve_whatif(s, WhatIf()), {}
-    opened, solved = {}, {}
-    for n, v in versions:  # each solved once per process (pages._stored)
+def pack_plan() -> tuple[str, Scenario, PlanResult]:
+    """The plan the month's pack presents (:func:`sop_core.services.pack.pack_versions`:
+    the cycle's approved version, else the first recommended, else the company's plan as
+    it stands), solved once per process: the family sheet below shows it."""
+    for version in pack_versions(cycle):
         try:
-            opened[f"{n} v{v}"], solved[f"{n} v{v}"] = solved_version(n, v)
+            scenario, result = solved_version(*version)  # each solved once per process
         except InputError:  # deleted since: the pack goes without it
             continue
-    if not opened:
-        s = current_scenario()
-        return f"{s.name} (as planned)", s, solve_whatif(s, WhatIf()), {}
-    first = next(iter(opened))
-    name = first + (" (approved)" if cycle.plan else " (recommended)")
-    return name, opened[first], solved[first], {k: v for k, v in solved.items() if k != first}
+        return version_name(cycle, version), scenario, result
+    s = current_scenario()
+    return f"{s.name} (as planned)", s, solve_whatif(s, WhatIf())
 
 
-plan_name, pack_scenario, pack_result, alternatives = pack_plans()
+plan_name, pack_scenario, pack_result = pack_plan()
 
 
 # ----------------------------------------------------------------- the family S&OP sheet
@@ -516,23 +508,16 @@ with st.expander(label, expanded=False):
 fva = fva_section([*before, cycle])
 
 st.divider()
-open_log = log[log["status"] == "open"] if not log.empty else log
-meeting_pack_section(
-    pack_scenario,
-    pack_result,
-    plan_name=plan_name,
-    alternatives=alternatives,
+meeting_pack_section(  # the month's pack, as `pack build` makes it
+    lambda progress: company_pack(wb, ws.name, cycle.month, progress=progress).pack,
     title=f"{cycle.label}: S&OP meeting pack",
-    decisions=open_log.loc[open_log["kind"] == "decision", ["text", "owner", "family", "due"]]
-    if not open_log.empty
-    else None,
-    assumptions=open_log.loc[open_log["kind"] == "assumption", ["text", "owner", "family"]]
-    if not open_log.empty
-    else None,
-    demand_review_signed_off=cycle.step("demand").signed_off,
-    past_plans=earlier,
-    actuals=actuals,
-    fva=fva,
+    fingerprint=(
+        plan_name,
+        pack_result.total_cost,
+        tuple(pack_versions(cycle)),
+        len(log),
+        None if fva is None else len(fva),
+    ),
     key="cycle_pack",
 )
 

@@ -35,6 +35,7 @@ from sop_core.model.scenario import same_plan
 from sop_core.model.whatif import WHATIF_KEYS, WhatIf, whatif_from_dict
 from sop_core.reports.charts import cost_chart
 from sop_core.services import cycles
+from sop_core.services.pack import build_pack
 from sop_core.services.scenarios import open_scenario
 
 ensure_entry_point()
@@ -259,10 +260,24 @@ if not presenting:
         demand_review_signed_off=cycle is None or cycle.step("demand").signed_off,
     )
     st.divider()
+    shown_as = "Current what-if" if result is not baseline else "Baseline"
+    others = {k: v for k, v in named.items() if v is not result}
+    pack_title = f"{pd.Timestamp.now(tz='UTC'):%Y-%m} S&OP meeting pack"
     meeting_pack_section(
-        planned,
-        result,
-        plan_name="Current what-if" if result is not baseline else "Baseline",
-        alternatives={k: v for k, v in named.items() if v is not result},
-        title=f"{pd.Timestamp.now(tz='UTC'):%Y-%m} S&OP meeting pack",
+        lambda progress: build_pack(
+            workbench(),
+            state().name,
+            planned,
+            result,
+            title=pack_title,
+            plan_name=shown_as,
+            alternatives=others,
+            progress=progress,
+        ),
+        title=pack_title,
+        fingerprint=(
+            shown_as,
+            result.total_cost,
+            tuple((k, v.total_cost) for k, v in others.items()),
+        ),
     )

@@ -73,17 +73,15 @@ def wb(tmp_path: Path) -> Workbench:
         yield opened
 
 
-def test_the_pack_holds_the_plan_against_the_whatifs_and_the_recommended_versions(wb):
+def test_the_pack_presents_the_first_recommended_version_against_the_others_and_the_whatifs(wb):
     got = pack_inputs(wb, "Acme", "2027-01")
     assert got.title == "2027-01 cycle: S&OP meeting pack"
-    assert got.plan_name == "Acme plan (as planned)"
-    assert got.result.total_cost == pytest.approx(64), "inside the fence, as the page plans it"
-    assert list(got.alternatives) == [
-        "What-if: Level",
-        "Recommended: Base v1",
-        "Recommended: Lean v1",
-    ]
-    assert got.alternatives["Recommended: Base v1"].total_cost == pytest.approx(33)
+    # nothing approved yet this month: the first version the supply review recommended
+    assert got.plan_name == "Base v1 (recommended)"
+    assert got.result.total_cost == pytest.approx(33), "inside the fence, as the page plans it"
+    assert list(got.alternatives) == ["Lean v1 (recommended)", "What-if: Level"]
+    # the what-if is on the plan as it stands ($64): a level workforce can only cost more
+    assert got.alternatives["What-if: Level"].total_cost >= 64 - 1e-6
     assert got.decisions["text"].tolist() == ["Hire a second crew in February"]
     assert got.assumptions["text"].tolist() == ["Pump demand doubles in January"]  # open only
     assert got.demand_review_signed_off
@@ -95,8 +93,14 @@ def test_the_pack_holds_the_plan_against_the_whatifs_and_the_recommended_version
 def test_a_recommended_version_deleted_since_is_left_out_and_named(wb):
     scenarios.delete(wb, "Lean", author="ann")
     got = pack_inputs(wb, "Acme", "2027-01")
-    assert "Recommended: Lean v1" not in got.alternatives
+    assert "Lean v1 (recommended)" not in got.alternatives
     assert got.skipped == ["Lean v1"]
+
+
+def test_once_approved_the_pack_presents_the_approved_version(wb):
+    got = pack_inputs(wb, "Acme", "2026-12")  # last month: Base v1 approved
+    assert got.plan_name == "Base v1 (approved)"
+    assert "Base v1 (recommended)" not in got.alternatives  # listed once
 
 
 def test_without_a_cycle_the_pack_has_no_log(tmp_path):
@@ -146,19 +150,14 @@ def test_build_writes_the_pdf_and_the_workbook(db_url, tmp_path, capsys):
     )
     assert (code, err) == (0, "")
     assert out.startswith("wrote the meeting pack of Acme (2027-01 cycle; ")
-    assert out.endswith(f"Acme plan (as planned) against 3 alternatives) to {pdf} and {book}\n")
+    assert out.endswith(f"Base v1 (recommended) against 2 alternatives) to {pdf} and {book}\n")
     cover = PdfReader(io.BytesIO(pdf.read_bytes())).pages[0].extract_text()
     assert "2027-01 cycle: S&OP meeting pack" in cover and "Acme" in cover
     assert "Scenarios compared" in cover and "Decisions needed" in cover
     sheets = load_workbook(book)
     assert "Scenarios" in sheets.sheetnames
     header = next(sheets["Scenarios"].iter_rows(values_only=True))
-    assert header[1:] == (
-        "Acme plan (as planned)",
-        "What-if: Level",
-        "Recommended: Base v1",
-        "Recommended: Lean v1",
-    )
+    assert header[1:] == ("Base v1 (recommended)", "Lean v1 (recommended)", "What-if: Level")
     with connect(db_url) as store:
         assert len(audit_trail(store, exact=True)) == before, "building a pack changes nothing"
 
@@ -168,7 +167,7 @@ def test_build_of_an_earlier_month_and_a_title(db_url, tmp_path, capsys):
     code, out, _ = run(
         capsys, "build", "Acme", "-o", str(pdf), "--month", "2026-12", "--title", "December"
     )
-    assert code == 0 and "(2026-12 cycle; " in out and "against 2 alternatives" in out
+    assert code == 0 and "(2026-12 cycle; " in out and "Base v1 (approved) against 1 " in out
     cover = PdfReader(io.BytesIO(pdf.read_bytes())).pages[0].extract_text()
     assert cover.startswith("December") and "Decisions needed" not in cover
 

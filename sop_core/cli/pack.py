@@ -1,10 +1,12 @@
 """``python -m sop_core pack build COMPANY -o FILE.pdf [--excel FILE.xlsx] [--month YYYY-MM]``:
 the meeting pack of a company's month from a shell.
 
-The pack presents the company's plan as it stands (inside the time fence of its approved
-plan) against its kept what-ifs and the versions the month's supply review recommended,
-with the cycle's open decisions and assumptions, the plans earlier cycles approved and
-the actuals as stored (:func:`sop_core.services.pack.company_pack`). Without ``--month``
+The pack is the one the Cycle page builds: it presents the month's approved version,
+else the first version its supply review recommended, else the company's plan as it
+stands (each inside the time fence of the approved plan), against the other recommended
+versions and the kept what-ifs, with the cycle's open decisions and assumptions, the
+plans earlier cycles approved, the actuals as stored and the forecast value added
+(:func:`sop_core.services.pack.company_pack`). Without ``--month``
 it is this month's cycle, else the latest before it. Exit 1 when the company's plan is
 not feasible (the pack is still written: it says so), 2 for invalid input.
 """

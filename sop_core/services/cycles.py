@@ -18,6 +18,8 @@ from sop_core.base.access import Actor
 from sop_core.base.errors import InputError
 from sop_core.demand.forecast import MODEL_CHOICES, forecast, label_periods
 from sop_core.process.cycle import Cycle
+from sop_core.process.fva import forecast_value_added, snapshot_frame, unscored_periods
+from sop_core.process.sop_sheet import monthly_sales
 from sop_core.services.companies import company_history, company_state
 from sop_core.services.workbench import Workbench
 
@@ -167,3 +169,39 @@ def close_entry(
 ) -> Cycle:
     """Close the open assumption or decision number ``entry_id``."""
     return wb.cycles.close(company, month, entry_id, author=author)
+
+
+def forecast_value_added_of(
+    wb: Workbench, company: str, found: Sequence[Cycle]
+) -> tuple[pd.DataFrame | None, str]:
+    """The company's forecast value added over its cycles ``found`` (a cycle and those
+    before it: :func:`~sop_core.process.fva.forecast_value_added`, pooled rows included),
+    or ``None`` and why nothing can be scored yet (in words, for a caption). What the
+    Cycle page shows and the meeting pack's "Forecast value added" section takes."""
+    state = company_state(wb, company)
+    stored = company_history(wb, state)
+    history = None if stored is None else state.planned_history(stored)
+    if history is None:
+        return None, "upload the sales history on the Demand page to score the forecasts"
+    try:
+        sales = monthly_sales(history)
+    except InputError as exc:
+        return None, "; ".join(str(p) for p in exc.problems)
+    frozen = [c for c in found if c.snapshot("consensus") is not None]
+    snapshots = snapshot_frame(frozen)
+    fva = forecast_value_added(snapshots, sales)
+    if len(fva):
+        return fva, ""
+    odd = unscored_periods(frozen)
+    if not frozen:
+        return None, "no demand review has been signed off yet, so no forecast is frozen"
+    if odd and snapshots.empty:
+        shown = ", ".join(odd[:4]) + ("…" if len(odd) > 4 else "")
+        return None, (
+            f"the frozen forecasts' periods are not months ({shown}), so they cannot meet "
+            "the monthly sales; plan in months such as 2027-01"
+        )
+    return None, (
+        "no month a cycle forecast has sales in the history yet; the first scores come "
+        "once the next month's sales are uploaded"
+    )

@@ -95,6 +95,7 @@ class PackInputs:
     past_plans: pd.DataFrame | None = None  #: the plans earlier cycles approved
     actuals: pd.DataFrame | None = None  #: actual production, inventory and backlog
     skipped: list[str] = field(default_factory=list)  #: recommended versions deleted since
+    fva: pd.DataFrame | None = None  #: the forecast value added of the cycles so far
 
 
 def _open_entries(cycle: Cycle, kind: str, columns: list[str]) -> pd.DataFrame | None:
@@ -126,35 +127,71 @@ def _past_plans(wb: Workbench, company: str, month: str, fence: Fence) -> pd.Dat
     return pd.concat(frames, ignore_index=True) if frames else None
 
 
+def pack_versions(cycle: Cycle | None) -> list[tuple[str, int]]:
+    """The stored versions a month's pack presents, in order: the cycle's approved
+    version first, then the versions its supply review recommended. The first that
+    still exists is the plan presented, the others its alternatives; with none, the
+    pack presents the company's plan as it stands. The one rule for the Cycle page and
+    ``pack build``."""
+    if cycle is None:
+        return []
+    return list(dict.fromkeys(([cycle.plan] if cycle.plan else []) + list(cycle.recommended)))
+
+
+def version_name(cycle: Cycle, version: tuple[str, int]) -> str:
+    """A stored version as the pack names it: "Chase v1 (approved)", "Level v1
+    (recommended)"."""
+    name, number = version
+    said = "approved" if cycle.plan == version else "recommended"
+    return f"{name} v{number} ({said})"
+
+
 def pack_inputs(wb: Workbench, company: str, month: str | None = None) -> PackInputs:
     """What the pack of the company's ``month`` (``YYYY-MM``; default: this month's cycle,
-    else its latest before) holds: the company's plan as it stands, against its kept
-    what-ifs and the versions the month's supply review recommended (each solved inside
-    the time fence of its approved plan; a version deleted since is left out and named in
-    ``skipped``), with the cycle's open decisions and assumptions, the plans earlier
-    cycles approved and the actuals as stored. Refused when the company is unknown or
-    cannot be planned, or has no cycle of ``month``."""
+    else its latest before) holds: the plan :func:`pack_versions` presents (the approved
+    version, else the first recommended, else the company's plan as it stands) against
+    the other recommended versions and the company's kept what-ifs (each solved inside
+    the time fence of its approved plan; a version deleted since is left out and named
+    in ``skipped``), with the cycle's open decisions and assumptions, the plans earlier
+    cycles approved, the actuals as stored and the forecast value added. Refused when
+    the company is unknown or cannot be planned, or has no cycle of ``month``."""
     state = company_state(wb, company)
     cycle = cycles.cycle_of(wb, company, month) if month else cycles.current_cycle(wb, company)
     fence = company_fence(wb, company)
     plan = company_plan(wb, company, fence=fence)
-    alternatives: dict[str, PlanResult] = {}
+    versions: dict[str, tuple[Scenario, PlanResult]] = {}
+    skipped: list[str] = []
+    for version in pack_versions(cycle):
+        try:
+            scenario = open_scenario(wb, *version).scenario
+        except InputError:
+            skipped.append(f"{version[0]} v{version[1]}")
+            continue
+        versions[version_name(cycle, version)] = (scenario, solve_plan(scenario, fence.plan))
+    if versions:
+        plan_name = next(iter(versions))
+        scenario, result = versions.pop(plan_name)
+    else:
+        plan_name, scenario, result = (
+            f"{plan.scenario.name} (as planned)",
+            plan.scenario,
+            plan.result,
+        )
+    alternatives: dict[str, PlanResult] = {name: res for name, (_, res) in versions.items()}
     for name, kept in state.whatifs.items():
         levers = whatif_from_dict(kept.get("settings"))
         alternatives[f"What-if: {name}"] = solve_plan(plan.scenario, fence.plan, levers)
-    skipped: list[str] = []
-    for name, version in cycle.recommended if cycle else []:
-        try:
-            alternatives[f"Recommended: {name} v{version}"] = _stored_plan(wb, name, version, fence)
-        except InputError:
-            skipped.append(f"{name} v{version}")
     actuals = state.actuals
     label = cycle.label if cycle else f"{month or month_of()}"
+    fva = None
+    if cycle is not None:
+        found = [*cycles.history_of(wb, company, cycle.month), cycle]
+        fva, _ = cycles.forecast_value_added_of(wb, company, found)
     return PackInputs(
         title=f"{label}: S&OP meeting pack",
-        plan_name=f"{plan.scenario.name} (as planned)",
-        scenario=plan.scenario,
-        result=plan.result,
+        plan_name=plan_name,
+        scenario=scenario,
+        result=result,
         alternatives=alternatives,
         cycle=cycle,
         decisions=_open_entries(cycle, "decision", ["text", "owner", "family", "due"])
@@ -167,6 +204,7 @@ def pack_inputs(wb: Workbench, company: str, month: str | None = None) -> PackIn
         past_plans=_past_plans(wb, company, cycle.month, fence) if cycle else None,
         actuals=None if actuals.empty else actuals,
         skipped=skipped,
+        fva=fva,
     )
 
 
@@ -202,6 +240,7 @@ def company_pack(
         demand_review_signed_off=inputs.demand_review_signed_off,
         past_plans=inputs.past_plans,
         actuals=inputs.actuals,
+        fva=inputs.fva,
         progress=progress,
     )
     return CompanyPack(pack, inputs)
