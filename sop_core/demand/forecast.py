@@ -52,6 +52,15 @@ backtest errors |actual − forecast|/√k (k the step ahead, 1…holdout), and 
 at step h is forecast ± q·√h (clipped at 0). So its width comes from how wrong the model
 actually was out of sample, not from the model's own assumptions. Without backtests the
 model's own interval is used.
+
+Series whose swings grow with their level
+(:func:`~sop_core.demand.models.swings_grow_with_level`: the spread of each season
+rises with its mean, as in the airline passengers series) get ``auto``'s log-scale
+candidates too (:data:`AUTO_GROWING`: ETS on log(y), besides the airline model, which
+is on log(y) already), and their conformal interval comes from **relative** errors
+|actual − forecast| / (forecast·√k): at step h it is forecast(h) ± q·forecast(h)·√h,
+so a width learnt at a lower level is rescaled to the level the forecast has reached
+(see :func:`conformal_halfwidth`). Their reason says so.
 """
 
 from __future__ import annotations
@@ -88,7 +97,14 @@ from sop_core.demand.choice import (
     model_name,
 )
 from sop_core.demand.history import family_totals, infer_freq, season_length
-from sop_core.demand.models import INTERMITTENT_MODELS, MODELS, SEASONAL_MODELS, fit_predict
+from sop_core.demand.models import (
+    INTERMITTENT_MODELS,
+    LOG_MODELS,
+    MODELS,
+    SEASONAL_MODELS,
+    fit_predict,
+    swings_grow_with_level,
+)
 from sop_core.demand.parallel import (
     Backend,
     InlineExecutor,
@@ -100,7 +116,7 @@ from sop_core.demand.parallel import (
 )
 
 CANDIDATES: dict[str, tuple[str, ...]] = {
-    "auto": SEASONAL_MODELS,
+    "auto": tuple(m for m in SEASONAL_MODELS if m not in LOG_MODELS),
     "prophet": ("prophet-additive", "prophet-multiplicative"),
     "ets": ("ets", "ets-damped"),
     "naive": ("naive",),
@@ -108,6 +124,9 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
 }
 """Candidate models behind each ``model=`` choice, simplest first (ties go to it)."""
 
+AUTO_GROWING: tuple[str, ...] = SEASONAL_MODELS
+"""``auto``'s candidates for a series whose swings grow with its level
+(:func:`~sop_core.demand.models.swings_grow_with_level`): the log-scale ones too."""
 AUTO_INTERMITTENT: tuple[str, ...] = ("ses", *INTERMITTENT_MODELS, "naive")
 """``auto``'s candidates for an intermittent series (see :func:`is_intermittent`)."""
 INTERMITTENT_ZERO_SHARE = 0.3
@@ -164,6 +183,9 @@ class SeriesTask:
     """Lag of the MASE scale: 0 for the season, 1 for intermittent series."""
     combine: bool = False
     """Add the combination of the best candidates (``auto``)."""
+    relative: bool = False
+    """The series' swings grow with its level: conformal intervals from relative errors
+    (see :func:`conformal_halfwidth`), and the reason says so."""
 
 
 @dataclass
@@ -250,18 +272,43 @@ def backtest_series(task: SeriesTask, windows: list[Window]) -> list[dict[str, A
     return [backtest_model(task, model, windows) for model in task.candidates]
 
 
-def conformal_halfwidth(row: dict[str, Any], horizon: int, coverage: float) -> np.ndarray | None:
-    """Half-widths q·√h, h = 1…horizon, of a conformal interval from ``row``'s backtest
-    errors (see the module docstring); None with fewer than
-    :data:`~sop_core.demand.choice.MIN_CONFORMAL_POINTS` errors."""
-    actual, pred, step = row.get("_actual"), row.get("_pred"), row.get("_step")
-    if actual is None or pred is None or step is None or len(actual) < MIN_CONFORMAL_POINTS:
-        return None
-    scores = np.abs(np.asarray(actual) - np.asarray(pred)) / np.sqrt(np.asarray(step))
+def has_conformal(row: dict[str, Any] | None) -> bool:
+    """Whether ``row`` holds enough backtest errors for a conformal interval."""
+    actual = None if row is None else row.get("_actual")
+    return actual is not None and len(actual) >= MIN_CONFORMAL_POINTS
+
+
+def conformal_quantile(scores: np.ndarray, coverage: float) -> float:
+    """The ⌈(n+1)·coverage⌉-th smallest of the n ``scores`` (split conformal; the
+    largest when n is small)."""
     n = len(scores)
-    k = min(n, int(np.ceil((n + 1) * coverage)))  # the k-th smallest score (split conformal)
-    q = float(np.sort(scores)[k - 1])
-    return q * np.sqrt(np.arange(1, horizon + 1))
+    k = min(n, int(np.ceil((n + 1) * coverage)))
+    return float(np.sort(scores)[k - 1])
+
+
+def conformal_halfwidth(
+    row: dict[str, Any], horizon: int, coverage: float, level: np.ndarray | None = None
+) -> np.ndarray | None:
+    """Half-widths of a conformal interval from ``row``'s backtest errors; None with
+    fewer than :data:`~sop_core.demand.choice.MIN_CONFORMAL_POINTS` errors.
+
+    Without ``level``: q·√h, h = 1…horizon, q the conformal quantile of the errors
+    |actual − forecast|/√k (k the step ahead). With ``level`` (the forecast, one value
+    per step): **relative** errors |actual − forecast| / (forecast·√k), and
+    half-width q·level(h)·√h, so a width learnt where the series was low is rescaled
+    to the level the forecast has reached. Falls back to absolute errors when a
+    backtest forecast or ``level`` is not above zero.
+    """
+    if not has_conformal(row):
+        return None
+    actual, pred = np.asarray(row["_actual"], float), np.asarray(row["_pred"], float)
+    root_k = np.sqrt(np.asarray(row["_step"], float))
+    root_h = np.sqrt(np.arange(1, horizon + 1))
+    err = np.abs(actual - pred)
+    if level is not None and np.all(pred > 0) and np.all(np.asarray(level) > 0):
+        q = conformal_quantile(err / (pred * root_k), coverage)
+        return q * np.asarray(level, float) * root_h
+    return conformal_quantile(err / root_k, coverage) * root_h
 
 
 def series_windows(task: SeriesTask) -> list[Window]:
@@ -326,7 +373,7 @@ def finish_series(task: SeriesTask, rows: list[dict[str, Any]]) -> SeriesResult:
         notes.append("no candidate fitted in the backtest; fell back to seasonal naive")
         reason = "no candidate fitted in the backtest; seasonal naive as the fallback"
     chosen_row = next((r for r in rows if r["model"] == chosen), None)
-    half = conformal_halfwidth(chosen_row, task.horizon, task.coverage) if chosen_row else None
+    conformal = has_conformal(chosen_row)
     try:
         if chosen == COMBO and chosen_row is not None:
             parts = [run(m, intervals=False) for m in chosen_row["members"]]
@@ -334,7 +381,7 @@ def finish_series(task: SeriesTask, rows: list[dict[str, Any]]) -> SeriesResult:
             out = SeriesResult(task.key, COMBO, mean, mean, mean)
             reason += f"; median of {', '.join(map(model_name, chosen_row['members']))}"
         else:
-            out = run(chosen, intervals=half is None)
+            out = run(chosen, intervals=not conformal)
     except Exception as exc:
         notes.append(
             f"{model_name(chosen)} failed to fit ({type(exc).__name__}: {exc}); used seasonal naive"
@@ -344,12 +391,18 @@ def finish_series(task: SeriesTask, rows: list[dict[str, Any]]) -> SeriesResult:
             f"{model_name(chosen)} failed to fit on the whole history; "
             "seasonal naive as the fallback"
         )
-        half = None
-    if half is not None:
+        conformal = False
+    if task.relative and out.model in (*LOG_MODELS, "sarima"):
+        reason += "; on the log scale: the series' swings grow with its level"
+    if conformal and chosen_row is not None:
+        level = out.mean if task.relative else None
+        half = conformal_halfwidth(chosen_row, task.horizon, task.coverage, level)
         out.lower = np.clip(out.mean - half, 0, None)
         out.upper = out.mean + half
-        points = len(chosen_row["_actual"]) if chosen_row else 0
+        points = len(chosen_row["_actual"])
         reason += f"; conformal {task.coverage * 100:.0f} % interval from {points} backtest errors"
+        if level is not None and np.all(chosen_row["_pred"] > 0) and np.all(level > 0):
+            reason += ", relative to the forecast level, as the swings grow with it"
     for r in rows:
         r["chosen"] = r["model"] == out.model
     out.accuracy = rows
@@ -690,10 +743,13 @@ def make_tasks(
             continue
         y = grp[target_col].to_numpy(dtype=float)
         intermittent = is_intermittent(y)
+        growing = not intermittent and swings_grow_with_level(y, season)
         if model == "auto" and batched:
             candidates = BATCHED_INTERMITTENT if intermittent else BATCHED_SEASONAL
         elif model == "auto" and intermittent:
             candidates = AUTO_INTERMITTENT
+        elif model == "auto" and growing:
+            candidates = AUTO_GROWING
         else:
             candidates = CANDIDATES.get(model, (model,))
         tasks.append(
@@ -713,6 +769,7 @@ def make_tasks(
                 label=label,
                 scale_lag=1 if intermittent else 0,
                 combine=model == "auto",
+                relative=growing and not batched,
             )
         )
     if problems:
