@@ -6,9 +6,11 @@ works on a (series × time) matrix: numpy across the series, a Python loop only 
 the time steps, so a batch of a thousand series costs about what one series does.
 
 Where it applies: :func:`sop_core.demand.forecast.forecast` uses it for ``model="auto"`` at
-``level="sku"`` (``engine="auto"``), or wherever ``engine="batched"`` asks for it. The
-family level keeps the full per-series candidate set (ETS, seasonal ARIMA, Prophet):
-a few dozen families do not need batching, and those models do not vectorise.
+``level="sku"`` and at ``level="family"`` beyond
+:data:`~sop_core.demand.forecast.BATCHED_FAMILIES` families (``engine="auto"``), or
+wherever ``engine="batched"`` asks for it. Up to that many families the family level
+keeps the full per-series candidate set (ETS, seasonal ARIMA, Prophet): a few dozen
+families do not need batching, and those models do not vectorise.
 
 Candidates (simplest first; a tie goes to the simpler one):
 
