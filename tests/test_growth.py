@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sop_core.demand.batched import RELATIVE_TAIL, conformal_halfwidths
 from sop_core.demand.forecast import (
     AUTO_GROWING,
     CANDIDATES,
@@ -151,3 +152,35 @@ def test_a_growing_series_interval_scales_with_the_forecast_and_the_reason_says_
     ratio = (steady["upper"] - steady["forecast"]) / np.sqrt(np.arange(1, 7))
     assert np.allclose(ratio, ratio.iloc[0])  # absolute: q·√h whatever the level
     assert "log scale" not in reasons["steady"] and "relative" not in reasons["steady"]
+
+
+def test_the_batched_widths_equal_the_per_series_ones() -> None:
+    """Three series on the batched path's vectorised rule, the first two flagged
+    relative (the second has a backtest forecast of 0, so it stays absolute), equal
+    :func:`conformal_halfwidth` series by series."""
+    rng = np.random.default_rng(4)
+    steps = np.tile(np.arange(1, 4), 4)  # 4 origins × 3 steps
+    bt = rng.uniform(50, 150, (3, 12))
+    bt[1, 5] = 0.0
+    A = bt * (1 + rng.normal(0, 0.1, (3, 12)))
+    mean = np.array([[200.0, 220.0], [90.0, 95.0], [300.0, 310.0]])
+    flags = np.array([True, True, False])
+    half, rel = conformal_halfwidths(A, bt, steps, mean, 0.8, flags)
+    assert rel.tolist() == [True, False, False]
+    for i in range(3):
+        row = _row(A[i].tolist(), bt[i].tolist(), steps.tolist())
+        one = conformal_halfwidth(row, 2, 0.8, mean[i] if flags[i] else None)
+        assert one is not None
+        assert half[i].tolist() == pytest.approx(one.tolist())
+
+
+def test_growing_skus_on_the_batched_path_get_relative_intervals() -> None:
+    history = _history({"F": _constant_cv(60)}).assign(sku="grows")
+    steady = _history({"F": _constant_variance(60)}).assign(sku="steady")
+    result = forecast(pd.concat([history, steady]), level="sku", horizon=6, backend="sequential")
+    reasons = result.choices.set_index("sku")["reason"]
+    assert reasons["grows"].endswith(RELATIVE_TAIL)
+    assert RELATIVE_TAIL not in reasons["steady"]
+    fc = result.forecast[result.forecast["sku"] == "grows"]
+    ratio = (fc["upper"] - fc["forecast"]) / (fc["forecast"] * np.sqrt(np.arange(1, 7)))
+    assert np.allclose(ratio, ratio.iloc[0])

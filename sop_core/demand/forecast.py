@@ -87,6 +87,7 @@ from sop_core.demand.batched import (
     BATCHED_INTERMITTENT,
     BATCHED_NOTE,
     BATCHED_SEASONAL,
+    RELATIVE_TAIL,
     BatchJob,
     BatchOut,
     forecast_batches,
@@ -409,7 +410,7 @@ def finish_series(task: SeriesTask, rows: list[dict[str, Any]]) -> SeriesResult:
         points = len(chosen_row["_actual"])
         reason += f"; conformal {task.coverage * 100:.0f} % interval from {points} backtest errors"
         if level is not None and np.all(chosen_row["_pred"] > 0) and np.all(level > 0):
-            reason += ", relative to the forecast level, as the swings grow with it"
+            reason += RELATIVE_TAIL
     for r in rows:
         r["chosen"] = r["model"] == out.model
     out.accuracy = rows
@@ -567,6 +568,7 @@ def batch_jobs(tasks: list[SeriesTask], slots: int) -> tuple[list[BatchJob], lis
                     coverage=first.coverage,
                     scale_lag=first.scale_lag,
                     combine=first.combine,
+                    relative=np.array([tasks[i].relative for i in sel]),
                 )
             )
     return jobs, others
@@ -776,7 +778,7 @@ def make_tasks(
                 label=label,
                 scale_lag=1 if intermittent else 0,
                 combine=model == "auto",
-                relative=growing and not batched,
+                relative=growing,
             )
         )
     if problems:
