@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor, Future
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from sop_core.base.errors import InputError
-from sop_core.demand.forecast import BATCHED_FAMILIES, batched_path, forecast
+from sop_core.demand.forecast import (
+    BATCHED_FAMILIES,
+    batched_path,
+    forecast,
+    make_tasks,
+    run_tasks,
+)
 
 
 def _rows(n: int, regular: int, intermittent: int) -> np.ndarray:
@@ -79,3 +88,35 @@ def test_a_few_families_keep_the_full_candidate_set() -> None:
     result = forecast(history, level="family", horizon=3, origins=1, backend="sequential")
     assert not any("batched" in note for note in result.notes)
     assert {"ets", "sarima", "prophet-additive"} <= set(result.accuracy["model"])
+
+
+class _InOrder(Executor):
+    """Runs each job as it is submitted, in this process, and logs it: the order in
+    which a pool's queue would start them, without any timing."""
+
+    def __init__(self) -> None:
+        self.log: list[str] = []
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future:
+        self.log.append(fn.__name__)
+        future: Future = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def test_a_few_families_progress_before_the_last_backtest_is_sent() -> None:
+    """On the one-by-one path the final fits of the first series go ahead of the
+    backtests not yet sent, so progress moves early, not only once every backtest has
+    run (as when all backtests were queued at once); the numbers stay the same."""
+    history = _history(_rows(30, 6, 0)).drop(columns="sku")
+    tasks = make_tasks(history, horizon=3, model="naive", origins=1)[0]
+    ex = _InOrder()
+    out = run_tasks(
+        tasks, ex, slots=1, progress=lambda done, total: ex.log.append(f"progress {done}")
+    )
+    backtests = [i for i, name in enumerate(ex.log) if name == "backtest_batch"]
+    moved = ex.log.index(next(x for x in ex.log if x.startswith("progress") and x != "progress 0"))
+    assert len(backtests) == 4 and moved < backtests[-1]
+    assert ex.log[-1] == "progress 6"
+    alone = forecast(history, horizon=3, model="naive", origins=1, backend="sequential")
+    assert np.concatenate([r.mean for r in out]).tolist() == alone.forecast["forecast"].tolist()

@@ -455,10 +455,13 @@ def run_tasks(
 ) -> list[SeriesResult]:
     """Forecast ``tasks`` on ``executor``, one job per (series, candidate) backtest.
 
-    The backtests go out in about four batches per worker slot; a series' final fit
-    is sent as soon as its last backtest is back (ready series travel together), so
-    both cores stay busy even with a handful of series and no step waits for all.
-    ``progress(done, total)`` counts finished series. On the in-process executor the
+    The backtests go out in about four batches per worker slot, at most one per slot
+    in flight (the next when one comes back); a series' final fit is sent as soon as
+    its last backtest is back (ready series travel together), ahead of the backtests
+    not yet sent, so both cores stay busy, no step waits for all, and
+    ``progress(done, total)``, which counts finished series, moves from the first
+    batch on (with every backtest queued at once, the pool ran the final fits last and
+    the progress sat at 0 until the end). On the in-process executor the
     series simply run one after the other. Every job is seeded and independent, so
     the numbers do not depend on the executor or the batching.
     """
@@ -486,15 +489,24 @@ def run_tasks(
     pending: dict[Future[Any], tuple[str, list[Any]]] = {}
 
     def send_finish(idx: list[int]) -> None:
+        if not idx:
+            return
         for part in batches(len(idx), -(-len(idx) // chunk)):
             sel = [idx[k] for k in part]
             payload = [(tasks[i], [r for r in rows[i] if r is not None]) for i in sel]
             pending[executor.submit(finish_batch, payload)] = ("finish", sel)
 
-    for part in batches(len(jobs), 4 * slots) if jobs else []:
-        sel = [jobs[k] for k in part]
-        payload = [BacktestJob(tasks[i], m, windows[i]) for i, m in sel]
-        pending[executor.submit(backtest_batch, payload)] = ("backtest", sel)
+    queued = [[jobs[k] for k in part] for part in (batches(len(jobs), 4 * slots) if jobs else [])]
+    queued.reverse()  # popped from the end: first batch first
+
+    def send_backtest() -> None:
+        if queued:
+            sel = queued.pop()
+            payload = [BacktestJob(tasks[i], m, windows[i]) for i, m in sel]
+            pending[executor.submit(backtest_batch, payload)] = ("backtest", sel)
+
+    for _ in range(max(1, slots)):
+        send_backtest()
     send_finish([i for i in range(total) if not waiting[i]])
     if progress is not None:  # after the first submissions: a pool has forked by now
         progress(0, total)
@@ -514,6 +526,7 @@ def run_tasks(
                             ready.append(i)
                     if ready:
                         send_finish(ready)
+                    send_backtest()
                 else:
                     for i, res in zip(sel, out, strict=True):
                         results[i] = res
