@@ -89,7 +89,7 @@ FOURIER_ORDER = 3
 SEASONALITY_CRITICAL = 2.705543454095404
 """χ²(1) 90 % point: statsmodels ThetaModel's seasonality test threshold."""
 BATCHED_NOTE = (
-    "{n} series forecast on the batched path: candidates seasonal naive, SES, Theta, "
+    "{n:,} series forecast on the batched path: candidates seasonal naive, SES, Theta, "
     "damped Holt, linear trend + Fourier season (Croston, SBA, TSB for intermittent "
     "ones) and their combination; "
     "ETS, seasonal ARIMA and Prophet are left out there (sop_core/demand/batched.py)"
