@@ -214,7 +214,7 @@ def test_bad_options_are_reported_together() -> None:
     assert [str(p) for p in exc.value.problems] == [
         "horizon: must be a whole number ≥ 1, got 0",
         "model: must be one of auto, prophet, ets, naive, intermittent, theta, ets-damped, "
-        "sarima, prophet-additive, prophet-multiplicative, croston, sba, tsb, got 'arima'",
+        "ets-log, sarima, prophet-additive, prophet-multiplicative, croston, sba, tsb, got 'arima'",
         "level: must be 'family' or 'sku', got 'store'",
     ]
     assert len(MODEL_CHOICES) == len(set(MODEL_CHOICES))
@@ -322,15 +322,16 @@ def test_scenario_hand_over_uses_adjusted_values_and_period_labels() -> None:
 
 def test_sample_company_scenario_matches_the_sample_forecast(sample_result) -> None:
     """The sample company's demand was written by data/generate_sample.py from an auto
-    forecast of its history: each month within 6 % and each family's year within 2 % of
+    forecast of its history: each month within 6 % and each family's year within 3 % of
     today's forecast (exact equality would tie the data file to one version of the
-    model choice)."""
+    model choice: Outdoor Lighting's swings grow with its level, and ETS on the log
+    scale, now its lowest backtest MASE, puts its year 2.1 % above the file's)."""
     company = load_scenario(DATA / "sample_company.json")
     first = sample_result.forecast["period"].min().strftime("%Y-%m")
     assert company.horizon == 12 and company.periods[0] == first
     handed = scenario_with_forecast(company, sample_result.forecast)
     for got, want in zip(handed.families, company.families, strict=True):
-        assert sum(want.demand) == pytest.approx(sum(got.demand), rel=0.02), want.name
+        assert sum(want.demand) == pytest.approx(sum(got.demand), rel=0.03), want.name
         assert want.demand == pytest.approx(got.demand, rel=0.06), want.name
     hours = sum(np.array(f.demand) * f.labor_hours_per_unit for f in company.families)
     capacity = company.workforce.initial * company.workforce.regular_hours_per_worker

@@ -6,9 +6,11 @@ works on a (series × time) matrix: numpy across the series, a Python loop only 
 the time steps, so a batch of a thousand series costs about what one series does.
 
 Where it applies: :func:`sop_core.demand.forecast.forecast` uses it for ``model="auto"`` at
-``level="sku"`` (``engine="auto"``), or wherever ``engine="batched"`` asks for it. The
-family level keeps the full per-series candidate set (ETS, seasonal ARIMA, Prophet):
-a few dozen families do not need batching, and those models do not vectorise.
+``level="sku"`` and at ``level="family"`` beyond
+:data:`~sop_core.demand.forecast.BATCHED_FAMILIES` families (``engine="auto"``), or
+wherever ``engine="batched"`` asks for it. Up to that many families the family level
+keeps the full per-series candidate set (ETS, seasonal ARIMA, Prophet): a few dozen
+families do not need batching, and those models do not vectorise.
 
 Candidates (simplest first; a tie goes to the simpler one):
 
@@ -87,7 +89,7 @@ FOURIER_ORDER = 3
 SEASONALITY_CRITICAL = 2.705543454095404
 """χ²(1) 90 % point: statsmodels ThetaModel's seasonality test threshold."""
 BATCHED_NOTE = (
-    "{n} series forecast on the batched path: candidates seasonal naive, SES, Theta, "
+    "{n:,} series forecast on the batched path: candidates seasonal naive, SES, Theta, "
     "damped Holt, linear trend + Fourier season (Croston, SBA, TSB for intermittent "
     "ones) and their combination; "
     "ETS, seasonal ARIMA and Prophet are left out there (sop_core/demand/batched.py)"
@@ -386,6 +388,9 @@ class BatchJob:
     scale_lag: int
     """Lag of the MASE scale: 0 for the season (regular series), 1 for intermittent ones."""
     combine: bool = True
+    relative: np.ndarray | None = None
+    """Per series, whether its swings grow with its level (then its conformal interval
+    comes from relative errors, as on the per-series path); None: no series does."""
 
     @property
     def adjust(self) -> bool:
@@ -412,6 +417,43 @@ class BatchOut:
     origins: int = 0
     holdout: int = 0
     points: int = 0
+
+
+RELATIVE_TAIL = ", relative to the forecast level, as the swings grow with it"
+"""Added to the reason of a conformal interval from relative errors."""
+
+
+def conformal_halfwidths(
+    A: np.ndarray,
+    bt: np.ndarray,
+    K: np.ndarray,
+    mean: np.ndarray,
+    coverage: float,
+    relative: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Conformal half-widths of every series (rows), and which rows are relative.
+
+    ``A`` and ``bt`` the backtest actuals and forecasts (series × points), ``K`` each
+    point's step ahead, ``mean`` the forecast (series × horizon). A row's q is the
+    ⌈(n+1)·coverage⌉-th smallest of its scores |A − bt|/√k, half-width q·√h; for the
+    rows flagged ``relative`` whose backtest forecasts and forecast are all above zero,
+    scores |A − bt|/(bt·√k) and half-width q·mean(h)·√h (as
+    :func:`sop_core.demand.forecast.conformal_halfwidth` for one series).
+    """
+    S, points = A.shape
+    k = min(points, int(np.ceil((points + 1) * coverage)))
+    root_k = np.sqrt(K)[None, :]
+    root_h = np.sqrt(np.arange(1, mean.shape[1] + 1))[None, :]
+    err = np.abs(A - bt)
+    half = np.sort(err / root_k, axis=1)[:, k - 1 : k] * root_h
+    rel = np.zeros(S, dtype=bool) if relative is None else np.asarray(relative, dtype=bool)
+    rel = rel & np.all(bt > 0, axis=1) & np.all(mean > 0, axis=1)
+    if rel.any():
+        scores = err[rel] / (bt[rel] * root_k)
+        q = np.sort(scores, axis=1)[:, k - 1 : k]
+        half = half * np.ones_like(mean)
+        half[rel] = q * mean[rel] * root_h
+    return half * np.ones_like(mean), rel
 
 
 def forecast_batch(job: BatchJob) -> BatchOut:
@@ -482,14 +524,16 @@ def forecast_batch(job: BatchJob) -> BatchOut:
     mean = np.stack([final[m] for m in models], axis=1)[rows, pick]
     if points >= MIN_CONFORMAL_POINTS:
         bt = np.stack([P[m] for m in models], axis=1)[rows, pick]
-        s = np.sort(np.abs(A - bt) / np.sqrt(K)[None, :], axis=1)
-        k = min(points, int(np.ceil((points + 1) * job.coverage)))
-        half = s[:, k - 1 : k] * np.sqrt(np.arange(1, job.horizon + 1))[None, :]
+        half, relative = conformal_halfwidths(A, bt, K, mean, job.coverage, job.relative)
         tail = f"; conformal {job.coverage * 100:.0f} % interval from {points} backtest errors"
+        reasons = [
+            r + tail + (RELATIVE_TAIL if rel else "")
+            for r, rel in zip(reasons, relative, strict=True)
+        ]
     else:
         half = naive_halfwidth(Y, job.horizon, job.season, job.coverage)
         tail = f"; seasonal naive interval ({points} backtest errors, too few for a conformal one)"
-    reasons = [r + tail for r in reasons]
+        reasons = [r + tail for r in reasons]
     return BatchOut(
         index=job.index,
         model=chosen,

@@ -28,6 +28,7 @@ MODEL_NAMES: dict[str, str] = {
     "theta": "Theta",
     "ets": "Exponential smoothing (ETS)",
     "ets-damped": "Damped exponential smoothing (ETS)",
+    "ets-log": "Exponential smoothing (ETS) on the log scale",
     "sarima": "Seasonal ARIMA",
     "prophet-additive": "Prophet (additive)",
     "prophet-multiplicative": "Prophet (multiplicative)",

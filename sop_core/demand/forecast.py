@@ -43,7 +43,10 @@ as numpy matrices, with the candidates that vectorise (seasonal naive, SES, Thet
 damped Holt, linear trend + Fourier season; Croston, SBA, TSB, SES and seasonal naive
 for intermittent series; and their combination), the same backtests, choice rule,
 reason and conformal intervals; ETS, seasonal ARIMA and Prophet are left out there (a
-note says so). The family level keeps the full per-series candidate set.
+note says so). The family level keeps the full per-series candidate set up to
+:data:`BATCHED_FAMILIES` families; beyond that, ``auto`` takes the batched path there too
+(a thousand families fitted one model at a time take many minutes, the batched path
+seconds), and the progress callback advances as each batch comes back.
 
 Intervals: where the series has backtests (at least
 :data:`~sop_core.demand.choice.MIN_CONFORMAL_POINTS` errors), the interval of whatever
@@ -52,6 +55,15 @@ backtest errors |actual − forecast|/√k (k the step ahead, 1…holdout), and 
 at step h is forecast ± q·√h (clipped at 0). So its width comes from how wrong the model
 actually was out of sample, not from the model's own assumptions. Without backtests the
 model's own interval is used.
+
+Series whose swings grow with their level
+(:func:`~sop_core.demand.models.swings_grow_with_level`: the spread of each season
+rises with its mean, as in the airline passengers series) get ``auto``'s log-scale
+candidates too (:data:`AUTO_GROWING`: ETS on log(y), besides the airline model, which
+is on log(y) already), and their conformal interval comes from **relative** errors
+|actual − forecast| / (forecast·√k): at step h it is forecast(h) ± q·forecast(h)·√h,
+so a width learnt at a lower level is rescaled to the level the forecast has reached
+(see :func:`conformal_halfwidth`). Their reason says so.
 """
 
 from __future__ import annotations
@@ -75,6 +87,7 @@ from sop_core.demand.batched import (
     BATCHED_INTERMITTENT,
     BATCHED_NOTE,
     BATCHED_SEASONAL,
+    RELATIVE_TAIL,
     BatchJob,
     BatchOut,
     forecast_batches,
@@ -88,7 +101,14 @@ from sop_core.demand.choice import (
     model_name,
 )
 from sop_core.demand.history import family_totals, infer_freq, season_length
-from sop_core.demand.models import INTERMITTENT_MODELS, MODELS, SEASONAL_MODELS, fit_predict
+from sop_core.demand.models import (
+    INTERMITTENT_MODELS,
+    LOG_MODELS,
+    MODELS,
+    SEASONAL_MODELS,
+    fit_predict,
+    swings_grow_with_level,
+)
 from sop_core.demand.parallel import (
     Backend,
     InlineExecutor,
@@ -100,7 +120,7 @@ from sop_core.demand.parallel import (
 )
 
 CANDIDATES: dict[str, tuple[str, ...]] = {
-    "auto": SEASONAL_MODELS,
+    "auto": tuple(m for m in SEASONAL_MODELS if m not in LOG_MODELS),
     "prophet": ("prophet-additive", "prophet-multiplicative"),
     "ets": ("ets", "ets-damped"),
     "naive": ("naive",),
@@ -108,6 +128,9 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
 }
 """Candidate models behind each ``model=`` choice, simplest first (ties go to it)."""
 
+AUTO_GROWING: tuple[str, ...] = SEASONAL_MODELS
+"""``auto``'s candidates for a series whose swings grow with its level
+(:func:`~sop_core.demand.models.swings_grow_with_level`): the log-scale ones too."""
 AUTO_INTERMITTENT: tuple[str, ...] = ("ses", *INTERMITTENT_MODELS, "naive")
 """``auto``'s candidates for an intermittent series (see :func:`is_intermittent`)."""
 INTERMITTENT_ZERO_SHARE = 0.3
@@ -121,6 +144,10 @@ MODEL_CHOICES: tuple[str, ...] = tuple(
 
 Engine = Literal["auto", "batched", "series"]
 """How :func:`forecast` fits: see its ``engine`` argument."""
+
+BATCHED_FAMILIES = 50
+"""Most families a family-level ``auto`` forecast fits one by one with the full candidate
+set (about 0.2 s a family on 2 cores: 50 take some 10 s); more go on the batched path."""
 
 ETS_MODULE = "statsmodels.tsa.exponential_smoothing.ets"
 STAN_MODULE = "cmdstanpy"
@@ -164,6 +191,9 @@ class SeriesTask:
     """Lag of the MASE scale: 0 for the season, 1 for intermittent series."""
     combine: bool = False
     """Add the combination of the best candidates (``auto``)."""
+    relative: bool = False
+    """The series' swings grow with its level: conformal intervals from relative errors
+    (see :func:`conformal_halfwidth`), and the reason says so."""
 
 
 @dataclass
@@ -250,18 +280,43 @@ def backtest_series(task: SeriesTask, windows: list[Window]) -> list[dict[str, A
     return [backtest_model(task, model, windows) for model in task.candidates]
 
 
-def conformal_halfwidth(row: dict[str, Any], horizon: int, coverage: float) -> np.ndarray | None:
-    """Half-widths q·√h, h = 1…horizon, of a conformal interval from ``row``'s backtest
-    errors (see the module docstring); None with fewer than
-    :data:`~sop_core.demand.choice.MIN_CONFORMAL_POINTS` errors."""
-    actual, pred, step = row.get("_actual"), row.get("_pred"), row.get("_step")
-    if actual is None or pred is None or step is None or len(actual) < MIN_CONFORMAL_POINTS:
-        return None
-    scores = np.abs(np.asarray(actual) - np.asarray(pred)) / np.sqrt(np.asarray(step))
+def has_conformal(row: dict[str, Any] | None) -> bool:
+    """Whether ``row`` holds enough backtest errors for a conformal interval."""
+    actual = None if row is None else row.get("_actual")
+    return actual is not None and len(actual) >= MIN_CONFORMAL_POINTS
+
+
+def conformal_quantile(scores: np.ndarray, coverage: float) -> float:
+    """The ⌈(n+1)·coverage⌉-th smallest of the n ``scores`` (split conformal; the
+    largest when n is small)."""
     n = len(scores)
-    k = min(n, int(np.ceil((n + 1) * coverage)))  # the k-th smallest score (split conformal)
-    q = float(np.sort(scores)[k - 1])
-    return q * np.sqrt(np.arange(1, horizon + 1))
+    k = min(n, int(np.ceil((n + 1) * coverage)))
+    return float(np.sort(scores)[k - 1])
+
+
+def conformal_halfwidth(
+    row: dict[str, Any], horizon: int, coverage: float, level: np.ndarray | None = None
+) -> np.ndarray | None:
+    """Half-widths of a conformal interval from ``row``'s backtest errors; None with
+    fewer than :data:`~sop_core.demand.choice.MIN_CONFORMAL_POINTS` errors.
+
+    Without ``level``: q·√h, h = 1…horizon, q the conformal quantile of the errors
+    |actual − forecast|/√k (k the step ahead). With ``level`` (the forecast, one value
+    per step): **relative** errors |actual − forecast| / (forecast·√k), and
+    half-width q·level(h)·√h, so a width learnt where the series was low is rescaled
+    to the level the forecast has reached. Falls back to absolute errors when a
+    backtest forecast or ``level`` is not above zero.
+    """
+    if not has_conformal(row):
+        return None
+    actual, pred = np.asarray(row["_actual"], float), np.asarray(row["_pred"], float)
+    root_k = np.sqrt(np.asarray(row["_step"], float))
+    root_h = np.sqrt(np.arange(1, horizon + 1))
+    err = np.abs(actual - pred)
+    if level is not None and np.all(pred > 0) and np.all(np.asarray(level) > 0):
+        q = conformal_quantile(err / (pred * root_k), coverage)
+        return q * np.asarray(level, float) * root_h
+    return conformal_quantile(err / root_k, coverage) * root_h
 
 
 def series_windows(task: SeriesTask) -> list[Window]:
@@ -326,7 +381,7 @@ def finish_series(task: SeriesTask, rows: list[dict[str, Any]]) -> SeriesResult:
         notes.append("no candidate fitted in the backtest; fell back to seasonal naive")
         reason = "no candidate fitted in the backtest; seasonal naive as the fallback"
     chosen_row = next((r for r in rows if r["model"] == chosen), None)
-    half = conformal_halfwidth(chosen_row, task.horizon, task.coverage) if chosen_row else None
+    conformal = has_conformal(chosen_row)
     try:
         if chosen == COMBO and chosen_row is not None:
             parts = [run(m, intervals=False) for m in chosen_row["members"]]
@@ -334,7 +389,7 @@ def finish_series(task: SeriesTask, rows: list[dict[str, Any]]) -> SeriesResult:
             out = SeriesResult(task.key, COMBO, mean, mean, mean)
             reason += f"; median of {', '.join(map(model_name, chosen_row['members']))}"
         else:
-            out = run(chosen, intervals=half is None)
+            out = run(chosen, intervals=not conformal)
     except Exception as exc:
         notes.append(
             f"{model_name(chosen)} failed to fit ({type(exc).__name__}: {exc}); used seasonal naive"
@@ -344,12 +399,18 @@ def finish_series(task: SeriesTask, rows: list[dict[str, Any]]) -> SeriesResult:
             f"{model_name(chosen)} failed to fit on the whole history; "
             "seasonal naive as the fallback"
         )
-        half = None
-    if half is not None:
+        conformal = False
+    if task.relative and out.model in (*LOG_MODELS, "sarima"):
+        reason += "; on the log scale: the series' swings grow with its level"
+    if conformal and chosen_row is not None:
+        level = out.mean if task.relative else None
+        half = conformal_halfwidth(chosen_row, task.horizon, task.coverage, level)
         out.lower = np.clip(out.mean - half, 0, None)
         out.upper = out.mean + half
-        points = len(chosen_row["_actual"]) if chosen_row else 0
+        points = len(chosen_row["_actual"])
         reason += f"; conformal {task.coverage * 100:.0f} % interval from {points} backtest errors"
+        if level is not None and np.all(chosen_row["_pred"] > 0) and np.all(level > 0):
+            reason += RELATIVE_TAIL
     for r in rows:
         r["chosen"] = r["model"] == out.model
     out.accuracy = rows
@@ -394,10 +455,13 @@ def run_tasks(
 ) -> list[SeriesResult]:
     """Forecast ``tasks`` on ``executor``, one job per (series, candidate) backtest.
 
-    The backtests go out in about four batches per worker slot; a series' final fit
-    is sent as soon as its last backtest is back (ready series travel together), so
-    both cores stay busy even with a handful of series and no step waits for all.
-    ``progress(done, total)`` counts finished series. On the in-process executor the
+    The backtests go out in about four batches per worker slot, at most one per slot
+    in flight (the next when one comes back); a series' final fit is sent as soon as
+    its last backtest is back (ready series travel together), ahead of the backtests
+    not yet sent, so both cores stay busy, no step waits for all, and
+    ``progress(done, total)``, which counts finished series, moves from the first
+    batch on (with every backtest queued at once, the pool ran the final fits last and
+    the progress sat at 0 until the end). On the in-process executor the
     series simply run one after the other. Every job is seeded and independent, so
     the numbers do not depend on the executor or the batching.
     """
@@ -425,15 +489,24 @@ def run_tasks(
     pending: dict[Future[Any], tuple[str, list[Any]]] = {}
 
     def send_finish(idx: list[int]) -> None:
+        if not idx:
+            return
         for part in batches(len(idx), -(-len(idx) // chunk)):
             sel = [idx[k] for k in part]
             payload = [(tasks[i], [r for r in rows[i] if r is not None]) for i in sel]
             pending[executor.submit(finish_batch, payload)] = ("finish", sel)
 
-    for part in batches(len(jobs), 4 * slots) if jobs else []:
-        sel = [jobs[k] for k in part]
-        payload = [BacktestJob(tasks[i], m, windows[i]) for i, m in sel]
-        pending[executor.submit(backtest_batch, payload)] = ("backtest", sel)
+    queued = [[jobs[k] for k in part] for part in (batches(len(jobs), 4 * slots) if jobs else [])]
+    queued.reverse()  # popped from the end: first batch first
+
+    def send_backtest() -> None:
+        if queued:
+            sel = queued.pop()
+            payload = [BacktestJob(tasks[i], m, windows[i]) for i, m in sel]
+            pending[executor.submit(backtest_batch, payload)] = ("backtest", sel)
+
+    for _ in range(max(1, slots)):
+        send_backtest()
     send_finish([i for i in range(total) if not waiting[i]])
     if progress is not None:  # after the first submissions: a pool has forked by now
         progress(0, total)
@@ -453,6 +526,7 @@ def run_tasks(
                             ready.append(i)
                     if ready:
                         send_finish(ready)
+                    send_backtest()
                 else:
                     for i, res in zip(sel, out, strict=True):
                         results[i] = res
@@ -507,6 +581,7 @@ def batch_jobs(tasks: list[SeriesTask], slots: int) -> tuple[list[BatchJob], lis
                     coverage=first.coverage,
                     scale_lag=first.scale_lag,
                     combine=first.combine,
+                    relative=np.array([tasks[i].relative for i in sel]),
                 )
             )
     return jobs, others
@@ -690,10 +765,13 @@ def make_tasks(
             continue
         y = grp[target_col].to_numpy(dtype=float)
         intermittent = is_intermittent(y)
+        growing = not intermittent and swings_grow_with_level(y, season)
         if model == "auto" and batched:
             candidates = BATCHED_INTERMITTENT if intermittent else BATCHED_SEASONAL
         elif model == "auto" and intermittent:
             candidates = AUTO_INTERMITTENT
+        elif model == "auto" and growing:
+            candidates = AUTO_GROWING
         else:
             candidates = CANDIDATES.get(model, (model,))
         tasks.append(
@@ -713,6 +791,7 @@ def make_tasks(
                 label=label,
                 scale_lag=1 if intermittent else 0,
                 combine=model == "auto",
+                relative=growing,
             )
         )
     if problems:
@@ -760,14 +839,16 @@ def forecast(
         workers: local pool size (default: available CPUs); 1 runs in this process.
         progress: ``progress(done, total)`` called as series finish.
         seed: seed of the models' randomness; equal seeds give equal numbers everywhere.
-        engine: "auto" (the batched path for ``model="auto"`` at SKU level, else one
-            fit per series), "batched" (:mod:`sop_core.demand.batched`; ``model="auto"`` only)
-            or "series" (one fit per series and candidate, the full candidate set).
+        engine: "auto" (the batched path for ``model="auto"`` at SKU level or for more
+            than :data:`BATCHED_FAMILIES` families, else one fit per series), "batched"
+            (:mod:`sop_core.demand.batched`; ``model="auto"`` only) or "series" (one fit
+            per series and candidate, the full candidate set).
 
     Raises:
         InputError: bad options, or a series with a single period of history.
     """
-    use_batched = batched_path(engine, model, level)
+    families = int(history[id_col].nunique()) if id_col in history.columns else 0
+    use_batched = batched_path(engine, model, level, families)
     tasks, keys, freq = make_tasks(
         history,
         horizon=horizon,
@@ -791,12 +872,16 @@ def forecast(
     out = assemble(tasks, results, keys, freq, time_col=time_col)
     if use_batched:
         n = sum(1 for t in tasks if series_windows(t))
-        out.notes.insert(0, BATCHED_NOTE.format(n=n))
+        note = BATCHED_NOTE.format(n=n)
+        if level == "family" and engine == "auto":
+            note = f"more than {BATCHED_FAMILIES} families, so {note}"
+        out.notes.insert(0, note)
     return out
 
 
-def batched_path(engine: str, model: str, level: str) -> bool:
-    """Whether ``forecast`` takes the batched path (see its ``engine`` argument).
+def batched_path(engine: str, model: str, level: str, families: int = 0) -> bool:
+    """Whether ``forecast`` takes the batched path (see its ``engine`` argument), for a
+    history of ``families`` families.
 
     Raises:
         InputError: an unknown engine, or "batched" with a model other than auto.
@@ -813,7 +898,9 @@ def batched_path(engine: str, model: str, level: str) -> bool:
                 "use engine 'series' for one model",
             )
         )
-    return engine == "batched" or (engine == "auto" and model == "auto" and level == "sku")
+    if engine != "auto" or model != "auto":
+        return engine == "batched"
+    return level == "sku" or families > BATCHED_FAMILIES
 
 
 def assemble(

@@ -11,6 +11,11 @@ Model names (``MODELS``):
   differences' standard deviation σ, widened by √(⌊(h−1)/m⌋+1) (Hyndman & Athanasopoulos).
 - ``ets``, ``ets-damped``: statsmodels ``ETSModel`` with additive error, additive trend
   (damped for ``ets-damped``) and additive season; analytic prediction intervals.
+- ``ets-log``: the same ETS (undamped) on log(y), forecast and bounds back-transformed
+  by exp: trend and season act as growth rates and factors, and the error grows with
+  the level (what ETS with multiplicative error and season does, on the log scale).
+  For series whose swings grow with their level (:func:`swings_grow_with_level`);
+  every period must be above zero.
 - ``prophet-additive``, ``prophet-multiplicative``: Prophet, linear growth, yearly
   seasonality only (Fourier order 3 below three seasons of history, else 5 monthly and
   10 weekly), fitted by L-BFGS with Prophet's own Stan program, called directly
@@ -52,11 +57,16 @@ SEASONAL_MODELS: tuple[str, ...] = (
     "theta",
     "ets",
     "ets-damped",
+    "ets-log",
     "sarima",
     "prophet-additive",
     "prophet-multiplicative",
 )
 """Models for regular seasonal series, simplest first."""
+LOG_MODELS: tuple[str, ...] = ("ets-log",)
+"""Models fitted on log(y) that only series whose swings grow with their level get
+among ``auto``'s candidates (the airline model ``sarima`` is on log(y) for every
+positive series already)."""
 INTERMITTENT_MODELS: tuple[str, ...] = ("croston", "sba", "tsb")
 FALLBACK_MODELS: tuple[str, ...] = ("ses", "last", "zero")
 MODELS: tuple[str, ...] = SEASONAL_MODELS + INTERMITTENT_MODELS + FALLBACK_MODELS
@@ -66,6 +76,37 @@ INTERMITTENT_ALPHA = 0.1
 
 PROPHET_UNCERTAINTY_SAMPLES = 300
 """Simulated paths behind a Prophet interval."""
+
+GROWTH_SLOPE = 0.5
+"""Slope of log(spread) on log(level) across seasons from which a series' swings count
+as growing with its level (0: constant spread; 1: spread proportional to the level,
+a constant coefficient of variation; Box–Cox λ ≈ 1 − slope, as in Guerrero 1993)."""
+GROWTH_LEVEL_RANGE = 1.5
+"""Least ratio of the highest to the lowest seasonal mean for the slope to be read at
+all: over a narrower range of levels the spreads say nothing about growth."""
+GROWTH_MIN_SEASONS = 3
+"""Fewest whole seasons behind the slope."""
+
+
+def swings_grow_with_level(y: np.ndarray, season: int) -> bool:
+    """Whether the series' swings grow with its level (then it is forecast on logs).
+
+    The last whole seasons of ``y`` (at least :data:`GROWTH_MIN_SEASONS`) each give a
+    level (their mean) and a spread (their standard deviation); the swings grow when
+    every value is above zero, the levels span a ratio of at least
+    :data:`GROWTH_LEVEL_RANGE`, and the least-squares slope of log(spread) on
+    log(level) is at least :data:`GROWTH_SLOPE`.
+    """
+    y = np.asarray(y, dtype=float)
+    seasons = len(y) // season if season > 0 else 0
+    if seasons < GROWTH_MIN_SEASONS or not np.all(y > 0):
+        return False
+    blocks = y[len(y) - seasons * season :].reshape(seasons, season)
+    level, spread = blocks.mean(axis=1), blocks.std(axis=1, ddof=1)
+    if level.max() < GROWTH_LEVEL_RANGE * level.min() or not np.all(spread > 0):
+        return False
+    slope = float(np.polyfit(np.log(level), np.log(spread), 1)[0])
+    return slope >= GROWTH_SLOPE
 
 
 @dataclass(frozen=True)
@@ -113,6 +154,8 @@ def fit_predict(
         pred = _seasonal_naive(y, horizon, season, level)
     elif model in ("ets", "ets-damped", "ses"):
         pred = _ets(y, horizon, season, level, model, intervals)
+    elif model == "ets-log":
+        pred = _ets_log(y, horizon, season, level, intervals)
     elif model == "theta":
         pred = _theta(y, horizon, season, level, intervals)
     elif model == "sarima":
@@ -189,6 +232,14 @@ def _ets(
         frame["pi_lower"].to_numpy(float) * scale,
         frame["pi_upper"].to_numpy(float) * scale,
     )
+
+
+def _ets_log(y: np.ndarray, horizon: int, season: int, level: float, intervals: bool) -> Prediction:
+    """ETS (additive trend and season) on log(y), back-transformed by exp (the median)."""
+    if not np.all(y > 0):
+        raise ValueError("the log scale needs every period above zero")
+    p = _ets(np.log(y), horizon, season, level, "ets", intervals)
+    return Prediction(np.exp(p.mean), np.exp(p.lower), np.exp(p.upper))
 
 
 def _theta(y: np.ndarray, horizon: int, season: int, level: float, intervals: bool) -> Prediction:
