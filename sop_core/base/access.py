@@ -21,6 +21,7 @@ supply planner     capacity, resources, calendar, policy, what-ifs, scenarios, a
 finance            costs and prices, the business plan; sign off the financial
                    reconciliation
 executive          approve scenarios, sign off the executive meeting
+product developer  add, change and remove launches and phase-outs (the portfolio)
 admin              start companies and cycles, delete scenarios (users and roles: the
                    role file, see :func:`load_roles`)
 =================  =========================================================
@@ -59,6 +60,7 @@ ROLES: dict[str, str] = {
     "supply_planner": "supply planner",
     "finance": "finance",
     "executive": "executive",
+    "product_developer": "product developer",
     "admin": "admin",
 }
 ALL_ROLES: frozenset[str] = frozenset(ROLES)
@@ -96,6 +98,7 @@ ACTIONS: dict[str, Action] = dict(
         _action("settings", "change resources, calendar and policy", "supply_planner"),
         _action("whatif", "keep what-ifs and save scenarios", "supply_planner"),
         _action("approve", "approve a scenario", "executive"),
+        _action("portfolio", "add, change and remove launches and phase-outs", "product_developer"),
         _action("company", "start a company", "admin"),
         _action("delete", "delete scenarios", "admin"),
         # the monthly S&OP cycle (sop_core.process.cycle): who starts it, who signs off each step
@@ -107,6 +110,7 @@ ACTIONS: dict[str, Action] = dict(
             "supply_planner",
             "finance",
             "executive",
+            "product_developer",
         ),
         _action("signoff_data", "sign off data gathering", "demand_planner"),
         _action("signoff_demand", "sign off the demand review", "demand_planner"),
@@ -190,12 +194,15 @@ def edit_action(kind: str, field_name: str | None) -> str:
     A family or workforce cell is ``money`` when it is a cost or a price
     (:data:`sop_core.base.fields.MONEY_FIELDS`) and ``capacity`` otherwise; adding or removing
     a whole family is ``capacity``; a family's plan demand and the plan item are
-    ``plan_demand``; the names a family has in uploaded histories are ``history``; the
+    ``plan_demand``; a family's launch and phase-out are ``portfolio``; the names a
+    family has in uploaded histories are ``history``; the
     business plan's rows are ``budget`` and the actuals' ``actuals``."""
     if kind == "family" and field_name == "demand":
         return "plan_demand"
     if kind == "family" and field_name == "history_names":
         return "history"
+    if kind == "family" and field_name in ("launch", "phase_out"):
+        return "portfolio"
     if kind in ("family", "workforce"):
         return "money" if field_name in MONEY_FIELDS else "capacity"
     return {
