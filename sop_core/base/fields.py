@@ -300,6 +300,16 @@ TERMS: dict[str, Term] = _terms(
     Term("portfolio.when", "From / until", "", "text"),
     Term("portfolio.what", "Assumptions", "", "text"),
     Term("portfolio.by", "Entered by", "", "text"),
+    Term("portfolio.consensus", "Consensus demand", "units", "units"),
+    Term(
+        "portfolio.planned",
+        "Planned demand",
+        "units",
+        "units",
+        "The demand the plan meets: the consensus after launches take their share and "
+        "phase-outs end",
+    ),
+    Term("portfolio.change", "Change by launches and phase-outs", "units", "units"),
 )
 
 

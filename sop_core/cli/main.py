@@ -28,6 +28,7 @@ from sop_core.cli import (
     pack,
     plan,
     plans,
+    portfolio,
     scenarios,
     schedule,
 )
@@ -41,6 +42,7 @@ COMMANDS = (
     companies,
     history,
     actuals,
+    portfolio,
     consensus,
     capacity,
     business_plan,
