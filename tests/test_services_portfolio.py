@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from factories import red_tomato_dict
 
@@ -163,3 +164,33 @@ def test_audited_and_undone_like_any_edit(wb: Workbench) -> None:
     assert "Trail tools" not in companies.company_state(wb, "Acme").family_names
     with pytest.raises(InputError, match="'Hand tools' is not a launch"):
         portfolio.remove_launch(wb, "Acme", "Hand tools", author=PAT)
+
+
+def test_a_launch_enters_the_consensus_like_any_family(wb: Workbench) -> None:
+    """Hand tools sold 10 × the month's number in 2025 and 2026; the seasonal naive
+    forecast repeats 2026 (10, 20, … 60 for Jan–Jun 2027); the launch is half of it
+    from March, and a +10 % adjustment on it is applied at the hand-over."""
+    from sop_core.process.workspace import suggest_mapping
+    from sop_core.services import consensus, history
+
+    rows = [
+        {"period": f"{y}-{m:02d}", "family": f, "demand": v}
+        for y in (2025, 2026)
+        for m in range(1, 13)
+        for f, v in (("Garden tools", 100 * m), ("Hand tools", 10 * m))
+    ]
+    frame = pd.DataFrame(rows).assign(period=lambda d: pd.to_datetime(d["period"]))
+    state = companies.company_state(wb, "Acme")
+    mapping = suggest_mapping(["Garden tools", "Hand tools"], state)
+    history.upload_history(wb, "Acme", frame, "sales.csv", mapping, author="ann")
+    portfolio.add_launch(
+        wb, "Acme", "Trail tools", start="2027-03", like="Hand tools", factor=0.5,
+        author=PAT, today=TODAY,
+    )  # fmt: skip
+    consensus.add_adjustment(wb, "Acme", "Trail tools", "2027-04", 10, unit="%", author="ann")
+    _, made, notes = consensus.hand_over_consensus(wb, "Acme", model="naive", author="ann")
+    trail = made.forecast[made.forecast["family"] == "Trail tools"]
+    assert trail["forecast"].tolist() == pytest.approx([0, 0, 15, 20, 25, 30])
+    assert (trail["lower"] <= trail["forecast"]).all()
+    assert not [n for n in notes if "Trail tools" in n]
+    assert _family(wb, "Trail tools")["demand"] == pytest.approx([0, 0, 15, 22, 25, 30])

@@ -48,12 +48,16 @@ def ramp(launch: Launch, months: int) -> np.ndarray:
 
 def launch_scale(launch: Launch, like: np.ndarray, start: int) -> float:
     """The factor on the like-item's demand: ``factor``, or the one that makes the first
-    12 months (n months when the horizon ends sooner) sum to ``volume`` × n / 12.
+    12 months the horizon holds (n of them) sum to ``volume`` × n / 12. ``start``: the
+    launch's index in ``like``'s periods (below 0: it started before them).
     :class:`InputError` when the like-item has no demand there to shape it."""
     if launch.factor is not None:
         return float(launch.factor)
-    n = min(VOLUME_MONTHS, len(like) - start)
-    shaped = float(np.dot(like[start : start + n], ramp(launch, n)))
+    first, last = max(start, 0), min(start + VOLUME_MONTHS, len(like))
+    n = max(last - first, 0)
+    if n == 0:
+        return 0.0  # its first 12 months are all outside these periods
+    shaped = float(np.dot(like[first:last], ramp(launch, last - start)[first - start :]))
     if shaped <= 0:
         raise InputError(
             Problem(
@@ -65,15 +69,24 @@ def launch_scale(launch: Launch, like: np.ndarray, start: int) -> float:
     return float(launch.volume or 0.0) * n / VOLUME_MONTHS / shaped
 
 
-def launch_demand(launch: Launch, like: list[float] | np.ndarray, periods: list[str]) -> np.ndarray:
-    """L_t = scale × like_t × ramp_{t−s} from the start period s on, 0 before (see the
-    module docstring); ``like``: the like-item's demand per period of ``periods``."""
+def launch_curve(launch: Launch, like: list[float] | np.ndarray, start: int) -> np.ndarray:
+    """L_t = scale × like_t × ramp_{t−s} for t ≥ s, 0 before (the module docstring), on
+    ``like``'s periods, the launch starting at index ``start`` of them (below 0: before
+    the first; at or beyond their count: after the last, all 0)."""
     like = np.asarray(like, dtype=float)
-    start = periods.index(launch.start)
-    out = np.zeros(len(periods))
-    months = len(periods) - start
-    out[start:] = launch_scale(launch, like, start) * like[start:] * ramp(launch, months)
+    out = np.zeros(len(like))
+    first = max(start, 0)
+    if first >= len(like):
+        return out
+    scale = launch_scale(launch, like, start)
+    out[first:] = scale * like[first:] * ramp(launch, len(like) - start)[first - start :]
     return out
+
+
+def launch_demand(launch: Launch, like: list[float] | np.ndarray, periods: list[str]) -> np.ndarray:
+    """The launch's demand on the plan's ``periods`` (its start one of them): see
+    :func:`launch_curve`; ``like``: the like-item's demand per period."""
+    return launch_curve(launch, like, periods.index(launch.start))
 
 
 def planned_demand(scenario: Scenario) -> np.ndarray:
