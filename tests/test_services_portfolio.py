@@ -194,3 +194,20 @@ def test_a_launch_enters_the_consensus_like_any_family(wb: Workbench) -> None:
     assert (trail["lower"] <= trail["forecast"]).all()
     assert not [n for n in notes if "Trail tools" in n]
     assert _family(wb, "Trail tools")["demand"] == pytest.approx([0, 0, 15, 22, 25, 30])
+
+
+def test_renaming_a_family_carries_the_launches_and_phase_outs_naming_it(wb: Workbench) -> None:
+    from sop_core.services import capacity
+
+    sam = Actor("Sam", "sam@acme.example", frozenset({"supply_planner"}), signed_in=True)
+    portfolio.add_launch(
+        wb, "Acme", "Trail tools", start="2027-03", like="Hand tools", factor=1,
+        cannibalise="Hand tools", cannibalise_share=0.5, author=PAT,
+    )  # fmt: skip
+    portfolio.set_phase_out(
+        wb, "Acme", "Garden tools", end_period="2027-05", replacement="Hand tools", author=PAT
+    )
+    capacity.rename_family(wb, "Acme", "Hand tools", "Hand tools classic", author=sam)
+    launch = _family(wb, "Trail tools")["launch"]
+    assert (launch["like"], launch["cannibalise"]) == ("Hand tools classic",) * 2
+    assert _family(wb, "Garden tools")["phase_out"]["replacement"] == "Hand tools classic"

@@ -221,8 +221,8 @@ def edits_actions(edits: Iterable[Any]) -> list[str]:
     """The actions a list of workspace edits (``kind``, ``field``, ``before``, ``after``)
     needs, each once: :func:`edit_action` of each, except that when the edits rename or
     remove a family, what is edited with it follows the family (``capacity``): the
-    adjustments, business plan and actuals rows naming it, and the old name kept as a
-    name the family has in histories."""
+    adjustments, business plan and actuals rows naming it, the launches and phase-outs
+    naming it, and the old name kept as a name the family has in histories."""
     edits = list(edits)
     family_moves = any(
         e.kind == "family" and (e.field == "name" or (e.field is None and e.after is None))
@@ -232,7 +232,8 @@ def edits_actions(edits: Iterable[Any]) -> list[str]:
     for e in edits:
         action = edit_action(e.kind, e.field)
         if family_moves and (
-            e.kind in ("adjustment", "budget", "actual") or e.field == "history_names"
+            e.kind in ("adjustment", "budget", "actual")
+            or e.field in ("history_names", "launch", "phase_out")
         ):
             action = "capacity"
         needed[action] = None

@@ -484,6 +484,26 @@ def rename_edits(state: WorkspaceState, key: str, new_name: str) -> list[Edit]:
         for row in state._of(kind):
             if row.value.get("family") == old:
                 edits.append(Edit(kind, row.key, old, new_name, field="family"))
+    return edits + portfolio_rename_edits(state, old, new_name)
+
+
+#: where a family's launch or phase-out names another family
+PORTFOLIO_REFERENCES: dict[str, tuple[str, ...]] = {
+    "launch": ("like", "cannibalise"),
+    "phase_out": ("replacement",),
+}
+
+
+def portfolio_rename_edits(state: WorkspaceState, old: str, new: str) -> list[Edit]:
+    """The launches and phase-outs that name family ``old`` (as the family a launch sells
+    like or takes demand from, or a phase-out's replacement), naming ``new`` instead."""
+    edits = []
+    for item in state.families:
+        for field_name, refs in PORTFOLIO_REFERENCES.items():
+            value = item.value.get(field_name)
+            if isinstance(value, Mapping) and any(value.get(r) == old for r in refs):
+                after = {k: (new if k in refs and v == old else v) for k, v in value.items()}
+                edits.append(Edit("family", item.key, value, after, field=field_name))
     return edits
 
 
