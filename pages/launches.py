@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from pages._access import explain, guarded
-from pages._common import ensure_entry_point, number_column, solve_whatif
+from pages._common import ensure_entry_point, solve_whatif
 from pages._portfolio import portfolio_review
 from pages._workspace import current_scenario, flash, perform, state
 from sop_core.base.fields import header, label, term
@@ -64,8 +64,13 @@ families, periods = scenario.family_names, scenario.period_labels
 
 has_any = portfolio_review(ws.name, link=False, empty="No launch or phase-out yet.")
 if has_any:
-    ours = [f.name for f in scenario.families if f.launch is not None or f.phase_out is not None]
-    planned = plan_of_portfolio(ours)
+    ours = []  # the launches and phase-outs, and the families they take from or give to
+    for f in scenario.families:
+        if f.launch is not None:
+            ours += [f.name, *([f.launch.cannibalise] if f.launch.cannibalise else [])]
+        if f.phase_out is not None:
+            ours += [f.name, *([f.phase_out.replacement] if f.phase_out.replacement else [])]
+    planned = plan_of_portfolio(list(dict.fromkeys(ours)))
     st.subheader("In the plan")
     if planned.empty:
         st.caption("No plan fits as it stands: see the Plan page.")
@@ -74,8 +79,12 @@ if has_any:
             planned,
             hide_index=True,
             placeholder="",
-            column_config={
-                header(k): number_column(k) for k in PLAN_COLUMNS if term(k).kind == "units"
+            column_config={  # whole units, as the vocabulary shows units
+                header(k): st.column_config.NumberColumn(
+                    header(k), help=term(k).help or None, format="%,.0f"
+                )
+                for k in PLAN_COLUMNS
+                if term(k).kind == "units"
             },
         )
 
