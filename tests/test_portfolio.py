@@ -193,3 +193,28 @@ def test_bad_launches_and_phase_outs_name_the_field_the_value_and_the_fix(fields
     text = str(err.value)
     assert f"families[1].{where}" in text
     assert says in text
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(0, 3),
+    st.integers(0, 3),
+    st.floats(0, 20),
+    st.booleans(),
+)
+def test_a_moved_phase_out_warm_resolves_to_the_fresh_plan(first, moved, ltb, replaced):
+    base = tiny([[8, 9, 7, 8], [2, 3, 2, 3]], initial_inventory=4)
+    end = {"end_period": PERIODS[first], "last_time_buy": 1}
+    a = _with(base, F0={"phase_out": end})
+    again = {"end_period": PERIODS[moved], "last_time_buy": ltb}
+    if replaced:
+        again["replacement"] = "F1"
+    b = _with(base, F0={"phase_out": again})
+    planner = Planner(a)
+    planner.solve(a)
+    warm, fresh = planner.solve(b), solve(b)
+    assert warm.status == fresh.status
+    if fresh.optimal:
+        assert warm.total_cost == pytest.approx(fresh.total_cost, rel=1e-9, abs=1e-6)
+        made = warm.families[warm.families["family"] == "F0"]["production"].tolist()
+        assert made[moved + 1 :] == [0] * (3 - moved)
