@@ -211,3 +211,15 @@ def test_renaming_a_family_carries_the_launches_and_phase_outs_naming_it(wb: Wor
     launch = _family(wb, "Trail tools")["launch"]
     assert (launch["like"], launch["cannibalise"]) == ("Hand tools classic",) * 2
     assert _family(wb, "Garden tools")["phase_out"]["replacement"] == "Hand tools classic"
+
+
+def test_a_launchs_family_is_removed_only_by_product_development(wb: Workbench) -> None:
+    from sop_core.services import capacity
+
+    sam = Actor("Sam", "sam@acme.example", frozenset({"supply_planner"}), signed_in=True)
+    portfolio.add_launch(
+        wb, "Acme", "Trail tools", start="2027-03", like="Hand tools", factor=1, author=PAT
+    )
+    with pytest.raises(PermissionDenied, match="Only a product developer may"):
+        capacity.remove_family(wb, "Acme", "Trail tools", author=sam)
+    assert "Trail tools" in companies.company_state(wb, "Acme").family_names

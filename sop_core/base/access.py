@@ -222,7 +222,8 @@ def edits_actions(edits: Iterable[Any]) -> list[str]:
     needs, each once: :func:`edit_action` of each, except that when the edits rename or
     remove a family, what is edited with it follows the family (``capacity``): the
     adjustments, business plan and actuals rows naming it, the launches and phase-outs
-    naming it, and the old name kept as a name the family has in histories."""
+    naming it, and the old name kept as a name the family has in histories; and adding
+    or removing a launch's family is ``portfolio``."""
     edits = list(edits)
     family_moves = any(
         e.kind == "family" and (e.field == "name" or (e.field is None and e.after is None))
@@ -236,8 +237,15 @@ def edits_actions(edits: Iterable[Any]) -> list[str]:
             or e.field in ("history_names", "launch", "phase_out")
         ):
             action = "capacity"
+        if e.kind == "family" and e.field is None and _is_launch(e.before, e.after):
+            action = "portfolio"  # a launch's family comes and goes with the launch
         needed[action] = None
     return list(needed)
+
+
+def _is_launch(*values: Any) -> bool:
+    """Whether a family item's value (before or after an edit) is a launch's."""
+    return any(isinstance(v, Mapping) and v.get("launch") for v in values)
 
 
 # --------------------------------------------------------------------------- role config
