@@ -28,7 +28,7 @@ from sop_core.demand.choice import model_name
 from sop_core.demand.consensus import ADJUSTMENT_COLUMNS, adjust_forecast
 from sop_core.demand.forecast import MODEL_CHOICES, label_periods
 from sop_core.demand.history import read_history
-from sop_core.demand.launch import launches_in, with_launches
+from sop_core.demand.launch import forecast_with_launches, launches_in
 from sop_core.process.workspace import (
     WorkspaceState,
     adjustment_edits,
@@ -235,11 +235,8 @@ with right:
     except InputError as exc:
         show_input_error(exc, "No forecast for this history")
         st.stop()
-    fc = with_launches(  # a launch: its like-family's forecast, scaled and ramped
-        result.forecast,
-        launches,
-        list(label_periods(pd.Series(sorted(result.forecast["period"].unique())), result.freq)),
-    )
+    # a launch: its like-family's forecast, scaled and ramped (a new frame: the cache's kept)
+    fc = forecast_with_launches(result.forecast, result.freq, launches)
     acc, acc_config = accuracy_view(result.accuracy[result.accuracy["family"] == family])
     st.dataframe(acc, hide_index=True, column_config=acc_config, placeholder="")
     chosen = model_name(fc.loc[fc["family"] == family, "model"].iloc[0])

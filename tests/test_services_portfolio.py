@@ -194,6 +194,10 @@ def test_a_launch_enters_the_consensus_like_any_family(wb: Workbench) -> None:
     assert (trail["lower"] <= trail["forecast"]).all()
     assert not [n for n in notes if "Trail tools" in n]
     assert _family(wb, "Trail tools")["demand"] == pytest.approx([0, 0, 15, 22, 25, 30])
+    frozen = cycles.statistical_forecast(wb, "Acme", "naive")  # what the sign-off freezes
+    assert frozen[frozen["family"] == "Trail tools"]["forecast"].tolist() == pytest.approx(
+        [0, 0, 15, 20, 25, 30]
+    )
 
 
 def test_renaming_a_family_carries_the_launches_and_phase_outs_naming_it(wb: Workbench) -> None:

@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from sop_core.demand.forecast import label_periods
 from sop_core.model.portfolio import launch_curve
 from sop_core.model.scenario import Launch, Scenario
 
@@ -109,3 +110,14 @@ def with_launches(
     added = launch_forecast(forecast, launches, labels)
     kept = forecast[~forecast["family"].isin(list(added["family"].unique()))]
     return pd.concat([kept, added], ignore_index=True)
+
+
+def forecast_with_launches(
+    forecast: pd.DataFrame, freq: str, launches: Mapping[str, Launch]
+) -> pd.DataFrame:
+    """A statistical forecast (its periods at frequency ``freq``) with its launches' rows
+    (:func:`with_launches`): what the demand review shows, adjusts and freezes."""
+    if not launches or forecast.empty:
+        return forecast
+    labels = list(label_periods(pd.Series(sorted(forecast["period"].unique())), freq))
+    return with_launches(forecast, launches, labels)

@@ -21,8 +21,8 @@ from sop_core.base.access import Actor, as_actor, require
 from sop_core.base.errors import InputError, Problem
 from sop_core.base.limits import MAX_MAGNITUDE, limit_text
 from sop_core.demand.consensus import ADJUSTMENT_COLUMNS, adjust_forecast
-from sop_core.demand.forecast import forecast, label_periods
-from sop_core.demand.launch import launches_in, with_launches
+from sop_core.demand.forecast import forecast
+from sop_core.demand.launch import forecast_with_launches, launches_in
 from sop_core.process.workspace import (
     ADJUSTMENT_FIELDS,
     Edit,
@@ -269,9 +269,7 @@ def consensus_forecast(
         backend="sequential" if (workers or 1) == 1 else "processes",
         workers=workers,
     )
-    periods = pd.Series(sorted(result.forecast["period"].unique()))
-    labels = list(label_periods(periods, result.freq))
-    made = with_launches(result.forecast, _launches(state), labels)
+    made = forecast_with_launches(result.forecast, result.freq, _launches(state))
     table = state.adjustments if adjustments is None else adjustments
     adjusted = adjust_forecast(made, table[list(ADJUSTMENT_COLUMNS)])
     name = str((state.history_upload or {}).get("name", ""))
