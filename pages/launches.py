@@ -9,7 +9,7 @@ import streamlit as st
 from pages._access import explain, guarded
 from pages._common import ensure_entry_point, solve_whatif
 from pages._portfolio import portfolio_review
-from pages._workspace import current_scenario, flash, perform, state
+from pages._workspace import current_scenario, flash, perform, state, workbench
 from sop_core.base.fields import header, label, term
 from sop_core.base.text import md_escape
 from sop_core.model.whatif import WhatIf
@@ -85,6 +85,28 @@ if has_any:
                 )
                 for k in PLAN_COLUMNS
                 if term(k).kind == "units"
+            },
+        )
+
+if has_any:
+    effects = portfolio.portfolio_effects(workbench(), ws.name)
+    if not effects.empty:
+        st.subheader("The demand they change")
+        st.caption(
+            "Where a launch takes demand from a family, or a phase-out ends one (and its "
+            "replacement takes it): the consensus against the demand the plan meets."
+        )
+        cols = {"family": "family", "period": "period", "consensus": "portfolio.consensus",
+                "planned": "portfolio.planned", "change": "portfolio.change"}  # fmt: skip
+        st.dataframe(
+            effects.rename(columns={c: header(k) for c, k in cols.items()}),
+            hide_index=True,
+            placeholder="",
+            column_config={
+                header(k): st.column_config.NumberColumn(
+                    header(k), help=term(k).help or None, format="%,.0f"
+                )
+                for k in list(cols.values())[2:]
             },
         )
 

@@ -75,6 +75,13 @@ def test_product_development_adds_a_launch_the_review_lists_it_and_the_plan_make
     planned = next(d.value for d in at.dataframe if header("production") in d.value.columns)
     trail = planned[planned[label("family")] == "Trail Tools"]
     assert trail[header("production")].sum() + trail[header("subcontract")].sum() > 0
+    effects = next(
+        d.value for d in at.dataframe if header("portfolio.change") in d.value.columns
+    )  # cannibalisation: a fifth of the launch's demand comes out of Hand Tools'
+    assert set(effects[label("family")]) == {"Hand Tools"}
+    assert effects[header("portfolio.change")].sum() == pytest.approx(
+        -0.2 * trail[header("demand")].sum()
+    )
     assert what_people_should_not_see(at) == []
 
     with connect(os.environ["SOP_DATABASE_URL"]) as wb:  # the store holds it, and plans it
