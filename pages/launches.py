@@ -7,12 +7,14 @@ import pandas as pd
 import streamlit as st
 
 from pages._access import explain, guarded
-from pages._common import ensure_entry_point, solve_whatif
+from pages._common import ensure_entry_point, show_input_error, solve_whatif
 from pages._portfolio import portfolio_review
 from pages._workspace import current_scenario, flash, perform, state, workbench
+from sop_core.base.errors import InputError
 from sop_core.base.fields import header, label, term
 from sop_core.base.text import md_escape
 from sop_core.model.whatif import WhatIf
+from sop_core.process.portfolio import parse_shares
 from sop_core.services import portfolio
 
 ensure_entry_point()
@@ -128,6 +130,11 @@ with st.form("portfolio_launch", border=False):
     ramp = c6.number_input(label("launch.ramp_months"), min_value=1, max_value=36, value=1,
                            step=1, key="launch_ramp",
                            help=term("launch.ramp_months").help)  # fmt: skip
+    shares_text = st.text_input(
+        f"or {label('launch.ramp_shares').lower()} of its first months",
+        key="launch_shares",
+        placeholder="e.g. 20%, 50%, 80% (then full); blank: the ramp-up above",
+    )
     c7, c8 = st.columns(2)
     takes = c7.selectbox(label("launch.cannibalise"), [NONE, *families], key="launch_takes",
                          help=term("launch.cannibalise").help)  # fmt: skip
@@ -138,21 +145,33 @@ with st.form("portfolio_launch", border=False):
     add = st.form_submit_button("Add the launch", type="primary", icon=":material/add:",
                                 **guarded("portfolio"))  # fmt: skip
 explain("portfolio")
+
+
+def add_launch(shares: list[float]) -> None:
+    """Add the launch the form describes (refused: said at the top of the page)."""
+    change = act(
+        lambda wb, company, who: portfolio.add_launch(
+            wb, company, name, start=start, like=like,
+            volume=amount if size == "volume" else None,
+            factor=amount if size == "factor" else None,
+            ramp_months=int(ramp), ramp_shares=shares or None,
+            cannibalise=None if takes == NONE else takes,
+            cannibalise_share=share / 100, author=who,
+        )
+    )  # fmt: skip
+    done(change, "Added the launch")
+
+
 if add:
-    if not amount:
-        st.warning(f"Nothing added: type the {SIZES[size].lower()} first (0 sells nothing).")
+    try:
+        typed = parse_shares(shares_text, label("launch.ramp_shares"))
+    except InputError as exc:
+        show_input_error(exc, "Nothing added")
     else:
-        change = act(
-            lambda wb, company, who: portfolio.add_launch(
-                wb, company, name, start=start, like=like,
-                volume=amount if size == "volume" else None,
-                factor=amount if size == "factor" else None,
-                ramp_months=int(ramp),
-                cannibalise=None if takes == NONE else takes,
-                cannibalise_share=share / 100, author=who,
-            )
-        )  # fmt: skip
-        done(change, "Added the launch")
+        if not amount:
+            st.warning(f"Nothing added: type the {SIZES[size].lower()} first (0 sells nothing).")
+        else:
+            add_launch(typed)
 
 launches = [f.name for f in scenario.families if f.launch is not None]
 if launches:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from apptests import open_app_page, what_people_should_not_see
+from apptests import open_app_page, shown, what_people_should_not_see
 from streamlit.testing.v1 import AppTest
 
 import pages._access
@@ -116,3 +116,17 @@ def test_product_development_adds_a_launch_the_review_lists_it_and_the_plan_make
     listed = [d.value for d in cycle.dataframe if header("portfolio.what") in d.value.columns]
     assert listed[0][header("portfolio.family")].tolist() == ["Trail Tools"]
     assert what_people_should_not_see(cycle) == []
+
+
+def test_bad_ramp_up_shares_are_named_and_nothing_is_added(monkeypatch: pytest.MonkeyPatch):
+    acting(monkeypatch, PAT)
+    at = open_app_page(PAGE, run_entry_first=True)
+    at.text_input(key="launch_name").input("Trail Tools")
+    at.number_input(key="launch_amount").set_value(1000.0)
+    at.text_input(key="launch_shares").input("20%, half")
+    at = rerun(button(at, "Add the launch").click())
+    said = " ".join(shown(e.value) for e in at.error)
+    assert (
+        "Ramp-up shares" in said and "'half' is not a share; give e.g. 0.2,0.5 or 20%,50%" in said
+    )
+    assert "No launch or phase-out yet." in [c.value for c in at.caption]

@@ -227,3 +227,12 @@ def test_a_launchs_family_is_removed_only_by_product_development(wb: Workbench) 
     with pytest.raises(PermissionDenied, match="Only a product developer may"):
         capacity.remove_family(wb, "Acme", "Trail tools", author=sam)
     assert "Trail tools" in companies.company_state(wb, "Acme").family_names
+
+
+def test_ramp_up_shares_are_read_as_typed() -> None:
+    from sop_core.process.portfolio import parse_shares
+
+    assert parse_shares("20%, 50 %; 0.8") == pytest.approx([0.2, 0.5, 0.8])
+    assert parse_shares("  ") == []
+    with pytest.raises(InputError, match="'half' is not a share"):
+        parse_shares("0.2, half")

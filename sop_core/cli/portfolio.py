@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 
-from sop_core.base.errors import InputError, Problem
 from sop_core.cli.common import (
     actor_of,
     company_argument,
@@ -26,24 +25,10 @@ from sop_core.cli.common import (
     said,
     store_options,
 )
+from sop_core.process.portfolio import parse_shares
 from sop_core.services import portfolio
 
 SECTIONS = ("changes", "effects")
-
-
-def _shares(text: str) -> list[float]:
-    """``0.2,0.5`` (or ``20%,50%``) as shares of full demand."""
-    out = []
-    for part in str(text).split(","):
-        raw = part.strip()
-        try:
-            value = float(raw.rstrip("%")) / (100 if raw.endswith("%") else 1)
-        except ValueError:
-            raise InputError(
-                Problem("--ramp-shares", f"{raw!r} is not a share; give e.g. 0.2,0.5 or 20%,50%")
-            ) from None
-        out.append(value)
-    return out
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -173,7 +158,7 @@ def _report(change: portfolio.PortfolioChange, fmt: str) -> int:
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
-    shares = _shares(args.ramp_shares) if args.ramp_shares else None
+    shares = parse_shares(args.ramp_shares, "--ramp-shares") or None
     with opened(args) as wb:
         change = portfolio.add_launch(
             wb,

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from sop_core.base.errors import InputError, Problem
 from sop_core.base.fields import format_number, header
 from sop_core.model.portfolio import launch_demand
 from sop_core.model.scenario import Launch, PhaseOut, Scenario
@@ -29,6 +30,24 @@ PORTFOLIO_COLUMNS: tuple[str, ...] = (
     "portfolio.when",
     "portfolio.what",
 )
+
+
+def parse_shares(text: str, where: str = "ramp-up shares") -> list[float]:
+    """Ramp-up shares as typed: "0.2, 0.5" or "20%, 50%" (blank: none); a part that is
+    not a share is refused naming ``where``, the part and an example."""
+    out: list[float] = []
+    for part in str(text or "").replace(";", ",").split(","):
+        raw = part.strip()
+        if not raw:
+            continue
+        try:
+            value = float(raw.rstrip("%").strip()) / (100 if raw.endswith("%") else 1)
+        except ValueError:
+            raise InputError(
+                Problem(where, f"{raw!r} is not a share; give e.g. 0.2,0.5 or 20%,50%")
+            ) from None
+        out.append(value)
+    return out
 
 
 def launch_words(name: str, launch: Launch) -> str:
