@@ -62,7 +62,7 @@ def test_volume_over_a_shorter_horizon_is_prorated():
 
 def test_a_like_family_without_demand_cannot_shape_a_volume():
     ln = Launch(start="2027-03", like="A", volume=1200)
-    with pytest.raises(InputError, match="no demand in the launch's first months"):
+    with pytest.raises(InputError, match="Sells like: 'A' has no demand in the launch's first"):
         launch_demand(ln, [5, 5, 0, 0], PERIODS)
 
 

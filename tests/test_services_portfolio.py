@@ -236,3 +236,23 @@ def test_ramp_up_shares_are_read_as_typed() -> None:
     assert parse_shares("  ") == []
     with pytest.raises(InputError, match="'half' is not a share"):
         parse_shares("0.2, half")
+
+
+def test_a_family_a_launch_or_phase_out_names_is_not_removed_from_under_it(
+    wb: Workbench,
+) -> None:
+    from sop_core.services import capacity
+
+    portfolio.add_launch(
+        wb, "Acme", "Trail tools", start="2027-03", like="Hand tools", factor=1, author=PAT
+    )
+    portfolio.set_phase_out(
+        wb, "Acme", "Garden tools", end_period="2027-05", replacement="Hand tools", author=PAT
+    )
+    with pytest.raises(InputError) as err:
+        capacity.remove_family(wb, "Acme", "Hand tools", author="ann")
+    assert str(err.value) == (
+        "family Hand tools: the phase-out of Garden tools hands its demand to it; the launch "
+        "Trail tools sells like it; change or remove that first on the Launches and "
+        "phase-outs page"
+    )

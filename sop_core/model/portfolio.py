@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from sop_core.base.errors import InputError, Problem
+from sop_core.base.fields import label
 from sop_core.model.scenario import Launch, Scenario
 
 #: months over which a launch's ``volume`` is given
@@ -61,7 +62,7 @@ def launch_scale(launch: Launch, like: np.ndarray, start: int) -> float:
     if shaped <= 0:
         raise InputError(
             Problem(
-                "launch.like",
+                label("launch.like"),
                 f"{launch.like!r} has no demand in the launch's first months; pick a "
                 "like-family that sells then, or give a factor instead of a volume",
             )

@@ -494,6 +494,29 @@ PORTFOLIO_REFERENCES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: what a reference to a family means, in words
+REFERENCE_WORDS: dict[tuple[str, str], str] = {
+    ("launch", "like"): "the launch {name} sells like it",
+    ("launch", "cannibalise"): "the launch {name} takes demand from it",
+    ("phase_out", "replacement"): "the phase-out of {name} hands its demand to it",
+}
+
+
+def portfolio_references(state: WorkspaceState, family: str) -> list[str]:
+    """The launches and phase-outs of other families that name ``family``, in words."""
+    said = []
+    for item in state.families:
+        for field_name, refs in PORTFOLIO_REFERENCES.items():
+            value = item.value.get(field_name)
+            if not isinstance(value, Mapping) or item.value.get("name") == family:
+                continue
+            for ref in refs:
+                if value.get(ref) == family:
+                    words = REFERENCE_WORDS[(field_name, ref)]
+                    said.append(words.format(name=item.value["name"]))
+    return list(dict.fromkeys(said))
+
+
 def portfolio_rename_edits(state: WorkspaceState, old: str, new: str) -> list[Edit]:
     """The launches and phase-outs that name family ``old`` (as the family a launch sells
     like or takes demand from, or a phase-out's replacement), naming ``new`` instead."""
@@ -530,10 +553,20 @@ def alias_edits(state: WorkspaceState, key: str, keep: Sequence[str]) -> list[Ed
 
 
 def remove_family_edits(state: WorkspaceState, key: str) -> list[Edit]:
-    """Remove family ``key`` and the adjustments that name it."""
+    """Remove family ``key`` and the adjustments that name it; refused while a launch or
+    phase-out names it (they say which)."""
     item = state.item("family", key)
     if item is None:
         raise InputError(Problem("family", f"no family with key {key!r}"))
+    named_by = portfolio_references(state, str(item.value["name"]))
+    if named_by:
+        raise InputError(
+            Problem(
+                f"family {item.value['name']}",
+                f"{'; '.join(named_by)}; change or remove that first on the Launches and "
+                "phase-outs page",
+            )
+        )
     edits = [Edit("family", key, item.value, None)]
     for adj in state._of("adjustment"):
         if adj.value.get("family") == item.value["name"]:
