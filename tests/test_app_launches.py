@@ -130,3 +130,21 @@ def test_bad_ramp_up_shares_are_named_and_nothing_is_added(monkeypatch: pytest.M
         "Ramp-up shares" in said and "'half' is not a share; give e.g. 0.2,0.5 or 20%,50%" in said
     )
     assert "No launch or phase-out yet." in [c.value for c in at.caption]
+
+
+def test_the_capacity_page_does_not_remove_a_family_a_launch_sells_like():
+    open_app_page(PAGE, run_entry_first=True)  # the sample company, seeded
+    with connect(os.environ["SOP_DATABASE_URL"]) as wb:
+        from sop_core.services import portfolio
+
+        portfolio.add_launch(
+            wb, COMPANY, "Trail Tools", start="2027-03", like="Hand Tools", factor=1, author=PAT
+        )
+    at = open_app_page("pages/capacity.py")
+    at.selectbox(key="cap_remove_family").select("Hand Tools")
+    at = rerun(at)
+    assert at.button(key="cap_remove_go").disabled
+    assert any(
+        "The launch Trail Tools sells like it; change or remove that first" in shown(c.value)
+        for c in at.caption
+    )

@@ -502,6 +502,21 @@ REFERENCE_WORDS: dict[tuple[str, str], str] = {
 }
 
 
+def removal_problem(state: WorkspaceState, key: str) -> Problem | None:
+    """Why family ``key`` cannot be removed on its own: a launch or phase-out of another
+    family names it (which, and where to change that); None when it can."""
+    item = state.item("family", key)
+    if item is None:
+        return None
+    named_by = portfolio_references(state, str(item.value["name"]))
+    if not named_by:
+        return None
+    return Problem(
+        f"family {item.value['name']}",
+        f"{'; '.join(named_by)}; change or remove that first on the Launches and phase-outs page",
+    )
+
+
 def portfolio_references(state: WorkspaceState, family: str) -> list[str]:
     """The launches and phase-outs of other families that name ``family``, in words."""
     said = []
@@ -553,20 +568,11 @@ def alias_edits(state: WorkspaceState, key: str, keep: Sequence[str]) -> list[Ed
 
 
 def remove_family_edits(state: WorkspaceState, key: str) -> list[Edit]:
-    """Remove family ``key`` and the adjustments that name it; refused while a launch or
-    phase-out names it (they say which)."""
+    """Remove family ``key`` and the adjustments that name it (a family a launch or
+    phase-out names: see :func:`removal_problem`)."""
     item = state.item("family", key)
     if item is None:
         raise InputError(Problem("family", f"no family with key {key!r}"))
-    named_by = portfolio_references(state, str(item.value["name"]))
-    if named_by:
-        raise InputError(
-            Problem(
-                f"family {item.value['name']}",
-                f"{'; '.join(named_by)}; change or remove that first on the Launches and "
-                "phase-outs page",
-            )
-        )
     edits = [Edit("family", key, item.value, None)]
     for adj in state._of("adjustment"):
         if adj.value.get("family") == item.value["name"]:
