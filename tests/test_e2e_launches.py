@@ -37,6 +37,22 @@ def choose(page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
+def grid_with(page, row: str):
+    """The page's grid with a row ``row``, once it is drawn (a rerun may still be drawing
+    the grids when its first text shows)."""
+    found = []
+
+    def drawn() -> bool:
+        try:
+            found[:] = [grid_tables(page, must_have=row)[0]]
+        except AssertionError:
+            return False
+        return True
+
+    until(drawn, f"a grid with a row {row!r}")
+    return found[0]
+
+
 def test_a_launch_added_by_product_development_is_reviewed_and_planned(team_server, browser):
     base, db = team_server
     store = Store(db)
@@ -59,12 +75,12 @@ def test_a_launch_added_by_product_development_is_reviewed_and_planned(team_serv
 
     until(added, "the launch in the store")
     pat.get_by_text("In the plan").first.wait_for(timeout=TIMEOUT_MS)
-    listed = grid_tables(pat, must_have="Launch")[0]
+    listed = grid_with(pat, "Launch")
     assert listed.loc["Launch", "Family"] == "Trail Tools"
     assert listed.loc["Launch", "Assumptions"].startswith(
         "Trail Tools sells from 2027-03 like Hand Tools, × 0.5, full demand after 3 months"
     )
-    planned = grid_tables(pat, must_have="2027-03")[0]
+    planned = grid_with(pat, "2027-03")
     assert planned.loc["2027-03", "Family"] == "Trail Tools"
     made = [number(v) for v in planned["Production (units)"]]
     bought = [number(v) for v in planned["Subcontracted (units)"]]
@@ -77,7 +93,7 @@ def test_a_launch_added_by_product_development_is_reviewed_and_planned(team_serv
     ana = sign_in(browser, base, "ana@acme.example")
     open_page(ana, base + "/cycle", "Monthly S&OP cycle")
     ana.get_by_text("Launches and phase-outs in this review:").first.wait_for(timeout=TIMEOUT_MS)
-    review = grid_tables(ana, must_have="Launch")[0]
+    review = grid_with(ana, "Launch")
     assert review.loc["Launch", "Family"] == "Trail Tools"
     log = Cycles(store).get(COMPANY, month_of()).log
     assert [e.family for e in log] == ["Trail Tools"]
