@@ -2,7 +2,8 @@
 
 Pages (files in pages/, registered here; st.navigation turns off auto-discovery):
 Home (where we stand: the cycle, what waits for me, the approved plan, the exceptions),
-the Cycle (this month's S&OP cycle, its sign-offs and log); Demand → Capacity →
+the Cycle (this month's S&OP cycle, its sign-offs and log); Launches and phase-outs
+(product development's) → Demand → Capacity →
 Plan (the live what-if, at /plan) → Schedule; Executive (the one balance chart),
 Scenarios and the Audit trail. With a sign-in provider configured (see pages/_access.py)
 only the sign-in page is served until the person has signed in.
@@ -45,6 +46,12 @@ pages = {
         st.Page("pages/cycle.py", title="Cycle", icon=":material/event_repeat:", url_path="cycle"),
     ],
     "Plan": [
+        st.Page(
+            "pages/launches.py",
+            title="Launches and phase-outs",
+            icon=":material/rocket_launch:",
+            url_path="launches",
+        ),
         st.Page(
             "pages/demand.py", title="Demand", icon=":material/trending_up:", url_path="demand"
         ),

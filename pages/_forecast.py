@@ -16,6 +16,7 @@ from pages._workspace import company_history, state
 from sop_core.base.errors import InputError
 from sop_core.base.text import md_escape
 from sop_core.demand.forecast import MODEL_CHOICES, ForecastResult, forecast, label_periods
+from sop_core.demand.launch import forecast_with_launches, launches_in
 
 #: The Demand page's model when none was picked ("auto": the backtest chooses per family).
 DEFAULT_MODEL = MODEL_CHOICES[0]
@@ -52,11 +53,14 @@ def digest_of(history: pd.DataFrame) -> str:
 
 def statistical_forecast(history: pd.DataFrame, horizon: int, model: str) -> pd.DataFrame:
     """The statistical forecast per family and period as the Demand page shows it before
-    the consensus adjustments: columns family, period (the plan's labels, "2027-01"),
-    forecast (units), what :meth:`Cycles.sign_off <sop_core.store.cycles.Cycles.sign_off>`
-    freezes with the consensus."""
+    the consensus adjustments, its launches included: columns family, period (the plan's
+    labels, "2027-01"), forecast (units), what
+    :meth:`Cycles.sign_off <sop_core.store.cycles.Cycles.sign_off>` freezes with the
+    consensus."""
     result = run_forecast(digest_of(history), model, horizon, history)
-    fc = result.forecast
+    scenario = st.session_state.get("scenario")
+    launches = launches_in(scenario) if scenario is not None else {}
+    fc = forecast_with_launches(result.forecast, result.freq, launches)  # never the cached one
     return pd.DataFrame(
         {
             "family": fc["family"].astype(str).to_numpy(),

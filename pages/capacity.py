@@ -18,7 +18,13 @@ from pages._workspace import commit, saved_editor, state, stored_history, workbe
 from sop_core.base.fields import FAMILY_FIELDS, header, show_value, term, with_numbers
 from sop_core.base.text import md_escape, plural
 from sop_core.engine.kpis import pct
-from sop_core.process.workspace import Edit, WorkspaceState, alias_edits, remove_family_edits
+from sop_core.process.workspace import (
+    Edit,
+    WorkspaceState,
+    alias_edits,
+    removal_problem,
+    remove_family_edits,
+)
 from sop_core.reports.charts import capacity_chart
 
 ensure_entry_point()
@@ -130,11 +136,16 @@ def remove_family(ws: WorkspaceState) -> None:
             + "; ".join(said)
             + ". Undo brings it back."
         )
+        named = removal_problem(ws, keys[name])  # a launch or phase-out still names it
+        if named is not None:
+            st.caption(
+                f":material/lock: {md_escape(named.message[:1].upper() + named.message[1:])}."
+            )
         if st.button(
             "Yes, remove it",
             type="primary",
             key="cap_remove_go",
-            **guarded("capacity"),
+            **(guarded("capacity") if named is None else {"disabled": True, "help": named.message}),
         ):
             commit(remove_family_edits(ws, keys[name]), summary=f"removed family {name}")
             st.rerun()

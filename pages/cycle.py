@@ -21,6 +21,7 @@ from pages._forecast import frozen_statistical
 from pages._fva import fva_section
 from pages._monthly import monthly_table_section
 from pages._pack import meeting_pack_section
+from pages._portfolio import portfolio_review
 from pages._stored import solved_version
 from pages._workspace import (
     STEP_PAGES,
@@ -239,6 +240,8 @@ def step_panel(step: Step) -> None:
             )
         st.markdown(head)
         frozen(step)
+        if step.key == "demand":
+            portfolio_review(ws.name, caption="Launches and phase-outs in this review:")
         for c in step.comments:
             st.caption(f"{c.at:%d %b %H:%M} · {md_escape(c.author)}: {md_escape(c.text)}")
         if step.signed_off:
@@ -345,6 +348,7 @@ else:
             "closed_by": "Closed by",
         },
         key="cycle_log_table",
+        placeholder="",  # an assumption has no due date: blank, not "None"
     )
 locked = why_not("cycle_log")
 with st.container(border=True):

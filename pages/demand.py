@@ -9,6 +9,7 @@ import streamlit as st
 from pages._access import explain, guarded, may, why_not
 from pages._common import ensure_entry_point, show_input_error
 from pages._forecast import digest_of, run_forecast
+from pages._portfolio import portfolio_review
 from pages._workspace import (
     author,
     commit,
@@ -29,6 +30,7 @@ from sop_core.demand.choice import model_name
 from sop_core.demand.consensus import ADJUSTMENT_COLUMNS, adjust_forecast
 from sop_core.demand.forecast import MODEL_CHOICES, label_periods
 from sop_core.demand.history import read_history
+from sop_core.demand.launch import forecast_with_launches, launches_in
 from sop_core.process.workspace import (
     WorkspaceState,
     adjustment_edits,
@@ -197,7 +199,10 @@ if history is None or history.empty:
 
 scenario = st.session_state.get("scenario")
 horizon = scenario.horizon if scenario is not None else 12
-families = sorted(history["family"].astype(str).unique())
+launches = launches_in(scenario) if scenario is not None else {}
+families = sorted(history["family"].astype(str).unique()) + [
+    n for n in launches if n not in set(history["family"].astype(str))
+]
 c1, c2 = st.columns([1, 2])
 choices = list(dict.fromkeys(MODEL_CHOICES))
 in_plan = ws.forecast_model  # the model the consensus in the plan was made from
@@ -232,15 +237,24 @@ with right:
     except InputError as exc:
         show_input_error(exc, "No forecast for this history")
         st.stop()
-    fc = result.forecast
+    # a launch: its like-family's forecast, scaled and ramped (a new frame: the cache's kept)
+    fc = forecast_with_launches(result.forecast, result.freq, launches)
     acc, acc_config = accuracy_view(result.accuracy[result.accuracy["family"] == family])
     st.dataframe(acc, hide_index=True, column_config=acc_config, placeholder="")
     chosen = model_name(fc.loc[fc["family"] == family, "model"].iloc[0])
     why = result.choices.loc[result.choices["family"] == family, "reason"]
     reason = why.iloc[0] if len(why) else "lowest error in the backtest"
+    if family in launches:
+        reason = (
+            f"a launch, forecast as {launches[family].like}'s forecast scaled and ramped up, "
+            "its 80 % interval half as wide again as that family's"
+        )
     st.caption(f"Model used for {md_escape(family)}: **{chosen}**. Why: {md_escape(reason)}.")
     for note in result.notes:
         st.info(note)
+
+st.subheader("Launches and phase-outs")
+portfolio_review(ws.name, empty="No launch or phase-out in this review.")
 
 st.subheader("Consensus adjustments")
 st.caption(

@@ -452,6 +452,7 @@ PEOPLE = {
     "fay@acme.example": ("Fay Finance", "finance"),
     "eve@acme.example": ("Eve Exec", "executive"),
     "al@acme.example": ("Al Admin", "admin"),
+    "pat@acme.example": ("Pat Product", "product developer"),
 }
 
 

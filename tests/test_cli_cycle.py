@@ -345,7 +345,8 @@ def test_starting_logging_commenting_and_closing_need_their_rights(
     stranger = ["--month", MONTH, "--as", "eve@other.example"]  # not in the role file
     why = (
         "not allowed: Only a demand planner or a supply planner or someone in finance or an "
-        "executive may comment, log assumptions and decisions, and close them; you are: no role."
+        "executive or a product developer may comment, log assumptions and decisions, and "
+        "close them; you are: no role."
     )
     for argv, field in (
         (["log", "Acme", "decision", "Hire", "--owner", "Eve"], "decision"),

@@ -246,3 +246,41 @@ def test_numbers_are_kept_exact_and_shown_by_their_kind(spaces: Workspaces) -> N
     assert back.scenario == scenario
     assert back.scenario.families[0].demand[0] == 397.355086
     pd.testing.assert_frame_equal(back.tables["budget"], budget, check_dtype=False)
+
+
+def test_launches_and_phase_outs_make_the_round_trip(spaces: Workspaces) -> None:
+    import json
+
+    from sop_core.model.scenario import parse_scenario
+
+    data = json.loads(red_tomato().to_json())
+    data["periods"] = [f"2027-{m:02d}" for m in range(1, 7)]
+    garden = data["families"][0]
+    garden["phase_out"] = {"end_period": "2027-05", "last_time_buy": 40, "replacement": "New"}
+    new = {**garden, "name": "New", "phase_out": None,
+           "launch": {"start": "2027-03", "like": "Garden tools", "volume": 900,
+                      "ramp_shares": [0.5], "cannibalise": "Garden tools",
+                      "cannibalise_share": 0.25}}  # fmt: skip
+    data["families"].append(new)
+    scenario = parse_scenario(data)
+    state = spaces.create("Portfolio", author="ann", scenario=scenario)
+    book = write_workbook(company_of(state, None))
+    assert read_workbook(book).scenario == scenario
+    families = _sheets(book)["Families"]
+    assert families["Phase-out"].tolist()[0] == (
+        '{"end_period": "2027-05", "last_time_buy": 40.0, "replacement": "New"}'
+    )
+
+
+def test_a_launch_that_is_not_json_is_named_by_row_and_column(spaces: Workspaces) -> None:
+    from openpyxl import load_workbook as load
+
+    _company(spaces)
+    wb = load(io.BytesIO(_export(spaces, "Acme")))
+    sheet = wb["Families"]
+    column = [c.value for c in sheet[1]].index("Launch") + 1
+    sheet.cell(row=2, column=column, value="next spring")
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(InputError, match="Families row 2, Launch: must be the scenario file"):
+        read_workbook(buf.getvalue())

@@ -21,6 +21,7 @@ supply planner     capacity, resources, calendar, policy, what-ifs, scenarios, a
 finance            costs and prices, the business plan; sign off the financial
                    reconciliation
 executive          approve scenarios, sign off the executive meeting
+product developer  add, change and remove launches and phase-outs (the portfolio)
 admin              start companies and cycles, delete scenarios (users and roles: the
                    role file, see :func:`load_roles`)
 =================  =========================================================
@@ -59,6 +60,7 @@ ROLES: dict[str, str] = {
     "supply_planner": "supply planner",
     "finance": "finance",
     "executive": "executive",
+    "product_developer": "product developer",
     "admin": "admin",
 }
 ALL_ROLES: frozenset[str] = frozenset(ROLES)
@@ -97,6 +99,7 @@ ACTIONS: dict[str, Action] = dict(
         _action("whatif", "keep what-ifs and save scenarios", "supply_planner"),
         _action("approve", "approve a scenario", "executive"),
         _action("targets", "set the scorecard's targets", "executive"),
+        _action("portfolio", "add, change and remove launches and phase-outs", "product_developer"),
         _action("company", "start a company", "admin"),
         _action("delete", "delete scenarios", "admin"),
         # the monthly S&OP cycle (sop_core.process.cycle): who starts it, who signs off each step
@@ -108,6 +111,7 @@ ACTIONS: dict[str, Action] = dict(
             "supply_planner",
             "finance",
             "executive",
+            "product_developer",
         ),
         _action("signoff_data", "sign off data gathering", "demand_planner"),
         _action("signoff_demand", "sign off the demand review", "demand_planner"),
@@ -191,15 +195,18 @@ def edit_action(kind: str, field_name: str | None, key: str | None = None) -> st
     A family or workforce cell is ``money`` when it is a cost or a price
     (:data:`sop_core.base.fields.MONEY_FIELDS`) and ``capacity`` otherwise; adding or removing
     a whole family is ``capacity``; a family's plan demand and the plan item are
-    ``plan_demand``; the names a family has in uploaded histories are ``history``; the
-    business plan's rows are ``budget`` and the actuals' ``actuals``; the scorecard's
-    targets (the ``setting`` item ``targets``) are ``targets``."""
+    ``plan_demand``; a family's launch and phase-out are ``portfolio``; the names a
+    family has in uploaded histories are ``history``; the business plan's rows are
+    ``budget`` and the actuals' ``actuals``; the scorecard's targets (the ``setting``
+    item ``targets``) are ``targets``."""
     if kind == "setting" and key == "targets":
         return "targets"
     if kind == "family" and field_name == "demand":
         return "plan_demand"
     if kind == "family" and field_name == "history_names":
         return "history"
+    if kind == "family" and field_name in ("launch", "phase_out"):
+        return "portfolio"
     if kind in ("family", "workforce"):
         return "money" if field_name in MONEY_FIELDS else "capacity"
     return {
@@ -218,8 +225,9 @@ def edits_actions(edits: Iterable[Any]) -> list[str]:
     """The actions a list of workspace edits (``kind``, ``field``, ``before``, ``after``)
     needs, each once: :func:`edit_action` of each, except that when the edits rename or
     remove a family, what is edited with it follows the family (``capacity``): the
-    adjustments, business plan and actuals rows naming it, and the old name kept as a
-    name the family has in histories."""
+    adjustments, business plan and actuals rows naming it, the launches and phase-outs
+    naming it, and the old name kept as a name the family has in histories; and adding
+    or removing a launch's family is ``portfolio``."""
     edits = list(edits)
     family_moves = any(
         e.kind == "family" and (e.field == "name" or (e.field is None and e.after is None))
@@ -229,11 +237,19 @@ def edits_actions(edits: Iterable[Any]) -> list[str]:
     for e in edits:
         action = edit_action(e.kind, e.field, e.key)
         if family_moves and (
-            e.kind in ("adjustment", "budget", "actual") or e.field == "history_names"
+            e.kind in ("adjustment", "budget", "actual")
+            or e.field in ("history_names", "launch", "phase_out")
         ):
             action = "capacity"
+        if e.kind == "family" and e.field is None and _is_launch(e.before, e.after):
+            action = "portfolio"  # a launch's family comes and goes with the launch
         needed[action] = None
     return list(needed)
+
+
+def _is_launch(*values: Any) -> bool:
+    """Whether a family item's value (before or after an edit) is a launch's."""
+    return any(isinstance(v, Mapping) and v.get("launch") for v in values)
 
 
 # --------------------------------------------------------------------------- role config

@@ -36,6 +36,7 @@ import highspy
 import numpy as np
 import pulp
 
+from sop_core.model.portfolio import end_index, planned_demand
 from sop_core.model.scenario import Scenario
 
 INF = float("inf")
@@ -194,6 +195,7 @@ def model_data(s: Scenario, fixed: FixedPlan | None = None) -> ModelData:
             at = ~np.isnan(given)
             lb[:, :k][at] = given[at]
             ub[:, :k][at] = given[at]
+    safety = phase_out_bounds(s, safety, I_lb, I_ub, S_ub, P_ub, C_ub)
     days = np.asarray(s.working_day_factors(), dtype=float)
     res = s.resources
     names = [r.name for r in res]
@@ -224,7 +226,7 @@ def model_data(s: Scenario, fixed: FixedPlan | None = None) -> ModelData:
         cost_S=cost_S,
         cost_C=cost_C,
         cost_B=cost_B,
-        D=np.array([f.demand for f in fams], dtype=float),
+        D=planned_demand(s),
         I0=I0,
         S0=S0,
         safety=safety,
@@ -241,6 +243,40 @@ def model_data(s: Scenario, fixed: FixedPlan | None = None) -> ModelData:
         cost_OR=np.array([r.overtime_cost_per_hour for r in res], dtype=float),
         frozen=k,
     )
+
+
+def phase_out_bounds(
+    s: Scenario,
+    safety: np.ndarray,
+    I_lb: np.ndarray,
+    I_ub: np.ndarray,
+    S_ub: np.ndarray,
+    P_ub: np.ndarray,
+    C_ub: np.ndarray,
+) -> np.ndarray:
+    """A phased-out family as bounds on the columns it already has (no row of its own),
+    for its end period e and last-time-buy quantity LTB (in place; returns the safety
+    stock, 0 from e on):
+
+        I_{f,t} = LTB and S_{f,t} = 0 for t ≥ e   (it ends with the stock stated, no backlog)
+        P_{f,t} = C_{f,t} = 0 for t > e            (nothing made or bought that cannot be sold)
+
+    Its demand after e is 0 (:func:`sop_core.model.portfolio.planned_demand`), so the
+    inventory balance holds I at LTB after e. Bounds, not rows: the compiled model keeps
+    its shape when an end period is set, moved or cleared, and the planner's warm re-solve
+    pushes the changed bounds like any other (:mod:`sop_core.engine.planner`)."""
+    safety = safety.copy()
+    for f, e in enumerate(end_index(s)):
+        if e is None:
+            continue
+        ltb = float(s.families[f].phase_out.last_time_buy)
+        I_lb[f, e:] = ltb
+        I_ub[f, e:] = ltb
+        S_ub[f, e:] = 0.0
+        P_ub[f, e + 1 :] = 0.0
+        C_ub[f, e + 1 :] = 0.0
+        safety[f, e:] = 0.0
+    return safety
 
 
 # --- the model, in the textbook's order -------------------------------------------------

@@ -30,6 +30,18 @@ or absent means unlimited for the ``max_*``/``min_*`` limits)::
       safety_stock_shortfall_cost  optional [$ / unit below safety stock / period];
                                 default halfway between holding and backorder cost
       resource_hours            {resource name: [h / unit]}, default {}
+      launch                    optional: a new family (see :class:`Launch`)
+        start                   the period label of its first sales
+        like                    the family whose plan demand gives its shape
+        volume | factor         [units] in its first 12 months, or × the like-family
+        ramp_months             [periods] a linear ramp-up, default 1 (full from the start)
+        ramp_shares             or the shares of full demand of its first months, e.g. [0.2, 0.5]
+        cannibalise, cannibalise_share   the family it takes demand from, and the share
+                                of its own demand taken from that family (0..1)
+      phase_out                 optional: the family ends (see :class:`PhaseOut`)
+        end_period              the period label of its last sales
+        last_time_buy           [units] in stock at the end period, default 0
+        replacement             optional family that takes its demand after the end
     resources                   rough-cut resources (lines, machines, a key supplier), default []
       name                      str, unique
       hours_available           [h / period], one number or one per period
@@ -137,6 +149,37 @@ class Workforce(_Model):
     max_layoffs: Limit = None
 
 
+Share = Annotated[float, Field(ge=0, le=1), BeforeValidator(_strict_number)]
+
+
+class Launch(_Model):
+    """A new family's launch, as product development states it: the first period it sells
+    in, the existing family whose plan demand gives it its shape (the like-item), its scale
+    (``volume``: units over its first 12 months, or ``factor``: times the like-item), its
+    ramp-up (linear over ``ramp_months``, or the given ``ramp_shares`` of its first
+    months) and what it takes from another family (``cannibalise_share`` of its own
+    demand comes out of ``cannibalise``'s). :mod:`sop_core.model.portfolio` computes it."""
+
+    start: Annotated[str, Field(min_length=1)]
+    like: Annotated[str, Field(min_length=1)]
+    volume: Positive | None = None
+    factor: Positive | None = None
+    ramp_months: Annotated[int, Field(ge=1, le=MAX_PERIODS)] = 1
+    ramp_shares: list[Share] | None = None
+    cannibalise: str | None = None
+    cannibalise_share: Share = 0.0
+
+
+class PhaseOut(_Model):
+    """A family's end of life: its last period of sales, the stock it ends that period
+    with (the last-time-buy quantity, default 0) and the family that takes its demand
+    after it (optional)."""
+
+    end_period: Annotated[str, Field(min_length=1)]
+    last_time_buy: NonNegative = 0.0
+    replacement: str | None = None
+
+
 class Family(_Model):
     """One product family: its demand and the costs and limits of supplying it."""
 
@@ -156,6 +199,8 @@ class Family(_Model):
     price: Limit = None
     safety_stock_shortfall_cost: Limit = None
     resource_hours: dict[str, NonNegative] = Field(default_factory=dict)
+    launch: Launch | None = None
+    phase_out: PhaseOut | None = None
 
     def safety_stock_series(self, horizon: int) -> list[float]:
         """Safety stock per period as a list of ``horizon`` values."""
@@ -317,6 +362,7 @@ def _cross_field_problems(s: Scenario) -> list[Problem]:
             )
         )
     problems += _resource_problems(s)
+    problems += _portfolio_problems(s)
     wf = s.workforce
     if (
         wf.min_workers is not None
@@ -330,6 +376,72 @@ def _cross_field_problems(s: Scenario) -> list[Problem]:
                 f"got {_num(wf.min_workers)}",
             )
         )
+    return problems
+
+
+def _portfolio_problems(s: Scenario) -> list[Problem]:
+    """A launch's or phase-out's periods must be the plan's, its families other families
+    of the plan; a launch is sized by a volume or a factor (one of them); a family cannot
+    end before it starts."""
+    problems: list[Problem] = []
+    labels, names = s.period_labels, s.family_names
+    shown = ", ".join(labels[:3]) + (f" … {labels[-1]}" if len(labels) > 3 else "")
+
+    def period(where: str, value: str) -> None:
+        if value not in labels:
+            problems.append(
+                Problem(where, f"must be one of the plan's periods ({shown}), got {value!r}")
+            )
+
+    def family(where: str, value: str | None, own: str) -> None:
+        if value is None:
+            return
+        if value == own:
+            problems.append(Problem(where, f"must be another family than {own!r} itself"))
+        elif value not in names:
+            known = ", ".join(repr(n) for n in names)
+            problems.append(Problem(where, f"names {value!r}, not a family (known: {known})"))
+
+    for i, fam in enumerate(s.families):
+        if fam.launch is not None:
+            at, ln = f"families[{i}].launch", fam.launch
+            period(f"{at}.start", ln.start)
+            family(f"{at}.like", ln.like, fam.name)
+            family(f"{at}.cannibalise", ln.cannibalise, fam.name)
+            if (ln.volume is None) == (ln.factor is None):
+                problems.append(
+                    Problem(
+                        f"{at}.volume",
+                        "give either the volume of its first 12 months or a factor on the "
+                        "like-family, not both nor neither",
+                    )
+                )
+            if ln.cannibalise_share > 0 and ln.cannibalise is None:
+                problems.append(
+                    Problem(
+                        f"{at}.cannibalise",
+                        f"is blank with a share of {_num(ln.cannibalise_share)}; name the "
+                        "family it takes demand from, or set the share to 0",
+                    )
+                )
+        if fam.phase_out is not None:
+            at, po = f"families[{i}].phase_out", fam.phase_out
+            period(f"{at}.end_period", po.end_period)
+            family(f"{at}.replacement", po.replacement, fam.name)
+            ln = fam.launch
+            if (
+                ln is not None
+                and po.end_period in labels
+                and ln.start in labels
+                and labels.index(po.end_period) < labels.index(ln.start)
+            ):
+                problems.append(
+                    Problem(
+                        f"{at}.end_period",
+                        f"is {po.end_period!r}, before the launch in {ln.start!r}; end it "
+                        "at or after its launch",
+                    )
+                )
     return problems
 
 

@@ -484,6 +484,64 @@ def rename_edits(state: WorkspaceState, key: str, new_name: str) -> list[Edit]:
         for row in state._of(kind):
             if row.value.get("family") == old:
                 edits.append(Edit(kind, row.key, old, new_name, field="family"))
+    return edits + portfolio_rename_edits(state, old, new_name)
+
+
+#: where a family's launch or phase-out names another family
+PORTFOLIO_REFERENCES: dict[str, tuple[str, ...]] = {
+    "launch": ("like", "cannibalise"),
+    "phase_out": ("replacement",),
+}
+
+
+#: what a reference to a family means, in words
+REFERENCE_WORDS: dict[tuple[str, str], str] = {
+    ("launch", "like"): "the launch {name} sells like it",
+    ("launch", "cannibalise"): "the launch {name} takes demand from it",
+    ("phase_out", "replacement"): "the phase-out of {name} hands its demand to it",
+}
+
+
+def removal_problem(state: WorkspaceState, key: str) -> Problem | None:
+    """Why family ``key`` cannot be removed on its own: a launch or phase-out of another
+    family names it (which, and where to change that); None when it can."""
+    item = state.item("family", key)
+    if item is None:
+        return None
+    named_by = portfolio_references(state, str(item.value["name"]))
+    if not named_by:
+        return None
+    return Problem(
+        f"family {item.value['name']}",
+        f"{'; '.join(named_by)}; change or remove that first on the Launches and phase-outs page",
+    )
+
+
+def portfolio_references(state: WorkspaceState, family: str) -> list[str]:
+    """The launches and phase-outs of other families that name ``family``, in words."""
+    said = []
+    for item in state.families:
+        for field_name, refs in PORTFOLIO_REFERENCES.items():
+            value = item.value.get(field_name)
+            if not isinstance(value, Mapping) or item.value.get("name") == family:
+                continue
+            for ref in refs:
+                if value.get(ref) == family:
+                    words = REFERENCE_WORDS[(field_name, ref)]
+                    said.append(words.format(name=item.value["name"]))
+    return list(dict.fromkeys(said))
+
+
+def portfolio_rename_edits(state: WorkspaceState, old: str, new: str) -> list[Edit]:
+    """The launches and phase-outs that name family ``old`` (as the family a launch sells
+    like or takes demand from, or a phase-out's replacement), naming ``new`` instead."""
+    edits = []
+    for item in state.families:
+        for field_name, refs in PORTFOLIO_REFERENCES.items():
+            value = item.value.get(field_name)
+            if isinstance(value, Mapping) and any(value.get(r) == old for r in refs):
+                after = {k: (new if k in refs and v == old else v) for k, v in value.items()}
+                edits.append(Edit("family", item.key, value, after, field=field_name))
     return edits
 
 
@@ -510,7 +568,8 @@ def alias_edits(state: WorkspaceState, key: str, keep: Sequence[str]) -> list[Ed
 
 
 def remove_family_edits(state: WorkspaceState, key: str) -> list[Edit]:
-    """Remove family ``key`` and the adjustments that name it."""
+    """Remove family ``key`` and the adjustments that name it (a family a launch or
+    phase-out names: see :func:`removal_problem`)."""
     item = state.item("family", key)
     if item is None:
         raise InputError(Problem("family", f"no family with key {key!r}"))

@@ -6,7 +6,8 @@ Sheets and their columns (the first row of each sheet is its header):
                   (``Family``, ``Hours / unit``, …), ``Safety stock`` (one number; blank
                   when it differs by period: see Plan demand), ``Names in histories``
                   (other names the family has in sales files, separated by ``; ``) and
-                  ``Values confirmed`` (yes / no)
+                  ``Values confirmed`` (yes / no), ``Launch`` and ``Phase-out`` (the
+                  scenario file's JSON objects; blank: none; optional when reading)
 ``Plan demand``   ``Family``, ``Period``, ``Demand``, ``Safety stock``: the demand the plan
                   uses per family and period, and the safety stock when it varies
 ``Resource hours`` ``Family``, ``Resource``, ``Hours / unit``: each family's load on the
@@ -214,6 +215,32 @@ def _cell_out(value: Any) -> Any:
     return value
 
 
+#: a family's launch and phase-out, as the scenario file's JSON text (Families sheet)
+PORTFOLIO_COLUMNS: dict[str, str] = {"launch": "Launch", "phase_out": "Phase-out"}
+
+
+def _json_text(value: Any) -> str | None:
+    """A launch or phase-out as the scenario file's JSON text (None: none)."""
+    return None if value is None else json.dumps(value, default=str)
+
+
+def _json_cell(value: Any, where: str) -> Any:
+    """A cell holding a scenario file's JSON object; refused naming ``where``."""
+    try:
+        parsed = json.loads(str(value))
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            Problem(
+                where,
+                f"must be the scenario file's JSON object, e.g. "
+                f'{{"end_period": "2027-06"}}; {exc.msg} at character {exc.pos}',
+            )
+        ) from None
+    if not isinstance(parsed, dict):
+        raise InputError(Problem(where, f"must be a JSON object {{…}}, got {str(value)[:40]!r}"))
+    return parsed
+
+
 def write_workbook(company: Company) -> bytes:
     """The company as an .xlsx workbook (see the module docstring for its sheets)."""
     s = company.scenario
@@ -229,6 +256,7 @@ def write_workbook(company: Company) -> bytes:
                 None if per_period else fam.safety_stock,
                 "; ".join(company.history_names.get(fam.name, [])),
                 company.confirmed.get(fam.name, True),
+                *(_json_text(data.get(k)) for k in PORTFOLIO_COLUMNS),
             ]
         )
         safety = fam.safety_stock_series(s.horizon)
@@ -237,9 +265,15 @@ def write_workbook(company: Company) -> bytes:
     _sheet(
         wb,
         "Families",
-        [*FAMILY_FIELDS.values(), "Safety stock", "Names in histories", "Values confirmed"],
+        [
+            *FAMILY_FIELDS.values(),
+            "Safety stock",
+            "Names in histories",
+            "Values confirmed",
+            *PORTFOLIO_COLUMNS.values(),
+        ],
         fam_rows,
-        keys=[*FAMILY_FIELDS, "safety_stock", None, None],
+        keys=[*FAMILY_FIELDS, "safety_stock", None, None, None, None],
     )
     _sheet(
         wb,
@@ -415,6 +449,9 @@ def read_workbook(data: bytes, name: str = "company.xlsx") -> Company:
             a.strip() for a in str(r.get("Names in histories") or "").split(";") if a.strip()
         ]
         confirmed[name_] = _blank(r.get("Values confirmed")) or _yes(r["Values confirmed"])
+        for key, column in PORTFOLIO_COLUMNS.items():  # optional: older workbooks lack them
+            if not _blank(r.get(column)):
+                fam[key] = _json_cell(r[column], f"Families row {i}, {column}")
     wf_rows = _rows(book, "Workforce", ["Setting", "Value"])
     wf_by_label = {label: f for f, label, _ in WORKFORCE_FIELDS}
     workforce = {

@@ -15,6 +15,8 @@ store, opened once) and hand it to each function; they never reach through it.
   only), loaded exactly as an upload
 - ``demand``     hand the consensus forecast over to the plan
 - ``consensus``  adjust the consensus, forecast the stored history and hand it over
+- ``portfolio``  product development's launches and phase-outs: add, remove, set, clear,
+  list, and the demand they change
 - ``capacity``   set a workforce, policy or family field; add, rename, remove a family;
   the rough-cut resources and the working-day calendar
 - ``monthly``    upload or clear the business plan and the actuals

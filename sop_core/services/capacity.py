@@ -47,6 +47,7 @@ from sop_core.process.workspace import (
     family_of,
     field_edits,
     next_key,
+    removal_problem,
     remove_family_edits,
     rename_edits,
 )
@@ -294,7 +295,11 @@ def remove_family(wb: Workbench, company: str, name: str, *, author: str | Actor
     require(actor, "capacity")
     with wb.store.transaction():
         state = company_state(wb, company)
-        edits = remove_family_edits(state, family_key(state, name))
+        key = family_key(state, name)
+        named = removal_problem(state, key)  # a launch or phase-out still names it
+        if named is not None:
+            raise InputError(named)
+        edits = remove_family_edits(state, key)
         summary = f"removed family {state.item('family', edits[0].key).value['name']}"  # type: ignore[union-attr]
         return edit_company(wb, company, edits, author=actor, summary=summary), edits
 

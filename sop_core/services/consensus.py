@@ -22,6 +22,7 @@ from sop_core.base.errors import InputError, Problem
 from sop_core.base.limits import MAX_MAGNITUDE, limit_text
 from sop_core.demand.consensus import ADJUSTMENT_COLUMNS, adjust_forecast
 from sop_core.demand.forecast import forecast
+from sop_core.demand.launch import forecast_with_launches, launches_in
 from sop_core.process.workspace import (
     ADJUSTMENT_FIELDS,
     Edit,
@@ -221,6 +222,14 @@ def _horizon(state: WorkspaceState) -> int:
     return len((state.value("plan") or {}).get("periods") or []) or 12
 
 
+def _launches(state: WorkspaceState) -> dict:
+    """The company's launches (none while it cannot be planned yet)."""
+    try:
+        return launches_in(state.scenario())
+    except InputError:
+        return {}
+
+
 def consensus_forecast(
     wb: Workbench,
     company: str,
@@ -234,7 +243,9 @@ def consensus_forecast(
     """The statistical forecast of the company's sales history in use (its families as
     the company names them) with ``model`` over ``horizon`` periods (default: the plan's),
     adjusted by the company's adjustments or by ``adjustments`` (checked rows, see
-    :func:`check_adjustments`). ``workers``: processes fitting it (1: this one)."""
+    :func:`check_adjustments`). Its launches are forecast as their like-families'
+    forecast scaled and ramped (:mod:`sop_core.demand.launch`), so they enter the
+    consensus like any family. ``workers``: processes fitting it (1: this one)."""
     state = state or company_state(wb, company)
     history = company_history(wb, state)
     if history is None:
@@ -258,8 +269,9 @@ def consensus_forecast(
         backend="sequential" if (workers or 1) == 1 else "processes",
         workers=workers,
     )
+    made = forecast_with_launches(result.forecast, result.freq, _launches(state))
     table = state.adjustments if adjustments is None else adjustments
-    adjusted = adjust_forecast(result.forecast, table[list(ADJUSTMENT_COLUMNS)])
+    adjusted = adjust_forecast(made, table[list(ADJUSTMENT_COLUMNS)])
     name = str((state.history_upload or {}).get("name", ""))
     return Consensus(adjusted, list(result.notes), model, name, result.freq)
 

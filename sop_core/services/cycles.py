@@ -17,6 +17,7 @@ import pandas as pd
 from sop_core.base.access import Actor
 from sop_core.base.errors import InputError
 from sop_core.demand.forecast import MODEL_CHOICES, forecast, label_periods
+from sop_core.demand.launch import forecast_with_launches, launches_in
 from sop_core.process.cycle import Cycle
 from sop_core.process.fva import forecast_value_added, snapshot_frame, unscored_periods
 from sop_core.process.sop_sheet import monthly_sales
@@ -54,24 +55,26 @@ def statistical_forecast(
     consensus, as the Cycle page computes it: the company's stored sales history (its
     families named as the company names them) forecast over the plan's horizon with
     ``model`` (default: the model recorded when the consensus was handed to the plan,
-    else ``auto``). Columns family, period (the plan's labels, "2027-01"), forecast
-    (units): what :func:`sign_off` takes as ``statistical``. ``None`` when the company
-    has no history or cannot be planned yet; :class:`InputError` when the history cannot
-    be forecast. Fitted in this process (no worker pool)."""
+    else ``auto``), with its launches (:mod:`sop_core.demand.launch`). Columns family,
+    period (the plan's labels, "2027-01"), forecast (units): what :func:`sign_off` takes
+    as ``statistical``. ``None`` when the company has no history or cannot be planned
+    yet; :class:`InputError` when the history cannot be forecast. Fitted in this process
+    (no worker pool)."""
     state = company_state(wb, company)
     history = company_history(wb, state)
     if history is None or history.empty:
         return None
     try:
-        horizon = state.scenario().horizon
+        scenario = state.scenario()
     except InputError:
         return None
+    horizon = scenario.horizon
     recorded = state.forecast_model
     chosen = model or (recorded if recorded in MODEL_CHOICES else MODEL_CHOICES[0])
     result = forecast(
         state.planned_history(history), horizon=horizon, model=chosen, backend="sequential"
     )
-    fc = result.forecast
+    fc = forecast_with_launches(result.forecast, result.freq, launches_in(scenario))
     return pd.DataFrame(
         {
             "family": fc["family"].astype(str).to_numpy(),
