@@ -92,7 +92,7 @@ BATCHED_NOTE = (
     "{n:,} series forecast on the batched path: candidates seasonal naive, SES, Theta, "
     "damped Holt, linear trend + Fourier season (Croston, SBA, TSB for intermittent "
     "ones) and their combination; "
-    "ETS, seasonal ARIMA and Prophet are left out there (sop_core/demand/batched.py)"
+    "ETS, seasonal ARIMA and Prophet are left out there (they take too long for so many)"
 )
 
 
