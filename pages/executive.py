@@ -49,7 +49,7 @@ result = baseline if whatif.apply(s) == s else solve_whatif(s, whatif)  # no sec
 #: Presentation mode fits a 1280×720 projector without scrolling: the balance chart's plot
 #: height and the comparison table's rows (more scroll inside the table), below the
 #: scorecard's strip of the five aims.
-PRESENT_CHART_HEIGHT, PRESENT_TABLE_ROWS = 310, 3
+PRESENT_CHART_HEIGHT, PRESENT_TABLE_ROWS = 290, 3
 #: the cost chart's height there [px] (its bars closer together than on the page)
 PRESENT_COST_HEIGHT = 150
 #: The comparison's columns in presentation mode (the table shares its row with the chart).

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 from e2e_server import (
+    CUT_TEXT_JS,
     SHOTS,
     TIMEOUT_MS,
     charts_drawn,
+    check_presentation_fits,
     chromium_or_skip,
     keep_for_readme,
     metric,
@@ -24,6 +26,7 @@ from e2e_server import (
     no_exception,
     number,
     open_page,
+    presentation_styled,
     serve,
     shoot,
     wait_idle,
@@ -215,18 +218,6 @@ def test_rough_cut_capacity_chart_in_the_browser(browser, tmp_path):
         context.close()
 
 
-#: What presentation mode must show on a 1280×720 projector, without scrolling.
-DECISION_VIEW = (
-    "h1",
-    "[data-testid=stCaptionContainer]",
-    "[data-testid=stMetric]",
-    "[data-testid=stVegaLiteChart]",
-    "[data-testid=stVegaLiteChart] canvas, [data-testid=stVegaLiteChart] svg.marks",
-    "[data-testid=stDataFrame]",
-    "a[href='executive']",
-)
-
-
 def test_presentation_mode_fits_a_1280x720_projector(browser, app_url):
     check_presentation_fits(browser, app_url, "executive_present_1280x720")
 
@@ -245,20 +236,6 @@ def test_presentation_mode_fits_a_long_name_and_every_cost(browser, tmp_path):
     path.write_text(json.dumps(data))
     with serve(env={"SOP_SAMPLE_SCENARIO": str(path)}) as url:
         check_presentation_fits(browser, url, "executive_present_long_1280x720")
-
-
-def presentation_styled(page) -> None:
-    """Until presentation mode's style is on the page (the header hidden, large tiles):
-    the layout it sets is what the check measures. One run of the suite measured a page
-    drawn before its style had been applied (the header and the normal paddings), in a
-    run beside other work on the machine."""
-    page.wait_for_function(
-        """() => {
-            const header = document.querySelector('[data-testid=stHeader]');
-            return !header || getComputedStyle(header).display === 'none';
-        }""",
-        timeout=TIMEOUT_MS,
-    )
 
 
 #: the grids' horizontal overflow: a column cut at the edge, to scroll to
@@ -314,53 +291,6 @@ def test_presentation_carries_the_decision_and_fits_with_no_column_cut(browser, 
                 assert box["x"] + box["width"] <= 1280 and box["y"] + box["height"] <= 720, box
         finally:
             context.close()
-
-
-def check_presentation_fits(browser, app_url: str, shot: str) -> None:
-    context = new_context(browser, 1280, 720)
-    page = context.new_page()
-    try:
-        open_page(
-            page, app_url + "/executive?present=1&safety_months=1", "What-ifs vs the baseline"
-        )
-        presentation_styled(page)
-        charts_drawn(page, 2)
-        shoot(page, shot)
-        found = page.evaluate(
-            """(selectors) => selectors.map(s => [s, [...document.querySelectorAll(s)].map(e => {
-                const r = e.getBoundingClientRect();
-                return [r.left, r.top, r.right, r.bottom];
-            })])""",
-            list(DECISION_VIEW),
-        )
-        for selector, rects in found:
-            assert rects, f"nothing of {selector} on the page"
-            for left, top, right, bottom in rects:
-                assert left >= 0 and top >= 0, (selector, left, top)
-                assert right <= 1280 and bottom <= 720, (selector, right, bottom)
-        scroll = page.evaluate(
-            "() => { const m = document.querySelector('[data-testid=stMain]');"
-            " return [m.scrollHeight, m.clientHeight, document.documentElement.scrollHeight]; }"
-        )
-        assert scroll[0] <= scroll[1] and scroll[2] <= 720, f"the page scrolls: {scroll}"
-        # no blank header over the title
-        assert page.evaluate(
-            "() => { const h = document.querySelector('[data-testid=stHeader]');"
-            " return !h || h.getBoundingClientRect().height === 0; }"
-        )
-        # every KPI value and label whole: no "…", nothing wider than its tile
-        cut = page.evaluate(
-            """() => [...document.querySelectorAll(
-                '[data-testid=stMetricValue], [data-testid=stMetricValue] *,'
-                + ' [data-testid=stMetricLabel], [data-testid=stMetricLabel] *')]
-              .filter(e => (e.textContent || '').includes('…') || e.scrollWidth > e.clientWidth + 1)
-              .map(e => e.textContent)"""
-        )
-        assert cut == [], f"cut KPI text: {cut}"
-        values = [v.inner_text() for v in page.get_by_test_id("stMetricValue").all()]
-        assert len(values) == 5 and values[0].startswith("$")
-    finally:
-        context.close()
 
 
 def test_a_family_level_history_gets_a_weekly_schedule_and_a_split(browser, tmp_path):
@@ -446,13 +376,6 @@ def test_resources_and_the_calendar_edited_in_the_browser_change_the_plan(browse
                 assert plan.result.total_cost != before  # fewer working days: another plan
         finally:
             context.close()
-
-
-#: tile labels and values, and button labels, that do not fit: cut or ending in "…"
-CUT_TEXT_JS = """() => [...document.querySelectorAll(
-    '[data-testid=stMetricLabel] *, [data-testid=stMetricValue], [data-testid=stButton] p')]
-  .filter(e => (e.textContent || '').includes('…') || e.scrollWidth > e.clientWidth + 1)
-  .map(e => e.textContent)"""
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (1440, 900)])

@@ -5,10 +5,14 @@ gives a status; the meeting pack built on the page carries the scorecard."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from e2e_server import (
+    CUT_TEXT_JS,
     TIMEOUT_MS,
     charts_drawn,
+    check_presentation_fits,
     chromium_or_skip,
     new_context,
     open_page,
@@ -16,11 +20,7 @@ from e2e_server import (
     shoot,
     wait_idle,
 )
-from pypdf import PdfReader
-from test_e2e_app import CUT_TEXT_JS, check_presentation_fits
-from test_e2e_app import (
-    test_presentation_carries_the_decision_and_fits_with_no_column_cut as decision_view_fits,
-)
+from factories import pack_sections
 
 from sop_core.engine.scorecard import AIMS
 
@@ -61,12 +61,6 @@ def test_the_projected_page_shows_the_five_aims_whole_at_1280x720(browser, app_u
         context.close()
 
 
-def test_the_decision_view_fits_with_the_strip(browser, tmp_path):
-    """The projected page with this month's decision waiting (the existing check) still
-    fits 1280×720 with the strip of the five aims above it."""
-    decision_view_fits(browser, tmp_path)
-
-
 def test_a_target_set_on_the_page_and_the_pack_carry_the_scorecard(browser, app_url):
     context = new_context(browser, 1280, 720, downloads=True)
     try:
@@ -99,10 +93,10 @@ def test_a_target_set_on_the_page_and_the_pack_carry_the_scorecard(browser, app_
         pdf_button.wait_for(timeout=TIMEOUT_MS)
         with page.expect_download(timeout=TIMEOUT_MS) as download:
             pdf_button.click()
-        pages = [p.extract_text() for p in PdfReader(download.value.path()).pages]
-        card = next(t for t in pages if t.startswith("Scorecard: the five aims of S&OP"))
+        sections = pack_sections(Path(download.value.path()).read_bytes())
+        _, card = sections["Scorecard: the five aims of S&OP"]
         for words in ("Customer lead time", "Days of cover", "at least 50.0%", "met"):
             assert words in card, words
-        assert any(t.startswith("Scorecard per family") for t in pages)
+        assert "Scorecard per family" in sections
     finally:
         context.close()
