@@ -49,9 +49,9 @@ result = baseline if whatif.apply(s) == s else solve_whatif(s, whatif)  # no sec
 #: Presentation mode fits a 1280×720 projector without scrolling: the balance chart's plot
 #: height and the comparison table's rows (more scroll inside the table), below the
 #: scorecard's strip of the five aims.
-PRESENT_CHART_HEIGHT, PRESENT_TABLE_ROWS = 290, 3
+PRESENT_CHART_HEIGHT, PRESENT_TABLE_ROWS = 300, 3
 #: the cost chart's height there [px] (its bars closer together than on the page)
-PRESENT_COST_HEIGHT = 150
+PRESENT_COST_HEIGHT = 130  # four bars, each labelled
 #: The comparison's columns in presentation mode (the table shares its row with the chart).
 PRESENT_COLUMNS = ["Scenario", "Total cost", "Fill rate", "Margin"]
 
@@ -224,7 +224,9 @@ if presenting:  # the decision view: chart on the left, comparison and costs on 
                 height=38 + 35 * min(len(table), PRESENT_TABLE_ROWS),  # header + rows [px]
             )
             st.markdown("**Where the money goes**")
-            st.altair_chart(cost_chart(result, large=True).properties(height=PRESENT_COST_HEIGHT))
+            st.altair_chart(
+                cost_chart(result, large=True, top=4).properties(height=PRESENT_COST_HEIGHT)
+            )
 else:
     decision_box()
     left, right = st.columns([3, 2], gap="large")

@@ -170,21 +170,26 @@ def time_fence_spec(spec: dict, periods: list[str], frozen: int) -> dict:
     return {**spec, "layer": [shade, *spec["layer"]]}
 
 
-def cost_chart(result: PlanResult, *, large: bool = False) -> alt.Chart:
-    """The plan's costs by category, as horizontal bars ($)."""
+def cost_chart(result: PlanResult, *, large: bool = False, top: int | None = None) -> alt.Chart:
+    """The plan's costs by category, as horizontal bars ($); with ``top``, the largest
+    ``top`` categories and the rest summed as "Other" (a projected page has room for a
+    few labelled bars, not for ten)."""
     df = pd.DataFrame(
         {
             "category": [COST_LABELS.get(k, k) for k in result.cost_breakdown],
             "cost": list(result.cost_breakdown.values()),
         }
     )
-    df = df[df["cost"].abs() > 0.5]
+    df = df[df["cost"].abs() > 0.5].sort_values("cost", ascending=False)
+    if top is not None and len(df) > top:
+        rest = pd.DataFrame({"category": ["Other"], "cost": [df["cost"].iloc[top - 1 :].sum()]})
+        df = pd.concat([df.iloc[: top - 1], rest], ignore_index=True)
     font = 15 if large else 12
     return (
         alt.Chart(df)
         .mark_bar()
         .encode(
-            y=alt.Y("category:N", sort="-x", title=None),
+            y=alt.Y("category:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False)),
             x=alt.X("cost:Q", title=None, axis=alt.Axis(format="$~s")),
             tooltip=["category:N", alt.Tooltip("cost:Q", format="$,.0f")],
         )
