@@ -342,3 +342,16 @@ def test_the_family_sheet_chart_shows_what_happened_then_the_plan():
         "2027-03",
     ]
     assert spec["layer"][1]["encoding"]["color"]["legend"]["labelLimit"] == 0
+
+
+def test_the_projected_cost_chart_keeps_the_largest_categories_and_sums_the_rest():
+    from sop_core.reports.charts import cost_chart
+
+    result = solve(tiny_with_line([[30.0, 10.0]], overtime=5))
+    costs = {k: v for k, v in result.cost_breakdown.items() if abs(v) > 0.5}
+    assert len(costs) == 3  # materials $23, subcontracting $85, the line's overtime $14
+    rows = cost_chart(result, top=2).to_dict()["datasets"]
+    shown = next(iter(rows.values()))
+    assert [r["category"] for r in shown][-1] == "Other" and len(shown) == 2
+    assert shown[0]["cost"] == 85.0 and shown[1]["cost"] == 23.0 + 14.0  # nothing left out
+    assert len(next(iter(cost_chart(result).to_dict()["datasets"].values()))) == 3
