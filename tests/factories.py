@@ -8,10 +8,16 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from hypothesis import strategies as st
 
+from sop_core.demand.history import validate_history
 from sop_core.model.scenario import Scenario, parse_scenario, with_changes
+from sop_core.model.whatif import WhatIf
+from sop_core.services import companies, plans
+from sop_core.services import scenarios as saved_scenarios
+from sop_core.services.workbench import Workbench
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -457,3 +463,113 @@ def generated_company(families: int = 20, seed: int = 20) -> tuple[Scenario, Any
         }
     )
     return scenario, pd.DataFrame(rows)
+
+
+# --- Acme: a one-family company small enough to check by hand --------------------------
+
+#: Acme's months (tests/test_services_exports.py's docstring tells its plans)
+ACME_MONTHS = ["2027-01", "2027-02", "2027-03"]
+
+
+def acme_scenario(demand: list[float], name: str = "Acme plan", frozen: int = 1) -> Scenario:
+    """Acme's one-family plan (Pumps: one worker of 10 regular hours at $1 a period, 1
+    hour and $1 of material a unit, hiring and layoffs free, backlog $2 a unit a period,
+    a ``frozen``-month time fence), with ``demand`` per month."""
+    return parse_scenario(
+        {
+            "name": name,
+            "periods": ACME_MONTHS,
+            "workforce": {
+                "initial": 1,
+                "regular_hours_per_worker": 10,
+                "regular_cost_per_worker": 1,
+                "overtime_cost_per_hour": 0,
+                "max_overtime_hours_per_worker": 0,
+                "hire_cost": 0,
+                "layoff_cost": 0,
+            },
+            "families": [
+                {
+                    "name": "Pumps",
+                    "demand": demand,
+                    "labor_hours_per_unit": 1,
+                    "material_cost": 1,
+                    "holding_cost": 1,
+                    "backorder_cost": 2,
+                    "subcontract_cost": 5,
+                }
+            ],
+            "policy": {"frozen_periods": frozen},
+        }
+    )
+
+
+def sku_history() -> pd.DataFrame:
+    """Two years of monthly Pumps sales by SKU: P-6 sells 6 a month, P-4 sells 4."""
+    periods = pd.period_range("2025-01", "2026-12", freq="M").strftime("%Y-%m")
+    raw = pd.DataFrame(
+        [
+            {"period": p, "family": "Pumps", "sku": sku, "demand": float(units)}
+            for p in periods
+            for sku, units in (("P-6", 6), ("P-4", 4))
+        ]
+    )
+    return validate_history(raw)
+
+
+def seed_acme(wb: Workbench, *, approve: bool = True, history: bool = True) -> None:
+    """Acme (demand 20, 10, 10; its SKU sales history stored), and its approved
+    scenario "Base" (demand 10 a month) unless ``approve`` is false."""
+    companies.seed_company(
+        wb,
+        "Acme",
+        acme_scenario([20.0, 10.0, 10.0]),
+        author="ann",
+        history=sku_history() if history else None,
+        history_name="pumps.csv",
+    )
+    if approve:
+        base = acme_scenario([10.0, 10.0, 10.0], name="Base")
+        plans.save_scenario(wb, base, WhatIf(), author="ann", approved=None, company="Acme")
+        saved_scenarios.approve(wb, "Base", author="ann")
+
+
+# --- the scorecard's hand case ------------------------------------------------------
+
+#: the scorecard's hand case's months: 31, 28 and 31 days
+HAND_MONTHS = ["2027-01", "2027-02", "2027-03"]
+
+
+def hand_case(**targets: float) -> dict:
+    """The scorecard's hand case (tests/test_scorecard.py's docstring): one family,
+    demand 100, 250, 100 against a worker who makes exactly 150 a month, so the plan is
+    forced; ``targets`` the company's."""
+    return {
+        "name": "Hand",
+        "periods": HAND_MONTHS,
+        "workforce": {
+            "initial": 1,
+            "regular_hours_per_worker": 150,
+            "regular_cost_per_worker": 300,
+            "overtime_cost_per_hour": 10,
+            "max_overtime_hours_per_worker": 0,
+            "hire_cost": 1000,
+            "layoff_cost": 1000,
+            "min_workers": 1,
+            "max_workers": 1,
+        },
+        "families": [
+            {
+                "name": "Kayaks",
+                "demand": [100, 250, 100],
+                "labor_hours_per_unit": 1,
+                "material_cost": 1,
+                "holding_cost": 1,
+                "backorder_cost": 2,
+                "subcontract_cost": 100,
+                "max_subcontract": 0,
+                "price": 10,
+            }
+        ],
+        "targets": targets or None,
+    }

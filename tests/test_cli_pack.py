@@ -13,10 +13,10 @@ import io
 from pathlib import Path
 
 import pytest
+from factories import acme_scenario, seed_acme
 from openpyxl import load_workbook
 from postgres_server import PostgresServer, drop_store_tables, fresh_database, postgres_server  # noqa: F401
 from pypdf import PdfReader
-from test_services_exports import acme_scenario, seed_acme
 
 from sop_core.cli.main import main
 from sop_core.model.whatif import WhatIf

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from factories import ACME_MONTHS as MONTHS
+from factories import acme_scenario, seed_acme
 from openpyxl import load_workbook
 from postgres_server import PostgresServer, drop_store_tables, fresh_database, postgres_server  # noqa: F401
 from sqlalchemy import create_engine, text
-from test_services_exports import MONTHS, acme_scenario, seed_acme
 
 from sop_core.cli import plans as plans_cli
 from sop_core.cli.main import build_parser, main

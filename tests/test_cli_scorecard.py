@@ -8,8 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from factories import cli_store, company_at, refused_cli, run_cli
-from test_scorecard import hand_case
+from factories import cli_store, company_at, hand_case, refused_cli, run_cli
 
 from sop_core.model.scenario import parse_scenario
 from sop_core.services import capacity, companies

@@ -13,6 +13,8 @@ import math
 
 import pandas as pd
 import pytest
+from factories import HAND_MONTHS as MONTHS
+from factories import hand_case
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -31,40 +33,6 @@ from sop_core.engine.scorecard import (
 from sop_core.model.scenario import parse_scenario
 from sop_core.model.targets import Targets
 from sop_core.process.scorecard import compare_scorecards, family_table, scorecard, scorecard_table
-
-MONTHS = ["2027-01", "2027-02", "2027-03"]
-
-
-def hand_case(**targets: float) -> dict:
-    return {
-        "name": "Hand",
-        "periods": MONTHS,
-        "workforce": {
-            "initial": 1,
-            "regular_hours_per_worker": 150,
-            "regular_cost_per_worker": 300,
-            "overtime_cost_per_hour": 10,
-            "max_overtime_hours_per_worker": 0,
-            "hire_cost": 1000,
-            "layoff_cost": 1000,
-            "min_workers": 1,
-            "max_workers": 1,
-        },
-        "families": [
-            {
-                "name": "Kayaks",
-                "demand": [100, 250, 100],
-                "labor_hours_per_unit": 1,
-                "material_cost": 1,
-                "holding_cost": 1,
-                "backorder_cost": 2,
-                "subcontract_cost": 100,
-                "max_subcontract": 0,
-                "price": 10,
-            }
-        ],
-        "targets": targets or None,
-    }
 
 
 def test_the_measures_of_the_hand_case_by_hand():

@@ -8,8 +8,9 @@ import io
 
 import pandas as pd
 import pytest
+from factories import HAND_MONTHS as MONTHS
+from factories import hand_case
 from pypdf import PdfReader
-from test_scorecard import MONTHS, hand_case
 
 from sop_core.engine.planner import solve
 from sop_core.model.scenario import parse_scenario

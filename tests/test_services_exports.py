@@ -16,79 +16,16 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from factories import ACME_MONTHS as MONTHS
+from factories import acme_scenario, seed_acme
 from postgres_server import PostgresServer, fresh_database, postgres_server  # noqa: F401
 from sqlalchemy import create_engine, text
 
 from sop_core.base.errors import InputError
-from sop_core.demand.history import validate_history
-from sop_core.model.scenario import Scenario, parse_scenario
 from sop_core.model.whatif import WhatIf
-from sop_core.services import companies, exports, plans, scenarios
+from sop_core.services import exports, plans
 from sop_core.services.plans import NoApprovedPlan
 from sop_core.services.workbench import Workbench, connect
-
-MONTHS = ["2027-01", "2027-02", "2027-03"]
-
-
-def acme_scenario(demand: list[float], name: str = "Acme plan", frozen: int = 1) -> Scenario:
-    """The one-family plan of the module docstring, with ``demand`` per month."""
-    return parse_scenario(
-        {
-            "name": name,
-            "periods": MONTHS,
-            "workforce": {
-                "initial": 1,
-                "regular_hours_per_worker": 10,
-                "regular_cost_per_worker": 1,
-                "overtime_cost_per_hour": 0,
-                "max_overtime_hours_per_worker": 0,
-                "hire_cost": 0,
-                "layoff_cost": 0,
-            },
-            "families": [
-                {
-                    "name": "Pumps",
-                    "demand": demand,
-                    "labor_hours_per_unit": 1,
-                    "material_cost": 1,
-                    "holding_cost": 1,
-                    "backorder_cost": 2,
-                    "subcontract_cost": 5,
-                }
-            ],
-            "policy": {"frozen_periods": frozen},
-        }
-    )
-
-
-def sku_history() -> pd.DataFrame:
-    """Two years of monthly Pumps sales by SKU: P-6 sells 6 a month, P-4 sells 4."""
-    periods = pd.period_range("2025-01", "2026-12", freq="M").strftime("%Y-%m")
-    raw = pd.DataFrame(
-        [
-            {"period": p, "family": "Pumps", "sku": sku, "demand": float(units)}
-            for p in periods
-            for sku, units in (("P-6", 6), ("P-4", 4))
-        ]
-    )
-    return validate_history(raw)
-
-
-def seed_acme(wb: Workbench, *, approve: bool = True, history: bool = True) -> None:
-    """Acme of the module docstring (its SKU sales history stored), and its approved
-    scenario "Base" (demand 10 a month) unless ``approve`` is false."""
-    companies.seed_company(
-        wb,
-        "Acme",
-        acme_scenario([20.0, 10.0, 10.0]),
-        author="ann",
-        history=sku_history() if history else None,
-        history_name="pumps.csv",
-    )
-    if approve:
-        base = acme_scenario([10.0, 10.0, 10.0], name="Base")
-        plans.save_scenario(wb, base, WhatIf(), author="ann", approved=None, company="Acme")
-        scenarios.approve(wb, "Base", author="ann")
 
 
 @pytest.fixture
