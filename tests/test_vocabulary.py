@@ -33,7 +33,7 @@ from sop_core.process.workspace import (
 )
 from sop_core.reports.exports import frames_excel, plan_csv, plan_excel, whatif_settings
 from sop_core.reports.meeting_pack import PLAN_COLUMNS, meeting_sections
-from sop_core.reports.pack import _cell, pack_excel
+from sop_core.reports.pack import pack_excel, printed_cell
 from sop_core.reports.workbook import company_of, write_workbook
 from sop_core.store.scenarios import Store
 from sop_core.store.workspaces import Workspaces, keep_whatif
@@ -133,7 +133,7 @@ def test_the_meeting_pack_reads_as_people_read_it(sample):
         found += sentences_problems([section.title, *section.text, *section.notes], section.title)
         if section.table is not None:
             shown = section.display if section.display is not None else section.table
-            found += problems(shown, section.title, shown=_cell)  # as the PDF prints it
+            found += problems(shown, section.title, shown=printed_cell)  # as the PDF prints it
     assert {"Exceptions", "Gap to the business plan", "Forecast value added"} <= {
         s.title for s in sections if s.table is not None
     }

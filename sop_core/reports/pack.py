@@ -87,7 +87,7 @@ def _missing(value: Any) -> bool:
         return False
 
 
-def _cell(value: Any) -> str:
+def printed_cell(value: Any) -> str:
     """A value printed plainly: blank when missing, whole numbers with thousands
     separators, others to two decimals at most (a section's ``display`` formats by kind)."""
     if value is None or _missing(value):
@@ -130,7 +130,7 @@ def _table(pdf: Any, section: Section) -> None:
     table = shown.head(MAX_TABLE_ROWS)
     size = 8 if len(table.columns) <= 10 else 7
     pdf.set_font("DejaVu", "", size)
-    texts = [[_cell(v) for v in row] for row in table.itertuples(index=False)]
+    texts = [[printed_cell(v) for v in row] for row in table.itertuples(index=False)]
     widest = [
         min(max([len(str(col))] + [len(r[i]) for r in texts]), 70)
         for i, col in enumerate(table.columns)
