@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
+from sop_core.analysis.sweep import Backend, Cancel, run_sweep
 from sop_core.base.errors import InputError, Problem
 from sop_core.base.fields import format_number, term
+from sop_core.demand.parallel import Progress
 from sop_core.engine.lp import Layout, ModelData, model_data, new_highs
 from sop_core.engine.planner import Planner, PlanResult
 from sop_core.engine.results import assemble_result, empty_result
@@ -278,6 +280,13 @@ def levels(start: float, end: float, points: int) -> list[float]:
     return [float(x) for x in np.linspace(start, end, points)]
 
 
+def _frontier_chunk(shared: tuple[Scenario, str], chunk: list[float]) -> list[PlanResult]:
+    """The plans of a chunk of levels, warm one after the other on one aim model."""
+    scenario, aim = shared
+    model = AimModel(scenario, aim)
+    return [model.solve_at(x) for x in chunk]
+
+
 def frontier(
     scenario: Scenario,
     aim: str,
@@ -285,10 +294,17 @@ def frontier(
     *,
     start: float | None = None,
     end: float | None = None,
+    scheduler: str | None = None,
+    backend: Backend = "auto",
+    workers: int | None = None,
+    progress: Progress | None = None,
+    cancel: Cancel = None,
 ) -> Frontier:
     """The cheapest plan at ``points`` levels of ``aim``, from ``start`` (default: the
     plan's own level) to ``end`` (default: the best reachable; fill rate at most 100%).
 
+    The levels are a sweep (:func:`~sop_core.analysis.sweep.run_sweep`, whose options
+    the keywords are): each chunk of them is solved warm on one model.
     Raises :class:`InputError` if the plan itself has no feasible solution."""
     model = AimModel(scenario, aim)
     if not model.base.optimal:
@@ -302,12 +318,20 @@ def frontier(
         hi = min(hi, 1.0)
     # never past what the plan already reaches in the direction the aim is good
     hi = max(hi, lo) if a.up_is_good else min(hi, lo)
-    pts = []
-    for x in levels(lo, hi, points):
-        plan = model.solve_at(x)
-        pts.append(FrontierPoint(a.key, x, plan.total_cost, plan))
+    lv = levels(lo, hi, points)
+    plans = run_sweep(
+        _frontier_chunk,
+        (scenario, a.key),
+        lv,
+        scheduler=scheduler,
+        backend=backend,
+        workers=workers,
+        progress=progress,
+        cancel=cancel,
+    )
+    pts = tuple(FrontierPoint(a.key, x, p.total_cost, p) for x, p in zip(lv, plans, strict=True))
     return Frontier(
-        a.key, model.base, tuple(pts), periods_per_year(scenario.period_labels), scenario.horizon
+        a.key, model.base, pts, periods_per_year(scenario.period_labels), scenario.horizon
     )
 
 

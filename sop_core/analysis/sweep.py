@@ -194,7 +194,7 @@ def run_sweep(
                     r = todo.pop(0)
                     running[ex.submit(_chunk_call, fn, shared, [items[i] for i in r])] = r
                 finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
-                for fut in finished:
+                for fut in sorted(finished, key=lambda f: running[f].start):
                     r = running.pop(fut)
                     for i, res in zip(r, fut.result(), strict=True):
                         results[i] = res

@@ -1,0 +1,90 @@
+"""The fan-out: the local pool, a dask cluster and this process give the same numbers for
+the same seed; progress moves chunk by chunk; cancel stops between chunks."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from factories import red_tomato
+
+from sop_core.analysis.frontier import frontier
+from sop_core.analysis.risk import risk
+from sop_core.analysis.sensitivity import tornado
+from sop_core.analysis.sweep import Cancelled, run_sweep
+from sop_core.engine.lp import model_data
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    )
+    client = distributed.Client(cluster)
+    yield client
+    client.close()
+    cluster.close()
+
+
+def risk_numbers(**how) -> tuple[np.ndarray, ...]:
+    s = red_tomato()
+    run = risk(s, 0.2 * model_data(s).D, draws=90, seed=4, **how)
+    return run.fixed.cost, run.replan_cost, run.replan_fill_rate
+
+
+def test_dask_the_local_pool_and_this_process_agree(dask_client) -> None:
+    here = risk_numbers(backend="sequential")
+    pool = risk_numbers(backend="processes", workers=2)
+    on_dask = risk_numbers(scheduler=dask_client)
+    for a, b, c in zip(here, pool, on_dask, strict=True):
+        assert np.array_equal(a, b, equal_nan=True)
+        assert np.array_equal(a, c, equal_nan=True)
+    assert np.isfinite(here[1]).all()
+
+
+def test_tornado_and_frontier_on_dask_agree(dask_client) -> None:
+    s = red_tomato()
+    here, there = tornado(s, backend="sequential"), tornado(s, scheduler=dask_client)
+    assert [(b.assumption, b.low, b.high) for b in here.bars] == [
+        (b.assumption, b.low, b.high) for b in there.bars
+    ]
+    f = frontier(s, "average_inventory", 9, backend="sequential")
+    g = frontier(s, "average_inventory", 9, scheduler=dask_client)
+    assert [p.cost for p in f.points] == [p.cost for p in g.points]
+
+
+def _double(shared: int, chunk: list[int]) -> list[int]:
+    return [shared * x for x in chunk]
+
+
+def test_progress_moves_chunk_by_chunk() -> None:
+    seen: list[tuple[int, int]] = []
+    out = run_sweep(
+        _double,
+        2,
+        list(range(10)),
+        backend="sequential",
+        chunk_size=4,
+        progress=lambda *a: seen.append(a),
+    )
+    assert out == [2 * x for x in range(10)]
+    assert seen == [(0, 10), (4, 10), (7, 10), (10, 10)]
+
+
+def test_cancel_stops_between_chunks() -> None:
+    stop = threading.Event()
+    seen: list[int] = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append(done)
+        if done >= 3:
+            stop.set()
+
+    with pytest.raises(Cancelled):
+        run_sweep(_double, 1, list(range(30)), backend="sequential", chunk_size=3,
+                  progress=progress, cancel=stop)  # fmt: skip
+    assert seen[-1] < 30
+    with pytest.raises(Cancelled):
+        run_sweep(_double, 1, [1, 2], backend="sequential", cancel=lambda: True)
