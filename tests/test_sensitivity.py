@@ -7,7 +7,7 @@ from factories import red_tomato, tiny, tiny_with_line
 
 from sop_core.analysis.sensitivity import assumptions, tornado, vary
 from sop_core.base.errors import InputError
-from sop_core.engine.planner import solve
+from sop_core.engine.planner import fixed_from, solve
 from sop_core.model.scenario import Scenario
 
 
@@ -84,3 +84,16 @@ def test_ranked_by_fill_rate() -> None:
 def test_bad_change_names_the_field() -> None:
     with pytest.raises(InputError, match=r"change: must be a share between 0 and 1"):
         tornado(red_tomato(), change=10)
+
+
+def test_the_time_fence_holds_in_every_bar() -> None:
+    s = red_tomato(frozen_periods=2)
+    approved = solve(with_demand(s, 0, 1.2))
+    fixed = fixed_from(approved, s)
+    t = tornado(s, fixed=fixed)
+    assert t.base.total_cost == pytest.approx(solve(s, fixed).total_cost, rel=1e-9)
+    assert t.base.total_cost != pytest.approx(solve(s).total_cost, rel=1e-6)
+    bar = bar_of(t, f"Demand: {s.families[0].name}")
+    assert bar.high.total_cost == pytest.approx(
+        solve(with_demand(s, 0, 1.1), fixed).total_cost, rel=1e-9
+    )

@@ -24,7 +24,7 @@ from sop_core.analysis.sweep import Backend, Cancel, run_sweep
 from sop_core.base.errors import InputError, Problem
 from sop_core.base.fields import format_number, term
 from sop_core.demand.parallel import Progress
-from sop_core.engine.lp import Layout, ModelData, model_data, new_highs
+from sop_core.engine.lp import FixedPlan, Layout, ModelData, model_data, new_highs
 from sop_core.engine.planner import Planner, PlanResult
 from sop_core.engine.results import assemble_result, empty_result
 from sop_core.model.scenario import Scenario
@@ -219,14 +219,14 @@ class AimModel:
     Owns its :class:`Planner` (the aim's rows stay on its HiGHS model); not
     thread-safe."""
 
-    def __init__(self, scenario: Scenario, aim: str, planner: Planner | None = None) -> None:
+    def __init__(self, scenario: Scenario, aim: str, fixed: FixedPlan | None = None) -> None:
         if aim not in AIMS:
             known = ", ".join(AIMS)
             raise InputError(Problem("aim", f"must be one of {known}, got {aim!r}"))
         self.scenario, self.aim = scenario, AIMS[aim]
-        self.planner = planner or Planner(scenario)
-        self.base = self.planner.solve(scenario)
-        self.data = model_data(scenario)
+        self.planner = Planner(scenario, fixed)
+        self.base = self.planner.solve(scenario, fixed)
+        self.data = model_data(scenario, fixed)
         self.z = self.aim.add(self.planner.highs, self.planner.layout, self.data)
 
     def solve_at(self, level: float) -> PlanResult:
@@ -280,10 +280,12 @@ def levels(start: float, end: float, points: int) -> list[float]:
     return [float(x) for x in np.linspace(start, end, points)]
 
 
-def _frontier_chunk(shared: tuple[Scenario, str], chunk: list[float]) -> list[PlanResult]:
+def _frontier_chunk(
+    shared: tuple[Scenario, str, FixedPlan | None], chunk: list[float]
+) -> list[PlanResult]:
     """The plans of a chunk of levels, warm one after the other on one aim model."""
-    scenario, aim = shared
-    model = AimModel(scenario, aim)
+    scenario, aim, fixed = shared
+    model = AimModel(scenario, aim, fixed)
     return [model.solve_at(x) for x in chunk]
 
 
@@ -294,6 +296,7 @@ def frontier(
     *,
     start: float | None = None,
     end: float | None = None,
+    fixed: FixedPlan | None = None,
     scheduler: str | None = None,
     backend: Backend = "auto",
     workers: int | None = None,
@@ -301,12 +304,13 @@ def frontier(
     cancel: Cancel = None,
 ) -> Frontier:
     """The cheapest plan at ``points`` levels of ``aim``, from ``start`` (default: the
-    plan's own level) to ``end`` (default: the best reachable; fill rate at most 100%).
+    plan's own level) to ``end`` (default: the best reachable; fill rate at most 100%),
+    inside the time fence ``fixed`` (None: no fence).
 
     The levels are a sweep (:func:`~sop_core.analysis.sweep.run_sweep`, whose options
     the keywords are): each chunk of them is solved warm on one model.
     Raises :class:`InputError` if the plan itself has no feasible solution."""
-    model = AimModel(scenario, aim)
+    model = AimModel(scenario, aim, fixed)
     if not model.base.optimal:
         raise InputError(
             Problem("scenario", f"has no feasible plan to trade off: {model.base.message}")
@@ -321,7 +325,7 @@ def frontier(
     lv = levels(lo, hi, points)
     plans = run_sweep(
         _frontier_chunk,
-        (scenario, a.key),
+        (scenario, a.key, fixed),
         lv,
         scheduler=scheduler,
         backend=backend,
@@ -335,6 +339,8 @@ def frontier(
     )
 
 
-def plan_at(scenario: Scenario, aim: str, level: float) -> PlanResult:
+def plan_at(
+    scenario: Scenario, aim: str, level: float, fixed: FixedPlan | None = None
+) -> PlanResult:
     """The plan of one frontier point, from its ``settings``: a fresh model."""
-    return AimModel(scenario, aim).solve_at(level)
+    return AimModel(scenario, aim, fixed).solve_at(level)

@@ -29,7 +29,7 @@ from sop_core.analysis.sweep import (
 )
 from sop_core.base.errors import InputError, Problem
 from sop_core.demand.parallel import Progress
-from sop_core.engine.lp import ModelData, model_data
+from sop_core.engine.lp import FixedPlan, ModelData, model_data
 from sop_core.engine.planner import PlanResult
 from sop_core.model.scenario import Scenario
 
@@ -137,9 +137,11 @@ def _with_demand(s: Scenario, demand: np.ndarray) -> Scenario:
     return s.model_copy(update={"families": fams})
 
 
-def _replan_chunk(shared: tuple[Scenario, Start | None], chunk: list) -> list[Outcome]:
-    base, start = shared
-    return [Outcome.of(solve_from(_with_demand(base, dem), start)) for dem in chunk]
+def _replan_chunk(
+    shared: tuple[Scenario, Start | None, FixedPlan | None], chunk: list
+) -> list[Outcome]:
+    base, start, fixed = shared
+    return [Outcome.of(solve_from(_with_demand(base, dem), start, fixed)) for dem in chunk]
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,7 @@ def risk(
     scenario: Scenario,
     sd: np.ndarray,
     *,
+    fixed: FixedPlan | None = None,
     draws: int = 1000,
     rho: float = 0.5,
     seed: int = 7,
@@ -219,16 +222,17 @@ def risk(
 ) -> RiskRun:
     """The plan of ``scenario`` against ``draws`` demand paths drawn with σ ``sd`` ((F, T)
     units; :func:`sd_from_interval` turns forecast intervals into it), re-planned on each
-    unless ``replan`` is False (the sweep's options are
+    unless ``replan`` is False; ``fixed``: what the time fence holds, in the plan and in
+    every re-plan (the sweep's options are
     :func:`~sop_core.analysis.sweep.run_sweep`'s)."""
     for name, x in (("service_target", service_target), ("probability", probability)):
         if not (0 <= x <= 1):
             raise InputError(Problem(name, f"must be a share between 0 and 1, got {x}"))
-    d = model_data(scenario)
+    d = model_data(scenario, fixed)
     sd = np.broadcast_to(np.asarray(sd, dtype=float), d.D.shape)
     if not np.all(np.isfinite(sd)) or np.any(sd < 0):
         raise InputError(Problem("sd", "must be finite and ≥ 0 for every family and period"))
-    plan, start = base_start(scenario)
+    plan, start = base_start(scenario, fixed)
     if not plan.optimal:
         raise InputError(Problem("scenario", f"has no feasible plan to test: {plan.message}"))
     paths = draw_paths(d.D, sd, draws, rho, seed)
@@ -237,7 +241,7 @@ def risk(
     if replan:
         replans = run_sweep(
             _replan_chunk,
-            (scenario, start),
+            (scenario, start, fixed),
             list(paths),
             scheduler=scheduler,
             backend=backend,

@@ -27,6 +27,7 @@ from sop_core.analysis.sweep import (
 from sop_core.base.errors import InputError, Problem
 from sop_core.base.fields import label
 from sop_core.demand.parallel import Progress
+from sop_core.engine.lp import FixedPlan
 from sop_core.engine.planner import PlanResult
 from sop_core.model.scenario import Scenario
 
@@ -133,15 +134,18 @@ class Tornado:
     bars: tuple[Bar, ...]
 
 
-def _solve_chunk(shared: tuple[Scenario, Start | None], chunk: list) -> list[Outcome]:
-    base, start = shared
-    return [Outcome.of(solve_from(vary(base, a, factor), start)) for a, factor in chunk]
+def _solve_chunk(
+    shared: tuple[Scenario, Start | None, FixedPlan | None], chunk: list
+) -> list[Outcome]:
+    base, start, fixed = shared
+    return [Outcome.of(solve_from(vary(base, a, f), start, fixed)) for a, f in chunk]
 
 
 def tornado(
     scenario: Scenario,
     change: float = 0.10,
     *,
+    fixed: FixedPlan | None = None,
     scheduler: str | None = None,
     backend: Backend = "auto",
     workers: int | None = None,
@@ -151,21 +155,22 @@ def tornado(
 ) -> Tornado:
     """Total cost and fill rate with each assumption moved by ±``change`` (a share: 0.10
     is ±10 %), ranked by the size of the swing in ``rank_by`` ("total_cost" or
-    "fill_rate"). The sweep's options are :func:`~sop_core.analysis.sweep.run_sweep`'s."""
+    "fill_rate"); ``fixed``: what the time fence holds (kept as it is in every bar).
+    The sweep's options are :func:`~sop_core.analysis.sweep.run_sweep`'s."""
     if rank_by not in ("total_cost", "fill_rate"):
         raise InputError(Problem("rank_by", f"must be total_cost or fill_rate, got {rank_by!r}"))
     if not (0 < change < 1):
         raise InputError(
             Problem("change", f"must be a share between 0 and 1 (0.10 is ±10 %), got {change}")
         )
-    base, start = base_start(scenario)
+    base, start = base_start(scenario, fixed)
     if not base.optimal:
         raise InputError(Problem("scenario", f"has no feasible plan to move: {base.message}"))
     found = assumptions(scenario)
     items = [(a, f) for a in found for f in (1 - change, 1 + change)]
     out = run_sweep(
         _solve_chunk,
-        (scenario, start),
+        (scenario, start, fixed),
         items,
         scheduler=scheduler,
         backend=backend,

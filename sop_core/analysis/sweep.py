@@ -23,7 +23,7 @@ from typing import Any, Literal, TypeVar
 import highspy
 
 from sop_core.demand.parallel import Progress, batches, default_workers, executor_for
-from sop_core.engine.lp import ShapeKey, shape_key
+from sop_core.engine.lp import FixedPlan, ShapeKey, shape_key
 from sop_core.engine.planner import Planner, PlanResult
 from sop_core.model.scenario import Scenario
 
@@ -117,20 +117,26 @@ def planner_for(scenario: Scenario) -> Planner:
     return found
 
 
-def solve_from(scenario: Scenario, start: Start | None) -> PlanResult:
-    """Solve ``scenario`` on this thread's planner, warm from ``start`` (the same start
-    for every item: the answer does not depend on what this worker solved before)."""
+def solve_from(
+    scenario: Scenario, start: Start | None, fixed: FixedPlan | None = None
+) -> PlanResult:
+    """Solve ``scenario`` (inside the time fence ``fixed``) on this thread's planner, warm
+    from ``start`` (the same start for every item: the answer does not depend on what
+    this worker solved before)."""
     planner = planner_for(scenario)
     if start is not None and not scenario.policy.integer_workforce:
         start.set_on(planner)
-    return planner.solve(scenario)
+    return planner.solve(scenario, fixed)
 
 
-def base_start(scenario: Scenario) -> tuple[PlanResult, Start | None]:
-    """The base plan and its basis, the start of every item of a sweep."""
+def base_start(
+    scenario: Scenario, fixed: FixedPlan | None = None
+) -> tuple[PlanResult, Start | None]:
+    """The base plan (inside the time fence ``fixed``) and its basis, the start of every
+    item of a sweep."""
     planner = planner_for(scenario)
     planner.highs.clearSolver()
-    plan = planner.solve(scenario)
+    plan = planner.solve(scenario, fixed)
     return plan, Start.of(planner) if plan.optimal else None
 
 
