@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
+import pandas as pd
 
-from sop_core.analysis.sweep import Backend, Cancel, run_sweep
+from sop_core.analysis.sweep import Backend, Cancel, NoFeasiblePlan, run_sweep
 from sop_core.base.errors import InputError, Problem
 from sop_core.base.fields import format_number, term
 from sop_core.demand.parallel import Progress
@@ -30,9 +31,6 @@ from sop_core.engine.results import assemble_result, empty_result
 from sop_core.model.scenario import Scenario
 
 INF = float("inf")
-#: slack on a moved bound, relative to the level: keeps the extreme point feasible
-#: despite the solver's tolerances
-_SLACK = 1e-9
 
 
 def add_backlog_aim(h: highspy.Highs, lay: Layout, d: ModelData) -> int:
@@ -136,6 +134,19 @@ AIMS: dict[str, Aim] = {
 }
 
 
+#: The columns of :meth:`Frontier.frame`.
+FRONTIER_COLUMNS = (
+    "point",
+    "level",
+    "total_cost",
+    "step_cost",
+    "fill_rate",
+    "average_inventory",
+    "largest_workforce_change",
+    "marginal_price",
+)
+
+
 @dataclass(frozen=True)
 class FrontierPoint:
     """One optimal plan of the frontier: ``level`` the aim held (as its constraint),
@@ -175,6 +186,29 @@ class Frontier:
             marginal_sentence(self.aim, a.level, b.level, b.cost - a.cost, self.per_year)
             for a, b in itertools.pairwise(done)
         ]
+
+    def frame(self) -> pd.DataFrame:
+        """One row per point, by field key: ``point`` (1..n), ``level`` (the aim held,
+        shown as the aim), ``total_cost``, ``step_cost`` (over the point before), the
+        KPIs the plan reaches (``fill_rate``, ``average_inventory``,
+        ``largest_workforce_change``) and ``marginal_price`` (the step in words)."""
+        rows, before, sentences = [], None, iter(["", *self.marginal_prices()])
+        for i, p in enumerate(self.points, start=1):
+            k = p.plan.kpis if p.optimal else {}
+            rows.append(
+                {
+                    "point": i,
+                    "level": p.level,
+                    "total_cost": p.cost,
+                    "step_cost": None if before is None or p.cost is None else p.cost - before,
+                    "fill_rate": k.get("fill_rate"),
+                    "average_inventory": k.get("average_inventory"),
+                    "largest_workforce_change": _largest_change(p.plan) if p.optimal else None,
+                    "marginal_price": next(sentences, "") if p.optimal else "",
+                }
+            )
+            before = p.cost if p.cost is not None else before
+        return pd.DataFrame(rows, columns=FRONTIER_COLUMNS)
 
     @property
     def per_year(self) -> float | None:
@@ -233,7 +267,7 @@ class AimModel:
         """The cheapest plan whose aim reaches ``level`` (the aim's column bounded)."""
         h, d = self.planner.highs, self.data
         ub = self.aim.bound(level, d)
-        h.changeColBounds(self.z, 0.0, max(0.0, ub) + _SLACK * max(1.0, abs(ub)))
+        h.changeColBounds(self.z, 0.0, max(0.0, ub))
         return run_and_read(h, self.planner.layout, self.scenario, d)
 
     def release(self) -> None:
@@ -312,9 +346,7 @@ def frontier(
     Raises :class:`InputError` if the plan itself has no feasible solution."""
     model = AimModel(scenario, aim, fixed)
     if not model.base.optimal:
-        raise InputError(
-            Problem("scenario", f"has no feasible plan to trade off: {model.base.message}")
-        )
+        raise NoFeasiblePlan(model.base.message)
     a = model.aim
     lo = a.of(model.base) if start is None else start
     hi = model.best_level() if end is None else end

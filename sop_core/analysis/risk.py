@@ -17,10 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from sop_core.analysis.sweep import (
     Backend,
     Cancel,
+    NoFeasiblePlan,
     Outcome,
     Start,
     base_start,
@@ -203,6 +205,66 @@ class RiskRun:
         return out
 
 
+#: The statistics of :func:`summary_frame`, in words.
+STATISTICS = {"mean": "mean", "p5": "5th percentile", "p50": "median", "p95": "95th percentile"}
+#: The per-path columns of :func:`paths_frame`.
+PATH_COLUMNS = (
+    "draw",
+    "fixed_fill_rate",
+    "fixed_cost",
+    "fixed_peak_backlog",
+    "replan_fill_rate",
+    "replan_cost",
+)
+
+
+def headline(run: RiskRun) -> dict[str, float | int]:
+    """The run in a few fields (by key): draws, seed, ρ, the service target and the
+    chance the fixed plan meets it, the share of paths no plan can meet."""
+    return {
+        "draws": run.draws,
+        "seed": run.seed,
+        "rho": run.rho,
+        "service_target": run.service_target,
+        "p_meets_target": run.p_meets_target,
+        "replan_infeasible": run.replan_infeasible,
+    }
+
+
+def summary_frame(run: RiskRun) -> pd.DataFrame:
+    """One row per statistic (``statistic`` in words), one column per measure by key."""
+    s = run.summary()
+    rows = [
+        {"statistic": words, **{k: v[key] for k, v in s.items()}}
+        for key, words in STATISTICS.items()
+    ]
+    return pd.DataFrame(rows, columns=["statistic", *s])
+
+
+def safety_stock_frame(run: RiskRun) -> pd.DataFrame:
+    """Per family the extra safety stock for the run's probability."""
+    return pd.DataFrame(
+        {"family": list(run.families), "extra_safety_stock": run.extra_safety_stock}
+    )
+
+
+def paths_frame(run: RiskRun) -> pd.DataFrame:
+    """One row per demand path (:data:`PATH_COLUMNS`): the fixed plan and the re-plan."""
+    n = run.draws
+    replanned = bool(run.replans)
+    return pd.DataFrame(
+        {
+            "draw": np.arange(1, n + 1),
+            "fixed_fill_rate": run.fixed.fill_rate,
+            "fixed_cost": run.fixed.cost,
+            "fixed_peak_backlog": run.fixed.peak_backlog,
+            "replan_fill_rate": run.replan_fill_rate if replanned else np.nan,
+            "replan_cost": run.replan_cost if replanned else np.nan,
+        },
+        columns=PATH_COLUMNS,
+    )
+
+
 def risk(
     scenario: Scenario,
     sd: np.ndarray,
@@ -234,9 +296,9 @@ def risk(
         raise InputError(Problem("sd", "must be finite and ≥ 0 for every family and period"))
     plan, start = base_start(scenario, fixed)
     if not plan.optimal:
-        raise InputError(Problem("scenario", f"has no feasible plan to test: {plan.message}"))
+        raise NoFeasiblePlan(plan.message)
     paths = draw_paths(d.D, sd, draws, rho, seed)
-    fixed = run_fixed(plan, d, paths)
+    ran = run_fixed(plan, d, paths)
     replans: list[Outcome] = []
     if replan:
         replans = run_sweep(
@@ -252,11 +314,11 @@ def risk(
     return RiskRun(
         plan=plan,
         paths=paths,
-        fixed=fixed,
+        fixed=ran,
         replans=tuple(replans),
         service_target=service_target,
         probability=probability,
-        extra_safety_stock=extra_safety_stock(plan, d, fixed, probability),
+        extra_safety_stock=extra_safety_stock(plan, d, ran, probability),
         families=tuple(scenario.family_names),
         seed=seed,
         rho=rho,

@@ -15,9 +15,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import pandas as pd
+
 from sop_core.analysis.sweep import (
     Backend,
     Cancel,
+    NoFeasiblePlan,
     Outcome,
     Start,
     base_start,
@@ -134,6 +137,36 @@ class Tornado:
     bars: tuple[Bar, ...]
 
 
+#: The columns of :meth:`Tornado.frame`.
+TORNADO_COLUMNS = (
+    "parameter",
+    "change_pct",
+    "cost_low",
+    "cost_high",
+    "cost_swing",
+    "fill_rate_low",
+    "fill_rate_high",
+)
+
+
+def tornado_frame(t: Tornado) -> pd.DataFrame:
+    """One row per bar, in rank order, by field key (:data:`TORNADO_COLUMNS`); an
+    infeasible side is blank, its swing too."""
+    rows = [
+        {
+            "parameter": b.assumption.shown,
+            "change_pct": 100 * t.change,
+            "cost_low": b.low.total_cost,
+            "cost_high": b.high.total_cost,
+            "cost_swing": b.cost_swing if math.isfinite(b.cost_swing) else None,
+            "fill_rate_low": b.low.fill_rate,
+            "fill_rate_high": b.high.fill_rate,
+        }
+        for b in t.bars
+    ]
+    return pd.DataFrame(rows, columns=TORNADO_COLUMNS)
+
+
 def _solve_chunk(
     shared: tuple[Scenario, Start | None, FixedPlan | None], chunk: list
 ) -> list[Outcome]:
@@ -165,7 +198,7 @@ def tornado(
         )
     base, start = base_start(scenario, fixed)
     if not base.optimal:
-        raise InputError(Problem("scenario", f"has no feasible plan to move: {base.message}"))
+        raise NoFeasiblePlan(base.message)
     found = assumptions(scenario)
     items = [(a, f) for a in found for f in (1 - change, 1 + change)]
     out = run_sweep(

@@ -22,6 +22,7 @@ from typing import Any, Literal, TypeVar
 
 import highspy
 
+from sop_core.base.errors import InputError, Problem
 from sop_core.demand.parallel import Progress, batches, default_workers, executor_for
 from sop_core.engine.lp import FixedPlan, ShapeKey, shape_key
 from sop_core.engine.planner import Planner, PlanResult
@@ -40,6 +41,14 @@ CHUNK = 25
 IN_PROCESS_BELOW = 64
 #: Planners kept per thread (one per scenario shape).
 KEPT_PLANNERS = 4
+
+
+class NoFeasiblePlan(InputError):
+    """The plan to trade off has no feasible solution (field ``scenario``): nothing to
+    sweep. The command line exits 1 on it, as for any plan that is not feasible."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(Problem("scenario", f"has no feasible plan: {message}"))
 
 
 class Cancelled(Exception):

@@ -274,7 +274,10 @@ TERMS: dict[str, Term] = _terms(
     Term("fixed_peak_backlog", "Peak backlog, plan as fixed", "units", "units"),
     Term("replan_fill_rate", "Fill rate, re-planned", "", "rate"),
     Term("replan_cost", "Cost, re-planned", "$", "money"),
-    Term("quantile", "Quantile", "", "rate"),
+    Term("statistic", "Statistic", "", "text"),
+    Term("point", "Point", "", "count"),
+    Term("marginal_price", "What the step costs", "", "text"),
+    Term("replan_infeasible", "Paths no plan can meet", "", "rate"),
     Term(
         "extra_safety_stock",
         "Extra safety stock",

@@ -30,6 +30,7 @@ from sop_core.cli import (
     plans,
     scenarios,
     schedule,
+    tradeoffs,
 )
 
 #: every command module, in the order ``--help`` lists them: the files first (solve,
@@ -49,6 +50,7 @@ COMMANDS = (
     cycle,
     audit,
     pack,
+    tradeoffs,
 )
 
 EXIT_OK, EXIT_INFEASIBLE, EXIT_INVALID = 0, 1, 2
