@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal, TypeVar
 
 import highspy
@@ -85,7 +86,7 @@ class Outcome:
 @dataclass(frozen=True)
 class Start:
     """A basis to warm-start every item from (HiGHS's basis statuses, as ints so that it
-    pickles): the base plan's."""
+    pickles): the base plan's. The HiGHS basis is made from them once per process."""
 
     col_status: tuple[int, ...]
     row_status: tuple[int, ...]
@@ -97,16 +98,27 @@ class Start:
             return None
         return cls(tuple(int(x) for x in b.col_status), tuple(int(x) for x in b.row_status))
 
+    @cached_property
+    def basis(self) -> highspy.HighsBasis:
+        """The HiGHS basis of these statuses (made on first use, not pickled)."""
+        b = highspy.HighsBasis()
+        b.col_status = [highspy.HighsBasisStatus(x) for x in self.col_status]
+        b.row_status = [highspy.HighsBasisStatus(x) for x in self.row_status]
+        b.valid = True
+        return b
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"col_status": self.col_status, "row_status": self.row_status}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
     def set_on(self, planner: Planner) -> None:
         """Make this basis the one the next solve of ``planner`` starts from."""
         h = planner.highs
         if len(self.col_status) != h.getNumCol() or len(self.row_status) != h.getNumRow():
             return
-        b = highspy.HighsBasis()
-        b.col_status = [highspy.HighsBasisStatus(x) for x in self.col_status]
-        b.row_status = [highspy.HighsBasisStatus(x) for x in self.row_status]
-        b.valid = True
-        h.setBasis(b)
+        h.setBasis(self.basis)
 
 
 _LOCAL = threading.local()
