@@ -7,7 +7,9 @@ import itertools
 
 import pulp
 import pytest
-from factories import red_tomato, tiny
+from factories import red_tomato, scenarios, tiny
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from sop_core.analysis.frontier import (
     AIMS,
@@ -18,6 +20,7 @@ from sop_core.analysis.frontier import (
 )
 from sop_core.base.errors import InputError
 from sop_core.engine.lp import build_problem, model_data
+from sop_core.engine.planner import solve
 from sop_core.model.scenario import Scenario
 
 
@@ -111,3 +114,15 @@ def test_marginal_sentence_in_words() -> None:
 def test_an_unknown_aim_names_the_field() -> None:
     with pytest.raises(InputError, match="aim: must be one of fill_rate"):
         frontier(red_tomato(), "happiness")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(scenarios(), st.sampled_from(list(AIMS)))
+def test_any_frontier_starts_at_the_plan_and_never_gets_cheaper(s: Scenario, aim: str) -> None:
+    plan = solve(s)
+    assume(plan.optimal)
+    f = frontier(s, aim, points=5)
+    assert f.points[0].cost == pytest.approx(plan.total_cost, rel=1e-6, abs=1e-6)
+    costs = [p.cost for p in f.points]
+    assert None not in costs
+    assert all(b >= a - 1e-6 * max(1.0, abs(a)) for a, b in itertools.pairwise(costs))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from factories import red_tomato, tiny
+from factories import red_tomato, scenarios, tiny
+from hypothesis import assume, given, settings
 
 from sop_core.analysis.risk import (
     Z80,
@@ -116,3 +117,18 @@ def test_service_target_probability() -> None:
 def test_bad_input_names_the_field(kwargs, message) -> None:
     with pytest.raises(InputError, match=message):
         risk(tiny([5, 5]), np.ones((1, 2)), **kwargs)
+
+
+@settings(max_examples=40, deadline=None)
+@given(scenarios())
+def test_any_plan_without_spread_costs_what_it_costs(s) -> None:
+    plan = solve(s)
+    assume(plan.optimal and not s.policy.integer_workforce)
+    # a plan that holds stock and backlog of one family at once (only when backlog is
+    # free) is netted by the run: it ships what it has
+    v = plan.values.v
+    assume(float(np.minimum(v["I"], v["S"]).max(initial=0.0)) <= 1e-9)
+    run = risk(s, np.zeros((len(s.families), s.horizon)), draws=2, backend="sequential")
+    assert run.fixed.cost == pytest.approx([plan.total_cost] * 2, rel=1e-7, abs=1e-6)
+    assert np.all(run.fixed.fill_rate >= plan.kpis["fill_rate"] - 1e-9)
+    assert run.replan_cost == pytest.approx([plan.total_cost] * 2, rel=1e-7, abs=1e-6)

@@ -4,16 +4,19 @@ the same seed; progress moves chunk by chunk; cancel stops between chunks."""
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
 from factories import red_tomato
 
 from sop_core.analysis.frontier import frontier
-from sop_core.analysis.risk import risk
+from sop_core.analysis.risk import draw_paths, risk
 from sop_core.analysis.sensitivity import tornado
-from sop_core.analysis.sweep import Cancelled, run_sweep
+from sop_core.analysis.sweep import Cancelled, base_start, planner_for, run_sweep, solve_from
 from sop_core.engine.lp import model_data
+from sop_core.engine.planner import Planner
+from sop_core.model.scenario import Scenario, load_scenario
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +29,14 @@ def dask_client():
     yield client
     client.close()
     cluster.close()
+
+
+def with_demand(s: Scenario, demand: np.ndarray) -> Scenario:
+    fams = [
+        f.model_copy(update={"demand": list(row)})
+        for f, row in zip(s.families, demand, strict=True)
+    ]
+    return s.model_copy(update={"families": fams})
 
 
 def risk_numbers(**how) -> tuple[np.ndarray, ...]:
@@ -88,3 +99,17 @@ def test_cancel_stops_between_chunks() -> None:
     assert seen[-1] < 30
     with pytest.raises(Cancelled):
         run_sweep(_double, 1, [1, 2], backend="sequential", cancel=lambda: True)
+
+
+def test_an_items_plan_does_not_depend_on_what_the_worker_solved_before() -> None:
+    s = load_scenario(Path(__file__).resolve().parent.parent / "data" / "sample_company.json")
+    d = model_data(s)
+    paths = draw_paths(d.D, 0.2 * d.D, 3, 0.5, seed=9)
+    _, start = base_start(s)
+    after = [solve_from(with_demand(s, p), start) for p in paths][-1]
+    planner_for(s).highs.clearSolver()
+    fresh_planner = Planner(s)
+    start.set_on(fresh_planner)
+    alone = fresh_planner.solve(with_demand(s, paths[-1]))
+    assert np.array_equal(after.values.v["P"], alone.values.v["P"])
+    assert after.kpis == alone.kpis

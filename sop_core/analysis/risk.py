@@ -89,7 +89,8 @@ def run_fixed(plan: PlanResult, d: ModelData, paths: np.ndarray) -> FixedRun:
 
     Its cost: what the plan spends on labour, materials, subcontracting and resource
     overtime (fixed), plus holding, backorder and below-safety-stock costs of what is
-    left."""
+    left. (A plan holding stock and backlog of one family at once, which only free
+    backlog allows, is netted here: stock ships to the backlog.)"""
     v = plan.values.v
     supply = v["P"] + v["C"]
     net = (d.I0 - d.S0)[None, :, None] + np.cumsum(supply[None] - paths, axis=2)

@@ -145,6 +145,9 @@ def solve_from(
     from ``start`` (the same start for every item: the answer does not depend on what
     this worker solved before)."""
     planner = planner_for(scenario)
+    # forget what the last solve left (its basis, its pricing weights): the solve starts
+    # from ``start`` alone, so it ends at the same optimum whatever this worker did before
+    planner.highs.clearSolver()
     if start is not None and not scenario.policy.integer_workforce:
         start.set_on(planner)
     return planner.solve(scenario, fixed)
