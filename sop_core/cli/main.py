@@ -32,6 +32,7 @@ from sop_core.cli import (
     scenarios,
     schedule,
     scorecard,
+    tradeoffs,
 )
 
 #: every command module, in the order ``--help`` lists them: the files first (solve,
@@ -53,6 +54,7 @@ COMMANDS = (
     audit,
     pack,
     scorecard,
+    tradeoffs,
 )
 
 EXIT_OK, EXIT_INFEASIBLE, EXIT_INVALID = 0, 1, 2

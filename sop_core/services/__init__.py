@@ -32,4 +32,6 @@ store, opened once) and hand it to each function; they never reach through it.
   table of another database (pushed in one transaction)
 - ``pack``       gather a company's month from the store and build the meeting pack (PDF
   and Excel)
+- ``tradeoffs``  the trade-offs of a company's plan (read only): its frontiers, its
+  tornado, the plan under uncertain demand; a frontier point opened
 """
