@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from factories import acme_scenario, seed_acme
 from postgres_server import PostgresServer, drop_store_tables, fresh_database, postgres_server  # noqa: F401
-from test_services_exports import acme_scenario, seed_acme
 
 from sop_core.cli.main import main
 from sop_core.model.scenario import Scenario
