@@ -71,8 +71,18 @@ def _marks(aim: str) -> pd.DataFrame:
 
 def _frontier(presenting: bool) -> None:
     aims = list(AIMS)
-    if presenting:
+    if presenting:  # cost against service, unless the plan is at 100 %: then inventory
         aim, points = "fill_rate", 21
+        company = _company_key()
+        try:
+            _, first = _kept(
+                (*company, "frontier", aim, points),
+                lambda: tradeoffs.frontier_of(workbench(), company[0], aim, points=points),
+            )
+        except InputError:
+            first = None
+        if first is not None and len(first.points) == 1:
+            aim = "average_inventory"
     else:
         left, right = st.columns([2, 1])
         aim = left.selectbox(
@@ -121,6 +131,13 @@ def _frontier(presenting: bool) -> None:
         cols = st.columns(3)
         for col, key in zip(cols, ("total_cost", "fill_rate", "average_inventory"), strict=True):
             col.metric(label(key), show_value(key, k[key]))
+        st.page_link(
+            "pages/plan.py",
+            label="Open this plan on the Plan page",
+            icon=":material/open_in_new:",
+            query_params={"aim": aim, "aim_level": repr(float(point.level))},
+            help="The Plan page holds it there: move the levers around it, keep it as a what-if",
+        )
         st.altair_chart(cost_chart(point.plan), width="stretch")
 
 

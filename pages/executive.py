@@ -26,6 +26,7 @@ from pages._common import (
 )
 from pages._pack import meeting_pack_section
 from pages._scorecard import plan_card, scorecard_section, scorecard_strip
+from pages._tradeoffs import tradeoffs_section
 from pages._workspace import approved_scenario, current_scenario, state, workbench
 from sop_core.base.errors import InputError
 from sop_core.base.text import md_escape
@@ -60,9 +61,18 @@ if presenting:
     present_css()
     if len(title) > 60:  # a long scenario name: smaller type, so that it fits two lines
         st.html("<style>h1 { font-size: 1.6rem !important; }</style>")
-    head, leave = st.columns([7, 1], vertical_alignment="bottom")
-    head.title(title)
+    tradeoffs_shown = st.query_params.get("show") == "tradeoffs"
+    head, other, leave = st.columns([6, 1, 1], vertical_alignment="bottom")
+    head.title("Trade-offs: what a better plan costs" if tradeoffs_shown else title)
+    other.markdown(
+        "[The decision](executive?present=1)"
+        if tradeoffs_shown
+        else "[Trade-offs](executive?present=1&show=tradeoffs)"
+    )
     leave.markdown("[Exit presentation](executive)")
+    if tradeoffs_shown:  # the projected trade-offs: the frontier, large, and its prices
+        tradeoffs_section(presenting=True)
+        st.stop()
 else:
     st.title(title)
 st.caption(
@@ -255,6 +265,8 @@ if not presenting:
     )
     st.divider()
     scorecard_section(planned, result)
+    st.divider()
+    tradeoffs_section()
     st.divider()
     business_plan_section(
         planned,

@@ -41,7 +41,7 @@ from sop_core.engine.kpis import money
 from sop_core.engine.planner import PlanResult
 from sop_core.engine.results import shadow_price_sentences
 from sop_core.model.scenario import STRATEGIES, Scenario
-from sop_core.model.whatif import WHATIF_KEYS, WhatIf
+from sop_core.model.whatif import AIM_KEYS, WHATIF_KEYS, WhatIf, whatif_from_params
 from sop_core.reports.charts import cost_chart, strategies_chart, strategies_table
 from sop_core.services import plans
 
@@ -81,6 +81,8 @@ def baseline_result(
 def restore_levers(defaults: dict[str, object]) -> None:
     """Coming back from another page: put the levers where the user left them."""
     saved = st.session_state.get("whatif") or {}
+    if saved.get("aim") and "aim" not in st.query_params:  # the point held, kept too
+        st.query_params.update({k: str(saved[k]) for k in AIM_KEYS})
     for key in WHATIF_KEYS:
         value = saved.get(key)
         if key not in st.session_state and key not in st.query_params and value is not None:
@@ -207,15 +209,33 @@ def levers(s: Scenario) -> WhatIf:
         key="strategy",
         bind="query-params",
     )
+    held = whatif_from_params(st.query_params)  # a frontier point opened here, if any
     whatif = WhatIf(
         overtime=overtime,
         workers_min=workers_min,
         workers_max=math.inf if workers_max >= top and wf.max_workers is None else workers_max,
         safety_months=safety,
         strategy=strategy,
+        aim=held.aim,
+        aim_level=held.aim_level,
     )
+    if whatif.held:
+        st.info(
+            f"**Held at a trade-off point:** the cheapest plan with {whatif.aim_words()} "
+            "(a point of the Executive page's frontier), with the levers above.",
+            icon=":material/timeline:",
+        )
+        st.button("Let go of it", key="plan_aim_off", on_click=let_go_of_the_aim)
     st.session_state.whatif = whatif.to_dict()
     return whatif
+
+
+def let_go_of_the_aim() -> None:
+    """Plan without the trade-off point again (a button's callback)."""
+    for key in AIM_KEYS:
+        st.query_params.pop(key, None)
+    saved = st.session_state.get("whatif") or {}
+    st.session_state.whatif = {**saved, "aim": None, "aim_level": None}
 
 
 STRATEGIES_KEPT = 16
@@ -287,7 +307,7 @@ def live_plan() -> None:
     scenario = whatif.apply(s)
     approved = approved_plan()
     t0 = time.perf_counter()  # fixed: the first periods as last approved, if fenced
-    result, fixed = plans.solve_fenced(scenario, approved, planner=planner_for(scenario))
+    result, fixed = plans.solve_fenced(s, approved, whatif, planner=planner_for(scenario))
     solve_ms = 1000 * (time.perf_counter() - t0)
     baseline = baseline_result(s, scenario, result, approved)
     with right:

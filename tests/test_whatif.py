@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from factories import red_tomato
+import pytest
+from factories import DATA, red_tomato
 
 from sop_core.model.whatif import WhatIf, whatif_from_dict, whatif_from_params
 
@@ -32,3 +33,25 @@ def test_saved_form_is_json_safe_and_round_trips() -> None:
     back = whatif_from_dict(saved)
     assert back.apply(red_tomato()) == w.apply(red_tomato())
     assert whatif_from_dict(None) == WhatIf()
+
+
+def test_a_frontier_point_held_as_a_whatif_is_that_plan():
+    from sop_core.analysis.frontier import frontier
+    from sop_core.model.scenario import load_scenario
+    from sop_core.model.whatif import whatif_from_dict, whatif_from_params
+    from sop_core.services.plans import solve_plan
+
+    scenario = load_scenario(DATA / "sample_company.json")
+    point = frontier(scenario, "average_inventory", 5).points[2]
+    held = whatif_from_params({"aim": "average_inventory", "aim_level": repr(point.level)})
+    assert held.held and held.aim_level == point.level
+    assert held.describe(scenario) == f"average inventory at most {point.level:,.0f} units"
+    plan = solve_plan(scenario, None, held)  # the one fenced solve holds the aim
+    assert plan.total_cost == pytest.approx(point.cost, rel=1e-9)
+    assert plan.kpis["average_inventory"] <= point.level + 1e-6
+    assert solve_plan(scenario, None).total_cost < plan.total_cost  # it costs something
+    # kept and read back, the point stays held; a bad aim or level is no aim
+    assert whatif_from_dict(held.to_dict()) == held
+    assert not whatif_from_params({"aim": "happiness", "aim_level": "1"}).held
+    assert not whatif_from_params({"aim": "fill_rate", "aim_level": "1.5"}).held
+    assert not whatif_from_dict({"aim": "fill_rate", "aim_level": None}).held

@@ -23,6 +23,16 @@ WHATIF_KEYS: tuple[str, ...] = (
     "safety_months",
     "strategy",
 )
+#: the second aims a plan can be held at (a point of a cost frontier,
+#: :mod:`sop_core.analysis.frontier`), in words; ``fill_rate`` is a floor, the others
+#: ceilings
+AIM_NAMES: dict[str, str] = {
+    "fill_rate": "Fill rate",
+    "average_inventory": "Average inventory",
+    "largest_workforce_change": "Largest workforce change",
+}
+#: URL / saved keys of the aim a what-if holds (not sliders: set from a frontier point)
+AIM_KEYS: tuple[str, ...] = ("aim", "aim_level")
 STRATEGY_NAMES: dict[str, str] = {
     "optimal": "Optimal (cost)",
     "level": "Level workforce",
@@ -37,13 +47,33 @@ class WhatIf:
     overtime: max overtime hours per worker per period; workers_min / workers_max: the
     workforce floor and ceiling (``inf``: no ceiling); safety_months: safety stock as
     months of cover of the next period's demand (0: the scenario's own); strategy:
-    optimal, level or chase."""
+    optimal, level or chase; aim / aim_level: a second aim the plan is held at, the
+    cheapest plan at that level (a point of a cost frontier: fill rate at least, average
+    inventory or the largest workforce change at most ``aim_level``; None: none)."""
 
     overtime: float | None = None
     workers_min: float | None = None
     workers_max: float | None = None
     safety_months: float = 0.0
     strategy: str | None = None
+    aim: str | None = None
+    aim_level: float | None = None
+
+    @property
+    def held(self) -> bool:
+        """Whether the plan is held at a second aim's level."""
+        return self.aim in AIM_NAMES and self.aim_level is not None
+
+    def aim_words(self) -> str:
+        """The aim held, in words ("fill rate at least 98.0%"; "" when none)."""
+        if not self.held:
+            return ""
+        level = float(self.aim_level)  # type: ignore[arg-type]
+        if self.aim == "fill_rate":
+            return f"fill rate at least {100 * level:.1f}%"
+        if self.aim == "average_inventory":
+            return f"average inventory at most {level:,.0f} units"
+        return f"workforce change at most {level:,.2f} workers a period"
 
     def changes(self) -> dict[str, Any]:
         """The changes for :func:`~sop_core.model.scenario.with_changes`."""
@@ -82,6 +112,8 @@ class WhatIf:
             parts.append(f"safety stock {self.safety_months:g} months")
         if self.strategy and self.strategy != scenario.policy.strategy:
             parts.append(STRATEGY_NAMES[self.strategy].lower())
+        if self.held:
+            parts.append(self.aim_words())
         return ", ".join(parts) or "as in the scenario"
 
     def to_dict(self) -> dict[str, Any]:
@@ -104,12 +136,18 @@ def whatif_from_params(params: Mapping[str, Any]) -> WhatIf:
         return value if math.isfinite(value) and value >= 0 else None
 
     strategy = params.get("strategy")
+    aim = params.get("aim")
+    level = num("aim_level") if aim in AIM_NAMES else None
+    if aim == "fill_rate" and level is not None and level > 1:
+        level = None
     return WhatIf(
         overtime=num("overtime"),
         workers_min=num("workers_min"),
         workers_max=num("workers_max"),
         safety_months=num("safety_months") or 0.0,
         strategy=strategy if strategy in STRATEGIES else None,
+        aim=aim if level is not None else None,
+        aim_level=level,
     )
 
 
@@ -117,7 +155,10 @@ def whatif_from_dict(data: Mapping[str, Any] | None) -> WhatIf:
     """A what-if saved with :meth:`WhatIf.to_dict` (unknown keys ignored; ``None``: none)."""
     if not data:
         return WhatIf()
-    known = {k: data[k] for k in WHATIF_KEYS if k in data}
+    known = {k: data[k] for k in (*WHATIF_KEYS, *AIM_KEYS) if k in data}
+    if known.get("aim") not in AIM_NAMES or known.get("aim_level") is None:
+        known.pop("aim", None)
+        known.pop("aim_level", None)
     if known.get("workers_max") is None and "workers_max" in known:
         known.pop("workers_max")
     return WhatIf(**known)

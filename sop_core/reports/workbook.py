@@ -59,6 +59,7 @@ from sop_core.base.errors import InputError, Problem
 from sop_core.base.fields import FAMILY_FIELDS, POLICY_FIELDS, WORKFORCE_FIELDS, Kind, term
 from sop_core.base.text import noun
 from sop_core.model.scenario import Scenario, parse_scenario
+from sop_core.model.whatif import AIM_NAMES
 from sop_core.process.workspace import (
     ADJUSTMENT_FIELDS,
     MONTHLY_TABLES,
@@ -76,6 +77,8 @@ WHATIF_COLUMNS: dict[str, str] = {
     "workers_max": "Workforce ceiling",
     "safety_months": "Safety stock (months)",
     "strategy": "Strategy",
+    "aim": "Held at (trade-off aim)",
+    "aim_level": "Aim level",
 }
 #: lever -> the field its values are shown as (safety stock months: as typed)
 _WHATIF_KEYS = {
@@ -325,7 +328,16 @@ def write_workbook(company: Company) -> bytes:
         wb,
         "What-ifs",
         ["What-if", *WHATIF_COLUMNS.values()],
-        [[name, *(w.get(k) for k in WHATIF_COLUMNS)] for name, w in company.whatifs.items()],
+        [
+            [
+                name,
+                *(
+                    AIM_NAMES.get(w.get(k), w.get(k)) if k == "aim" else w.get(k)
+                    for k in WHATIF_COLUMNS
+                ),
+            ]
+            for name, w in company.whatifs.items()
+        ],
         keys=[None, *(_WHATIF_KEYS.get(k) for k in WHATIF_COLUMNS)],
     )
     more = s.model_dump(mode="json")
@@ -537,9 +549,11 @@ def read_workbook(data: bytes, name: str = "company.xlsx") -> Company:
         if _blank(r["What-if"]):
             continue
         w = {
-            k: (r.get(col) if k == "strategy" else _number(r.get(col)))
+            k: (r.get(col) if k in ("strategy", "aim") else _number(r.get(col)))
             for k, col in WHATIF_COLUMNS.items()
         }
+        names = {name: key for key, name in AIM_NAMES.items()}  # the sheet names it in words
+        w["aim"] = names.get(str(w["aim"]), w["aim"]) if w["aim"] else None
         w["safety_months"] = w["safety_months"] or 0.0
         whatifs[str(r["What-if"])] = w
     tables = {}

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sop_core.analysis.frontier import plan_at
 from sop_core.base.access import Actor
 from sop_core.base.errors import InputError, Problem
 from sop_core.engine.diagnosis import Fix, fix_candidates
@@ -70,8 +71,11 @@ def solve_fenced(
 ) -> tuple[PlanResult, FixedPlan | None]:
     """:func:`solve_plan`, and what the fence held (None: nothing), for a page that also
     shows the fence: one reading of the approved plan per solve."""
-    planned = (whatif or WhatIf()).apply(scenario)
+    levers = whatif or WhatIf()
+    planned = levers.apply(scenario)
     fixed = time_fence(planned, approved)
+    if levers.held:  # a frontier point: the cheapest plan at that level of the aim
+        return plan_at(planned, str(levers.aim), float(levers.aim_level or 0.0), fixed), fixed
     planner = warm_planner(planned, planner, fixed)
     return planner.solve(planned, fixed), fixed
 
