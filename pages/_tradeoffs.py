@@ -233,10 +233,10 @@ def _risk() -> None:
 def tradeoffs_section(*, presenting: bool = False) -> None:
     """The section: the frontier; without ``presenting``, also the tornado and the risk
     run, each in a tab."""
-    st.subheader("Trade-offs")
-    if presenting:
+    if presenting:  # the projected view's title says it
         _frontier(True)
         return
+    st.subheader("Trade-offs")
     tabs = st.tabs(["Cost against a second aim", "What moves the plan most", "Uncertain demand"])
     with tabs[0]:
         _frontier(False)

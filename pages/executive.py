@@ -64,10 +64,10 @@ if presenting:
     tradeoffs_shown = st.query_params.get("show") == "tradeoffs"
     head, other, leave = st.columns([6, 1, 1], vertical_alignment="bottom")
     head.title("Trade-offs: what a better plan costs" if tradeoffs_shown else title)
-    other.markdown(
-        "[The decision](executive?present=1)"
-        if tradeoffs_shown
-        else "[Trade-offs](executive?present=1&show=tradeoffs)"
+    other.page_link(  # in the app, in this tab (a Markdown link opens another)
+        "pages/executive.py",
+        label="The decision" if tradeoffs_shown else "Trade-offs",
+        query_params={"present": "1"} if tradeoffs_shown else {"present": "1", "show": "tradeoffs"},
     )
     leave.markdown("[Exit presentation](executive)")
     if tradeoffs_shown:  # the projected trade-offs: the frontier, large, and its prices
