@@ -156,6 +156,7 @@ def test_build_writes_the_pdf_and_the_workbook(db_url, tmp_path, capsys):
     assert "Scenarios compared" in cover and "Decisions needed" in cover
     sheets = load_workbook(book)
     assert "Scenarios" in sheets.sheetnames
+    assert "Trade-offs" in sheets.sheetnames  # the presented plan's frontier and tornado
     header = next(sheets["Scenarios"].iter_rows(values_only=True))
     assert header[1:] == ("Base v1 (recommended)", "Lean v1 (recommended)", "What-if: Level")
     with connect(db_url) as store:

@@ -338,3 +338,23 @@ def test_page_one_is_the_decision_with_the_plans_the_business_plan_and_what_chan
     first = reader.pages[0].extract_text()  # page 1: no cover before it
     assert "The decision" in first and "No overtime" in first
     assert show("total_cost", tight.total_cost) in first
+
+
+def test_the_trade_offs_page_has_the_frontier_its_prices_and_the_largest_swings(sample):
+    from sop_core.analysis.frontier import frontier
+    from sop_core.analysis.sensitivity import tornado, tornado_frame
+
+    scenario, result, _ = sample
+    front = frontier(scenario, "average_inventory", 6)
+    bars = tornado_frame(tornado(scenario))
+    sections = meeting_sections(scenario, result, plan_name="Base", tradeoffs=(front, bars))
+    page = next(s for s in sections if s.title == "Trade-offs")
+    assert page.chart is not None  # the frontier, drawn on the server
+    prices = front.marginal_prices()
+    assert f"{prices[0]}." in page.text and f"{prices[-1]}." in page.text
+    assert len(page.table) == min(10, len(bars))  # the largest swings, in rank order
+    assert list(page.table["Cost swing ($)"]) == list(bars["cost_swing"].head(10))
+    sections_at = pack_sections(pack_pdf("pack", sections))
+    _, printed = sections_at["Trade-offs"]
+    assert bars["parameter"].iloc[0] in printed and "a year" in printed
+    assert "cost_swing" not in printed and "nan" not in printed.lower()

@@ -275,6 +275,8 @@ TERMS: dict[str, Term] = _terms(
     Term("settings.workers_max", "Workforce ceiling", "workers", "workers"),
     Term("settings.safety_months", "Safety stock, months of cover", "months", "factor"),
     Term("settings.strategy", "Strategy", "", "text"),
+    Term("settings.aim", "Held at (trade-off aim)", "", "text", "A frontier point's aim"),
+    Term("settings.aim_level", "Aim level", "", "factor", "The level the plan is held at"),
     # --- the plan in money (per family and month; sop_core.process.business_plan.plan_money)
     Term("supply_cost", "Supply cost", "$", "money", "What the month's supply of the family costs"),
     Term("unit_cost", "Unit cost", "$ / unit", "price", "Supply cost over the horizon ÷ units"),
@@ -486,6 +488,16 @@ KPI_KEYS: tuple[str, ...] = (
 )
 
 
+#: the second aims a plan can be held at (a cost frontier's point), in words
+AIM_NAMES: dict[str, str] = {
+    "fill_rate": "Fill rate",
+    "average_inventory": "Average inventory",
+    "largest_workforce_change": "Largest workforce change",
+}
+#: fields whose values are codes, and each code's name (show_value reads them in words)
+VALUE_NAMES: dict[str, dict[str, str]] = {"aim": AIM_NAMES, "settings.aim": AIM_NAMES}
+
+
 def term(key: str) -> Term:
     """The entry of ``key``; a key without one reads as words ("lead_time" → "Lead time")."""
     found = TERMS.get(key)
@@ -525,6 +537,8 @@ def show_value(key: str, value: Any) -> str:
         return ""
     if isinstance(value, list | tuple):
         return "; ".join(show_value(key, v) for v in value)
+    if isinstance(value, str) and key in VALUE_NAMES:  # a code's name in words
+        return VALUE_NAMES[key].get(value, value)
     kind = term(key).kind
     if isinstance(value, bool):
         return "yes" if value else "no"

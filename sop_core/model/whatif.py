@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from sop_core.base.fields import AIM_NAMES
 from sop_core.model.scenario import STRATEGIES, Scenario, with_changes
 
 #: URL / widget keys of the what-if, in lever order.
@@ -23,14 +24,6 @@ WHATIF_KEYS: tuple[str, ...] = (
     "safety_months",
     "strategy",
 )
-#: the second aims a plan can be held at (a point of a cost frontier,
-#: :mod:`sop_core.analysis.frontier`), in words; ``fill_rate`` is a floor, the others
-#: ceilings
-AIM_NAMES: dict[str, str] = {
-    "fill_rate": "Fill rate",
-    "average_inventory": "Average inventory",
-    "largest_workforce_change": "Largest workforce change",
-}
 #: URL / saved keys of the aim a what-if holds (not sliders: set from a frontier point)
 AIM_KEYS: tuple[str, ...] = ("aim", "aim_level")
 STRATEGY_NAMES: dict[str, str] = {

@@ -9,7 +9,9 @@
    against the plan's, what changed since the last approved plan, the open decisions.
 2. **Demand and supply**: the balance chart, and per period demand, supply by source,
    inventory and backlog.
-3. **Scenarios compared**: each alternative's KPIs against the plan.
+3. **Scenarios compared**: each alternative's KPIs against the plan; **Trade-offs** (when
+   given): the cost frontier against a second aim, its steps in words, and what moves
+   the plan most (the tornado's largest swings).
 4. **Gap to the business plan**: the cumulative revenue gap by month (a chart) and per
    family, in units and money, for the year (when a business plan is given; the page
    says so otherwise).
@@ -36,7 +38,8 @@ from typing import Any
 
 import pandas as pd
 
-from sop_core.base.fields import MISSING, header, show_value
+from sop_core.analysis.frontier import Frontier
+from sop_core.base.fields import MISSING, header, label, show_value
 from sop_core.base.text import plural
 from sop_core.engine.kpis import KPIS, show
 from sop_core.engine.planner import PlanResult
@@ -61,6 +64,7 @@ from sop_core.process.sop_sheet import (
 from sop_core.reports.charts import balance_chart_spec, family_sheet_chart_spec, gap_chart
 from sop_core.reports.pack import Section
 from sop_core.reports.scorecard_pack import scorecard_sections
+from sop_core.reports.tradeoff_charts import frontier_chart
 from sop_core.reports.workbook import NUMBER_FORMATS, number_format
 
 #: the KPIs of the summary and of the comparison, in order
@@ -270,6 +274,54 @@ def decision_section(
     )
 
 
+#: the tornado's columns in the pack -> the field they are shown as
+TORNADO_KEYS = {
+    "cost_low": "total_cost",
+    "cost_high": "total_cost",
+    "cost_swing": "total_cost",
+    "fill_rate_low": "fill_rate",
+    "fill_rate_high": "fill_rate",
+}
+#: the tornado's bars the pack lists (the largest swings)
+TORNADO_ROWS = 10
+
+
+def tradeoffs_section(frontier: Frontier, tornado: pd.DataFrame) -> Section:
+    """The trade-offs page: what a better plan costs (the cost frontier against a second
+    aim, its steps in words) and what moves the plan most (the tornado's largest swings:
+    total cost and fill rate with each input moved down and up)."""
+    aim = label(frontier.aim).lower()
+    prices = frontier.marginal_prices()
+    text = [
+        f"The cheapest plan at each level of {aim}, from the plan's own to the best it reaches."
+    ]
+    if len(frontier.points) == 1:
+        text.append(f"The plan is already at the best {aim} it can reach.")
+    elif prices:
+        text += [f"{prices[0]}.", f"{prices[-1]}."]
+    top = tornado.head(TORNADO_ROWS)
+    if len(top):
+        change = float(top["change_pct"].iloc[0])
+        text.append(
+            f"What moves the plan most, each input moved by ±{change:g} %: "
+            f"{top['parameter'].iloc[0]} (cost {show_value('total_cost', top['cost_low'].iloc[0])} "
+            f"to {show_value('total_cost', top['cost_high'].iloc[0])})."
+        )
+    table = top.drop(columns=["change_pct"]).rename(columns={"parameter": header("parameter")})
+    keys = {header(c): k for c, k in TORNADO_KEYS.items()}
+    table = table.rename(columns={c: header(c) for c in TORNADO_KEYS})
+    chart = frontier_chart(frontier.frame(), frontier.aim)
+    return Section(
+        "Trade-offs",
+        text=text,
+        chart=chart.properties(width=900, height=170).to_dict(),
+        table=table,
+        display=shown(table, keys),
+        number_formats=formats(keys),
+        sheet="Trade-offs",
+    )
+
+
 def signed_units(x: float) -> str:
     """A change in units with its sign: "+1,234 units", "−56 units", "no change"."""
     if abs(x) < 0.5:
@@ -315,9 +367,11 @@ def meeting_sections(
     past_plans: pd.DataFrame | None = None,
     actuals: pd.DataFrame | None = None,
     fva: pd.DataFrame | None = None,
+    tradeoffs: tuple[Frontier, pd.DataFrame] | None = None,
 ) -> list:
     """The pack's sections (see the module docstring) for the plan ``result`` of
     ``scenario``, named ``plan_name``; the optional inputs add their sections.
+    ``tradeoffs`` (a cost frontier and the tornado's frame) make the trade-offs page.
     ``past_plans`` and ``actuals`` go to the family sheets
     (:func:`sop_core.process.sop_sheet.sop_sheet`): earlier cycles' plans and what was made, held
     and owed."""
@@ -362,6 +416,8 @@ def meeting_sections(
                 sheet="Scenarios",
             )
         )
+    if tradeoffs is not None:
+        sections.append(tradeoffs_section(*tradeoffs))
     if gap is not None:
         year = annual_gap(gap)
         sections.append(

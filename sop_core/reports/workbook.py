@@ -56,10 +56,16 @@ import pandas as pd
 from openpyxl import Workbook, load_workbook
 
 from sop_core.base.errors import InputError, Problem
-from sop_core.base.fields import FAMILY_FIELDS, POLICY_FIELDS, WORKFORCE_FIELDS, Kind, term
+from sop_core.base.fields import (
+    AIM_NAMES,
+    FAMILY_FIELDS,
+    POLICY_FIELDS,
+    WORKFORCE_FIELDS,
+    Kind,
+    term,
+)
 from sop_core.base.text import noun
 from sop_core.model.scenario import Scenario, parse_scenario
-from sop_core.model.whatif import AIM_NAMES
 from sop_core.process.workspace import (
     ADJUSTMENT_FIELDS,
     MONTHLY_TABLES,

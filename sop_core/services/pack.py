@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from sop_core.analysis.frontier import Frontier, frontier
+from sop_core.analysis.sensitivity import tornado, tornado_frame
 from sop_core.base.errors import InputError
 from sop_core.engine.planner import PlanResult
 from sop_core.model.scenario import Scenario
@@ -21,7 +23,13 @@ from sop_core.reports.meeting_pack import PLAN_COLUMNS, meeting_sections
 from sop_core.reports.pack import pack_excel, pack_pdf
 from sop_core.services import cycles
 from sop_core.services.companies import company_history, company_state
-from sop_core.services.plans import Fence, company_fence, company_plan, solve_plan
+from sop_core.services.plans import (
+    Fence,
+    company_fence,
+    company_plan,
+    solve_plan,
+    time_fence,
+)
 from sop_core.services.scenarios import open_scenario
 from sop_core.services.workbench import Workbench
 
@@ -58,6 +66,7 @@ def build_pack(
     given. ``progress(done, total, what)`` is told of each section as it is drawn."""
     state = company_state(wb, company)
     history = company_history(wb, state)
+    trade = pack_tradeoffs(scenario, result, company_fence(wb, company)) if result.optimal else None
     sections = meeting_sections(
         scenario,
         result,
@@ -71,9 +80,23 @@ def build_pack(
         past_plans=past_plans,
         actuals=actuals,
         fva=fva,
+        tradeoffs=trade,
     )
     pdf = pack_pdf(title, sections, subtitle=company, progress=progress)
     return Pack(pdf=pdf, excel=pack_excel(sections), sections=len(sections))
+
+
+def pack_tradeoffs(
+    scenario: Scenario, result: PlanResult, fence: Fence
+) -> tuple[Frontier, pd.DataFrame]:
+    """The pack's trade-offs of the plan ``result`` of ``scenario``, inside the time
+    ``fence``: its cost frontier against fill rate (against average inventory when it
+    already serves all its demand) and its tornado (±10 %)."""
+    fixed = time_fence(scenario, fence.plan)
+    front = frontier(scenario, "fill_rate", 11, fixed=fixed)
+    if len(front.points) == 1:
+        front = frontier(scenario, "average_inventory", 11, fixed=fixed)
+    return front, tornado_frame(tornado(scenario, fixed=fixed))
 
 
 # --------------------------------------------------------------------------- a company's month
