@@ -59,7 +59,7 @@ PRESENT_COLUMNS = ["Scenario", "Total cost", "Fill rate", "Margin"]
 title = f"{md_escape(s.name)}: supply vs demand"
 if presenting:
     present_css()
-    if len(title) > 60:  # a long scenario name: smaller type, so that it fits two lines
+    if len(title) > 45:  # a long scenario name: smaller type, so that it fits two lines
         st.html("<style>h1 { font-size: 1.6rem !important; }</style>")
     tradeoffs_shown = st.query_params.get("show") == "tradeoffs"
     head, other, leave = st.columns([6, 1, 1], vertical_alignment="bottom")

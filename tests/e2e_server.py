@@ -187,7 +187,10 @@ SETTLED_JS = """() => {
 }"""
 
 #: True once every chart on the page has drawn its marks (Vega draws after the run ends).
+#: every chart on screen has drawn (one in a tab not shown, or a closed expander, never
+#: draws until it is shown)
 CHARTS_DRAWN_JS = """() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')]
+  .filter(c => c.offsetParent !== null)
   .every(c => c.querySelector('canvas, svg.marks'))"""
 
 
@@ -207,7 +210,8 @@ def next_frame(page) -> None:
 def charts_drawn(page, count: int = 1) -> None:
     """Until at least ``count`` charts are on the page and every one has drawn."""
     page.wait_for_function(
-        "n => document.querySelectorAll('[data-testid=stVegaLiteChart]').length >= n"
+        "n => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')]"
+        ".filter(c => c.offsetParent !== null).length >= n"
         f" && ({CHARTS_DRAWN_JS})()",
         arg=count,
         timeout=TIMEOUT_MS,

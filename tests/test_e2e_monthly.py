@@ -16,9 +16,10 @@ from e2e_server import (
     new_context,
     open_page,
     serve,
+    until,
+    visible_grids,
     wait_idle,
 )
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from sop_core.engine.kpis import money
@@ -31,9 +32,15 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPANY = "Sample company"
-GRID_JS = """() => [...document.querySelectorAll('[data-testid=stDataFrame]')]
-  .filter(e => e.offsetParent !== null)  /* on screen, as visible_grids counts them */
-  .findIndex(e => e.closest('[data-testid=stExpander]')?.innerText.includes('The business plan'))"""
+#: a grid inside the business plan's expander
+IN_PLAN_JS = "e => !!e.closest('[data-testid=stExpander]')?.innerText.includes('The business plan')"
+
+
+def business_plan_grid(page) -> int:
+    """The business plan's grid among the grids on screen, as :func:`visible_grids`
+    counts them (-1: not shown yet)."""
+    grids = visible_grids(page)
+    return next((i for i in range(grids.count()) if grids.nth(i).evaluate(IN_PLAN_JS)), -1)
 
 
 @pytest.fixture(scope="module")
@@ -70,11 +77,11 @@ def test_the_business_plan_is_uploaded_edited_and_kept_through_a_reload(
     for _ in range(3):  # open the expander (a click during a redraw can be lost)
         page.get_by_text("The business plan (").first.click()
         try:
-            page.wait_for_function(f"() => ({GRID_JS})() >= 0", timeout=5000)
+            until(lambda: business_plan_grid(page) >= 0, "the business plan's grid", 5)
             break
-        except PlaywrightTimeout:
+        except AssertionError:
             wait_idle(page)
-    grid = page.evaluate(GRID_JS)
+    grid = business_plan_grid(page)
     first = stored.iloc[0]
 
     def revenue() -> float:
