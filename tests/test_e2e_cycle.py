@@ -215,7 +215,7 @@ def test_a_cycle_is_signed_off_step_by_step_by_its_owners(team_server, browser):
         assert title in sections, (title, list(sections))
     # page 1 names the decision and the plans compared
     page, decision = sections["The decision"]
-    assert page == 0 and "Decision asked: approve" in decision
+    assert page == 0 and "Decision taken: Chase v1 is approved" in decision
     assert "Chase v1 (approved)" in decision and "Level v1" in decision
     assert "Level v1" in sections["Scenarios compared"][1]
     # every family on a page of its own, its chart on top, and its rows add up

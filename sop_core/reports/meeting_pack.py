@@ -221,8 +221,13 @@ def decision_section(
         asked = f"approve {plan_name} or one of its {len(alternatives)} alternatives"
     else:
         asked = f"approve {plan_name}"
+    said = f"Decision asked: {asked}."
+    if not decision and plan_name.endswith(" (approved)"):  # the meeting has decided
+        others = ", ".join(alternatives) or "none"
+        chosen = plan_name.removesuffix(" (approved)")
+        said = f"Decision taken: {chosen} is approved (against {others})."
     text = [
-        f"Decision asked: {asked}.",
+        said,
         f"{plan_name}: {len(scenario.families)} families over {scenario.horizon} months ({span}).",
     ]
     if not result.optimal:
