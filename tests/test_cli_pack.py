@@ -13,9 +13,9 @@ import io
 from pathlib import Path
 
 import pytest
-from factories import acme_scenario, seed_acme
+from factories import acme_scenario, cli_store, seed_acme
 from openpyxl import load_workbook
-from postgres_server import PostgresServer, drop_store_tables, fresh_database, postgres_server  # noqa: F401
+from postgres_server import postgres_server  # noqa: F401  (the fixture, for cli_store)
 from pypdf import PdfReader
 
 from sop_core.cli.main import main
@@ -24,7 +24,6 @@ from sop_core.services import companies, cycles, plans, scenarios
 from sop_core.services.audit import audit_trail
 from sop_core.services.pack import pack_inputs
 from sop_core.services.workbench import Workbench, connect
-from sop_core.store.session import ENV_VAR
 
 STEPS = ("data", "demand", "supply", "finance", "executive")
 
@@ -114,22 +113,10 @@ def test_without_a_cycle_the_pack_has_no_log(tmp_path):
 # --------------------------------------------------------------------------- the command
 
 
-@pytest.fixture(scope="module")
-def pg_database(request: pytest.FixtureRequest) -> str:
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    return fresh_database(server, "test_cli_pack")
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A store holding Acme's month, given through ``SOP_DATABASE_URL``."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
-    else:
-        url = request.getfixturevalue("pg_database")
-        drop_store_tables(url)
-    monkeypatch.setenv(ENV_VAR, url)
-    monkeypatch.setenv("SOP_ACTOR", "Tester")
+    url = cli_store(request, tmp_path, monkeypatch, roles="[roles]\n", actor="Tester")
     with connect(url) as store:
         seed_month(store)
     return url

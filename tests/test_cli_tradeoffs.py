@@ -16,32 +16,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from factories import acme_scenario, seed_acme
-from postgres_server import PostgresServer, drop_store_tables, fresh_database, postgres_server  # noqa: F401
+from factories import acme_scenario, cli_store, seed_acme
+from postgres_server import postgres_server  # noqa: F401  (the fixture, for cli_store)
 
 from sop_core.cli.main import main
 from sop_core.model.scenario import Scenario
 from sop_core.services import companies, plans, tradeoffs
 from sop_core.services.workbench import connect
-from sop_core.store.session import ENV_VAR
-
-
-@pytest.fixture(scope="module")
-def pg_database(request: pytest.FixtureRequest) -> str:
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    return fresh_database(server, "test_cli_tradeoffs")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A store holding Acme (approved plan Base), given to the CLI as a user would."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
-    else:
-        url = request.getfixturevalue("pg_database")
-        drop_store_tables(url)
-    monkeypatch.setenv(ENV_VAR, url)
-    monkeypatch.setenv("SOP_ACTOR", "Tester")
+    url = cli_store(request, tmp_path, monkeypatch, roles="[roles]\n", actor="Tester")
     with connect(url) as wb:
         seed_acme(wb)
     return url
