@@ -4,6 +4,7 @@ the two ways to start (the sample, or your own company)."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from pages._access import current_actor, guarded
@@ -148,11 +149,7 @@ else:
     st.markdown(
         "\n".join(
             f"- **{EXCEPTION_NAMES.get(r.kind, r.kind)}**"
-            + (
-                f", {md_escape(show_value('stake', r.stake))} at stake"
-                if r.stake == r.stake
-                else ""
-            )
+            + (f", {md_escape(show_value('stake', r.stake))} at stake" if pd.notna(r.stake) else "")
             + f": {md_escape(r.message)}"
             for r in top.itertuples(index=False)
         )
