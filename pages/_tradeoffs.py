@@ -18,7 +18,7 @@ import streamlit as st
 
 from pages._common import number_column
 from pages._workspace import state, workbench
-from sop_core.analysis.frontier import AIMS
+from sop_core.analysis.frontier import AIMS, HEADLINE_AIMS, Frontier, headline_frontier
 from sop_core.analysis.risk import headline, paths_frame, safety_stock_frame, summary_frame
 from sop_core.analysis.sensitivity import tornado_frame
 from sop_core.base.errors import InputError
@@ -69,20 +69,23 @@ def _marks(aim: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["name", "level", "total_cost"])
 
 
+def _company_frontier(aim: str, points: int) -> Frontier:
+    """The company's frontier against ``aim`` (kept per company revision)."""
+    company = _company_key()
+    return _kept(
+        (*company, "frontier", aim, points),
+        lambda: tradeoffs.frontier_of(workbench(), company[0], aim, points=points),
+    )[1]
+
+
 def _frontier(presenting: bool) -> None:
     aims = list(AIMS)
-    if presenting:  # cost against service, unless the plan is at 100 %: then inventory
-        aim, points = "fill_rate", 21
-        company = _company_key()
+    if presenting:  # the meeting's frontier: cost against service, else against inventory
+        points = 21
         try:
-            _, first = _kept(
-                (*company, "frontier", aim, points),
-                lambda: tradeoffs.frontier_of(workbench(), company[0], aim, points=points),
-            )
+            aim = headline_frontier(lambda a: _company_frontier(a, points)).aim
         except InputError:
-            first = None
-        if first is not None and len(first.points) == 1:
-            aim = "average_inventory"
+            aim = HEADLINE_AIMS[0]  # said below
     else:
         left, right = st.columns([2, 1])
         aim = left.selectbox(
@@ -92,10 +95,7 @@ def _frontier(presenting: bool) -> None:
         points = right.slider("Points", 5, 41, 21, step=2, key="tradeoffs_points")
     company = _company_key()
     try:
-        _, f = _kept(
-            (*company, "frontier", aim, points),
-            lambda: tradeoffs.frontier_of(workbench(), company[0], aim, points=points),
-        )
+        f = _company_frontier(aim, points)
         marks = _kept((*company, "marks", aim), lambda: _marks(aim))
     except InputError as exc:
         st.warning(md_escape(str(exc)))

@@ -126,3 +126,23 @@ def test_any_frontier_starts_at_the_plan_and_never_gets_cheaper(s: Scenario, aim
     costs = [p.cost for p in f.points]
     assert None not in costs
     assert all(b >= a - 1e-6 * max(1.0, abs(a)) for a, b in itertools.pairwise(costs))
+
+
+def test_the_headline_frontier_is_fill_rate_unless_the_plan_already_serves_all():
+    from types import SimpleNamespace
+
+    from sop_core.analysis.frontier import headline_frontier
+
+    asked: list[str] = []
+
+    def make(points_of: dict[str, int]):
+        def frontier_for(aim: str):
+            asked.append(aim)
+            return SimpleNamespace(aim=aim, points=[0] * points_of[aim])
+
+        return frontier_for
+
+    assert headline_frontier(make({"fill_rate": 5, "average_inventory": 9})).aim == "fill_rate"
+    assert asked == ["fill_rate"]  # the second aim is not even computed
+    at_best = headline_frontier(make({"fill_rate": 1, "average_inventory": 9}))
+    assert at_best.aim == "average_inventory"

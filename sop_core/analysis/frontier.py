@@ -371,6 +371,21 @@ def frontier(
     )
 
 
+#: the aims a meeting's frontier tries, in order: cost against service, and when the
+#: plan already serves all its demand (a frontier of one point), cost against inventory
+HEADLINE_AIMS: tuple[str, ...] = ("fill_rate", "average_inventory")
+
+
+def headline_frontier(make: Callable[[str], Frontier]) -> Frontier:
+    """The frontier a meeting sees first: ``make(aim)`` for each of :data:`HEADLINE_AIMS`
+    in turn, the first with more than one point (else the last)."""
+    for aim in HEADLINE_AIMS:
+        found = make(aim)
+        if len(found.points) > 1:
+            break
+    return found
+
+
 def plan_at(
     scenario: Scenario, aim: str, level: float, fixed: FixedPlan | None = None
 ) -> PlanResult:

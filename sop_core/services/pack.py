@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sop_core.analysis.frontier import Frontier, frontier
+from sop_core.analysis.frontier import Frontier, frontier, headline_frontier
 from sop_core.analysis.sensitivity import tornado, tornado_frame
 from sop_core.base.errors import InputError
 from sop_core.engine.planner import PlanResult
@@ -66,7 +66,7 @@ def build_pack(
     given. ``progress(done, total, what)`` is told of each section as it is drawn."""
     state = company_state(wb, company)
     history = company_history(wb, state)
-    trade = pack_tradeoffs(scenario, result, company_fence(wb, company)) if result.optimal else None
+    trade = pack_tradeoffs(scenario, company_fence(wb, company)) if result.optimal else None
     sections = meeting_sections(
         scenario,
         result,
@@ -86,16 +86,12 @@ def build_pack(
     return Pack(pdf=pdf, excel=pack_excel(sections), sections=len(sections))
 
 
-def pack_tradeoffs(
-    scenario: Scenario, result: PlanResult, fence: Fence
-) -> tuple[Frontier, pd.DataFrame]:
-    """The pack's trade-offs of the plan ``result`` of ``scenario``, inside the time
-    ``fence``: its cost frontier against fill rate (against average inventory when it
-    already serves all its demand) and its tornado (±10 %)."""
+def pack_tradeoffs(scenario: Scenario, fence: Fence) -> tuple[Frontier, pd.DataFrame]:
+    """The pack's trade-offs of ``scenario``'s plan, inside the time ``fence``: its
+    headline cost frontier (:func:`~sop_core.analysis.frontier.headline_frontier`: against
+    fill rate, else average inventory) and its tornado (±10 %)."""
     fixed = time_fence(scenario, fence.plan)
-    front = frontier(scenario, "fill_rate", 11, fixed=fixed)
-    if len(front.points) == 1:
-        front = frontier(scenario, "average_inventory", 11, fixed=fixed)
+    front = headline_frontier(lambda aim: frontier(scenario, aim, 11, fixed=fixed))
     return front, tornado_frame(tornado(scenario, fixed=fixed))
 
 
