@@ -21,6 +21,17 @@ L_t: those units are now bought as the launch). **Phase-out**
 (:class:`~sop_core.model.scenario.PhaseOut`): after its end period a family's demand is
 0; with a replacement, the replacement's demand gains it. :func:`planned_demand` applies
 both to the families' stored demand; the LP plans that (:mod:`sop_core.engine.lp`).
+
+**SKUs** (:class:`~sop_core.model.scenario.SkuLaunch`,
+:class:`~sop_core.model.scenario.SkuPhaseOut`) live inside a family. An SKU launch's
+demand L_t is worked out as above when it is entered, on its like-SKU's demand, and kept;
+the family's demand gains (1 − c) × L_t, c its share taken from a sibling SKU (those
+units were the family's already). An SKU's phase-out adds its last-time buy to the
+family's demand in its end period (the plan makes it then; the SKU ends that period
+holding it), and after it the SKU's demand D_t stops: the family's demand loses
+min(family_t, D_t), unless a sibling SKU replaces it (the family keeps it).
+:func:`sku_mix` applies the same to the SKUs' own demand, which the weekly schedule
+splits the family plan by (:mod:`sop_core.schedule.demand`).
 """
 
 from __future__ import annotations
@@ -29,7 +40,7 @@ import numpy as np
 
 from sop_core.base.errors import InputError, Problem
 from sop_core.base.fields import label
-from sop_core.model.scenario import Launch, Scenario
+from sop_core.model.scenario import Family, Launch, Scenario
 
 #: months over which a launch's ``volume`` is given
 VOLUME_MONTHS = 12
@@ -105,6 +116,8 @@ def planned_demand(scenario: Scenario) -> np.ndarray:
             taken = np.minimum(demand[g], ln.cannibalise_share * stored[j])
             demand[g] -= taken
     for j, fam in enumerate(scenario.families):
+        demand[j] = family_after_skus(fam, labels, demand[j])
+    for j, fam in enumerate(scenario.families):
         po = fam.phase_out
         if po is None:
             continue
@@ -113,6 +126,63 @@ def planned_demand(scenario: Scenario) -> np.ndarray:
             demand[names.index(po.replacement), after:] += demand[j, after:]
         demand[j, after:] = 0.0
     return demand
+
+
+def set_aside(scenario: Scenario) -> np.ndarray:
+    """(F, T) the units of each family's planned demand that are SKU last-time buys:
+    made in an SKU's end period and held, not sold (0 after a family's own phase-out)."""
+    labels = scenario.period_labels
+    out = np.zeros((len(scenario.families), len(labels)))
+    for j, fam in enumerate(scenario.families):
+        for po in fam.sku_phase_outs:
+            out[j, labels.index(po.end_period)] += po.last_time_buy
+        if fam.phase_out is not None:
+            out[j, labels.index(fam.phase_out.end_period) + 1 :] = 0.0
+    return out
+
+
+def family_after_skus(fam: Family, labels: list[str], demand: np.ndarray) -> np.ndarray:
+    """Family ``fam``'s ``demand`` (T,) after its SKU launches and phase-outs: + (1 − c)
+    × L_t per SKU launch (c its share taken from a sibling, 0 without one); per SKU
+    phase-out + its last-time buy in its end period (made then and set aside), and
+    after it − min(demand_t, D_t) unless a sibling replaces it."""
+    out = np.asarray(demand, dtype=float).copy()
+    for ln in fam.sku_launches:
+        kept = 1.0 - (ln.cannibalise_share if ln.cannibalise is not None else 0.0)
+        out += kept * np.asarray(ln.demand, dtype=float)
+    for po in fam.sku_phase_outs:
+        end = labels.index(po.end_period)
+        out[end] += po.last_time_buy
+        if po.replacement is None:
+            ended = np.asarray(po.demand, dtype=float)[end + 1 :]
+            out[end + 1 :] -= np.minimum(out[end + 1 :], ended)
+    return out
+
+
+def sku_mix(
+    fam: Family, labels: list[str], skus: list[str], demand: np.ndarray
+) -> tuple[list[str], np.ndarray]:
+    """The SKUs of family ``fam`` and their ``demand`` (S, T) after its SKU launches and
+    phase-outs: each launch a row of its L_t (its sibling's row less min(sibling_t,
+    c × L_t)); after an SKU's end period its row is 0, its units added to its
+    replacement's row. A launch whose SKU already has a row replaces that row."""
+    rows = dict(zip(skus, np.asarray(demand, dtype=float).copy(), strict=True))
+    for ln in fam.sku_launches:
+        curve = np.asarray(ln.demand, dtype=float)
+        if ln.cannibalise is not None and ln.cannibalise in rows:
+            sib = rows[ln.cannibalise]
+            rows[ln.cannibalise] = sib - np.minimum(sib, ln.cannibalise_share * curve)
+        rows[ln.sku] = curve.copy()
+    for po in fam.sku_phase_outs:
+        if po.sku not in rows:
+            continue
+        after = labels.index(po.end_period) + 1
+        ended = rows[po.sku][after:].copy()
+        rows[po.sku][after:] = 0.0
+        if po.replacement is not None and po.replacement in rows:
+            rows[po.replacement][after:] += ended
+    names = list(rows)
+    return names, np.vstack([rows[n] for n in names]) if names else np.zeros((0, len(labels)))
 
 
 def end_index(scenario: Scenario) -> list[int | None]:

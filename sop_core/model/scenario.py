@@ -42,6 +42,19 @@ or absent means unlimited for the ``max_*``/``min_*`` limits)::
         end_period              the period label of its last sales
         last_time_buy           [units] in stock at the end period, default 0
         replacement             optional family that takes its demand after the end
+      sku_launches              optional: new SKUs of the family (see :class:`SkuLaunch`)
+        sku                     the new SKU's code
+        start, like, volume | factor, ramp_months, ramp_shares   as a launch's, ``like``
+                                an SKU of the family
+        cannibalise, cannibalise_share   an SKU of the family it takes demand from
+        demand                  [units / period] its demand, one per period (worked out
+                                when it is entered, from the like-SKU's)
+      sku_phase_outs            optional: SKUs of the family that end (see :class:`SkuPhaseOut`)
+        sku                     the SKU's code
+        end_period, last_time_buy   as a phase-out's
+        replacement             optional SKU of the family that takes its demand
+        demand                  [units / period] its demand, one per period, as forecast
+                                when the phase-out was entered
     resources                   rough-cut resources (lines, machines, a key supplier), default []
       name                      str, unique
       hours_available           [h / period], one number or one per period
@@ -180,6 +193,28 @@ class PhaseOut(_Model):
     replacement: str | None = None
 
 
+class SkuLaunch(Launch):
+    """A new SKU inside a family: a :class:`Launch` whose ``like`` and ``cannibalise``
+    are SKUs of the family, with the new SKU's code and its ``demand`` per period, worked
+    out when it is entered (the like-SKU's demand × scale × ramp,
+    :func:`sop_core.model.portfolio.launch_curve`) and kept as the launch's forecast on
+    the record. The family's plan demand gains it, less the share it takes from a
+    sibling (:func:`sop_core.model.portfolio.planned_demand`)."""
+
+    sku: Annotated[str, Field(min_length=1)]
+    demand: list[NonNegative] = Field(default_factory=list)
+
+
+class SkuPhaseOut(PhaseOut):
+    """An SKU's end of life inside its family: a :class:`PhaseOut` whose ``replacement``
+    is an SKU of the family, with the SKU's code and its ``demand`` per period as
+    forecast when the phase-out was entered: after the end period that demand stops
+    (or moves to the replacement, and the family's demand keeps it)."""
+
+    sku: Annotated[str, Field(min_length=1)]
+    demand: list[NonNegative] = Field(default_factory=list)
+
+
 class Family(_Model):
     """One product family: its demand and the costs and limits of supplying it."""
 
@@ -201,6 +236,8 @@ class Family(_Model):
     resource_hours: dict[str, NonNegative] = Field(default_factory=dict)
     launch: Launch | None = None
     phase_out: PhaseOut | None = None
+    sku_launches: list[SkuLaunch] = Field(default_factory=list)
+    sku_phase_outs: list[SkuPhaseOut] = Field(default_factory=list)
 
     def safety_stock_series(self, horizon: int) -> list[float]:
         """Safety stock per period as a list of ``horizon`` values."""
@@ -441,6 +478,47 @@ def _portfolio_problems(s: Scenario) -> list[Problem]:
                         f"is {po.end_period!r}, before the launch in {ln.start!r}; end it "
                         "at or after its launch",
                     )
+                )
+        problems += _sku_portfolio_problems(fam, f"families[{i}]", labels, period)
+    return problems
+
+
+def _sku_portfolio_problems(fam: Family, at: str, labels: list[str], period: Any) -> list[Problem]:
+    """An SKU launch's or phase-out's periods must be the plan's (``period`` records
+    them), its demand one value per period, the SKUs it names other SKUs than its own,
+    a new SKU launched once and sized by a volume or a factor."""
+    problems: list[Problem] = []
+    horizon = len(labels)
+    launched: list[str] = []
+    items: list[tuple[str, SkuLaunch | SkuPhaseOut]] = [
+        *((f"{at}.sku_launches[{k}]", ln) for k, ln in enumerate(fam.sku_launches)),
+        *((f"{at}.sku_phase_outs[{k}]", po) for k, po in enumerate(fam.sku_phase_outs)),
+    ]
+    for where, item in items:
+        if len(item.demand) != horizon:
+            problems.append(
+                Problem(
+                    f"{where}.demand",
+                    f"must have {horizon} values, one per period, got {len(item.demand)}",
+                )
+            )
+        if isinstance(item, SkuLaunch):
+            period(f"{where}.start", item.start)
+            named = {"like": item.like, "cannibalise": item.cannibalise}
+            if item.sku in launched:
+                problems.append(Problem(f"{where}.sku", f"{item.sku!r} is launched twice"))
+            launched.append(item.sku)
+            if (item.volume is None) == (item.factor is None):
+                problems.append(
+                    Problem(f"{where}.volume", "give either a volume or a factor, one of them")
+                )
+        else:
+            period(f"{where}.end_period", item.end_period)
+            named = {"replacement": item.replacement}
+        for key, sku in named.items():
+            if sku is not None and sku == item.sku:
+                problems.append(
+                    Problem(f"{where}.{key}", f"must be another SKU than {item.sku!r} itself")
                 )
     return problems
 

@@ -20,7 +20,7 @@ import pandas as pd
 from sop_core.base.errors import InputError, Problem
 from sop_core.base.fields import format_number, header
 from sop_core.model.portfolio import launch_demand
-from sop_core.model.scenario import Launch, PhaseOut, Scenario
+from sop_core.model.scenario import Launch, PhaseOut, Scenario, SkuLaunch, SkuPhaseOut
 from sop_core.process.workspace import Edit, WorkspaceState, family_of, next_key
 
 #: the columns of :func:`portfolio_table` (vocabulary keys)
@@ -84,6 +84,18 @@ def phase_out_words(name: str, phase_out: PhaseOut) -> str:
     return text
 
 
+def sku_launch_words(family: str, launch: SkuLaunch) -> str:
+    """An SKU launch in one line: "PUMP-XL (Pumps) sells from 2027-03 like P-6, × 0.5,
+    full demand after 2 months; 25% of it taken from P-4"."""
+    return launch_words(f"{launch.sku} ({family})", launch)
+
+
+def sku_phase_out_words(family: str, phase_out: SkuPhaseOut) -> str:
+    """An SKU phase-out in one line: "P-4 (Pumps) ends after 2027-02 with 0 units in
+    stock; P-6 takes its demand"."""
+    return phase_out_words(f"{phase_out.sku} ({family})", phase_out)
+
+
 def launch_item(state: WorkspaceState, name: str, launch: Launch) -> Edit:
     """The edit that adds launch ``name``: a family item with the like-family's hours,
     costs and limits, no stock and no safety stock, its demand the launch's
@@ -120,6 +132,12 @@ def portfolio_table(scenario: Scenario, authors: Mapping[str, str] | None = None
         if fam.phase_out is not None:
             rows.append(("Phase-out", fam.name, f"until {fam.phase_out.end_period}",
                          phase_out_words(fam.name, fam.phase_out)))  # fmt: skip
+        for ln in fam.sku_launches:
+            rows.append(("SKU launch", fam.name, f"from {ln.start}",
+                         sku_launch_words(fam.name, ln)))  # fmt: skip
+        for po in fam.sku_phase_outs:
+            rows.append(("SKU phase-out", fam.name, f"until {po.end_period}",
+                         sku_phase_out_words(fam.name, po)))  # fmt: skip
     table = pd.DataFrame(rows, columns=[header(c) for c in PORTFOLIO_COLUMNS])
     if authors is not None:
         table[header("portfolio.by")] = [

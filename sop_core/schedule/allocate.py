@@ -57,16 +57,19 @@ def allocate(
     *,
     method: Method,
     whole_units: bool,
+    closed: np.ndarray | None = None,
 ) -> Allocation:
     """Split every bucket's family ``supply`` (F, B; ``supply_p`` of it made) over the
     SKUs in turn, from their ``on_hand`` stock against their bucket ``demand`` (S, B),
-    safety stock ``ss`` (S, T) and minimum ``batch`` (S,)."""
+    safety stock ``ss`` (S, T) and minimum ``batch`` (S,); a SKU ``closed`` (S, B) in a
+    bucket (phased out) gets nothing in it."""
     fam, F = fill.fam, fill.n_fam
     first = np.searchsorted(fam, np.arange(F))
     S, B = demand.shape
     made, got, end_stock = np.zeros((S, B)), np.zeros((S, B)), np.zeros((S, B))
     n_stock = on_hand.copy()
     ratio_p = np.divide(supply_p, supply, out=np.zeros_like(supply), where=supply > TOL)
+    open_ = np.ones((S, B), dtype=bool) if closed is None else ~closed
     for b in range(B):
         q = supply[:, b]
         if method == "proportional":
@@ -74,7 +77,7 @@ def allocate(
         else:
             gap = ss[:, cal.b_month[b]] - n_stock
             urgent = gap + demand[:, b] > 1e-9
-            x = runout(fill, q, gap, cal.b_start[b], batch, urgent)
+            x = runout(fill, q, gap, cal.b_start[b], batch, urgent, open_[:, b])
         if whole_units:
             x = largest_remainder(x, q, fam, first)
             m = largest_remainder(x * ratio_p[fam, b], supply_p[:, b], fam, first)
@@ -95,13 +98,20 @@ def proportional(q: np.ndarray, d: np.ndarray, fam: np.ndarray, F: int) -> np.nd
 
 
 def runout(
-    fill: Fill, q: np.ndarray, gap: np.ndarray, t0: int, batch: np.ndarray, urgent: np.ndarray
+    fill: Fill,
+    q: np.ndarray,
+    gap: np.ndarray,
+    t0: int,
+    batch: np.ndarray,
+    urgent: np.ndarray,
+    open_: np.ndarray | None = None,
 ) -> np.ndarray:
     """Equal run-out split of one bucket with minimum batches (steps 2–3).
 
-    ``urgent``: SKUs that end the bucket below safety stock unless made in it."""
+    ``urgent``: SKUs that end the bucket below safety stock unless made in it;
+    ``open_``: SKUs that may get anything (default all)."""
     fam, F = fill.fam, fill.n_fam
-    free = np.ones(len(fam), dtype=bool)
+    free = np.ones(len(fam), dtype=bool) if open_ is None else open_.copy()
     fixed = np.zeros(len(fam))
     frozen = np.zeros(F, dtype=bool)
     while True:

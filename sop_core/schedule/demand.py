@@ -21,6 +21,7 @@ from sop_core.base.errors import InputError, Problem
 from sop_core.base.text import noun
 from sop_core.demand.forecast import forecast
 from sop_core.demand.history import infer_freq
+from sop_core.model.portfolio import planned_demand, set_aside, sku_mix
 from sop_core.model.scenario import Family, Scenario
 from sop_core.schedule.allocate import shares
 from sop_core.schedule.stock import cell_text
@@ -113,9 +114,11 @@ def sku_demand(
     scenario: Scenario, sku_forecast: pd.DataFrame, *, value_col: str = "forecast"
 ) -> pd.DataFrame:
     """SKU demand per month (columns :data:`DEMAND_COLUMNS`) whose family sums are the
-    scenario's demand, from a SKU-level forecast (columns family, sku, period, forecast).
+    demand the scenario's plan meets (:func:`~sop_core.model.portfolio.planned_demand`),
+    from a SKU-level forecast (columns family, sku, period, forecast).
 
-    Each SKU keeps its forecast share of its family in each month; a month whose SKU
+    Each SKU keeps its forecast share of its family in each month, after the family's
+    SKU launches (new rows) and phase-outs (0 after their end); a month whose SKU
     forecasts are all zero uses the SKUs' shares of the whole horizon (evenly if none).
     SKUs of families the scenario does not have keep their forecast (0 in months it
     lacks): :func:`~sop_core.schedule.weekly.schedule` does not schedule them but names
@@ -140,10 +143,12 @@ def sku_demand(
     )
     labels = scenario.period_labels
     known = sorted(fc["family"].unique())
+    planned = planned_demand(scenario) - set_aside(scenario)  # what the SKUs sell
     problems: list[Problem] = []
     parts: list[pd.DataFrame] = []
     for i, fam in enumerate(scenario.families):
-        got = _family_demand(i, fam, fc[fc["family"] == fam.name], labels, known, value_col)
+        part = fc[fc["family"] == fam.name]
+        got = _family_demand(i, fam, part, labels, known, value_col, planned[i])
         (problems if isinstance(got, Problem) else parts).append(got)
     if problems:
         raise InputError(problems)
@@ -154,10 +159,24 @@ def sku_demand(
 
 
 def _family_demand(
-    i: int, fam: Family, part: pd.DataFrame, labels: list[str], known: list[str], value_col: str
+    i: int,
+    fam: Family,
+    part: pd.DataFrame,
+    labels: list[str],
+    known: list[str],
+    value_col: str,
+    planned: np.ndarray,
 ) -> pd.DataFrame | Problem:
     """Family ``fam``'s demand split by its SKUs' forecast shares (``part``: its rows of
-    the forecast), or the problem that stops it."""
+    the forecast), or the problem that stops it. The consensus is split by the shares,
+    its SKU launches and phase-outs applied to those units
+    (:func:`~sop_core.model.portfolio.sku_mix`), and the result scaled to the family's
+    ``planned`` demand (T,), which it already sums to unless a family launch or phase-out
+    changed it. A launched family without SKUs yet is one SKU of its own name."""
+    if part.empty and (fam.launch is not None or fam.sku_launches):
+        part = pd.DataFrame(
+            {"sku": fam.name, "label": labels, value_col: 1.0 if fam.launch else 0.0}
+        )
     if part.empty:
         return Problem(
             f"families[{i}].name",
@@ -175,12 +194,14 @@ def _family_demand(
             f"forecast the months {labels[0]} – {labels[-1]} of the plan",
         )
     m = table[labels].fillna(0.0).clip(lower=0.0).to_numpy(dtype=float)
-    d = shares(m) * np.asarray(fam.demand, dtype=float)[None, :]
+    units = shares(m) * np.asarray(fam.demand, dtype=float)[None, :]
+    skus, units = sku_mix(fam, labels, [str(k) for k in table.index], units)
+    d = shares(units) * planned[None, :]
     return pd.DataFrame(
         {
             "family": fam.name,
-            "sku": np.repeat(table.index.astype(str), len(labels)),
-            "period": np.tile(labels, len(table)),
+            "sku": np.repeat(skus, len(labels)),
+            "period": np.tile(labels, len(skus)),
             "demand": d.ravel(),
         }
     )
@@ -299,10 +320,10 @@ def sku_buckets(
     np.cumsum(daily[:, cal.day_month], axis=1, out=grid[:, 1:])
     fam_dem = np.zeros((F, T))
     np.add.at(fam_dem, fam, dem)
-    scen_dem = np.array([f.demand for f in scenario.families], dtype=float)
+    scen_dem = planned_demand(scenario) - set_aside(scenario)
     if not np.allclose(fam_dem, scen_dem, rtol=1e-6, atol=1e-6):
         notes.append(
-            "The SKU demand does not add up to the scenario's family demand; "
+            "The SKU demand does not add up to the family demand the plan meets; "
             "SKU stocks will drift from the plan's family stock."
         )
     return SkuDemand(

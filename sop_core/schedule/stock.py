@@ -327,3 +327,73 @@ __all__ = [
     "sku_stock",
     "validate_sku_stock",
 ]
+
+
+# ------------------------------------------------------------------ SKUs phased out
+
+
+def sku_ends(scenario: Scenario, skus: pd.DataFrame) -> np.ndarray:
+    """Per SKU scheduled (``skus``: columns f, family, sku), the index of the month its
+    phase-out ends (:class:`~sop_core.model.scenario.SkuPhaseOut`); the horizon's length
+    when it has none, so no month is after it."""
+    labels = scenario.period_labels
+    end = {
+        (fam.name, po.sku): labels.index(po.end_period)
+        for fam in scenario.families
+        for po in fam.sku_phase_outs
+    }
+    pairs = zip(skus["family"].astype(str), skus["sku"].astype(str), strict=True)
+    return np.array([end.get(p, len(labels)) for p in pairs], dtype=np.int64)
+
+
+def ending_stock(held: SkuStock, ends: np.ndarray, last_buy: np.ndarray | None = None) -> SkuStock:
+    """``held`` with each phased-out SKU's safety stock set to its last-time buy in its
+    end month (``last_buy``, (S,), default 0) and 0 after it, so the schedule runs its
+    stock down to that quantity and builds nothing it cannot sell."""
+    ss = held.safety_stock.copy()
+    T = ss.shape[1]
+    buy = np.zeros(len(ends)) if last_buy is None else last_buy
+    for s in np.flatnonzero(ends < T):
+        ss[s, ends[s]] = buy[s]
+        ss[s, ends[s] + 1 :] = 0.0
+    return SkuStock(
+        on_hand=held.on_hand, safety_stock=ss, min_batch=held.min_batch, table=held.table
+    )
+
+
+def last_time_buys(scenario: Scenario, skus: pd.DataFrame) -> np.ndarray:
+    """Per SKU scheduled, the stock its phase-out ends with (0 without one)."""
+    buy = {
+        (fam.name, po.sku): po.last_time_buy
+        for fam in scenario.families
+        for po in fam.sku_phase_outs
+    }
+    pairs = zip(skus["family"].astype(str), skus["sku"].astype(str), strict=True)
+    return np.array([buy.get(p, 0.0) for p in pairs], dtype=float)
+
+
+def ending_notes(
+    scenario: Scenario,
+    skus: pd.DataFrame,
+    ends: np.ndarray,
+    b_month: np.ndarray,
+    end_stock: np.ndarray,
+) -> list[str]:
+    """A sentence per phased-out SKU: the stock it ends its last month with, against
+    its last-time buy (``end_stock`` (S, B): stock at each bucket's end; ``b_month``
+    (B,): each bucket's month)."""
+    labels = scenario.period_labels
+    buys = last_time_buys(scenario, skus)
+    notes = []
+    for s in np.flatnonzero(ends < len(labels)):
+        in_month = np.flatnonzero(b_month == ends[s])
+        if not len(in_month):
+            continue
+        left = float(end_stock[s, in_month[-1]])
+        sku = skus["sku"].iloc[s]
+        notes.append(
+            f"{sku} is phased out after {labels[ends[s]]}: it ends that month with "
+            f"{left:,.0f} units in stock (last-time buy {buys[s]:,.0f}) and is not made "
+            "after it."
+        )
+    return notes

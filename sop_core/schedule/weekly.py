@@ -115,7 +115,14 @@ from sop_core.model.scenario import Scenario
 from sop_core.schedule.allocate import METHODS, Allocation, Fill, Method, allocate
 from sop_core.schedule.demand import SkuDemand, sku_buckets
 from sop_core.schedule.plan import FamilyPlan, bucket_supply, family_plan
-from sop_core.schedule.stock import SkuStock, sku_stock
+from sop_core.schedule.stock import (
+    SkuStock,
+    ending_notes,
+    ending_stock,
+    last_time_buys,
+    sku_ends,
+    sku_stock,
+)
 from sop_core.schedule.tables import (
     load_table,
     months_table,
@@ -193,12 +200,16 @@ def schedule(
     skus = sku_buckets(scenario, demand, cal, notes)
     held = sku_stock(scenario, skus.skus, skus.monthly, stock, skus.unplanned, notes)
     batch = np.ceil(held.min_batch - 1e-9) if whole_units else held.min_batch
+    ends = sku_ends(scenario, skus.skus)
+    held = ending_stock(held, ends, last_time_buys(scenario, skus.skus))
+    closed = ends[:, None] < cal.b_month[None, :]
     # steps 1–3, bucket by bucket
-    split = _split(fp, cal, skus, held, batch, method, whole_units)
+    split = _split(fp, cal, skus, held, batch, method, whole_units, closed)
     # the results, week by week
     wk = week_totals(cal, split, skus, held.safety_stock, weeks, firm_weeks)
     sku_rows = sku_table(held.table, wk, batch, whole_units)
     notes.extend(sku_notes(sku_rows))
+    notes.extend(ending_notes(scenario, skus.skus, ends, cal.b_month, split.end_stock))
     names, labels = scenario.family_names, scenario.period_labels
     return Schedule(
         weeks=weeks_table(skus, cal, wk),
@@ -233,9 +244,11 @@ def _split(
     batch: np.ndarray,
     method: Method,
     whole_units: bool,
+    closed: np.ndarray,
 ) -> Allocation:
     """Steps 1–3: the family plan spread over the buckets (time phasing), then each
-    bucket's family quantity split over its SKUs, bucket after bucket."""
+    bucket's family quantity split over its SKUs, bucket after bucket (none to an SKU
+    ``closed`` in it: phased out)."""
     supply_p, supply = bucket_supply(fp, cal, whole_units)
     fill = Fill.of_demand(skus.grid, skus.daily, cal, skus.fam, len(skus.first))
     return allocate(
@@ -249,6 +262,7 @@ def _split(
         batch,
         method=method,
         whole_units=whole_units,
+        closed=closed,
     )
 
 

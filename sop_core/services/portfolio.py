@@ -19,19 +19,22 @@ from pydantic import ValidationError
 
 from sop_core.base.access import Actor, as_actor, require
 from sop_core.base.errors import InputError, Problem
-from sop_core.base.fields import label
+from sop_core.base.fields import TERMS, label
 from sop_core.base.limits import MAX_TEXT_CHARS
-from sop_core.model.portfolio import planned_demand
-from sop_core.model.scenario import Launch, PhaseOut
+from sop_core.model.portfolio import launch_demand, planned_demand
+from sop_core.model.scenario import Launch, PhaseOut, SkuLaunch, SkuPhaseOut
 from sop_core.process.portfolio import (
     demand_effects,
     launch_item,
     launch_words,
     phase_out_words,
     portfolio_table,
+    sku_launch_words,
+    sku_phase_out_words,
 )
 from sop_core.process.workspace import Edit, WorkspaceState, remove_family_edits
-from sop_core.services.companies import company_state, edit_company
+from sop_core.schedule.demand import sku_demand_from_history
+from sop_core.services.companies import company_history, company_state, edit_company
 from sop_core.services.cycles import current_cycle
 from sop_core.services.workbench import Workbench
 
@@ -87,6 +90,7 @@ def _model(cls: type, data: dict, what: str) -> object:
         problems = []
         for err in exc.errors():
             key = f"{what}.{err['loc'][0]}" if err["loc"] else what
+            key = key if key in TERMS else key.removeprefix("sku_")  # an SKU's as a family's
             problems.append(Problem(label(key), f"{err['msg'].lower()}, got {err['input']!r}"))
         raise InputError(problems) from None
 
@@ -261,3 +265,240 @@ def clear_phase_out(
             wb, company, edits, author=actor, summary=f"cleared the phase-out of {name}"
         )
         return PortfolioChange(new, edits, f"{name} sells to the end of the plan again.", None)
+
+
+# --------------------------------------------------------------------------- SKUs
+
+
+def sku_demand_now(wb: Workbench, company: str) -> pd.DataFrame:
+    """Each SKU's demand per plan period as the weekly schedule splits the plan now
+    (columns family, sku, period, demand; :func:`sop_core.schedule.demand.
+    sku_demand_from_history` on the company's stored history, same month last year's
+    mix). Refused when the company has no history with SKUs, or the plan starts before
+    the history ends."""
+    state = company_state(wb, company)
+    history = company_history(wb, state)
+    if history is None or "sku" not in history.columns:
+        raise InputError(
+            Problem(
+                label("sku_launch.sku"),
+                f"{company} has no sales history by SKU; upload one with a sku column "
+                "(period, family, sku, demand) on the Demand page first",
+            )
+        )
+    return sku_demand_from_history(state.scenario(), state.planned_history(history))
+
+
+def _sku(rows: pd.DataFrame, family: str, sku: str, where: str) -> str:
+    """``sku`` (stripped) when it is an SKU of ``family`` in ``rows``, else refused."""
+    sku = str(sku or "").strip()
+    known = sorted(rows.loc[rows["family"] == family, "sku"].astype(str).unique())
+    if sku not in known:
+        shown = ", ".join(known[:8]) + (" …" if len(known) > 8 else "") or "none"
+        raise InputError(
+            Problem(where, f"{sku!r} is not an SKU of {family} (its SKUs: {shown}); pick one")
+        )
+    return sku
+
+
+def _sku_curve(rows: pd.DataFrame, family: str, sku: str, labels: list[str]) -> list[float]:
+    """SKU ``sku``'s demand on the plan's periods, from ``rows``."""
+    part = rows[(rows["family"] == family) & (rows["sku"].astype(str) == sku)]
+    by_period = part.groupby("period")["demand"].sum()
+    return [round(float(by_period.get(p, 0.0)), 6) for p in labels]
+
+
+def _sku_items(value: dict, key: str) -> list[dict]:
+    return [dict(v) for v in value.get(key) or []]
+
+
+def add_sku_launch(
+    wb: Workbench,
+    company: str,
+    family: str,
+    sku: str,
+    *,
+    start: str,
+    like: str,
+    volume: float | None = None,
+    factor: float | None = None,
+    ramp_months: int = 1,
+    ramp_shares: Sequence[float] | None = None,
+    cannibalise: str | None = None,
+    cannibalise_share: float = 0.0,
+    author: str | Actor,
+    today: date | None = None,
+) -> PortfolioChange:
+    """Launch SKU ``sku`` in ``family``: it sells from ``start`` like the family's SKU
+    ``like`` (its demand as the schedule splits the plan now) × scale × ramp, sized and
+    ramped as :func:`add_launch`'s, taking ``cannibalise_share`` of its demand from the
+    family's SKU ``cannibalise``. Its demand per period is worked out now and kept with
+    its assumptions; the family's plan demand gains it, less the share taken from the
+    sibling; its words go to this month's cycle log."""
+    actor = as_actor(author)
+    require(actor, "portfolio")
+    sku = str(sku or "").strip()
+    if not sku:
+        raise InputError(Problem(label("sku_launch.sku"), "the new SKU's code is blank; type it"))
+    if len(sku) > MAX_TEXT_CHARS:
+        raise InputError(
+            Problem(
+                label("sku_launch.sku"),
+                f"must be at most {MAX_TEXT_CHARS} characters, got {len(sku)}",
+            )
+        )
+    if (volume is None) == (factor is None):
+        raise InputError(
+            Problem(
+                label("launch.volume"),
+                "give the units of its first 12 months or a factor on the like-SKU, one of them",
+            )
+        )
+    with wb.store.transaction():
+        state = company_state(wb, company)
+        key = _family(state, family)
+        value = state.value("family", key) or {}
+        name = str(value["name"])
+        rows = sku_demand_now(wb, company)
+        if sku in set(rows.loc[rows["family"] == name, "sku"].astype(str)):
+            raise InputError(
+                Problem(
+                    label("sku_launch.sku"),
+                    f"{sku!r} is an SKU of {name} already; type the new SKU's code",
+                )
+            )
+        labels = state.scenario().period_labels
+        data = {
+            "sku": sku,
+            "start": _period(state, start, label("launch.start")),
+            "like": _sku(rows, name, like, label("sku_launch.like")),
+            "volume": volume,
+            "factor": factor,
+            "ramp_months": ramp_months,
+            "ramp_shares": list(ramp_shares) if ramp_shares else None,
+            "cannibalise": (
+                _sku(rows, name, cannibalise, label("sku_launch.cannibalise"))
+                if cannibalise
+                else None
+            ),
+            "cannibalise_share": cannibalise_share,
+            "demand": [0.0] * len(labels),
+        }
+        launch: SkuLaunch = _model(SkuLaunch, data, "sku_launch")  # type: ignore[assignment]
+        like_curve = _sku_curve(rows, name, launch.like, labels)
+        curve = launch_demand(launch, like_curve, labels)
+        launch = launch.model_copy(update={"demand": [round(float(v), 6) for v in curve]})
+        before = _sku_items(value, "sku_launches")
+        after = [*before, launch.model_dump(mode="json")]
+        edits = [Edit("family", key, value.get("sku_launches"), after, field="sku_launches")]
+        said = sku_launch_words(name, launch)
+        new = edit_company(
+            wb, company, edits, author=actor, summary=f"added SKU launch {sku}",
+            as_action="portfolio",
+        )  # fmt: skip
+        logged = _log(wb, company, f"SKU launch: {said}.", name, actor, today)
+        return PortfolioChange(new, edits, said, logged)
+
+
+def remove_sku_launch(
+    wb: Workbench, company: str, family: str, sku: str, *, author: str | Actor
+) -> PortfolioChange:
+    """Take the launch of SKU ``sku`` of ``family`` back; undoable."""
+    return _drop_sku_item(wb, company, family, sku, "sku_launches", "launch", author)
+
+
+def set_sku_phase_out(
+    wb: Workbench,
+    company: str,
+    family: str,
+    sku: str,
+    *,
+    end_period: str,
+    last_time_buy: float = 0.0,
+    replacement: str | None = None,
+    author: str | Actor,
+    today: date | None = None,
+) -> PortfolioChange:
+    """Phase SKU ``sku`` of ``family`` out: it sells until ``end_period`` (inclusive),
+    ends it with ``last_time_buy`` units in stock and is not made after it;
+    ``replacement`` (an SKU of the family, optional) takes its demand after it, else the
+    family's demand loses it. Its demand as the schedule splits the plan now is kept
+    with it; set again to move it. Its words go to this month's cycle log."""
+    actor = as_actor(author)
+    require(actor, "portfolio")
+    with wb.store.transaction():
+        state = company_state(wb, company)
+        key = _family(state, family)
+        value = state.value("family", key) or {}
+        name = str(value["name"])
+        rows = sku_demand_now(wb, company)
+        labels = state.scenario().period_labels
+        sku = _sku(rows, name, sku, label("sku_phase_out.sku"))
+        data = {
+            "sku": sku,
+            "end_period": _period(state, end_period, label("phase_out.end_period")),
+            "last_time_buy": last_time_buy,
+            "replacement": (
+                _sku(rows, name, replacement, label("sku_phase_out.replacement"))
+                if replacement
+                else None
+            ),
+            "demand": _sku_curve(rows, name, sku, labels),
+        }
+        old = [v for v in _sku_items(value, "sku_phase_outs") if v.get("sku") == sku]
+        if old:  # moved: its demand as it was before it ended, not what is left of it
+            data["demand"] = old[0].get("demand", data["demand"])
+        phase_out: SkuPhaseOut = _model(SkuPhaseOut, data, "sku_phase_out")  # type: ignore[assignment]
+        before = _sku_items(value, "sku_phase_outs")
+        after = [v for v in before if v.get("sku") != sku] + [phase_out.model_dump(mode="json")]
+        if after == before:
+            edits: list[Edit] = []
+        else:
+            saw = value.get("sku_phase_outs")
+            edits = [Edit("family", key, saw, after, field="sku_phase_outs")]
+        said = sku_phase_out_words(name, phase_out)
+        new = edit_company(
+            wb, company, edits, author=actor, summary=f"phase-out of {sku}: {said}",
+            as_action="portfolio",
+        )  # fmt: skip
+        logged = _log(wb, company, f"SKU phase-out: {said}.", name, actor, today) if edits else None
+        return PortfolioChange(new, edits, said, logged)
+
+
+def clear_sku_phase_out(
+    wb: Workbench, company: str, family: str, sku: str, *, author: str | Actor
+) -> PortfolioChange:
+    """Take the phase-out of SKU ``sku`` of ``family`` back: it sells to the end again."""
+    return _drop_sku_item(wb, company, family, sku, "sku_phase_outs", "phase-out", author)
+
+
+def _drop_sku_item(
+    wb: Workbench, company: str, family: str, sku: str, field: str, what: str,
+    author: str | Actor,
+) -> PortfolioChange:  # fmt: skip
+    actor = as_actor(author)
+    require(actor, "portfolio")
+    with wb.store.transaction():
+        state = company_state(wb, company)
+        key = _family(state, family)
+        value = state.value("family", key) or {}
+        name = str(value["name"])
+        sku = str(sku or "").strip()
+        before = _sku_items(value, field)
+        after = [v for v in before if v.get("sku") != sku]
+        if len(after) == len(before):
+            have = ", ".join(str(v.get("sku")) for v in before) or "none"
+            raise InputError(
+                Problem(
+                    label(f"{field[:-1]}.sku"),
+                    f"{sku!r} has no {what} in {name} (SKU {what}s there: {have}); "
+                    "nothing to take back",
+                )
+            )
+        edits = [Edit("family", key, value.get(field), after, field=field)]
+        said = f"Took back the {what} of {sku} ({name})."
+        new = edit_company(
+            wb, company, edits, author=actor, summary=f"took back the {what} of {sku}",
+            as_action="portfolio",
+        )  # fmt: skip
+        return PortfolioChange(new, edits, said, None)
