@@ -9,7 +9,15 @@ import json
 from pathlib import Path
 
 import pytest
-from factories import BACKENDS, cli_store, company_at, red_tomato_dict, refused_cli, run_cli
+from factories import (
+    BACKENDS,
+    cli_store,
+    company_at,
+    red_tomato_dict,
+    refused_cli,
+    run_cli,
+    seed_acme,
+)
 from postgres_server import postgres_server  # noqa: F401 (the PostgreSQL backend)
 
 from sop_core.model.scenario import parse_scenario
@@ -97,3 +105,49 @@ def test_refused_and_bad_input_exit_2_and_change_nothing(
         "Hand tools", "--factor", "1", "--ramp-shares", "half",
     )  # fmt: skip
     assert "--ramp-shares: 'half' is not a share; give e.g. 0.2,0.5" in err
+
+
+@pytest.fixture(params=BACKENDS)
+def sku_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Acme of ``factories.seed_acme``: Pumps (20, 10, 10 from 2027-01) and a history
+    selling P-6 6 a month and P-4 4."""
+    url = cli_store(request, tmp_path, monkeypatch, roles=ROLES, actor="Tester")
+    with connect(url) as wb:
+        seed_acme(wb, approve=False)
+    return url
+
+
+def _pumps(url: str) -> dict:
+    state = company_at(url)
+    return state.value("family", state.family_key("Pumps"))
+
+
+def test_an_sku_launch_and_phase_out_from_the_command_line(
+    capsys: pytest.CaptureFixture[str], sku_url: str
+) -> None:
+    code, out, err = run_cli(
+        capsys, "launches", "add", "Acme", "P-9", "--family", "Pumps", "--start", "2027-02",
+        "--like", "P-6", "--factor", "0.5", "--ramp-months", "2",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    assert out.startswith("Acme: P-9 (Pumps) sells from 2027-02 like P-6, × 0.5")
+    assert _pumps(sku_url)["sku_launches"][0]["demand"] == [0, 1.5, 3]  # P-6's 12, 6, 6
+    code, out, err = run_cli(
+        capsys, "phase-out", "set", "Acme", "Pumps", "--sku", "P-4", "--end", "2027-02",
+        "--replacement", "P-9", "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["message"] == (
+        "Acme: P-4 (Pumps) ends after 2027-02 with 0 units in stock; P-9 takes its demand"
+    )
+    code, out, _ = run_cli(capsys, "launches", "list", "Acme", "--format", "json")
+    kinds = [(r["Change"], r["Family"]) for r in json.loads(out)]
+    assert kinds == [("SKU launch", "Pumps"), ("SKU phase-out", "Pumps")]
+    err = refused_cli(
+        capsys, sku_url, "phase-out", "set", "Acme", "Pumps", "--sku", "P-5", "--end", "2027-02"
+    )
+    assert "SKU: 'P-5' is not an SKU of Pumps (its SKUs: P-4, P-6, P-9); pick one" in err
+    code, _, _ = run_cli(capsys, "phase-out", "clear", "Acme", "Pumps", "--sku", "P-4")
+    assert code == 0 and not _pumps(sku_url)["sku_phase_outs"]
+    code, _, _ = run_cli(capsys, "launches", "remove", "Acme", "P-9", "--family", "Pumps")
+    assert code == 0 and not _pumps(sku_url)["sku_launches"]

@@ -262,6 +262,13 @@ def test_launches_and_phase_outs_make_the_round_trip(spaces: Workspaces) -> None
                       "ramp_shares": [0.5], "cannibalise": "Garden tools",
                       "cannibalise_share": 0.25}}  # fmt: skip
     data["families"].append(new)
+    garden["sku_launches"] = [
+        {"sku": "G-2", "start": "2027-02", "like": "G-1", "factor": 0.5,
+         "demand": [0, 10, 20, 20, 20, 20]}
+    ]  # fmt: skip
+    garden["sku_phase_outs"] = [
+        {"sku": "G-1", "end_period": "2027-04", "replacement": "G-2", "demand": [5] * 6}
+    ]
     scenario = parse_scenario(data)
     state = spaces.create("Portfolio", author="ann", scenario=scenario)
     book = write_workbook(company_of(state, None))
@@ -270,6 +277,24 @@ def test_launches_and_phase_outs_make_the_round_trip(spaces: Workspaces) -> None
     assert families["Phase-out"].tolist()[0] == (
         '{"end_period": "2027-05", "last_time_buy": 40.0, "replacement": "New"}'
     )
+    assert json.loads(families["SKU phase-outs"].tolist()[0])[0]["replacement"] == "G-2"
+    assert pd.isna(families["SKU launches"].tolist()[1])  # none: a blank cell, not []
+
+
+def test_an_sku_launch_that_is_not_a_json_list_is_named_by_row_and_column(
+    spaces: Workspaces,
+) -> None:
+    from openpyxl import load_workbook as load
+
+    _company(spaces)
+    wb = load(io.BytesIO(_export(spaces, "Acme")))
+    sheet = wb["Families"]
+    column = [c.value for c in sheet[1]].index("SKU launches") + 1
+    sheet.cell(row=2, column=column, value='{"sku": "G-2"}')
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(InputError, match=r"Families row 2, SKU launches: must be a JSON list"):
+        read_workbook(buf.getvalue())
 
 
 def test_a_launch_that_is_not_json_is_named_by_row_and_column(spaces: Workspaces) -> None:

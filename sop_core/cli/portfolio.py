@@ -3,10 +3,14 @@
 - ``launches list COMPANY``: the company's launches and phase-outs, their assumptions in
   words; ``--section effects``: where they change a family's demand, per period.
 - ``launches add COMPANY NAME --start PERIOD --like FAMILY (--volume UNITS | --factor X)``
-  with ``--ramp-months N`` or ``--ramp-shares 0.2,0.5``, ``--cannibalise FAMILY --share S``.
-- ``launches remove COMPANY NAME``.
-- ``phase-out set COMPANY FAMILY --end PERIOD [--last-time-buy UNITS] [--replacement F]``.
-- ``phase-out clear COMPANY FAMILY``.
+  with ``--ramp-months N`` or ``--ramp-shares 0.2,0.5``, ``--cannibalise FAMILY --share S``;
+  with ``--family FAMILY``, NAME is a new SKU of that family and ``--like`` and
+  ``--cannibalise`` name SKUs of it.
+- ``launches remove COMPANY NAME [--family FAMILY]``.
+- ``phase-out set COMPANY FAMILY [--sku SKU] --end PERIOD [--last-time-buy UNITS]
+  [--replacement F]``: with ``--sku``, that SKU of the family ends and the replacement
+  is an SKU of it.
+- ``phase-out clear COMPANY FAMILY [--sku SKU]``.
 
 Each change is one audited, undoable action of a product developer; with a cycle this
 month, its assumptions go to the cycle's log. Bad input and a missing right exit 2.
@@ -62,7 +66,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "scale × the ramp-up, from the start period.",
     )
     company_argument(p)
-    p.add_argument("name", metavar="NAME", help="the new family's name")
+    p.add_argument("name", metavar="NAME", help="the new family's name (with --family: SKU code)")
+    _sku_family_option(p)
     p.add_argument("--start", required=True, metavar="PERIOD", help="its first period of sales")
     p.add_argument(
         "--like", required=True, metavar="FAMILY", help="the family whose demand gives its shape"
@@ -101,7 +106,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("remove", parents=parents, help="remove a launch (undoable)")
     company_argument(p)
-    p.add_argument("name", metavar="NAME", help="the launch's family")
+    p.add_argument("name", metavar="NAME", help="the launch's family (with --family: SKU code)")
+    _sku_family_option(p)
     p.set_defaults(func=_cmd_remove)
 
     parser = subparsers.add_parser(
@@ -113,7 +119,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = parser.add_subparsers(dest="phase_out_command", required=True, metavar="SUBCOMMAND")
     p = sub.add_parser("set", parents=parents, help="set or move a family's phase-out")
     company_argument(p)
-    p.add_argument("family", metavar="FAMILY", help="the family that ends")
+    p.add_argument("family", metavar="FAMILY", help="the family that ends (or the SKU's)")
+    _sku_option(p)
     p.add_argument("--end", required=True, metavar="PERIOD", help="its last period of sales")
     p.add_argument(
         "--last-time-buy",
@@ -128,8 +135,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_set)
     p = sub.add_parser("clear", parents=parents, help="take a family's phase-out back")
     company_argument(p)
-    p.add_argument("family", metavar="FAMILY", help="the family")
+    p.add_argument("family", metavar="FAMILY", help="the family (or the SKU's)")
+    _sku_option(p)
     p.set_defaults(func=_cmd_clear)
+
+
+def _sku_family_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--family",
+        metavar="FAMILY",
+        default=None,
+        help="launch an SKU inside this family: NAME is the new SKU's code, --like and "
+        "--cannibalise name SKUs of the family (needs a sales history by SKU)",
+    )
+
+
+def _sku_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--sku",
+        metavar="SKU",
+        default=None,
+        help="an SKU of the family ends, not the family (--replacement names an SKU of it)",
+    )
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -160,6 +187,23 @@ def _report(change: portfolio.PortfolioChange, fmt: str) -> int:
 def _cmd_add(args: argparse.Namespace) -> int:
     shares = parse_shares(args.ramp_shares, "--ramp-shares") or None
     with opened(args) as wb:
+        if args.family is not None:
+            change = portfolio.add_sku_launch(
+                wb,
+                args.company,
+                args.family,
+                args.name,
+                start=args.start,
+                like=args.like,
+                volume=args.volume,
+                factor=args.factor,
+                ramp_months=args.ramp_months,
+                ramp_shares=shares,
+                cannibalise=args.cannibalise,
+                cannibalise_share=args.share,
+                author=actor_of(args),
+            )
+            return _report(change, args.format)
         change = portfolio.add_launch(
             wb,
             args.company,
@@ -179,12 +223,29 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
 def _cmd_remove(args: argparse.Namespace) -> int:
     with opened(args) as wb:
-        change = portfolio.remove_launch(wb, args.company, args.name, author=actor_of(args))
+        if args.family is not None:
+            change = portfolio.remove_sku_launch(
+                wb, args.company, args.family, args.name, author=actor_of(args)
+            )
+        else:
+            change = portfolio.remove_launch(wb, args.company, args.name, author=actor_of(args))
     return _report(change, args.format)
 
 
 def _cmd_set(args: argparse.Namespace) -> int:
     with opened(args) as wb:
+        if args.sku is not None:
+            change = portfolio.set_sku_phase_out(
+                wb,
+                args.company,
+                args.family,
+                args.sku,
+                end_period=args.end,
+                last_time_buy=args.last_time_buy,
+                replacement=args.replacement,
+                author=actor_of(args),
+            )
+            return _report(change, args.format)
         change = portfolio.set_phase_out(
             wb,
             args.company,
@@ -199,5 +260,10 @@ def _cmd_set(args: argparse.Namespace) -> int:
 
 def _cmd_clear(args: argparse.Namespace) -> int:
     with opened(args) as wb:
-        change = portfolio.clear_phase_out(wb, args.company, args.family, author=actor_of(args))
+        if args.sku is not None:
+            change = portfolio.clear_sku_phase_out(
+                wb, args.company, args.family, args.sku, author=actor_of(args)
+            )
+        else:
+            change = portfolio.clear_phase_out(wb, args.company, args.family, author=actor_of(args))
     return _report(change, args.format)

@@ -224,13 +224,41 @@ def _cell_out(value: Any) -> Any:
     return value
 
 
-#: a family's launch and phase-out, as the scenario file's JSON text (Families sheet)
-PORTFOLIO_COLUMNS: dict[str, str] = {"launch": "Launch", "phase_out": "Phase-out"}
+#: a family's launch and phase-out, and its SKUs' (lists), as the scenario file's JSON
+#: text (Families sheet)
+PORTFOLIO_COLUMNS: dict[str, str] = {
+    "launch": "Launch",
+    "phase_out": "Phase-out",
+    "sku_launches": "SKU launches",
+    "sku_phase_outs": "SKU phase-outs",
+}
 
 
 def _json_text(value: Any) -> str | None:
-    """A launch or phase-out as the scenario file's JSON text (None: none)."""
-    return None if value is None else json.dumps(value, default=str)
+    """A launch or phase-out as the scenario file's JSON text (None: none, or no SKU
+    launches or phase-outs)."""
+    return None if value is None or value == [] else json.dumps(value, default=str)
+
+
+def _json_list(value: Any, where: str) -> list:
+    """A cell holding a JSON list of the scenario file's objects; refused naming ``where``."""
+    text = str(value).strip()
+    if not text.startswith("["):
+        raise InputError(
+            Problem(
+                where,
+                f"must be a JSON list [{{…}}, …] of the scenario file's objects, e.g. "
+                f'[{{"sku": "P-4", "end_period": "2027-06"}}], got {text[:40]!r}',
+            )
+        )
+    return [_json_cell(json.dumps(v), where) for v in _json_parsed(text, where)]
+
+
+def _json_parsed(text: str, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(Problem(where, f"is not JSON: {exc.msg} at character {exc.pos}")) from None
 
 
 def _json_cell(value: Any, where: str) -> Any:
@@ -282,7 +310,7 @@ def write_workbook(company: Company) -> bytes:
             *PORTFOLIO_COLUMNS.values(),
         ],
         fam_rows,
-        keys=[*FAMILY_FIELDS, "safety_stock", None, None, None, None],
+        keys=[*FAMILY_FIELDS, "safety_stock", None, None, *(None for _ in PORTFOLIO_COLUMNS)],
     )
     _sheet(
         wb,
@@ -469,7 +497,12 @@ def read_workbook(data: bytes, name: str = "company.xlsx") -> Company:
         confirmed[name_] = _blank(r.get("Values confirmed")) or _yes(r["Values confirmed"])
         for key, column in PORTFOLIO_COLUMNS.items():  # optional: older workbooks lack them
             if not _blank(r.get(column)):
-                fam[key] = _json_cell(r[column], f"Families row {i}, {column}")
+                where = f"Families row {i}, {column}"
+                fam[key] = (
+                    _json_list(r[column], where)
+                    if key.startswith("sku_")
+                    else _json_cell(r[column], where)
+                )
     wf_rows = _rows(book, "Workforce", ["Setting", "Value"])
     wf_by_label = {label: f for f, label, _ in WORKFORCE_FIELDS}
     workforce = {
