@@ -106,7 +106,7 @@ def test_every_model_has_a_name_in_words():
     assert len(set(names)) == len(names)
     assert not [n for n in names if CODE_NAME.fullmatch(n)]
     assert model_name("prophet-additive") == "Prophet (additive)"
-    assert model_name(COMBO) == "Combination (median of the 3 best)"
+    assert model_name(COMBO) == "Combination (average of the 3 best)"
     assert model_name("sarima") == "Seasonal ARIMA"
 
 

@@ -126,8 +126,12 @@ def test_error_measures_by_hand() -> None:
 
 
 def test_backtest_windows_three_origins_when_history_allows() -> None:
+    # a whole holdout apart when the history holds three such windows (no month scored
+    # twice), else half a holdout apart
     w = backtest_windows(60, 12, min_train=24)
-    assert [(x.train, x.holdout) for x in w] == [(36, 12), (42, 12), (48, 12)]
+    assert [(x.train, x.holdout) for x in w] == [(24, 12), (36, 12), (48, 12)]
+    one_short = backtest_windows(59, 12, min_train=24)
+    assert [(x.train, x.holdout) for x in one_short] == [(35, 12), (41, 12), (47, 12)]
     short = backtest_windows(36, 12, min_train=24)
     assert len(short) == 3 and short[0].train >= 24 and short[-1].train + short[-1].holdout == 36
     assert backtest_windows(24, 12, min_train=24) == []

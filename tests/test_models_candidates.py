@@ -119,7 +119,7 @@ def test_a_tie_goes_to_the_simpler_model_and_the_reason_says_so() -> None:
     assert choose_with_reason(one)[1].startswith("lowest backtest MASE 0.90 over 1 origin (next")
 
 
-def test_combination_is_the_median_of_the_best_three() -> None:
+def test_combination_is_the_mean_of_the_best_three() -> None:
     rows = [
         _row("naive", 3.0, [0, 0, 0]),
         _row("a", 1.0, [9, 12, 10]),
@@ -129,8 +129,8 @@ def test_combination_is_the_median_of_the_best_three() -> None:
     combo = combination_row(rows)
     assert combo is not None and combo["model"] == COMBO
     assert combo["members"] == ("a", "b", "c")
-    assert combo["_pred"].tolist() == [11, 10, 10]
-    assert combo["mae"] == pytest.approx(1 / 3)
+    assert combo["_pred"].tolist() == pytest.approx([11, 10, 9])  # the median: 11, 10, 10
+    assert combo["mae"] == pytest.approx(2 / 3)
     assert combination_row(rows[:2]) is None
 
 

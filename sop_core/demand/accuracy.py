@@ -20,11 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 
 DEFAULT_ORIGINS = 6
-"""Backtest origins per series (fewer when the history is short): six origins half a
-holdout apart give the choice and the conformal interval 72 errors of a 12-month
-holdout (on the 40-series panel the 80 % interval covered 72 % with three origins, 80 %
-with six; benchmarks/forecast_accuracy.py). The forecast and the ``accuracy`` command
-both use it."""
+"""Backtest origins per series (fewer when the history is short): six origins give the
+choice and the conformal interval 72 errors of a 12-month holdout (on the 40-series
+panel the 80 % interval covered 72 % with three origins, 80 % with six;
+benchmarks/forecast_accuracy.py; 80.8 % with six a holdout apart). The forecast and
+the ``accuracy`` command both use it; :func:`backtest_windows` spaces them."""
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,30 @@ def backtest_windows(
 ) -> list[Window]:
     """Rolling origins for a series of ``n`` periods, latest last.
 
-    Keeps ``origins`` origins ``step`` periods apart (default half the holdout) when the
-    history allows; otherwise shortens the holdout, then uses fewer origins. Returns
-    an empty list when not even one origin leaves ``min_train`` periods to fit on.
+    With ``step`` given, ``origins`` origins ``step`` periods apart. Without it, a whole
+    holdout apart when the history holds ``origins`` such windows after ``min_train``
+    periods: the windows do not overlap, so every backtest period is scored once and the
+    errors come from ``origins × holdout`` distinct periods (six years of a 12-month
+    holdout, where windows half a holdout apart span three and a half and score most
+    months twice), and with a holdout of one season each origin starts in the calendar
+    month the forecast starts in, step k of the backtest the same month of the year as
+    step k of the forecast (rolling-origin evaluation: Tashman 2000; Hyndman &
+    Athanasopoulos, *Forecasting: Principles and Practice*, 3rd ed., §5.10). A shorter
+    history gets origins half a holdout apart, then a shorter holdout, then fewer
+    origins. Returns an empty list when not even one origin leaves ``min_train`` periods
+    to fit on.
+
+    On benchmarks/forecast_accuracy.py (six origins, 12-month holdout) this spacing
+    alone took auto's relative MAE on the 40-series panel from 0.517 to 0.512. On all
+    144 months of AirPassengers, half-holdout origins scored only the last three and a
+    half years before the held-out one, where Prophet (multiplicative) did best and
+    was kept (within 2 % of the combination); a holdout apart they score six, the
+    combination wins, and the held-out year's relative MAE fell from 0.445 to 0.261.
     """
+    if step is None and origins >= 1:
+        first = n - holdout - (origins - 1) * holdout
+        if first >= min_train:
+            return [Window(first + k * holdout, holdout) for k in range(origins)]
     for o in range(max(1, origins), 0, -1):
         for h in range(holdout, 0, -1):
             s = step if step is not None else max(1, h // 2)

@@ -37,7 +37,7 @@ Candidates (simplest first; a tie goes to the simpler one):
   :func:`sop_core.demand.forecast.is_intermittent`): ``ses`` on the raw series, ``croston``,
   ``sba``, ``tsb`` (α = :data:`sop_core.demand.models.INTERMITTENT_ALPHA`, equal to
   :func:`sop_core.demand.models.intermittent_path`) and ``naive``.
-- ``combo``: the median of the :data:`~sop_core.demand.choice.COMBO_MEMBERS` best by
+- ``combo``: the mean of the :data:`~sop_core.demand.choice.COMBO_MEMBERS` best by
   backtest MASE, as on the per-series path.
 
 Smoothing parameters are chosen per series (and per backtest origin) from a small
@@ -493,8 +493,8 @@ def forecast_batch(job: BatchJob) -> BatchOut:
         stack_bt = np.stack([P[m] for m in cands], axis=1)  # S × M × points
         stack_fc = np.stack([final[m] for m in cands], axis=1)
         rows = np.arange(S)[:, None]
-        P[COMBO] = np.median(stack_bt[rows, members], axis=1)
-        final[COMBO] = np.median(stack_fc[rows, members], axis=1)
+        P[COMBO] = np.mean(stack_bt[rows, members], axis=1)
+        final[COMBO] = np.mean(stack_fc[rows, members], axis=1)
         meas[COMBO] = {
             k: np.where(got, v, np.nan) for k, v in measures_rows(A, P[COMBO], C).items()
         }
@@ -514,7 +514,7 @@ def forecast_batch(job: BatchJob) -> BatchOut:
         if model is None:
             model, reason = "naive", "no candidate scored in the backtest; seasonal naive"
         if model == COMBO:
-            reason += "; median of " + ", ".join(model_name(cands[j]) for j in members[i])
+            reason += "; average of " + ", ".join(model_name(cands[j]) for j in members[i])
         chosen.append(model)
         reasons.append(reason)
 

@@ -26,10 +26,11 @@ models, all zero, a model that failed to fit).
 
 Model choice (``model=``): ``auto`` backtests every candidate (seasonal naive, Theta,
 ETS, damped ETS, seasonal ARIMA, Prophet additive and multiplicative; for intermittent
-series, with many zero periods, Croston, SBA, TSB and SES instead) at rolling origins,
-adds the **combination** ``combo`` (the median, period by period, of the
+series, with many zero periods, Croston, SBA, TSB and SES instead) at rolling origins
+(a holdout apart when the history allows: :func:`~sop_core.demand.accuracy.backtest_windows`),
+adds the **combination** ``combo`` (the mean, period by period, of the
 :data:`~sop_core.demand.choice.COMBO_MEMBERS` best candidates by backtest; its backtest is
-the median of theirs), and keeps per series the lowest backtest **MASE** (scale-free, so
+the mean of theirs), and keeps per series the lowest backtest **MASE** (scale-free, so
 one rule fits every series), a difference under
 :data:`~sop_core.demand.choice.TIE_TOLERANCE` counting as a tie that goes to the simpler
 model (earlier in the candidate list; the combination counts as the most complex; the
@@ -385,9 +386,9 @@ def finish_series(task: SeriesTask, rows: list[dict[str, Any]]) -> SeriesResult:
     try:
         if chosen == COMBO and chosen_row is not None:
             parts = [run(m, intervals=False) for m in chosen_row["members"]]
-            mean = np.median(np.vstack([p.mean for p in parts]), axis=0)
+            mean = np.mean(np.vstack([p.mean for p in parts]), axis=0)
             out = SeriesResult(task.key, COMBO, mean, mean, mean)
-            reason += f"; median of {', '.join(map(model_name, chosen_row['members']))}"
+            reason += f"; average of {', '.join(map(model_name, chosen_row['members']))}"
         else:
             out = run(chosen, intervals=not conformal)
     except Exception as exc:
