@@ -309,3 +309,22 @@ def test_a_launch_that_is_not_json_is_named_by_row_and_column(spaces: Workspaces
     wb.save(buf)
     with pytest.raises(InputError, match="Families row 2, Launch: must be the scenario file"):
         read_workbook(buf.getvalue())
+
+
+def test_the_more_sheet_names_its_settings_and_leaves_defaults_blank(
+    spaces: Workspaces,
+) -> None:
+    import json
+
+    from sop_core.model.scenario import parse_scenario
+
+    data = json.loads(red_tomato().to_json())
+    data["resources"] = [{"name": "Line 1", "hours_available": 900}]
+    scenario = parse_scenario(data)
+    state = spaces.create("More", author="ann", scenario=scenario)
+    book = write_workbook(company_of(state, None))
+    more = _sheets(book)["More"].set_index("Setting")["Value"]
+    assert "Resources" in more.index and "resources" not in more.index
+    assert json.loads(more["Resources"])[0]["name"] == "Line 1"
+    assert more.drop("Resources").isna().all()  # defaults: blank, not [] or null
+    assert read_workbook(book).scenario == scenario

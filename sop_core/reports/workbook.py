@@ -54,6 +54,7 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
+from pydantic import TypeAdapter
 
 from sop_core.base.errors import InputError, Problem
 from sop_core.base.fields import (
@@ -278,6 +279,15 @@ def _json_cell(value: Any, where: str) -> Any:
     return parsed
 
 
+def _setting_text(name: str, value: Any) -> str | None:
+    """A scenario setting's value as the scenario file's JSON text; blank when it is the
+    setting's default (none given), which reads back as the default."""
+    default = Scenario.model_fields[name].get_default(call_default_factory=True)
+    if value == TypeAdapter(Any).dump_python(default, mode="json"):
+        return None
+    return json.dumps(value, ensure_ascii=False)
+
+
 def write_workbook(company: Company) -> bytes:
     """The company as an .xlsx workbook (see the module docstring for its sheets)."""
     s = company.scenario
@@ -379,7 +389,7 @@ def write_workbook(company: Company) -> bytes:
         wb,
         "More",
         ["Setting", "Value"],
-        [[name, json.dumps(more[name], ensure_ascii=False)] for name in SCENARIO_SETTINGS],
+        [[term(name).label, _setting_text(name, more[name])] for name in SCENARIO_SETTINGS],
     )
     for kind, table in MONTHLY_TABLES.items():
         frame = company.tables.get(kind)
@@ -532,10 +542,12 @@ def read_workbook(data: bytes, name: str = "company.xlsx") -> Company:
                 policy[key] = _yes(value)
     extras: dict[str, Any] = {}
     if "More" in book:  # optional: a workbook typed by hand may leave it out
+        by_label = {term(name).label: name for name in SCENARIO_SETTINGS}
         for i, r in enumerate(_rows(book, "More", ["Setting", "Value"]), start=2):
-            if str(r["Setting"]) in SCENARIO_SETTINGS and not _blank(r["Value"]):
+            name = by_label.get(str(r["Setting"]), str(r["Setting"]))  # label, or its key
+            if name in SCENARIO_SETTINGS and not _blank(r["Value"]):
                 try:
-                    extras[str(r["Setting"])] = json.loads(str(r["Value"]))
+                    extras[name] = json.loads(str(r["Value"]))
                 except json.JSONDecodeError as exc:
                     raise InputError(
                         Problem(f"More row {i}", f"Value is not valid JSON ({exc.msg})")
