@@ -146,7 +146,7 @@ def test_without_an_sku_history_it_says_what_to_upload(tmp_path: Path) -> None:
             portfolio.set_sku_phase_out(
                 bare, "Acme", "Pumps", "P-4", end_period="2027-02", author=PAT
             )
-    with pytest.raises(InputError, match="'P-8' has no phase-out in Pumps"):
-        portfolio.clear_sku_phase_out(
-            connect(f"sqlite:///{tmp_path / 'bare.sqlite'}"), "Acme", "Pumps", "P-8", author=PAT
-        )
+        with pytest.raises(InputError, match="New SKU: 'P-8' has no launch in Pumps"):
+            portfolio.remove_sku_launch(bare, "Acme", "Pumps", "P-8", author=PAT)
+        with pytest.raises(InputError, match="SKU: 'P-8' has no phase-out in Pumps"):
+            portfolio.clear_sku_phase_out(bare, "Acme", "Pumps", "P-8", author=PAT)

@@ -490,7 +490,7 @@ def _drop_sku_item(
             have = ", ".join(str(v.get("sku")) for v in before) or "none"
             raise InputError(
                 Problem(
-                    label(f"{field[:-1]}.sku"),
+                    label("sku_launch.sku" if field == "sku_launches" else "sku_phase_out.sku"),
                     f"{sku!r} has no {what} in {name} (SKU {what}s there: {have}); "
                     "nothing to take back",
                 )
