@@ -150,13 +150,13 @@ def sku_demand_table() -> pd.DataFrame:
     for f in scenario.families:
         for ln in f.sku_launches:
             shown = [show_value("sku_launch.demand", v) for v in ln.demand]
-            rows.append([f.name, ln.sku, header("sku_launch.demand"), *shown])
+            rows.append([ln.sku, f.name, header("sku_launch.demand"), *shown])
         for po in f.sku_phase_outs:
             last = periods.index(po.end_period)
             shown = [show_value("sku_phase_out.demand", v) if t > last else ""
                      for t, v in enumerate(po.demand)]  # fmt: skip
-            rows.append([f.name, po.sku, header("sku_phase_out.demand"), *shown])
-    head = [header("portfolio.family"), label("sku_phase_out.sku"), header("portfolio.kind")]
+            rows.append([po.sku, f.name, header("sku_phase_out.demand"), *shown])
+    head = [label("sku_phase_out.sku"), header("portfolio.family"), header("portfolio.kind")]
     return pd.DataFrame(rows, columns=[*head, *periods])
 
 
