@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from e2e_server import (
     TIMEOUT_MS,
+    choose_option,
     grid_tables,
     no_exception,
     number,
@@ -33,8 +34,7 @@ ANA = Actor("Ana Demand", "ana@acme.example", frozenset({"demand_planner"}), sig
 
 def choose(page, label: str, option: str) -> None:
     """Pick ``option`` in the select box labelled ``label``."""
-    page.get_by_label(label, exact=True).click()
-    page.get_by_role("option", name=option, exact=True).click()
+    choose_option(page, label, option)
 
 
 def grid_with(page, row: str):
@@ -104,3 +104,50 @@ def test_a_launch_added_by_product_development_is_reviewed_and_planned(team_serv
     )
     no_exception(ana)
     ana.context.close()
+
+
+def test_an_sku_launch_is_shown_by_period_and_taken_back(team_server, browser):
+    """At SKU level, a product developer launches a garden SKU that sells like GT-SPADE:
+    the page confirms it, lists it, shows its demand by period in whole units, and takes
+    it back."""
+    base, db = team_server
+    store = Store(db)
+    seed_sample(Workbench(store))
+
+    def launched() -> list[dict]:
+        state = Workspaces(store).state(COMPANY)
+        return state.value("family", state.family_key("Garden Tools")).get("sku_launches") or []
+
+    pat = sign_in(browser, base, "pat@acme.example")
+    open_page(pat, base + "/launches", "Add a launch")
+    pat.get_by_test_id("stButtonGroup").get_by_text("SKU", exact=True).click()
+    pat.get_by_text("Launch an SKU").first.wait_for(timeout=TIMEOUT_MS)
+    wait_idle(pat)
+    choose(pat, "Family", "Garden Tools")
+    pat.get_by_role("textbox", name="New SKU").fill("GT-TROWEL")
+    choose(pat, "Launch period", "2026-12")
+    choose(pat, "Sells like SKU", "GT-SPADE")
+    pat.get_by_text("Factor on the like-SKU").click()
+    pat.get_by_role("spinbutton", name="Units or factor").fill("0.5")
+    pat.get_by_role("spinbutton", name="Ramp-up").fill("2")
+    pat.get_by_role("button", name="Add the SKU launch").click()
+    until(lambda: bool(launched()), "the SKU launch in the store")
+    pat.get_by_text(
+        "Added the SKU launch: GT-TROWEL (Garden Tools) sells from 2026-12 like GT-SPADE"
+    ).first.wait_for(timeout=TIMEOUT_MS)
+    listed = grid_with(pat, "SKU launch")
+    assert listed.loc["SKU launch", "Family"] == "Garden Tools"
+    by_period = grid_with(pat, "GT-TROWEL")
+    stored = launched()[0]["demand"]
+    assert stored[0] == 0 and stored[1] > 0  # nothing before its start
+    shown = [by_period.loc["GT-TROWEL", p] for p in ("2026-11", "2026-12", "2027-01")]
+    assert all("." not in v for v in shown), shown  # whole units, no raw floats
+    assert [number(v) for v in shown] == [round(v) for v in stored[:3]]
+    shoot(pat, "launches_sku")
+    pat.get_by_role("button", name="Take back the launch of GT-TROWEL").click()
+    until(lambda: not launched(), "the SKU launch taken back")
+    pat.get_by_text("Took back the launch of GT-TROWEL (Garden Tools).").first.wait_for(
+        timeout=TIMEOUT_MS
+    )
+    no_exception(pat)
+    pat.context.close()
