@@ -368,7 +368,7 @@ explain("portfolio")
 
 
 def add_launch(shares: list[float]) -> None:
-    """Add the launch the form describes (refused: said at the top of the page)."""
+    """Add the launch the form describes (refused: said beside the form)."""
     change = act(
         lambda wb, company, who: portfolio.add_launch(
             wb, company, name, start=start, like=like,
@@ -377,7 +377,8 @@ def add_launch(shares: list[float]) -> None:
             ramp_months=int(ramp), ramp_shares=shares or None,
             cannibalise=None if takes == NONE else takes,
             cannibalise_share=share / 100, author=who,
-        )
+        ),
+        refused=lambda exc: show_input_error(exc, "Nothing added"),
     )  # fmt: skip
     done(change, "Added the launch")
 
@@ -400,7 +401,10 @@ if launches:
     if r2.button("Remove the launch", icon=":material/delete:", key="launch_remove",
                  **guarded("portfolio")):  # fmt: skip
         done(
-            act(lambda wb, company, who: portfolio.remove_launch(wb, company, gone, author=who)),
+            act(
+                lambda wb, company, who: portfolio.remove_launch(wb, company, gone, author=who),
+                refused=lambda exc: show_input_error(exc, "Not removed"),
+            ),
             "Removed",
         )
 
@@ -424,7 +428,8 @@ if set_it:
         lambda wb, company, who: portfolio.set_phase_out(
             wb, company, ending, end_period=end, last_time_buy=ltb,
             replacement=None if instead == NONE else instead, author=who,
-        )
+        ),
+        refused=lambda exc: show_input_error(exc, "Nothing set"),
     )  # fmt: skip
     done(change, "Phase-out set")
 ended = [f.name for f in scenario.families if f.phase_out is not None]
@@ -434,6 +439,9 @@ if ended:
     if q2.button("Take the phase-out back", icon=":material/undo:", key="phase_clear",
                  **guarded("portfolio")):  # fmt: skip
         done(
-            act(lambda wb, company, who: portfolio.clear_phase_out(wb, company, back, author=who)),
+            act(
+                lambda wb, company, who: portfolio.clear_phase_out(wb, company, back, author=who),
+                refused=lambda exc: show_input_error(exc, "Not taken back"),
+            ),
             "Phase-out taken back",
         )

@@ -136,6 +136,16 @@ def test_bad_ramp_up_shares_are_named_and_nothing_is_added(monkeypatch: pytest.M
     assert "No launch or phase-out yet." in [c.value for c in at.caption]
 
 
+def test_a_refused_launch_is_said_beside_the_form_at_once(monkeypatch: pytest.MonkeyPatch):
+    acting(monkeypatch, PAT)
+    at = open_app_page(PAGE, run_entry_first=True)
+    at.text_input(key="launch_name").input("Hand Tools")  # a family already
+    at.number_input(key="launch_amount").set_value(1000.0)
+    at = rerun(button(at, "Add the launch").click())
+    said = " ".join(shown(e.value) for e in at.error)
+    assert "'Hand Tools' is a family of Sample company already; pick another" in said
+
+
 def test_the_capacity_page_does_not_remove_a_family_a_launch_sells_like():
     open_app_page(PAGE, run_entry_first=True)  # the sample company, seeded
     with connect(os.environ["SOP_DATABASE_URL"]) as wb:

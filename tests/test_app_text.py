@@ -47,6 +47,7 @@ PAGES = (
     "pages/executive.py",
     "pages/scenarios.py",
     "pages/audit.py",
+    "pages/launches.py",
 )
 
 
