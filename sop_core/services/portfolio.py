@@ -106,6 +106,30 @@ def _log(
     )
 
 
+def _new_name(text: str | None, key: str, blank: str) -> str:
+    """A new launch's name or SKU code, stripped; refused (field ``key``) when blank
+    (saying ``blank``) or too long."""
+    text = str(text or "").strip()
+    if not text:
+        raise InputError(Problem(label(key), blank))
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputError(
+            Problem(label(key), f"must be at most {MAX_TEXT_CHARS} characters, got {len(text)}")
+        )
+    return text
+
+
+def _one_size(volume: float | None, factor: float | None, like: str) -> None:
+    """Refused unless exactly one of a launch's volume and factor is given."""
+    if (volume is None) == (factor is None):
+        raise InputError(
+            Problem(
+                label("launch.volume"),
+                f"give the units of its first 12 months or a factor on the {like}, one of them",
+            )
+        )
+
+
 def add_launch(
     wb: Workbench,
     company: str,
@@ -128,20 +152,8 @@ def add_launch(
     from ``cannibalise``; its assumptions go to this month's cycle log."""
     actor = as_actor(author)
     require(actor, "portfolio")
-    name = str(name).strip()
-    if not name:
-        raise InputError(Problem(label("name"), "the launch's name is blank; type a name"))
-    if len(name) > MAX_TEXT_CHARS:
-        raise InputError(
-            Problem(label("name"), f"must be at most {MAX_TEXT_CHARS} characters, got {len(name)}")
-        )
-    if (volume is None) == (factor is None):
-        raise InputError(
-            Problem(
-                label("launch.volume"),
-                "give the units of its first 12 months or a factor on the like-family, one of them",
-            )
-        )
+    name = _new_name(name, "name", "the launch's name is blank; type a name")
+    _one_size(volume, factor, "like-family")
     with wb.store.transaction():
         state = company_state(wb, company)
         if state.family_key(name) is not None:
@@ -337,23 +349,8 @@ def add_sku_launch(
     sibling; its words go to this month's cycle log."""
     actor = as_actor(author)
     require(actor, "portfolio")
-    sku = str(sku or "").strip()
-    if not sku:
-        raise InputError(Problem(label("sku_launch.sku"), "the new SKU's code is blank; type it"))
-    if len(sku) > MAX_TEXT_CHARS:
-        raise InputError(
-            Problem(
-                label("sku_launch.sku"),
-                f"must be at most {MAX_TEXT_CHARS} characters, got {len(sku)}",
-            )
-        )
-    if (volume is None) == (factor is None):
-        raise InputError(
-            Problem(
-                label("launch.volume"),
-                "give the units of its first 12 months or a factor on the like-SKU, one of them",
-            )
-        )
+    sku = _new_name(sku, "sku_launch.sku", "the new SKU's code is blank; type it")
+    _one_size(volume, factor, "like-SKU")
     with wb.store.transaction():
         state = company_state(wb, company)
         key = _family(state, family)
