@@ -185,39 +185,22 @@ def _report(change: portfolio.PortfolioChange, fmt: str) -> int:
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
-    shares = parse_shares(args.ramp_shares, "--ramp-shares") or None
+    launch = {
+        "start": args.start,
+        "like": args.like,
+        "volume": args.volume,
+        "factor": args.factor,
+        "ramp_months": args.ramp_months,
+        "ramp_shares": parse_shares(args.ramp_shares, "--ramp-shares") or None,
+        "cannibalise": args.cannibalise,
+        "cannibalise_share": args.share,
+        "author": actor_of(args),
+    }
     with opened(args) as wb:
         if args.family is not None:
-            change = portfolio.add_sku_launch(
-                wb,
-                args.company,
-                args.family,
-                args.name,
-                start=args.start,
-                like=args.like,
-                volume=args.volume,
-                factor=args.factor,
-                ramp_months=args.ramp_months,
-                ramp_shares=shares,
-                cannibalise=args.cannibalise,
-                cannibalise_share=args.share,
-                author=actor_of(args),
-            )
-            return _report(change, args.format)
-        change = portfolio.add_launch(
-            wb,
-            args.company,
-            args.name,
-            start=args.start,
-            like=args.like,
-            volume=args.volume,
-            factor=args.factor,
-            ramp_months=args.ramp_months,
-            ramp_shares=shares,
-            cannibalise=args.cannibalise,
-            cannibalise_share=args.share,
-            author=actor_of(args),
-        )
+            change = portfolio.add_sku_launch(wb, args.company, args.family, args.name, **launch)
+        else:
+            change = portfolio.add_launch(wb, args.company, args.name, **launch)
     return _report(change, args.format)
 
 
@@ -233,28 +216,17 @@ def _cmd_remove(args: argparse.Namespace) -> int:
 
 
 def _cmd_set(args: argparse.Namespace) -> int:
+    ending = {
+        "end_period": args.end,
+        "last_time_buy": args.last_time_buy,
+        "replacement": args.replacement,
+        "author": actor_of(args),
+    }
     with opened(args) as wb:
         if args.sku is not None:
-            change = portfolio.set_sku_phase_out(
-                wb,
-                args.company,
-                args.family,
-                args.sku,
-                end_period=args.end,
-                last_time_buy=args.last_time_buy,
-                replacement=args.replacement,
-                author=actor_of(args),
-            )
-            return _report(change, args.format)
-        change = portfolio.set_phase_out(
-            wb,
-            args.company,
-            args.family,
-            end_period=args.end,
-            last_time_buy=args.last_time_buy,
-            replacement=args.replacement,
-            author=actor_of(args),
-        )
+            change = portfolio.set_sku_phase_out(wb, args.company, args.family, args.sku, **ending)
+        else:
+            change = portfolio.set_phase_out(wb, args.company, args.family, **ending)
     return _report(change, args.format)
 
 
