@@ -21,6 +21,7 @@ from pages._workspace import (
 from sop_core.base.errors import InputError
 from sop_core.base.fields import header, label, show_value, term
 from sop_core.base.text import md_escape
+from sop_core.model.scenario import period_position
 from sop_core.model.whatif import WhatIf
 from sop_core.process.portfolio import parse_shares
 from sop_core.services import portfolio
@@ -152,7 +153,7 @@ def sku_demand_table() -> pd.DataFrame:
             shown = [show_value("sku_launch.demand", v) for v in ln.demand]
             rows.append([ln.sku, f.name, header("sku_launch.demand"), *shown])
         for po in f.sku_phase_outs:
-            last = periods.index(po.end_period)
+            last = period_position(periods, po.end_period)
             shown = [show_value("sku_phase_out.demand", v) if t > last else ""
                      for t, v in enumerate(po.demand)]  # fmt: skip
             rows.append([po.sku, f.name, header("sku_phase_out.demand"), *shown])

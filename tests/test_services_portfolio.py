@@ -15,7 +15,7 @@ from factories import red_tomato_dict
 from sop_core.base.access import Actor, PermissionDenied
 from sop_core.base.errors import InputError
 from sop_core.model.scenario import parse_scenario
-from sop_core.services import audit, companies, cycles, plans, portfolio
+from sop_core.services import audit, companies, cycles, demand, plans, portfolio
 from sop_core.services.workbench import Workbench, connect
 
 PERIODS = [f"2027-{m:02d}" for m in range(1, 7)]
@@ -256,3 +256,31 @@ def test_a_family_a_launch_or_phase_out_names_is_not_removed_from_under_it(
         "Trail tools sells like it; change or remove that first on the Launches and "
         "phase-outs page"
     )
+
+
+def test_a_started_launch_and_an_ended_phase_out_survive_a_rolled_horizon(wb: Workbench) -> None:
+    """Next quarter's consensus runs April to September: the launch started in March and
+    Garden tools ended in February, both before the new horizon; the hand-over is taken
+    and the plan makes nothing of the ended family."""
+    portfolio.add_launch(
+        wb, "Acme", "Trail tools", start="2027-03", like="Hand tools", factor=1,
+        author=PAT, today=TODAY,
+    )  # fmt: skip
+    portfolio.set_phase_out(
+        wb, "Acme", "Garden tools", end_period="2027-02", author=PAT, today=TODAY
+    )
+    months = [f"2027-{m:02d}" for m in range(4, 10)]
+    names = ("Garden tools", "Hand tools", "Trail tools")
+    consensus = pd.DataFrame(
+        [{"family": f, "period": p, "forecast": 100.0} for f in names for p in months]
+    )
+    demand.hand_over(wb, "Acme", consensus, author="ann", model="auto", history_name="x.csv")
+    state = companies.company_state(wb, "Acme")
+    assert state.scenario().period_labels == months
+    plan = plans.company_plan(wb, "Acme").result
+    assert plan.optimal
+    fam = plan.families
+    garden = fam[fam["family"] == "Garden tools"]
+    assert garden["production"].tolist() == [0] * 6 and garden["subcontract"].tolist() == [0] * 6
+    assert garden["demand"].tolist() == [0] * 6  # it ended in February
+    assert fam[fam["family"] == "Trail tools"]["demand"].tolist() == [100.0] * 6

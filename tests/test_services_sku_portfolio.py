@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from factories import seed_acme
 
 from sop_core.base.access import Actor, PermissionDenied
 from sop_core.base.errors import InputError
-from sop_core.services import companies, cycles, exports, plans, portfolio
+from sop_core.services import companies, cycles, demand, exports, plans, portfolio
 from sop_core.services.workbench import Workbench, connect
 
 PAT = Actor("Pat", "pat@acme.example", frozenset({"product_developer"}), signed_in=True)
@@ -150,3 +151,28 @@ def test_without_an_sku_history_it_says_what_to_upload(tmp_path: Path) -> None:
             portfolio.remove_sku_launch(bare, "Acme", "Pumps", "P-8", author=PAT)
         with pytest.raises(InputError, match="SKU: 'P-8' has no phase-out in Pumps"):
             portfolio.clear_sku_phase_out(bare, "Acme", "Pumps", "P-8", author=PAT)
+
+
+def _hand_over(wb: Workbench, months: list[str]) -> None:
+    consensus = pd.DataFrame([{"family": "Pumps", "period": p, "forecast": 10.0} for p in months])
+    demand.hand_over(wb, "Acme", consensus, author="ann", model="auto", history_name="x.csv")
+
+
+def test_sku_launches_and_phase_outs_follow_a_rolled_horizon(wb: Workbench) -> None:
+    _launch(wb)  # P-9: 0, 1.5, 3 over January to March
+    portfolio.set_sku_phase_out(wb, "Acme", "Pumps", "P-4", end_period="2027-02", author=PAT)
+    # next month's consensus: February to April, 10 a month
+    _hand_over(wb, ["2027-02", "2027-03", "2027-04"])
+    pumps = _pumps(wb)
+    assert pumps["sku_launches"][0]["demand"] == [1.5, 3.0, 3.0]  # April: as in March
+    assert pumps["sku_phase_outs"][0]["demand"] == [4.0, 4.0, 4.0]
+    assert _planned(wb) == [11.5, 9.0, 9.0]  # 10 + P-9's, less P-4's 4 after February
+    # and the month after: P-4 ended before the horizon; it is made in no week
+    _hand_over(wb, ["2027-03", "2027-04", "2027-05"])
+    assert _planned(wb) == [9.0, 9.0, 9.0]
+    made = exports.schedule_rows(wb, "Acme", approved=False).schedule
+    assert made is not None
+    p4 = made.weeks[made.weeks["sku"] == "P-4"]
+    assert len(p4) and p4["made"].abs().max() < 1e-9
+    sold = made.weeks.groupby("sku")["demand"].sum().to_dict()
+    assert sold == pytest.approx({"P-6": 18.0, "P-9": 9.0, "P-4": 0.0})

@@ -16,7 +16,7 @@ from factories import ACME_MONTHS, acme_scenario
 from sop_core.base.errors import InputError
 from sop_core.engine.planner import solve
 from sop_core.model.portfolio import planned_demand, set_aside, sku_mix
-from sop_core.model.scenario import Scenario, parse_scenario
+from sop_core.model.scenario import Scenario, parse_scenario, period_position
 from sop_core.schedule.demand import sku_demand
 from sop_core.schedule.weekly import schedule
 
@@ -160,7 +160,7 @@ def test_a_family_launch_without_skus_is_scheduled_as_one_sku_of_its_name() -> N
         ({"sku_launches": [{**LAUNCH, "like": "P-9"}]}, "sku_launches[0].like", "another SKU"),
         ({"sku_launches": [LAUNCH, LAUNCH]}, "sku_launches[1].sku", "launched twice"),
         ({"sku_launches": [{**LAUNCH, "demand": [1.0]}]}, "sku_launches[0].demand", "3 values"),
-        ({"sku_launches": [{**LAUNCH, "start": "2026-12"}]}, "sku_launches[0].start", "periods"),
+        ({"sku_launches": [{**LAUNCH, "start": "Dec"}]}, "sku_launches[0].start", "periods"),
         ({"sku_phase_outs": [{**PHASE_OUT, "replacement": "P-4"}]}, "replacement", "another"),
         ({"sku_phase_outs": [{**PHASE_OUT, "end_period": "May"}]}, "end_period", "'May'"),
     ],
@@ -170,3 +170,17 @@ def test_a_bad_sku_launch_or_phase_out_is_named(change: dict, where: str, words:
         acme(**change)
     text = str(err.value)
     assert where in text and words in text
+
+
+def test_a_period_outside_a_rolled_horizon_keeps_its_place() -> None:
+    labels = ["2027-03", "2027-04", "2027-05"]
+    assert period_position(labels, "2027-04") == 1
+    assert period_position(labels, "2027-02") == -1  # the month before the first
+    assert period_position(labels, "2026-12") == -3
+    assert period_position(labels, "2027-07") == 4
+    assert period_position(labels, "May") is None
+    assert period_position(["Q1", "Q2"], "Q3") is None  # not months: only its own labels
+    # a phase-out that ended before the horizon: nothing left to sell, nothing set aside
+    s = acme(sku_phase_outs=[{**PHASE_OUT, "end_period": "2026-12", "last_time_buy": 5}])
+    assert planned_demand(s)[0].tolist() == [12.0, 6.0, 6.0]
+    assert set_aside(s)[0].tolist() == [0.0, 0.0, 0.0]

@@ -24,30 +24,16 @@ import pandas as pd
 
 from sop_core.demand.forecast import label_periods
 from sop_core.model.portfolio import launch_curve
-from sop_core.model.scenario import Launch, Scenario
+from sop_core.model.scenario import Launch, Scenario, period_position
 
 #: how much wider, relative to its forecast, a launch's interval is than its like-family's
 LAUNCH_WIDENING = 1.5
 
 
-def months_between(first: str, label: str) -> int | None:
-    """Months from period ``first`` to ``label`` (both "YYYY-MM"), or None when either is
-    not a month."""
-    try:
-        a, b = pd.Period(first, "M"), pd.Period(label, "M")
-    except (ValueError, TypeError):
-        return None
-    return (b - a).n
-
-
 def start_index(launch: Launch, labels: Sequence[str]) -> int | None:
     """The launch's start as an index of ``labels`` (below 0: before the first; beyond:
     after the last), or None when the labels are not months and do not hold it."""
-    if launch.start in labels:
-        return list(labels).index(launch.start)
-    if not labels:
-        return None
-    return months_between(labels[0], launch.start)
+    return period_position(list(labels), launch.start)
 
 
 def model_words(launch: Launch) -> str:

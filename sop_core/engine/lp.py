@@ -261,13 +261,22 @@ def phase_out_bounds(
         I_{f,t} = LTB and S_{f,t} = 0 for t ≥ e   (it ends with the stock stated, no backlog)
         P_{f,t} = C_{f,t} = 0 for t > e            (nothing made or bought that cannot be sold)
 
+    A family that ended before the horizon (e < 0, its plan rolled on) has P = C = 0 in
+    every period and keeps the stock it has; one that ends after it has no bounds.
+
     Its demand after e is 0 (:func:`sop_core.model.portfolio.planned_demand`), so the
     inventory balance holds I at LTB after e. Bounds, not rows: the compiled model keeps
     its shape when an end period is set, moved or cleared, and the planner's warm re-solve
     pushes the changed bounds like any other (:mod:`sop_core.engine.planner`)."""
     safety = safety.copy()
+    T = safety.shape[1]
     for f, e in enumerate(end_index(s)):
-        if e is None:
+        if e is None or e >= T:  # none, or it ends after the horizon
+            continue
+        if e < 0:  # it ended before the horizon: nothing made, its stock left as it is
+            P_ub[f, :] = 0.0
+            C_ub[f, :] = 0.0
+            safety[f, :] = 0.0
             continue
         ltb = float(s.families[f].phase_out.last_time_buy)
         I_lb[f, e:] = ltb

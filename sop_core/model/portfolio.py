@@ -40,7 +40,7 @@ import numpy as np
 
 from sop_core.base.errors import InputError, Problem
 from sop_core.base.fields import label
-from sop_core.model.scenario import Family, Launch, Scenario
+from sop_core.model.scenario import Family, Launch, Scenario, period_position
 
 #: months over which a launch's ``volume`` is given
 VOLUME_MONTHS = 12
@@ -98,7 +98,7 @@ def launch_curve(launch: Launch, like: list[float] | np.ndarray, start: int) -> 
 def launch_demand(launch: Launch, like: list[float] | np.ndarray, periods: list[str]) -> np.ndarray:
     """The launch's demand on the plan's ``periods`` (its start one of them): see
     :func:`launch_curve`; ``like``: the like-item's demand per period."""
-    return launch_curve(launch, like, periods.index(launch.start))
+    return launch_curve(launch, like, position(periods, launch.start))
 
 
 def planned_demand(scenario: Scenario) -> np.ndarray:
@@ -121,7 +121,7 @@ def planned_demand(scenario: Scenario) -> np.ndarray:
         po = fam.phase_out
         if po is None:
             continue
-        after = labels.index(po.end_period) + 1
+        after = min(max(position(labels, po.end_period) + 1, 0), len(labels))
         if po.replacement is not None:
             demand[names.index(po.replacement), after:] += demand[j, after:]
         demand[j, after:] = 0.0
@@ -135,9 +135,11 @@ def set_aside(scenario: Scenario) -> np.ndarray:
     out = np.zeros((len(scenario.families), len(labels)))
     for j, fam in enumerate(scenario.families):
         for po in fam.sku_phase_outs:
-            out[j, labels.index(po.end_period)] += po.last_time_buy
+            end = position(labels, po.end_period)
+            if 0 <= end < len(labels):
+                out[j, end] += po.last_time_buy
         if fam.phase_out is not None:
-            out[j, labels.index(fam.phase_out.end_period) + 1 :] = 0.0
+            out[j, max(position(labels, fam.phase_out.end_period) + 1, 0) :] = 0.0
     return out
 
 
@@ -151,11 +153,13 @@ def family_after_skus(fam: Family, labels: list[str], demand: np.ndarray) -> np.
         kept = 1.0 - (ln.cannibalise_share if ln.cannibalise is not None else 0.0)
         out += kept * np.asarray(ln.demand, dtype=float)
     for po in fam.sku_phase_outs:
-        end = labels.index(po.end_period)
-        out[end] += po.last_time_buy
+        end = position(labels, po.end_period)
+        if 0 <= end < len(labels):
+            out[end] += po.last_time_buy
         if po.replacement is None:
-            ended = np.asarray(po.demand, dtype=float)[end + 1 :]
-            out[end + 1 :] -= np.minimum(out[end + 1 :], ended)
+            after = max(end + 1, 0)
+            ended = np.asarray(po.demand, dtype=float)[after:]
+            out[after:] -= np.minimum(out[after:], ended)
     return out
 
 
@@ -176,7 +180,7 @@ def sku_mix(
     for po in fam.sku_phase_outs:
         if po.sku not in rows:
             continue
-        after = labels.index(po.end_period) + 1
+        after = max(position(labels, po.end_period) + 1, 0)
         ended = rows[po.sku][after:].copy()
         rows[po.sku][after:] = 0.0
         if po.replacement is not None and po.replacement in rows:
@@ -185,10 +189,21 @@ def sku_mix(
     return names, np.vstack([rows[n] for n in names]) if names else np.zeros((0, len(labels)))
 
 
+def position(labels: list[str], period: str) -> int:
+    """``period``'s index on the plan's ``labels``; a month before the first is below 0,
+    one after the last at or beyond their count
+    (:func:`~sop_core.model.scenario.period_position`; the scenario checked it is one)."""
+    at = period_position(list(labels), period)
+    if at is None:
+        raise ValueError(f"{period!r} is not a period of the plan")
+    return at
+
+
 def end_index(scenario: Scenario) -> list[int | None]:
-    """Per family, the index of its phase-out's end period (None: no phase-out)."""
+    """Per family, the index of its phase-out's end period (None: no phase-out; below 0:
+    it ended before the plan's first period; at or beyond their count: after the last)."""
     labels = scenario.period_labels
     return [
-        labels.index(f.phase_out.end_period) if f.phase_out is not None else None
+        position(labels, f.phase_out.end_period) if f.phase_out is not None else None
         for f in scenario.families
     ]

@@ -361,6 +361,23 @@ class Scenario(_Model):
         return self.model_dump_json(indent=indent)
 
 
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def period_position(labels: list[str], period: str) -> int | None:
+    """Where ``period`` falls on the plan's ``labels``: its index when it is one of them;
+    for month labels ("YYYY-MM") a month outside the horizon too, counted from the first
+    (−1: the month before it; len(labels): the month after the last), so a launch that
+    started or a phase-out that ended before a rolled horizon keeps its place; None when
+    it is neither."""
+    if period in labels:
+        return labels.index(period)
+    got, first = _MONTH.match(str(period)), _MONTH.match(str(labels[0])) if labels else None
+    if got is None or first is None:
+        return None
+    return (int(got[1]) - int(first[1])) * 12 + int(got[2]) - int(first[2])
+
+
 def _cross_field_problems(s: Scenario) -> list[Problem]:
     problems: list[Problem] = []
     horizon = s.horizon
@@ -425,7 +442,7 @@ def _portfolio_problems(s: Scenario) -> list[Problem]:
     shown = ", ".join(labels[:3]) + (f" … {labels[-1]}" if len(labels) > 3 else "")
 
     def period(where: str, value: str) -> None:
-        if value not in labels:
+        if period_position(labels, value) is None:
             problems.append(
                 Problem(where, f"must be one of the plan's periods ({shown}), got {value!r}")
             )
@@ -466,12 +483,9 @@ def _portfolio_problems(s: Scenario) -> list[Problem]:
             period(f"{at}.end_period", po.end_period)
             family(f"{at}.replacement", po.replacement, fam.name)
             ln = fam.launch
-            if (
-                ln is not None
-                and po.end_period in labels
-                and ln.start in labels
-                and labels.index(po.end_period) < labels.index(ln.start)
-            ):
+            end = period_position(labels, po.end_period)
+            begin = None if ln is None else period_position(labels, ln.start)
+            if ln is not None and end is not None and begin is not None and end < begin:
                 problems.append(
                     Problem(
                         f"{at}.end_period",

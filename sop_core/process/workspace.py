@@ -863,6 +863,18 @@ def action_lines(changes: Sequence[Change]) -> list[tuple[Change, str]]:
 # --------------------------------------------------------------------------- whole plans
 
 
+def realigned(item: Mapping[str, Any], old: list[str], new: list[str]) -> dict[str, Any]:
+    """An SKU launch's or phase-out's ``item`` with its ``demand`` moved from the plan's
+    ``old`` periods onto its ``new`` ones by label (a rolled horizon): a period the old
+    ones lack takes the nearest value it had, the first before them, the last after."""
+    demand = list(item.get("demand") or [])
+    if old == new or not demand or len(demand) != len(old):
+        return dict(item)
+    by_label = dict(zip(old, demand, strict=True))
+    moved = [by_label.get(p, demand[0] if p < old[0] else demand[-1]) for p in new]
+    return {**item, "demand": moved}
+
+
 def forecast_edits(
     state: WorkspaceState,
     forecast: pd.DataFrame,
@@ -910,6 +922,11 @@ def forecast_edits(
             notes.append(f"{name} has no forecast: its demand is 0 until you enter one.")
         if new != demand:
             edits.append(Edit("family", item.key, demand, new, field="demand"))
+        for key in ("sku_launches", "sku_phase_outs"):
+            items = item.value.get(key) or []
+            moved = [realigned(v, plan.get("periods") or [], labels) for v in items]
+            if moved != items:
+                edits.append(Edit("family", item.key, item.value.get(key), moved, field=key))
         safety = item.value.get("safety_stock")
         if isinstance(safety, list) and len(safety) != horizon:
             top = max(safety, default=0.0)

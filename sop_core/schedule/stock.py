@@ -29,6 +29,7 @@ import pandas as pd
 from sop_core.base.errors import InputError, Problem
 from sop_core.base.text import noun, plural
 from sop_core.demand.history import parse_table
+from sop_core.model.portfolio import position
 from sop_core.model.scenario import Scenario
 from sop_core.schedule.allocate import shares
 
@@ -338,7 +339,7 @@ def sku_ends(scenario: Scenario, skus: pd.DataFrame) -> np.ndarray:
     when it has none, so no month is after it."""
     labels = scenario.period_labels
     end = {
-        (fam.name, po.sku): labels.index(po.end_period)
+        (fam.name, po.sku): position(labels, po.end_period)
         for fam in scenario.families
         for po in fam.sku_phase_outs
     }
@@ -354,8 +355,9 @@ def ending_stock(held: SkuStock, ends: np.ndarray, last_buy: np.ndarray | None =
     T = ss.shape[1]
     buy = np.zeros(len(ends)) if last_buy is None else last_buy
     for s in np.flatnonzero(ends < T):
-        ss[s, ends[s]] = buy[s]
-        ss[s, ends[s] + 1 :] = 0.0
+        if ends[s] >= 0:
+            ss[s, ends[s]] = buy[s]
+        ss[s, max(ends[s] + 1, 0) :] = 0.0
     return SkuStock(
         on_hand=held.on_hand, safety_stock=ss, min_batch=held.min_batch, table=held.table
     )
@@ -385,7 +387,7 @@ def ending_notes(
     labels = scenario.period_labels
     buys = last_time_buys(scenario, skus)
     notes = []
-    for s in np.flatnonzero(ends < len(labels)):
+    for s in np.flatnonzero((ends >= 0) & (ends < len(labels))):
         in_month = np.flatnonzero(b_month == ends[s])
         if not len(in_month):
             continue
