@@ -198,64 +198,91 @@ def sku_entered() -> None:
             take_back(family, sku, launch)
 
 
+def launch_inputs(name: tuple[str, str, str | None], likes: list[str], what: str) -> dict:
+    """The widgets of a launch's assumptions, inside a form: the new ``name`` (label, key,
+    help), when it starts, which of ``likes`` it sells like, its size, its ramp-up and what
+    it takes from another. ``what``: "family" (widget keys ``launch_…``, the vocabulary's
+    ``launch.*``) or "sku" (``sku_…``, ``sku_launch.*``). Returns what was typed."""
+    keys = "launch" if what == "family" else "sku_launch"
+    prefix = "launch" if what == "family" else "sku"
+    sizes = SIZES if what == "family" else SKU_SIZES
+    like_word = "like-family" if what == "family" else "like-SKU"
+    c1, c2, c3 = st.columns(3)
+    typed: dict = {"sizes": sizes}
+    typed["name"] = c1.text_input(name[0], key=name[1], help=name[2])
+    typed["start"] = c2.selectbox(label("launch.start"), periods, key=f"{prefix}_start",
+                                  help=term("launch.start").help)  # fmt: skip
+    typed["like"] = c3.selectbox(label(f"{keys}.like"), likes, key=f"{prefix}_like",
+                                 help=term(f"{keys}.like").help)  # fmt: skip
+    c4, c5, c6 = st.columns(3)
+    typed["size"] = c4.radio("Sized by", list(sizes), format_func=sizes.get,
+                             key=f"{prefix}_size", horizontal=True)  # fmt: skip
+    typed["amount"] = c5.number_input("Units or factor", min_value=0.0, value=0.0, step=1.0,
+                                      format="%g", key=f"{prefix}_amount",
+                                      help=f"{term('launch.volume').help}; or a factor: "
+                                      f"1 sells as much as the {like_word}")  # fmt: skip
+    typed["ramp"] = c6.number_input(label("launch.ramp_months"), min_value=1, max_value=36,
+                                    value=1, step=1, key=f"{prefix}_ramp",
+                                    help=term("launch.ramp_months").help)  # fmt: skip
+    typed["shares"] = st.text_input(
+        f"or {label('launch.ramp_shares').lower()} of its first months",
+        key=f"{prefix}_shares",
+        placeholder="e.g. 20%, 50%, 80% (then full); blank: the ramp-up above",
+    )
+    c7, c8 = st.columns(2)
+    typed["takes"] = c7.selectbox(label(f"{keys}.cannibalise"), [NONE, *likes],
+                                  key=f"{prefix}_takes",
+                                  help=term(f"{keys}.cannibalise").help)  # fmt: skip
+    typed["share"] = c8.number_input(f"{label('launch.cannibalise_share')} (%)",
+                                     min_value=0.0, max_value=100.0, value=0.0, step=5.0,
+                                     format="%g", key=f"{prefix}_share",
+                                     help=term("launch.cannibalise_share").help)  # fmt: skip
+    return typed
+
+
+def launch_terms(typed: dict) -> dict | None:
+    """What :func:`launch_inputs` read, as a launch service's keyword arguments; None
+    (said on the page) when the ramp-up shares do not read or the size is 0."""
+    try:
+        shares = parse_shares(typed["shares"], label("launch.ramp_shares"))
+    except InputError as exc:
+        show_input_error(exc, "Nothing added")
+        return None
+    size, amount = typed["size"], typed["amount"]
+    if not amount:
+        st.warning(
+            f"Nothing added: type the {typed['sizes'][size].lower()} first (0 sells nothing)."
+        )
+        return None
+    return {
+        "start": typed["start"],
+        "like": typed["like"],
+        "volume": amount if size == "volume" else None,
+        "factor": amount if size == "factor" else None,
+        "ramp_months": int(typed["ramp"]),
+        "ramp_shares": shares or None,
+        "cannibalise": None if typed["takes"] == NONE else typed["takes"],
+        "cannibalise_share": typed["share"] / 100,
+    }
+
+
 def sku_launch_form(family: str, skus: list[str]) -> None:
     """The form for a new SKU of ``family`` that sells like one of its ``skus``."""
     st.subheader("Launch an SKU")
+    code = (label("sku_launch.sku"), "sku_code", term("sku_launch.sku").help)
     with st.form("sku_launch_form", border=False):
-        c1, c2, c3 = st.columns(3)
-        code = c1.text_input(label("sku_launch.sku"), key="sku_code",
-                             help=term("sku_launch.sku").help)  # fmt: skip
-        start = c2.selectbox(label("launch.start"), periods, key="sku_start",
-                             help=term("launch.start").help)  # fmt: skip
-        like = c3.selectbox(label("sku_launch.like"), skus, key="sku_like",
-                            help=term("sku_launch.like").help)  # fmt: skip
-        c4, c5, c6 = st.columns(3)
-        size = c4.radio("Sized by", list(SKU_SIZES), format_func=SKU_SIZES.get, key="sku_size",
-                        horizontal=True)  # fmt: skip
-        amount = c5.number_input("Units or factor", min_value=0.0, value=0.0, step=1.0,
-                                 format="%g", key="sku_amount",
-                                 help=f"{term('launch.volume').help}; or a factor: "
-                                 "1 sells as much as the like-SKU")  # fmt: skip
-        ramp = c6.number_input(label("launch.ramp_months"), min_value=1, max_value=36, value=1,
-                               step=1, key="sku_ramp",
-                               help=term("launch.ramp_months").help)  # fmt: skip
-        shares_text = st.text_input(
-            f"or {label('launch.ramp_shares').lower()} of its first months",
-            key="sku_shares",
-            placeholder="e.g. 20%, 50%, 80% (then full); blank: the ramp-up above",
-        )
-        c7, c8 = st.columns(2)
-        takes = c7.selectbox(label("sku_launch.cannibalise"), [NONE, *skus], key="sku_takes",
-                             help=term("sku_launch.cannibalise").help)  # fmt: skip
-        share = c8.number_input(f"{label('launch.cannibalise_share')} (%)", min_value=0.0,
-                                max_value=100.0, value=0.0, step=5.0, format="%g",
-                                key="sku_share",
-                                help=term("launch.cannibalise_share").help)  # fmt: skip
+        typed = launch_inputs(code, skus, "sku")
         add = st.form_submit_button("Add the SKU launch", type="primary", icon=":material/add:",
                                     **guarded("portfolio"))  # fmt: skip
     explain("portfolio")
-    if add:
-        try:
-            shares = parse_shares(shares_text, label("launch.ramp_shares"))
-        except InputError as exc:
-            show_input_error(exc, "Nothing added")
-            return
-        if not amount:
-            st.warning(
-                f"Nothing added: type the {SKU_SIZES[size].lower()} first (0 sells nothing)."
-            )
-            return
+    terms = launch_terms(typed) if add else None
+    if terms is not None:
         change = act(
             lambda wb, company, who: portfolio.add_sku_launch(
-                wb, company, family, code, start=start, like=like,
-                volume=amount if size == "volume" else None,
-                factor=amount if size == "factor" else None,
-                ramp_months=int(ramp), ramp_shares=shares or None,
-                cannibalise=None if takes == NONE else takes,
-                cannibalise_share=share / 100, author=who,
+                wb, company, family, typed["name"], **terms, author=who
             ),
             refused=lambda exc: show_input_error(exc, "Nothing added"),
-        )  # fmt: skip
+        )
         done(change, "Added the SKU launch", "sku_launch", SCHEDULE)
     confirmation("sku_launch")
 
@@ -335,65 +362,21 @@ if level == "SKU":
 
 st.subheader("Add a launch")
 with st.form("portfolio_launch", border=False):
-    c1, c2, c3 = st.columns(3)
-    name = c1.text_input("New family", key="launch_name")
-    start = c2.selectbox(label("launch.start"), periods, key="launch_start",
-                         help=term("launch.start").help)  # fmt: skip
-    like = c3.selectbox(label("launch.like"), families, key="launch_like",
-                        help=term("launch.like").help)  # fmt: skip
-    c4, c5, c6 = st.columns(3)
-    size = c4.radio("Sized by", list(SIZES), format_func=SIZES.get, key="launch_size",
-                    horizontal=True)  # fmt: skip
-    amount = c5.number_input("Units or factor", min_value=0.0, value=0.0, step=1.0,
-                             format="%g", key="launch_amount",
-                             help=f"{term('launch.volume').help}; or a factor: "
-                             "1 sells as much as the like-family")  # fmt: skip
-    ramp = c6.number_input(label("launch.ramp_months"), min_value=1, max_value=36, value=1,
-                           step=1, key="launch_ramp",
-                           help=term("launch.ramp_months").help)  # fmt: skip
-    shares_text = st.text_input(
-        f"or {label('launch.ramp_shares').lower()} of its first months",
-        key="launch_shares",
-        placeholder="e.g. 20%, 50%, 80% (then full); blank: the ramp-up above",
-    )
-    c7, c8 = st.columns(2)
-    takes = c7.selectbox(label("launch.cannibalise"), [NONE, *families], key="launch_takes",
-                         help=term("launch.cannibalise").help)  # fmt: skip
-    share = c8.number_input(f"{label('launch.cannibalise_share')} (%)", min_value=0.0,
-                            max_value=100.0, value=0.0, step=5.0, format="%g",
-                            key="launch_share",
-                            help=term("launch.cannibalise_share").help)  # fmt: skip
+    typed = launch_inputs(("New family", "launch_name", None), families, "family")
     add = st.form_submit_button("Add the launch", type="primary", icon=":material/add:",
                                 **guarded("portfolio"))  # fmt: skip
 explain("portfolio")
-
-
-def add_launch(shares: list[float]) -> None:
-    """Add the launch the form describes (refused: said beside the form)."""
-    change = act(
-        lambda wb, company, who: portfolio.add_launch(
-            wb, company, name, start=start, like=like,
-            volume=amount if size == "volume" else None,
-            factor=amount if size == "factor" else None,
-            ramp_months=int(ramp), ramp_shares=shares or None,
-            cannibalise=None if takes == NONE else takes,
-            cannibalise_share=share / 100, author=who,
+terms = launch_terms(typed) if add else None
+if terms is not None:
+    done(
+        act(
+            lambda wb, company, who: portfolio.add_launch(
+                wb, company, typed["name"], **terms, author=who
+            ),
+            refused=lambda exc: show_input_error(exc, "Nothing added"),
         ),
-        refused=lambda exc: show_input_error(exc, "Nothing added"),
-    )  # fmt: skip
-    done(change, "Added the launch")
-
-
-if add:
-    try:
-        typed = parse_shares(shares_text, label("launch.ramp_shares"))
-    except InputError as exc:
-        show_input_error(exc, "Nothing added")
-    else:
-        if not amount:
-            st.warning(f"Nothing added: type the {SIZES[size].lower()} first (0 sells nothing).")
-        else:
-            add_launch(typed)
+        "Added the launch",
+    )
 
 launches = [f.name for f in scenario.families if f.launch is not None]
 if launches:
