@@ -606,13 +606,14 @@ def check_presentation_fits(browser, app_url: str, shot: str) -> None:
         context.close()
 
 
-def choose_option(page, box: str, option: str, tries: int = 3) -> None:
-    """Pick ``option`` (exactly) in the select box labelled ``box``; the list is opened
-    again when a rerun redrew the page under the first click."""
+def choose_option(page, box: str, option: str, tries: int = 3, exact: bool = True) -> None:
+    """Pick ``option`` in the select box labelled ``box`` (``exact=False``: the first
+    option whose name holds it, e.g. "Point 7:"); the list is opened again when a rerun
+    redrew the page under the first click."""
     for _ in range(tries):
         page.get_by_label(box, exact=True).click()
         try:
-            page.get_by_role("option", name=option, exact=True).click(timeout=5000)
+            page.get_by_role("option", name=option, exact=exact).first.click(timeout=5000)
             wait_idle(page)
             return
         except Exception:  # the list closed under the click: open it again

@@ -32,11 +32,6 @@ COMPANY = "Sample company"
 ANA = Actor("Ana Demand", "ana@acme.example", frozenset({"demand_planner"}), signed_in=True)
 
 
-def choose(page, label: str, option: str) -> None:
-    """Pick ``option`` in the select box labelled ``label``."""
-    choose_option(page, label, option)
-
-
 def grid_with(page, row: str):
     """The page's grid with a row ``row``, once it is drawn (a rerun may still be drawing
     the grids when its first text shows)."""
@@ -62,8 +57,8 @@ def test_a_launch_added_by_product_development_is_reviewed_and_planned(team_serv
     pat = sign_in(browser, base, "pat@acme.example")
     open_page(pat, base + "/launches", "No launch or phase-out yet.")
     pat.get_by_label("New family").fill("Trail Tools")
-    choose(pat, "Launch period", "2027-03")
-    choose(pat, "Sells like", "Hand Tools")
+    choose_option(pat, "Launch period", "2027-03")
+    choose_option(pat, "Sells like", "Hand Tools")
     pat.get_by_text("Factor on the like-family").click()
     pat.get_by_role("spinbutton", name="Units or factor").fill("0.5")
     pat.get_by_role("spinbutton", name="Ramp-up").fill("3")
@@ -123,10 +118,10 @@ def test_an_sku_launch_is_shown_by_period_and_taken_back(team_server, browser):
     pat.get_by_test_id("stButtonGroup").get_by_text("SKU", exact=True).click()
     pat.get_by_text("Launch an SKU").first.wait_for(timeout=TIMEOUT_MS)
     wait_idle(pat)
-    choose(pat, "Family", "Garden Tools")
+    choose_option(pat, "Family", "Garden Tools")
     pat.get_by_role("textbox", name="New SKU").fill("GT-TROWEL")
-    choose(pat, "Launch period", "2026-12")
-    choose(pat, "Sells like SKU", "GT-SPADE")
+    choose_option(pat, "Launch period", "2026-12")
+    choose_option(pat, "Sells like SKU", "GT-SPADE")
     pat.get_by_text("Factor on the like-SKU").click()
     pat.get_by_role("spinbutton", name="Units or factor").fill("0.5")
     pat.get_by_role("spinbutton", name="Ramp-up").fill("2")
