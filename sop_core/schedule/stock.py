@@ -333,69 +333,67 @@ __all__ = [
 # ------------------------------------------------------------------ SKUs phased out
 
 
-def sku_ends(scenario: Scenario, skus: pd.DataFrame) -> np.ndarray:
-    """Per SKU scheduled (``skus``: columns f, family, sku), the index of the month its
-    phase-out ends (:class:`~sop_core.model.scenario.SkuPhaseOut`); the horizon's length
-    when it has none, so no month is after it."""
+@dataclass(frozen=True)
+class SkuEnds:
+    """Per SKU scheduled (S): the month its phase-out ends and its last-time buy."""
+
+    month: np.ndarray  # (S,) index of the end month (below 0: before the horizon); T: none
+    last_buy: np.ndarray  # (S,) the stock it ends that month with (0 without a phase-out)
+
+
+def sku_ends(scenario: Scenario, skus: pd.DataFrame) -> SkuEnds:
+    """The phase-outs (:class:`~sop_core.model.scenario.SkuPhaseOut`) of the SKUs
+    scheduled (``skus``: columns f, family, sku); an SKU without one ends after the
+    horizon (its length), so no month is after it."""
     labels = scenario.period_labels
-    end = {
-        (fam.name, po.sku): position(labels, po.end_period)
+    ending = {
+        (fam.name, po.sku): (position(labels, po.end_period), po.last_time_buy)
         for fam in scenario.families
         for po in fam.sku_phase_outs
     }
     pairs = zip(skus["family"].astype(str), skus["sku"].astype(str), strict=True)
-    return np.array([end.get(p, len(labels)) for p in pairs], dtype=np.int64)
+    found = [ending.get(p, (len(labels), 0.0)) for p in pairs]
+    return SkuEnds(
+        month=np.array([m for m, _ in found], dtype=np.int64),
+        last_buy=np.array([b for _, b in found], dtype=float),
+    )
 
 
-def ending_stock(held: SkuStock, ends: np.ndarray, last_buy: np.ndarray | None = None) -> SkuStock:
+def ending_stock(held: SkuStock, ends: SkuEnds) -> SkuStock:
     """``held`` with each phased-out SKU's safety stock set to its last-time buy in its
-    end month (``last_buy``, (S,), default 0) and 0 after it, so the schedule runs its
-    stock down to that quantity and builds nothing it cannot sell."""
+    end month and 0 after it, so the schedule runs its stock down to that quantity and
+    builds nothing it cannot sell."""
     ss = held.safety_stock.copy()
     T = ss.shape[1]
-    buy = np.zeros(len(ends)) if last_buy is None else last_buy
-    for s in np.flatnonzero(ends < T):
-        if ends[s] >= 0:
-            ss[s, ends[s]] = buy[s]
-        ss[s, max(ends[s] + 1, 0) :] = 0.0
+    for s in np.flatnonzero(ends.month < T):
+        if ends.month[s] >= 0:
+            ss[s, ends.month[s]] = ends.last_buy[s]
+        ss[s, max(ends.month[s] + 1, 0) :] = 0.0
     return SkuStock(
         on_hand=held.on_hand, safety_stock=ss, min_batch=held.min_batch, table=held.table
     )
 
 
-def last_time_buys(scenario: Scenario, skus: pd.DataFrame) -> np.ndarray:
-    """Per SKU scheduled, the stock its phase-out ends with (0 without one)."""
-    buy = {
-        (fam.name, po.sku): po.last_time_buy
-        for fam in scenario.families
-        for po in fam.sku_phase_outs
-    }
-    pairs = zip(skus["family"].astype(str), skus["sku"].astype(str), strict=True)
-    return np.array([buy.get(p, 0.0) for p in pairs], dtype=float)
-
-
 def ending_notes(
-    scenario: Scenario,
+    labels: list[str],
     skus: pd.DataFrame,
-    ends: np.ndarray,
+    ends: SkuEnds,
     b_month: np.ndarray,
     end_stock: np.ndarray,
 ) -> list[str]:
-    """A sentence per phased-out SKU: the stock it ends its last month with, against
-    its last-time buy (``end_stock`` (S, B): stock at each bucket's end; ``b_month``
-    (B,): each bucket's month)."""
-    labels = scenario.period_labels
-    buys = last_time_buys(scenario, skus)
+    """A sentence per SKU phased out inside the plan's ``labels``: the stock it ends its
+    last month with, against its last-time buy (``end_stock`` (S, B): stock at each
+    bucket's end; ``b_month`` (B,): each bucket's month)."""
     notes = []
-    for s in np.flatnonzero((ends >= 0) & (ends < len(labels))):
-        in_month = np.flatnonzero(b_month == ends[s])
+    for s in np.flatnonzero((ends.month >= 0) & (ends.month < len(labels))):
+        in_month = np.flatnonzero(b_month == ends.month[s])
         if not len(in_month):
             continue
         left = float(end_stock[s, in_month[-1]])
         sku = skus["sku"].iloc[s]
         notes.append(
-            f"{sku} is phased out after {labels[ends[s]]}: it ends that month with "
-            f"{left:,.0f} units in stock (last-time buy {buys[s]:,.0f}) and is not made "
-            "after it."
+            f"{sku} is phased out after {labels[ends.month[s]]}: it ends that month with "
+            f"{left:,.0f} units in stock (last-time buy {ends.last_buy[s]:,.0f}) and is "
+            "not made after it."
         )
     return notes

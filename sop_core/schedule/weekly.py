@@ -119,7 +119,6 @@ from sop_core.schedule.stock import (
     SkuStock,
     ending_notes,
     ending_stock,
-    last_time_buys,
     sku_ends,
     sku_stock,
 )
@@ -201,15 +200,17 @@ def schedule(
     held = sku_stock(scenario, skus.skus, skus.monthly, stock, skus.unplanned, notes)
     batch = np.ceil(held.min_batch - 1e-9) if whole_units else held.min_batch
     ends = sku_ends(scenario, skus.skus)
-    held = ending_stock(held, ends, last_time_buys(scenario, skus.skus))
-    closed = ends[:, None] < cal.b_month[None, :]
+    held = ending_stock(held, ends)
+    closed = ends.month[:, None] < cal.b_month[None, :]
     # steps 1–3, bucket by bucket
     split = _split(fp, cal, skus, held, batch, method, whole_units, closed)
     # the results, week by week
     wk = week_totals(cal, split, skus, held.safety_stock, weeks, firm_weeks)
     sku_rows = sku_table(held.table, wk, batch, whole_units)
     notes.extend(sku_notes(sku_rows))
-    notes.extend(ending_notes(scenario, skus.skus, ends, cal.b_month, split.end_stock))
+    notes.extend(
+        ending_notes(scenario.period_labels, skus.skus, ends, cal.b_month, split.end_stock)
+    )
     names, labels = scenario.family_names, scenario.period_labels
     return Schedule(
         weeks=weeks_table(skus, cal, wk),
