@@ -143,6 +143,13 @@ def set_aside(scenario: Scenario) -> np.ndarray:
     return out
 
 
+def sold_demand(scenario: Scenario) -> np.ndarray:
+    """(F, T) what each family's SKUs sell: the demand the plan meets less the SKU
+    last-time buys it makes and holds (:func:`set_aside`); the weekly schedule splits
+    this over the SKUs."""
+    return planned_demand(scenario) - set_aside(scenario)
+
+
 def family_after_skus(fam: Family, labels: list[str], demand: np.ndarray) -> np.ndarray:
     """Family ``fam``'s ``demand`` (T,) after its SKU launches and phase-outs: + (1 − c)
     × L_t per SKU launch (c its share taken from a sibling, 0 without one); per SKU

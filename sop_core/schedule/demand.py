@@ -21,7 +21,7 @@ from sop_core.base.errors import InputError, Problem
 from sop_core.base.text import noun
 from sop_core.demand.forecast import forecast
 from sop_core.demand.history import infer_freq
-from sop_core.model.portfolio import planned_demand, set_aside, sku_mix
+from sop_core.model.portfolio import sku_mix, sold_demand
 from sop_core.model.scenario import Family, Scenario
 from sop_core.schedule.allocate import shares
 from sop_core.schedule.stock import cell_text
@@ -113,9 +113,10 @@ def with_skus(history: pd.DataFrame, split: pd.DataFrame | None = None) -> pd.Da
 def sku_demand(
     scenario: Scenario, sku_forecast: pd.DataFrame, *, value_col: str = "forecast"
 ) -> pd.DataFrame:
-    """SKU demand per month (columns :data:`DEMAND_COLUMNS`) whose family sums are the
-    demand the scenario's plan meets (:func:`~sop_core.model.portfolio.planned_demand`),
-    from a SKU-level forecast (columns family, sku, period, forecast).
+    """SKU demand per month (columns :data:`DEMAND_COLUMNS`) whose family sums are what
+    the family's SKUs sell (:func:`~sop_core.model.portfolio.sold_demand`: the demand the
+    plan meets less SKU last-time buys), from a SKU-level forecast (columns family, sku,
+    period, forecast).
 
     Each SKU keeps its forecast share of its family in each month, after the family's
     SKU launches (new rows) and phase-outs (0 after their end); a month whose SKU
@@ -143,7 +144,7 @@ def sku_demand(
     )
     labels = scenario.period_labels
     known = sorted(fc["family"].unique())
-    planned = planned_demand(scenario) - set_aside(scenario)  # what the SKUs sell
+    planned = sold_demand(scenario)
     problems: list[Problem] = []
     parts: list[pd.DataFrame] = []
     for i, fam in enumerate(scenario.families):
@@ -320,7 +321,7 @@ def sku_buckets(
     np.cumsum(daily[:, cal.day_month], axis=1, out=grid[:, 1:])
     fam_dem = np.zeros((F, T))
     np.add.at(fam_dem, fam, dem)
-    scen_dem = planned_demand(scenario) - set_aside(scenario)
+    scen_dem = sold_demand(scenario)
     if not np.allclose(fam_dem, scen_dem, rtol=1e-6, atol=1e-6):
         notes.append(
             "The SKU demand does not add up to the family demand the plan meets; "
